@@ -1,0 +1,172 @@
+//! `handoff.toml`: project configuration, found in the current directory or given by
+//! `--config`.
+//!
+//! ```toml
+//! [lint]
+//! select = ["H0"]            # codes, code prefixes or rule names; default: all
+//! ignore = ["H043"]          # never reported
+//! deny-warnings = true       # warnings fail like errors
+//! [lint.severity]
+//! H033 = "error"             # per-rule severity: error, warning or info
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diag::Severity;
+use crate::lint::registry::Code;
+
+pub const CONFIG_FILE: &str = "handoff.toml";
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub lint: LintConfig,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LintConfig {
+    /// Rules to run (codes, prefixes such as `H04`, or names); all when absent.
+    pub select: Option<Vec<String>>,
+    /// Rules never to report.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Make warnings fail the run.
+    #[serde(default)]
+    pub deny_warnings: bool,
+    /// Severity per rule code.
+    #[serde(default)]
+    pub severity: BTreeMap<String, Severity>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: {message}", path.display())]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// Whether a selector (`H040`, `H04`, `shadowed-rule`) picks a code.
+fn selects(selector: &str, code: Code) -> bool {
+    let selector = selector.trim();
+    let text = code.to_string();
+    (selector.len() >= 2 && text.starts_with(&selector.to_uppercase()))
+        || code.info().name.eq_ignore_ascii_case(selector)
+}
+
+impl LintConfig {
+    fn validate(&self) -> Result<(), String> {
+        let selectors = self
+            .select
+            .iter()
+            .flatten()
+            .chain(self.ignore.iter())
+            .chain(self.severity.keys());
+        for selector in selectors {
+            if !Code::all().any(|code| selects(selector, code)) {
+                return Err(format!(
+                    "`{selector}` names no lint rule (run `handoff rules` for the list)"
+                ));
+            }
+        }
+        for selector in &self.ignore {
+            if let Some(code) = Code::all().find(|c| c.is_fatal() && selects(selector, *c)) {
+                return Err(format!(
+                    "{code} cannot be ignored: a file with it cannot be read as a policy"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether findings of this rule are reported.
+    pub fn is_enabled(&self, code: Code) -> bool {
+        if code.is_fatal() {
+            return true;
+        }
+        let selected = self
+            .select
+            .as_ref()
+            .is_none_or(|list| list.iter().any(|s| selects(s, code)));
+        selected && !self.ignore.iter().any(|s| selects(s, code))
+    }
+
+    /// The severity of a rule's findings after configuration.
+    pub fn severity(&self, code: Code) -> Severity {
+        if code.is_fatal() {
+            return Severity::Error;
+        }
+        self.severity
+            .iter()
+            .filter(|(s, _)| selects(s, code))
+            // The most specific selector wins: an exact code over a prefix.
+            .max_by_key(|(s, _)| s.len())
+            .map_or(code.info().severity, |(_, severity)| *severity)
+    }
+}
+
+impl Config {
+    /// Load `path`, or `handoff.toml` in the current directory when it exists.
+    pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        let path = match explicit {
+            Some(path) => path.to_path_buf(),
+            None => {
+                let path = PathBuf::from(CONFIG_FILE);
+                if !path.is_file() {
+                    return Ok(Config::default());
+                }
+                path
+            }
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let config: Config = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+            path: path.clone(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        config
+            .lint
+            .validate()
+            .map_err(|message| ConfigError::Invalid { path, message })?;
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selection_by_code_prefix_and_name() {
+        let config: Config = toml::from_str(
+            "[lint]\nselect = [\"H0\"]\nignore = [\"overlapping-keyword\"]\n[lint.severity]\nH03 = \"error\"\nH033 = \"info\"\n",
+        )
+        .unwrap();
+        config.lint.validate().unwrap();
+        assert!(config.lint.is_enabled(Code::H040));
+        assert!(!config.lint.is_enabled(Code::H043));
+        assert!(!config.lint.is_enabled(Code::H090));
+        assert!(config.lint.is_enabled(Code::H001));
+        assert_eq!(config.lint.severity(Code::H032), Severity::Error);
+        assert_eq!(config.lint.severity(Code::H033), Severity::Info);
+        assert_eq!(config.lint.severity(Code::H040), Severity::Warning);
+    }
+
+    #[test]
+    fn unknown_codes_and_fatal_ignores_are_refused() {
+        let bad: Config = toml::from_str("[lint]\nignore = [\"H999\"]\n").unwrap();
+        assert!(bad.lint.validate().is_err());
+        let fatal: Config = toml::from_str("[lint]\nignore = [\"H001\"]\n").unwrap();
+        assert!(fatal.lint.validate().is_err());
+    }
+}

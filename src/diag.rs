@@ -1,0 +1,192 @@
+//! Findings as data: a diagnostic has a rule code, a severity, a message and spans. Engines
+//! produce them; `output` renders them. They are never Rust errors.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::lint::registry::Code;
+pub use crate::policy::spanned::Span;
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        })
+    }
+}
+
+/// One finding about one file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    /// Where the finding points; `Span::UNKNOWN` for findings about the whole file.
+    pub span: Span,
+    /// Text under the caret.
+    pub label: Option<String>,
+    pub help: Option<String>,
+    /// Other places that explain the finding (e.g. the earlier rule that shadows this one).
+    pub related: Vec<(Span, String)>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with the rule's default severity.
+    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: code.info().severity,
+            message: message.into(),
+            span,
+            label: None,
+            help: None,
+            related: Vec::new(),
+        }
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn related(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.related.push((span, label.into()));
+        self
+    }
+}
+
+/// A source file as read, for rendering snippets.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as the user gave it (or as found under a directory they gave).
+    pub path: PathBuf,
+    /// The text; invalid UTF-8 is replaced so the file can still be shown.
+    pub text: String,
+}
+
+impl SourceFile {
+    pub fn display_path(&self) -> String {
+        self.path.display().to_string().replace('\\', "/")
+    }
+
+    /// The text of a 1-based line, without its line ending.
+    pub fn line(&self, line: usize) -> Option<&str> {
+        self.text.lines().nth(line.checked_sub(1)?)
+    }
+
+    /// Byte range of a span in `text`, clamped to the text and to char boundaries.
+    pub fn byte_range(&self, span: Span) -> std::ops::Range<usize> {
+        let start = match span.offset {
+            Some(offset) => offset,
+            None => self.offset_of(span.line, span.column),
+        }
+        .min(self.text.len());
+        let mut end = (start + span.len).min(self.text.len());
+        while end > start && !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mut start = start;
+        while start > 0 && !self.text.is_char_boundary(start) {
+            start -= 1;
+        }
+        start..end
+    }
+
+    fn offset_of(&self, line: usize, column: usize) -> usize {
+        let mut offset = 0;
+        for (index, text) in self.text.split_inclusive('\n').enumerate() {
+            if index + 1 == line {
+                return offset
+                    + text
+                        .char_indices()
+                        .nth(column.saturating_sub(1))
+                        .map_or(text.len(), |(i, _)| i);
+            }
+            offset += text.len();
+        }
+        offset
+    }
+}
+
+/// The findings for one file.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    pub source: SourceFile,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Findings silenced by `# handoff: allow` comments or configuration.
+    pub suppressed: usize,
+}
+
+/// Counts over a set of reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub suppressed: usize,
+}
+
+impl Summary {
+    pub fn of(reports: &[FileReport]) -> Summary {
+        let mut summary = Summary {
+            files: reports.len(),
+            ..Summary::default()
+        };
+        for report in reports {
+            summary.suppressed += report.suppressed;
+            for d in &report.diagnostics {
+                match d.severity {
+                    Severity::Error => summary.errors += 1,
+                    Severity::Warning => summary.warnings += 1,
+                    Severity::Info => summary.infos += 1,
+                }
+            }
+        }
+        summary
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        let files = plural(self.files, "file");
+        if self.errors + self.warnings + self.infos == 0 {
+            write!(f, "no problems in {files}")?;
+        } else {
+            write!(
+                f,
+                "{}, {}",
+                plural(self.errors, "error"),
+                plural(self.warnings, "warning")
+            )?;
+            if self.infos > 0 {
+                write!(f, ", {}", plural(self.infos, "info"))?;
+            }
+            write!(f, " in {files}")?;
+        }
+        if self.suppressed > 0 {
+            write!(f, " ({} suppressed)", self.suppressed)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,106 @@
+//! `handoff lint`: find gaps and contradictions in policies before rollout.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::LintConfig;
+use crate::diag::{Diagnostic, FileReport, SourceFile};
+use crate::policy::{LoadError, LoadedPolicy, load_file};
+
+pub mod registry;
+pub mod rules;
+//TMP pub mod semantics;
+mod suppress;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LintError {
+    #[error("{}: no such file or directory", .0.display())]
+    Missing(PathBuf),
+    #[error("no policy files (*.yaml, *.yml) in {}", .0.display())]
+    EmptyDirectory(PathBuf),
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+fn is_policy_file(path: &Path) -> bool {
+    path.is_file()
+        && path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+}
+
+/// Expand the paths given on the command line: files as given, directories to their `*.yaml`
+/// and `*.yml` files (not recursive), sorted.
+pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LintError> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let entries = std::fs::read_dir(path).map_err(|source| LintError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| is_policy_file(p))
+                .collect();
+            if found.is_empty() {
+                return Err(LintError::EmptyDirectory(path.clone()));
+            }
+            found.sort();
+            files.extend(found);
+        } else if path.exists() {
+            files.push(path.clone());
+        } else {
+            return Err(LintError::Missing(path.clone()));
+        }
+    }
+    Ok(files)
+}
+
+/// Findings for a loaded policy, after configuration and suppressions, sorted by position.
+pub fn lint_policy(loaded: &LoadedPolicy, config: &LintConfig) -> FileReport {
+    let diagnostics = rules::check_all(&loaded.policy);
+    finish(loaded.source.clone(), diagnostics, config)
+}
+
+fn finish(source: SourceFile, mut diagnostics: Vec<Diagnostic>, config: &LintConfig) -> FileReport {
+    diagnostics.retain(|d| config.is_enabled(d.code));
+    let (suppressed, extra) = suppress::apply(&source, &mut diagnostics);
+    diagnostics.extend(extra.into_iter().filter(|d| config.is_enabled(d.code)));
+    for d in &mut diagnostics {
+        d.severity = config.severity(d.code);
+    }
+    diagnostics.sort_by(|a, b| {
+        (a.span.line, a.span.column, a.code).cmp(&(b.span.line, b.span.column, b.code))
+    });
+    diagnostics.dedup();
+    FileReport {
+        source,
+        diagnostics,
+        suppressed,
+    }
+}
+
+/// Load and lint one file. A file that is not a policy (H001/H002) becomes a report with that
+/// single finding; only I/O failures are errors.
+pub fn lint_file(path: &Path, config: &LintConfig) -> Result<FileReport, LintError> {
+    match load_file(path) {
+        Ok(loaded) => Ok(lint_policy(&loaded, config)),
+        Err(LoadError::Invalid { file, diagnostic }) => Ok(FileReport {
+            source: *file,
+            diagnostics: vec![*diagnostic],
+            suppressed: 0,
+        }),
+        Err(LoadError::Io { path, source }) => Err(LintError::Io { path, source }),
+    }
+}
+
+/// Whether any report has a finding that keeps its file from being a policy.
+pub fn has_fatal(reports: &[FileReport]) -> bool {
+    reports
+        .iter()
+        .any(|r| r.diagnostics.iter().any(|d| d.code.is_fatal()))
+}

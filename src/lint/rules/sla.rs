@@ -1,0 +1,228 @@
+//! H050 response before resolution, H051 priority inversion, H052 working hours, H053 time-based
+//! escalation that acts too late or goes round in a cycle.
+
+use super::Ctx;
+use crate::diag::Diagnostic;
+use crate::lint::registry::Code;
+use crate::policy::Spanned;
+use crate::policy::calendar::CalendarProblemKind;
+use crate::policy::condition::normalize_label;
+use crate::policy::duration::{PolicyDuration, parse_duration};
+use crate::policy::model::{DurationSpec, SlaTarget, Tier};
+
+/// The range of business seconds a duration can mean on this calendar (`bd` depends on which
+/// day it is counted over).
+fn bounds(ctx: &Ctx, duration: PolicyDuration) -> (u64, u64) {
+    match duration {
+        PolicyDuration::Seconds(s) => (s, s),
+        PolicyDuration::BusinessDays(n) => {
+            let (short, long) = ctx.calendar.working_day_range().unwrap_or((86_400, 86_400));
+            (u64::from(n) * short, u64::from(n) * long)
+        }
+    }
+}
+
+fn parsed(value: &Spanned<String>) -> Option<PolicyDuration> {
+    parse_duration(&value.value).ok()
+}
+
+/// `a` is surely not shorter than `b`, whatever day the clock starts.
+fn not_shorter(ctx: &Ctx, a: PolicyDuration, b: PolicyDuration) -> bool {
+    bounds(ctx, a).0 >= bounds(ctx, b).1
+}
+
+/// `a` is surely longer than `b`.
+fn longer(ctx: &Ctx, a: PolicyDuration, b: PolicyDuration) -> bool {
+    bounds(ctx, a).0 > bounds(ctx, b).1
+}
+
+/// The SLA target for a priority, falling back to `default`.
+fn target_for<'t>(tier: &'t Tier, priority: &str) -> Option<&'t Spanned<SlaTarget>> {
+    tier.sla
+        .iter()
+        .find(|(k, _)| normalize_label(&k.value) == priority)
+        .or_else(|| {
+            tier.sla
+                .iter()
+                .find(|(k, _)| normalize_label(&k.value) == "default")
+        })
+        .map(|(_, v)| v)
+}
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for problem in &ctx.calendar_problems {
+        if problem.kind == CalendarProblemKind::NoWorkingHours {
+            out.push(
+                Diagnostic::new(Code::H052, problem.span, problem.message.clone())
+                    .help(problem.help.clone()),
+            );
+        }
+    }
+    for (name, tier) in ctx.policy.tiers.iter() {
+        response_before_resolution(ctx, &name.value, &tier.value, out);
+        priority_inversion(ctx, &name.value, &tier.value, out);
+        escalation_delay(ctx, &name.value, &tier.value, out);
+    }
+    escalation_cycles(ctx, out);
+}
+
+fn response_before_resolution(ctx: &Ctx, tier_name: &str, tier: &Tier, out: &mut Vec<Diagnostic>) {
+    for (priority, target) in tier.sla.iter() {
+        let (Some(first), Some(resolution)) =
+            (&target.value.first_response, &target.value.resolution)
+        else {
+            continue;
+        };
+        let (Some(f), Some(r)) = (parsed(first), parsed(resolution)) else {
+            continue;
+        };
+        if not_shorter(ctx, f, r) {
+            out.push(
+                Diagnostic::new(
+                    Code::H050,
+                    first.span,
+                    format!(
+                        "tier '{tier_name}', priority '{}': first response {f} is not shorter than resolution {r}",
+                        priority.value
+                    ),
+                )
+                .label("first-response target")
+                .related(resolution.span, "resolution target")
+                .help("a first response comes before resolution; were the two swapped?"),
+            );
+        }
+    }
+}
+
+fn priority_inversion(ctx: &Ctx, tier_name: &str, tier: &Tier, out: &mut Vec<Diagnostic>) {
+    type Pick = fn(&SlaTarget) -> Option<&Spanned<String>>;
+    let metrics: [(&str, Pick); 2] = [
+        ("first-response", |t| t.first_response.as_ref()),
+        ("resolution", |t| t.resolution.as_ref()),
+    ];
+    for (metric, pick) in metrics {
+        // Only explicit entries: `default` fills gaps and is compared through them.
+        let explicit: Vec<(&str, &Spanned<String>, PolicyDuration)> = ctx
+            .priorities
+            .iter()
+            .filter_map(|p| {
+                let target = tier
+                    .sla
+                    .iter()
+                    .find(|(k, _)| normalize_label(&k.value) == *p)?
+                    .1;
+                let value = pick(&target.value)?;
+                Some((p.as_str(), value, parsed(value)?))
+            })
+            .collect();
+        for (i, (urgent, value, duration)) in explicit.iter().enumerate() {
+            let tighter_later = explicit[i + 1..]
+                .iter()
+                .find(|(_, _, later)| longer(ctx, *duration, *later));
+            if let Some((calmer, calmer_value, calmer_duration)) = tighter_later {
+                out.push(
+                    Diagnostic::new(
+                        Code::H051,
+                        value.span,
+                        format!(
+                            "tier '{tier_name}': {metric} target for '{urgent}' ({duration}) is looser than for less urgent '{calmer}' ({calmer_duration})"
+                        ),
+                    )
+                    .label("looser than a less urgent priority")
+                    .related(calmer_value.span, "less urgent target")
+                    .help(format!("give '{urgent}' a target of at most {calmer_duration}")),
+                );
+            }
+        }
+    }
+}
+
+fn escalation_delay(ctx: &Ctx, tier_name: &str, tier: &Tier, out: &mut Vec<Diagnostic>) {
+    let Some(escalate) = &tier.escalate_after else {
+        return;
+    };
+    let spec = &escalate.value.no_first_response;
+    for priority in &ctx.priorities {
+        let delay: Option<Spanned<String>> = match &spec.value {
+            DurationSpec::One(text) => Some(Spanned::new(text.clone(), spec.span)),
+            DurationSpec::PerPriority(map) => map
+                .iter()
+                .find(|(k, _)| normalize_label(&k.value) == *priority)
+                .or_else(|| {
+                    map.iter()
+                        .find(|(k, _)| normalize_label(&k.value) == "default")
+                })
+                .map(|(_, v)| v.clone()),
+        };
+        let Some(delay) = delay else { continue };
+        let Some(target) = target_for(tier, priority).and_then(|t| t.value.first_response.as_ref())
+        else {
+            continue;
+        };
+        let (Some(d), Some(t)) = (parsed(&delay), parsed(target)) else {
+            continue;
+        };
+        if not_shorter(ctx, d, t) {
+            out.push(
+                Diagnostic::new(
+                    Code::H053,
+                    delay.span,
+                    format!(
+                        "tier '{tier_name}' escalates '{priority}' tickets after {d}, not before its first-response target {t}"
+                    ),
+                )
+                .label(format!("delay for '{priority}'"))
+                .related(target.span, "first-response target")
+                .help(format!("escalate '{priority}' tickets before {t}, e.g. with a per-priority map")),
+            );
+        }
+    }
+}
+
+fn escalation_cycles(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let tiers = &ctx.policy.tiers;
+    let next = |name: &str| -> Option<&Spanned<String>> {
+        tiers
+            .get(name)?
+            .value
+            .escalate_after
+            .as_ref()
+            .map(|e| &e.value.to)
+    };
+    let mut reported: Vec<String> = Vec::new();
+    for start in tiers.keys() {
+        let mut path = vec![start.value.as_str()];
+        let mut current = start.value.as_str();
+        while let Some(to) = next(current) {
+            if to.value == start.value {
+                let members = path.join(" → ");
+                let key = {
+                    let mut sorted = path.clone();
+                    sorted.sort_unstable();
+                    sorted.join(",")
+                };
+                if !reported.contains(&key) {
+                    reported.push(key);
+                    out.push(
+                        Diagnostic::new(
+                            Code::H053,
+                            to.span,
+                            format!(
+                                "`escalate_after` hand-offs form a cycle: {members} → {}",
+                                start.value
+                            ),
+                        )
+                        .label("back to the start of the cycle")
+                        .help("end the chain at a tier without `escalate_after`"),
+                    );
+                }
+                break;
+            }
+            if path.contains(&to.value.as_str()) || path.len() > tiers.len() {
+                break;
+            }
+            current = to.value.as_str();
+            path.push(current);
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! H003 invalid values and H004 percent thresholds.
+
+use super::Ctx;
+use crate::diag::Diagnostic;
+use crate::lint::registry::Code;
+use crate::policy::calendar::CalendarProblemKind;
+use crate::policy::condition::{Keyword, compile, normalize_label};
+use crate::policy::duration::parse_duration;
+use crate::policy::model::{Condition, DurationSpec, LabelSet, Threshold};
+use crate::policy::{DEFAULT_PRIORITIES, Spanned};
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let policy = ctx.policy;
+    if policy.version.value != 1 {
+        out.push(
+            Diagnostic::new(
+                Code::H003,
+                policy.version.span,
+                format!("unsupported policy version {}", policy.version.value),
+            )
+            .label("this handoff reads version 1")
+            .help("set `version: 1`"),
+        );
+    }
+    check_priorities(ctx, out);
+    for problem in &ctx.calendar_problems {
+        if problem.kind == CalendarProblemKind::InvalidValue {
+            out.push(
+                Diagnostic::new(Code::H003, problem.span, problem.message.clone())
+                    .help(problem.help.clone()),
+            );
+        }
+    }
+    for (_, tier) in policy.tiers.iter() {
+        for (priority, target) in tier.value.sla.iter() {
+            priority_key(ctx, priority, out);
+            for duration in [&target.value.first_response, &target.value.resolution]
+                .into_iter()
+                .flatten()
+            {
+                duration_value(duration, out);
+            }
+            if target.value.first_response.is_none() && target.value.resolution.is_none() {
+                out.push(
+                    Diagnostic::new(
+                        Code::H003,
+                        target.span,
+                        format!("SLA target for `{}` sets no time", priority.value),
+                    )
+                    .help("give `first_response` and/or `resolution`"),
+                );
+            }
+        }
+        if let Some(escalate) = &tier.value.escalate_after {
+            match &escalate.value.no_first_response.value {
+                DurationSpec::One(text) => duration_value(
+                    &Spanned::new(text.clone(), escalate.value.no_first_response.span),
+                    out,
+                ),
+                DurationSpec::PerPriority(map) => {
+                    for (priority, duration) in map.iter() {
+                        priority_key(ctx, priority, out);
+                        duration_value(duration, out);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(context) = &policy.context {
+        for field in &context.value.required {
+            if field.value.trim().is_empty() {
+                out.push(Diagnostic::new(
+                    Code::H003,
+                    field.span,
+                    "empty context field name",
+                ));
+            }
+        }
+    }
+    for rule in &policy.rules {
+        let rule = &rule.value;
+        if rule.id.value.trim().is_empty() {
+            out.push(
+                Diagnostic::new(Code::H003, rule.id.span, "rule id is empty")
+                    .help("give every rule a short, unique id such as `legal-risk`"),
+            );
+        }
+        if let Some(priority) = &rule.priority {
+            priority_value(ctx, priority, out);
+        }
+        condition(ctx, &rule.when, out);
+        if let Err(err) = compile(&rule.when) {
+            // Keyword problems are reported by `keywords` below; report the rest here.
+            if err.message.starts_with("invalid regular expression") {
+                out.push(Diagnostic::new(Code::H003, err.span, err.message).help(
+                    "`matches` takes a Rust `regex` pattern (no look-around or back-references)",
+                ));
+            }
+        }
+    }
+}
+
+fn check_priorities(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let policy = ctx.policy;
+    if let Some(list) = &policy.priorities {
+        if list.value.is_empty() {
+            out.push(
+                Diagnostic::new(Code::H003, list.span, "`priorities` is empty").help(format!(
+                    "list priorities most urgent first, e.g. [{}]",
+                    DEFAULT_PRIORITIES.join(", ")
+                )),
+            );
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for p in &list.value {
+            let label = normalize_label(&p.value);
+            if label.is_empty() || label == "default" {
+                out.push(
+                    Diagnostic::new(
+                        Code::H003,
+                        p.span,
+                        format!("`{}` cannot be a priority", p.value),
+                    )
+                    .help("`default` is reserved for fallback entries in SLA and escalation maps"),
+                );
+            } else if seen.contains(&label) {
+                out.push(Diagnostic::new(
+                    Code::H003,
+                    p.span,
+                    format!("priority `{}` is listed twice", p.value),
+                ));
+            }
+            seen.push(label);
+        }
+    }
+    if let Some(default) = &policy.default_priority {
+        priority_value(ctx, default, out);
+    }
+}
+
+fn unknown_priority(ctx: &Ctx, value: &Spanned<String>) -> Diagnostic {
+    Diagnostic::new(
+        Code::H003,
+        value.span,
+        format!("`{}` is not one of the policy's priorities", value.value),
+    )
+    .label("unknown priority")
+    .help(format!("priorities are: {}", ctx.priorities.join(", ")))
+}
+
+fn priority_value(ctx: &Ctx, value: &Spanned<String>, out: &mut Vec<Diagnostic>) {
+    if !ctx.priorities.contains(&normalize_label(&value.value)) {
+        out.push(unknown_priority(ctx, value));
+    }
+}
+
+/// A key of an SLA or escalation map: a priority or `default`.
+fn priority_key(ctx: &Ctx, key: &Spanned<String>, out: &mut Vec<Diagnostic>) {
+    let label = normalize_label(&key.value);
+    if label != "default" && !ctx.priorities.contains(&label) {
+        out.push(unknown_priority(ctx, key).help(format!(
+            "use one of: {}, or `default`",
+            ctx.priorities.join(", ")
+        )));
+    }
+}
+
+fn duration_value(value: &Spanned<String>, out: &mut Vec<Diagnostic>) {
+    if let Err(err) = parse_duration(&value.value) {
+        out.push(
+            Diagnostic::new(Code::H003, value.span, err.to_string())
+                .label("invalid duration")
+                .help(err.help()),
+        );
+    }
+}
+
+fn condition(ctx: &Ctx, cond: &Spanned<Condition>, out: &mut Vec<Diagnostic>) {
+    let c = &cond.value;
+    for sub in c.all.iter().chain(c.any.iter()).flatten() {
+        condition(ctx, sub, out);
+    }
+    if let Some(not) = &c.not {
+        condition(ctx, not, out);
+    }
+    if let Some(t) = &c.confidence {
+        threshold(t, "confidence", 0.0, 1.0, true, out);
+    }
+    if let Some(t) = &c.sentiment {
+        threshold(t, "sentiment", -1.0, 1.0, false, out);
+    }
+    if let Some(k) = &c.keywords {
+        if k.value.any.is_none() && k.value.all.is_none() && k.value.none.is_none() {
+            out.push(
+                Diagnostic::new(Code::H003, k.span, "`keywords` tests nothing")
+                    .help("give `any`, `all` or `none`"),
+            );
+        }
+        for word in [&k.value.any, &k.value.all, &k.value.none]
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if Keyword::parse(&word.value).is_none() {
+                out.push(
+                    Diagnostic::new(
+                        Code::H003,
+                        word.span,
+                        format!("`{}` is not a keyword", word.value),
+                    )
+                    .help(
+                        "a keyword is a word or phrase; `*` is allowed only at its end (`cancel*`)",
+                    ),
+                );
+            }
+        }
+    }
+    for (name, set) in [
+        ("customer_tier", &c.customer_tier),
+        ("channel", &c.channel),
+        ("category", &c.category),
+        ("priority", &c.priority),
+    ] {
+        if let Some(set) = set {
+            label_set(ctx, name, set, out);
+        }
+    }
+    if let Some(f) = &c.field {
+        let test = &f.value;
+        if test.name.value.trim().is_empty() {
+            out.push(Diagnostic::new(
+                Code::H003,
+                test.name.span,
+                "field name is empty",
+            ));
+        }
+        let tests = [
+            test.equals.is_some(),
+            test.in_.is_some(),
+            test.not_in.is_some(),
+            test.matches.is_some(),
+            test.below.is_some(),
+            test.at_least.is_some(),
+        ];
+        if !tests.contains(&true) {
+            out.push(
+                Diagnostic::new(
+                    Code::H003,
+                    f.span,
+                    format!("`field` test on `{}` tests nothing", test.name.value),
+                )
+                .help("give `equals`, `in`, `not_in`, `matches`, `below` or `at_least`"),
+            );
+        }
+    }
+}
+
+fn threshold(
+    t: &Spanned<Threshold>,
+    name: &str,
+    low: f64,
+    high: f64,
+    percent_possible: bool,
+    out: &mut Vec<Diagnostic>,
+) {
+    if t.value.below.is_none() && t.value.at_least.is_none() {
+        out.push(
+            Diagnostic::new(
+                Code::H003,
+                t.span,
+                format!("`{name}` test has no threshold"),
+            )
+            .help("give `below` and/or `at_least`"),
+        );
+    }
+    for (key, value) in [("below", &t.value.below), ("at_least", &t.value.at_least)] {
+        let Some(value) = value else { continue };
+        let v = value.value;
+        if percent_possible && v > 1.0 && v <= 100.0 {
+            out.push(
+                Diagnostic::new(
+                    Code::H004,
+                    value.span,
+                    format!("{name} threshold `{v}` looks like a percent"),
+                )
+                .label(format!("{name} is a fraction between 0 and 1"))
+                .help(format!("write `{key}: {:.2}`", v / 100.0)),
+            );
+        } else if !(low..=high).contains(&v) || v.is_nan() {
+            out.push(
+                Diagnostic::new(
+                    Code::H003,
+                    value.span,
+                    format!("{name} threshold `{v}` is outside {low}..{high}"),
+                )
+                .label(format!("{name} lies between {low} and {high}")),
+            );
+        }
+    }
+}
+
+fn label_set(ctx: &Ctx, name: &str, set: &Spanned<LabelSet>, out: &mut Vec<Diagnostic>) {
+    if set.value.in_.is_none() && set.value.not_in.is_none() {
+        out.push(
+            Diagnostic::new(Code::H003, set.span, format!("`{name}` test has no labels"))
+                .help("give `in` and/or `not_in`"),
+        );
+    }
+    if name == "priority" {
+        for label in set
+            .value
+            .in_
+            .iter()
+            .chain(set.value.not_in.iter())
+            .flatten()
+        {
+            priority_value(ctx, label, out);
+        }
+    }
+}

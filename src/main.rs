@@ -1,0 +1,53 @@
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use handoff::cmd::{self, Exit};
+
+/// Lint, replay and compare AI escalation policies: the rules that decide when an AI support
+/// agent hands a ticket to a human, to which tier, to whom, and under which SLA.
+#[derive(Debug, Parser)]
+#[command(name = "handoff", version, about, long_about = None)]
+#[command(
+    after_help = "Exit codes: 0 success, 1 findings/failed checks, 2 usage or input error.\nDocs: README.md, docs/rules.md"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check policies for gaps and contradictions before rollout
+    Lint(cmd::lint::LintArgs),
+    /// List the lint rules, or explain one
+    Rules(cmd::rules::RulesArgs),
+    /// Print the JSON Schema of the policy format
+    Schema(cmd::schema::SchemaArgs),
+    /// Write a commented starter policy
+    Init(cmd::init::InitArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Lint(args) => cmd::lint::run(args),
+        Command::Rules(args) => cmd::rules::run(args),
+        Command::Schema(args) => cmd::schema::run(args),
+        Command::Init(args) => cmd::init::run(args),
+    };
+    match result {
+        Ok(exit) => ExitCode::from(exit as u8),
+        Err(err) => {
+            // A closed pipe (`handoff ... | head`) is the reader's choice, not an error.
+            if err
+                .chain()
+                .filter_map(|e| e.downcast_ref::<std::io::Error>())
+                .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {err:#}");
+            ExitCode::from(Exit::Usage as u8)
+        }
+    }
+}

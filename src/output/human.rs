@@ -1,0 +1,83 @@
+//! rustc-style diagnostics: `error[H010]: message`, `--> file:line:col`, the source line with a
+//! caret, and `help:`. Rendered by `annotate-snippets` (the renderer rustc uses); plain text
+//! unless colour was asked for.
+
+use std::io::{self, Write};
+
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+
+use super::LintPrinter;
+use crate::diag::{Diagnostic, FileReport, Severity, SourceFile, Summary};
+
+pub struct Human {
+    pub color: bool,
+}
+
+impl LintPrinter for Human {
+    fn print(
+        &self,
+        reports: &[FileReport],
+        summary: &Summary,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let renderer = if self.color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        for report in reports {
+            for diagnostic in &report.diagnostics {
+                writeln!(out, "{}\n", render(&renderer, &report.source, diagnostic))?;
+            }
+        }
+        writeln!(out, "{summary}")
+    }
+}
+
+fn level(severity: Severity) -> Level<'static> {
+    match severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    }
+}
+
+/// Render one diagnostic.
+pub fn render(renderer: &Renderer, source: &SourceFile, d: &Diagnostic) -> String {
+    let path = source.display_path();
+    let title = level(d.severity)
+        .primary_title(d.message.as_str())
+        .id(d.code.to_string());
+    let mut group: Group = if d.span.is_known() && !source.text.is_empty() {
+        let mut snippet = Snippet::source(source.text.as_str())
+            .line_start(1)
+            .path(path.as_str())
+            .fold(true)
+            .annotation(
+                AnnotationKind::Primary
+                    .span(source.byte_range(d.span))
+                    .label(d.label.as_deref()),
+            );
+        for (span, label) in d.related.iter().filter(|(s, _)| s.is_known()) {
+            snippet = snippet.annotation(
+                AnnotationKind::Context
+                    .span(source.byte_range(*span))
+                    .label(label.as_str()),
+            );
+        }
+        title.element(snippet)
+    } else {
+        let origin = if d.span.is_known() {
+            Origin::path(path.as_str())
+                .line(d.span.line)
+                .char_column(d.span.column)
+        } else {
+            Origin::path(path.as_str())
+        };
+        title.element(origin)
+    };
+    if let Some(help) = &d.help {
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    renderer.render(&[group])
+}
