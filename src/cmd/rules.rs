@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::{Context, bail};
 
 use super::Exit;
-use crate::lint::registry::{Code, RULES, RuleInfo, rules_markdown};
+use crate::lint::registry::{Code, RULES, RuleInfo, capitalize, rules_markdown};
 use crate::policy::load::did_you_mean;
 
 #[derive(Debug, clap::Args)]
@@ -35,7 +35,7 @@ fn explain(rule: &RuleInfo) -> String {
         code = rule.code,
         name = rule.name,
         severity = rule.severity,
-        summary = rule.summary,
+        summary = capitalize(rule.summary),
         why = rule.why,
         example = indent(rule.example),
         fix = indent(rule.fix),

@@ -367,7 +367,7 @@ pub fn rules_markdown() -> String {
     out
 }
 
-fn capitalize(text: &str) -> String {
+pub fn capitalize(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

@@ -94,7 +94,8 @@ impl LintPrinter for Json {
             summary,
             diagnostics,
         };
-        serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::other)?;
-        writeln!(out)
+        // Serialise first: a closed pipe must surface as an io::Error of kind BrokenPipe.
+        let text = serde_json::to_string_pretty(&document).map_err(io::Error::other)?;
+        writeln!(out, "{text}")
     }
 }

@@ -142,7 +142,8 @@ impl LintPrinter for Sarif {
             .version(serde_json::Value::from("2.1.0"))
             .runs(vec![run])
             .build();
-        serde_json::to_writer_pretty(&mut *out, &sarif).map_err(io::Error::other)?;
-        writeln!(out)
+        // Serialise first: a closed pipe must surface as an io::Error of kind BrokenPipe.
+        let text = serde_json::to_string_pretty(&sarif).map_err(io::Error::other)?;
+        writeln!(out, "{text}")
     }
 }

@@ -81,10 +81,14 @@ pub fn build_calendar(
         Some(name) => match TimeZone::get(name.value.trim()) {
             Ok(tz) => (tz, name.value.trim().to_string()),
             Err(_) => {
+                let help = match closest_time_zone(name.value.trim()) {
+                    Some(best) => format!("did you mean `{best}`?"),
+                    None => "use an IANA time zone name such as `Europe/Berlin`, `America/New_York` or `UTC`".to_string(),
+                };
                 problems.push(invalid(
                     name.span,
                     format!("unknown time zone `{}`", name.value),
-                    "use an IANA time zone name such as `Europe/Berlin`, `America/New_York` or `UTC`",
+                    &help,
                 ));
                 (TimeZone::UTC, "UTC".to_string())
             }
@@ -168,6 +172,13 @@ pub fn build_calendar(
         });
     }
     (built, problems)
+}
+
+/// The IANA name closest to a misspelt one.
+fn closest_time_zone(given: &str) -> Option<String> {
+    let names: Vec<String> = jiff::tz::db().available().map(|n| n.to_string()).collect();
+    let candidates: Vec<&str> = names.iter().map(String::as_str).collect();
+    crate::policy::load::did_you_mean(given, &candidates).map(str::to_string)
 }
 
 fn invalid(span: Span, message: String, help: &str) -> CalendarProblem {

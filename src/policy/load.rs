@@ -198,7 +198,7 @@ fn to_diagnostic(err: &YamlError, text: &str, syntax_pass: bool) -> Diagnostic {
         }
         YamlError::SerdeMissingField { field, .. } => {
             Diagnostic::new(Code::H002, span, format!("missing field `{field}`"))
-                .label(format!("`{field}` is required here"))
+                .label(format!("this mapping has no `{field}`"))
         }
         YamlError::DuplicateMappingKey { key, .. } => Diagnostic::new(
             Code::H002,
@@ -228,29 +228,26 @@ fn to_diagnostic(err: &YamlError, text: &str, syntax_pass: bool) -> Diagnostic {
         YamlError::InvalidScalar { .. } | YamlError::InvalidBooleanStrict { .. }
             if !syntax_pass =>
         {
-            Diagnostic::new(Code::H002, span, format!("wrong type: {plain}"))
-                .label("this value does not fit here")
-        }
-        YamlError::Budget { breach, .. } => {
-            let message = format!("{breach:?}");
-            let (message, help) = if message.starts_with("Depth") {
-                (
-                    "YAML nesting is too deep".to_string(),
-                    "handoff reads policies nested up to 64 levels; flatten the conditions",
-                )
-            } else if message.starts_with("Nodes") || message.contains("Alias") {
-                (
-                    "the YAML expands to too many nodes (an alias bomb?)".to_string(),
-                    "handoff reads policies of up to 250,000 nodes; avoid deeply nested aliases",
-                )
+            let expected = if plain.contains("float") || plain.contains("integer") {
+                "a number"
+            } else if plain.contains("bool") {
+                "`true` or `false`"
             } else {
-                (
-                    format!("the YAML exceeds a parser limit ({message})"),
-                    "simplify the file",
-                )
+                "another type"
             };
-            Diagnostic::new(Code::H001, span, message).help(help)
+            Diagnostic::new(Code::H002, span, format!("wrong type: expected {expected}"))
+                .label(format!("expected {expected}"))
         }
+        _ if !syntax_pass && plain.starts_with("expected sequence start") => {
+            Diagnostic::new(Code::H002, span, "wrong type: expected a list")
+                .label("expected a list")
+        }
+        _ if !syntax_pass && plain.starts_with("expected mapping start") => {
+            Diagnostic::new(Code::H002, span, "wrong type: expected a mapping")
+                .label("expected a mapping (`key: value` pairs)")
+        }
+        YamlError::Budget { .. } => limit_diagnostic(&plain, span),
+        _ if plain.contains("budget breached") => limit_diagnostic(&plain, span),
         _ if plain.contains("recursion limit") => {
             Diagnostic::new(Code::H001, span, "YAML nesting is too deep")
                 .help("handoff reads policies nested up to 64 levels; flatten the conditions")
@@ -270,6 +267,27 @@ fn to_diagnostic(err: &YamlError, text: &str, syntax_pass: bool) -> Diagnostic {
         }
         _ => Diagnostic::new(Code::H002, span, plain.clone()).label(plain),
     }
+}
+
+/// H001 for a breached parser limit (nesting depth, node count, alias expansion).
+fn limit_diagnostic(plain: &str, span: Span) -> Diagnostic {
+    let (message, help) = if plain.contains("Depth") {
+        (
+            "YAML nesting is too deep",
+            "handoff reads policies nested up to 64 levels; flatten the conditions",
+        )
+    } else if plain.contains("Nodes") || plain.contains("lias") {
+        (
+            "the YAML expands to too many nodes (an alias bomb?)",
+            "handoff reads policies of up to 250,000 nodes; avoid aliases that expand into large documents",
+        )
+    } else {
+        (
+            "the YAML exceeds a parser limit",
+            "simplify the file; handoff refuses documents that would take unbounded time or memory",
+        )
+    };
+    Diagnostic::new(Code::H001, span, message).help(help)
 }
 
 /// serde-saphyr's messages end with "at line L, column C"; diagnostics show the location

@@ -1,0 +1,978 @@
+//! Which tickets make a condition *true*: the exact set algebra behind H040 (shadowed rule) and
+//! H041 (never matches).
+//!
+//! **What it decides.** For a compiled condition `c` the analysis builds `T(c)`, the set of
+//! tickets on which `c` is *true* under DESIGN §2's three-valued logic (any field may be missing;
+//! a leaf on a missing value is unknown; `not unknown` is unknown; `all`/`any` follow SQL; a rule
+//! matches only when its condition is true). It uses `T(not c) = F(c)`, `F(not c) = T(c)`,
+//! `T(all) = ∩T`, `F(all) = ∪F`, `T(any) = ∪T`, `F(any) = ∩F`, and leaves are true or false only
+//! on a *known* value. `T(c)` is a union of cells (boxes); a cell allows, per variable, a subset
+//! of its domain plus or minus "missing", and leaves the other variables free:
+//! - `confidence` ranges over [0, 1], `sentiment` over [−1, 1], an extra numeric column over
+//!   [−∞, +∞]; sets are unions of half-open intervals of `f64`, so `below` and `at_least` are exact
+//!   (`at_least: 1.0` on confidence is satisfiable, `below: 0` is not);
+//! - labels are finite or co-finite sets of strings; `priority` ranges over the declared
+//!   `priorities` only (a ticket's priority is one of them after aliasing), other labels over all
+//!   strings;
+//! - `requested_human` is {missing, true, false};
+//! - the text is "contains every keyword of P and none of N". A keyword `n` *covers* `p` when
+//!   every text containing `p` as a whole word (the characters around it are not letters, digits,
+//!   marks or connector punctuation) also contains `n`: `card` covers `credit card`, `mail` covers
+//!   `e-mail`, `c` covers `c++`, `cancel*` covers `cancellation` and `cancelled*`, `refund` does
+//!   not cover `refunds`. A text cell is empty exactly when some `n` in N covers some `p` in P.
+//!
+//! Intersection, difference and emptiness of cells are exact on this model, so "`T(c)` is empty"
+//! (the rule never matches) and "`T(B)` minus the `T(A)` of every earlier terminal rule is empty"
+//! (the rule is shadowed) are proofs, not guesses.
+//!
+//! **What it cannot decide, and how that stays safe.** Every simplification below makes the
+//! modelled ticket space *larger* than the real one (more combinations of values), never
+//! smaller, so an emptiness or coverage it proves also holds for real tickets; it can only miss
+//! findings, never invent them:
+//! - a regular expression (`field: {matches: …}`) is an opaque yes/no/missing variable per
+//!   (column, pattern): `^a` and `^ab` are not known to be related, and a pattern that matches
+//!   everything is not known to do so;
+//! - the label, number and regex tests on one extra column are independent variables (that the
+//!   column is missing for all of them at once, or that `"5"` is both a label and the number 5,
+//!   is ignored), and so are an extra column and a canonical field of the same name;
+//! - keyword matching assumes the engine finds every whole-word occurrence, overlapping ones
+//!   included (`mail` inside `e-mail`); several text columns count as one text;
+//! - the analysis gives up (reports nothing about the rule) on a test with no bound or list
+//!   (`confidence: {}`, `keywords: {}`, `customer_tier: {}`), on a NaN threshold, when a region
+//!   outgrows [`Limits::max_cells`] cells (DNF expansion of `all` over many `any`s, or a
+//!   subtraction that fragments), and when the work budget set with [`Analysis::set_budget`]
+//!   runs out.
+
+use std::collections::HashMap;
+
+use unicode_normalization::char::is_combining_mark;
+
+use crate::policy::condition::{Cond, Keyword, LabelField, NumField};
+
+/// How large regions may grow before the analysis gives up on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most cells a region may have while it is built or subtracted from.
+    pub max_cells: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_cells: 10_000 }
+    }
+}
+
+/// Why the analysis has no answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GiveUp {
+    /// A test the analysis does not model (no bound or list, a NaN threshold).
+    Unsupported,
+    /// A region outgrew [`Limits::max_cells`].
+    TooLarge,
+    /// The work budget ran out.
+    Budget,
+}
+
+/// A set of tickets: a union of cells. Made by an [`Analysis`] and only meaningful with it.
+#[derive(Debug, Clone)]
+pub struct Region {
+    cells: Vec<Cell>,
+    /// One cell containing every cell of the region (`None` when the region is empty).
+    hull: Option<Cell>,
+}
+
+impl Region {
+    /// No ticket is in the region.
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    /// Number of cells (a measure of the region's complexity, not of its size).
+    pub fn cells(&self) -> usize {
+        self.cells.len()
+    }
+}
+
+const MISSING: u8 = 1;
+const TRUE: u8 = 2;
+const FALSE: u8 = 4;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Var {
+    Num(NumField),
+    Label(LabelField),
+    RequestedHuman,
+    Regex { field: String, pattern: String },
+    Text,
+}
+
+/// Allowed values of one variable. Text sets are kept normalised: `known` is `None` when no
+/// known text fits.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Set {
+    /// Sorted, disjoint, non-empty half-open intervals of [`key`]s.
+    Num { missing: bool, ivs: Vec<(i64, i64)> },
+    /// `only`: exactly these labels; otherwise every label but these. Sorted label ids.
+    Label { missing: bool, only: bool, vals: Vec<u32> },
+    /// Bits of `MISSING`, `TRUE`, `FALSE`.
+    Flags(u8),
+    Text { missing: bool, known: Option<Conj> },
+}
+
+/// Known texts that contain every `must` keyword and no `must_not` keyword (sorted word ids).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct Conj {
+    must: Vec<u32>,
+    must_not: Vec<u32>,
+}
+
+/// One box: a set per constrained variable, sorted by variable id; absent variables are free.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct Cell(Vec<(u32, Set)>);
+
+impl Cell {
+    fn get(&self, var: u32) -> Option<&Set> {
+        self.0
+            .binary_search_by_key(&var, |(v, _)| *v)
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    fn set(&mut self, var: u32, set: Set) {
+        match self.0.binary_search_by_key(&var, |(v, _)| *v) {
+            Ok(i) => self.0[i].1 = set,
+            Err(i) => self.0.insert(i, (var, set)),
+        }
+    }
+
+    fn with(&self, var: u32, set: Set) -> Cell {
+        let mut cell = self.clone();
+        cell.set(var, set);
+        cell
+    }
+
+    /// A rough size, for the work budget.
+    fn weight(&self) -> u64 {
+        let elements: usize = self
+            .0
+            .iter()
+            .map(|(_, s)| match s {
+                Set::Num { ivs, .. } => ivs.len(),
+                Set::Label { vals, .. } => vals.len(),
+                Set::Flags(_) => 1,
+                Set::Text { known, .. } => known.as_ref().map_or(1, |c| c.must.len() + c.must_not.len()),
+            })
+            .sum();
+        1 + elements as u64 / 16
+    }
+}
+
+/// Whether `c` can sit next to a keyword inside a word. Deliberately broad (letters, digits,
+/// marks, `_` and other connector punctuation, zero-width joiners): the analysis only relies on
+/// characters that are *not* word characters, so a broad set keeps it safe.
+pub fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+        || is_combining_mark(c)
+        || matches!(
+            c,
+            '_' | '\u{200C}'
+                | '\u{200D}'
+                | '\u{203F}'
+                | '\u{2040}'
+                | '\u{2054}'
+                | '\u{FE33}'
+                | '\u{FE34}'
+                | '\u{FE4D}'..='\u{FE4F}'
+                | '\u{FF3F}'
+        )
+}
+
+/// Calls `visit(substring, exact_ok)` for every substring of `p`'s text that starts at a word
+/// boundary; `exact_ok` says whether an exact keyword equal to the substring would also end at
+/// a boundary in every text that contains `p`.
+fn boundary_substrings(p: &Keyword, mut visit: impl FnMut(&str, bool)) {
+    let text = p.text.as_str();
+    let mut prev: Option<char> = None;
+    for (start, c) in text.char_indices() {
+        if prev.is_none_or(|b| !is_word_char(b)) {
+            let rest = &text[start..];
+            for (offset, ch) in rest.char_indices().skip(1).chain([(rest.len(), ' ')]) {
+                let end = start + offset;
+                let exact_ok = if end == text.len() {
+                    !p.prefix
+                } else {
+                    !is_word_char(ch)
+                };
+                visit(&text[start..end], exact_ok);
+            }
+        }
+        prev = Some(c);
+    }
+}
+
+/// Whether every text containing keyword `p` (as a whole word, or a word starting with it for
+/// `p*`) also contains keyword `n`. A keyword covers itself.
+pub fn covers(n: &Keyword, p: &Keyword) -> bool {
+    let mut found = false;
+    boundary_substrings(p, |sub, exact_ok| {
+        found |= sub == n.text && (n.prefix || exact_ok);
+    });
+    found
+}
+
+/// Interned keywords and, per keyword, the interned keywords that cover it.
+#[derive(Default)]
+struct Words {
+    list: Vec<Keyword>,
+    by_text: HashMap<String, [Option<u32>; 2]>,
+    /// Bumped whenever a keyword is added, which invalidates every `coverers` entry.
+    generation: u64,
+    coverers: Vec<(u64, Vec<u32>)>,
+}
+
+impl Words {
+    fn intern(&mut self, k: &Keyword) -> u32 {
+        let slot = self.by_text.entry(k.text.clone()).or_default();
+        if let Some(id) = slot[usize::from(k.prefix)] {
+            return id;
+        }
+        let id = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
+        slot[usize::from(k.prefix)] = Some(id);
+        self.list.push(k.clone());
+        self.coverers.push((0, Vec::new()));
+        self.generation += 1;
+        id
+    }
+
+    fn coverers(&mut self, p: u32) -> &[u32] {
+        let i = p as usize;
+        if self.coverers[i].0 != self.generation {
+            let mut found = Vec::new();
+            boundary_substrings(&self.list[i], |sub, exact_ok| {
+                if let Some([exact, prefix]) = self.by_text.get(sub) {
+                    found.extend(*prefix);
+                    if exact_ok {
+                        found.extend(*exact);
+                    }
+                }
+            });
+            found.sort_unstable();
+            found.dedup();
+            self.coverers[i] = (self.generation, found);
+        }
+        &self.coverers[i].1
+    }
+
+    fn conj_is_empty(&mut self, c: &Conj) -> bool {
+        c.must.iter().any(|&p| {
+            self.coverers(p)
+                .iter()
+                .any(|n| c.must_not.binary_search(n).is_ok())
+        })
+    }
+}
+
+/// Order-preserving map of `f64` (NaN excluded, −0 read as 0) onto `i64`.
+fn key(x: f64) -> i64 {
+    let x = if x == 0.0 { 0.0 } else { x };
+    let bits = x.to_bits() as i64;
+    if bits < 0 { bits ^ i64::MAX } else { bits }
+}
+
+fn domain(field: &NumField) -> (i64, i64) {
+    match field {
+        NumField::Confidence => (key(0.0), key(1.0f64.next_up())),
+        NumField::Sentiment => (key(-1.0), key(1.0f64.next_up())),
+        NumField::Extra(_) => (key(f64::NEG_INFINITY), key(f64::INFINITY) + 1),
+    }
+}
+
+fn iv_meet(a: &[(i64, i64)], b: &[(i64, i64)]) -> Vec<(i64, i64)> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        let (lo, hi) = (a[i].0.max(b[j].0), a[i].1.min(b[j].1));
+        if lo < hi {
+            out.push((lo, hi));
+        }
+        if a[i].1 < b[j].1 { i += 1 } else { j += 1 }
+    }
+    out
+}
+
+fn iv_minus(a: &[(i64, i64)], b: &[(i64, i64)]) -> Vec<(i64, i64)> {
+    let mut out = Vec::new();
+    for &(mut lo, hi) in a {
+        for &(blo, bhi) in b {
+            if bhi <= lo || blo >= hi {
+                continue;
+            }
+            if blo > lo {
+                out.push((lo, blo));
+            }
+            lo = lo.max(bhi);
+            if lo >= hi {
+                break;
+            }
+        }
+        if lo < hi {
+            out.push((lo, hi));
+        }
+    }
+    out
+}
+
+fn iv_join(a: &[(i64, i64)], b: &[(i64, i64)]) -> Vec<(i64, i64)> {
+    let mut all: Vec<(i64, i64)> = a.iter().chain(b).copied().collect();
+    all.sort_unstable();
+    let mut out: Vec<(i64, i64)> = Vec::new();
+    for (lo, hi) in all {
+        match out.last_mut() {
+            Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+            _ => out.push((lo, hi)),
+        }
+    }
+    out
+}
+
+fn union(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let mut out: Vec<u32> = a.iter().chain(b).copied().collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn inter(a: &[u32], b: &[u32]) -> Vec<u32> {
+    a.iter().copied().filter(|x| b.binary_search(x).is_ok()).collect()
+}
+
+fn minus(a: &[u32], b: &[u32]) -> Vec<u32> {
+    a.iter().copied().filter(|x| b.binary_search(x).is_err()).collect()
+}
+
+/// The analysis: variable and keyword tables, the priority universe, limits and work budget.
+pub struct Analysis {
+    limits: Limits,
+    vars: Vec<Var>,
+    var_ids: HashMap<Var, u32>,
+    labels: HashMap<String, u32>,
+    /// Sorted ids of the declared priorities; `None` when none are declared.
+    priorities: Option<Vec<u32>>,
+    words: Words,
+    budget: u64,
+}
+
+impl Analysis {
+    /// An analysis for a policy whose priorities are `priorities` (normalised labels).
+    pub fn new(priorities: &[String]) -> Self {
+        Analysis::with_limits(priorities, Limits::default())
+    }
+
+    pub fn with_limits(priorities: &[String], limits: Limits) -> Self {
+        let mut analysis = Analysis {
+            limits,
+            vars: Vec::new(),
+            var_ids: HashMap::new(),
+            labels: HashMap::new(),
+            priorities: None,
+            words: Words::default(),
+            budget: u64::MAX,
+        };
+        if !priorities.is_empty() {
+            let ids = priorities.iter().map(|p| analysis.label(p)).collect::<Vec<_>>();
+            analysis.priorities = Some(union(&ids, &[]));
+        }
+        analysis
+    }
+
+    /// Allow `units` more units of work (about one cell operation each) before operations fail
+    /// with [`GiveUp::Budget`]. Unlimited until first set.
+    pub fn set_budget(&mut self, units: u64) {
+        self.budget = units;
+    }
+
+    /// Work units left.
+    pub fn budget_left(&self) -> u64 {
+        self.budget
+    }
+
+    fn spend(&mut self, units: u64) -> Result<(), GiveUp> {
+        self.budget = self.budget.checked_sub(units).ok_or(GiveUp::Budget)?;
+        Ok(())
+    }
+
+    /// `T(c)`: the tickets on which `c` is true.
+    pub fn truth(&mut self, c: &Cond) -> Result<Region, GiveUp> {
+        let cells = self.cells(c, true)?;
+        Ok(self.region(cells))
+    }
+
+    /// `F(c)`: the tickets on which `c` is false (not merely unknown).
+    pub fn falsity(&mut self, c: &Cond) -> Result<Region, GiveUp> {
+        let cells = self.cells(c, false)?;
+        Ok(self.region(cells))
+    }
+
+    /// Tickets in both regions.
+    pub fn meet(&mut self, a: &Region, b: &Region) -> Result<Region, GiveUp> {
+        let cells = self.product(vec![a.cells.clone(), b.cells.clone()])?;
+        Ok(self.region(cells))
+    }
+
+    /// Tickets in `a` but not in `b`.
+    pub fn subtract(&mut self, a: &Region, b: &Region) -> Result<Region, GiveUp> {
+        let (cells, _) = self.subtract_cells(a.cells.clone(), &b.cells)?;
+        Ok(self.region(cells))
+    }
+
+    /// Whether `earlier` regions, tried in order, together contain every ticket of `target`.
+    /// Returns the indices of a small set of them that does (each one needed, in order), or
+    /// `None` when they do not. Regions that cannot meet `target` are skipped cheaply.
+    pub fn cover(
+        &mut self,
+        target: &Region,
+        earlier: &[&Region],
+    ) -> Result<Option<Vec<usize>>, GiveUp> {
+        let Some(hull) = &target.hull else {
+            return Ok(Some(Vec::new()));
+        };
+        let mut relevant = Vec::new();
+        for (i, region) in earlier.iter().enumerate() {
+            self.spend(1)?;
+            let meets = match &region.hull {
+                Some(h) => self.meet_cells(hull, h).is_some(),
+                None => false,
+            };
+            if meets {
+                relevant.push(i);
+            }
+        }
+        let (rest, mut used) = self.remainder(target, earlier, &relevant)?;
+        if !rest.is_empty() {
+            return Ok(None);
+        }
+        // Drop regions the others make unnecessary, earliest first.
+        let mut k = 0;
+        while k < used.len() && used.len() > 1 {
+            let trial: Vec<usize> = (0..used.len()).filter(|&j| j != k).map(|j| used[j]).collect();
+            match self.remainder(target, earlier, &trial) {
+                Ok((rest, needed)) if rest.is_empty() => used = needed,
+                Ok(_) | Err(GiveUp::TooLarge | GiveUp::Unsupported) => k += 1,
+                Err(GiveUp::Budget) => break,
+            }
+        }
+        Ok(Some(used))
+    }
+
+    fn remainder(
+        &mut self,
+        target: &Region,
+        earlier: &[&Region],
+        which: &[usize],
+    ) -> Result<(Vec<Cell>, Vec<usize>), GiveUp> {
+        let mut rest = target.cells.clone();
+        let mut used = Vec::new();
+        for &i in which {
+            if rest.is_empty() {
+                break;
+            }
+            let (next, changed) = self.subtract_cells(rest, &earlier[i].cells)?;
+            if changed {
+                used.push(i);
+            }
+            rest = next;
+        }
+        Ok((rest, used))
+    }
+
+    fn region(&mut self, cells: Vec<Cell>) -> Region {
+        let hull = self.hull(&cells);
+        Region { cells, hull }
+    }
+
+    fn var(&mut self, var: Var) -> u32 {
+        if let Some(&id) = self.var_ids.get(&var) {
+            return id;
+        }
+        let id = u32::try_from(self.vars.len()).unwrap_or(u32::MAX);
+        self.vars.push(var.clone());
+        self.var_ids.insert(var, id);
+        id
+    }
+
+    fn label(&mut self, label: &str) -> u32 {
+        let next = u32::try_from(self.labels.len()).unwrap_or(u32::MAX);
+        *self.labels.entry(label.to_string()).or_insert(next)
+    }
+
+    fn labels_of(&mut self, labels: &[String]) -> Vec<u32> {
+        let ids: Vec<u32> = labels.iter().map(|l| self.label(l)).collect();
+        union(&ids, &[])
+    }
+
+    fn words_of(&mut self, words: &[Keyword]) -> Vec<u32> {
+        let ids: Vec<u32> = words.iter().map(|k| self.words.intern(k)).collect();
+        union(&ids, &[])
+    }
+
+    fn universe(&self, var: u32) -> Option<&[u32]> {
+        match &self.vars[var as usize] {
+            Var::Label(LabelField::Priority) => self.priorities.as_deref(),
+            _ => None,
+        }
+    }
+
+    fn full(&self, var: u32) -> Set {
+        match &self.vars[var as usize] {
+            Var::Num(field) => Set::Num {
+                missing: true,
+                ivs: vec![domain(field)],
+            },
+            Var::Label(_) => match self.universe(var) {
+                Some(u) => Set::Label {
+                    missing: true,
+                    only: true,
+                    vals: u.to_vec(),
+                },
+                None => Set::Label {
+                    missing: true,
+                    only: false,
+                    vals: Vec::new(),
+                },
+            },
+            Var::RequestedHuman | Var::Regex { .. } => Set::Flags(MISSING | TRUE | FALSE),
+            Var::Text => Set::Text {
+                missing: true,
+                known: Some(Conj::default()),
+            },
+        }
+    }
+
+    fn text(&mut self, missing: bool, known: Option<Conj>) -> Set {
+        let known = known.filter(|c| !self.words.conj_is_empty(c));
+        Set::Text { missing, known }
+    }
+
+    fn cells(&mut self, c: &Cond, truth: bool) -> Result<Vec<Cell>, GiveUp> {
+        match (c, truth) {
+            (Cond::Not(inner), _) => self.cells(inner, !truth),
+            (Cond::All(parts), true) | (Cond::Any(parts), false) => {
+                let mut results = Vec::with_capacity(parts.len());
+                for part in parts {
+                    match self.cells(part, truth) {
+                        Ok(cells) if cells.is_empty() => return Ok(cells),
+                        other => results.push(other),
+                    }
+                }
+                let parts = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+                self.product(parts)
+            }
+            (Cond::All(parts), false) | (Cond::Any(parts), true) => {
+                let mut out = Vec::new();
+                for part in parts {
+                    out.extend(self.cells(part, truth)?);
+                    if out.len() > self.limits.max_cells {
+                        return Err(GiveUp::TooLarge);
+                    }
+                }
+                out.sort();
+                out.dedup();
+                Ok(out)
+            }
+            _ => self.leaf(c, truth),
+        }
+    }
+
+    fn leaf(&mut self, c: &Cond, truth: bool) -> Result<Vec<Cell>, GiveUp> {
+        let (var, set) = match c {
+            Cond::Number {
+                field,
+                below,
+                at_least,
+            } => {
+                if (below.is_none() && at_least.is_none())
+                    || below.is_some_and(f64::is_nan)
+                    || at_least.is_some_and(f64::is_nan)
+                {
+                    return Err(GiveUp::Unsupported);
+                }
+                let dom = [domain(field)];
+                let test = (at_least.map_or(i64::MIN, key), below.map_or(i64::MAX, key));
+                let inside = if test.0 < test.1 {
+                    iv_meet(&dom, &[test])
+                } else {
+                    Vec::new()
+                };
+                let ivs = if truth { inside } else { iv_minus(&dom, &inside) };
+                let var = self.var(Var::Num(field.clone()));
+                (var, Set::Num { missing: false, ivs })
+            }
+            Cond::Label { field, in_, not_in } => {
+                if in_.is_none() && not_in.is_empty() {
+                    return Err(GiveUp::Unsupported);
+                }
+                let excluded = self.labels_of(not_in);
+                let (only, vals) = match in_ {
+                    Some(list) => (true, minus(&self.labels_of(list), &excluded)),
+                    None => (false, excluded),
+                };
+                let only = if truth { only } else { !only };
+                let var = self.var(Var::Label(field.clone()));
+                let (only, vals) = match self.universe(var) {
+                    Some(u) if only => (true, inter(&vals, u)),
+                    Some(u) => (true, minus(u, &vals)),
+                    None => (only, vals),
+                };
+                (var, Set::Label { missing: false, only, vals })
+            }
+            Cond::Keywords { any, all, none } => {
+                if any.is_none() && all.is_empty() && none.is_empty() {
+                    return Err(GiveUp::Unsupported);
+                }
+                let var = self.var(Var::Text);
+                let (all, none) = (self.words_of(all), self.words_of(none));
+                let any = any.as_ref().map(|a| self.words_of(a));
+                let conjs: Vec<Conj> = if truth {
+                    match any {
+                        Some(any) => any
+                            .iter()
+                            .map(|&k| Conj {
+                                must: union(&all, &[k]),
+                                must_not: none.clone(),
+                            })
+                            .collect(),
+                        None => vec![Conj {
+                            must: all,
+                            must_not: none,
+                        }],
+                    }
+                } else {
+                    let one = |w: u32, present: bool| Conj {
+                        must: if present { vec![w] } else { vec![] },
+                        must_not: if present { vec![] } else { vec![w] },
+                    };
+                    any.map(|any| Conj {
+                        must: Vec::new(),
+                        must_not: any,
+                    })
+                    .into_iter()
+                    .chain(all.iter().map(|&w| one(w, false)))
+                    .chain(none.iter().map(|&w| one(w, true)))
+                    .collect()
+                };
+                let mut cells = Vec::new();
+                for conj in conjs {
+                    let set = self.text(false, Some(conj));
+                    if !is_empty(&set) {
+                        cells.push(Cell(vec![(var, set)]));
+                    }
+                }
+                cells.sort();
+                cells.dedup();
+                return Ok(cells);
+            }
+            Cond::RequestedHuman(value) => {
+                let var = self.var(Var::RequestedHuman);
+                (var, Set::Flags(if *value == truth { TRUE } else { FALSE }))
+            }
+            Cond::Matches { field, regex } => {
+                let var = self.var(Var::Regex {
+                    field: field.clone(),
+                    pattern: regex.as_str().to_string(),
+                });
+                (var, Set::Flags(if truth { TRUE } else { FALSE }))
+            }
+            Cond::All(_) | Cond::Any(_) | Cond::Not(_) => return Err(GiveUp::Unsupported),
+        };
+        Ok(if is_empty(&set) {
+            Vec::new()
+        } else {
+            vec![Cell(vec![(var, set)])]
+        })
+    }
+
+    fn product(&mut self, parts: Vec<Vec<Cell>>) -> Result<Vec<Cell>, GiveUp> {
+        let mut acc = vec![Cell::default()];
+        for part in parts {
+            let mut next = Vec::new();
+            for x in &acc {
+                for y in &part {
+                    self.spend(x.weight() + y.weight())?;
+                    next.extend(self.meet_cells(x, y));
+                    if next.len() > self.limits.max_cells {
+                        return Err(GiveUp::TooLarge);
+                    }
+                }
+            }
+            next.sort();
+            next.dedup();
+            acc = next;
+            if acc.is_empty() {
+                break;
+            }
+        }
+        Ok(acc)
+    }
+
+    fn meet_cells(&mut self, a: &Cell, b: &Cell) -> Option<Cell> {
+        let mut out = Vec::with_capacity(a.0.len() + b.0.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.0.len() || j < b.0.len() {
+            let next = match (a.0.get(i), b.0.get(j)) {
+                (Some((va, sa)), Some((vb, sb))) if va == vb => {
+                    i += 1;
+                    j += 1;
+                    let set = self.meet_sets(sa, sb);
+                    if is_empty(&set) {
+                        return None;
+                    }
+                    (*va, set)
+                }
+                (Some((va, sa)), Some((vb, _))) if va < vb => {
+                    i += 1;
+                    (*va, sa.clone())
+                }
+                (Some((va, sa)), None) => {
+                    i += 1;
+                    (*va, sa.clone())
+                }
+                (_, Some((vb, sb))) => {
+                    j += 1;
+                    (*vb, sb.clone())
+                }
+                (None, None) => break,
+            };
+            out.push(next);
+        }
+        Some(Cell(out))
+    }
+
+    fn meet_sets(&mut self, a: &Set, b: &Set) -> Set {
+        match (a, b) {
+            (Set::Num { missing: ma, ivs: ia }, Set::Num { missing: mb, ivs: ib }) => Set::Num {
+                missing: *ma && *mb,
+                ivs: iv_meet(ia, ib),
+            },
+            (
+                Set::Label { missing: ma, only: oa, vals: va },
+                Set::Label { missing: mb, only: ob, vals: vb },
+            ) => {
+                let (only, vals) = match (oa, ob) {
+                    (true, true) => (true, inter(va, vb)),
+                    (true, false) => (true, minus(va, vb)),
+                    (false, true) => (true, minus(vb, va)),
+                    (false, false) => (false, union(va, vb)),
+                };
+                Set::Label {
+                    missing: *ma && *mb,
+                    only,
+                    vals,
+                }
+            }
+            (Set::Flags(x), Set::Flags(y)) => Set::Flags(x & y),
+            (Set::Text { missing: ma, known: ka }, Set::Text { missing: mb, known: kb }) => {
+                let known = match (ka, kb) {
+                    (Some(x), Some(y)) => Some(Conj {
+                        must: union(&x.must, &y.must),
+                        must_not: union(&x.must_not, &y.must_not),
+                    }),
+                    _ => None,
+                };
+                self.text(*ma && *mb, known)
+            }
+            _ => unreachable!("one variable always has one kind of set"),
+        }
+    }
+
+    /// `b \ a` for sets of one variable, as possibly overlapping pieces (none empty).
+    fn minus_sets(&mut self, b: &Set, a: &Set) -> Vec<Set> {
+        let piece = match (b, a) {
+            (Set::Num { missing: mb, ivs: ib }, Set::Num { missing: ma, ivs: ia }) => Set::Num {
+                missing: *mb && !*ma,
+                ivs: iv_minus(ib, ia),
+            },
+            (
+                Set::Label { missing: mb, only: ob, vals: vb },
+                Set::Label { missing: ma, only: oa, vals: va },
+            ) => {
+                let (only, vals) = match (ob, oa) {
+                    (true, true) => (true, minus(vb, va)),
+                    (true, false) => (true, inter(vb, va)),
+                    (false, true) => (false, union(vb, va)),
+                    (false, false) => (true, minus(va, vb)),
+                };
+                Set::Label {
+                    missing: *mb && !*ma,
+                    only,
+                    vals,
+                }
+            }
+            (Set::Flags(x), Set::Flags(y)) => Set::Flags(x & !y),
+            (Set::Text { missing: mb, known: kb }, Set::Text { missing: ma, known: ka }) => {
+                let mut pieces = Vec::new();
+                if *mb && !*ma {
+                    pieces.push(Set::Text {
+                        missing: true,
+                        known: None,
+                    });
+                }
+                match (kb, ka) {
+                    (Some(kb), None) => pieces.push(Set::Text {
+                        missing: false,
+                        known: Some(kb.clone()),
+                    }),
+                    (Some(kb), Some(ka)) => {
+                        // Not every keyword `a` requires, or some keyword `a` excludes.
+                        for &p in &ka.must {
+                            let conj = Conj {
+                                must: kb.must.clone(),
+                                must_not: union(&kb.must_not, &[p]),
+                            };
+                            pieces.push(self.text(false, Some(conj)));
+                        }
+                        for &n in &ka.must_not {
+                            let conj = Conj {
+                                must: union(&kb.must, &[n]),
+                                must_not: kb.must_not.clone(),
+                            };
+                            pieces.push(self.text(false, Some(conj)));
+                        }
+                    }
+                    (None, _) => {}
+                }
+                pieces.retain(|s| !is_empty(s));
+                return pieces;
+            }
+            _ => unreachable!("one variable always has one kind of set"),
+        };
+        if is_empty(&piece) { Vec::new() } else { vec![piece] }
+    }
+
+    /// `b \ a` as cells, or `None` when `b` and `a` do not meet (so `b` is unchanged).
+    fn minus_cell(&mut self, b: &Cell, a: &Cell) -> Option<Vec<Cell>> {
+        let mut meets = Vec::with_capacity(a.0.len());
+        for (v, av) in &a.0 {
+            let m = match b.get(*v) {
+                Some(bv) => self.meet_sets(bv, av),
+                None => av.clone(),
+            };
+            if is_empty(&m) {
+                return None;
+            }
+            meets.push(m);
+        }
+        // Pieces that leave `a` on one variable while agreeing with it on the earlier ones.
+        let mut out = Vec::new();
+        let mut cur = b.clone();
+        for ((v, av), m) in a.0.iter().zip(meets) {
+            let bv = cur.get(*v).cloned().unwrap_or_else(|| self.full(*v));
+            for piece in self.minus_sets(&bv, av) {
+                out.push(cur.with(*v, piece));
+            }
+            cur.set(*v, m);
+        }
+        Some(out)
+    }
+
+    fn subtract_cells(
+        &mut self,
+        mut rest: Vec<Cell>,
+        minus: &[Cell],
+    ) -> Result<(Vec<Cell>, bool), GiveUp> {
+        let mut changed = false;
+        for a in minus {
+            let mut next = Vec::with_capacity(rest.len());
+            for r in rest {
+                self.spend(r.weight() + a.weight())?;
+                match self.minus_cell(&r, a) {
+                    None => next.push(r),
+                    Some(pieces) => {
+                        changed = true;
+                        next.extend(pieces);
+                    }
+                }
+                if next.len() > self.limits.max_cells {
+                    return Err(GiveUp::TooLarge);
+                }
+            }
+            if next.len() > 1 {
+                next.sort();
+                next.dedup();
+            }
+            rest = next;
+            if rest.is_empty() {
+                break;
+            }
+        }
+        Ok((rest, changed))
+    }
+
+    /// One cell that contains every cell of `cells`.
+    fn hull(&self, cells: &[Cell]) -> Option<Cell> {
+        let (first, others) = cells.split_first()?;
+        let mut hull = first.clone();
+        for cell in others {
+            let parts = std::mem::take(&mut hull.0);
+            hull.0 = parts
+                .into_iter()
+                .filter_map(|(v, s)| cell.get(v).map(|t| (v, join(&s, t))))
+                .filter(|(v, s)| *s != self.full(*v))
+                .collect();
+        }
+        Some(hull)
+    }
+}
+
+fn is_empty(set: &Set) -> bool {
+    match set {
+        Set::Num { missing, ivs } => !missing && ivs.is_empty(),
+        Set::Label {
+            missing,
+            only,
+            vals,
+        } => !missing && *only && vals.is_empty(),
+        Set::Flags(bits) => *bits == 0,
+        Set::Text { missing, known } => !missing && known.is_none(),
+    }
+}
+
+/// A set containing both (exact except for text, where it is a superset).
+fn join(a: &Set, b: &Set) -> Set {
+    match (a, b) {
+        (Set::Num { missing: ma, ivs: ia }, Set::Num { missing: mb, ivs: ib }) => Set::Num {
+            missing: *ma || *mb,
+            ivs: iv_join(ia, ib),
+        },
+        (
+            Set::Label { missing: ma, only: oa, vals: va },
+            Set::Label { missing: mb, only: ob, vals: vb },
+        ) => {
+            let (only, vals) = match (oa, ob) {
+                (true, true) => (true, union(va, vb)),
+                (true, false) => (false, minus(vb, va)),
+                (false, true) => (false, minus(va, vb)),
+                (false, false) => (false, inter(va, vb)),
+            };
+            Set::Label {
+                missing: *ma || *mb,
+                only,
+                vals,
+            }
+        }
+        (Set::Flags(x), Set::Flags(y)) => Set::Flags(x | y),
+        (Set::Text { missing: ma, known: ka }, Set::Text { missing: mb, known: kb }) => {
+            let known = match (ka, kb) {
+                (Some(x), Some(y)) => Some(Conj {
+                    must: inter(&x.must, &y.must),
+                    must_not: inter(&x.must_not, &y.must_not),
+                }),
+                (Some(x), None) | (None, Some(x)) => Some(x.clone()),
+                (None, None) => None,
+            };
+            Set::Text {
+                missing: *ma || *mb,
+                known,
+            }
+        }
+        _ => unreachable!("one variable always has one kind of set"),
+    }
+}
