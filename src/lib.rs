@@ -7,6 +7,7 @@
 pub mod cmd;
 pub mod config;
 pub mod diag;
+pub mod engine;
 pub mod lint;
 pub mod output;
 pub mod policy;

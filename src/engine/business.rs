@@ -1,0 +1,263 @@
+//! Business-time arithmetic on a policy's calendar, with jiff doing the time-zone work (DST
+//! gaps and folds, holidays as civil dates).
+//!
+//! - `add`: the instant a business-time budget runs out, counted from a start instant.
+//!   Durations in seconds consume working time; `n bd` moves to the same position in the
+//!   working day `n` working days later (clamped to that day's close).
+//! - `elapsed`: working seconds between two instants.
+//! - `is_open`: whether an instant lies inside working hours.
+
+use jiff::civil::Date;
+use jiff::{Span, Timestamp};
+
+use crate::policy::calendar::BusinessCalendar;
+use crate::policy::duration::PolicyDuration;
+
+/// How far ahead `add` searches for working time before giving up (a calendar whose only
+/// working days are years apart is not a business calendar).
+const MAX_DAYS: i32 = 3 * 366;
+
+impl BusinessCalendar {
+    fn local_date(&self, t: Timestamp) -> Date {
+        self.timezone.to_datetime(t).date()
+    }
+
+    /// Working intervals of a date as instants; empty on holidays and closed days.
+    pub fn intervals_on(&self, date: Date) -> Vec<(Timestamp, Timestamp)> {
+        if self.holidays.contains(&date) {
+            return Vec::new();
+        }
+        let weekday = date.weekday().to_monday_zero_offset() as usize;
+        self.week[weekday]
+            .iter()
+            .filter_map(|&(start, end)| {
+                Some((self.instant(date, start)?, self.instant(date, end)?))
+            })
+            .filter(|(s, e)| s < e)
+            .collect()
+    }
+
+    /// The instant `seconds` after local midnight of `date` (24:00 is the next midnight). In a
+    /// DST gap the later instant is used, in a fold the earlier (jiff's "compatible" rule).
+    fn instant(&self, date: Date, seconds: u32) -> Option<Timestamp> {
+        let midnight = date.to_datetime(jiff::civil::Time::midnight());
+        let local = midnight
+            .checked_add(Span::new().seconds(i64::from(seconds)))
+            .ok()?;
+        self.timezone.to_timestamp(local).ok()
+    }
+
+    pub fn is_open(&self, t: Timestamp) -> bool {
+        let date = self.local_date(t);
+        // An interval of the previous day cannot reach into this one (ranges end by 24:00).
+        self.intervals_on(date).iter().any(|&(s, e)| s <= t && t < e)
+    }
+
+    /// Working seconds in `[from, to)`; 0 when `to <= from`.
+    pub fn elapsed(&self, from: Timestamp, to: Timestamp) -> i64 {
+        if to <= from {
+            return 0;
+        }
+        let mut total = 0;
+        let mut date = self.local_date(from);
+        let last = self.local_date(to);
+        while date <= last {
+            for (s, e) in self.intervals_on(date) {
+                let (s, e) = (s.max(from), e.min(to));
+                if s < e {
+                    total += e.as_second() - s.as_second();
+                }
+            }
+            match date.tomorrow() {
+                Ok(next) => date = next,
+                Err(_) => break,
+            }
+        }
+        total
+    }
+
+    /// The instant a business-time duration counted from `start` runs out; `None` when the
+    /// calendar has no working time within reach.
+    pub fn add(&self, start: Timestamp, duration: PolicyDuration) -> Option<Timestamp> {
+        match duration {
+            PolicyDuration::Seconds(seconds) => self.add_seconds(start, seconds as i64),
+            PolicyDuration::BusinessDays(days) => self.add_days(start, days),
+        }
+    }
+
+    fn add_seconds(&self, start: Timestamp, seconds: i64) -> Option<Timestamp> {
+        let mut remaining = seconds;
+        let mut date = self.local_date(start);
+        for _ in 0..MAX_DAYS {
+            for (s, e) in self.intervals_on(date) {
+                let s = s.max(start);
+                if e <= s {
+                    continue;
+                }
+                let available = e.as_second() - s.as_second();
+                if remaining <= available {
+                    return s.checked_add(Span::new().seconds(remaining)).ok();
+                }
+                remaining -= available;
+            }
+            date = date.tomorrow().ok()?;
+        }
+        None
+    }
+
+    fn add_days(&self, start: Timestamp, days: u32) -> Option<Timestamp> {
+        // Move to the first working instant at or after `start`, and measure how far into its
+        // working day it lies.
+        let mut date = self.local_date(start);
+        let mut position = None;
+        for _ in 0..MAX_DAYS {
+            let intervals = self.intervals_on(date);
+            let mut offset = 0;
+            for &(s, e) in &intervals {
+                if e > start {
+                    offset += (start.max(s).as_second() - s.as_second()).max(0);
+                    position = Some(offset);
+                    break;
+                }
+                offset += e.as_second() - s.as_second();
+            }
+            if position.is_some() {
+                break;
+            }
+            date = date.tomorrow().ok()?;
+        }
+        let offset = position?;
+        let mut remaining = days;
+        for _ in 0..MAX_DAYS {
+            date = date.tomorrow().ok()?;
+            let intervals = self.intervals_on(date);
+            if intervals.is_empty() {
+                continue;
+            }
+            remaining -= 1;
+            if remaining > 0 {
+                continue;
+            }
+            let mut left = offset;
+            for &(s, e) in &intervals {
+                let length = e.as_second() - s.as_second();
+                if left < length {
+                    return s.checked_add(Span::new().seconds(left)).ok();
+                }
+                left -= length;
+            }
+            return intervals.last().map(|&(_, e)| e);
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::calendar::build_calendar;
+    use crate::policy::load::load_bytes;
+
+    fn calendar_with_problems(yaml: &str) -> (BusinessCalendar, usize) {
+        let text = format!("version: 1\ncalendar:\n{yaml}");
+        let loaded = load_bytes("t.yaml".into(), text.into_bytes()).unwrap();
+        let (calendar, problems) = build_calendar(loaded.policy.calendar.as_ref());
+        (calendar, problems.len())
+    }
+
+    fn calendar(yaml: &str) -> BusinessCalendar {
+        let (calendar, problems) = calendar_with_problems(yaml);
+        assert_eq!(problems, 0);
+        calendar
+    }
+
+    fn berlin() -> BusinessCalendar {
+        calendar(
+            "  timezone: Europe/Berlin\n  hours: { mon-fri: \"09:00-18:00\", sat: \"10:00-14:00\" }\n  holidays: [2026-12-25, 2026-12-26]\n",
+        )
+    }
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn friday_evening_fifteen_minutes_run_into_monday() {
+        let cal = calendar("  timezone: UTC\n  hours: { mon-fri: \"09:00-18:00\" }\n");
+        // Friday 2026-11-20 17:55 UTC: 5 minutes on Friday, 10 on Monday.
+        let due = cal.add(at("2026-11-20T17:55:00Z"), PolicyDuration::Seconds(900));
+        assert_eq!(due, Some(at("2026-11-23T09:10:00Z")));
+        assert_eq!(cal.elapsed(at("2026-11-20T17:55:00Z"), at("2026-11-23T09:10:00Z")), 900);
+    }
+
+    #[test]
+    fn weekend_start_waits_for_opening() {
+        let cal = calendar("  timezone: UTC\n  hours: { mon-fri: \"09:00-18:00\" }\n");
+        let due = cal.add(at("2026-11-22T12:00:00Z"), PolicyDuration::Seconds(3600));
+        assert_eq!(due, Some(at("2026-11-23T10:00:00Z")));
+        assert!(!cal.is_open(at("2026-11-22T12:00:00Z")));
+        assert!(cal.is_open(at("2026-11-23T09:00:00Z")));
+        assert!(!cal.is_open(at("2026-11-23T18:00:00Z")));
+    }
+
+    #[test]
+    fn holidays_are_skipped() {
+        let cal = berlin();
+        // Thursday 2026-12-24 17:30 CET (16:30Z): 30 min left; Fri 25 and Sat 26 are holidays;
+        // Sunday is closed; Monday 28 opens 09:00 CET (08:00Z).
+        let due = cal.add(at("2026-12-24T16:30:00Z"), PolicyDuration::Seconds(3600));
+        assert_eq!(due, Some(at("2026-12-28T08:30:00Z")));
+    }
+
+    #[test]
+    fn saturday_hours_count() {
+        let cal = berlin();
+        // Friday 2026-11-20 17:00 CET (16:00Z) + 2h: 1h Friday, 1h Saturday from 10:00.
+        let due = cal.add(at("2026-11-20T16:00:00Z"), PolicyDuration::Seconds(7200));
+        assert_eq!(due, Some(at("2026-11-21T10:00:00Z")));
+    }
+
+    #[test]
+    fn dst_switch_keeps_wall_clock_hours() {
+        // Europe/Berlin leaves summer time on Sunday 2026-10-25. Friday 17:00 CEST (15:00Z)
+        // + 2h: 1h Friday, then Saturday 10:00 CEST (08:00Z) + 1h = 09:00Z. Monday after the
+        // switch opens at 09:00 CET = 08:00Z.
+        let cal = berlin();
+        let due = cal.add(at("2026-10-23T15:00:00Z"), PolicyDuration::Seconds(7200));
+        assert_eq!(due, Some(at("2026-10-24T09:00:00Z")));
+        let monday = cal.add(at("2026-10-24T12:00:00Z"), PolicyDuration::Seconds(3600));
+        // Saturday 14:00 CEST = 12:00Z is closing time, so Monday 09:00 CET + 1h = 09:00Z.
+        assert_eq!(monday, Some(at("2026-10-26T09:00:00Z")));
+        // A full working day after the switch is 9 hours of 3600 real seconds.
+        assert_eq!(cal.elapsed(at("2026-10-26T00:00:00Z"), at("2026-10-27T00:00:00Z")), 9 * 3600);
+    }
+
+    #[test]
+    fn business_days_keep_the_position_in_the_day() {
+        let cal = calendar("  timezone: UTC\n  hours: { mon-fri: \"09:00-18:00\" }\n");
+        // Friday 17:55 + 1bd = Monday 17:55.
+        let due = cal.add(at("2026-11-20T17:55:00Z"), PolicyDuration::BusinessDays(1));
+        assert_eq!(due, Some(at("2026-11-23T17:55:00Z")));
+        // Saturday (closed) + 1bd: starts Monday 09:00, due Tuesday 09:00.
+        let due = cal.add(at("2026-11-21T12:00:00Z"), PolicyDuration::BusinessDays(1));
+        assert_eq!(due, Some(at("2026-11-24T09:00:00Z")));
+        // Wednesday 20:00 (after hours) + 2bd: Thursday 09:00 is the start, due Monday 09:00.
+        let due = cal.add(at("2026-11-25T20:00:00Z"), PolicyDuration::BusinessDays(2));
+        assert_eq!(due, Some(at("2026-11-30T09:00:00Z")));
+    }
+
+    #[test]
+    fn around_the_clock_is_wall_time() {
+        let cal = BusinessCalendar::around_the_clock();
+        let due = cal.add(at("2026-11-20T17:55:00Z"), PolicyDuration::Seconds(900));
+        assert_eq!(due, Some(at("2026-11-20T18:10:00Z")));
+        assert_eq!(cal.elapsed(at("2026-11-20T00:00:00Z"), at("2026-11-22T00:00:00Z")), 172_800);
+    }
+
+    #[test]
+    fn a_calendar_without_hours_never_runs_out() {
+        let (cal, problems) = calendar_with_problems("  timezone: UTC\n  hours: {}\n");
+        assert_eq!(problems, 1);
+        assert_eq!(cal.add(at("2026-11-20T17:55:00Z"), PolicyDuration::Seconds(900)), None);
+    }
+}
