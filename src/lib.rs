@@ -11,3 +11,4 @@ pub mod engine;
 pub mod lint;
 pub mod output;
 pub mod policy;
+pub mod tickets;

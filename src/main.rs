@@ -19,6 +19,8 @@ struct Cli {
 enum Command {
     /// Check policies for gaps and contradictions before rollout
     Lint(cmd::lint::LintArgs),
+    /// Replay historical tickets through a policy and report what would have happened
+    Replay(cmd::replay::ReplayArgs),
     /// List the lint rules, or explain one
     Rules(cmd::rules::RulesArgs),
     /// Print the JSON Schema of the policy format
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Lint(args) => cmd::lint::run(args),
+        Command::Replay(args) => cmd::replay::run(args),
         Command::Rules(args) => cmd::rules::run(args),
         Command::Schema(args) => cmd::schema::run(args),
         Command::Init(args) => cmd::init::run(args),

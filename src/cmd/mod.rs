@@ -3,7 +3,9 @@
 use std::io::IsTerminal;
 
 pub mod init;
+pub mod io;
 pub mod lint;
+pub mod replay;
 pub mod rules;
 pub mod schema;
 
@@ -37,5 +39,56 @@ impl ColorChoice {
                     && std::io::stdout().is_terminal()
             }
         }
+    }
+}
+
+/// Load a policy for a command that evaluates it (replay, and later diff, sweep, explain, test).
+/// A file that cannot become a policy, or a policy with lint errors, is refused: its errors go to
+/// stderr and the command exits 2 with a pointer to `handoff lint`.
+pub fn load_policy_for_evaluation(
+    path: &std::path::Path,
+    config: &crate::config::LintConfig,
+) -> anyhow::Result<crate::policy::LoadedPolicy> {
+    use crate::diag::{FileReport, Severity, Summary};
+    use crate::output::LintPrinter;
+
+    let refuse = |report: FileReport| -> anyhow::Error {
+        let errors = FileReport {
+            diagnostics: report
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.severity == Severity::Error)
+                .collect(),
+            ..report
+        };
+        let reports = [errors];
+        let summary = Summary::of(&reports);
+        let printer = crate::output::human::Human { color: false };
+        let mut stderr = std::io::stderr().lock();
+        let _ = printer.print(&reports, &summary, &mut stderr);
+        anyhow::anyhow!(
+            "{} has lint errors; fix them first (`handoff lint {}`)",
+            path.display(),
+            path.display()
+        )
+    };
+    match crate::policy::load_file(path) {
+        Ok(loaded) => {
+            let report = crate::lint::lint_policy(&loaded, config);
+            if report
+                .diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error)
+            {
+                return Err(refuse(report));
+            }
+            Ok(loaded)
+        }
+        Err(crate::policy::LoadError::Invalid { file, diagnostic }) => Err(refuse(FileReport {
+            source: *file,
+            diagnostics: vec![*diagnostic],
+            suppressed: 0,
+        })),
+        Err(err) => Err(err.into()),
     }
 }

@@ -50,7 +50,9 @@ impl BusinessCalendar {
     pub fn is_open(&self, t: Timestamp) -> bool {
         let date = self.local_date(t);
         // An interval of the previous day cannot reach into this one (ranges end by 24:00).
-        self.intervals_on(date).iter().any(|&(s, e)| s <= t && t < e)
+        self.intervals_on(date)
+            .iter()
+            .any(|&(s, e)| s <= t && t < e)
     }
 
     /// Working seconds in `[from, to)`; 0 when `to <= from`.
@@ -187,7 +189,10 @@ mod tests {
         // Friday 2026-11-20 17:55 UTC: 5 minutes on Friday, 10 on Monday.
         let due = cal.add(at("2026-11-20T17:55:00Z"), PolicyDuration::Seconds(900));
         assert_eq!(due, Some(at("2026-11-23T09:10:00Z")));
-        assert_eq!(cal.elapsed(at("2026-11-20T17:55:00Z"), at("2026-11-23T09:10:00Z")), 900);
+        assert_eq!(
+            cal.elapsed(at("2026-11-20T17:55:00Z"), at("2026-11-23T09:10:00Z")),
+            900
+        );
     }
 
     #[test]
@@ -229,7 +234,10 @@ mod tests {
         // Saturday 14:00 CEST = 12:00Z is closing time, so Monday 09:00 CET + 1h = 09:00Z.
         assert_eq!(monday, Some(at("2026-10-26T09:00:00Z")));
         // A full working day after the switch is 9 hours of 3600 real seconds.
-        assert_eq!(cal.elapsed(at("2026-10-26T00:00:00Z"), at("2026-10-27T00:00:00Z")), 9 * 3600);
+        assert_eq!(
+            cal.elapsed(at("2026-10-26T00:00:00Z"), at("2026-10-27T00:00:00Z")),
+            9 * 3600
+        );
     }
 
     #[test]
@@ -251,13 +259,19 @@ mod tests {
         let cal = BusinessCalendar::around_the_clock();
         let due = cal.add(at("2026-11-20T17:55:00Z"), PolicyDuration::Seconds(900));
         assert_eq!(due, Some(at("2026-11-20T18:10:00Z")));
-        assert_eq!(cal.elapsed(at("2026-11-20T00:00:00Z"), at("2026-11-22T00:00:00Z")), 172_800);
+        assert_eq!(
+            cal.elapsed(at("2026-11-20T00:00:00Z"), at("2026-11-22T00:00:00Z")),
+            172_800
+        );
     }
 
     #[test]
     fn a_calendar_without_hours_never_runs_out() {
         let (cal, problems) = calendar_with_problems("  timezone: UTC\n  hours: {}\n");
         assert_eq!(problems, 1);
-        assert_eq!(cal.add(at("2026-11-20T17:55:00Z"), PolicyDuration::Seconds(900)), None);
+        assert_eq!(
+            cal.add(at("2026-11-20T17:55:00Z"), PolicyDuration::Seconds(900)),
+            None
+        );
     }
 }

@@ -1,3 +1,8 @@
 //! Engines that run a policy over tickets: business time, evaluation, replay aggregation.
 
 pub mod business;
+pub mod eval;
+pub mod keywords;
+pub mod metrics;
+pub mod replay;
+pub mod stats;

@@ -7,6 +7,7 @@ use crate::diag::{FileReport, Summary};
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod report;
 pub mod sarif;
 
 /// Output formats of `handoff lint`.

@@ -1,0 +1,397 @@
+//! `handoff replay --policy P --tickets T [--map M]`: stream historical tickets through a policy
+//! and report what would have happened.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use jiff::Timestamp;
+
+use super::Exit;
+use super::io::{AtomicFile, open_input, refuse_overwriting_inputs};
+use crate::config::Config;
+use crate::engine::eval::{CompiledPolicy, Decision};
+use crate::engine::replay::{By, ReplayOptions, ReplaySink, replay};
+use crate::output::report::{ReportFormat, csv as report_csv, lookup, report_json, table};
+use crate::tickets::{Mapping, RowError, Ticket, TicketSource};
+
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// The policy to replay
+    #[arg(long, value_name = "FILE")]
+    pub policy: PathBuf,
+    /// Ticket CSV (`-` for stdin; `.csv.gz` is decompressed)
+    #[arg(long, value_name = "FILE")]
+    pub tickets: PathBuf,
+    /// Column mapping (TOML); without one, canonical header names are used
+    #[arg(long, value_name = "FILE")]
+    pub map: Option<PathBuf>,
+    /// Report format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Split every metric by this dimension
+    #[arg(long, value_enum, value_name = "DIMENSION")]
+    pub by: Option<By>,
+    /// Write one row per ticket (decision, rule, owner, SLA due times, history, agreement)
+    #[arg(long, value_name = "FILE")]
+    pub decisions: Option<PathBuf>,
+    /// Write every rejected record with its line and reason
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// Stop at the first rejected record (exit 2)
+    #[arg(long)]
+    pub strict: bool,
+    /// Reject records whose id was seen before (memory grows with the ticket count)
+    #[arg(long)]
+    pub check_ids: bool,
+    /// Instant at which unanswered tickets are judged (RFC 3339) [default: latest timestamp in the input]
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub as_of: Option<Timestamp>,
+    /// Exit 1 when a metric condition holds, e.g. `missed_escalation_rate > 0.05` (repeatable)
+    #[arg(long, value_name = "EXPR")]
+    pub fail_if: Vec<String>,
+    /// No progress bar
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Configuration file [default: ./handoff.toml when present]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// A `--fail-if` condition: `metric op number`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailIf {
+    pub metric: String,
+    pub op: String,
+    pub threshold: f64,
+}
+
+impl std::str::FromStr for FailIf {
+    type Err = String;
+    fn from_str(text: &str) -> Result<FailIf, String> {
+        for op in [">=", "<=", "==", "!=", ">", "<"] {
+            if let Some((metric, value)) = text.split_once(op) {
+                let threshold: f64 = value.trim().parse().map_err(|_| {
+                    format!("--fail-if `{text}`: `{}` is not a number", value.trim())
+                })?;
+                return Ok(FailIf {
+                    metric: metric.trim().to_string(),
+                    op: op.to_string(),
+                    threshold,
+                });
+            }
+        }
+        Err(format!(
+            "--fail-if `{text}`: write `<metric> <op> <number>`, e.g. `missed_escalation_rate > 0.05` (ops: > >= < <= == !=)"
+        ))
+    }
+}
+
+impl FailIf {
+    fn holds(&self, value: f64) -> bool {
+        match self.op.as_str() {
+            ">" => value > self.threshold,
+            ">=" => value >= self.threshold,
+            "<" => value < self.threshold,
+            "<=" => value <= self.threshold,
+            "==" => value == self.threshold,
+            _ => value != self.threshold,
+        }
+    }
+}
+
+fn timestamp_text(t: Option<Timestamp>) -> String {
+    t.map(|t| t.to_string()).unwrap_or_default()
+}
+
+struct Sinks<'p> {
+    policy: &'p CompiledPolicy,
+    decisions: Option<csv::Writer<AtomicFile>>,
+    rejects: Option<csv::Writer<AtomicFile>>,
+    rejects_header_written: bool,
+    progress: Option<Progress>,
+}
+
+struct Progress {
+    bar: indicatif::ProgressBar,
+    started: Instant,
+    shown: bool,
+}
+
+impl ReplaySink for Sinks<'_> {
+    fn decision(&mut self, t: &Ticket, d: &Decision) -> std::io::Result<()> {
+        let Some(writer) = &mut self.decisions else {
+            return Ok(());
+        };
+        let p = self.policy;
+        let tier = p.tier(d.rank);
+        let priority = d.priority.and_then(|i| p.priorities.get(i));
+        let start = t.escalated_at.or(t.created_at);
+        let due = |which: usize| -> String {
+            let target = tier
+                .zip(d.priority)
+                .and_then(|(tier, prio)| tier.sla.get(prio).copied())
+                .and_then(|(first, resolution)| if which == 0 { first } else { resolution });
+            timestamp_text(
+                start
+                    .zip(target)
+                    .and_then(|(s, target)| p.calendar.add(s, target)),
+            )
+        };
+        let history = match (&t.resolved_tier, t.escalated_at) {
+            (Some(tier), _) => tier.clone(),
+            (None, Some(_)) => "human".to_string(),
+            (None, None) => String::new(),
+        };
+        let history_rank = t
+            .resolved_tier
+            .as_ref()
+            .and_then(|r| p.routes.iter().position(|x| x == r));
+        let history_escalated = t.escalated_at.is_some() || history_rank.is_some_and(|r| r > 0);
+        let agreement = if history.is_empty() && t.resolved_at.is_none() {
+            ""
+        } else {
+            match (d.rank > 0, history_escalated, history_rank) {
+                (false, false, _) => "agree",
+                (false, true, _) => "missed_escalation",
+                (true, false, _) if t.reopened == Some(true) => "agree",
+                (true, false, _) => "unneeded_escalation",
+                (true, true, Some(r)) if r == d.rank => "agree",
+                (true, true, Some(r)) if r > d.rank => "under_routed",
+                (true, true, Some(_)) => "over_routed",
+                (true, true, None) => "agree",
+            }
+        };
+        let missing: Vec<&str> = p
+            .context
+            .iter()
+            .filter(|(_, slot)| t.extras.get(*slot).is_none_or(|v| v.is_empty()))
+            .map(|(name, _)| name.as_str())
+            .collect();
+        let matched: Vec<&str> = d.matched.iter().map(|&i| p.rules[i].id.as_str()).collect();
+        let missing_context = if d.rank > 0 {
+            missing.join(";")
+        } else {
+            String::new()
+        };
+        writer
+            .write_record([
+                t.id.as_str(),
+                &t.line.to_string(),
+                p.route_name(d.rank),
+                d.rule.map_or("(default)", |i| p.rules[i].id.as_str()),
+                &matched.join(";"),
+                d.reason.map_or("", |r| r.name()),
+                tier.map_or("", |t| t.owner.as_str()),
+                priority.map_or("", String::as_str),
+                &if d.rank > 0 { due(0) } else { String::new() },
+                &if d.rank > 0 { due(1) } else { String::new() },
+                &history,
+                agreement,
+                &missing_context,
+            ])
+            .map_err(std::io::Error::other)
+    }
+
+    fn rejected(&mut self, error: &RowError, source: &TicketSource) -> std::io::Result<()> {
+        let Some(writer) = &mut self.rejects else {
+            return Ok(());
+        };
+        if !self.rejects_header_written {
+            let mut header = vec!["_line".to_string(), "_reason".to_string()];
+            header.extend(source.layout.headers.iter().cloned());
+            writer
+                .write_record(&header)
+                .map_err(std::io::Error::other)?;
+            self.rejects_header_written = true;
+        }
+        let mut record = csv::ByteRecord::new();
+        record.push_field(error.line.to_string().as_bytes());
+        record.push_field(error.reason.as_bytes());
+        for field in source.last_record.iter() {
+            record.push_field(field);
+        }
+        writer
+            .write_byte_record(&record)
+            .map_err(std::io::Error::other)
+    }
+
+    fn progress(&mut self, bytes: u64) {
+        if let Some(progress) = &mut self.progress {
+            if !progress.shown && progress.started.elapsed() > Duration::from_secs(1) {
+                progress
+                    .bar
+                    .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                progress.shown = true;
+            }
+            progress.bar.set_position(bytes);
+        }
+    }
+}
+
+pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
+    let fail_ifs = args
+        .fail_if
+        .iter()
+        .map(|text| text.parse::<FailIf>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::msg)?;
+    let outputs: Vec<&std::path::Path> = args
+        .decisions
+        .iter()
+        .chain(args.rejects.iter())
+        .map(PathBuf::as_path)
+        .collect();
+    let mut inputs = vec![args.policy.as_path(), args.tickets.as_path()];
+    if let Some(map) = &args.map {
+        inputs.push(map.as_path());
+    }
+    refuse_overwriting_inputs(&outputs, &inputs)?;
+    if args.decisions.is_some() && args.decisions == args.rejects {
+        bail!("--decisions and --rejects name the same file");
+    }
+
+    let config = Config::load(args.config.as_deref())?;
+    let loaded = super::load_policy_for_evaluation(&args.policy, &config.lint)?;
+    let policy = CompiledPolicy::new(&loaded.policy)
+        .with_context(|| format!("cannot evaluate {}", args.policy.display()))?;
+    let mapping = match &args.map {
+        Some(path) => Mapping::load(path)?,
+        None => Mapping::default(),
+    };
+    let (input, length) = open_input(&args.tickets)?;
+    let mut source = TicketSource::new(input, &mapping, policy.needs.clone())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.tickets.display()))?;
+
+    let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            length,
+            indicatif::ProgressDrawTarget::hidden(),
+        );
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} replaying {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Progress {
+            bar,
+            started: Instant::now(),
+            shown: false,
+        }
+    });
+    let decisions = match &args.decisions {
+        None => None,
+        Some(path) => {
+            let mut writer = csv::Writer::from_writer(AtomicFile::create(path)?);
+            writer.write_record([
+                "id",
+                "line",
+                "decision",
+                "rule",
+                "matched_rules",
+                "reason_kind",
+                "owner",
+                "priority",
+                "first_response_due",
+                "resolution_due",
+                "historical_outcome",
+                "agreement",
+                "missing_context",
+            ])?;
+            Some(writer)
+        }
+    };
+    let rejects = match &args.rejects {
+        None => None,
+        Some(path) => Some(csv::Writer::from_writer(AtomicFile::create(path)?)),
+    };
+    let mut sinks = Sinks {
+        policy: &policy,
+        decisions,
+        rejects,
+        rejects_header_written: false,
+        progress,
+    };
+    let options = ReplayOptions {
+        as_of: args.as_of,
+        by: args.by,
+        strict: args.strict,
+        check_ids: args.check_ids,
+    };
+    let outcome = replay(&policy, &mut source, &options, &mut sinks)
+        .with_context(|| args.tickets.display().to_string())?;
+    if let Some(progress) = &sinks.progress {
+        progress.bar.finish_and_clear();
+    }
+    if let Some(writer) = sinks.decisions.take() {
+        writer.into_inner().map_err(|e| e.into_error())?.commit()?;
+    }
+    if let Some(mut writer) = sinks.rejects.take() {
+        if !sinks.rejects_header_written {
+            let mut header = vec!["_line".to_string(), "_reason".to_string()];
+            header.extend(source.layout.headers.iter().cloned());
+            writer.write_record(&header)?;
+        }
+        writer.into_inner().map_err(|e| e.into_error())?.commit()?;
+    }
+
+    let report = report_json(
+        &policy,
+        &source.layout,
+        &outcome,
+        args.by,
+        &source.bad_values,
+    );
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        ReportFormat::Json => {
+            let text = serde_json::to_string_pretty(&report)?;
+            writeln!(out, "{text}").context("cannot write the report")?;
+        }
+        ReportFormat::Csv => {
+            report_csv::print(&report, &mut out).context("cannot write the report")?
+        }
+        ReportFormat::Table | ReportFormat::Markdown => table::print(
+            &report,
+            &policy.routes,
+            args.format == ReportFormat::Markdown,
+            &mut out,
+        )
+        .context("cannot write the report")?,
+    }
+    out.flush().context("cannot write the report")?;
+
+    let mut failed = false;
+    for condition in &fail_ifs {
+        let metric = lookup(&report["report"], &condition.metric).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--fail-if: unknown metric `{}` (see `--format json` for names)",
+                condition.metric
+            )
+        })?;
+        let value = match metric {
+            serde_json::Value::Number(n) => n.as_f64(),
+            other => other.get("value").and_then(serde_json::Value::as_f64),
+        };
+        let Some(value) = value else {
+            bail!(
+                "--fail-if `{}`: the metric is n/a for this data{}",
+                condition.metric,
+                metric
+                    .get("needs")
+                    .map(|n| format!(" (needs {n})"))
+                    .unwrap_or_default()
+            );
+        };
+        if condition.holds(value) {
+            eprintln!(
+                "fail-if met: {} = {value} {} {}",
+                condition.metric, condition.op, condition.threshold
+            );
+            failed = true;
+        }
+    }
+    Ok(if failed { Exit::Fail } else { Exit::Ok })
+}

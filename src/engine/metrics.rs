@@ -1,0 +1,479 @@
+//! Replay metrics (DESIGN §4), accumulated one ticket at a time in memory that does not grow
+//! with the number of tickets: counters, fixed-bucket histograms, and bounded example lists.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+
+use super::eval::{CompiledPolicy, Decision, ReasonKind};
+use super::stats::{Count, Durations};
+use crate::tickets::Ticket;
+
+/// Ticket ids kept per confusion-matrix cell.
+pub const EXAMPLES_PER_CELL: usize = 5;
+/// Breaches kept in the "worst breaches" list.
+pub const WORST_BREACHES: usize = 5;
+
+#[derive(Debug, Clone, Default)]
+pub struct Cell {
+    pub count: u64,
+    pub examples: Vec<String>,
+}
+
+/// Met / breached / still pending, for one SLA target.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SlaTally {
+    pub met: u64,
+    pub breached: u64,
+    /// Unanswered and not yet due at `--as-of`.
+    pub pending: u64,
+    /// Answered before the clock started (excluded).
+    pub negative: u64,
+}
+
+impl SlaTally {
+    pub fn attainment(&self) -> Count {
+        Count::new(self.met, self.met + self.breached)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    FirstResponse,
+    Resolution,
+}
+
+impl Target {
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::FirstResponse => "first_response",
+            Target::Resolution => "resolution",
+        }
+    }
+}
+
+/// One SLA breach, for the "worst breaches" list.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Breach {
+    /// Wall-clock seconds past the due time (at `--as-of` for unanswered tickets).
+    pub overshoot: i64,
+    pub id: String,
+    pub rank: usize,
+    pub priority: usize,
+    pub target: Target,
+}
+
+/// An event whose outcome depends on `--as-of`, which by default is the latest timestamp of the
+/// whole input: decided when the reading has moved past it, or at the end.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Deferred {
+    pub at: Timestamp,
+    pub group: usize,
+    pub event: DeferredEvent,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DeferredEvent {
+    /// An unanswered SLA clock, breached if `at < as_of`.
+    Unanswered {
+        rank: usize,
+        priority: usize,
+        target: Target,
+        id: String,
+    },
+    /// A time-based hand-off that happens if `at < as_of`.
+    Hop { from: usize, to: usize, first: bool },
+}
+
+/// Metrics of one group of tickets.
+#[derive(Debug, Clone, Default)]
+pub struct Metrics {
+    pub tickets: u64,
+    /// Tickets per decided route (index 0 = `ai`).
+    pub by_route: Vec<u64>,
+    /// Tickets per deciding rule; the last entry is the default route.
+    pub by_rule: Vec<u64>,
+    /// Tickets whose condition was true, per rule (deciding or not).
+    pub matched: Vec<u64>,
+    /// Escalated tickets per reason kind.
+    pub by_reason: BTreeMap<ReasonKind, u64>,
+
+    /// Tickets whose history is known and resolved (agreement denominators).
+    pub history_known: u64,
+    pub unresolved: u64,
+    /// (policy route, historical outcome) → count and examples; outcome index `routes.len()`
+    /// is "human, tier unknown".
+    pub confusion: BTreeMap<(usize, usize), Cell>,
+    pub history_escalated: u64,
+    pub missed: u64,
+    pub policy_escalated_known: u64,
+    pub unneeded: u64,
+
+    pub fit_known: u64,
+    pub right_tier: u64,
+    pub under_routed: u64,
+    pub over_routed: u64,
+    pub reassignments_known: u64,
+    pub no_reassignment: u64,
+
+    pub first_response_wall: Durations,
+    pub first_response_business: Durations,
+    pub opened_outside_hours: u64,
+    pub first_response_negative: u64,
+
+    pub resolution_escalated: Durations,
+    pub resolution_not_escalated: Durations,
+    pub resolution_negative: u64,
+
+    /// Per (route rank, priority index): first response and resolution.
+    pub sla: BTreeMap<(usize, usize), [SlaTally; 2]>,
+    /// Policy-escalated tickets left out of SLA: no priority, no start time, or no target.
+    pub sla_skipped: u64,
+    pub worst: Vec<Breach>,
+    /// Unanswered breaches with the earliest due times (the largest overshoot at `--as-of`),
+    /// turned into [`Breach`]es by [`Metrics::finish`].
+    pub worst_unanswered: Vec<(Timestamp, Breach)>,
+
+    pub context_checked: u64,
+    pub context_complete: u64,
+    pub context_missing: BTreeMap<String, u64>,
+
+    /// Tickets with `escalated_at` routed to a tier that has `escalate_after`.
+    pub time_based_candidates: u64,
+    pub time_based_escalated: u64,
+    pub hops: BTreeMap<(usize, usize), u64>,
+}
+
+/// What metrics need to know about the data's columns.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Available {
+    pub resolved_tier: bool,
+    pub escalated_at: bool,
+    pub resolved_at: bool,
+}
+
+impl Metrics {
+    pub fn new(policy: &CompiledPolicy) -> Metrics {
+        Metrics {
+            by_route: vec![0; policy.routes.len()],
+            by_rule: vec![0; policy.rules.len() + 1],
+            matched: vec![0; policy.rules.len()],
+            ..Metrics::default()
+        }
+    }
+
+    fn note_breach(&mut self, breach: Breach) {
+        self.worst.push(breach);
+        self.worst
+            .sort_by(|a, b| b.overshoot.cmp(&a.overshoot).then_with(|| a.id.cmp(&b.id)));
+        self.worst.truncate(WORST_BREACHES);
+    }
+
+    /// Settle a deferred event: `happened` when its time lies before `--as-of`.
+    pub fn settle(&mut self, event: &DeferredEvent, at: Timestamp, happened: bool) {
+        match event {
+            DeferredEvent::Unanswered {
+                rank,
+                priority,
+                target,
+                id,
+            } => {
+                let tally = &mut self.sla.entry((*rank, *priority)).or_default()[*target as usize];
+                if happened {
+                    tally.breached += 1;
+                    let breach = Breach {
+                        overshoot: 0,
+                        id: id.clone(),
+                        rank: *rank,
+                        priority: *priority,
+                        target: *target,
+                    };
+                    self.worst_unanswered.push((at, breach));
+                    self.worst_unanswered.sort();
+                    self.worst_unanswered.truncate(WORST_BREACHES);
+                } else {
+                    tally.pending += 1;
+                }
+            }
+            DeferredEvent::Hop { from, to, first } => {
+                if happened {
+                    *self.hops.entry((*from, *to)).or_default() += 1;
+                    if *first {
+                        self.time_based_escalated += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Complete the metrics once `--as-of` is known.
+    pub fn finish(&mut self, as_of: Timestamp) {
+        for (due, mut breach) in std::mem::take(&mut self.worst_unanswered) {
+            breach.overshoot = as_of.as_second() - due.as_second();
+            self.note_breach(breach);
+        }
+    }
+
+    /// Account one decided ticket. Events that depend on `--as-of` are pushed to `deferred`.
+    pub fn record(
+        &mut self,
+        policy: &CompiledPolicy,
+        available: Available,
+        t: &Ticket,
+        d: &Decision,
+        group: usize,
+        deferred: &mut Vec<Deferred>,
+    ) {
+        self.tickets += 1;
+        self.by_route[d.rank] += 1;
+        self.by_rule[d.rule.unwrap_or(policy.rules.len())] += 1;
+        for &m in &d.matched {
+            self.matched[m] += 1;
+        }
+        let escalated = d.rank > 0;
+        if escalated {
+            *self
+                .by_reason
+                .entry(d.reason.unwrap_or(ReasonKind::Default))
+                .or_default() += 1;
+        }
+
+        self.agreement(policy, available, t, d);
+        self.response_times(policy, t, escalated);
+        if escalated {
+            self.sla_clocks(policy, t, d, group, deferred);
+            self.context(policy, t);
+            self.time_based(policy, t, d, group, deferred);
+        }
+    }
+
+    fn agreement(
+        &mut self,
+        policy: &CompiledPolicy,
+        available: Available,
+        t: &Ticket,
+        d: &Decision,
+    ) {
+        if !available.resolved_tier && !available.escalated_at {
+            return;
+        }
+        let resolved = t.resolved_at.is_some() || t.resolved_tier.is_some();
+        let resolution_known = available.resolved_at || available.resolved_tier;
+        if resolution_known && !resolved {
+            self.unresolved += 1;
+            return;
+        }
+        let historical_rank = t
+            .resolved_tier
+            .as_ref()
+            .and_then(|tier| policy.routes.iter().position(|r| r == tier));
+        let history_escalated =
+            t.escalated_at.is_some() || historical_rank.is_some_and(|rank| rank > 0);
+        let outcome = match historical_rank {
+            Some(rank) => rank,
+            None if t.escalated_at.is_some() => policy.routes.len(),
+            None => 0,
+        };
+        self.history_known += 1;
+        let cell = self.confusion.entry((d.rank, outcome)).or_default();
+        cell.count += 1;
+        if cell.examples.len() < EXAMPLES_PER_CELL {
+            cell.examples.push(t.id.clone());
+        }
+        let policy_escalates = d.rank > 0;
+        if history_escalated {
+            self.history_escalated += 1;
+            if !policy_escalates {
+                self.missed += 1;
+            }
+        }
+        if policy_escalates {
+            self.policy_escalated_known += 1;
+            if !history_escalated && t.reopened != Some(true) {
+                self.unneeded += 1;
+            }
+            if let Some(rank) = historical_rank.filter(|&r| r > 0) {
+                self.fit_known += 1;
+                match d.rank.cmp(&rank) {
+                    std::cmp::Ordering::Equal => self.right_tier += 1,
+                    std::cmp::Ordering::Less => self.under_routed += 1,
+                    std::cmp::Ordering::Greater => self.over_routed += 1,
+                }
+                if let Some(n) = t.reassignments {
+                    self.reassignments_known += 1;
+                    if n == 0 {
+                        self.no_reassignment += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    fn response_times(&mut self, policy: &CompiledPolicy, t: &Ticket, escalated: bool) {
+        if let (Some(start), Some(reply)) =
+            (t.escalated_at.or(t.created_at), t.first_human_response_at)
+        {
+            if reply < start {
+                self.first_response_negative += 1;
+            } else {
+                self.first_response_wall
+                    .record(reply.as_second() - start.as_second());
+                self.first_response_business
+                    .record(policy.calendar.elapsed(start, reply));
+                if !policy.calendar.is_open(start) {
+                    self.opened_outside_hours += 1;
+                }
+            }
+        }
+        if let (Some(created), Some(resolved)) = (t.created_at, t.resolved_at) {
+            if resolved < created {
+                self.resolution_negative += 1;
+            } else if escalated {
+                self.resolution_escalated
+                    .record(resolved.as_second() - created.as_second());
+            } else {
+                self.resolution_not_escalated
+                    .record(resolved.as_second() - created.as_second());
+            }
+        }
+    }
+
+    fn sla_clocks(
+        &mut self,
+        policy: &CompiledPolicy,
+        t: &Ticket,
+        d: &Decision,
+        group: usize,
+        deferred: &mut Vec<Deferred>,
+    ) {
+        let (Some(priority), Some(start), Some(tier)) = (
+            d.priority,
+            t.escalated_at.or(t.created_at),
+            policy.tier(d.rank),
+        ) else {
+            self.sla_skipped += 1;
+            return;
+        };
+        let (first, resolution) = tier.sla.get(priority).copied().unwrap_or((None, None));
+        if first.is_none() && resolution.is_none() {
+            self.sla_skipped += 1;
+            return;
+        }
+        for (target, budget, done) in [
+            (Target::FirstResponse, first, t.first_human_response_at),
+            (Target::Resolution, resolution, t.resolved_at),
+        ] {
+            let Some(budget) = budget else { continue };
+            let Some(due) = policy.calendar.add(start, budget) else {
+                continue;
+            };
+            match done {
+                Some(done) if done < start => {
+                    self.sla.entry((d.rank, priority)).or_default()[target as usize].negative += 1;
+                }
+                Some(done) => {
+                    let tally =
+                        &mut self.sla.entry((d.rank, priority)).or_default()[target as usize];
+                    if done <= due {
+                        tally.met += 1;
+                    } else {
+                        tally.breached += 1;
+                        self.note_breach(Breach {
+                            overshoot: done.as_second() - due.as_second(),
+                            id: t.id.clone(),
+                            rank: d.rank,
+                            priority,
+                            target,
+                        });
+                    }
+                }
+                None => deferred.push(Deferred {
+                    at: due,
+                    group,
+                    event: DeferredEvent::Unanswered {
+                        rank: d.rank,
+                        priority,
+                        target,
+                        id: t.id.clone(),
+                    },
+                }),
+            }
+        }
+    }
+
+    fn context(&mut self, policy: &CompiledPolicy, t: &Ticket) {
+        if policy.context.is_empty() {
+            return;
+        }
+        self.context_checked += 1;
+        let mut complete = true;
+        for (name, slot) in &policy.context {
+            if t.extras.get(*slot).is_none_or(|v| v.is_empty()) {
+                complete = false;
+                *self.context_missing.entry(name.clone()).or_default() += 1;
+            }
+        }
+        if complete {
+            self.context_complete += 1;
+        }
+    }
+
+    fn time_based(
+        &mut self,
+        policy: &CompiledPolicy,
+        t: &Ticket,
+        d: &Decision,
+        group: usize,
+        deferred: &mut Vec<Deferred>,
+    ) {
+        let Some(mut clock) = t.escalated_at else {
+            return;
+        };
+        let Some(priority) = d.priority else { return };
+        let mut rank = d.rank;
+        if policy
+            .tier(rank)
+            .and_then(|tier| tier.escalate_after.as_ref())
+            .is_none()
+        {
+            return;
+        }
+        self.time_based_candidates += 1;
+        let mut first = true;
+        for _ in 0..policy.tiers.len() {
+            let Some((delays, to)) = policy
+                .tier(rank)
+                .and_then(|tier| tier.escalate_after.as_ref())
+            else {
+                break;
+            };
+            let Some(delay) = delays.get(priority).copied().flatten() else {
+                break;
+            };
+            let Some(deadline) = policy.calendar.add(clock, delay) else {
+                break;
+            };
+            match t.first_human_response_at {
+                Some(reply) if reply <= deadline => break,
+                Some(_) => {
+                    *self.hops.entry((rank, *to)).or_default() += 1;
+                    if first {
+                        self.time_based_escalated += 1;
+                    }
+                }
+                None => deferred.push(Deferred {
+                    at: deadline,
+                    group,
+                    event: DeferredEvent::Hop {
+                        from: rank,
+                        to: *to,
+                        first,
+                    },
+                }),
+            }
+            first = false;
+            clock = deadline;
+            rank = *to;
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! Streaming statistics: counters with their denominators, and percentiles from a histogram
+//! that merges by addition (so results do not depend on how the work was split).
+
+use hdrhistogram::Histogram;
+use serde::Serialize;
+
+/// Largest duration recorded: ten years in seconds (larger values are clamped to it).
+const MAX_SECONDS: u64 = 10 * 366 * 86_400;
+
+/// A duration distribution in whole seconds: exact below 2,048 s, then 3 significant digits.
+#[derive(Debug, Clone)]
+pub struct Durations {
+    histogram: Histogram<u64>,
+}
+
+impl Default for Durations {
+    fn default() -> Self {
+        Durations {
+            // Constant, valid bounds: this cannot fail.
+            histogram: Histogram::new_with_max(MAX_SECONDS, 3).expect("valid histogram bounds"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Spread {
+    pub n: u64,
+    /// Nearest-rank percentiles in whole seconds; `None` without data.
+    pub median: Option<u64>,
+    pub p90: Option<u64>,
+}
+
+impl Durations {
+    pub fn record(&mut self, seconds: i64) {
+        let value = u64::try_from(seconds).unwrap_or(0).min(MAX_SECONDS);
+        // The histogram was created to hold MAX_SECONDS, so this cannot fail.
+        let _ = self.histogram.record(value);
+    }
+
+    pub fn merge(&mut self, other: &Durations) {
+        let _ = self.histogram.add(&other.histogram);
+    }
+
+    pub fn len(&self) -> u64 {
+        self.histogram.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.histogram.is_empty()
+    }
+
+    /// The nearest-rank percentile `numerator / denominator`: the ⌈p·n⌉-th smallest value,
+    /// computed in integers.
+    pub fn percentile(&self, numerator: u64, denominator: u64) -> Option<u64> {
+        let n = self.histogram.len();
+        if n == 0 {
+            return None;
+        }
+        let rank = (numerator * n).div_ceil(denominator).max(1);
+        let mut seen = 0;
+        for bucket in self.histogram.iter_recorded() {
+            seen += bucket.count_at_value();
+            if seen >= rank {
+                return Some(
+                    self.histogram
+                        .highest_equivalent(bucket.value_iterated_to()),
+                );
+            }
+        }
+        None
+    }
+
+    pub fn spread(&self) -> Spread {
+        Spread {
+            n: self.len(),
+            median: self.percentile(1, 2),
+            p90: self.percentile(9, 10),
+        }
+    }
+}
+
+/// A rate: numerator over denominator, with the fraction rounded to 4 decimals.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Count {
+    pub numerator: u64,
+    pub denominator: u64,
+}
+
+impl Count {
+    pub fn new(numerator: u64, denominator: u64) -> Count {
+        Count {
+            numerator,
+            denominator,
+        }
+    }
+
+    pub fn fraction(&self) -> Option<f64> {
+        (self.denominator > 0).then(|| {
+            let raw = self.numerator as f64 / self.denominator as f64;
+            (raw * 10_000.0).round() / 10_000.0
+        })
+    }
+
+    /// Rates on fewer than 30 tickets are flagged.
+    pub fn small_sample(&self) -> bool {
+        self.denominator < 30
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let mut d = Durations::default();
+        for v in [10, 20, 30, 40, 50, 60, 70, 80, 90, 100] {
+            d.record(v);
+        }
+        // ⌈0.5·10⌉ = 5th smallest, ⌈0.9·10⌉ = 9th smallest.
+        assert_eq!(d.percentile(1, 2), Some(50));
+        assert_eq!(d.percentile(9, 10), Some(90));
+        let mut single = Durations::default();
+        single.record(7);
+        assert_eq!(
+            single.spread(),
+            Spread {
+                n: 1,
+                median: Some(7),
+                p90: Some(7)
+            }
+        );
+        assert_eq!(Durations::default().percentile(1, 2), None);
+    }
+
+    #[test]
+    fn merging_equals_recording_together() {
+        let (mut a, mut b, mut all) = (
+            Durations::default(),
+            Durations::default(),
+            Durations::default(),
+        );
+        for v in 0..1000 {
+            if v % 3 == 0 {
+                a.record(v * 37)
+            } else {
+                b.record(v * 37)
+            }
+            all.record(v * 37);
+        }
+        a.merge(&b);
+        assert_eq!(a.spread(), all.spread());
+    }
+
+    #[test]
+    fn rates_round_to_four_decimals() {
+        assert_eq!(Count::new(1, 3).fraction(), Some(0.3333));
+        assert_eq!(Count::new(0, 0).fraction(), None);
+        assert!(Count::new(5, 29).small_sample());
+        assert!(!Count::new(5, 30).small_sample());
+    }
+}

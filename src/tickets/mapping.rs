@@ -1,0 +1,191 @@
+//! Column mapping: how a CSV export's columns become the canonical ticket fields (DESIGN §3).
+//!
+//! ```toml
+//! [columns]                       # canonical field = CSV column
+//! id = "Ticket ID"                # or "@row": the record number
+//! text = ["Subject", "Body"]      # several columns are searched separately
+//! priority = "Ticket Priority"
+//! [fields]                        # extra fields for `field` conditions and `context.required`
+//! reopen_count = "Reopens"
+//! [timestamps]
+//! format = "%Y-%m-%d %H:%M:%S"    # strftime-style; default: RFC 3339 or YYYY-MM-DD[ T]HH:MM[:SS]
+//! timezone = "UTC"                # for timestamps without an offset (default UTC)
+//! [scales]
+//! confidence = "percent"          # or "fraction" (default)
+//! sentiment = { min = 1, max = 5 }                     # rescaled linearly to -1..1
+//! # sentiment = { labels = { negative = -1, neutral = 0, positive = 1 } }
+//! [aliases.priority]              # per field: raw label (any case) = canonical label
+//! Critical = "urgent"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The canonical ticket fields and the CSV columns they come from.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Columns {
+    pub id: Option<String>,
+    pub created_at: Option<String>,
+    pub text: Option<TextColumns>,
+    pub confidence: Option<String>,
+    pub sentiment: Option<String>,
+    pub customer_tier: Option<String>,
+    pub channel: Option<String>,
+    pub category: Option<String>,
+    pub priority: Option<String>,
+    pub requested_human: Option<String>,
+    pub escalated_at: Option<String>,
+    pub first_human_response_at: Option<String>,
+    pub resolved_at: Option<String>,
+    pub resolved_tier: Option<String>,
+    pub reassignments: Option<String>,
+    pub reopened: Option<String>,
+    pub csat: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum TextColumns {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl TextColumns {
+    pub fn list(&self) -> Vec<String> {
+        match self {
+            TextColumns::One(c) => vec![c.clone()],
+            TextColumns::Many(list) => list.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Timestamps {
+    /// strftime-style format (jiff `strtime`).
+    pub format: Option<String>,
+    /// IANA time zone for timestamps without an offset.
+    pub timezone: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConfidenceScale {
+    #[default]
+    Fraction,
+    Percent,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(untagged)]
+pub enum SentimentScale {
+    /// A numeric range rescaled linearly onto −1..1.
+    Range { min: f64, max: f64 },
+    /// Labels with their value on −1..1.
+    Labels { labels: BTreeMap<String, f64> },
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scales {
+    #[serde(default)]
+    pub confidence: ConfidenceScale,
+    pub sentiment: Option<SentimentScale>,
+}
+
+/// A complete column mapping.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    #[serde(default)]
+    pub columns: Columns,
+    /// Extra fields: name used in the policy = CSV column.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+    #[serde(default)]
+    pub timestamps: Timestamps,
+    #[serde(default)]
+    pub scales: Scales,
+    /// Per canonical label field: raw label = canonical label.
+    #[serde(default)]
+    pub aliases: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MappingError {
+    #[error("cannot read mapping {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("mapping {}: {message}", path.display())]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// Fields whose labels can be aliased.
+pub const ALIASABLE: [&str; 5] = [
+    "customer_tier",
+    "channel",
+    "category",
+    "priority",
+    "resolved_tier",
+];
+
+impl Mapping {
+    pub fn load(path: &Path) -> Result<Mapping, MappingError> {
+        let text = std::fs::read_to_string(path).map_err(|source| MappingError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let invalid = |message: String| MappingError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let mapping: Mapping =
+            toml::from_str(&text).map_err(|e| invalid(e.to_string().trim_end().to_string()))?;
+        mapping.validate().map_err(invalid)?;
+        Ok(mapping)
+    }
+
+    /// Checks that need no data: the timestamp format, the time zone, alias fields, scales.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(format) = &self.timestamps.format {
+            let probe: jiff::Timestamp =
+                "2026-01-02T03:04:05Z".parse().map_err(|e| format!("{e}"))?;
+            let rendered = jiff::fmt::strtime::format(
+                format.as_str(),
+                &probe.to_zoned_datetime(jiff::tz::TimeZone::UTC),
+            )
+            .map_err(|e| format!("timestamp format `{format}` is invalid: {e}"))?;
+            if !format.contains('%') || rendered == *format {
+                return Err(format!(
+                    "timestamp format `{format}` has no conversion specifiers (e.g. `%Y-%m-%d %H:%M:%S`)"
+                ));
+            }
+        }
+        if let Some(zone) = &self.timestamps.timezone {
+            jiff::tz::TimeZone::get(zone)
+                .map_err(|_| format!("unknown time zone `{zone}` in [timestamps]"))?;
+        }
+        for field in self.aliases.keys() {
+            if !ALIASABLE.contains(&field.as_str()) {
+                return Err(format!(
+                    "[aliases.{field}]: aliases apply to {}",
+                    ALIASABLE.join(", ")
+                ));
+            }
+        }
+        if let Some(SentimentScale::Range { min, max }) = &self.scales.sentiment {
+            if min.partial_cmp(max) != Some(std::cmp::Ordering::Less) {
+                return Err(format!(
+                    "sentiment scale needs min < max (got {min}..{max})"
+                ));
+            }
+        }
+        Ok(())
+    }
+}

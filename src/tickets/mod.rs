@@ -1,0 +1,56 @@
+//! Tickets: reading a CSV export through a column mapping into canonical fields (DESIGN §3).
+//!
+//! Reading is streaming: one reusable [`Ticket`] is filled per record. A record is *rejected*
+//! (counted, reported with its line, never dropped silently) when its id is bad, when it is
+//! ragged, or when a field some rule reads holds a bad value; a bad value in a field used only by
+//! metrics counts as empty and is tallied per column.
+
+pub mod mapping;
+pub mod source;
+pub mod value;
+
+use jiff::Timestamp;
+
+pub use mapping::Mapping;
+pub use source::{Layout, RowError, TicketSource};
+
+/// Label fields a condition can test.
+pub const LABEL_FIELDS: [&str; 4] = ["customer_tier", "channel", "category", "priority"];
+
+/// One ticket, with every canonical field parsed (or `None` when empty or absent).
+#[derive(Debug, Clone, Default)]
+pub struct Ticket {
+    /// Line of the record in the input (1-based, header included).
+    pub line: u64,
+    pub id: String,
+    pub created_at: Option<Timestamp>,
+    /// Each text column, NFC-normalised and lower-cased; keywords never span two of them.
+    pub texts: Vec<String>,
+    pub confidence: Option<f64>,
+    pub sentiment: Option<f64>,
+    /// `customer_tier`, `channel`, `category`, `priority`: trimmed, lower-cased, aliased.
+    pub labels: [Option<String>; 4],
+    pub requested_human: Option<bool>,
+    pub escalated_at: Option<Timestamp>,
+    pub first_human_response_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    /// `ai` or a tier name of the policy.
+    pub resolved_tier: Option<String>,
+    pub reassignments: Option<u32>,
+    pub reopened: Option<bool>,
+    pub csat: Option<f64>,
+    /// Extra fields the policy names (in `field` tests or `context.required`), in the order of
+    /// [`Layout::extras`]: the trimmed text, empty when absent.
+    pub extras: Vec<String>,
+}
+
+impl Ticket {
+    /// Whether any text column has text.
+    pub fn has_text(&self) -> bool {
+        self.texts.iter().any(|t| !t.is_empty())
+    }
+
+    pub fn label(&self, index: usize) -> Option<&str> {
+        self.labels.get(index).and_then(|l| l.as_deref())
+    }
+}
