@@ -101,6 +101,12 @@ impl FailIf {
     }
 }
 
+/// The `--rejects` writer: each rejected record is copied as it was read, so a ragged record
+/// keeps its own number of fields (flexible, or the first one would abort the replay).
+fn rejects_writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new().flexible(true).from_writer(out)
+}
+
 fn timestamp_text(t: Option<Timestamp>) -> String {
     t.map(|t| t.to_string()).unwrap_or_default()
 }
@@ -305,7 +311,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
     };
     let rejects = match &args.rejects {
         None => None,
-        Some(path) => Some(csv::Writer::from_writer(AtomicFile::create(path)?)),
+        Some(path) => Some(rejects_writer(AtomicFile::create(path)?)),
     };
     let mut sinks = Sinks {
         policy: &policy,
@@ -394,4 +400,55 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         }
     }
     Ok(if failed { Exit::Fail } else { Exit::Ok })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::eval::CompiledPolicy;
+    use crate::policy::load::load_bytes;
+
+    /// Feed `csv` through the reader and the `--rejects` sink, as `run` does.
+    fn rejects_of(csv: &str) -> String {
+        let yaml = "version: 1\ntiers:\n  L1: {}\nrules:\n  - id: unsure\n    when: { confidence: { below: 0.5 } }\n    route: L1\n";
+        let loaded = load_bytes("t.yaml".into(), yaml.as_bytes().to_vec()).unwrap();
+        let policy = CompiledPolicy::new(&loaded.policy).unwrap();
+        let input: Box<dyn std::io::Read> = Box::new(std::io::Cursor::new(csv.as_bytes().to_vec()));
+        let mut source =
+            TicketSource::new(input, &Mapping::default(), policy.needs.clone()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rejects.csv");
+        let mut sinks = Sinks {
+            policy: &policy,
+            decisions: None,
+            rejects: Some(rejects_writer(AtomicFile::create(&path).unwrap())),
+            rejects_header_written: false,
+            progress: None,
+        };
+        let options = ReplayOptions::default();
+        replay(&policy, &mut source, &options, &mut sinks).unwrap();
+        let writer = sinks.rejects.take().unwrap();
+        writer
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .unwrap()
+            .commit()
+            .unwrap();
+        std::fs::read_to_string(&path).unwrap()
+    }
+
+    #[test]
+    fn rejects_file_keeps_ragged_records_as_read() {
+        // A short and a long record: both are rejected and copied with their own field count
+        // (a rectangular writer fails on them and aborts the whole replay).
+        let written =
+            rejects_of("id,confidence,text\nT1,0.9,fine\nT2,0.4\nT3,0.3,x,extra\nT4,7,y\n");
+        assert_eq!(
+            written,
+            "_line,_reason,id,confidence,text\n\
+             3,the record has 2 fields; the header has 3,T2,0.4\n\
+             4,the record has 4 fields; the header has 3,T3,0.3,x,extra\n\
+             5,confidence: 7 is outside 0..1,T4,7,y\n"
+        );
+    }
 }
