@@ -12,6 +12,7 @@ use super::Exit;
 use super::io::{AtomicFile, open_input, refuse_overwriting_inputs};
 use crate::config::Config;
 use crate::engine::eval::{CompiledPolicy, Decision};
+use crate::engine::metrics::{Available, agreement_verdict, history};
 use crate::engine::replay::{By, ReplayOptions, ReplaySink, replay};
 use crate::output::report::{ReportFormat, csv as report_csv, lookup, report_json, table};
 use crate::tickets::{Mapping, RowError, Ticket, TicketSource};
@@ -101,6 +102,27 @@ impl FailIf {
     }
 }
 
+/// The `--decisions` writer, with its header written.
+fn decisions_writer<W: Write>(out: W) -> csv::Result<csv::Writer<W>> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record([
+        "id",
+        "line",
+        "decision",
+        "rule",
+        "matched_rules",
+        "reason_kind",
+        "owner",
+        "priority",
+        "first_response_due",
+        "resolution_due",
+        "historical_outcome",
+        "agreement",
+        "missing_context",
+    ])?;
+    Ok(writer)
+}
+
 /// The `--rejects` writer: each rejected record is copied as it was read, so a ragged record
 /// keeps its own number of fields (flexible, or the first one would abort the replay).
 fn rejects_writer<W: Write>(out: W) -> csv::Writer<W> {
@@ -113,6 +135,8 @@ fn timestamp_text(t: Option<Timestamp>) -> String {
 
 struct Sinks<'p> {
     policy: &'p CompiledPolicy,
+    /// Which history columns the data has, to judge agreement as the report does.
+    available: Available,
     decisions: Option<csv::Writer<AtomicFile>>,
     rejects: Option<csv::Writer<AtomicFile>>,
     rejects_header_written: bool,
@@ -145,30 +169,12 @@ impl ReplaySink for Sinks<'_> {
                     .and_then(|(s, target)| p.calendar.add(s, target)),
             )
         };
-        let history = match (&t.resolved_tier, t.escalated_at) {
+        let outcome = match (&t.resolved_tier, t.escalated_at) {
             (Some(tier), _) => tier.clone(),
             (None, Some(_)) => "human".to_string(),
             (None, None) => String::new(),
         };
-        let history_rank = t
-            .resolved_tier
-            .as_ref()
-            .and_then(|r| p.routes.iter().position(|x| x == r));
-        let history_escalated = t.escalated_at.is_some() || history_rank.is_some_and(|r| r > 0);
-        let agreement = if history.is_empty() && t.resolved_at.is_none() {
-            ""
-        } else {
-            match (d.rank > 0, history_escalated, history_rank) {
-                (false, false, _) => "agree",
-                (false, true, _) => "missed_escalation",
-                (true, false, _) if t.reopened == Some(true) => "agree",
-                (true, false, _) => "unneeded_escalation",
-                (true, true, Some(r)) if r == d.rank => "agree",
-                (true, true, Some(r)) if r > d.rank => "under_routed",
-                (true, true, Some(_)) => "over_routed",
-                (true, true, None) => "agree",
-            }
-        };
+        let agreement = agreement_verdict(d.rank, history(p, self.available, t), t.reopened);
         let missing: Vec<&str> = p
             .context
             .iter()
@@ -193,7 +199,7 @@ impl ReplaySink for Sinks<'_> {
                 priority.map_or("", String::as_str),
                 &if d.rank > 0 { due(0) } else { String::new() },
                 &if d.rank > 0 { due(1) } else { String::new() },
-                &history,
+                &outcome,
                 agreement,
                 &missing_context,
             ])
@@ -289,25 +295,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
     });
     let decisions = match &args.decisions {
         None => None,
-        Some(path) => {
-            let mut writer = csv::Writer::from_writer(AtomicFile::create(path)?);
-            writer.write_record([
-                "id",
-                "line",
-                "decision",
-                "rule",
-                "matched_rules",
-                "reason_kind",
-                "owner",
-                "priority",
-                "first_response_due",
-                "resolution_due",
-                "historical_outcome",
-                "agreement",
-                "missing_context",
-            ])?;
-            Some(writer)
-        }
+        Some(path) => Some(decisions_writer(AtomicFile::create(path)?)?),
     };
     let rejects = match &args.rejects {
         None => None,
@@ -315,6 +303,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
     };
     let mut sinks = Sinks {
         policy: &policy,
+        available: Available::of(&source.layout),
         decisions,
         rejects,
         rejects_header_written: false,
@@ -408,33 +397,111 @@ mod tests {
     use crate::engine::eval::CompiledPolicy;
     use crate::policy::load::load_bytes;
 
-    /// Feed `csv` through the reader and the `--rejects` sink, as `run` does.
-    fn rejects_of(csv: &str) -> String {
-        let yaml = "version: 1\ntiers:\n  L1: {}\nrules:\n  - id: unsure\n    when: { confidence: { below: 0.5 } }\n    route: L1\n";
+    /// Feed `csv` through the reader and the `--decisions` and `--rejects` sinks, as `run`
+    /// does; returns both files.
+    fn replay_files(csv: &str) -> (String, String) {
+        let yaml = "version: 1\ntiers:\n  L1: {}\n  L2: {}\nrules:\n  - id: unsure\n    when: { confidence: { below: 0.5 } }\n    route: L1\n";
         let loaded = load_bytes("t.yaml".into(), yaml.as_bytes().to_vec()).unwrap();
         let policy = CompiledPolicy::new(&loaded.policy).unwrap();
         let input: Box<dyn std::io::Read> = Box::new(std::io::Cursor::new(csv.as_bytes().to_vec()));
         let mut source =
             TicketSource::new(input, &Mapping::default(), policy.needs.clone()).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("rejects.csv");
+        let (decisions, rejects) = (dir.path().join("d.csv"), dir.path().join("r.csv"));
         let mut sinks = Sinks {
             policy: &policy,
-            decisions: None,
-            rejects: Some(rejects_writer(AtomicFile::create(&path).unwrap())),
+            available: Available::of(&source.layout),
+            decisions: Some(decisions_writer(AtomicFile::create(&decisions).unwrap()).unwrap()),
+            rejects: Some(rejects_writer(AtomicFile::create(&rejects).unwrap())),
             rejects_header_written: false,
             progress: None,
         };
         let options = ReplayOptions::default();
         replay(&policy, &mut source, &options, &mut sinks).unwrap();
-        let writer = sinks.rejects.take().unwrap();
-        writer
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .unwrap()
-            .commit()
-            .unwrap();
-        std::fs::read_to_string(&path).unwrap()
+        for writer in [sinks.decisions.take(), sinks.rejects.take()]
+            .into_iter()
+            .flatten()
+        {
+            writer
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .unwrap()
+                .commit()
+                .unwrap();
+        }
+        (
+            std::fs::read_to_string(&decisions).unwrap(),
+            std::fs::read_to_string(&rejects).unwrap(),
+        )
+    }
+
+    fn rejects_of(csv: &str) -> String {
+        replay_files(csv).1
+    }
+
+    /// `id` → `agreement` column of the decisions file.
+    fn agreement_of(csv: &str) -> Vec<(String, String)> {
+        let (decisions, _) = replay_files(csv);
+        let mut reader = csv::Reader::from_reader(decisions.as_bytes());
+        reader
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                (r[0].to_string(), r[11].to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn decisions_agreement_matches_the_report() {
+        // The report excludes unresolved tickets from agreement (DESIGN §4), so the decisions
+        // file must not give them a verdict either, even when escalated_at is set (U1, U2).
+        // A ticket that history escalated but the AI finally resolved (E1) has no resolving
+        // tier to fit: the report does not count it as over-routed.
+        let rows = agreement_of(
+            "id,confidence,escalated_at,resolved_at,resolved_tier,reopened\n\
+             U1,0.9,2026-03-02 10:00,,,\n\
+             U2,0.3,2026-03-02 10:00,,,\n\
+             U3,0.3,,,,\n\
+             E1,0.3,2026-03-02 10:00,2026-03-02 11:00,ai,\n\
+             R1,0.3,,2026-03-02 11:00,ai,true\n\
+             R2,0.3,,2026-03-02 11:00,ai,false\n\
+             M1,0.9,,2026-03-02 11:00,L2,\n\
+             O1,0.3,,2026-03-02 11:00,L2,\n",
+        );
+        let expected = [
+            ("U1", "unresolved"),
+            ("U2", "unresolved"),
+            ("U3", "unresolved"),
+            ("E1", "agree"),
+            ("R1", "agree"),
+            ("R2", "unneeded_escalation"),
+            ("M1", "missed_escalation"),
+            ("O1", "under_routed"),
+        ];
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        assert_eq!(rows, expected);
+        // Without resolution columns every ticket counts as resolved: one without
+        // escalated_at stayed with the AI, as the report counts it.
+        let rows =
+            agreement_of("id,confidence,escalated_at\nA1,0.9,\nA2,0.3,\nA3,0.9,2026-03-02 10:00\n");
+        let expected: Vec<(String, String)> = [
+            ("A1", "agree"),
+            ("A2", "unneeded_escalation"),
+            ("A3", "missed_escalation"),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        assert_eq!(rows, expected);
+        // No history columns at all: no verdict.
+        assert_eq!(
+            agreement_of("id,confidence\nN1,0.3\n"),
+            vec![("N1".to_string(), String::new())]
+        );
     }
 
     #[test]

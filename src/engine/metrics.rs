@@ -7,7 +7,7 @@ use jiff::Timestamp;
 
 use super::eval::{CompiledPolicy, Decision, ReasonKind};
 use super::stats::{Count, Durations};
-use crate::tickets::Ticket;
+use crate::tickets::{Layout, Ticket};
 
 /// Ticket ids kept per confusion-matrix cell.
 pub const EXAMPLES_PER_CELL: usize = 5;
@@ -152,6 +152,80 @@ pub struct Available {
     pub resolved_at: bool,
 }
 
+/// What history says about one ticket, as the agreement metrics read it (DESIGN §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum History {
+    /// The data has neither `resolved_tier` nor `escalated_at`.
+    Unknown,
+    /// The data has resolution columns but this ticket neither `resolved_at` nor
+    /// `resolved_tier`: excluded from agreement and counted.
+    Unresolved,
+    Known {
+        /// Rank of `resolved_tier` (0 = `ai`), when given.
+        rank: Option<usize>,
+        /// `escalated_at` set or `resolved_tier` ≠ `ai`.
+        escalated: bool,
+    },
+}
+
+/// Classify a ticket's history. The report's agreement metrics and the `--decisions` file both
+/// read it from here, so a ticket's verdict and the counts always agree.
+pub fn history(policy: &CompiledPolicy, available: Available, t: &Ticket) -> History {
+    if !available.resolved_tier && !available.escalated_at {
+        return History::Unknown;
+    }
+    let resolved = t.resolved_at.is_some() || t.resolved_tier.is_some();
+    let resolution_known = available.resolved_at || available.resolved_tier;
+    if resolution_known && !resolved {
+        return History::Unresolved;
+    }
+    let rank = t
+        .resolved_tier
+        .as_ref()
+        .and_then(|tier| policy.routes.iter().position(|r| r == tier));
+    History::Known {
+        rank,
+        escalated: t.escalated_at.is_some() || rank.is_some_and(|rank| rank > 0),
+    }
+}
+
+/// The per-ticket agreement verdict of the `--decisions` file: which count of the report the
+/// ticket lands in (`""` when the data has no history).
+pub fn agreement_verdict(
+    decision_rank: usize,
+    history: History,
+    reopened: Option<bool>,
+) -> &'static str {
+    let (rank, escalated) = match history {
+        History::Unknown => return "",
+        History::Unresolved => return "unresolved",
+        History::Known { rank, escalated } => (rank, escalated),
+    };
+    match (decision_rank > 0, escalated) {
+        (false, false) => "agree",
+        (false, true) => "missed_escalation",
+        // The AI's resolution did not hold: escalating was not unneeded.
+        (true, false) if reopened == Some(true) => "agree",
+        (true, false) => "unneeded_escalation",
+        (true, true) => match rank.filter(|&r| r > 0) {
+            Some(r) if r > decision_rank => "under_routed",
+            Some(r) if r < decision_rank => "over_routed",
+            // Right tier, or escalated in history with no resolving tier to compare.
+            _ => "agree",
+        },
+    }
+}
+
+impl Available {
+    pub fn of(layout: &Layout) -> Available {
+        Available {
+            resolved_tier: layout.has("resolved_tier"),
+            escalated_at: layout.has("escalated_at"),
+            resolved_at: layout.has("resolved_at"),
+        }
+    }
+}
+
 impl Metrics {
     pub fn new(policy: &CompiledPolicy) -> Metrics {
         Metrics {
@@ -254,22 +328,15 @@ impl Metrics {
         t: &Ticket,
         d: &Decision,
     ) {
-        if !available.resolved_tier && !available.escalated_at {
-            return;
-        }
-        let resolved = t.resolved_at.is_some() || t.resolved_tier.is_some();
-        let resolution_known = available.resolved_at || available.resolved_tier;
-        if resolution_known && !resolved {
-            self.unresolved += 1;
-            return;
-        }
-        let historical_rank = t
-            .resolved_tier
-            .as_ref()
-            .and_then(|tier| policy.routes.iter().position(|r| r == tier));
-        let history_escalated =
-            t.escalated_at.is_some() || historical_rank.is_some_and(|rank| rank > 0);
-        let outcome = match historical_rank {
+        let (rank, history_escalated) = match history(policy, available, t) {
+            History::Unknown => return,
+            History::Unresolved => {
+                self.unresolved += 1;
+                return;
+            }
+            History::Known { rank, escalated } => (rank, escalated),
+        };
+        let outcome = match rank {
             Some(rank) => rank,
             None if t.escalated_at.is_some() => policy.routes.len(),
             None => 0,
@@ -292,7 +359,7 @@ impl Metrics {
             if !history_escalated && t.reopened != Some(true) {
                 self.unneeded += 1;
             }
-            if let Some(rank) = historical_rank.filter(|&r| r > 0) {
+            if let Some(rank) = rank.filter(|&r| r > 0) {
                 self.fit_known += 1;
                 match d.rank.cmp(&rank) {
                     std::cmp::Ordering::Equal => self.right_tier += 1,

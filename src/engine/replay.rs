@@ -113,12 +113,7 @@ pub fn replay(
     options: &ReplayOptions,
     sink: &mut dyn ReplaySink,
 ) -> Result<ReplayOutcome, ReplayError> {
-    let layout = &source.layout;
-    let available = Available {
-        resolved_tier: layout.has("resolved_tier"),
-        escalated_at: layout.has("escalated_at"),
-        resolved_at: layout.has("resolved_at"),
-    };
+    let available = Available::of(&source.layout);
     let mut overall = Metrics::new(policy);
     let mut groups: Vec<Metrics> = Vec::new();
     let mut group_index: BTreeMap<String, usize> = BTreeMap::new();
