@@ -5,21 +5,25 @@ use std::io::{self, Write};
 
 use serde_json::Value;
 
+/// `prefix.key`, or `key` at the top of a section.
+fn child_path(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
 fn flatten(prefix: &str, value: &Value, rows: &mut Vec<(String, String)>) {
     match value {
         Value::Object(map) => {
             for (key, child) in map {
-                let path = if prefix.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{prefix}.{key}")
-                };
-                flatten(&path, child, rows);
+                flatten(&child_path(prefix, key), child, rows);
             }
         }
         Value::Array(items) => {
             for (index, child) in items.iter().enumerate() {
-                flatten(&format!("{prefix}.{index}"), child, rows);
+                flatten(&child_path(prefix, &index.to_string()), child, rows);
             }
         }
         Value::Null => rows.push((prefix.to_string(), String::new())),
@@ -65,4 +69,35 @@ pub fn print(report: &Value, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     writer.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn metric_paths_have_no_leading_dot() {
+        // Objects and arrays inside a section are both named by their path from the section.
+        let report = json!({
+            "input": { "notes": ["read as UTC"], "records": 2 },
+            "report": {
+                "never_matched": ["social-media"],
+                "worst_breaches": [{ "id": "T1", "overshoot_seconds": 60 }],
+                "agreement": { "confusion": { "cells": [[{ "count": 1 }]] } },
+            },
+        });
+        let mut out = Vec::new();
+        print(&report, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "section,group,metric,value\n\
+             notes,all,0,read as UTC\n\
+             records,all,records,2\n\
+             agreement,all,confusion.cells.0.0.count,1\n\
+             never_matched,all,0,social-media\n\
+             worst_breaches,all,0.id,T1\n\
+             worst_breaches,all,0.overshoot_seconds,60\n"
+        );
+    }
 }
