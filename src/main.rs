@@ -21,6 +21,8 @@ enum Command {
     Lint(cmd::lint::LintArgs),
     /// Replay historical tickets through a policy and report what would have happened
     Replay(cmd::replay::ReplayArgs),
+    /// Generate synthetic tickets (CSV) for demos and benchmarks
+    Gen(cmd::generate::GenArgs),
     /// List the lint rules, or explain one
     Rules(cmd::rules::RulesArgs),
     /// Print the JSON Schema of the policy format
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Lint(args) => cmd::lint::run(args),
         Command::Replay(args) => cmd::replay::run(args),
+        Command::Gen(args) => cmd::generate::run(args),
         Command::Rules(args) => cmd::rules::run(args),
         Command::Schema(args) => cmd::schema::run(args),
         Command::Init(args) => cmd::init::run(args),

@@ -2,6 +2,7 @@
 
 use std::io::IsTerminal;
 
+pub mod generate;
 pub mod init;
 pub mod io;
 pub mod lint;

@@ -338,6 +338,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         &outcome,
         args.by,
         &source.bad_values,
+        &source.notes(),
     );
     let mut out = std::io::stdout().lock();
     match args.format {

@@ -7,6 +7,7 @@
 
 pub mod mapping;
 pub mod source;
+pub mod synthetic;
 pub mod value;
 
 use jiff::Timestamp;

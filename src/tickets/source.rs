@@ -179,12 +179,7 @@ impl Layout {
                 find_column(&headers, column, name)?;
             }
         }
-        let mut notes = Vec::new();
-        let has_time = [0usize, 8, 9, 10].iter().any(|&i| fields[i].is_some());
-        if has_time && mapping.timestamps.timezone.is_none() && mapping.timestamps.format.is_none()
-        {
-            notes.push("timestamps without an offset were read as UTC".to_string());
-        }
+        let notes = Vec::new();
         Ok(Layout {
             headers,
             id,
@@ -292,10 +287,7 @@ impl TicketSource {
             reader,
             layout,
             needs,
-            timestamps: TimestampParser {
-                format: mapping.timestamps.format.clone(),
-                timezone,
-            },
+            timestamps: TimestampParser::new(mapping.timestamps.format.clone(), timezone),
             confidence_scale: mapping.scales.confidence,
             sentiment_scale: mapping.scales.sentiment.clone(),
             aliases,
@@ -304,6 +296,19 @@ impl TicketSource {
             bad_values: BTreeMap::new(),
             last_record: ByteRecord::new(),
         })
+    }
+
+    /// Notes for the report about how the data was read.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = self.layout.notes.clone();
+        if self.timestamps.without_offset.get() > 0 {
+            notes.push(format!(
+                "{} timestamps without an offset were read as {}",
+                self.timestamps.without_offset.get(),
+                self.timestamps.timezone.iana_name().unwrap_or("UTC")
+            ));
+        }
+        notes
     }
 
     /// Bytes read so far (for progress).

@@ -9,9 +9,19 @@ pub struct TimestampParser {
     pub format: Option<String>,
     /// Zone for values without an offset.
     pub timezone: TimeZone,
+    /// Values read without an offset (so in `timezone`), for the report's note.
+    pub without_offset: std::cell::Cell<u64>,
 }
 
 impl TimestampParser {
+    pub fn new(format: Option<String>, timezone: TimeZone) -> TimestampParser {
+        TimestampParser {
+            format,
+            timezone,
+            without_offset: std::cell::Cell::new(0),
+        }
+    }
+
     pub fn parse(&self, text: &str) -> Option<Timestamp> {
         let text = text.trim();
         if let Some(format) = &self.format {
@@ -20,6 +30,7 @@ impl TimestampParser {
                 return Some(ts);
             }
             let datetime = parsed.to_datetime().ok()?;
+            self.without_offset.set(self.without_offset.get() + 1);
             return self.timezone.to_timestamp(datetime).ok();
         }
         if let Ok(ts) = text.parse::<Timestamp>() {
@@ -31,6 +42,7 @@ impl TimestampParser {
             return None;
         }
         let datetime = text.parse::<jiff::civil::DateTime>().ok()?;
+        self.without_offset.set(self.without_offset.get() + 1);
         self.timezone.to_timestamp(datetime).ok()
     }
 }
@@ -54,10 +66,7 @@ mod tests {
     use super::*;
 
     fn utc() -> TimestampParser {
-        TimestampParser {
-            format: None,
-            timezone: TimeZone::UTC,
-        }
+        TimestampParser::new(None, TimeZone::UTC)
     }
 
     #[test]
@@ -71,16 +80,17 @@ mod tests {
             p.parse("2023-06-01 12:15"),
             "2023-06-01T12:15:00Z".parse().ok()
         );
+        assert_eq!(p.without_offset.get(), 2);
         assert_eq!(p.parse("yesterday"), None);
         assert_eq!(p.parse("2023-06-01"), None);
     }
 
     #[test]
     fn timestamps_with_format_and_zone() {
-        let p = TimestampParser {
-            format: Some("%d/%m/%Y %H:%M".into()),
-            timezone: TimeZone::get("Europe/Berlin").unwrap(),
-        };
+        let p = TimestampParser::new(
+            Some("%d/%m/%Y %H:%M".into()),
+            TimeZone::get("Europe/Berlin").unwrap(),
+        );
         assert_eq!(
             p.parse("01/06/2023 14:15"),
             "2023-06-01T12:15:00Z".parse().ok()

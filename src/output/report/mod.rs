@@ -356,6 +356,7 @@ pub fn report_json(
     outcome: &ReplayOutcome,
     by: Option<By>,
     bad_values: &std::collections::BTreeMap<String, u64>,
+    notes: &[String],
 ) -> Value {
     let mut affected = Vec::new();
     for rule in &policy.rules {
@@ -388,7 +389,7 @@ pub fn report_json(
             })).collect::<Vec<_>>(),
             "bad_values_counted_as_empty": bad_values,
             "rules_reading_missing_fields": affected,
-            "notes": layout.notes,
+            "notes": notes,
             "as_of": outcome.as_of.map(|t| t.to_string()),
         },
         "report": metrics_json(policy, layout, &outcome.overall),
