@@ -149,7 +149,7 @@ mod tests {
     #[test]
     fn selection_by_code_prefix_and_name() {
         let config: Config = toml::from_str(
-            "[lint]\nselect = [\"H0\"]\nignore = [\"overlapping-keyword\"]\n[lint.severity]\nH03 = \"error\"\nH033 = \"info\"\n",
+            "[lint]\nselect = [\"H03\", \"H04\", \"H001\"]\nignore = [\"overlapping-keyword\"]\n[lint.severity]\nH03 = \"error\"\nH033 = \"info\"\n",
         )
         .unwrap();
         config.lint.validate().unwrap();

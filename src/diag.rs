@@ -100,7 +100,12 @@ impl SourceFile {
             None => self.offset_of(span.line, span.column),
         }
         .min(self.text.len());
-        let mut end = (start + span.len).min(self.text.len());
+        let len = match self.flow_collection_len(start) {
+            0 => span.len,
+            whole if span.len <= 1 => whole,
+            _ => span.len,
+        };
+        let mut end = (start + len).min(self.text.len());
         while end > start && !self.text.is_char_boundary(end) {
             end -= 1;
         }
@@ -109,6 +114,34 @@ impl SourceFile {
             start -= 1;
         }
         start..end
+    }
+
+    /// Length of a flow collection (`[a, b]`, `{ k: v }`) starting at `start`, so a finding on
+    /// a whole list or mapping underlines all of it; 0 for anything else (a block collection is
+    /// pointed at by its first character).
+    fn flow_collection_len(&self, start: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        if !matches!(bytes.get(start), Some(b'[' | b'{')) {
+            return 0;
+        }
+        let (mut depth, mut quote) = (0usize, None::<u8>);
+        for (i, &b) in bytes[start..].iter().enumerate() {
+            match (quote, b) {
+                (Some(q), _) if b == q => quote = None,
+                (Some(_), _) => {}
+                (None, b'"' | b'\'') => quote = Some(b),
+                (None, b'[' | b'{') => depth += 1,
+                (None, b']' | b'}') => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return i + 1;
+                    }
+                }
+                (None, b'\n') => return 0,
+                _ => {}
+            }
+        }
+        0
     }
 
     fn offset_of(&self, line: usize, column: usize) -> usize {

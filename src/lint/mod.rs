@@ -8,7 +8,7 @@ use crate::policy::{LoadError, LoadedPolicy, load_file};
 
 pub mod registry;
 pub mod rules;
-//TMP pub mod semantics;
+pub mod semantics;
 mod suppress;
 
 #[derive(Debug, thiserror::Error)]
@@ -67,8 +67,15 @@ pub fn lint_policy(loaded: &LoadedPolicy, config: &LintConfig) -> FileReport {
 }
 
 fn finish(source: SourceFile, mut diagnostics: Vec<Diagnostic>, config: &LintConfig) -> FileReport {
+    // Suppressions are matched against every finding, enabled or not: a comment that silences
+    // a rule the configuration turns off still silences something, so it is not unused (H090).
+    let enabled_before = diagnostics
+        .iter()
+        .filter(|d| config.is_enabled(d.code))
+        .count();
+    let (_, extra) = suppress::apply(&source, &mut diagnostics);
     diagnostics.retain(|d| config.is_enabled(d.code));
-    let (suppressed, extra) = suppress::apply(&source, &mut diagnostics);
+    let suppressed = enabled_before - diagnostics.len();
     diagnostics.extend(extra.into_iter().filter(|d| config.is_enabled(d.code)));
     for d in &mut diagnostics {
         d.severity = config.severity(d.code);

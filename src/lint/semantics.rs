@@ -12,8 +12,8 @@
 //!   [−∞, +∞]; sets are unions of half-open intervals of `f64`, so `below` and `at_least` are exact
 //!   (`at_least: 1.0` on confidence is satisfiable, `below: 0` is not);
 //! - labels are finite or co-finite sets of strings; `priority` ranges over the declared
-//!   `priorities` only (a ticket's priority is one of them after aliasing), other labels over all
-//!   strings;
+//!   `priorities` only (a ticket's priority is one of them after aliasing; all strings if the
+//!   list is empty), other labels over all strings;
 //! - `requested_human` is {missing, true, false};
 //! - the text is "contains every keyword of P and none of N". A keyword `n` *covers* `p` when
 //!   every text containing `p` as a whole word (the characters around it are not letters, digits,
@@ -25,6 +25,13 @@
 //! (the rule never matches) and "`T(B)` minus the `T(A)` of every earlier terminal rule is empty"
 //! (the rule is shadowed) are proofs, not guesses.
 //!
+//! **What it relies on.** Tickets as replay reads them: confidence in [0, 1] and sentiment in
+//! [−1, 1] (other values are rejected or rescaled by the column mapping), a priority that is one
+//! of `priorities`, conditions that read the ticket's own fields (a priority recorded by an
+//! earlier `continue` rule does not change what later conditions see), and keyword matching that
+//! finds every whole-word occurrence, overlapping ones included (`mail` inside `e-mail`);
+//! several text columns count as one text.
+//!
 //! **What it cannot decide, and how that stays safe.** Every simplification below makes the
 //! modelled ticket space *larger* than the real one (more combinations of values), never
 //! smaller, so an emptiness or coverage it proves also holds for real tickets; it can only miss
@@ -35,13 +42,14 @@
 //! - the label, number and regex tests on one extra column are independent variables (that the
 //!   column is missing for all of them at once, or that `"5"` is both a label and the number 5,
 //!   is ignored), and so are an extra column and a canonical field of the same name;
-//! - keyword matching assumes the engine finds every whole-word occurrence, overlapping ones
-//!   included (`mail` inside `e-mail`); several text columns count as one text;
 //! - the analysis gives up (reports nothing about the rule) on a test with no bound or list
 //!   (`confidence: {}`, `keywords: {}`, `customer_tier: {}`), on a NaN threshold, when a region
 //!   outgrows [`Limits::max_cells`] cells (DNF expansion of `all` over many `any`s, or a
 //!   subtraction that fragments), and when the work budget set with [`Analysis::set_budget`]
-//!   runs out.
+//!   runs out;
+//! - [`Analysis::cover`] names earlier regions that together cover the target; a single
+//!   covering region is tried first, and needless ones are dropped only as far as a
+//!   bounded share of the work allows, so a longer list is still correct but maybe not minimal.
 
 use std::collections::HashMap;
 
@@ -93,6 +101,10 @@ impl Region {
     }
 }
 
+/// Bounds on the work one [`Analysis::cover`] may spend on naming fewer covering regions.
+const MINIMIZE_MIN: u64 = 5_000;
+const MINIMIZE_MAX: u64 = 100_000;
+
 const MISSING: u8 = 1;
 const TRUE: u8 = 2;
 const FALSE: u8 = 4;
@@ -111,12 +123,22 @@ enum Var {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Set {
     /// Sorted, disjoint, non-empty half-open intervals of [`key`]s.
-    Num { missing: bool, ivs: Vec<(i64, i64)> },
+    Num {
+        missing: bool,
+        ivs: Vec<(i64, i64)>,
+    },
     /// `only`: exactly these labels; otherwise every label but these. Sorted label ids.
-    Label { missing: bool, only: bool, vals: Vec<u32> },
+    Label {
+        missing: bool,
+        only: bool,
+        vals: Vec<u32>,
+    },
     /// Bits of `MISSING`, `TRUE`, `FALSE`.
     Flags(u8),
-    Text { missing: bool, known: Option<Conj> },
+    Text {
+        missing: bool,
+        known: Option<Conj>,
+    },
 }
 
 /// Known texts that contain every `must` keyword and no `must_not` keyword (sorted word ids).
@@ -160,17 +182,43 @@ impl Cell {
                 Set::Num { ivs, .. } => ivs.len(),
                 Set::Label { vals, .. } => vals.len(),
                 Set::Flags(_) => 1,
-                Set::Text { known, .. } => known.as_ref().map_or(1, |c| c.must.len() + c.must_not.len()),
+                Set::Text { known, .. } => known
+                    .as_ref()
+                    .map_or(1, |c| c.must.len() + c.must_not.len()),
             })
             .sum();
         1 + elements as u64 / 16
     }
 }
 
+/// One value of a variable, for a sample ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Value {
+    Missing,
+    Num(i64),
+    /// A label id, or `None` for a label that no condition mentions.
+    Label(Option<u32>),
+    /// `TRUE` or `FALSE`.
+    Flag(u8),
+    /// The keywords (word ids) joined into one text, with separators that no keyword contains.
+    Text(Vec<u32>),
+}
+
+/// Which sample tickets to draw from a cell.
+#[derive(Debug, Clone, Copy)]
+enum Pick {
+    /// Missing wherever allowed, otherwise the lowest value.
+    Missing,
+    /// Known wherever allowed, lowest values.
+    Low,
+    /// Known wherever allowed, highest values.
+    High,
+}
+
 /// Whether `c` can sit next to a keyword inside a word. Deliberately broad (letters, digits,
 /// marks, `_` and other connector punctuation, zero-width joiners): the analysis only relies on
 /// characters that are *not* word characters, so a broad set keeps it safe.
-pub fn is_word_char(c: char) -> bool {
+fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
         || is_combining_mark(c)
         || matches!(
@@ -182,15 +230,14 @@ pub fn is_word_char(c: char) -> bool {
                 | '\u{2054}'
                 | '\u{FE33}'
                 | '\u{FE34}'
-                | '\u{FE4D}'..='\u{FE4F}'
-                | '\u{FF3F}'
+                | '\u{FE4D}'..='\u{FE4F}' | '\u{FF3F}'
         )
 }
 
 /// Calls `visit(substring, exact_ok)` for every substring of `p`'s text that starts at a word
 /// boundary; `exact_ok` says whether an exact keyword equal to the substring would also end at
 /// a boundary in every text that contains `p`.
-fn boundary_substrings(p: &Keyword, mut visit: impl FnMut(&str, bool)) {
+fn boundary_substrings<'a>(p: &'a Keyword, mut visit: impl FnMut(&'a str, bool)) {
     let text = p.text.as_str();
     let mut prev: Option<char> = None;
     for (start, c) in text.char_indices() {
@@ -218,6 +265,14 @@ pub fn covers(n: &Keyword, p: &Keyword) -> bool {
         found |= sub == n.text && (n.prefix || exact_ok);
     });
     found
+}
+
+/// The stems `s` for which a prefix keyword `s*` covers `p`: every substring of `p`'s text that
+/// starts at a word boundary (longest last for each start).
+pub fn covering_stems(p: &Keyword) -> Vec<&str> {
+    let mut stems = Vec::new();
+    boundary_substrings(p, |sub, _| stems.push(sub));
+    stems
 }
 
 /// Interned keywords and, per keyword, the interned keywords that cover it.
@@ -342,11 +397,17 @@ fn union(a: &[u32], b: &[u32]) -> Vec<u32> {
 }
 
 fn inter(a: &[u32], b: &[u32]) -> Vec<u32> {
-    a.iter().copied().filter(|x| b.binary_search(x).is_ok()).collect()
+    a.iter()
+        .copied()
+        .filter(|x| b.binary_search(x).is_ok())
+        .collect()
 }
 
 fn minus(a: &[u32], b: &[u32]) -> Vec<u32> {
-    a.iter().copied().filter(|x| b.binary_search(x).is_err()).collect()
+    a.iter()
+        .copied()
+        .filter(|x| b.binary_search(x).is_err())
+        .collect()
 }
 
 /// The analysis: variable and keyword tables, the priority universe, limits and work budget.
@@ -367,6 +428,7 @@ impl Analysis {
         Analysis::with_limits(priorities, Limits::default())
     }
 
+    /// An analysis with other limits than [`Limits::default`].
     pub fn with_limits(priorities: &[String], limits: Limits) -> Self {
         let mut analysis = Analysis {
             limits,
@@ -378,14 +440,17 @@ impl Analysis {
             budget: u64::MAX,
         };
         if !priorities.is_empty() {
-            let ids = priorities.iter().map(|p| analysis.label(p)).collect::<Vec<_>>();
+            let ids = priorities
+                .iter()
+                .map(|p| analysis.label(p))
+                .collect::<Vec<_>>();
             analysis.priorities = Some(union(&ids, &[]));
         }
         analysis
     }
 
-    /// Allow `units` more units of work (about one cell operation each) before operations fail
-    /// with [`GiveUp::Budget`]. Unlimited until first set.
+    /// Allow `units` units of work from now on (about one cell operation each); past them
+    /// operations fail with [`GiveUp::Budget`]. Unlimited until first set.
     pub fn set_budget(&mut self, units: u64) {
         self.budget = units;
     }
@@ -425,8 +490,9 @@ impl Analysis {
     }
 
     /// Whether `earlier` regions, tried in order, together contain every ticket of `target`.
-    /// Returns the indices of a small set of them that does (each one needed, in order), or
-    /// `None` when they do not. Regions that cannot meet `target` are skipped cheaply.
+    /// Returns the indices of a small set of them that does (in order), or `None` when they do
+    /// not. Regions that cannot meet `target` are skipped cheaply, and sample tickets of
+    /// `target` refute most non-covers before any subtraction.
     pub fn cover(
         &mut self,
         target: &Region,
@@ -446,29 +512,79 @@ impl Analysis {
                 relevant.push(i);
             }
         }
-        let (rest, mut used) = self.remainder(target, earlier, &relevant)?;
-        if !rest.is_empty() {
+        let before = self.budget;
+        let Some(used) = self.try_cover(target, earlier, &relevant)? else {
             return Ok(None);
-        }
-        // Drop regions the others make unnecessary, earliest first.
-        let mut k = 0;
-        while k < used.len() && used.len() > 1 {
-            let trial: Vec<usize> = (0..used.len()).filter(|&j| j != k).map(|j| used[j]).collect();
-            match self.remainder(target, earlier, &trial) {
-                Ok((rest, needed)) if rest.is_empty() => used = needed,
-                Ok(_) | Err(GiveUp::TooLarge | GiveUp::Unsupported) => k += 1,
-                Err(GiveUp::Budget) => break,
-            }
-        }
+        };
+        // Name as few regions as possible, spending at most a few times the work of finding the
+        // cover: the set found is correct already, only perhaps longer than needed.
+        let budget = self.budget;
+        let found = before - budget;
+        self.budget = budget.min(found.saturating_mul(4).clamp(MINIMIZE_MIN, MINIMIZE_MAX));
+        let allowance = self.budget;
+        let used = self.minimize(target, earlier, used);
+        self.budget = budget - (allowance - self.budget);
         Ok(Some(used))
     }
 
-    fn remainder(
+    /// Prefer one region that covers `target` alone; otherwise drop regions the others make
+    /// unnecessary, earliest first. Stops early, keeping a correct set, when work runs out.
+    fn minimize(
+        &mut self,
+        target: &Region,
+        earlier: &[&Region],
+        mut used: Vec<usize>,
+    ) -> Vec<usize> {
+        if used.len() < 2 {
+            return used;
+        }
+        for &k in &used {
+            match self.try_cover(target, earlier, &[k]) {
+                Ok(Some(_)) => return vec![k],
+                Ok(None) | Err(GiveUp::TooLarge | GiveUp::Unsupported) => {}
+                Err(GiveUp::Budget) => return used,
+            }
+        }
+        let mut k = 0;
+        while k < used.len() && used.len() > 2 {
+            let trial: Vec<usize> = (0..used.len())
+                .filter(|&j| j != k)
+                .map(|j| used[j])
+                .collect();
+            match self.try_cover(target, earlier, &trial) {
+                Ok(Some(needed)) => used = needed,
+                Ok(None) | Err(GiveUp::TooLarge | GiveUp::Unsupported) => k += 1,
+                Err(GiveUp::Budget) => break,
+            }
+        }
+        used
+    }
+
+    /// Whether the regions `which` of `earlier` (in order) contain `target`, and which of them
+    /// removed something on the way.
+    fn try_cover(
         &mut self,
         target: &Region,
         earlier: &[&Region],
         which: &[usize],
-    ) -> Result<(Vec<Cell>, Vec<usize>), GiveUp> {
+    ) -> Result<Option<Vec<usize>>, GiveUp> {
+        // Cheap refutation first: a sample ticket of the target that none of the regions holds.
+        for cell in &target.cells {
+            for pick in [Pick::Missing, Pick::Low, Pick::High] {
+                let sample = sample(cell, pick);
+                let mut held = false;
+                for &i in which {
+                    self.spend(earlier[i].cells.len() as u64)?;
+                    if earlier[i].cells.iter().any(|c| self.holds(c, &sample)) {
+                        held = true;
+                        break;
+                    }
+                }
+                if !held {
+                    return Ok(None);
+                }
+            }
+        }
         let mut rest = target.cells.clone();
         let mut used = Vec::new();
         for &i in which {
@@ -481,7 +597,42 @@ impl Analysis {
             }
             rest = next;
         }
-        Ok((rest, used))
+        Ok(rest.is_empty().then_some(used))
+    }
+
+    /// Whether the sample ticket lies in `cell`.
+    fn holds(&mut self, cell: &Cell, sample: &[(u32, Value)]) -> bool {
+        cell.0.iter().all(|(var, set)| {
+            let value = sample
+                .binary_search_by_key(var, |(v, _)| *v)
+                .map_or(&Value::Missing, |i| &sample[i].1);
+            match (set, value) {
+                (Set::Num { missing, .. }, Value::Missing)
+                | (Set::Label { missing, .. }, Value::Missing)
+                | (Set::Text { missing, .. }, Value::Missing) => *missing,
+                (Set::Flags(bits), Value::Missing) => bits & MISSING != 0,
+                (Set::Num { ivs, .. }, Value::Num(k)) => {
+                    ivs.iter().any(|&(lo, hi)| lo <= *k && *k < hi)
+                }
+                (Set::Label { only, vals, .. }, Value::Label(label)) => {
+                    let listed = label.is_some_and(|l| vals.binary_search(&l).is_ok());
+                    listed == *only
+                }
+                (Set::Flags(bits), Value::Flag(bit)) => bits & bit != 0,
+                (Set::Text { known, .. }, Value::Text(words)) => {
+                    let Some(conj) = known else { return false };
+                    // The joined text contains keyword `k` exactly when `k` covers one of `words`.
+                    let mut contains = |k: u32| {
+                        words
+                            .iter()
+                            .any(|&w| self.words.coverers(w).binary_search(&k).is_ok())
+                    };
+                    conj.must.iter().all(|&p| contains(p))
+                        && !conj.must_not.iter().any(|&n| contains(n))
+                }
+                _ => false,
+            }
+        })
     }
 
     fn region(&mut self, cells: Vec<Cell>) -> Region {
@@ -602,9 +753,19 @@ impl Analysis {
                 } else {
                     Vec::new()
                 };
-                let ivs = if truth { inside } else { iv_minus(&dom, &inside) };
+                let ivs = if truth {
+                    inside
+                } else {
+                    iv_minus(&dom, &inside)
+                };
                 let var = self.var(Var::Num(field.clone()));
-                (var, Set::Num { missing: false, ivs })
+                (
+                    var,
+                    Set::Num {
+                        missing: false,
+                        ivs,
+                    },
+                )
             }
             Cond::Label { field, in_, not_in } => {
                 if in_.is_none() && not_in.is_empty() {
@@ -622,7 +783,14 @@ impl Analysis {
                     Some(u) => (true, minus(u, &vals)),
                     None => (only, vals),
                 };
-                (var, Set::Label { missing: false, only, vals })
+                (
+                    var,
+                    Set::Label {
+                        missing: false,
+                        only,
+                        vals,
+                    },
+                )
             }
             Cond::Keywords { any, all, none } => {
                 if any.is_none() && all.is_empty() && none.is_empty() {
@@ -665,6 +833,9 @@ impl Analysis {
                     if !is_empty(&set) {
                         cells.push(Cell(vec![(var, set)]));
                     }
+                }
+                if cells.len() > self.limits.max_cells {
+                    return Err(GiveUp::TooLarge);
                 }
                 cells.sort();
                 cells.dedup();
@@ -748,13 +919,30 @@ impl Analysis {
 
     fn meet_sets(&mut self, a: &Set, b: &Set) -> Set {
         match (a, b) {
-            (Set::Num { missing: ma, ivs: ia }, Set::Num { missing: mb, ivs: ib }) => Set::Num {
+            (
+                Set::Num {
+                    missing: ma,
+                    ivs: ia,
+                },
+                Set::Num {
+                    missing: mb,
+                    ivs: ib,
+                },
+            ) => Set::Num {
                 missing: *ma && *mb,
                 ivs: iv_meet(ia, ib),
             },
             (
-                Set::Label { missing: ma, only: oa, vals: va },
-                Set::Label { missing: mb, only: ob, vals: vb },
+                Set::Label {
+                    missing: ma,
+                    only: oa,
+                    vals: va,
+                },
+                Set::Label {
+                    missing: mb,
+                    only: ob,
+                    vals: vb,
+                },
             ) => {
                 let (only, vals) = match (oa, ob) {
                     (true, true) => (true, inter(va, vb)),
@@ -769,7 +957,16 @@ impl Analysis {
                 }
             }
             (Set::Flags(x), Set::Flags(y)) => Set::Flags(x & y),
-            (Set::Text { missing: ma, known: ka }, Set::Text { missing: mb, known: kb }) => {
+            (
+                Set::Text {
+                    missing: ma,
+                    known: ka,
+                },
+                Set::Text {
+                    missing: mb,
+                    known: kb,
+                },
+            ) => {
                 let known = match (ka, kb) {
                     (Some(x), Some(y)) => Some(Conj {
                         must: union(&x.must, &y.must),
@@ -786,13 +983,30 @@ impl Analysis {
     /// `b \ a` for sets of one variable, as possibly overlapping pieces (none empty).
     fn minus_sets(&mut self, b: &Set, a: &Set) -> Vec<Set> {
         let piece = match (b, a) {
-            (Set::Num { missing: mb, ivs: ib }, Set::Num { missing: ma, ivs: ia }) => Set::Num {
+            (
+                Set::Num {
+                    missing: mb,
+                    ivs: ib,
+                },
+                Set::Num {
+                    missing: ma,
+                    ivs: ia,
+                },
+            ) => Set::Num {
                 missing: *mb && !*ma,
                 ivs: iv_minus(ib, ia),
             },
             (
-                Set::Label { missing: mb, only: ob, vals: vb },
-                Set::Label { missing: ma, only: oa, vals: va },
+                Set::Label {
+                    missing: mb,
+                    only: ob,
+                    vals: vb,
+                },
+                Set::Label {
+                    missing: ma,
+                    only: oa,
+                    vals: va,
+                },
             ) => {
                 let (only, vals) = match (ob, oa) {
                     (true, true) => (true, minus(vb, va)),
@@ -807,7 +1021,16 @@ impl Analysis {
                 }
             }
             (Set::Flags(x), Set::Flags(y)) => Set::Flags(x & !y),
-            (Set::Text { missing: mb, known: kb }, Set::Text { missing: ma, known: ka }) => {
+            (
+                Set::Text {
+                    missing: mb,
+                    known: kb,
+                },
+                Set::Text {
+                    missing: ma,
+                    known: ka,
+                },
+            ) => {
                 let mut pieces = Vec::new();
                 if *mb && !*ma {
                     pieces.push(Set::Text {
@@ -844,7 +1067,11 @@ impl Analysis {
             }
             _ => unreachable!("one variable always has one kind of set"),
         };
-        if is_empty(&piece) { Vec::new() } else { vec![piece] }
+        if is_empty(&piece) {
+            Vec::new()
+        } else {
+            vec![piece]
+        }
     }
 
     /// `b \ a` as cells, or `None` when `b` and `a` do not meet (so `b` is unchanged).
@@ -922,6 +1149,44 @@ impl Analysis {
     }
 }
 
+/// A ticket in `cell` (variables the cell leaves free are missing).
+fn sample(cell: &Cell, pick: Pick) -> Vec<(u32, Value)> {
+    let missing_first = matches!(pick, Pick::Missing);
+    let high = matches!(pick, Pick::High);
+    cell.0
+        .iter()
+        .map(|(var, set)| {
+            let value = match set {
+                Set::Num { missing: true, .. } if missing_first => Value::Missing,
+                Set::Num { ivs, .. } => match (ivs.first(), ivs.last()) {
+                    (Some(first), Some(last)) => {
+                        Value::Num(if high { last.1 - 1 } else { first.0 })
+                    }
+                    _ => Value::Missing,
+                },
+                Set::Label { missing: true, .. } if missing_first => Value::Missing,
+                Set::Label { only: false, .. } => Value::Label(None),
+                Set::Label { vals, .. } => match if high { vals.last() } else { vals.first() } {
+                    Some(&label) => Value::Label(Some(label)),
+                    None => Value::Missing,
+                },
+                Set::Flags(bits) if missing_first && bits & MISSING != 0 => Value::Missing,
+                Set::Flags(bits) if bits & TRUE != 0 && !(high && bits & FALSE != 0) => {
+                    Value::Flag(TRUE)
+                }
+                Set::Flags(bits) if bits & FALSE != 0 => Value::Flag(FALSE),
+                Set::Flags(_) => Value::Missing,
+                Set::Text { missing: true, .. } if missing_first => Value::Missing,
+                Set::Text {
+                    known: Some(conj), ..
+                } => Value::Text(conj.must.clone()),
+                Set::Text { .. } => Value::Missing,
+            };
+            (*var, value)
+        })
+        .collect()
+}
+
 fn is_empty(set: &Set) -> bool {
     match set {
         Set::Num { missing, ivs } => !missing && ivs.is_empty(),
@@ -938,13 +1203,30 @@ fn is_empty(set: &Set) -> bool {
 /// A set containing both (exact except for text, where it is a superset).
 fn join(a: &Set, b: &Set) -> Set {
     match (a, b) {
-        (Set::Num { missing: ma, ivs: ia }, Set::Num { missing: mb, ivs: ib }) => Set::Num {
+        (
+            Set::Num {
+                missing: ma,
+                ivs: ia,
+            },
+            Set::Num {
+                missing: mb,
+                ivs: ib,
+            },
+        ) => Set::Num {
             missing: *ma || *mb,
             ivs: iv_join(ia, ib),
         },
         (
-            Set::Label { missing: ma, only: oa, vals: va },
-            Set::Label { missing: mb, only: ob, vals: vb },
+            Set::Label {
+                missing: ma,
+                only: oa,
+                vals: va,
+            },
+            Set::Label {
+                missing: mb,
+                only: ob,
+                vals: vb,
+            },
         ) => {
             let (only, vals) = match (oa, ob) {
                 (true, true) => (true, union(va, vb)),
@@ -959,7 +1241,16 @@ fn join(a: &Set, b: &Set) -> Set {
             }
         }
         (Set::Flags(x), Set::Flags(y)) => Set::Flags(x | y),
-        (Set::Text { missing: ma, known: ka }, Set::Text { missing: mb, known: kb }) => {
+        (
+            Set::Text {
+                missing: ma,
+                known: ka,
+            },
+            Set::Text {
+                missing: mb,
+                known: kb,
+            },
+        ) => {
             let known = match (ka, kb) {
                 (Some(x), Some(y)) => Some(Conj {
                     must: inter(&x.must, &y.must),
@@ -974,5 +1265,675 @@ fn join(a: &Set, b: &Set) -> Set {
             }
         }
         _ => unreachable!("one variable always has one kind of set"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::policy::condition::compile;
+    use crate::policy::load::load_bytes;
+
+    /// Compile each `when` (YAML flow style) of a one-rule-per-condition policy.
+    fn conds(whens: &[&str]) -> Vec<Cond> {
+        let mut yaml = String::from("version: 1\nrules:\n");
+        for (i, when) in whens.iter().enumerate() {
+            yaml += &format!("  - {{ id: r{i}, route: ai, when: {when} }}\n");
+        }
+        let loaded = load_bytes(PathBuf::from("t.yaml"), yaml.into_bytes()).expect("policy loads");
+        let rules = &loaded.policy.rules;
+        rules
+            .iter()
+            .map(|r| compile(&r.when).expect("compiles"))
+            .collect()
+    }
+
+    fn analysis() -> Analysis {
+        Analysis::new(&["urgent", "high", "normal", "low"].map(String::from))
+    }
+
+    fn never(when: &str) -> bool {
+        analysis()
+            .truth(&conds(&[when])[0])
+            .expect("analysed")
+            .is_empty()
+    }
+
+    /// Which earlier conditions (indices) are needed to cover the last one, if they do.
+    fn cover(whens: &[&str]) -> Option<Vec<usize>> {
+        let mut a = analysis();
+        let regions: Vec<Region> = conds(whens)
+            .iter()
+            .map(|c| a.truth(c).expect("analysed"))
+            .collect();
+        let (last, earlier) = regions.split_last().expect("two conditions");
+        a.cover(last, &earlier.iter().collect::<Vec<_>>())
+            .expect("decided")
+    }
+
+    fn kw(text: &str) -> Keyword {
+        Keyword::parse(text).expect("keyword")
+    }
+
+    #[test]
+    fn keyword_cover_is_whole_word() {
+        let yes = [
+            ("cancel*", "cancellation"),
+            ("cancel*", "cancelled*"),
+            ("cancel*", "cancel"),
+            ("card", "credit card"),
+            ("credit", "credit card"),
+            ("card*", "credit cards"),
+            ("credit", "credit card*"),
+            ("mail", "e-mail"),
+            ("e", "e-mail"),
+            ("c", "c++"),
+            ("refund", "refund"),
+            ("refund*", "refund*"),
+        ];
+        for (n, p) in yes {
+            assert!(covers(&kw(n), &kw(p)), "{n} should cover {p}");
+        }
+        let no = [
+            ("refund", "refunds"),
+            ("cancel", "cancel*"),
+            ("cancelled*", "cancel*"),
+            ("credit card", "card"),
+            ("credit card", "credit card*"),
+            ("redit", "credit card"),
+            ("email", "e-mail"),
+            ("e-mail", "email"),
+            ("c++", "c"),
+            ("ail*", "e-mail"),
+        ];
+        for (n, p) in no {
+            assert!(!covers(&kw(n), &kw(p)), "{n} should not cover {p}");
+        }
+    }
+
+    #[test]
+    fn covering_stems_start_at_word_boundaries() {
+        assert_eq!(
+            covering_stems(&kw("e-mail")),
+            [
+                "e", "e-", "e-m", "e-ma", "e-mai", "e-mail", "m", "ma", "mai", "mail"
+            ]
+        );
+        assert_eq!(covering_stems(&kw("c++")), ["c", "c+", "c++", "+"]);
+    }
+
+    #[test]
+    fn numeric_ranges_are_exact() {
+        assert!(never("{ confidence: { below: 0.5, at_least: 0.7 } }"));
+        assert!(never("{ confidence: { below: 0.5, at_least: 0.5 } }"));
+        assert!(!never("{ confidence: { below: 0.7, at_least: 0.5 } }"));
+        assert!(never("{ confidence: { below: 0 } }"));
+        assert!(!never("{ confidence: { at_least: 1.0 } }"));
+        assert!(never("{ confidence: { at_least: 1.5 } }"));
+        assert!(!never("{ confidence: { below: 80 } }"));
+        assert!(never("{ sentiment: { below: -1 } }"));
+        assert!(!never("{ sentiment: { at_least: -1, below: -0.99 } }"));
+        assert!(!never("{ field: { name: score, below: -1000 } }"));
+        assert!(never(
+            "{ all: [ { confidence: { below: 0.6 } }, { confidence: { at_least: 0.6 } } ] }"
+        ));
+        // [0, 0.5) and [0.5, 1] are all of confidence, but only where it is known.
+        assert_eq!(
+            cover(&[
+                "{ confidence: { below: 0.5 } }",
+                "{ confidence: { at_least: 0.5 } }",
+                "{ confidence: { at_least: 0 } }"
+            ]),
+            Some(vec![0, 1])
+        );
+        assert_eq!(
+            cover(&[
+                "{ confidence: { below: 0.8 } }",
+                "{ confidence: { below: 0.9 } }"
+            ]),
+            None
+        );
+        assert_eq!(
+            cover(&[
+                "{ confidence: { below: 0.8 } }",
+                "{ confidence: { below: 0.8 } }"
+            ]),
+            Some(vec![0])
+        );
+    }
+
+    #[test]
+    fn three_valued_logic() {
+        // `not` of a leaf is false where the value is missing, not true.
+        assert_eq!(
+            cover(&[
+                "{ confidence: { below: 0.8 } }",
+                "{ not: { confidence: { below: 0.8 } } }"
+            ]),
+            None
+        );
+        // A test or its negation holds on every ticket where the value is known...
+        let known =
+            "{ any: [ { confidence: { below: 0.8 } }, { not: { confidence: { below: 0.8 } } } ] }";
+        assert_eq!(
+            cover(&[known, "{ confidence: { at_least: 0.3 } }"]),
+            Some(vec![0])
+        );
+        // ...but not on tickets without a confidence.
+        assert_eq!(cover(&[known, "{ sentiment: { below: 0 } }"]), None);
+        assert_eq!(
+            cover(&[known, "{ not: { confidence: { below: 0.1 } } }"]),
+            Some(vec![0])
+        );
+        // `not any` is false on each branch: both false at once is impossible here.
+        assert!(never(
+            "{ not: { any: [ { confidence: { below: 0.5 } }, { confidence: { at_least: 0.5 } } ] } }"
+        ));
+        assert!(never(
+            "{ all: [ { requested_human: true }, { not: { requested_human: true } } ] }"
+        ));
+        // `not all` is true when one part is false, even if another is unknown.
+        assert_eq!(
+            cover(&[
+                "{ not: { all: [ { confidence: { below: 0.5 } }, { channel: { in: [chat] } } ] } }",
+                "{ all: [ { confidence: { at_least: 0.5 } }, { category: { in: [billing] } } ] }",
+            ]),
+            Some(vec![0])
+        );
+        let either = "{ any: [ { requested_human: true }, { requested_human: false } ] }";
+        assert_eq!(cover(&[either, "{ channel: { in: [chat] } }"]), None);
+        assert_eq!(
+            cover(&[
+                either,
+                "{ requested_human: false, channel: { in: [chat] } }"
+            ]),
+            Some(vec![0])
+        );
+    }
+
+    #[test]
+    fn labels_and_the_priority_universe() {
+        let urgent_high = "{ priority: { in: [urgent, high] } }";
+        let normal_low = "{ priority: { in: [normal, low] } }";
+        assert_eq!(
+            cover(&[urgent_high, normal_low, "{ priority: { in: [high] } }"]),
+            Some(vec![0])
+        );
+        assert_eq!(
+            cover(&[
+                urgent_high,
+                normal_low,
+                "{ priority: { not_in: [urgent] } }"
+            ]),
+            Some(vec![0, 1])
+        );
+        assert_eq!(
+            cover(&[urgent_high, normal_low, "{ channel: { in: [chat] } }"]),
+            None
+        );
+        assert!(never("{ priority: { in: [critical] } }"));
+        assert!(never(
+            "{ priority: { not_in: [urgent, high, normal, low] } }"
+        ));
+        // Other labels can take any value.
+        assert_eq!(
+            cover(&[
+                "{ customer_tier: { in: [free, pro] } }",
+                "{ customer_tier: { in: [enterprise] } }",
+                "{ customer_tier: { not_in: [trial] } }",
+            ]),
+            None
+        );
+        assert_eq!(
+            cover(&[
+                "{ customer_tier: { not_in: [free] } }",
+                "{ customer_tier: { in: [Enterprise, pro] } }"
+            ]),
+            Some(vec![0])
+        );
+        assert!(never("{ customer_tier: { in: [a, b], not_in: [b, a] } }"));
+        assert!(never(
+            "{ field: { name: plan, equals: gold, in: [silver] } }"
+        ));
+        assert!(!never(
+            "{ field: { name: plan, equals: gold, in: [gold, silver] } }"
+        ));
+        // With no declared priorities, priority labels are unbounded.
+        let mut a = Analysis::new(&[]);
+        let c = conds(&["{ priority: { in: [critical] } }"]);
+        assert!(!a.truth(&c[0]).expect("analysed").is_empty());
+    }
+
+    #[test]
+    fn keyword_sets() {
+        assert_eq!(
+            cover(&[
+                "{ keywords: { any: [cancel*] } }",
+                "{ keywords: { any: [cancellation] } }"
+            ]),
+            Some(vec![0])
+        );
+        assert_eq!(
+            cover(&[
+                "{ keywords: { any: [refund] } }",
+                "{ keywords: { any: [refunds] } }"
+            ]),
+            None
+        );
+        assert_eq!(
+            cover(&[
+                "{ keywords: { any: [card] } }",
+                "{ keywords: { any: [credit card] } }"
+            ]),
+            Some(vec![0])
+        );
+        assert_eq!(
+            cover(&[
+                "{ keywords: { any: [credit card] } }",
+                "{ keywords: { any: [card] } }"
+            ]),
+            None
+        );
+        assert_eq!(
+            cover(&[
+                "{ keywords: { any: [mail] } }",
+                "{ keywords: { all: [e-mail, bounce] } }"
+            ]),
+            Some(vec![0])
+        );
+        assert_eq!(
+            cover(&["{ keywords: { any: [c] } }", "{ keywords: { any: [c++] } }"]),
+            Some(vec![0])
+        );
+        assert_eq!(
+            cover(&["{ keywords: { any: [c++] } }", "{ keywords: { any: [c] } }"]),
+            None
+        );
+        // Every known text either has `a` or not; a missing text has neither.
+        let has_a = "{ keywords: { any: [a] } }";
+        let no_a = "{ keywords: { none: [a] } }";
+        assert_eq!(
+            cover(&[has_a, no_a, "{ keywords: { any: [b] } }"]),
+            Some(vec![0, 1])
+        );
+        assert_eq!(cover(&[has_a, no_a, "{ channel: { in: [chat] } }"]), None);
+        assert_eq!(cover(&[has_a, "{ keywords: { none: [a] } }"]), None);
+        assert!(never("{ keywords: { any: [] } }"));
+        assert!(never("{ keywords: { all: [credit card], none: [card] } }"));
+        assert!(never("{ keywords: { any: [refund], none: [refund*] } }"));
+        assert!(never("{ keywords: { any: [x, y], none: [x, y] } }"));
+        assert!(!never("{ keywords: { any: [x, y], none: [x] } }"));
+        assert!(!never("{ keywords: { all: [card], none: [credit card] } }"));
+        assert!(never(
+            "{ all: [ { keywords: { any: [cancellation] } }, { not: { keywords: { any: [cancel*] } } } ] }"
+        ));
+    }
+
+    #[test]
+    fn regexes_and_extra_fields_are_opaque() {
+        let starts_a = "{ field: { name: code, matches: '^a' } }";
+        assert_eq!(cover(&[starts_a, starts_a]), Some(vec![0]));
+        assert_eq!(
+            cover(&[starts_a, "{ field: { name: code, matches: '^ab' } }"]),
+            None
+        );
+        assert_eq!(
+            cover(&[starts_a, "{ field: { name: other, matches: '^a' } }"]),
+            None
+        );
+        assert_eq!(
+            cover(&[
+                starts_a,
+                "{ not: { field: { name: code, matches: '^a' } } }",
+                "{ field: { name: code, in: [x] } }"
+            ]),
+            None
+        );
+        // A number test and a label test on one column are separate variables.
+        assert_eq!(
+            cover(&[
+                "{ field: { name: score, below: 5 } }",
+                "{ field: { name: score, at_least: 5 } }",
+                "{ field: { name: score, in: ['3'] } }"
+            ]),
+            None
+        );
+        assert_eq!(
+            cover(&[
+                "{ field: { name: score, below: 5 } }",
+                "{ field: { name: score, at_least: 5 } }",
+                "{ field: { name: score, below: 100 } }"
+            ]),
+            Some(vec![0, 1])
+        );
+    }
+
+    #[test]
+    fn small_cover_sets() {
+        assert_eq!(
+            cover(&[
+                "{ confidence: { below: 0.1 } }",
+                "{ confidence: { below: 0.8 } }",
+                "{ confidence: { below: 0.6 } }"
+            ]),
+            Some(vec![1])
+        );
+        assert_eq!(cover(&["{}", "{ channel: { in: [chat] } }"]), Some(vec![0]));
+        // Regions that cannot meet the target are not reported as covering it.
+        assert_eq!(
+            cover(&[
+                "{ channel: { in: [email] } }",
+                "{ confidence: { below: 0.8 } }",
+                "{ confidence: { below: 0.5 }, channel: { in: [chat] } }"
+            ]),
+            Some(vec![1])
+        );
+    }
+
+    #[test]
+    fn region_operations() {
+        let c = conds(&[
+            "{ confidence: { below: 0.5 } }",
+            "{ confidence: { below: 0.8 } }",
+            "{ confidence: { at_least: 0.5 } }",
+        ]);
+        let mut a = analysis();
+        let r: Vec<Region> = c.iter().map(|c| a.truth(c).expect("analysed")).collect();
+        assert!(a.subtract(&r[0], &r[1]).expect("subtracted").is_empty());
+        assert!(!a.subtract(&r[1], &r[0]).expect("subtracted").is_empty());
+        assert!(a.meet(&r[0], &r[2]).expect("met").is_empty());
+        let f = a.falsity(&c[0]).expect("analysed");
+        assert!(a.subtract(&f, &r[2]).expect("subtracted").is_empty());
+        assert!(a.subtract(&r[2], &f).expect("subtracted").is_empty());
+        assert_eq!(r[0].cells(), 1);
+    }
+
+    #[test]
+    fn gives_up_instead_of_guessing() {
+        let c = conds(&[
+            "{ confidence: {} }",
+            "{ keywords: {} }",
+            "{ customer_tier: {} }",
+        ]);
+        let nan = Cond::Number {
+            field: NumField::Confidence,
+            below: Some(f64::NAN),
+            at_least: None,
+        };
+        for cond in c.iter().chain([&nan]) {
+            assert_eq!(analysis().truth(cond).err(), Some(GiveUp::Unsupported));
+        }
+        // An unsupported part inside a part that is never true does not matter.
+        let c = conds(&["{ all: [ { confidence: {} }, { customer_tier: { in: [] } } ] }"]);
+        assert!(analysis().truth(&c[0]).expect("analysed").is_empty());
+        // 2^14 cells exceed the default limit of 10,000.
+        let pairs: Vec<String> = (0..14)
+            .map(|i| format!("{{ any: [ {{ field: {{ name: f{i}, in: [x] }} }}, {{ field: {{ name: g{i}, in: [x] }} }} ] }}"))
+            .collect();
+        let when = format!("{{ all: [ {} ] }}", pairs.join(", "));
+        assert_eq!(
+            analysis().truth(&conds(&[&when])[0]).err(),
+            Some(GiveUp::TooLarge)
+        );
+        let mut a = Analysis::with_limits(&[], Limits { max_cells: 2 });
+        let c = conds(&["{ keywords: { any: [a, b, c] } }"]);
+        assert_eq!(a.truth(&c[0]).err(), Some(GiveUp::TooLarge));
+        let mut a = analysis();
+        a.set_budget(0);
+        let c = conds(&["{ confidence: { below: 0.5 }, channel: { in: [chat] } }"]);
+        assert_eq!(a.truth(&c[0]).err(), Some(GiveUp::Budget));
+    }
+
+    /// A ticket for the reference evaluator; absent keys are missing values.
+    #[derive(Debug, Default)]
+    struct Ticket {
+        numbers: HashMap<&'static str, f64>,
+        labels: HashMap<&'static str, &'static str>,
+        text: Option<String>,
+        human: Option<bool>,
+    }
+
+    /// DESIGN §2 evaluated directly (word characters as the design defines them).
+    fn eval(c: &Cond, t: &Ticket) -> Option<bool> {
+        let word = |c: char| c.is_alphanumeric() || c == '_';
+        let has = |text: &str, k: &Keyword| {
+            text.char_indices().any(|(i, _)| {
+                text[i..].starts_with(&k.text)
+                    && text[..i].chars().next_back().is_none_or(|c| !word(c))
+                    && (k.prefix
+                        || text[i + k.text.len()..]
+                            .chars()
+                            .next()
+                            .is_none_or(|c| !word(c)))
+            })
+        };
+        match c {
+            Cond::All(parts) => parts
+                .iter()
+                .try_fold(Some(true), |acc, p| match eval(p, t) {
+                    Some(false) => Err(()),
+                    v => Ok(acc.and(v)),
+                })
+                .unwrap_or(Some(false)),
+            Cond::Any(parts) => parts
+                .iter()
+                .try_fold(Some(false), |acc, p| match eval(p, t) {
+                    Some(true) => Err(()),
+                    v => Ok(acc.and(v)),
+                })
+                .unwrap_or(Some(true)),
+            Cond::Not(inner) => eval(inner, t).map(|b| !b),
+            Cond::Number {
+                field,
+                below,
+                at_least,
+            } => {
+                let v = *t.numbers.get(field.name())?;
+                Some(below.is_none_or(|b| v < b) && at_least.is_none_or(|a| v >= a))
+            }
+            Cond::Label { field, in_, not_in } => {
+                let v = t.labels.get(field.name())?.to_string();
+                Some(in_.as_ref().is_none_or(|s| s.contains(&v)) && !not_in.contains(&v))
+            }
+            Cond::Keywords { any, all, none } => {
+                let text = t.text.as_deref()?;
+                Some(
+                    any.as_ref().is_none_or(|a| a.iter().any(|k| has(text, k)))
+                        && all.iter().all(|k| has(text, k))
+                        && !none.iter().any(|k| has(text, k)),
+                )
+            }
+            Cond::RequestedHuman(b) => t.human.map(|h| h == *b),
+            Cond::Matches { field, regex } => {
+                t.labels.get(field.as_str()).map(|v| regex.is_match(v))
+            }
+        }
+    }
+
+    /// A small deterministic generator (xorshift).
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+        fn pick<T: Clone>(&mut self, items: &[T]) -> T {
+            items[self.below(items.len())].clone()
+        }
+        fn some<T: Clone>(&mut self, items: &[T]) -> Option<T> {
+            (self.below(3) > 0).then(|| self.pick(items))
+        }
+        fn subset(&mut self, items: &[&str], max: usize) -> Vec<String> {
+            (0..self.below(max + 1))
+                .map(|_| self.pick(items).to_string())
+                .collect()
+        }
+    }
+
+    const WORDS: [&str; 14] = [
+        "cancel",
+        "cancellation",
+        "cancelled",
+        "card",
+        "credit card",
+        "credit",
+        "mail",
+        "e-mail",
+        "email",
+        "c",
+        "c++",
+        "refund",
+        "refunds",
+        "x",
+    ];
+    const KEYWORDS: [&str; 12] = [
+        "cancel*",
+        "cancellation",
+        "card",
+        "credit card",
+        "card*",
+        "mail",
+        "e-mail",
+        "c",
+        "c++",
+        "refund",
+        "refund*",
+        "e",
+    ];
+
+    fn random_leaf(rng: &mut Rng) -> Cond {
+        let words = |rng: &mut Rng, max: usize| -> Vec<Keyword> {
+            (0..rng.below(max + 1))
+                .map(|_| kw(rng.pick(&KEYWORDS)))
+                .collect()
+        };
+        match rng.below(8) {
+            0 => Cond::Number {
+                field: NumField::Confidence,
+                below: rng.some(&[0.2, 0.5, 0.8, 1.0]),
+                at_least: rng.some(&[0.0, 0.2, 0.5, 1.0]),
+            },
+            1 => Cond::Number {
+                field: rng.pick(&[NumField::Sentiment, NumField::Extra("score".into())]),
+                below: rng.some(&[-0.5, 0.0, 1.0, 5.0]),
+                at_least: rng.some(&[-1.0, 0.0, 3.0]),
+            },
+            2 => Cond::Label {
+                field: LabelField::Priority,
+                in_: rng
+                    .some(&[()])
+                    .map(|()| rng.subset(&["urgent", "high", "normal", "low"], 3)),
+                not_in: rng.subset(&["urgent", "high", "low"], 2),
+            },
+            3 => Cond::Label {
+                field: rng.pick(&[LabelField::CustomerTier, LabelField::Extra("code".into())]),
+                in_: rng
+                    .some(&[()])
+                    .map(|()| rng.subset(&["a", "b", "x1", "y1"], 2)),
+                not_in: rng.subset(&["a", "x1"], 1),
+            },
+            4 => Cond::Matches {
+                field: "code".into(),
+                regex: regex::Regex::new(rng.pick(&["^x", "1$"])).expect("regex"),
+            },
+            5 => Cond::RequestedHuman(rng.below(2) == 0),
+            _ => Cond::Keywords {
+                any: rng.some(&[()]).map(|()| words(rng, 2)),
+                all: words(rng, 1),
+                none: words(rng, 1),
+            },
+        }
+    }
+
+    fn random_cond(rng: &mut Rng, depth: usize) -> Cond {
+        if depth == 0 || rng.below(3) == 0 {
+            return random_leaf(rng);
+        }
+        let parts = (0..1 + rng.below(3))
+            .map(|_| random_cond(rng, depth - 1))
+            .collect();
+        match rng.below(3) {
+            0 => Cond::All(parts),
+            1 => Cond::Any(parts),
+            _ => Cond::Not(Box::new(random_cond(rng, depth - 1))),
+        }
+    }
+
+    fn random_ticket(rng: &mut Rng) -> Ticket {
+        let mut t = Ticket::default();
+        let numbers = [
+            ("confidence", &[0.0, 0.1, 0.2, 0.5, 0.7, 0.8, 1.0][..]),
+            ("sentiment", &[-1.0, -0.5, -0.2, 0.0, 0.5, 1.0][..]),
+            ("score", &[-3.0, 0.0, 3.0, 4.0, 5.0, 9.0][..]),
+        ];
+        for (name, values) in numbers {
+            t.numbers.extend(rng.some(values).map(|v| (name, v)));
+        }
+        let labels = [
+            ("priority", &["urgent", "high", "normal", "low"][..]),
+            ("customer_tier", &["a", "b", "c"][..]),
+            ("code", &["x1", "x2", "y1", "a"][..]),
+        ];
+        for (name, values) in labels {
+            t.labels.extend(rng.some(values).map(|v| (name, v)));
+        }
+        t.human = rng.some(&[true, false]);
+        let mut text = String::new();
+        for _ in 0..rng.below(4) {
+            text += rng.pick(&[" ", "-", "", ", ", "+"]);
+            text += rng.pick(&WORDS);
+        }
+        t.text = (!text.is_empty() && rng.below(4) > 0).then_some(text);
+        t
+    }
+
+    /// What the analysis proves (never true, covered) must hold on every sampled ticket.
+    #[test]
+    fn proofs_hold_on_random_tickets() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let tickets: Vec<Ticket> = (0..3000).map(|_| random_ticket(&mut rng)).collect();
+        let (mut empties, mut covers) = (0, 0);
+        for _ in 0..1000 {
+            let conds: Vec<Cond> = (0..4).map(|_| random_cond(&mut rng, 3)).collect();
+            let mut a = analysis();
+            let Ok(regions) = conds
+                .iter()
+                .map(|c| a.truth(c))
+                .collect::<Result<Vec<_>, _>>()
+            else {
+                continue;
+            };
+            for (c, r) in conds.iter().zip(&regions) {
+                if r.is_empty() {
+                    empties += 1;
+                    let t = tickets.iter().find(|t| eval(c, t) == Some(true));
+                    assert!(t.is_none(), "{c:?} said never true, but is on {t:?}");
+                }
+            }
+            let (target, earlier) = regions.split_last().expect("regions");
+            if target.is_empty() {
+                continue;
+            }
+            if let Ok(Some(used)) = a.cover(target, &earlier.iter().collect::<Vec<_>>()) {
+                covers += 1;
+                for t in tickets.iter().filter(|t| eval(&conds[3], t) == Some(true)) {
+                    assert!(
+                        used.iter().any(|&i| eval(&conds[i], t) == Some(true)),
+                        "{:?} said covered by {used:?} of {:?}, but not on {t:?}",
+                        conds[3],
+                        &conds[..3]
+                    );
+                }
+            }
+        }
+        assert!(
+            empties > 100 && covers > 20,
+            "{empties} never-true, {covers} covered"
+        );
     }
 }

@@ -168,7 +168,11 @@ pub fn apply(source: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -> (usize, 
                 continue;
             }
             let message = match Code::lookup(code) {
-                Some(_) => format!("suppression of {code} silences nothing on this line"),
+                Some(_) if s.target_line == s.span.line => {
+                    format!("suppression of {code} silences nothing on this line")
+                }
+                // A comment on a line of its own speaks for the next line with content.
+                Some(_) => format!("suppression of {code} silences nothing on the next line"),
                 None => format!("`{code}` is not a rule code"),
             };
             extra.push(

@@ -166,7 +166,7 @@ pub fn build_calendar(
     if !built.has_working_hours() && hours_are_readable {
         problems.push(CalendarProblem {
             kind: CalendarProblemKind::NoWorkingHours,
-            span: calendar.span,
+            span: if calendar.hours.span.is_known() { calendar.hours.span } else { calendar.span },
             message: "the calendar has no working hours, so SLA clocks would never run".into(),
             help: "add working hours, e.g. `hours: { mon-fri: \"09:00-17:00\" }`, or remove the calendar to count around the clock".into(),
         });

@@ -263,7 +263,6 @@ fn to_diagnostic(err: &YamlError, text: &str, syntax_pass: bool) -> Diagnostic {
         }
         _ if syntax_pass => {
             Diagnostic::new(Code::H001, span, format!("YAML syntax error: {plain}"))
-                .label(plain.clone())
         }
         _ => Diagnostic::new(Code::H002, span, plain.clone()).label(plain),
     }
@@ -300,9 +299,10 @@ fn strip_location(message: &str) -> String {
 }
 
 pub(crate) fn did_you_mean<'a>(given: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let given = given.to_lowercase();
     candidates
         .iter()
-        .map(|c| (strsim::jaro_winkler(given, c), *c))
+        .map(|c| (strsim::jaro_winkler(&given, &c.to_lowercase()), *c))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)

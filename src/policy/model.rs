@@ -50,7 +50,7 @@ pub struct Calendar {
     /// Working hours per day or day range, e.g. `mon-fri: "09:00-18:00"`; several ranges are
     /// separated by commas (`"08:00-12:00, 13:00-17:00"`).
     #[serde(default)]
-    pub hours: NamedMap<Spanned<String>>,
+    pub hours: Spanned<NamedMap<Spanned<String>>>,
     /// Dates (`YYYY-MM-DD`) with no working hours.
     #[serde(default)]
     pub holidays: Vec<Spanned<String>>,

@@ -67,6 +67,13 @@ impl<T> Spanned<T> {
     }
 }
 
+impl<T: Default> Default for Spanned<T> {
+    /// A value the file did not give (a `#[serde(default)]`), with an unknown span.
+    fn default() -> Self {
+        Spanned::new(T::default(), Span::UNKNOWN)
+    }
+}
+
 impl<T> std::ops::Deref for Spanned<T> {
     type Target = T;
     fn deref(&self) -> &T {

@@ -144,29 +144,47 @@ fn sla_for_receivable_priorities(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 ),
             )
             .label("missing SLA targets")
-            .help(format!(
-                "add `sla: {{ {}: {{ first_response: ..., resolution: ... }} }}` or a `default` entry",
-                missing[0]
-            )),
+            .help(if sla.is_empty() {
+                format!(
+                    "add `sla: {{ {}: {{ first_response: ..., resolution: ... }} }}`, or a `default` entry",
+                    missing[0]
+                )
+            } else {
+                format!(
+                    "add `{}: {{ first_response: ..., resolution: ... }}` under `sla`, or a `default` entry",
+                    missing[0]
+                )
+            }),
         );
     }
 }
 
 fn unreachable_tiers(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let policy = ctx.policy;
-    let mut routed: BTreeSet<&str> = policy
+    // Tiers that receive tickets directly, then those their `escalate_after` hands over to,
+    // until nothing changes: a tier reached only from an unreachable tier is unreachable too.
+    let mut reached: BTreeSet<&str> = policy
         .rules
         .iter()
         .map(|r| r.value.route.value.as_str())
         .collect();
-    routed.insert(policy.default_route());
-    for (_, tier) in policy.tiers.iter() {
-        if let Some(escalate) = &tier.value.escalate_after {
-            routed.insert(&escalate.value.to.value);
+    reached.insert(policy.default_route());
+    loop {
+        let before = reached.len();
+        for (name, tier) in policy.tiers.iter() {
+            if let (true, Some(escalate)) = (
+                reached.contains(name.value.as_str()),
+                &tier.value.escalate_after,
+            ) {
+                reached.insert(&escalate.value.to.value);
+            }
+        }
+        if reached.len() == before {
+            break;
         }
     }
     for name in policy.tiers.keys() {
-        if !routed.contains(name.value.as_str()) {
+        if !reached.contains(name.value.as_str()) {
             out.push(
                 Diagnostic::new(
                     Code::H032,
@@ -248,7 +266,7 @@ fn risky_rules(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         Code::H034,
                         mine.span,
                         format!(
-                            "high-risk rule '{}' escalates only below confidence {}, later than rule '{}' (below {})",
+                            "high-risk rule '{}' escalates only below confidence {}, less readily than routine rule '{}' (below {})",
                             rule.id.value, mine.value, rules[j].value.id.value, other.value
                         ),
                     )

@@ -5,7 +5,7 @@ use crate::policy::calendar::{BusinessCalendar, CalendarProblem, build_calendar}
 use crate::policy::condition::{Cond, compile};
 use crate::policy::{AI, Policy};
 
-//TMP mod conditions;
+mod conditions;
 mod coverage;
 mod raci;
 mod routing;
@@ -50,7 +50,7 @@ pub fn check_all(policy: &Policy) -> Vec<Diagnostic> {
     routing::check(&ctx, &mut out);
     raci::check(&ctx, &mut out);
     coverage::check(&ctx, &mut out);
-    //TMP conditions::check(&ctx, &mut out);
+    conditions::check(&ctx, &mut out);
     sla::check(&ctx, &mut out);
     out
 }

@@ -2,7 +2,7 @@
 //! escalation that acts too late or goes round in a cycle.
 
 use super::Ctx;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Span};
 use crate::lint::registry::Code;
 use crate::policy::Spanned;
 use crate::policy::calendar::CalendarProblemKind;
@@ -101,36 +101,52 @@ fn priority_inversion(ctx: &Ctx, tier_name: &str, tier: &Tier, out: &mut Vec<Dia
         ("resolution", |t| t.resolution.as_ref()),
     ];
     for (metric, pick) in metrics {
-        // Only explicit entries: `default` fills gaps and is compared through them.
-        let explicit: Vec<(&str, &Spanned<String>, PolicyDuration)> = ctx
+        // Each priority's effective target: its own entry, or `default` filling the gap.
+        let effective: Vec<(&str, &Spanned<String>, PolicyDuration, bool)> = ctx
             .priorities
             .iter()
             .filter_map(|p| {
-                let target = tier
-                    .sla
-                    .iter()
-                    .find(|(k, _)| normalize_label(&k.value) == *p)?
-                    .1;
+                let target = target_for(tier, p)?;
+                let from_default = !tier.sla.keys().any(|k| normalize_label(&k.value) == *p);
                 let value = pick(&target.value)?;
-                Some((p.as_str(), value, parsed(value)?))
+                Some((p.as_str(), value, parsed(value)?, from_default))
             })
             .collect();
-        for (i, (urgent, value, duration)) in explicit.iter().enumerate() {
-            let tighter_later = explicit[i + 1..]
+        let shown = |priority: &str, duration: PolicyDuration, from_default: bool| {
+            if from_default {
+                format!("'{priority}' ({duration}, from `default`)")
+            } else {
+                format!("'{priority}' ({duration})")
+            }
+        };
+        // One finding per SLA entry: `default` can stand for several priorities.
+        let mut reported: Vec<Span> = Vec::new();
+        for (i, (urgent, value, duration, urgent_default)) in effective.iter().enumerate() {
+            let tighter_later = effective[i + 1..]
                 .iter()
-                .find(|(_, _, later)| longer(ctx, *duration, *later));
-            if let Some((calmer, calmer_value, calmer_duration)) = tighter_later {
+                .find(|(_, _, later, _)| longer(ctx, *duration, *later));
+            if let Some((calmer, calmer_value, calmer_duration, calmer_default)) = tighter_later {
+                if reported.contains(&value.span) {
+                    continue;
+                }
+                reported.push(value.span);
                 out.push(
                     Diagnostic::new(
                         Code::H051,
                         value.span,
                         format!(
-                            "tier '{tier_name}': {metric} target for '{urgent}' ({duration}) is looser than for less urgent '{calmer}' ({calmer_duration})"
+                            "tier '{tier_name}': {metric} target for {} is looser than for less urgent {}",
+                            shown(urgent, *duration, *urgent_default),
+                            shown(calmer, *calmer_duration, *calmer_default),
                         ),
                     )
                     .label("looser than a less urgent priority")
                     .related(calmer_value.span, "less urgent target")
-                    .help(format!("give '{urgent}' a target of at most {calmer_duration}")),
+                    .help(if *urgent_default {
+                        format!("give '{urgent}' its own entry with a target of at most {calmer_duration}")
+                    } else {
+                        format!("give '{urgent}' a target of at most {calmer_duration}")
+                    }),
                 );
             }
         }
