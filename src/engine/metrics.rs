@@ -387,7 +387,9 @@ impl Metrics {
                     .record(reply.as_second() - start.as_second());
                 self.first_response_business
                     .record(policy.calendar.elapsed(start, reply));
-                if !policy.calendar.is_open(start) {
+                // "Opened" outside hours: the ticket's creation (or, without one, the start of
+                // the clock).
+                if !policy.calendar.is_open(t.created_at.unwrap_or(start)) {
                     self.opened_outside_hours += 1;
                 }
             }
@@ -427,7 +429,13 @@ impl Metrics {
             return;
         }
         for (target, budget, done) in [
-            (Target::FirstResponse, first, t.first_human_response_at),
+            // A ticket resolved without any human reply stops its first-response clock at
+            // resolution: it is not an open, unanswered ticket.
+            (
+                Target::FirstResponse,
+                first,
+                t.first_human_response_at.or(t.resolved_at),
+            ),
             (Target::Resolution, resolution, t.resolved_at),
         ] {
             let Some(budget) = budget else { continue };

@@ -7,7 +7,9 @@ use serde::Serialize;
 /// Largest duration recorded: ten years in seconds (larger values are clamped to it).
 const MAX_SECONDS: u64 = 10 * 366 * 86_400;
 
-/// A duration distribution in whole seconds: exact below 2,048 s, then 3 significant digits.
+/// A duration distribution in whole seconds: exact below 2,048 s, then 3 significant digits;
+/// a percentile reports the lowest value of its bucket (so whole minutes stay exact below
+/// 8,192 s).
 #[derive(Debug, Clone)]
 pub struct Durations {
     histogram: Histogram<u64>,
@@ -61,10 +63,7 @@ impl Durations {
         for bucket in self.histogram.iter_recorded() {
             seen += bucket.count_at_value();
             if seen >= rank {
-                return Some(
-                    self.histogram
-                        .highest_equivalent(bucket.value_iterated_to()),
-                );
+                return Some(self.histogram.lowest_equivalent(bucket.value_iterated_to()));
             }
         }
         None

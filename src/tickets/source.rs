@@ -225,6 +225,7 @@ pub struct TicketSource {
     sentiment_scale: Option<SentimentScale>,
     /// Per field: normalised raw label → canonical label.
     aliases: BTreeMap<String, BTreeMap<String, String>>,
+    zone_declared: bool,
     record: ByteRecord,
     records: u64,
     /// Bad values counted as empty, per field.
@@ -291,6 +292,7 @@ impl TicketSource {
             confidence_scale: mapping.scales.confidence,
             sentiment_scale: mapping.scales.sentiment.clone(),
             aliases,
+            zone_declared: mapping.timestamps.timezone.is_some(),
             record: ByteRecord::new(),
             records: 0,
             bad_values: BTreeMap::new(),
@@ -301,7 +303,8 @@ impl TicketSource {
     /// Notes for the report about how the data was read.
     pub fn notes(&self) -> Vec<String> {
         let mut notes = self.layout.notes.clone();
-        if self.timestamps.without_offset.get() > 0 {
+        // A zone the mapping declares is the user's own statement; only the default is noted.
+        if self.timestamps.without_offset.get() > 0 && !self.zone_declared {
             notes.push(format!(
                 "{} timestamps without an offset were read as {}",
                 self.timestamps.without_offset.get(),

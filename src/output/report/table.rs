@@ -428,7 +428,8 @@ pub fn print(
     }
     for (column, count) in object(&input["bad_values_counted_as_empty"]) {
         p.line(&format!(
-            "note: {count} bad values in {column} counted as empty"
+            "note: {count} bad value{} in {column} counted as empty",
+            if count.as_u64() == Some(1) { "" } else { "s" }
         ))?;
     }
     for example in input["rejected_examples"].as_array().into_iter().flatten() {
