@@ -25,6 +25,16 @@ pub const CONFIG_FILE: &str = "handoff.toml";
 pub struct Config {
     #[serde(default)]
     pub lint: LintConfig,
+    /// A column mapping for `--tickets` and replay when no `--map` is given (the same tables
+    /// as a mapping file).
+    pub columns: Option<crate::tickets::mapping::Columns>,
+    pub fields: Option<BTreeMap<String, String>>,
+    pub timestamps: Option<crate::tickets::mapping::Timestamps>,
+    pub scales: Option<crate::tickets::mapping::Scales>,
+    pub aliases: Option<BTreeMap<String, BTreeMap<String, String>>>,
+    /// Where the configuration was read from, for messages.
+    #[serde(skip)]
+    pub path: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -99,17 +109,17 @@ impl LintConfig {
         selected && !self.ignore.iter().any(|s| selects(s, code))
     }
 
-    /// The severity of a rule's findings after configuration.
-    pub fn severity(&self, code: Code) -> Severity {
+    /// The severity configured for a rule, if any (a finding otherwise keeps its own).
+    pub fn severity(&self, code: Code) -> Option<Severity> {
         if code.is_fatal() {
-            return Severity::Error;
+            return None;
         }
         self.severity
             .iter()
             .filter(|(s, _)| selects(s, code))
             // The most specific selector wins: an exact code over a prefix.
             .max_by_key(|(s, _)| s.len())
-            .map_or(code.info().severity, |(_, severity)| *severity)
+            .map(|(_, severity)| *severity)
     }
 }
 
@@ -134,11 +144,43 @@ impl Config {
             path: path.clone(),
             message: e.to_string().trim_end().to_string(),
         })?;
+        let mut config = config;
         config
             .lint
             .validate()
-            .map_err(|message| ConfigError::Invalid { path, message })?;
+            .map_err(|message| ConfigError::Invalid {
+                path: path.clone(),
+                message,
+            })?;
+        config.path = Some(path);
         Ok(config)
+    }
+
+    /// The column mapping given in the configuration, if it has any of the mapping tables.
+    pub fn mapping(&self) -> Result<Option<crate::tickets::Mapping>, ConfigError> {
+        if self.columns.is_none()
+            && self.fields.is_none()
+            && self.timestamps.is_none()
+            && self.scales.is_none()
+            && self.aliases.is_none()
+        {
+            return Ok(None);
+        }
+        let mapping = crate::tickets::Mapping {
+            columns: self.columns.clone().unwrap_or_default(),
+            fields: self.fields.clone().unwrap_or_default(),
+            timestamps: self.timestamps.clone().unwrap_or_default(),
+            scales: self.scales.clone().unwrap_or_default(),
+            aliases: self.aliases.clone().unwrap_or_default(),
+        };
+        mapping.validate().map_err(|message| ConfigError::Invalid {
+            path: self
+                .path
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(CONFIG_FILE)),
+            message,
+        })?;
+        Ok(Some(mapping))
     }
 }
 
@@ -157,9 +199,9 @@ mod tests {
         assert!(!config.lint.is_enabled(Code::H043));
         assert!(!config.lint.is_enabled(Code::H090));
         assert!(config.lint.is_enabled(Code::H001));
-        assert_eq!(config.lint.severity(Code::H032), Severity::Error);
-        assert_eq!(config.lint.severity(Code::H033), Severity::Info);
-        assert_eq!(config.lint.severity(Code::H040), Severity::Warning);
+        assert_eq!(config.lint.severity(Code::H032), Some(Severity::Error));
+        assert_eq!(config.lint.severity(Code::H033), Some(Severity::Info));
+        assert_eq!(config.lint.severity(Code::H040), None);
     }
 
     #[test]

@@ -3,13 +3,15 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 
+use super::io::open_input;
 use super::{ColorChoice, Exit};
 use crate::config::Config;
 use crate::diag::Summary;
-use crate::lint::{collect_files, has_fatal, lint_file};
+use crate::lint::{collect_files, data, has_fatal, lint_file};
 use crate::output::{LintFormat, printer};
+use crate::tickets::Mapping;
 
 #[derive(Debug, clap::Args)]
 pub struct LintArgs {
@@ -28,6 +30,13 @@ pub struct LintArgs {
     /// Skip these rules (codes, prefixes or names; comma-separated)
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,
+    /// Also check the policies against this ticket CSV (H060 missing columns, H061 rules that
+    /// match no ticket)
+    #[arg(long, value_name = "FILE")]
+    pub tickets: Option<PathBuf>,
+    /// Column mapping (TOML) for --tickets
+    #[arg(long, value_name = "FILE", requires = "tickets")]
+    pub map: Option<PathBuf>,
     /// Configuration file [default: ./handoff.toml when present]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -49,10 +58,31 @@ pub fn run(args: LintArgs) -> anyhow::Result<Exit> {
     }
     config.lint.ignore.extend(args.ignore.iter().cloned());
     let files = collect_files(&args.paths)?;
-    let reports = files
-        .iter()
-        .map(|file| lint_file(file, &config.lint))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mapping = match &args.map {
+        Some(path) => Mapping::load(path)?,
+        None => config.mapping()?.unwrap_or_default(),
+    };
+    if args.tickets.as_deref() == Some(std::path::Path::new("-")) && files.len() > 1 {
+        bail!(
+            "--tickets - (stdin) can be read for one policy only; give a file to lint {} policies",
+            files.len()
+        );
+    }
+    let mut reports = Vec::new();
+    for file in &files {
+        let report = match &args.tickets {
+            None => lint_file(file, &config.lint, None)?,
+            Some(tickets) => {
+                let name = tickets.display().to_string();
+                let mut check = |policy: &crate::policy::Policy| {
+                    let (input, _) = open_input(tickets).map_err(|e| format!("{e:#}"))?;
+                    data::check(policy, input, &mapping, &name).map_err(|e| format!("{name}: {e}"))
+                };
+                lint_file(file, &config.lint, Some(&mut check))?
+            }
+        };
+        reports.push(report);
+    }
     let summary = Summary::of(&reports);
 
     let stdout = std::io::stdout();

@@ -270,7 +270,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         .with_context(|| format!("cannot evaluate {}", args.policy.display()))?;
     let mapping = match &args.map {
         Some(path) => Mapping::load(path)?,
-        None => Mapping::default(),
+        None => config.mapping()?.unwrap_or_default(),
     };
     let (input, length) = open_input(&args.tickets)?;
     let mut source = TicketSource::new(input, &mapping, policy.needs.clone())

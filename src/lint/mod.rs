@@ -6,6 +6,7 @@ use crate::config::LintConfig;
 use crate::diag::{Diagnostic, FileReport, SourceFile};
 use crate::policy::{LoadError, LoadedPolicy, load_file};
 
+pub mod data;
 pub mod registry;
 pub mod rules;
 pub mod semantics;
@@ -17,6 +18,8 @@ pub enum LintError {
     Missing(PathBuf),
     #[error("no policy files (*.yaml, *.yml) in {}", .0.display())]
     EmptyDirectory(PathBuf),
+    #[error("{0}")]
+    Data(String),
     #[error("cannot read {}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -62,7 +65,17 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LintError> {
 
 /// Findings for a loaded policy, after configuration and suppressions, sorted by position.
 pub fn lint_policy(loaded: &LoadedPolicy, config: &LintConfig) -> FileReport {
-    let diagnostics = rules::check_all(&loaded.policy);
+    lint_policy_with(loaded, config, Vec::new())
+}
+
+/// As [`lint_policy`], with further findings (e.g. from checking the policy against data).
+pub fn lint_policy_with(
+    loaded: &LoadedPolicy,
+    config: &LintConfig,
+    extra: Vec<Diagnostic>,
+) -> FileReport {
+    let mut diagnostics = rules::check_all(&loaded.policy);
+    diagnostics.extend(extra);
     finish(loaded.source.clone(), diagnostics, config)
 }
 
@@ -78,7 +91,9 @@ fn finish(source: SourceFile, mut diagnostics: Vec<Diagnostic>, config: &LintCon
     let suppressed = enabled_before - diagnostics.len();
     diagnostics.extend(extra.into_iter().filter(|d| config.is_enabled(d.code)));
     for d in &mut diagnostics {
-        d.severity = config.severity(d.code);
+        if let Some(severity) = config.severity(d.code) {
+            d.severity = severity;
+        }
     }
     diagnostics.sort_by(|a, b| {
         (a.span.line, a.span.column, a.code).cmp(&(b.span.line, b.span.column, b.code))
@@ -91,11 +106,24 @@ fn finish(source: SourceFile, mut diagnostics: Vec<Diagnostic>, config: &LintCon
     }
 }
 
+/// Checks a loaded policy against data, returning further findings (see [`data::check`]).
+pub type DataCheck<'a> = dyn FnMut(&crate::policy::Policy) -> Result<Vec<Diagnostic>, String> + 'a;
+
 /// Load and lint one file. A file that is not a policy (H001/H002) becomes a report with that
-/// single finding; only I/O failures are errors.
-pub fn lint_file(path: &Path, config: &LintConfig) -> Result<FileReport, LintError> {
+/// single finding; only I/O failures are errors. `data` checks the policy against tickets too.
+pub fn lint_file(
+    path: &Path,
+    config: &LintConfig,
+    data: Option<&mut DataCheck<'_>>,
+) -> Result<FileReport, LintError> {
     match load_file(path) {
-        Ok(loaded) => Ok(lint_policy(&loaded, config)),
+        Ok(loaded) => {
+            let extra = match data {
+                Some(check) => check(&loaded.policy).map_err(LintError::Data)?,
+                None => Vec::new(),
+            };
+            Ok(lint_policy_with(&loaded, config, extra))
+        }
         Err(LoadError::Invalid { file, diagnostic }) => Ok(FileReport {
             source: *file,
             diagnostics: vec![*diagnostic],

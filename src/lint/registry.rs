@@ -45,6 +45,8 @@ pub enum Code {
     H051,
     H052,
     H053,
+    H060,
+    H061,
     H090,
     H091,
 }
@@ -315,6 +317,24 @@ pub static RULES: &[RuleInfo] = &[
         why: "Time-based escalation exists to act before the first-response target is breached. A delay as long as the target escalates only after the breach (reported once per priority). A cycle (L1 → L2 → L1) passes an unanswered ticket around forever.",
         example: "L1:\n  escalate_after: { no_first_response: 1h, to: L2 }\n  sla:\n    urgent: { first_response: 15m, resolution: 4h }\n",
         fix: "L1:\n  escalate_after: { no_first_response: { urgent: 10m, default: 1h }, to: L2 }\n  sla:\n    urgent: { first_response: 15m, resolution: 4h }\n",
+    },
+    RuleInfo {
+        code: Code::H060,
+        name: "missing-column",
+        severity: Error,
+        summary: "with `--tickets`: a field the rules read is missing from the data (a warning when only metrics or `context.required` need it)",
+        why: "A condition on a field the data lacks is unknown for every ticket, so the rule can never match and replay would quietly under-escalate. Map the column (`--map`), or change the rule. Fields only metrics or `context.required` need make those figures n/a; that is a warning.",
+        example: "# tickets.csv has no `confidence` column\n- { id: low-confidence, when: { confidence: { below: 0.8 } }, route: L1 }\n",
+        fix: "# mapping.toml\n[columns]\nconfidence = \"AI Score\"\n",
+    },
+    RuleInfo {
+        code: Code::H061,
+        name: "rule-matches-no-ticket",
+        severity: Warning,
+        summary: "with `--tickets`: a rule that matches no ticket of the data",
+        why: "A rule that never fires on real history is either dead (a typo in a keyword, a label the data spells differently, a threshold no ticket reaches) or guards something rare. Check its labels and thresholds against the data before relying on it.",
+        example: "- { id: vip, when: { customer_tier: { in: [enterprise] } }, route: L2 }   # the data says `Enterprise Plus`\n",
+        fix: "- { id: vip, when: { customer_tier: { in: [enterprise plus] } }, route: L2 }\n",
     },
     RuleInfo {
         code: Code::H090,
