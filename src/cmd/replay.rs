@@ -34,6 +34,9 @@ pub struct ReplayArgs {
     /// Split every metric by this dimension
     #[arg(long, value_enum, value_name = "DIMENSION")]
     pub by: Option<By>,
+    /// Write the report to this file (atomically) instead of stdout
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Write one row per ticket (decision, rule, owner, SLA due times, history, agreement)
     #[arg(long, value_name = "FILE")]
     pub decisions: Option<PathBuf>,
@@ -253,6 +256,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         .decisions
         .iter()
         .chain(args.rejects.iter())
+        .chain(args.output.iter())
         .map(PathBuf::as_path)
         .collect();
     let mut inputs = vec![args.policy.as_path(), args.tickets.as_path()];
@@ -340,24 +344,34 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         &source.bad_values,
         &source.notes(),
     );
-    let mut out = std::io::stdout().lock();
+    let mut rendered = Vec::new();
     match args.format {
         ReportFormat::Json => {
             let text = serde_json::to_string_pretty(&report)?;
-            writeln!(out, "{text}").context("cannot write the report")?;
+            writeln!(rendered, "{text}")?;
         }
-        ReportFormat::Csv => {
-            report_csv::print(&report, &mut out).context("cannot write the report")?
-        }
+        ReportFormat::Csv => report_csv::print(&report, &mut rendered)?,
         ReportFormat::Table | ReportFormat::Markdown => table::print(
             &report,
             &policy.routes,
             args.format == ReportFormat::Markdown,
-            &mut out,
-        )
-        .context("cannot write the report")?,
+            &mut rendered,
+        )?,
     }
-    out.flush().context("cannot write the report")?;
+    match &args.output {
+        Some(path) => {
+            let mut file = AtomicFile::create(path)?;
+            file.write_all(&rendered)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            file.commit()?;
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&rendered)
+                .context("cannot write the report")?;
+            out.flush().context("cannot write the report")?;
+        }
+    }
 
     let mut failed = false;
     for condition in &fail_ifs {
