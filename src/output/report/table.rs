@@ -171,7 +171,7 @@ fn metrics(p: &mut Printer, m: &Value, routes_order: &[String]) -> io::Result<()
                     .collect()
             })
             .unwrap_or_default();
-        let mut header = vec!["policy \\ history".to_string()];
+        let mut header = vec!["policy vs history".to_string()];
         header.extend(history);
         let rows = agreement["confusion"]["policy"]
             .as_array()
