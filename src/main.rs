@@ -21,8 +21,12 @@ enum Command {
     Lint(cmd::lint::LintArgs),
     /// Replay historical tickets through a policy and report what would have happened
     Replay(cmd::replay::ReplayArgs),
+    /// Show, rule by rule, why a ticket gets its route
+    Explain(cmd::explain::ExplainArgs),
     /// Generate synthetic tickets (CSV) for demos and benchmarks
     Gen(cmd::generate::GenArgs),
+    /// Run policy tests (example tickets with their expected routing), or record them
+    Test(cmd::test::TestArgs),
     /// List the lint rules, or explain one
     Rules(cmd::rules::RulesArgs),
     /// Print the JSON Schema of the policy format
@@ -36,8 +40,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Lint(args) => cmd::lint::run(args),
         Command::Replay(args) => cmd::replay::run(args),
+        Command::Explain(args) => cmd::explain::run(args),
         Command::Gen(args) => cmd::generate::run(args),
         Command::Rules(args) => cmd::rules::run(args),
+        Command::Test(args) => cmd::test::run(args),
         Command::Schema(args) => cmd::schema::run(args),
         Command::Init(args) => cmd::init::run(args),
     };

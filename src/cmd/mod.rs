@@ -2,6 +2,7 @@
 
 use std::io::IsTerminal;
 
+pub mod explain;
 pub mod generate;
 pub mod init;
 pub mod io;
@@ -9,6 +10,7 @@ pub mod lint;
 pub mod replay;
 pub mod rules;
 pub mod schema;
+pub mod test;
 
 /// Process exit codes shared by every subcommand (DESIGN §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

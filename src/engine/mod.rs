@@ -6,3 +6,4 @@ pub mod keywords;
 pub mod metrics;
 pub mod replay;
 pub mod stats;
+pub mod trace;

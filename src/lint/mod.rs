@@ -20,7 +20,7 @@ pub enum LintError {
     EmptyDirectory(PathBuf),
     #[error("{0}")]
     Data(String),
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}", path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,

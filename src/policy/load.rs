@@ -28,7 +28,7 @@ pub struct LoadedPolicy {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}", path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,
@@ -266,6 +266,35 @@ fn to_diagnostic(err: &YamlError, text: &str, syntax_pass: bool) -> Diagnostic {
         }
         _ => Diagnostic::new(Code::H002, span, plain.clone()).label(plain),
     }
+}
+
+/// Load a policy test file (see [`super::testfile`]). Errors are one line with the place.
+pub fn load_test_file(path: &Path) -> Result<super::testfile::TestFile, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| format!("{}: not valid UTF-8", path.display()))?;
+    serde_saphyr::from_str_with_options::<super::testfile::TestFile>(&text, options()).map_err(
+        |err| {
+            let d = to_diagnostic(&err, &text, false);
+            let help = d.help.map(|h| format!(" ({h})")).unwrap_or_default();
+            if d.span.is_known() {
+                format!(
+                    "{}:{}:{}: {}{help}",
+                    path.display(),
+                    d.span.line,
+                    d.span.column,
+                    d.message
+                )
+            } else {
+                format!("{}: {}{help}", path.display(), d.message)
+            }
+        },
+    )
+}
+
+/// Policy tests as YAML text (for `handoff test --record`).
+pub fn test_file_yaml(file: &super::testfile::TestFile) -> Result<String, String> {
+    serde_saphyr::to_string(file).map_err(|e| e.to_string())
 }
 
 /// H001 for a breached parser limit (nesting depth, node count, alias expansion).

@@ -8,6 +8,7 @@ pub mod load;
 pub mod model;
 pub mod schema;
 pub mod spanned;
+pub mod testfile;
 
 pub use load::{LoadError, LoadedPolicy, load_file};
 pub use model::Policy;

@@ -117,7 +117,7 @@ pub struct Mapping {
 
 #[derive(Debug, thiserror::Error)]
 pub enum MappingError {
-    #[error("cannot read mapping {}: {source}", path.display())]
+    #[error("cannot read mapping {}", path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,

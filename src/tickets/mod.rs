@@ -55,3 +55,70 @@ impl Ticket {
         self.labels.get(index).and_then(|l| l.as_deref())
     }
 }
+
+/// Canonical field names a ticket can be given by (`explain --ticket`, policy tests).
+pub const CANONICAL: [&str; 17] = [
+    "id",
+    "created_at",
+    "text",
+    "confidence",
+    "sentiment",
+    "customer_tier",
+    "channel",
+    "category",
+    "priority",
+    "requested_human",
+    "escalated_at",
+    "first_human_response_at",
+    "resolved_at",
+    "resolved_tier",
+    "reassignments",
+    "reopened",
+    "csat",
+];
+
+/// Read one ticket given as field/value pairs through exactly the parsing a CSV record gets.
+/// Names are canonical fields or extra fields the policy reads; anything else is refused so a
+/// typo cannot silently leave a field empty.
+pub fn ticket_from_fields(
+    pairs: &[(String, String)],
+    needs: &source::Needs,
+) -> Result<Ticket, String> {
+    for (name, _) in pairs {
+        if !CANONICAL.contains(&name.as_str()) && !needs.extras.contains(name) {
+            let mut known: Vec<&str> = CANONICAL.to_vec();
+            known.extend(needs.extras.iter().map(String::as_str));
+            let hint = match crate::policy::load::did_you_mean(name, &known) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("fields: {}", known.join(", ")),
+            };
+            return Err(format!("unknown ticket field `{name}`; {hint}"));
+        }
+    }
+    let mut header: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+    let mut values: Vec<&str> = pairs.iter().map(|(_, v)| v.as_str()).collect();
+    if !header.contains(&"id") {
+        header.insert(0, "id");
+        values.insert(0, "cli");
+    }
+    let mut csv_text = csv::Writer::from_writer(Vec::new());
+    csv_text.write_record(&header).map_err(|e| e.to_string())?;
+    csv_text.write_record(&values).map_err(|e| e.to_string())?;
+    let bytes = csv_text.into_inner().map_err(|e| e.to_string())?;
+    let mut source = TicketSource::new(
+        Box::new(std::io::Cursor::new(bytes)),
+        &Mapping::default(),
+        needs.clone(),
+    )?;
+    let mut ticket = Ticket::default();
+    match source.next(&mut ticket) {
+        Ok(Some(Ok(()))) => {
+            // Not from a file: no line to point at.
+            ticket.line = 0;
+            Ok(ticket)
+        }
+        Ok(Some(Err(row))) => Err(row.reason),
+        Ok(None) => Err("no ticket".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
