@@ -279,6 +279,32 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
     let (input, length) = open_input(&args.tickets)?;
     let mut source = TicketSource::new(input, &mapping, policy.needs.clone())
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.tickets.display()))?;
+    // A misspelt --fail-if metric is a usage error before any ticket is read.
+    let shape = crate::output::report::metrics_json(
+        &policy,
+        &source.layout,
+        &crate::engine::metrics::Metrics::new(&policy),
+    );
+    for condition in &fail_ifs {
+        if lookup(&shape, &condition.metric).is_none() {
+            let keys: Vec<&String> = shape
+                .as_object()
+                .map(|m| m.keys().collect())
+                .unwrap_or_default();
+            let names: Vec<&str> = keys.iter().map(|k| k.as_str()).collect();
+            match crate::policy::load::did_you_mean(&condition.metric, &names) {
+                Some(best) => bail!(
+                    "--fail-if: unknown metric `{}`; did you mean `{best}`?",
+                    condition.metric
+                ),
+                None => bail!(
+                    "--fail-if: unknown metric `{}` (metrics: {})",
+                    condition.metric,
+                    names.join(", ")
+                ),
+            }
+        }
+    }
 
     let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::with_draw_target(
