@@ -95,3 +95,26 @@ pub fn load_policy_for_evaluation(
         Err(err) => Err(err.into()),
     }
 }
+
+/// Whether an error is a closed output pipe (`handoff ... | head`), however it was wrapped:
+/// the reader's choice, not a failure.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    fn io_is_broken_pipe(e: &std::io::Error) -> bool {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return true;
+        }
+        // csv wraps its own I/O errors as `Other`.
+        e.get_ref()
+            .and_then(|inner| inner.downcast_ref::<csv::Error>())
+            .is_some_and(csv_is_broken_pipe)
+    }
+    fn csv_is_broken_pipe(e: &csv::Error) -> bool {
+        matches!(e.kind(), csv::ErrorKind::Io(io) if io_is_broken_pipe(io))
+    }
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(io_is_broken_pipe)
+            || e.downcast_ref::<csv::Error>()
+                .is_some_and(csv_is_broken_pipe)
+    })
+}

@@ -154,19 +154,20 @@ pub struct CompileError(pub String);
 
 struct Builder<'a> {
     keywords: Vec<Keyword>,
+    /// Keyword → id, so a policy with a very long keyword list compiles in linear time.
+    keyword_ids: std::collections::HashMap<Keyword, usize>,
     extras: Vec<String>,
     needs: &'a mut Needs,
 }
 
 impl Builder<'_> {
     fn keyword(&mut self, k: &Keyword) -> usize {
-        match self.keywords.iter().position(|x| x == k) {
-            Some(i) => i,
-            None => {
-                self.keywords.push(k.clone());
-                self.keywords.len() - 1
-            }
+        if let Some(&id) = self.keyword_ids.get(k) {
+            return id;
         }
+        self.keywords.push(k.clone());
+        self.keyword_ids.insert(k.clone(), self.keywords.len() - 1);
+        self.keywords.len() - 1
     }
 
     fn extra(&mut self, name: &str) -> usize {
@@ -276,6 +277,7 @@ impl CompiledPolicy {
         };
         let mut builder = Builder {
             keywords: Vec::new(),
+            keyword_ids: std::collections::HashMap::new(),
             extras: Vec::new(),
             needs: &mut needs,
         };

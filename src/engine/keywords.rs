@@ -21,16 +21,14 @@ impl KeywordMatcher {
     /// `keywords[i]` gets id `i`.
     pub fn new(keywords: &[Keyword]) -> KeywordMatcher {
         let mut patterns: Vec<&str> = Vec::new();
+        let mut index_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         let mut forms: Vec<(Option<usize>, Option<usize>)> = Vec::new();
         for (id, keyword) in keywords.iter().enumerate() {
-            let index = match patterns.iter().position(|p| *p == keyword.text) {
-                Some(index) => index,
-                None => {
-                    patterns.push(&keyword.text);
-                    forms.push((None, None));
-                    patterns.len() - 1
-                }
-            };
+            let index = *index_of.entry(keyword.text.as_str()).or_insert_with(|| {
+                patterns.push(&keyword.text);
+                forms.push((None, None));
+                patterns.len() - 1
+            });
             if keyword.prefix {
                 forms[index].1 = Some(id);
             } else {

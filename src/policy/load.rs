@@ -123,10 +123,17 @@ pub fn load_bytes(path: PathBuf, bytes: Vec<u8>) -> Result<LoadedPolicy, LoadErr
     }
 }
 
+/// YAML nodes a policy may have: enough for a 4 MiB policy of tens of thousands of rules, far
+/// below what an alias bomb expands to.
+pub const MAX_NODES: usize = 1_000_000;
+
 fn options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         with_snippet: false,
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
+        budget: serde_saphyr::budget! {
+            max_nodes: MAX_NODES,
+        },
     }
 }
 
@@ -304,10 +311,10 @@ fn limit_diagnostic(plain: &str, span: Span) -> Diagnostic {
             "YAML nesting is too deep",
             "handoff reads policies nested up to 64 levels; flatten the conditions",
         )
-    } else if plain.contains("Nodes") || plain.contains("lias") {
+    } else if plain.contains("Nodes") || plain.contains("Events") || plain.contains("lias") {
         (
-            "the YAML expands to too many nodes (an alias bomb?)",
-            "handoff reads policies of up to 250,000 nodes; avoid aliases that expand into large documents",
+            "the YAML is too large once aliases are expanded (over 1,000,000 nodes)",
+            "split the policy, or avoid aliases that expand into large documents (an alias bomb)",
         )
     } else {
         (
