@@ -21,10 +21,14 @@ enum Command {
     Lint(cmd::lint::LintArgs),
     /// Replay historical tickets through a policy and report what would have happened
     Replay(cmd::replay::ReplayArgs),
+    /// Compare two policies: structure, routing transitions and metrics on real tickets
+    Diff(cmd::diff::DiffArgs),
     /// Show, rule by rule, why a ticket gets its route
     Explain(cmd::explain::ExplainArgs),
     /// Generate synthetic tickets (CSV) for demos and benchmarks
     Gen(cmd::generate::GenArgs),
+    /// Try one threshold at many values on real tickets, in one pass
+    Sweep(cmd::sweep::SweepArgs),
     /// Run policy tests (example tickets with their expected routing), or record them
     Test(cmd::test::TestArgs),
     /// List the lint rules, or explain one
@@ -40,9 +44,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Lint(args) => cmd::lint::run(args),
         Command::Replay(args) => cmd::replay::run(args),
+        Command::Diff(args) => cmd::diff::run(args),
         Command::Explain(args) => cmd::explain::run(args),
         Command::Gen(args) => cmd::generate::run(args),
         Command::Rules(args) => cmd::rules::run(args),
+        Command::Sweep(args) => cmd::sweep::run(args),
         Command::Test(args) => cmd::test::run(args),
         Command::Schema(args) => cmd::schema::run(args),
         Command::Init(args) => cmd::init::run(args),

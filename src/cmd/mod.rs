@@ -2,6 +2,7 @@
 
 use std::io::IsTerminal;
 
+pub mod diff;
 pub mod explain;
 pub mod generate;
 pub mod init;
@@ -10,6 +11,7 @@ pub mod lint;
 pub mod replay;
 pub mod rules;
 pub mod schema;
+pub mod sweep;
 pub mod test;
 
 /// Process exit codes shared by every subcommand (DESIGN §6).

@@ -93,7 +93,7 @@ impl std::str::FromStr for FailIf {
 }
 
 impl FailIf {
-    fn holds(&self, value: f64) -> bool {
+    pub fn holds(&self, value: f64) -> bool {
         match self.op.as_str() {
             ">" => value > self.threshold,
             ">=" => value >= self.threshold,

@@ -119,6 +119,7 @@ pub struct TierInfo {
 }
 
 /// A policy ready to evaluate tickets.
+#[derive(Clone)]
 pub struct CompiledPolicy {
     pub name: String,
     pub rules: Vec<CompiledRule>,
@@ -260,6 +261,15 @@ impl CompiledPolicy {
     /// Compile a policy. It must be lint-clean of errors: callers refuse policies with lint
     /// errors first, so a failure here is reported, not a panic.
     pub fn new(policy: &Policy) -> Result<CompiledPolicy, CompileError> {
+        Self::with_extras(policy, &[])
+    }
+
+    /// Compile with the extra-field slots of another policy first, so a ticket read for this
+    /// policy's needs also serves the other one (`handoff diff` evaluates both on one read).
+    pub fn with_extras(
+        policy: &Policy,
+        first_extras: &[String],
+    ) -> Result<CompiledPolicy, CompileError> {
         let priorities = policy.priority_labels();
         let priority_index =
             |label: &str| priorities.iter().position(|p| *p == normalize_label(label));
@@ -278,7 +288,7 @@ impl CompiledPolicy {
         let mut builder = Builder {
             keywords: Vec::new(),
             keyword_ids: std::collections::HashMap::new(),
-            extras: Vec::new(),
+            extras: first_extras.to_vec(),
             needs: &mut needs,
         };
         let mut rules = Vec::new();
@@ -393,6 +403,75 @@ impl CompiledPolicy {
             needs,
             context,
         })
+    }
+
+    /// A copy of this policy with one numeric threshold of one rule replaced (`handoff sweep`).
+    /// `field` is `confidence`, `sentiment` or an extra field; `bound` is `below` or `at_least`.
+    /// Fails unless the rule has exactly one such test.
+    pub fn with_threshold(
+        &self,
+        rule: usize,
+        field: &str,
+        bound: &str,
+        value: f64,
+    ) -> Result<CompiledPolicy, String> {
+        fn visit<'n>(
+            node: &'n mut Node,
+            field: &str,
+            bound: &str,
+            hits: &mut Vec<&'n mut Option<f64>>,
+            extras: &[String],
+        ) {
+            match node {
+                Node::All(parts) | Node::Any(parts) => {
+                    for part in parts {
+                        visit(part, field, bound, hits, extras);
+                    }
+                }
+                Node::Not(inner) => visit(inner, field, bound, hits, extras),
+                Node::Num {
+                    slot,
+                    below,
+                    at_least,
+                } => {
+                    let name = match slot {
+                        NumSlot::Confidence => "confidence",
+                        NumSlot::Sentiment => "sentiment",
+                        NumSlot::Extra(i) => extras.get(*i).map_or("", String::as_str),
+                    };
+                    if name == field {
+                        match bound {
+                            "below" if below.is_some() => hits.push(below),
+                            "at_least" if at_least.is_some() => hits.push(at_least),
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut copy = self.clone();
+        let id = copy
+            .rules
+            .get(rule)
+            .map(|r| r.id.clone())
+            .unwrap_or_default();
+        let mut hits = Vec::new();
+        let extras = copy.needs.extras.clone();
+        let node = &mut copy.rules.get_mut(rule).ok_or("no such rule")?.node;
+        visit(node, field, bound, &mut hits, &extras);
+        match hits.len() {
+            1 => {
+                *hits[0] = Some(value);
+                Ok(copy)
+            }
+            0 => Err(format!(
+                "rule '{id}' has no `{field}: {{ {bound}: … }}` test to sweep"
+            )),
+            n => Err(format!(
+                "rule '{id}' has {n} `{field}.{bound}` tests; sweep needs exactly one"
+            )),
+        }
     }
 
     pub fn route_name(&self, rank: usize) -> &str {

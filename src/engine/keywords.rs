@@ -6,6 +6,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use crate::policy::condition::Keyword;
 
 /// All keywords of a policy, matched together.
+#[derive(Clone)]
 pub struct KeywordMatcher {
     automaton: Option<AhoCorasick>,
     /// Per pattern: the keyword id of its exact form and of its prefix form, when used.

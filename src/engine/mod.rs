@@ -1,9 +1,12 @@
 //! Engines that run a policy over tickets: business time, evaluation, replay aggregation.
 
 pub mod business;
+pub mod deferred;
+pub mod diff;
 pub mod eval;
 pub mod keywords;
 pub mod metrics;
 pub mod replay;
 pub mod stats;
+pub mod sweep;
 pub mod trace;

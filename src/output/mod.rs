@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use crate::diag::{FileReport, Summary};
 
+pub mod diff;
 pub mod explain;
 pub mod github;
 pub mod human;

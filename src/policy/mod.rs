@@ -1,6 +1,7 @@
 //! The policy: the file model with spans, its loader, and the compiled forms engines use.
 
 pub mod calendar;
+pub mod compare;
 pub mod condition;
 mod de;
 pub mod duration;

@@ -1,0 +1,210 @@
+//! `handoff diff OLD NEW --tickets T`: what changes between two policies, on real history.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use jiff::Timestamp;
+
+use super::Exit;
+use super::io::{AtomicFile, open_input, refuse_overwriting_inputs};
+use super::replay::FailIf;
+use crate::config::Config;
+use crate::engine::diff::{diff_replay, first_response_outcome};
+use crate::engine::eval::CompiledPolicy;
+use crate::output::report::{lookup, metrics_json};
+use crate::policy::compare::structural_diff;
+use crate::tickets::{Mapping, TicketSource};
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The policy as it is
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The policy as proposed
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// Ticket CSV to replay both on (`-` for stdin; `.csv.gz` is decompressed)
+    #[arg(long, value_name = "FILE")]
+    pub tickets: PathBuf,
+    /// Column mapping (TOML)
+    #[arg(long, value_name = "FILE")]
+    pub map: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+    /// Write every ticket whose route, rule, priority or SLA outcome changes (CSV)
+    #[arg(long, value_name = "FILE")]
+    pub changes: Option<PathBuf>,
+    /// Instant at which unanswered tickets are judged [default: latest timestamp in the input]
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub as_of: Option<Timestamp>,
+    /// Exit 1 when a condition on the NEW policy's metrics holds (`missed_escalation_rate > 0.05`)
+    /// or on a change (`delta.escalation_rate > 0.02`); repeatable
+    #[arg(long, value_name = "EXPR")]
+    pub fail_if: Vec<String>,
+    /// Configuration file [default: ./handoff.toml when present]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Json,
+}
+
+pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
+    let fail_ifs = args
+        .fail_if
+        .iter()
+        .map(|t| t.parse::<FailIf>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::msg)?;
+    if let Some(changes) = &args.changes {
+        let mut inputs = vec![
+            args.old.as_path(),
+            args.new.as_path(),
+            args.tickets.as_path(),
+        ];
+        if let Some(map) = &args.map {
+            inputs.push(map);
+        }
+        refuse_overwriting_inputs(&[changes], &inputs)?;
+    }
+    let config = Config::load(args.config.as_deref())?;
+    let old_loaded = super::load_policy_for_evaluation(&args.old, &config.lint)?;
+    let new_loaded = super::load_policy_for_evaluation(&args.new, &config.lint)?;
+    if old_loaded.policy.priority_labels() != new_loaded.policy.priority_labels() {
+        bail!(
+            "the two policies declare different priorities ({} / {}); diff compares policies over the same priorities",
+            old_loaded.policy.priority_labels().join(", "),
+            new_loaded.policy.priority_labels().join(", ")
+        );
+    }
+    let old =
+        CompiledPolicy::new(&old_loaded.policy).with_context(|| args.old.display().to_string())?;
+    // The new policy's extra-field slots start with the old one's, so one read serves both.
+    let new = CompiledPolicy::with_extras(&new_loaded.policy, &old.needs.extras)
+        .with_context(|| args.new.display().to_string())?;
+    let mut needs = new.needs.clone();
+    needs
+        .rule_fields
+        .extend(old.needs.rule_fields.iter().cloned());
+    needs
+        .numeric_extras
+        .extend(old.needs.numeric_extras.iter().cloned());
+    for tier in &old.needs.tiers {
+        if !needs.tiers.contains(tier) {
+            needs.tiers.push(tier.clone());
+        }
+    }
+    let mapping = match &args.map {
+        Some(map) => Mapping::load(map)?,
+        None => config.mapping()?.unwrap_or_default(),
+    };
+    let (input, _) = open_input(&args.tickets)?;
+    let mut source = TicketSource::new(input, &mapping, needs)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.tickets.display()))?;
+
+    let mut changes_file = match &args.changes {
+        None => None,
+        Some(path) => {
+            let mut writer = csv::Writer::from_writer(AtomicFile::create(path)?);
+            writer.write_record([
+                "id",
+                "line",
+                "old_decision",
+                "new_decision",
+                "old_rule",
+                "new_rule",
+                "old_priority",
+                "new_priority",
+                "old_first_response_sla",
+                "new_first_response_sla",
+            ])?;
+            Some(writer)
+        }
+    };
+    let outcome = {
+        let mut write_change = |t: &crate::tickets::Ticket,
+                                a: &crate::engine::eval::Decision,
+                                b: &crate::engine::eval::Decision|
+         -> std::io::Result<()> {
+            let Some(writer) = &mut changes_file else {
+                return Ok(());
+            };
+            let rule = |p: &CompiledPolicy, d: &crate::engine::eval::Decision| {
+                d.rule
+                    .map_or("(default)".to_string(), |i| p.rules[i].id.clone())
+            };
+            let priority = |p: &CompiledPolicy, d: &crate::engine::eval::Decision| {
+                d.priority
+                    .and_then(|i| p.priorities.get(i).cloned())
+                    .unwrap_or_default()
+            };
+            writer
+                .write_record([
+                    t.id.clone(),
+                    t.line.to_string(),
+                    old.route_name(a.rank).to_string(),
+                    new.route_name(b.rank).to_string(),
+                    rule(&old, a),
+                    rule(&new, b),
+                    priority(&old, a),
+                    priority(&new, b),
+                    first_response_outcome(&old, t, a).to_string(),
+                    first_response_outcome(&new, t, b).to_string(),
+                ])
+                .map_err(std::io::Error::other)
+        };
+        diff_replay(&old, &new, &mut source, args.as_of, &mut write_change)
+            .with_context(|| args.tickets.display().to_string())?
+    };
+    if let Some(writer) = changes_file {
+        writer.into_inner().map_err(|e| e.into_error())?.commit()?;
+    }
+    let old_report = metrics_json(&old, &source.layout, &outcome.old);
+    let new_report = metrics_json(&new, &source.layout, &outcome.new);
+    let changes = structural_diff(&old_loaded.policy, &new_loaded.policy);
+    let mut routes = old.routes.clone();
+    for r in &new.routes {
+        if !routes.contains(r) {
+            routes.push(r.clone());
+        }
+    }
+    let doc = crate::output::diff::json(&changes, &outcome, &routes, &old_report, &new_report);
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        DiffFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?,
+        DiffFormat::Table => crate::output::diff::print_table(&doc, &old, &new, &mut out)?,
+    }
+    out.flush()?;
+
+    let mut failed = false;
+    for condition in &fail_ifs {
+        let value = match condition.metric.strip_prefix("delta.") {
+            Some(path) => doc["delta"].get(path).and_then(serde_json::Value::as_f64),
+            None => {
+                let metric = lookup(&new_report, &condition.metric).ok_or_else(|| {
+                    anyhow::anyhow!("--fail-if: unknown metric `{}`", condition.metric)
+                })?;
+                metric.as_f64().or_else(|| metric["value"].as_f64())
+            }
+        };
+        let Some(value) = value else {
+            bail!(
+                "--fail-if `{}`: the metric is n/a for this data",
+                condition.metric
+            );
+        };
+        if condition.holds(value) {
+            eprintln!(
+                "fail-if met: {} = {value} {} {}",
+                condition.metric, condition.op, condition.threshold
+            );
+            failed = true;
+        }
+    }
+    Ok(if failed { Exit::Fail } else { Exit::Ok })
+}

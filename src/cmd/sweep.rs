@@ -1,0 +1,304 @@
+//! `handoff sweep --policy P --tickets T --rule ID --param confidence.below --from 0.5 --to 0.95
+//! --step 0.05`: tune one threshold on evidence, in one pass over the tickets.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use comfy_table::{ContentArrangement, Table, presets};
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use super::Exit;
+use super::io::open_input;
+use crate::config::Config;
+use crate::engine::eval::CompiledPolicy;
+use crate::engine::stats::Count;
+use crate::engine::sweep::{SweepPoint, sweep};
+use crate::output::report::table::rate_text;
+use crate::tickets::{Mapping, TicketSource};
+
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// The policy
+    #[arg(long, value_name = "FILE")]
+    pub policy: PathBuf,
+    /// Ticket CSV (`-` for stdin; `.csv.gz` is decompressed)
+    #[arg(long, value_name = "FILE")]
+    pub tickets: PathBuf,
+    /// Column mapping (TOML)
+    #[arg(long, value_name = "FILE")]
+    pub map: Option<PathBuf>,
+    /// Id of the rule whose threshold is swept
+    #[arg(long, value_name = "ID")]
+    pub rule: String,
+    /// The threshold: `confidence.below`, `confidence.at_least`, `sentiment.below`,
+    /// `sentiment.at_least` (or `<field>.below` for a numeric `field` test)
+    #[arg(long, value_name = "FIELD.BOUND")]
+    pub param: String,
+    /// First value
+    #[arg(long, allow_negative_numbers = true)]
+    pub from: f64,
+    /// Last value (included when reached by whole steps)
+    #[arg(long, allow_negative_numbers = true)]
+    pub to: f64,
+    /// Step between values
+    #[arg(long)]
+    pub step: f64,
+    /// Recommend the value with the fewest missed escalations whose escalation rate stays within
+    /// this fraction (e.g. 0.3)
+    #[arg(long, value_name = "RATE")]
+    pub max_escalation_rate: Option<f64>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = SweepFormat::Table)]
+    pub format: SweepFormat,
+    /// Instant at which unanswered tickets are judged [default: latest timestamp in the input]
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub as_of: Option<Timestamp>,
+    /// Configuration file [default: ./handoff.toml when present]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SweepFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+/// `from + i·step` up to and including `to` (DESIGN §7): 0.5..0.95 step 0.05 is 10 values.
+pub fn values(from: f64, to: f64, step: f64) -> anyhow::Result<Vec<f64>> {
+    if step.is_nan() || step <= 0.0 || !from.is_finite() || !to.is_finite() || to < from {
+        bail!("--from, --to and --step must be finite, with --step > 0 and --to ≥ --from");
+    }
+    let count = ((to - from) / step + 1e-9).floor() as usize + 1;
+    if count > 1000 {
+        bail!("{count} values is too many for one sweep (at most 1,000)");
+    }
+    Ok((0..count)
+        .map(|i| ((from + i as f64 * step) * 1e9).round() / 1e9)
+        .collect())
+}
+
+fn rate(c: Count) -> Value {
+    json!({ "value": c.fraction(), "numerator": c.numerator, "denominator": c.denominator })
+}
+
+fn point_json(p: &SweepPoint, history: bool, fit: bool, sla: bool) -> Value {
+    let na = |needs: &[&str]| json!({ "value": null, "needs": needs });
+    json!({
+        "value": p.value,
+        "escalation_rate": rate(p.escalation_rate()),
+        "missed_escalation_rate": if history { rate(p.missed_escalation_rate()) } else { na(&["resolved_tier", "escalated_at"]) },
+        "unneeded_escalation_rate": if history { rate(p.unneeded_escalation_rate()) } else { na(&["resolved_tier", "escalated_at"]) },
+        "projected_fcr": if fit { rate(p.projected_fcr()) } else { na(&["resolved_tier"]) },
+        "sla_first_response_met": if sla { rate(p.sla[0]) } else { na(&["created_at", "first_human_response_at"]) },
+        "sla_resolution_met": if sla { rate(p.sla[1]) } else { na(&["created_at", "resolved_at"]) },
+    })
+}
+
+fn bar(fraction: Option<f64>, width: usize) -> String {
+    let filled = fraction
+        .map_or(0, |f| (f * width as f64).round() as usize)
+        .min(width);
+    format!("{}{}", "█".repeat(filled), "·".repeat(width - filled))
+}
+
+pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
+    let values = values(args.from, args.to, args.step)?;
+    let Some((field, bound)) = args.param.split_once('.') else {
+        bail!(
+            "--param `{}`: write `<field>.<below|at_least>`, e.g. `confidence.below`",
+            args.param
+        );
+    };
+    if bound != "below" && bound != "at_least" {
+        bail!(
+            "--param `{}`: the bound is `below` or `at_least`",
+            args.param
+        );
+    }
+    let config = Config::load(args.config.as_deref())?;
+    let loaded = super::load_policy_for_evaluation(&args.policy, &config.lint)?;
+    let base =
+        CompiledPolicy::new(&loaded.policy).with_context(|| args.policy.display().to_string())?;
+    let Some(rule) = base.rules.iter().position(|r| r.id == args.rule) else {
+        let ids: Vec<&str> = base.rules.iter().map(|r| r.id.as_str()).collect();
+        bail!(
+            "no rule `{}` in {} (rules: {})",
+            args.rule,
+            args.policy.display(),
+            ids.join(", ")
+        );
+    };
+    let variants = values
+        .iter()
+        .map(|&v| base.with_threshold(rule, field, bound, v).map(|p| (v, p)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::msg)?;
+    let mapping = match &args.map {
+        Some(map) => Mapping::load(map)?,
+        None => config.mapping()?.unwrap_or_default(),
+    };
+    let (input, _) = open_input(&args.tickets)?;
+    let mut source = TicketSource::new(input, &mapping, base.needs.clone())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.tickets.display()))?;
+    let outcome = sweep(&variants, &mut source, args.as_of)
+        .with_context(|| args.tickets.display().to_string())?;
+    let layout = &source.layout;
+    let history = layout.has("resolved_tier") || layout.has("escalated_at");
+    let fit = layout.has("resolved_tier");
+    let sla = layout.has("created_at") || layout.has("escalated_at");
+
+    let recommendation = args.max_escalation_rate.map(|budget| {
+        if !history {
+            return json!({ "budget": budget, "value": null, "reason": "needs resolved_tier or escalated_at to count missed escalations" });
+        }
+        let best = outcome
+            .points
+            .iter()
+            .filter(|p| p.escalation_rate().fraction().is_some_and(|f| f <= budget))
+            .min_by(|a, b| {
+                let key = |p: &SweepPoint| (p.missed_escalation_rate().fraction().unwrap_or(1.0), p.escalation_rate().fraction().unwrap_or(1.0));
+                key(a).partial_cmp(&key(b)).unwrap_or(std::cmp::Ordering::Equal)
+            });
+        match best {
+            Some(p) => json!({ "budget": budget, "value": p.value, "escalation_rate": p.escalation_rate().fraction(), "missed_escalation_rate": p.missed_escalation_rate().fraction() }),
+            None => json!({ "budget": budget, "value": null, "reason": "no value keeps the escalation rate within the budget" }),
+        }
+    });
+    let doc = json!({
+        "version": 1,
+        "policy": base.name,
+        "rule": args.rule,
+        "param": args.param,
+        "input": { "records": outcome.records, "decided": outcome.records - outcome.rejected, "rejected": outcome.rejected, "as_of": outcome.as_of.map(|t| t.to_string()) },
+        "points": outcome.points.iter().map(|p| point_json(p, history, fit, sla)).collect::<Vec<_>>(),
+        "recommendation": recommendation,
+    });
+
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        SweepFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?,
+        SweepFormat::Csv => {
+            let mut writer = csv::Writer::from_writer(&mut out);
+            writer.write_record(["value", "metric", "fraction", "numerator", "denominator"])?;
+            for point in doc["points"].as_array().into_iter().flatten() {
+                for (metric, v) in point
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter(|(k, _)| *k != "value")
+                {
+                    let cell = |key: &str| {
+                        v[key]
+                            .as_f64()
+                            .map(|x| x.to_string())
+                            .or_else(|| v[key].as_u64().map(|x| x.to_string()))
+                            .unwrap_or_default()
+                    };
+                    writer.write_record([
+                        point["value"].to_string(),
+                        metric.clone(),
+                        cell("value"),
+                        cell("numerator"),
+                        cell("denominator"),
+                    ])?;
+                }
+            }
+            writer.flush()?;
+        }
+        SweepFormat::Table => {
+            writeln!(
+                out,
+                "Sweep of {} in rule '{}' ({} tickets decided, {} rejected)",
+                args.param,
+                args.rule,
+                outcome.records - outcome.rejected,
+                outcome.rejected
+            )?;
+            let mut table = Table::new();
+            table
+                .load_style(presets::UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Disabled)
+                .set_header([
+                    "value",
+                    "escalation",
+                    "missed",
+                    "unneeded",
+                    "projected FCR",
+                    "first response SLA",
+                    "resolution SLA",
+                ]);
+            for p in doc["points"].as_array().into_iter().flatten() {
+                table.add_row([
+                    p["value"].to_string(),
+                    rate_text(&p["escalation_rate"]),
+                    rate_text(&p["missed_escalation_rate"]),
+                    rate_text(&p["unneeded_escalation_rate"]),
+                    rate_text(&p["projected_fcr"]),
+                    rate_text(&p["sla_first_response_met"]),
+                    rate_text(&p["sla_resolution_met"]),
+                ]);
+            }
+            for line in table.to_string().lines() {
+                writeln!(out, "  {line}")?;
+            }
+            writeln!(
+                out,
+                "\n  escalation rate (█) and missed escalations (▒) by value"
+            )?;
+            for p in &outcome.points {
+                let escalation = p.escalation_rate().fraction();
+                let missed = p.missed_escalation_rate().fraction();
+                writeln!(
+                    out,
+                    "  {:>6}  {} {:>6}   {} {:>6}",
+                    p.value,
+                    bar(escalation, 30),
+                    escalation.map_or("–".into(), |f| format!("{:.1}%", f * 100.0)),
+                    bar(missed, 20).replace('█', "▒"),
+                    if history {
+                        missed.map_or("–".into(), |f| format!("{:.1}%", f * 100.0))
+                    } else {
+                        "n/a".into()
+                    },
+                )?;
+            }
+            if let Some(r) = &doc["recommendation"].as_object() {
+                match r.get("value").and_then(Value::as_f64) {
+                    Some(v) => writeln!(
+                        out,
+                        "\n  recommended: {} = {v} (fewest missed escalations with escalation rate ≤ {})",
+                        args.param, r["budget"]
+                    )?,
+                    None => writeln!(
+                        out,
+                        "\n  no recommendation within escalation rate ≤ {}: {}",
+                        r["budget"],
+                        r["reason"].as_str().unwrap_or_default()
+                    )?,
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(Exit::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_include_the_end() {
+        let v = values(0.5, 0.95, 0.05).unwrap();
+        assert_eq!(v.len(), 10);
+        assert_eq!(v[0], 0.5);
+        assert_eq!(v[9], 0.95);
+        assert_eq!(values(-0.9, -0.1, 0.1).unwrap().len(), 9);
+        assert!(values(0.5, 0.4, 0.1).is_err());
+        assert!(values(0.5, 0.6, 0.0).is_err());
+    }
+}

@@ -1,0 +1,204 @@
+//! `handoff sweep`: one threshold of one rule tried at many values in a single pass over the
+//! tickets. Each ticket is read, parsed and keyword-scanned once; only the (cheap) decision is
+//! taken per value, and SLA due times are computed once per distinct (tier, priority).
+//!
+//! The figures follow the replay definitions exactly (see `docs/replay.md`); a test checks
+//! them against separate replays at several values.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+
+use super::deferred::Settler;
+use super::eval::{CompiledPolicy, Decision};
+use super::metrics::{Available, History, history};
+use super::replay::ReplayError;
+use super::stats::Count;
+use crate::tickets::{Ticket, TicketSource};
+
+/// The figures for one value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SweepPoint {
+    pub value: f64,
+    pub tickets: u64,
+    pub escalated: u64,
+    pub history_escalated: u64,
+    pub missed: u64,
+    pub policy_escalated_known: u64,
+    pub unneeded: u64,
+    pub fit_known: u64,
+    pub right_tier: u64,
+    pub over_routed: u64,
+    /// First response and resolution: met, judged (met + breached).
+    pub sla: [Count; 2],
+}
+
+impl SweepPoint {
+    pub fn escalation_rate(&self) -> Count {
+        Count::new(self.escalated, self.tickets)
+    }
+    pub fn missed_escalation_rate(&self) -> Count {
+        Count::new(self.missed, self.history_escalated)
+    }
+    pub fn unneeded_escalation_rate(&self) -> Count {
+        Count::new(self.unneeded, self.policy_escalated_known)
+    }
+    pub fn projected_fcr(&self) -> Count {
+        Count::new(self.right_tier + self.over_routed, self.fit_known)
+    }
+}
+
+pub struct SweepOutcome {
+    pub points: Vec<SweepPoint>,
+    pub records: u64,
+    pub rejected: u64,
+    pub as_of: Option<Timestamp>,
+}
+
+/// SLA outcome of a target: met, breached, still open (due at that instant), or not judged.
+#[derive(Debug, Clone, Copy)]
+enum Clock {
+    Met,
+    Breached,
+    Open(Timestamp),
+    Skip,
+}
+
+fn clocks(policy: &CompiledPolicy, t: &Ticket, rank: usize, priority: Option<usize>) -> [Clock; 2] {
+    let (Some(priority), Some(start), Some(tier)) =
+        (priority, t.escalated_at.or(t.created_at), policy.tier(rank))
+    else {
+        return [Clock::Skip; 2];
+    };
+    let (first, resolution) = tier.sla.get(priority).copied().unwrap_or((None, None));
+    let judge = |budget, done: Option<Timestamp>| {
+        let Some(budget) = budget else {
+            return Clock::Skip;
+        };
+        let Some(due) = policy.calendar.add(start, budget) else {
+            return Clock::Skip;
+        };
+        match done {
+            Some(done) if done < start => Clock::Skip,
+            Some(done) if done <= due => Clock::Met,
+            Some(_) => Clock::Breached,
+            None => Clock::Open(due),
+        }
+    };
+    [
+        judge(first, t.first_human_response_at.or(t.resolved_at)),
+        judge(resolution, t.resolved_at),
+    ]
+}
+
+pub fn sweep(
+    variants: &[(f64, CompiledPolicy)],
+    source: &mut TicketSource,
+    as_of: Option<Timestamp>,
+) -> Result<SweepOutcome, ReplayError> {
+    let Some((_, base)) = variants.first() else {
+        return Ok(SweepOutcome {
+            points: Vec::new(),
+            records: 0,
+            rejected: 0,
+            as_of,
+        });
+    };
+    let available = Available {
+        resolved_tier: source.layout.has("resolved_tier"),
+        escalated_at: source.layout.has("escalated_at"),
+        resolved_at: source.layout.has("resolved_at"),
+    };
+    let mut points: Vec<SweepPoint> = variants
+        .iter()
+        .map(|(value, _)| SweepPoint {
+            value: *value,
+            ..SweepPoint::default()
+        })
+        .collect();
+    let mut settler: Settler<(usize, usize)> = Settler::new(as_of);
+    let (mut records, mut rejected) = (0u64, 0u64);
+    let (mut ticket, mut found, mut decision) =
+        (Ticket::default(), Vec::new(), Decision::default());
+    let mut cache: HashMap<(usize, Option<usize>), [Clock; 2]> = HashMap::new();
+    let settle =
+        |points: &mut Vec<SweepPoint>, (variant, target): (usize, usize), happened: bool| {
+            if happened {
+                points[variant].sla[target].denominator += 1;
+            }
+        };
+    while let Some(row) = source.next(&mut ticket)? {
+        records += 1;
+        if row.is_err() {
+            rejected += 1;
+            continue;
+        }
+        // Keywords are the same in every variant: scan once.
+        base.scan_keywords(&ticket, &mut found);
+        let past = history(base, available, &ticket);
+        cache.clear();
+        for (index, (_, policy)) in variants.iter().enumerate() {
+            policy.decide(&ticket, &found, &mut decision);
+            let point = &mut points[index];
+            point.tickets += 1;
+            let escalates = decision.rank > 0;
+            point.escalated += u64::from(escalates);
+            if let History::Known { rank, escalated } = past {
+                if escalated {
+                    point.history_escalated += 1;
+                    point.missed += u64::from(!escalates);
+                }
+                if escalates {
+                    point.policy_escalated_known += 1;
+                    point.unneeded += u64::from(!escalated && ticket.reopened != Some(true));
+                    if let Some(rank) = rank.filter(|&r| r > 0) {
+                        point.fit_known += 1;
+                        point.right_tier += u64::from(decision.rank == rank);
+                        point.over_routed += u64::from(decision.rank > rank);
+                    }
+                }
+            }
+            if !escalates {
+                continue;
+            }
+            let key = (decision.rank, decision.priority);
+            let outcome = *cache
+                .entry(key)
+                .or_insert_with(|| clocks(policy, &ticket, decision.rank, decision.priority));
+            for (target, clock) in outcome.iter().enumerate() {
+                match clock {
+                    Clock::Met => {
+                        points[index].sla[target].numerator += 1;
+                        points[index].sla[target].denominator += 1;
+                    }
+                    Clock::Breached => points[index].sla[target].denominator += 1,
+                    Clock::Open(due) => {
+                        settler.push(*due, (index, target), &mut |item, happened| {
+                            settle(&mut points, item, happened)
+                        })
+                    }
+                    Clock::Skip => {}
+                }
+            }
+        }
+        let latest = [
+            ticket.created_at,
+            ticket.escalated_at,
+            ticket.first_human_response_at,
+            ticket.resolved_at,
+        ]
+        .into_iter()
+        .flatten()
+        .max();
+        settler.observe(latest, &mut |item, happened| {
+            settle(&mut points, item, happened)
+        });
+    }
+    let as_of = settler.finish(&mut |item, happened| settle(&mut points, item, happened));
+    Ok(SweepOutcome {
+        points,
+        records,
+        rejected,
+        as_of,
+    })
+}
