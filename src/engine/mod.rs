@@ -1,6 +1,7 @@
 //! Engines that run a policy over tickets: business time, evaluation, replay aggregation.
 
 pub mod business;
+pub mod day_table;
 pub mod eval;
 pub mod keywords;
 pub mod metrics;
