@@ -4,6 +4,8 @@ pub mod business;
 pub mod day_table;
 pub mod eval;
 pub mod keywords;
+pub mod merge;
 pub mod metrics;
 pub mod replay;
 pub mod stats;
+pub mod worker;
