@@ -52,8 +52,8 @@ pub struct ReplayArgs {
     /// Exit 1 when a metric condition holds, e.g. `missed_escalation_rate > 0.05` (repeatable)
     #[arg(long, value_name = "EXPR")]
     pub fail_if: Vec<String>,
-    /// Threads evaluating tickets; with more than one, another thread reads the CSV. The
-    /// report is the same for any number [default: the number of cores, at most 4]
+    /// Threads to use: one reads the CSV, all evaluate tickets. The report is the same for
+    /// any number [default: the number of cores, at most 4]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
     /// No progress bar

@@ -66,11 +66,15 @@ impl std::fmt::Debug for DayTable {
 
 /// Days since 1970-01-01 of a civil date (proleptic Gregorian).
 pub fn epoch_day(date: Date) -> i64 {
-    let (y, m, d) = (
+    days_from_civil(
         i64::from(date.year()),
         i64::from(date.month()),
         i64::from(date.day()),
-    );
+    )
+}
+
+/// Days since 1970-01-01 of year `y`, month `m`, day `d` (a valid date).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let year_of_era = y - era * 400;

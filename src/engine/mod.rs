@@ -6,6 +6,7 @@ pub mod eval;
 pub mod keywords;
 pub mod merge;
 pub mod metrics;
+pub mod pipeline;
 pub mod replay;
 pub mod stats;
 pub mod worker;

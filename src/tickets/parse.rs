@@ -51,6 +51,34 @@ struct ExtraPlan {
     numeric: bool,
 }
 
+/// A record's fields as text. A record that is valid UTF-8 as a whole (the usual case) is
+/// checked once; its fields are slices of it.
+struct Fields<'r> {
+    record: &'r ByteRecord,
+    whole: Option<&'r str>,
+}
+
+impl<'r> Fields<'r> {
+    /// Field `column` (empty when the record is short); `Err` when it is not UTF-8.
+    fn get(&self, column: usize) -> Result<&'r str, ()> {
+        // A slice of valid UTF-8 between character boundaries is valid UTF-8; a field that
+        // does not start and end on one (only possible in a record that is not all text)
+        // is checked on its own.
+        if let Some(field) = self
+            .whole
+            .zip(self.record.range(column))
+            .and_then(|(whole, range)| whole.get(range))
+        {
+            return Ok(field);
+        }
+        std::str::from_utf8(self.record.get(column).unwrap_or_default()).map_err(|_| ())
+    }
+
+    fn trimmed(&self, column: usize) -> Result<&'r str, ()> {
+        self.get(column).map(trim)
+    }
+}
+
 enum Problem {
     Reject(String),
     Empty,
@@ -163,7 +191,11 @@ impl TicketParser {
     ) -> Result<(), RowError> {
         let line = record.position().map_or(0, |p| p.line());
         ticket.line = line;
-        self.fill(record, number, ticket)
+        let fields = Fields {
+            record,
+            whole: std::str::from_utf8(record.as_slice()).ok(),
+        };
+        self.fill(&fields, number, ticket)
             .map_err(|reason| RowError {
                 line,
                 id: (!ticket.id.is_empty()).then(|| ticket.id.clone()),
@@ -171,21 +203,12 @@ impl TicketParser {
             })
     }
 
-    fn field_str(record: &ByteRecord, column: usize) -> Result<&str, ()> {
-        let bytes = record.get(column).unwrap_or_default();
-        std::str::from_utf8(bytes).map(trim).map_err(|_| ())
-    }
-
     /// The trimmed text of a canonical field; a problem when it is not UTF-8.
-    fn text_of<'r>(
-        &self,
-        field: usize,
-        record: &'r ByteRecord,
-    ) -> Result<Option<&'r str>, Problem> {
+    fn text_of<'r>(&self, field: usize, record: &Fields<'r>) -> Result<Option<&'r str>, Problem> {
         let Some(column) = self.fields[field].column else {
             return Ok(None);
         };
-        match Self::field_str(record, column) {
+        match record.trimmed(column) {
             Ok("") => Ok(None),
             Ok(text) => Ok(Some(text)),
             Err(()) => Err(self.problem(field, "is not valid UTF-8".to_string())),
@@ -224,11 +247,7 @@ impl TicketParser {
         }
     }
 
-    fn timestamp(
-        &mut self,
-        field: usize,
-        record: &ByteRecord,
-    ) -> Result<Option<Timestamp>, String> {
+    fn timestamp(&mut self, field: usize, record: &Fields) -> Result<Option<Timestamp>, String> {
         let parsed = match self.text_of(field, record) {
             Ok(Some(text)) => match self.timestamps.parse(text) {
                 Some(ts) => Ok(Some(ts)),
@@ -244,7 +263,7 @@ impl TicketParser {
     fn label(
         &mut self,
         field: usize,
-        record: &ByteRecord,
+        record: &Fields,
         slot: &mut Option<String>,
     ) -> Result<(), String> {
         let text = match self.text_of(field, record) {
@@ -295,7 +314,7 @@ impl TicketParser {
         Ok(())
     }
 
-    fn number(&mut self, field: usize, record: &ByteRecord) -> Result<Option<f64>, String> {
+    fn number(&mut self, field: usize, record: &Fields) -> Result<Option<f64>, String> {
         let text = match self.text_of(field, record) {
             Ok(Some(text)) => text,
             other => return self.settle(field, other.map(|_| None)),
@@ -342,7 +361,7 @@ impl TicketParser {
         Ok(Some(value))
     }
 
-    fn boolean(&mut self, field: usize, record: &ByteRecord) -> Result<Option<bool>, String> {
+    fn boolean(&mut self, field: usize, record: &Fields) -> Result<Option<bool>, String> {
         let parsed = match self.text_of(field, record) {
             Ok(Some(text)) => match parse_bool(text) {
                 Some(b) => Ok(Some(b)),
@@ -355,22 +374,22 @@ impl TicketParser {
         self.settle(field, parsed)
     }
 
-    fn fill(&mut self, record: &ByteRecord, number: u64, t: &mut Ticket) -> Result<(), String> {
+    fn fill(&mut self, record: &Fields, number: u64, t: &mut Ticket) -> Result<(), String> {
         t.id.clear();
         match self.id {
             None => {
                 use std::fmt::Write;
                 let _ = write!(t.id, "{number}");
             }
-            Some(column) => match Self::field_str(record, column) {
+            Some(column) => match record.trimmed(column) {
                 Ok(id) => t.id.push_str(id),
                 Err(()) => return Err("id: is not valid UTF-8".into()),
             },
         }
-        if record.len() != self.columns {
+        if record.record.len() != self.columns {
             return Err(format!(
                 "the record has {} fields; the header has {}",
-                record.len(),
+                record.record.len(),
                 self.columns
             ));
         }
@@ -382,17 +401,14 @@ impl TicketParser {
             let column = self.text[slot];
             let target = &mut t.texts[slot];
             target.clear();
-            let bytes = record.get(column).unwrap_or_default();
-            if bytes.is_ascii() {
-                // ASCII is UTF-8; only the case changes.
-                target.push_str(std::str::from_utf8(bytes).unwrap_or_default());
-                target.make_ascii_lowercase();
-                continue;
-            }
-            match std::str::from_utf8(bytes) {
+            match record.get(column) {
+                Ok(text) if text.is_ascii() => {
+                    target.push_str(text);
+                    target.make_ascii_lowercase();
+                }
                 Ok(text) => target.push_str(&normalize_text(text)),
-                Err(_) if self.text_read => return Err("text: is not valid UTF-8".into()),
-                Err(_) => self.count_bad("text"),
+                Err(()) if self.text_read => return Err("text: is not valid UTF-8".into()),
+                Err(()) => self.count_bad("text"),
             }
         }
         t.created_at = self.timestamp(CREATED_AT, record)?;
@@ -421,7 +437,7 @@ impl TicketParser {
             let extra = &self.extras[slot];
             let value = match extra.column {
                 None => Ok(""),
-                Some(column) => Self::field_str(record, column),
+                Some(column) => record.trimmed(column),
             };
             match value {
                 Ok(text) => {
@@ -448,6 +464,35 @@ impl TicketParser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_split_inside_a_character_are_not_text() {
+        // "\xC3" and "\xA9" join into "é": the record is UTF-8, its fields are not.
+        let input: &[u8] = b"id,text,csat,note\nT1,\xC3,\xA9,ok\nT2,caf\xC3\xA9,4,fine\n";
+        let needs = Needs {
+            extras: vec!["note".into()],
+            ..Needs::default()
+        };
+        let mapping = Mapping::default();
+        let mut reader =
+            super::super::TicketReader::new(Box::new(input), &mapping, &needs).unwrap();
+        let mut parser = TicketParser::new(&reader.layout, &mapping, &needs).unwrap();
+        let (mut record, mut ticket) = (ByteRecord::new(), Ticket::default());
+        assert!(reader.read(&mut record).unwrap());
+        parser.parse(&record, 1, &mut ticket).unwrap();
+        assert_eq!(ticket.texts, [""]);
+        assert_eq!(ticket.csat, None);
+        assert_eq!(ticket.extras, ["ok"]);
+        let counted: Vec<(&str, u64)> = parser
+            .bad_values
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .collect();
+        assert_eq!(counted, [("csat", 1), ("text", 1)]);
+        assert!(reader.read(&mut record).unwrap());
+        parser.parse(&record, 2, &mut ticket).unwrap();
+        assert_eq!((ticket.texts[0].as_str(), ticket.csat), ("café", Some(4.0)));
+    }
 
     #[test]
     fn field_indices_name_the_fields() {

@@ -72,14 +72,14 @@ fn common_shape(text: &str) -> Option<(i64, bool)> {
     if b[4] != b'-' || b[7] != b'-' || b[13] != b':' {
         return None;
     }
-    let digits = |at: usize, n: usize| -> Option<i64> {
-        b[at..at + n].iter().try_fold(0i64, |acc, &d| {
-            d.is_ascii_digit().then(|| acc * 10 + i64::from(d - b'0'))
-        })
+    let digit = |at: usize| -> Option<i64> {
+        let d = b[at].wrapping_sub(b'0');
+        (d < 10).then_some(i64::from(d))
     };
-    let (year, month, day) = (digits(0, 4)?, digits(5, 2)?, digits(8, 2)?);
-    let (hour, minute) = (digits(11, 2)?, digits(14, 2)?);
-    let second = if seconds { digits(17, 2)? } else { 0 };
+    let two = |at: usize| -> Option<i64> { Some(digit(at)? * 10 + digit(at + 1)?) };
+    let year = two(0)? * 100 + two(2)?;
+    let (month, day, hour, minute) = (two(5)?, two(8)?, two(11)?, two(14)?);
+    let second = if seconds { two(17)? } else { 0 };
     let month_days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -95,8 +95,7 @@ fn common_shape(text: &str) -> Option<(i64, bool)> {
     {
         return None;
     }
-    let date = jiff::civil::Date::new(year as i16, month as i8, day as i8).ok()?;
-    let days = crate::engine::day_table::epoch_day(date);
+    let days = crate::engine::day_table::days_from_civil(year, month, day);
     Some((days * 86_400 + hour * 3600 + minute * 60 + second, utc))
 }
 
