@@ -13,9 +13,9 @@ use super::io::{AtomicFile, open_input, refuse_overwriting_inputs};
 use crate::config::Config;
 use crate::engine::eval::{CompiledPolicy, Decision};
 use crate::engine::metrics::{Available, agreement_verdict, history};
-use crate::engine::replay::{By, ReplayOptions, ReplaySink, replay};
+use crate::engine::replay::{By, DecisionFormat, ReplayOptions, ReplaySink, replay};
 use crate::output::report::{ReportFormat, csv as report_csv, lookup, report_json, table};
-use crate::tickets::{Mapping, RowError, Ticket, TicketSource};
+use crate::tickets::{Mapping, RowError, Ticket, TicketParser, TicketReader};
 
 #[derive(Debug, clap::Args)]
 pub struct ReplayArgs {
@@ -55,6 +55,10 @@ pub struct ReplayArgs {
     /// Exit 1 when a metric condition holds, e.g. `missed_escalation_rate > 0.05` (repeatable)
     #[arg(long, value_name = "EXPR")]
     pub fail_if: Vec<String>,
+    /// Threads to use: one reads the CSV, all evaluate tickets. The report is the same for
+    /// any number [default: the number of cores, at most 4]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
     /// No progress bar
     #[arg(long, short)]
     pub quiet: bool,
@@ -105,9 +109,9 @@ impl FailIf {
     }
 }
 
-/// The `--decisions` writer, with its header written.
-fn decisions_writer<W: Write>(out: W) -> csv::Result<csv::Writer<W>> {
-    let mut writer = csv::Writer::from_writer(out);
+/// The header of the `--decisions` file.
+fn decisions_header() -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record([
         "id",
         "line",
@@ -123,7 +127,12 @@ fn decisions_writer<W: Write>(out: W) -> csv::Result<csv::Writer<W>> {
         "agreement",
         "missing_context",
     ])?;
-    Ok(writer)
+    Ok(writer.into_inner().map_err(|e| e.into_error())?)
+}
+
+/// The default of `--threads`: past a few workers, reading the CSV is the limit.
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
 }
 
 /// The `--rejects` writer: each rejected record is copied as it was read, so a ragged record
@@ -136,12 +145,19 @@ fn timestamp_text(t: Option<Timestamp>) -> String {
     t.map(|t| t.to_string()).unwrap_or_default()
 }
 
-struct Sinks<'p> {
+/// The `--decisions` row of a ticket.
+struct DecisionRows<'p> {
     policy: &'p CompiledPolicy,
     /// Which history columns the data has, to judge agreement as the report does.
     available: Available,
-    decisions: Option<csv::Writer<AtomicFile>>,
+}
+
+/// Where per-ticket output goes, in input order.
+struct Sinks {
+    decisions: Option<AtomicFile>,
     rejects: Option<csv::Writer<AtomicFile>>,
+    /// The input's header, for the `--rejects` file.
+    headers: Vec<String>,
     rejects_header_written: bool,
     progress: Option<Progress>,
 }
@@ -152,11 +168,13 @@ struct Progress {
     shown: bool,
 }
 
-impl ReplaySink for Sinks<'_> {
-    fn decision(&mut self, t: &Ticket, d: &Decision) -> std::io::Result<()> {
-        let Some(writer) = &mut self.decisions else {
-            return Ok(());
-        };
+impl DecisionFormat for DecisionRows<'_> {
+    fn write(
+        &self,
+        t: &Ticket,
+        d: &Decision,
+        writer: &mut csv::Writer<Vec<u8>>,
+    ) -> csv::Result<()> {
         let p = self.policy;
         let tier = p.tier(d.rank);
         let priority = d.priority.and_then(|i| p.priorities.get(i));
@@ -190,32 +208,39 @@ impl ReplaySink for Sinks<'_> {
         } else {
             String::new()
         };
-        writer
-            .write_record([
-                t.id.as_str(),
-                &t.line.to_string(),
-                p.route_name(d.rank),
-                d.rule.map_or("(default)", |i| p.rules[i].id.as_str()),
-                &matched.join(";"),
-                d.reason.map_or("", |r| r.name()),
-                tier.map_or("", |t| t.owner.as_str()),
-                priority.map_or("", String::as_str),
-                &if d.rank > 0 { due(0) } else { String::new() },
-                &if d.rank > 0 { due(1) } else { String::new() },
-                &outcome,
-                agreement,
-                &missing_context,
-            ])
-            .map_err(std::io::Error::other)
+        writer.write_record([
+            t.id.as_str(),
+            &t.line.to_string(),
+            p.route_name(d.rank),
+            d.rule.map_or("(default)", |i| p.rules[i].id.as_str()),
+            &matched.join(";"),
+            d.reason.map_or("", |r| r.name()),
+            tier.map_or("", |t| t.owner.as_str()),
+            priority.map_or("", String::as_str),
+            &if d.rank > 0 { due(0) } else { String::new() },
+            &if d.rank > 0 { due(1) } else { String::new() },
+            &outcome,
+            agreement,
+            &missing_context,
+        ])
+    }
+}
+
+impl ReplaySink for Sinks {
+    fn decisions(&mut self, rows: &[u8]) -> std::io::Result<()> {
+        match &mut self.decisions {
+            Some(file) => file.write_all(rows),
+            None => Ok(()),
+        }
     }
 
-    fn rejected(&mut self, error: &RowError, source: &TicketSource) -> std::io::Result<()> {
+    fn rejected(&mut self, error: &RowError, raw: &csv::ByteRecord) -> std::io::Result<()> {
         let Some(writer) = &mut self.rejects else {
             return Ok(());
         };
         if !self.rejects_header_written {
             let mut header = vec!["_line".to_string(), "_reason".to_string()];
-            header.extend(source.layout.headers.iter().cloned());
+            header.extend(self.headers.iter().cloned());
             writer
                 .write_record(&header)
                 .map_err(std::io::Error::other)?;
@@ -224,7 +249,7 @@ impl ReplaySink for Sinks<'_> {
         let mut record = csv::ByteRecord::new();
         record.push_field(error.line.to_string().as_bytes());
         record.push_field(error.reason.as_bytes());
-        for field in source.last_record.iter() {
+        for field in raw.iter() {
             record.push_field(field);
         }
         writer
@@ -277,12 +302,14 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         None => config.mapping()?.unwrap_or_default(),
     };
     let (input, length) = open_input(&args.tickets)?;
-    let mut source = TicketSource::new(input, &mapping, policy.needs.clone())
+    let mut reader = TicketReader::new(input, &mapping, &policy.needs)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.tickets.display()))?;
+    let parser = TicketParser::new(&reader.layout, &mapping, &policy.needs)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.tickets.display()))?;
     // A misspelt --fail-if metric is a usage error before any ticket is read.
     let shape = crate::output::report::metrics_json(
         &policy,
-        &source.layout,
+        &reader.layout,
         &crate::engine::metrics::Metrics::new(&policy),
     );
     for condition in &fail_ifs {
@@ -325,17 +352,25 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
     });
     let decisions = match &args.decisions {
         None => None,
-        Some(path) => Some(decisions_writer(AtomicFile::create(path)?)?),
+        Some(path) => {
+            let mut file = AtomicFile::create(path)?;
+            file.write_all(&decisions_header()?)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            Some(file)
+        }
     };
     let rejects = match &args.rejects {
         None => None,
         Some(path) => Some(rejects_writer(AtomicFile::create(path)?)),
     };
-    let mut sinks = Sinks {
+    let rows = DecisionRows {
         policy: &policy,
-        available: Available::of(&source.layout),
+        available: Available::of(&reader.layout),
+    };
+    let mut sinks = Sinks {
         decisions,
         rejects,
+        headers: reader.layout.headers.clone(),
         rejects_header_written: false,
         progress,
     };
@@ -344,19 +379,24 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         by: args.by,
         strict: args.strict,
         check_ids: args.check_ids,
+        threads: args.threads.map_or_else(default_threads, usize::from),
     };
-    let outcome = replay(&policy, &mut source, &options, &mut sinks)
+    let format = sinks
+        .decisions
+        .is_some()
+        .then_some(&rows as &dyn DecisionFormat);
+    let outcome = replay(&policy, &mut reader, parser, &options, format, &mut sinks)
         .with_context(|| args.tickets.display().to_string())?;
     if let Some(progress) = &sinks.progress {
         progress.bar.finish_and_clear();
     }
-    if let Some(writer) = sinks.decisions.take() {
-        writer.into_inner().map_err(|e| e.into_error())?.commit()?;
+    if let Some(file) = sinks.decisions.take() {
+        file.commit()?;
     }
     if let Some(mut writer) = sinks.rejects.take() {
         if !sinks.rejects_header_written {
             let mut header = vec!["_line".to_string(), "_reason".to_string()];
-            header.extend(source.layout.headers.iter().cloned());
+            header.extend(reader.layout.headers.iter().cloned());
             writer.write_record(&header)?;
         }
         writer.into_inner().map_err(|e| e.into_error())?.commit()?;
@@ -364,11 +404,11 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
 
     let report = report_json(
         &policy,
-        &source.layout,
+        &reader.layout,
         &outcome,
         args.by,
-        &source.bad_values,
-        &source.notes(),
+        &outcome.parser.bad_values,
+        &outcome.parser.notes(&reader.layout),
     );
     let mut rendered = Vec::new();
     match args.format {
@@ -444,32 +484,48 @@ mod tests {
         let yaml = "version: 1\ntiers:\n  L1: {}\n  L2: {}\nrules:\n  - id: unsure\n    when: { confidence: { below: 0.5 } }\n    route: L1\n";
         let loaded = load_bytes("t.yaml".into(), yaml.as_bytes().to_vec()).unwrap();
         let policy = CompiledPolicy::new(&loaded.policy).unwrap();
-        let input: Box<dyn std::io::Read> = Box::new(std::io::Cursor::new(csv.as_bytes().to_vec()));
-        let mut source =
-            TicketSource::new(input, &Mapping::default(), policy.needs.clone()).unwrap();
+        let input: Box<dyn std::io::Read + Send> =
+            Box::new(std::io::Cursor::new(csv.as_bytes().to_vec()));
+        let mapping = Mapping::default();
+        let mut reader = TicketReader::new(input, &mapping, &policy.needs).unwrap();
+        let parser = TicketParser::new(&reader.layout, &mapping, &policy.needs).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let (decisions, rejects) = (dir.path().join("d.csv"), dir.path().join("r.csv"));
-        let mut sinks = Sinks {
+        let mut decisions_file = AtomicFile::create(&decisions).unwrap();
+        decisions_file
+            .write_all(&decisions_header().unwrap())
+            .unwrap();
+        let rows = DecisionRows {
             policy: &policy,
-            available: Available::of(&source.layout),
-            decisions: Some(decisions_writer(AtomicFile::create(&decisions).unwrap()).unwrap()),
+            available: Available::of(&reader.layout),
+        };
+        let mut sinks = Sinks {
+            decisions: Some(decisions_file),
             rejects: Some(rejects_writer(AtomicFile::create(&rejects).unwrap())),
+            headers: reader.layout.headers.clone(),
             rejects_header_written: false,
             progress: None,
         };
         let options = ReplayOptions::default();
-        replay(&policy, &mut source, &options, &mut sinks).unwrap();
-        for writer in [sinks.decisions.take(), sinks.rejects.take()]
-            .into_iter()
-            .flatten()
-        {
-            writer
-                .into_inner()
-                .map_err(|e| e.into_error())
-                .unwrap()
-                .commit()
-                .unwrap();
-        }
+        replay(
+            &policy,
+            &mut reader,
+            parser,
+            &options,
+            Some(&rows),
+            &mut sinks,
+        )
+        .unwrap();
+        sinks.decisions.take().unwrap().commit().unwrap();
+        sinks
+            .rejects
+            .take()
+            .unwrap()
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .unwrap()
+            .commit()
+            .unwrap();
         (
             std::fs::read_to_string(&decisions).unwrap(),
             std::fs::read_to_string(&rejects).unwrap(),

@@ -1,5 +1,6 @@
 //! Business-time arithmetic on a policy's calendar, with jiff doing the time-zone work (DST
-//! gaps and folds, holidays as civil dates).
+//! gaps and folds, holidays as civil dates) once per day of the calendar's day table, not on
+//! every call.
 //!
 //! - `add`: the instant a business-time budget runs out, counted from a start instant.
 //!   Durations in seconds consume working time; `n bd` moves to the same position in the
@@ -8,8 +9,9 @@
 //! - `is_open`: whether an instant lies inside working hours.
 
 use jiff::civil::Date;
-use jiff::{Span, Timestamp};
+use jiff::{SignedDuration, Span, Timestamp};
 
+use super::day_table::{LAST_DAY, Spans};
 use crate::policy::calendar::BusinessCalendar;
 use crate::policy::duration::PolicyDuration;
 
@@ -18,11 +20,8 @@ use crate::policy::duration::PolicyDuration;
 const MAX_DAYS: i32 = 3 * 366;
 
 impl BusinessCalendar {
-    fn local_date(&self, t: Timestamp) -> Date {
-        self.timezone.to_datetime(t).date()
-    }
-
-    /// Working intervals of a date as instants; empty on holidays and closed days.
+    /// Working intervals of a date as instants; empty on holidays and closed days. This is the
+    /// definition; the arithmetic below reads it through the day table.
     pub fn intervals_on(&self, date: Date) -> Vec<(Timestamp, Timestamp)> {
         if self.holidays.contains(&date) {
             return Vec::new();
@@ -47,10 +46,18 @@ impl BusinessCalendar {
         self.timezone.to_timestamp(local).ok()
     }
 
+    /// The local date of an instant, as days since 1970-01-01.
+    fn local_day(&self, t: Timestamp) -> i64 {
+        self.days.local_day(self, t)
+    }
+
+    fn spans(&self, day: i64) -> Spans<'_> {
+        self.days.spans(self, day)
+    }
+
     pub fn is_open(&self, t: Timestamp) -> bool {
-        let date = self.local_date(t);
         // An interval of the previous day cannot reach into this one (ranges end by 24:00).
-        self.intervals_on(date)
+        self.spans(self.local_day(t))
             .iter()
             .any(|&(s, e)| s <= t && t < e)
     }
@@ -61,18 +68,18 @@ impl BusinessCalendar {
             return 0;
         }
         let mut total = 0;
-        let mut date = self.local_date(from);
-        let last = self.local_date(to);
-        while date <= last {
-            for (s, e) in self.intervals_on(date) {
+        let mut day = self.local_day(from);
+        let last = self.local_day(to);
+        while day <= last {
+            for &(s, e) in self.spans(day).iter() {
                 let (s, e) = (s.max(from), e.min(to));
                 if s < e {
                     total += e.as_second() - s.as_second();
                 }
             }
-            match date.tomorrow() {
-                Ok(next) => date = next,
-                Err(_) => break,
+            match next_day(day) {
+                Some(next) => day = next,
+                None => break,
             }
         }
         total
@@ -89,20 +96,20 @@ impl BusinessCalendar {
 
     fn add_seconds(&self, start: Timestamp, seconds: i64) -> Option<Timestamp> {
         let mut remaining = seconds;
-        let mut date = self.local_date(start);
+        let mut day = self.local_day(start);
         for _ in 0..MAX_DAYS {
-            for (s, e) in self.intervals_on(date) {
+            for &(s, e) in self.spans(day).iter() {
                 let s = s.max(start);
                 if e <= s {
                     continue;
                 }
                 let available = e.as_second() - s.as_second();
                 if remaining <= available {
-                    return s.checked_add(Span::new().seconds(remaining)).ok();
+                    return s.checked_add(SignedDuration::from_secs(remaining)).ok();
                 }
                 remaining -= available;
             }
-            date = date.tomorrow().ok()?;
+            day = next_day(day)?;
         }
         None
     }
@@ -110,12 +117,11 @@ impl BusinessCalendar {
     fn add_days(&self, start: Timestamp, days: u32) -> Option<Timestamp> {
         // Move to the first working instant at or after `start`, and measure how far into its
         // working day it lies.
-        let mut date = self.local_date(start);
+        let mut day = self.local_day(start);
         let mut position = None;
         for _ in 0..MAX_DAYS {
-            let intervals = self.intervals_on(date);
             let mut offset = 0;
-            for &(s, e) in &intervals {
+            for &(s, e) in self.spans(day).iter() {
                 if e > start {
                     offset += (start.max(s).as_second() - s.as_second()).max(0);
                     position = Some(offset);
@@ -126,13 +132,13 @@ impl BusinessCalendar {
             if position.is_some() {
                 break;
             }
-            date = date.tomorrow().ok()?;
+            day = next_day(day)?;
         }
         let offset = position?;
         let mut remaining = days;
         for _ in 0..MAX_DAYS {
-            date = date.tomorrow().ok()?;
-            let intervals = self.intervals_on(date);
+            day = next_day(day)?;
+            let intervals = self.spans(day);
             if intervals.is_empty() {
                 continue;
             }
@@ -141,10 +147,10 @@ impl BusinessCalendar {
                 continue;
             }
             let mut left = offset;
-            for &(s, e) in &intervals {
+            for &(s, e) in intervals.iter() {
                 let length = e.as_second() - s.as_second();
                 if left < length {
-                    return s.checked_add(Span::new().seconds(left)).ok();
+                    return s.checked_add(SignedDuration::from_secs(left)).ok();
                 }
                 left -= length;
             }
@@ -152,6 +158,11 @@ impl BusinessCalendar {
         }
         None
     }
+}
+
+/// The day after `day`; `None` past the last date jiff represents.
+fn next_day(day: i64) -> Option<i64> {
+    (day < LAST_DAY).then_some(day + 1)
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ pub const WORST_BREACHES: usize = 5;
 pub struct Cell {
     pub count: u64,
     pub examples: Vec<String>,
+    /// The input line of each example: merged cells keep the first ones in input order.
+    pub lines: Vec<u64>,
 }
 
 /// Met / breached / still pending, for one SLA target.
@@ -61,6 +63,8 @@ pub struct Breach {
     pub rank: usize,
     pub priority: usize,
     pub target: Target,
+    /// Input line of the ticket: among equal breaches the earlier ticket comes first.
+    pub line: u64,
 }
 
 /// An event whose outcome depends on `--as-of`, which by default is the latest timestamp of the
@@ -80,6 +84,7 @@ pub enum DeferredEvent {
         priority: usize,
         target: Target,
         id: String,
+        line: u64,
     },
     /// A time-based hand-off that happens if `at < as_of`.
     Hop { from: usize, to: usize, first: bool },
@@ -216,6 +221,15 @@ pub fn agreement_verdict(
     }
 }
 
+/// The order of [`Metrics::note_breach`].
+pub(super) fn answered_order(a: &Breach, b: &Breach) -> std::cmp::Ordering {
+    b.overshoot
+        .cmp(&a.overshoot)
+        .then_with(|| a.id.cmp(&b.id))
+        .then_with(|| a.line.cmp(&b.line))
+        .then_with(|| a.target.cmp(&b.target))
+}
+
 impl Available {
     pub fn of(layout: &Layout) -> Available {
         Available {
@@ -236,10 +250,12 @@ impl Metrics {
         }
     }
 
-    fn note_breach(&mut self, breach: Breach) {
+    /// Keep an answered breach if it is among the worst: largest overshoot first, then by id,
+    /// then in input order (line, and first response before resolution). The order is total,
+    /// so lists merged from several workers come out as one pass over the input would give.
+    pub(super) fn note_breach(&mut self, breach: Breach) {
         self.worst.push(breach);
-        self.worst
-            .sort_by(|a, b| b.overshoot.cmp(&a.overshoot).then_with(|| a.id.cmp(&b.id)));
+        self.worst.sort_by(answered_order);
         self.worst.truncate(WORST_BREACHES);
     }
 
@@ -251,6 +267,7 @@ impl Metrics {
                 priority,
                 target,
                 id,
+                line,
             } => {
                 let tally = &mut self.sla.entry((*rank, *priority)).or_default()[*target as usize];
                 if happened {
@@ -261,6 +278,7 @@ impl Metrics {
                         rank: *rank,
                         priority: *priority,
                         target: *target,
+                        line: *line,
                     };
                     self.worst_unanswered.push((at, breach));
                     self.worst_unanswered.sort();
@@ -280,12 +298,17 @@ impl Metrics {
         }
     }
 
-    /// Complete the metrics once `--as-of` is known.
+    /// Complete the metrics once `--as-of` is known (after merging). Unanswered breaches
+    /// follow the answered ones among equals, in order of due time.
     pub fn finish(&mut self, as_of: Timestamp) {
         for (due, mut breach) in std::mem::take(&mut self.worst_unanswered) {
             breach.overshoot = as_of.as_second() - due.as_second();
-            self.note_breach(breach);
+            self.worst.push(breach);
         }
+        // Stable: equal breaches keep the order above.
+        self.worst
+            .sort_by(|a, b| b.overshoot.cmp(&a.overshoot).then_with(|| a.id.cmp(&b.id)));
+        self.worst.truncate(WORST_BREACHES);
     }
 
     /// Account one decided ticket. Events that depend on `--as-of` are pushed to `deferred`.
@@ -346,6 +369,7 @@ impl Metrics {
         cell.count += 1;
         if cell.examples.len() < EXAMPLES_PER_CELL {
             cell.examples.push(t.id.clone());
+            cell.lines.push(t.line);
         }
         let policy_escalates = d.rank > 0;
         if history_escalated {
@@ -459,6 +483,7 @@ impl Metrics {
                             rank: d.rank,
                             priority,
                             target,
+                            line: t.line,
                         });
                     }
                 }
@@ -470,6 +495,7 @@ impl Metrics {
                         priority,
                         target,
                         id: t.id.clone(),
+                        line: t.line,
                     },
                 }),
             }

@@ -1,13 +1,22 @@
 //! The replay loop: stream tickets through a compiled policy into metrics.
+//!
+//! Records are read in batches. With one thread, each batch is read, evaluated and reported in
+//! turn on the calling thread. With more ([`super::pipeline`]), a reader thread parses the CSV
+//! into batches, workers evaluate them (each into metrics of its own), and the calling thread
+//! writes the per-ticket output of each batch in input order; at the end the workers' metrics
+//! are merged. Every figure merges exactly ([`super::merge`]), so the report is the same for
+//! any thread count. Memory holds the batches in flight (a fixed pool), never the tickets.
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::BTreeMap;
 
+use csv::ByteRecord;
 use jiff::Timestamp;
 
 use super::eval::{CompiledPolicy, Decision};
-use super::metrics::{Available, Deferred, Metrics};
-use crate::tickets::{RowError, Ticket, TicketSource};
+use super::metrics::{Available, Metrics};
+use super::pipeline::{self, Job};
+use super::worker::{Batch, Worker};
+use crate::tickets::{RowError, Ticket, TicketParser, TicketReader};
 
 /// `--by`: the dimension every metric is split by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -42,12 +51,28 @@ pub struct ReplayOptions {
     pub strict: bool,
     /// Reject records whose id was seen before (memory grows with the number of tickets).
     pub check_ids: bool,
+    /// Threads to use. 0 or 1: everything runs on the calling thread; more: a reader thread
+    /// (which also evaluates when it is ahead) and `threads - 1` workers (see `pipeline`).
+    pub threads: usize,
 }
 
-/// Receives per-ticket results as they are produced.
+/// Formats the `--decisions` row of a ticket. Runs on worker threads; the rows are written in
+/// input order.
+pub trait DecisionFormat: Sync {
+    fn write(
+        &self,
+        ticket: &Ticket,
+        decision: &Decision,
+        out: &mut csv::Writer<Vec<u8>>,
+    ) -> csv::Result<()>;
+}
+
+/// Receives per-ticket output in input order, on the thread that called [`replay`].
 pub trait ReplaySink {
-    fn decision(&mut self, ticket: &Ticket, decision: &Decision) -> std::io::Result<()>;
-    fn rejected(&mut self, error: &RowError, source: &TicketSource) -> std::io::Result<()>;
+    /// `--decisions` rows of consecutive tickets (CSV, from [`DecisionFormat`]).
+    fn decisions(&mut self, rows: &[u8]) -> std::io::Result<()>;
+    /// A rejected record, as read.
+    fn rejected(&mut self, error: &RowError, record: &ByteRecord) -> std::io::Result<()>;
     fn progress(&mut self, _bytes: u64) {}
 }
 
@@ -63,6 +88,8 @@ pub struct ReplayOutcome {
     pub reject_examples: Vec<RowError>,
     pub as_of: Option<Timestamp>,
     pub available: Available,
+    /// The parsers' counts (bad values, timestamps without an offset), merged.
+    pub parser: TicketParser,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,153 +102,125 @@ pub enum ReplayError {
     Strict(RowError),
 }
 
-fn group_key(by: By, policy: &CompiledPolicy, t: &Ticket, d: &Decision) -> String {
-    let label = |i: usize| t.label(i).unwrap_or("(none)").to_string();
-    match by {
-        By::CustomerTier => label(0),
-        By::Channel => label(1),
-        By::Category => label(2),
-        By::Priority => d
-            .priority
-            .and_then(|p| policy.priorities.get(p).cloned())
-            .unwrap_or_else(|| "(none)".into()),
-        By::Month => t.created_at.map_or_else(
-            || "(none)".into(),
-            |ts| {
-                let date = policy.calendar.timezone.to_datetime(ts).date();
-                format!("{:04}-{:02}", date.year(), date.month())
-            },
-        ),
-    }
+/// What is written and counted in input order, batch after batch.
+pub(super) struct Collector<'s> {
+    sink: &'s mut dyn ReplaySink,
+    strict: bool,
+    records: u64,
+    rejected: u64,
+    reject_examples: Vec<RowError>,
 }
 
-fn latest(t: &Ticket) -> Option<Timestamp> {
-    [
-        t.created_at,
-        t.escalated_at,
-        t.first_human_response_at,
-        t.resolved_at,
-    ]
-    .into_iter()
-    .flatten()
-    .max()
+impl Collector<'_> {
+    /// Take the next batch in input order. `Ok(false)` after the last one.
+    pub(super) fn accept(&mut self, batch: &mut Batch) -> Result<bool, ReplayError> {
+        self.records += batch.len as u64;
+        if let Some(error) = batch.write_error.take() {
+            return Err(error.into());
+        }
+        if !batch.decisions.is_empty() {
+            self.sink.decisions(&batch.decisions)?;
+        }
+        for (index, error) in batch.rejects.drain(..) {
+            self.rejected += 1;
+            self.sink.rejected(&error, &batch.records[index])?;
+            if self.strict {
+                return Err(ReplayError::Strict(error));
+            }
+            if self.reject_examples.len() < REJECT_EXAMPLES {
+                self.reject_examples.push(error);
+            }
+        }
+        self.sink.progress(batch.position);
+        if let Some(error) = batch.error.take() {
+            return Err(error.into());
+        }
+        Ok(!batch.last)
+    }
 }
 
 pub fn replay(
     policy: &CompiledPolicy,
-    source: &mut TicketSource,
+    reader: &mut TicketReader,
+    parser: TicketParser,
     options: &ReplayOptions,
+    format: Option<&dyn DecisionFormat>,
     sink: &mut dyn ReplaySink,
 ) -> Result<ReplayOutcome, ReplayError> {
-    let available = Available::of(&source.layout);
+    let available = Available::of(&reader.layout);
+    let mut collector = Collector {
+        sink,
+        strict: options.strict,
+        records: 0,
+        rejected: 0,
+        reject_examples: Vec::new(),
+    };
+    let job = Job {
+        policy,
+        options,
+        available,
+        format,
+    };
+    let workers = if options.threads <= 1 {
+        vec![sequential(job, reader, parser, &mut collector)?]
+    } else {
+        pipeline::run(job, reader, parser, &mut collector, options.threads)?
+    };
+
+    let as_of = options
+        .as_of
+        .or(workers.iter().filter_map(|w| w.latest_seen).max());
     let mut overall = Metrics::new(policy);
-    let mut groups: Vec<Metrics> = Vec::new();
-    let mut group_index: BTreeMap<String, usize> = BTreeMap::new();
-    let mut seen_ids: HashMap<String, u64> = HashMap::new();
-    let mut pending: BinaryHeap<Reverse<Deferred>> = BinaryHeap::new();
-    let mut fresh: Vec<Deferred> = Vec::new();
-    let mut latest_seen: Option<Timestamp> = None;
-    let (mut records, mut rejected) = (0u64, 0u64);
-    let mut reject_examples = Vec::new();
-    let mut ticket = Ticket::default();
-    let mut found = Vec::new();
-    let mut decision = Decision::default();
-
-    let settle =
-        |overall: &mut Metrics, groups: &mut Vec<Metrics>, item: &Deferred, happened: bool| {
-            overall.settle(&item.event, item.at, happened);
-            if let Some(group) = groups.get_mut(item.group) {
-                group.settle(&item.event, item.at, happened);
-            }
-        };
-
-    while let Some(outcome) = source.next(&mut ticket)? {
-        records += 1;
-        if records % 4096 == 0 {
-            sink.progress(source.position());
+    let mut groups: BTreeMap<String, Metrics> = BTreeMap::new();
+    let mut merged_parser: Option<TicketParser> = None;
+    for worker in workers {
+        let (metrics, worker_groups, parser) = worker.finish(as_of);
+        overall.merge(metrics);
+        for (key, metrics) in worker_groups {
+            groups
+                .entry(key)
+                .or_insert_with(|| Metrics::new(policy))
+                .merge(metrics);
         }
-        let outcome = outcome.and_then(|()| {
-            if options.check_ids {
-                if let Some(first) = seen_ids.get(&ticket.id) {
-                    return Err(RowError {
-                        line: ticket.line,
-                        id: Some(ticket.id.clone()),
-                        reason: format!("duplicate id (first on line {first})"),
-                    });
-                }
-                seen_ids.insert(ticket.id.clone(), ticket.line);
-            }
-            Ok(())
-        });
-        if let Err(error) = outcome {
-            rejected += 1;
-            sink.rejected(&error, source)?;
-            if options.strict {
-                return Err(ReplayError::Strict(error));
-            }
-            if reject_examples.len() < REJECT_EXAMPLES {
-                reject_examples.push(error);
-            }
-            continue;
+        match &mut merged_parser {
+            None => merged_parser = Some(parser),
+            Some(merged) => merged.merge(&parser),
         }
-        policy.scan_keywords(&ticket, &mut found);
-        policy.decide(&ticket, &found, &mut decision);
-        sink.decision(&ticket, &decision)?;
-
-        let group = match options.by {
-            None => usize::MAX,
-            Some(by) => {
-                let key = group_key(by, policy, &ticket, &decision);
-                *group_index.entry(key).or_insert_with(|| {
-                    groups.push(Metrics::new(policy));
-                    groups.len() - 1
-                })
-            }
-        };
-        fresh.clear();
-        overall.record(policy, available, &ticket, &decision, group, &mut fresh);
-        if let Some(g) = groups.get_mut(group) {
-            let mut ignored = Vec::new();
-            g.record(policy, available, &ticket, &decision, group, &mut ignored);
-        }
-        latest_seen = latest_seen.max(latest(&ticket));
-        for item in fresh.drain(..) {
-            match options.as_of {
-                Some(as_of) => settle(&mut overall, &mut groups, &item, item.at < as_of),
-                None => pending.push(Reverse(item)),
-            }
-        }
-        // The default as-of is at least the latest timestamp seen so far: anything due before
-        // it is settled now, so memory holds only clocks still running.
-        if let Some(now) = latest_seen {
-            while pending.peek().is_some_and(|Reverse(item)| item.at < now) {
-                if let Some(Reverse(item)) = pending.pop() {
-                    settle(&mut overall, &mut groups, &item, true);
-                }
-            }
-        }
-    }
-    sink.progress(source.position());
-    let as_of = options.as_of.or(latest_seen);
-    while let Some(Reverse(item)) = pending.pop() {
-        let happened = as_of.is_some_and(|as_of| item.at < as_of);
-        settle(&mut overall, &mut groups, &item, happened);
     }
     if let Some(as_of) = as_of {
         overall.finish(as_of);
-        groups.iter_mut().for_each(|g| g.finish(as_of));
+        groups.values_mut().for_each(|g| g.finish(as_of));
     }
-    let groups = group_index
-        .into_iter()
-        .map(|(key, index)| (key, std::mem::take(&mut groups[index])))
-        .collect();
     Ok(ReplayOutcome {
         overall,
         groups,
-        records,
-        rejected,
-        reject_examples,
+        records: collector.records,
+        rejected: collector.rejected,
+        reject_examples: collector.reject_examples,
         as_of,
         available,
+        // There is always at least one worker.
+        parser: merged_parser.expect("one worker at least"),
     })
+}
+
+/// Everything on the calling thread, one batch at a time.
+fn sequential<'a>(
+    job: Job<'a>,
+    reader: &mut TicketReader,
+    parser: TicketParser,
+    collector: &mut Collector,
+) -> Result<Worker<'a>, ReplayError> {
+    let mut worker = Worker::new(job.policy, job.options, job.available, parser);
+    let mut batch = Batch::default();
+    let (mut seq, mut next_record) = (0, 1);
+    loop {
+        batch.fill(reader, seq, next_record);
+        seq += 1;
+        next_record += batch.len as u64;
+        worker.process(&mut batch, job.format);
+        if !collector.accept(&mut batch)? {
+            return Ok(worker);
+        }
+    }
 }

@@ -32,7 +32,7 @@ fn is_canonical(field: &str) -> bool {
 /// does not compile (it has lint errors, already reported) is not checked.
 pub fn check(
     policy: &Policy,
-    input: Box<dyn Read>,
+    input: Box<dyn Read + Send>,
     mapping: &Mapping,
     name: &str,
 ) -> Result<Vec<Diagnostic>, String> {

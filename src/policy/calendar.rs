@@ -10,6 +10,7 @@ use jiff::tz::TimeZone;
 
 use super::model::Calendar;
 use super::spanned::{Span, Spanned};
+use crate::engine::day_table::DayTable;
 
 pub const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
@@ -22,6 +23,9 @@ pub struct BusinessCalendar {
     /// sorted and disjoint.
     pub week: [Vec<(u32, u32)>; 7],
     pub holidays: BTreeSet<Date>,
+    /// The calendar laid out per day, filled as business-time queries need it; the fields
+    /// above must not change after the first query.
+    pub days: DayTable,
 }
 
 /// What is wrong with a calendar, ready to become a diagnostic.
@@ -49,6 +53,7 @@ impl BusinessCalendar {
             timezone_name: "UTC".to_string(),
             week: std::array::from_fn(|_| vec![(0, 86_400)]),
             holidays: BTreeSet::new(),
+            days: DayTable::default(),
         }
     }
 
@@ -156,6 +161,7 @@ pub fn build_calendar(
         timezone_name,
         week,
         holidays,
+        days: DayTable::default(),
     };
     let hours_are_readable = !problems.iter().any(|p| {
         calendar

@@ -1,11 +1,13 @@
 //! Tickets: reading a CSV export through a column mapping into canonical fields (DESIGN §3).
 //!
-//! Reading is streaming: one reusable [`Ticket`] is filled per record. A record is *rejected*
+//! Reading is streaming: [`TicketReader`] yields raw records and [`TicketParser`] fills one
+//! reusable [`Ticket`] per record (on as many threads as replay uses). A record is *rejected*
 //! (counted, reported with its line, never dropped silently) when its id is bad, when it is
 //! ragged, or when a field some rule reads holds a bad value; a bad value in a field used only by
 //! metrics counts as empty and is tallied per column.
 
 pub mod mapping;
+pub mod parse;
 pub mod source;
 pub mod synthetic;
 pub mod value;
@@ -13,7 +15,8 @@ pub mod value;
 use jiff::Timestamp;
 
 pub use mapping::Mapping;
-pub use source::{Layout, RowError, TicketSource};
+pub use parse::TicketParser;
+pub use source::{Layout, RowError, TicketReader, TicketSource};
 
 /// Label fields a condition can test.
 pub const LABEL_FIELDS: [&str; 4] = ["customer_tier", "channel", "category", "priority"];

@@ -23,7 +23,7 @@ impl TimestampParser {
     }
 
     pub fn parse(&self, text: &str) -> Option<Timestamp> {
-        let text = text.trim();
+        let text = trim(text);
         if let Some(format) = &self.format {
             let parsed = jiff::fmt::strtime::parse(format.as_str(), text).ok()?;
             if let Ok(ts) = parsed.to_timestamp() {
@@ -32,6 +32,16 @@ impl TimestampParser {
             let datetime = parsed.to_datetime().ok()?;
             self.without_offset.set(self.without_offset.get() + 1);
             return self.timezone.to_timestamp(datetime).ok();
+        }
+        // The usual shapes are read directly; anything else (and any value out of the plain
+        // ranges) goes through jiff's parsers, which define the result.
+        match common_shape(text) {
+            Some((second, true)) => return Timestamp::from_second(second).ok(),
+            Some((second, false)) if self.timezone == TimeZone::UTC => {
+                self.without_offset.set(self.without_offset.get() + 1);
+                return Timestamp::from_second(second).ok();
+            }
+            _ => {}
         }
         if let Ok(ts) = text.parse::<Timestamp>() {
             return Some(ts);
@@ -47,17 +57,74 @@ impl TimestampParser {
     }
 }
 
+/// `YYYY-MM-DDTHH:MM:SSZ` (with offset), or `YYYY-MM-DD[ T]HH:MM[:SS]` (without): the second
+/// since the epoch the digits name read as UTC, and whether the text has the `Z`. `None` for any
+/// other shape, and for values jiff might treat specially (years outside 1000–8999, a leap
+/// second), which the caller leaves to jiff.
+fn common_shape(text: &str) -> Option<(i64, bool)> {
+    let b = text.as_bytes();
+    let (seconds, utc) = match b.len() {
+        20 if b[19] == b'Z' && b[10] == b'T' && b[16] == b':' => (true, true),
+        19 if matches!(b[10], b'T' | b' ') && b[16] == b':' => (true, false),
+        16 if matches!(b[10], b'T' | b' ') => (false, false),
+        _ => return None,
+    };
+    if b[4] != b'-' || b[7] != b'-' || b[13] != b':' {
+        return None;
+    }
+    let digit = |at: usize| -> Option<i64> {
+        let d = b[at].wrapping_sub(b'0');
+        (d < 10).then_some(i64::from(d))
+    };
+    let two = |at: usize| -> Option<i64> { Some(digit(at)? * 10 + digit(at + 1)?) };
+    let year = two(0)? * 100 + two(2)?;
+    let (month, day, hour, minute) = (two(5)?, two(8)?, two(11)?, two(14)?);
+    let second = if seconds { two(17)? } else { 0 };
+    let month_days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if !(1000..9000).contains(&year)
+        || !(1..=month_days).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 59
+    {
+        return None;
+    }
+    let days = crate::engine::day_table::days_from_civil(year, month, day);
+    Some((days * 86_400 + hour * 3600 + minute * 60 + second, utc))
+}
+
+/// `str::trim`, without its Unicode scan when the ends are plain ASCII.
+pub fn trim(text: &str) -> &str {
+    let plain = |b: u8| b < 0x80 && !matches!(b, b'\t'..=b'\r' | b' ');
+    match text.as_bytes() {
+        [] => text,
+        [first, .., last] if plain(*first) && plain(*last) => text,
+        [only] if plain(*only) => text,
+        _ => text.trim(),
+    }
+}
+
 /// `true/false`, `yes/no`, `1/0` (any case).
 pub fn parse_bool(text: &str) -> Option<bool> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "true" | "yes" | "y" | "1" | "t" => Some(true),
-        "false" | "no" | "n" | "0" | "f" => Some(false),
-        _ => None,
+    let text = trim(text);
+    let is = |word: &str| text.eq_ignore_ascii_case(word);
+    if ["true", "yes", "y", "1", "t"].into_iter().any(is) {
+        Some(true)
+    } else if ["false", "no", "n", "0", "f"].into_iter().any(is) {
+        Some(false)
+    } else {
+        None
     }
 }
 
 pub fn parse_number(text: &str) -> Option<f64> {
-    let value: f64 = text.trim().parse().ok()?;
+    let value: f64 = trim(text).parse().ok()?;
     value.is_finite().then_some(value)
 }
 
@@ -96,6 +163,61 @@ mod tests {
             "2023-06-01T12:15:00Z".parse().ok()
         );
         assert_eq!(p.parse("2023-06-01 14:15"), None);
+    }
+
+    /// The parse before the fast path: jiff alone.
+    fn jiff_only(p: &TimestampParser, text: &str) -> Option<Timestamp> {
+        let text = text.trim();
+        if let Ok(ts) = text.parse::<Timestamp>() {
+            return Some(ts);
+        }
+        if text.len() < 16 {
+            return None;
+        }
+        let datetime = text.parse::<jiff::civil::DateTime>().ok()?;
+        p.timezone.to_timestamp(datetime).ok()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_path_agrees_with_jiff(
+            year in 0u32..10_000, month in 0u32..14, day in 0u32..33,
+            hour in 0u32..26, minute in 0u32..62, second in 0u32..62,
+            shape in 0usize..6, berlin in proptest::bool::ANY,
+        ) {
+            let date = format!("{year:04}-{month:02}-{day:02}");
+            let text = match shape {
+                0 => format!("{date}T{hour:02}:{minute:02}:{second:02}Z"),
+                1 => format!("{date}T{hour:02}:{minute:02}:{second:02}"),
+                2 => format!("{date} {hour:02}:{minute:02}:{second:02}"),
+                3 => format!("{date} {hour:02}:{minute:02}"),
+                4 => format!("{date}T{hour:02}:{minute:02}"),
+                _ => format!(" {date}T{hour:02}:{minute:02}:{second:02}Z "),
+            };
+            let zone = if berlin { TimeZone::get("Europe/Berlin").unwrap() } else { TimeZone::UTC };
+            let p = TimestampParser::new(None, zone);
+            proptest::prop_assert_eq!(p.parse(&text), jiff_only(&p, &text), "{}", text);
+        }
+    }
+
+    #[test]
+    fn trim_is_str_trim() {
+        for text in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{a0}a",
+            "a\u{2003}",
+            "\x0b",
+            "ab",
+            "é",
+            " é ",
+            "\ta\n",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
+        }
     }
 
     #[test]

@@ -1,0 +1,272 @@
+//! A business calendar laid out day by day, so that business-time arithmetic on millions of
+//! tickets does no time-zone conversion and no allocation per call.
+//!
+//! Days are numbered from the Unix epoch (day 0 = 1970-01-01), both as local dates of the
+//! calendar's zone and as UTC days of instants. The table is filled lazily in blocks of
+//! [`BLOCK_DAYS`] days; each block holds, per local date, the working intervals as instants
+//! (exactly what [`BusinessCalendar::intervals_on`] computes) and the UTC offsets in force over
+//! its UTC days (from the zone's transitions), which turn an instant into its local date. A
+//! block is written once and then only read, so worker threads share one table.
+//!
+//! Dates outside the covered range (1900–2199) are computed on each call, as before.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use crate::policy::calendar::BusinessCalendar;
+
+const BLOCK_DAYS: i64 = 128;
+/// 1900-01-01.
+const FIRST_DAY: i64 = -25_567;
+/// Enough blocks to reach past 2199-12-31 (day 84,005).
+const BLOCKS: usize = 857;
+/// 9999-12-31, the last date jiff represents.
+pub const LAST_DAY: i64 = 2_932_896;
+
+/// Working intervals as instants: `[start, end)`.
+pub type Spans<'a> = Cow<'a, [(Timestamp, Timestamp)]>;
+
+pub struct DayTable {
+    blocks: Box<[OnceLock<Box<DayBlock>>]>,
+}
+
+struct DayBlock {
+    /// `(first Unix second, UTC offset in seconds)` in force over the block's UTC days, in
+    /// order; the first entry applies from before the block.
+    offsets: Vec<(i64, i32)>,
+    /// Local day `i` of the block works during `spans[index[i]..index[i + 1]]`.
+    index: Vec<u32>,
+    spans: Vec<(Timestamp, Timestamp)>,
+}
+
+impl Default for DayTable {
+    fn default() -> DayTable {
+        DayTable {
+            blocks: (0..BLOCKS).map(|_| OnceLock::new()).collect(),
+        }
+    }
+}
+
+/// A cache: a copy starts empty and fills itself again.
+impl Clone for DayTable {
+    fn clone(&self) -> DayTable {
+        DayTable::default()
+    }
+}
+
+impl std::fmt::Debug for DayTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let filled = self.blocks.iter().filter(|b| b.get().is_some()).count();
+        write!(f, "DayTable({filled} blocks)")
+    }
+}
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+pub fn epoch_day(date: Date) -> i64 {
+    days_from_civil(
+        i64::from(date.year()),
+        i64::from(date.month()),
+        i64::from(date.day()),
+    )
+}
+
+/// Days since 1970-01-01 of year `y`, month `m`, day `d` (a valid date).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// The civil date of an epoch day; `None` outside jiff's range of dates.
+pub fn date_of(day: i64) -> Option<Date> {
+    let z = day + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let d = day_of_year - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = year_of_era + era * 400 + i64::from(m <= 2);
+    Date::new(
+        i16::try_from(y).ok()?,
+        i8::try_from(m).ok()?,
+        i8::try_from(d).ok()?,
+    )
+    .ok()
+}
+
+/// The whole second at or before `t` (jiff gives negative instants a negative fraction).
+fn floor_second(t: Timestamp) -> i64 {
+    t.as_second() - i64::from(t.subsec_nanosecond() < 0)
+}
+
+fn block_of(day: i64) -> Option<(usize, usize)> {
+    let offset = day.checked_sub(FIRST_DAY)?;
+    let block = usize::try_from(offset.div_euclid(BLOCK_DAYS)).ok()?;
+    (block < BLOCKS).then(|| (block, offset.rem_euclid(BLOCK_DAYS) as usize))
+}
+
+impl DayBlock {
+    fn build(calendar: &BusinessCalendar, block: usize) -> DayBlock {
+        let first = FIRST_DAY + block as i64 * BLOCK_DAYS;
+        let mut index = Vec::with_capacity(BLOCK_DAYS as usize + 1);
+        let mut spans = Vec::new();
+        index.push(0);
+        for day in first..first + BLOCK_DAYS {
+            if let Some(date) = date_of(day) {
+                spans.extend(calendar.intervals_on(date));
+            }
+            index.push(spans.len() as u32);
+        }
+        // Block instants lie in 1900–2200: always valid timestamps.
+        let start = Timestamp::from_second(first * 86_400).unwrap_or(Timestamp::UNIX_EPOCH);
+        let end = (first + BLOCK_DAYS) * 86_400;
+        let mut offsets = vec![(i64::MIN, calendar.timezone.to_offset(start).seconds())];
+        for transition in calendar.timezone.following(start) {
+            let at = transition.timestamp().as_second();
+            if at >= end {
+                break;
+            }
+            offsets.push((at, transition.offset().seconds()));
+        }
+        DayBlock {
+            offsets,
+            index,
+            spans,
+        }
+    }
+
+    fn offset_at(&self, second: i64) -> i64 {
+        let position = self.offsets.partition_point(|&(from, _)| from <= second);
+        i64::from(self.offsets[position.saturating_sub(1)].1)
+    }
+}
+
+impl DayTable {
+    fn block(&self, calendar: &BusinessCalendar, block: usize) -> &DayBlock {
+        self.blocks[block].get_or_init(|| Box::new(DayBlock::build(calendar, block)))
+    }
+
+    /// The local date of an instant, as an epoch day.
+    pub fn local_day(&self, calendar: &BusinessCalendar, t: Timestamp) -> i64 {
+        let second = floor_second(t);
+        match block_of(second.div_euclid(86_400)) {
+            Some((block, _)) => {
+                let offset = self.block(calendar, block).offset_at(second);
+                (second + offset).div_euclid(86_400)
+            }
+            None => epoch_day(calendar.timezone.to_datetime(t).date()),
+        }
+    }
+
+    /// The working intervals of a local date (an epoch day).
+    pub fn spans<'a>(&'a self, calendar: &BusinessCalendar, day: i64) -> Spans<'a> {
+        match block_of(day) {
+            Some((block, i)) => {
+                let block = self.block(calendar, block);
+                Cow::Borrowed(&block.spans[block.index[i] as usize..block.index[i + 1] as usize])
+            }
+            None => Cow::Owned(date_of(day).map_or_else(Vec::new, |d| calendar.intervals_on(d))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::calendar::build_calendar;
+    use crate::policy::load::load_bytes;
+
+    fn calendar(zone: &str) -> BusinessCalendar {
+        let text = format!(
+            "version: 1\ncalendar:\n  timezone: {zone}\n  hours: {{ mon-fri: \"00:00-02:30, 09:00-18:00, 23:00-24:00\", sat: \"10:00-14:00\" }}\n  holidays: [2026-12-25, 2027-01-01]\n"
+        );
+        let loaded = load_bytes("t.yaml".into(), text.into_bytes()).unwrap();
+        build_calendar(loaded.policy.calendar.as_ref()).0
+    }
+
+    #[test]
+    fn epoch_days_round_trip_through_jiff_dates() {
+        let epoch = jiff::civil::date(1970, 1, 1);
+        for day in (-800_000..=LAST_DAY)
+            .step_by(997)
+            .chain([-1, 0, 1, 59, 60, LAST_DAY])
+        {
+            let date = date_of(day).unwrap();
+            assert_eq!(epoch_day(date), day);
+            assert_eq!(epoch.until(date).unwrap().get_days() as i64, day, "{date}");
+        }
+        assert_eq!(date_of(LAST_DAY + 1), None);
+    }
+
+    #[test]
+    fn table_matches_the_time_zone_conversions() {
+        // Zones with DST at different hours, half-hour and southern-hemisphere rules, a
+        // transition at midnight, and one that skipped a whole date (Samoa, 2011-12-30).
+        for zone in [
+            "UTC",
+            "Europe/Berlin",
+            "America/New_York",
+            "America/Santiago",
+            "Australia/Lord_Howe",
+            "Asia/Kolkata",
+            "Pacific/Apia",
+        ] {
+            let cal = calendar(zone);
+            let table = DayTable::default();
+            let mut second: i64 = 1_293_840_000; // 2011-01-01
+            while second < 1_830_297_600 {
+                // 2028
+                for fraction in [0, 1, 999_999_999] {
+                    let t = Timestamp::new(second, fraction).unwrap();
+                    assert_eq!(
+                        table.local_day(&cal, t),
+                        epoch_day(cal.timezone.to_datetime(t).date()),
+                        "{zone} {t}"
+                    );
+                }
+                second += 3_607;
+            }
+            for day in 15_000..21_500 {
+                let date = date_of(day).unwrap();
+                assert_eq!(
+                    table.spans(&cal, day).as_ref(),
+                    cal.intervals_on(date).as_slice(),
+                    "{zone} {date}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn instants_before_1970_and_outside_the_table() {
+        let cal = calendar("Europe/Berlin");
+        let table = DayTable::default();
+        for t in [
+            Timestamp::new(-1, -500_000_000).unwrap(),
+            Timestamp::new(-86_400, 0).unwrap(),
+            "1850-06-01T12:00:00Z".parse().unwrap(),
+            "2250-06-01T23:30:00Z".parse().unwrap(),
+            "1969-12-31T23:00:00Z".parse().unwrap(),
+        ] {
+            assert_eq!(
+                table.local_day(&cal, t),
+                epoch_day(cal.timezone.to_datetime(t).date()),
+                "{t}"
+            );
+        }
+        let day = epoch_day(jiff::civil::date(2250, 6, 3));
+        assert_eq!(
+            table.spans(&cal, day).as_ref(),
+            cal.intervals_on(jiff::civil::date(2250, 6, 3)).as_slice()
+        );
+    }
+}

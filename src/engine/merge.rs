@@ -1,0 +1,143 @@
+//! Merging the metrics of several workers. Every figure is a sum, a histogram (which merges by
+//! addition), or a bounded list kept in a total order, so the merged metrics are those one
+//! worker would have produced from the whole input, however the tickets were split.
+
+use std::collections::BTreeMap;
+
+use super::metrics::{Cell, EXAMPLES_PER_CELL, Metrics, SlaTally, WORST_BREACHES, answered_order};
+
+fn add_counts(mine: &mut Vec<u64>, theirs: &[u64]) {
+    if mine.len() < theirs.len() {
+        mine.resize(theirs.len(), 0);
+    }
+    for (a, b) in mine.iter_mut().zip(theirs) {
+        *a += b;
+    }
+}
+
+fn add_map<K: Ord>(mine: &mut BTreeMap<K, u64>, theirs: BTreeMap<K, u64>) {
+    for (key, count) in theirs {
+        *mine.entry(key).or_default() += count;
+    }
+}
+
+impl Cell {
+    fn merge(&mut self, other: Cell) {
+        self.count += other.count;
+        let mut examples: Vec<(u64, String)> = self
+            .lines
+            .drain(..)
+            .zip(self.examples.drain(..))
+            .chain(other.lines.into_iter().zip(other.examples))
+            .collect();
+        examples.sort();
+        examples.truncate(EXAMPLES_PER_CELL);
+        (self.lines, self.examples) = examples.into_iter().unzip();
+    }
+}
+
+impl SlaTally {
+    fn merge(&mut self, other: &SlaTally) {
+        self.met += other.met;
+        self.breached += other.breached;
+        self.pending += other.pending;
+        self.negative += other.negative;
+    }
+}
+
+impl Metrics {
+    /// Add the metrics of other tickets. Call [`Metrics::finish`] once, after the last merge.
+    pub fn merge(&mut self, other: Metrics) {
+        // Destructured so that a new field cannot be forgotten here.
+        let Metrics {
+            tickets,
+            by_route,
+            by_rule,
+            matched,
+            by_reason,
+            history_known,
+            unresolved,
+            confusion,
+            history_escalated,
+            missed,
+            policy_escalated_known,
+            unneeded,
+            fit_known,
+            right_tier,
+            under_routed,
+            over_routed,
+            reassignments_known,
+            no_reassignment,
+            first_response_wall,
+            first_response_business,
+            opened_outside_hours,
+            first_response_negative,
+            resolution_escalated,
+            resolution_not_escalated,
+            resolution_negative,
+            sla,
+            sla_skipped,
+            worst,
+            worst_unanswered,
+            context_checked,
+            context_complete,
+            context_missing,
+            time_based_candidates,
+            time_based_escalated,
+            hops,
+        } = other;
+        self.tickets += tickets;
+        add_counts(&mut self.by_route, &by_route);
+        add_counts(&mut self.by_rule, &by_rule);
+        add_counts(&mut self.matched, &matched);
+        add_map(&mut self.by_reason, by_reason);
+
+        self.history_known += history_known;
+        self.unresolved += unresolved;
+        for (key, cell) in confusion {
+            self.confusion.entry(key).or_default().merge(cell);
+        }
+        self.history_escalated += history_escalated;
+        self.missed += missed;
+        self.policy_escalated_known += policy_escalated_known;
+        self.unneeded += unneeded;
+
+        self.fit_known += fit_known;
+        self.right_tier += right_tier;
+        self.under_routed += under_routed;
+        self.over_routed += over_routed;
+        self.reassignments_known += reassignments_known;
+        self.no_reassignment += no_reassignment;
+
+        self.first_response_wall.merge(&first_response_wall);
+        self.first_response_business.merge(&first_response_business);
+        self.opened_outside_hours += opened_outside_hours;
+        self.first_response_negative += first_response_negative;
+        self.resolution_escalated.merge(&resolution_escalated);
+        self.resolution_not_escalated
+            .merge(&resolution_not_escalated);
+        self.resolution_negative += resolution_negative;
+
+        for (key, tallies) in sla {
+            let mine = self.sla.entry(key).or_default();
+            for (a, b) in mine.iter_mut().zip(&tallies) {
+                a.merge(b);
+            }
+        }
+        self.sla_skipped += sla_skipped;
+        self.worst.extend(worst);
+        self.worst.sort_by(answered_order);
+        self.worst.truncate(WORST_BREACHES);
+        self.worst_unanswered.extend(worst_unanswered);
+        self.worst_unanswered.sort();
+        self.worst_unanswered.truncate(WORST_BREACHES);
+
+        self.context_checked += context_checked;
+        self.context_complete += context_complete;
+        add_map(&mut self.context_missing, context_missing);
+
+        self.time_based_candidates += time_based_candidates;
+        self.time_based_escalated += time_based_escalated;
+        add_map(&mut self.hops, hops);
+    }
+}

@@ -1,0 +1,285 @@
+//! One replay worker: turns batches of raw records into decisions and metrics of its own.
+//!
+//! A worker sees some batches of the input, each in input order. Everything it accumulates
+//! merges by addition ([`super::merge`]); what must follow input order (the `--decisions` rows,
+//! rejected records) is left in the batch for the calling thread to write.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+
+use csv::ByteRecord;
+use jiff::Timestamp;
+
+use super::eval::{CompiledPolicy, Decision};
+use super::metrics::{Available, Deferred, Metrics};
+use super::replay::{By, DecisionFormat, ReplayOptions};
+use crate::tickets::{RowError, Ticket, TicketParser, TicketReader};
+
+/// Records per batch: large enough that handing batches between threads costs nothing
+/// measurable, small enough that the batches in flight take a few megabytes.
+pub const BATCH_RECORDS: usize = 1024;
+
+/// Consecutive records of the input, and what a worker made of them.
+#[derive(Default)]
+pub struct Batch {
+    /// Position of the batch in the input (0, 1, …).
+    pub seq: u64,
+    pub records: Vec<ByteRecord>,
+    pub len: usize,
+    /// Record number (1-based) of the first record.
+    pub first: u64,
+    /// Bytes of input read when the batch was complete.
+    pub position: u64,
+    /// The input ends with this batch (or reading failed after it: `error`).
+    pub last: bool,
+    pub error: Option<csv::Error>,
+    /// `--decisions` rows of the batch's tickets, as CSV.
+    pub decisions: Vec<u8>,
+    /// Rejected records: index in the batch, and why.
+    pub rejects: Vec<(usize, RowError)>,
+    /// A `--decisions` row could not be formatted.
+    pub write_error: Option<std::io::Error>,
+}
+
+impl Batch {
+    /// Read the next records of `reader`; `first` is the record number of the first one.
+    pub fn fill(&mut self, reader: &mut TicketReader, seq: u64, first: u64) {
+        self.seq = seq;
+        self.first = first;
+        self.len = 0;
+        self.decisions.clear();
+        self.rejects.clear();
+        self.write_error = None;
+        while self.len < BATCH_RECORDS {
+            if self.records.len() == self.len {
+                self.records.push(ByteRecord::new());
+            }
+            match reader.read(&mut self.records[self.len]) {
+                Ok(true) => self.len += 1,
+                Ok(false) => {
+                    self.last = true;
+                    break;
+                }
+                Err(error) => {
+                    self.error = Some(error);
+                    self.last = true;
+                    break;
+                }
+            }
+        }
+        self.position = reader.position();
+    }
+}
+
+pub struct Worker<'a> {
+    policy: &'a CompiledPolicy,
+    options: &'a ReplayOptions,
+    available: Available,
+    pub parser: TicketParser,
+    pub overall: Metrics,
+    groups: Vec<Metrics>,
+    group_index: BTreeMap<String, usize>,
+    /// Only with `--check-ids`, which runs a single worker so that "first" means first in
+    /// the input.
+    seen_ids: HashMap<String, u64>,
+    pending: BinaryHeap<Reverse<Deferred>>,
+    fresh: Vec<Deferred>,
+    /// The latest timestamp this worker has seen; the default `--as-of` is at least this.
+    pub latest_seen: Option<Timestamp>,
+    ticket: Ticket,
+    found: Vec<bool>,
+    decision: Decision,
+}
+
+fn group_key(by: By, policy: &CompiledPolicy, t: &Ticket, d: &Decision) -> String {
+    let label = |i: usize| t.label(i).unwrap_or("(none)").to_string();
+    match by {
+        By::CustomerTier => label(0),
+        By::Channel => label(1),
+        By::Category => label(2),
+        By::Priority => d
+            .priority
+            .and_then(|p| policy.priorities.get(p).cloned())
+            .unwrap_or_else(|| "(none)".into()),
+        By::Month => t.created_at.map_or_else(
+            || "(none)".into(),
+            |ts| {
+                let date = policy.calendar.timezone.to_datetime(ts).date();
+                format!("{:04}-{:02}", date.year(), date.month())
+            },
+        ),
+    }
+}
+
+fn latest(t: &Ticket) -> Option<Timestamp> {
+    [
+        t.created_at,
+        t.escalated_at,
+        t.first_human_response_at,
+        t.resolved_at,
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+}
+
+fn settle(overall: &mut Metrics, groups: &mut [Metrics], item: &Deferred, happened: bool) {
+    overall.settle(&item.event, item.at, happened);
+    if let Some(group) = groups.get_mut(item.group) {
+        group.settle(&item.event, item.at, happened);
+    }
+}
+
+impl<'a> Worker<'a> {
+    pub fn new(
+        policy: &'a CompiledPolicy,
+        options: &'a ReplayOptions,
+        available: Available,
+        parser: TicketParser,
+    ) -> Worker<'a> {
+        Worker {
+            policy,
+            options,
+            available,
+            parser,
+            overall: Metrics::new(policy),
+            groups: Vec::new(),
+            group_index: BTreeMap::new(),
+            seen_ids: HashMap::new(),
+            pending: BinaryHeap::new(),
+            fresh: Vec::new(),
+            latest_seen: None,
+            ticket: Ticket::default(),
+            found: Vec::new(),
+            decision: Decision::default(),
+        }
+    }
+
+    /// Decide every record of the batch into this worker's metrics; `--decisions` rows and
+    /// rejected records go into the batch.
+    pub fn process(&mut self, batch: &mut Batch, format: Option<&dyn DecisionFormat>) {
+        let mut rows = format.map(|_| {
+            let mut buffer = std::mem::take(&mut batch.decisions);
+            buffer.clear();
+            csv::Writer::from_writer(buffer)
+        });
+        for index in 0..batch.len {
+            let record = &batch.records[index];
+            if let Err(error) = self.one(record, batch.first + index as u64) {
+                batch.rejects.push((index, error));
+                continue;
+            }
+            if let (Some(format), Some(rows)) = (format, rows.as_mut()) {
+                if let Err(error) = format.write(&self.ticket, &self.decision, rows) {
+                    batch.write_error = Some(std::io::Error::other(error));
+                    break;
+                }
+            }
+        }
+        if let Some(rows) = rows {
+            match rows.into_inner() {
+                Ok(buffer) => batch.decisions = buffer,
+                Err(error) => batch.write_error = Some(error.into_error()),
+            }
+        }
+    }
+
+    fn check_id(&mut self) -> Result<(), RowError> {
+        let t = &self.ticket;
+        if let Some(first) = self.seen_ids.get(&t.id) {
+            return Err(RowError {
+                line: t.line,
+                id: Some(t.id.clone()),
+                reason: format!("duplicate id (first on line {first})"),
+            });
+        }
+        self.seen_ids.insert(t.id.clone(), t.line);
+        Ok(())
+    }
+
+    /// Parse, decide and account one record.
+    fn one(&mut self, record: &ByteRecord, number: u64) -> Result<(), RowError> {
+        self.parser.parse(record, number, &mut self.ticket)?;
+        if self.options.check_ids {
+            self.check_id()?;
+        }
+        let (policy, ticket) = (self.policy, &self.ticket);
+        policy.scan_keywords(ticket, &mut self.found);
+        policy.decide(ticket, &self.found, &mut self.decision);
+
+        let group = match self.options.by {
+            None => usize::MAX,
+            Some(by) => {
+                let key = group_key(by, policy, ticket, &self.decision);
+                match self.group_index.get(&key) {
+                    Some(&index) => index,
+                    None => {
+                        self.groups.push(Metrics::new(policy));
+                        self.group_index.insert(key, self.groups.len() - 1);
+                        self.groups.len() - 1
+                    }
+                }
+            }
+        };
+        self.fresh.clear();
+        self.overall.record(
+            policy,
+            self.available,
+            ticket,
+            &self.decision,
+            group,
+            &mut self.fresh,
+        );
+        if let Some(g) = self.groups.get_mut(group) {
+            let mut ignored = Vec::new();
+            g.record(
+                policy,
+                self.available,
+                ticket,
+                &self.decision,
+                group,
+                &mut ignored,
+            );
+        }
+        self.latest_seen = self.latest_seen.max(latest(ticket));
+        for item in self.fresh.drain(..) {
+            match self.options.as_of {
+                Some(as_of) => settle(&mut self.overall, &mut self.groups, &item, item.at < as_of),
+                None => self.pending.push(Reverse(item)),
+            }
+        }
+        // The default as-of is at least the latest timestamp seen so far: anything due before
+        // it is settled now, so memory holds only clocks still running.
+        if let Some(now) = self.latest_seen {
+            while self
+                .pending
+                .peek()
+                .is_some_and(|Reverse(item)| item.at < now)
+            {
+                if let Some(Reverse(item)) = self.pending.pop() {
+                    settle(&mut self.overall, &mut self.groups, &item, true);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Settle the clocks still running at the end of the input against the final `--as-of`,
+    /// and hand over the metrics: overall and per `--by` group.
+    pub fn finish(
+        mut self,
+        as_of: Option<Timestamp>,
+    ) -> (Metrics, BTreeMap<String, Metrics>, TicketParser) {
+        while let Some(Reverse(item)) = self.pending.pop() {
+            let happened = as_of.is_some_and(|as_of| item.at < as_of);
+            settle(&mut self.overall, &mut self.groups, &item, happened);
+        }
+        let mut groups = std::mem::take(&mut self.groups);
+        let groups = self
+            .group_index
+            .into_iter()
+            .map(|(key, index)| (key, std::mem::take(&mut groups[index])))
+            .collect();
+        (self.overall, groups, self.parser)
+    }
+}

@@ -1,0 +1,519 @@
+//! Raw CSV records → [`Ticket`]s: parsing, scales, aliases, and the reject-or-count-as-empty
+//! rule for bad values (DESIGN §3).
+//!
+//! Everything that depends only on the layout and the mapping (which column holds a field,
+//! whether a rule reads it, its alias table) is resolved once in [`TicketParser::new`], so a
+//! record is filled without looking anything up by name and, once the ticket's buffers have
+//! grown, without allocating.
+
+use std::collections::BTreeMap;
+
+use csv::ByteRecord;
+use jiff::Timestamp;
+
+use super::mapping::{ConfidenceScale, Mapping, SentimentScale};
+use super::source::{FIELDS, Layout, Needs, RowError};
+use super::value::{TimestampParser, parse_bool, parse_number, trim};
+use super::{LABEL_FIELDS, Ticket};
+use crate::policy::condition::{normalize_label, normalize_text};
+
+// Indices into `FIELDS`.
+const CREATED_AT: usize = 0;
+const CONFIDENCE: usize = 1;
+const SENTIMENT: usize = 2;
+/// `customer_tier`, `channel`, `category`, `priority`: `LABEL_FIELDS` in order.
+const LABELS: usize = 3;
+const PRIORITY: usize = 6;
+const REQUESTED_HUMAN: usize = 7;
+const ESCALATED_AT: usize = 8;
+const FIRST_HUMAN_RESPONSE_AT: usize = 9;
+const RESOLVED_AT: usize = 10;
+const RESOLVED_TIER: usize = 11;
+const REASSIGNMENTS: usize = 12;
+const REOPENED: usize = 13;
+const CSAT: usize = 14;
+
+/// Where a canonical field comes from and how its problems count.
+#[derive(Debug, Clone)]
+struct FieldPlan {
+    column: Option<usize>,
+    /// A rule reads it: a bad value rejects the row (else it counts as empty).
+    rule_read: bool,
+    /// Normalised raw label → canonical label.
+    aliases: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Clone)]
+struct ExtraPlan {
+    name: String,
+    column: Option<usize>,
+    rule_read: bool,
+    numeric: bool,
+}
+
+/// A record's fields as text. A record that is valid UTF-8 as a whole (the usual case) is
+/// checked once; its fields are slices of it.
+struct Fields<'r> {
+    record: &'r ByteRecord,
+    whole: Option<&'r str>,
+}
+
+impl<'r> Fields<'r> {
+    /// Field `column` (empty when the record is short); `Err` when it is not UTF-8.
+    fn get(&self, column: usize) -> Result<&'r str, ()> {
+        // A slice of valid UTF-8 between character boundaries is valid UTF-8; a field that
+        // does not start and end on one (only possible in a record that is not all text)
+        // is checked on its own.
+        if let Some(field) = self
+            .whole
+            .zip(self.record.range(column))
+            .and_then(|(whole, range)| whole.get(range))
+        {
+            return Ok(field);
+        }
+        std::str::from_utf8(self.record.get(column).unwrap_or_default()).map_err(|_| ())
+    }
+
+    fn trimmed(&self, column: usize) -> Result<&'r str, ()> {
+        self.get(column).map(trim)
+    }
+}
+
+enum Problem {
+    Reject(String),
+    Empty,
+}
+
+/// Fills tickets from raw records. Each worker thread has its own copy; the counts of bad
+/// values merge by addition ([`TicketParser::merge`]).
+#[derive(Debug, Clone)]
+pub struct TicketParser {
+    columns: usize,
+    id: Option<usize>,
+    text: Vec<usize>,
+    text_read: bool,
+    fields: [FieldPlan; 15],
+    extras: Vec<ExtraPlan>,
+    priorities: Vec<String>,
+    tiers: Vec<String>,
+    timestamps: TimestampParser,
+    confidence_scale: ConfidenceScale,
+    sentiment_scale: Option<SentimentScale>,
+    zone_declared: bool,
+    /// Bad values counted as empty, per field.
+    pub bad_values: BTreeMap<String, u64>,
+}
+
+/// Set a reusable label slot to `text` (keeping its buffer).
+fn set_label(slot: &mut Option<String>, text: &str) {
+    match slot {
+        Some(label) => {
+            label.clear();
+            label.push_str(text);
+        }
+        None => *slot = Some(text.to_string()),
+    }
+}
+
+impl TicketParser {
+    pub fn new(layout: &Layout, mapping: &Mapping, needs: &Needs) -> Result<TicketParser, String> {
+        let timezone = match &mapping.timestamps.timezone {
+            Some(name) => jiff::tz::TimeZone::get(name).map_err(|e| e.to_string())?,
+            None => jiff::tz::TimeZone::UTC,
+        };
+        let fields = std::array::from_fn(|i| FieldPlan {
+            column: layout.fields[i],
+            rule_read: needs.rule_fields.contains(FIELDS[i]),
+            aliases: mapping.aliases.get(FIELDS[i]).map(|table| {
+                table
+                    .iter()
+                    .map(|(raw, canonical)| (normalize_label(raw), normalize_label(canonical)))
+                    .collect()
+            }),
+        });
+        let extras = layout
+            .extras
+            .iter()
+            .map(|(name, column)| ExtraPlan {
+                name: name.clone(),
+                column: *column,
+                rule_read: needs.rule_fields.contains(name),
+                numeric: needs.numeric_extras.contains(name),
+            })
+            .collect();
+        Ok(TicketParser {
+            columns: layout.headers.len(),
+            id: layout.id,
+            text: layout.text.clone(),
+            text_read: needs.rule_fields.contains("text"),
+            fields,
+            extras,
+            priorities: needs.priorities.clone(),
+            tiers: needs.tiers.clone(),
+            timestamps: TimestampParser::new(mapping.timestamps.format.clone(), timezone),
+            confidence_scale: mapping.scales.confidence,
+            sentiment_scale: mapping.scales.sentiment.clone(),
+            zone_declared: mapping.timestamps.timezone.is_some(),
+            bad_values: BTreeMap::new(),
+        })
+    }
+
+    /// Add another copy's counts to this one.
+    pub fn merge(&mut self, other: &TicketParser) {
+        for (field, count) in &other.bad_values {
+            *self.bad_values.entry(field.clone()).or_default() += count;
+        }
+        let without_offset = &self.timestamps.without_offset;
+        without_offset.set(without_offset.get() + other.timestamps.without_offset.get());
+    }
+
+    /// Notes for the report about how the data was read.
+    pub fn notes(&self, layout: &Layout) -> Vec<String> {
+        let mut notes = layout.notes.clone();
+        // A zone the mapping declares is the user's own statement; only the default is noted.
+        if self.timestamps.without_offset.get() > 0 && !self.zone_declared {
+            notes.push(format!(
+                "{} timestamps without an offset were read as {}",
+                self.timestamps.without_offset.get(),
+                self.timestamps.timezone.iana_name().unwrap_or("UTC")
+            ));
+        }
+        notes
+    }
+
+    /// Fill `ticket` from `record`, the `number`-th record of the input (1-based; it is the id
+    /// under `id = "@row"`). A rejected record gives its reason, line and id.
+    pub fn parse(
+        &mut self,
+        record: &ByteRecord,
+        number: u64,
+        ticket: &mut Ticket,
+    ) -> Result<(), RowError> {
+        let line = record.position().map_or(0, |p| p.line());
+        ticket.line = line;
+        let fields = Fields {
+            record,
+            whole: std::str::from_utf8(record.as_slice()).ok(),
+        };
+        self.fill(&fields, number, ticket)
+            .map_err(|reason| RowError {
+                line,
+                id: (!ticket.id.is_empty()).then(|| ticket.id.clone()),
+                reason,
+            })
+    }
+
+    /// The trimmed text of a canonical field; a problem when it is not UTF-8.
+    fn text_of<'r>(&self, field: usize, record: &Fields<'r>) -> Result<Option<&'r str>, Problem> {
+        let Some(column) = self.fields[field].column else {
+            return Ok(None);
+        };
+        match record.trimmed(column) {
+            Ok("") => Ok(None),
+            Ok(text) => Ok(Some(text)),
+            Err(()) => Err(self.problem(field, "is not valid UTF-8".to_string())),
+        }
+    }
+
+    fn problem(&self, field: usize, what: String) -> Problem {
+        if self.fields[field].rule_read {
+            Problem::Reject(format!("{}: {what}", FIELDS[field]))
+        } else {
+            Problem::Empty
+        }
+    }
+
+    fn count_bad(&mut self, field: &str) {
+        match self.bad_values.get_mut(field) {
+            Some(count) => *count += 1,
+            None => {
+                self.bad_values.insert(field.to_string(), 1);
+            }
+        }
+    }
+
+    fn settle<T>(
+        &mut self,
+        field: usize,
+        value: Result<Option<T>, Problem>,
+    ) -> Result<Option<T>, String> {
+        match value {
+            Ok(v) => Ok(v),
+            Err(Problem::Reject(reason)) => Err(reason),
+            Err(Problem::Empty) => {
+                self.count_bad(FIELDS[field]);
+                Ok(None)
+            }
+        }
+    }
+
+    fn timestamp(&mut self, field: usize, record: &Fields) -> Result<Option<Timestamp>, String> {
+        let parsed = match self.text_of(field, record) {
+            Ok(Some(text)) => match self.timestamps.parse(text) {
+                Some(ts) => Ok(Some(ts)),
+                None => Err(self.problem(field, format!("`{text}` is not a timestamp"))),
+            },
+            other => other.map(|_| None),
+        };
+        self.settle(field, parsed)
+    }
+
+    /// Read a label field into `slot`: trimmed, lower-cased, aliased; priorities must be the
+    /// policy's, resolved tiers `ai` or a tier.
+    fn label(
+        &mut self,
+        field: usize,
+        record: &Fields,
+        slot: &mut Option<String>,
+    ) -> Result<(), String> {
+        let text = match self.text_of(field, record) {
+            Ok(Some(text)) => text,
+            other => {
+                self.settle(field, other)?;
+                *slot = None;
+                return Ok(());
+            }
+        };
+        if text.is_ascii() {
+            set_label(slot, text);
+            if let Some(label) = slot {
+                label.make_ascii_lowercase();
+            }
+        } else {
+            set_label(slot, &normalize_label(text));
+        }
+        let Some(label) = slot.as_mut() else {
+            return Ok(());
+        };
+        if let Some(canonical) = self.fields[field]
+            .aliases
+            .as_ref()
+            .and_then(|table| table.get(label.as_str()))
+        {
+            label.clone_from(canonical);
+        }
+        if field == PRIORITY && !self.priorities.contains(label) {
+            let problem = self.problem(
+                field,
+                format!(
+                    "`{label}` is not one of the policy's priorities ({}); map it under [aliases.priority]",
+                    self.priorities.join(", ")
+                ),
+            );
+            self.settle::<()>(field, Err(problem))?;
+            *slot = None;
+        } else if field == RESOLVED_TIER && label != "ai" {
+            match self.tiers.iter().find(|t| t.eq_ignore_ascii_case(label)) {
+                Some(tier) => label.clone_from(tier),
+                None => {
+                    self.settle::<()>(field, Err(Problem::Empty))?;
+                    *slot = None;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn number(&mut self, field: usize, record: &Fields) -> Result<Option<f64>, String> {
+        let text = match self.text_of(field, record) {
+            Ok(Some(text)) => text,
+            other => return self.settle(field, other.map(|_| None)),
+        };
+        let Some(raw) = parse_number(text) else {
+            if field == SENTIMENT {
+                if let Some(SentimentScale::Labels { labels }) = &self.sentiment_scale {
+                    let wanted = normalize_label(text);
+                    if let Some((_, v)) = labels.iter().find(|(k, _)| normalize_label(k) == wanted)
+                    {
+                        return Ok(Some(*v));
+                    }
+                }
+            }
+            let problem = self.problem(field, format!("`{text}` is not a number"));
+            return self.settle(field, Err(problem));
+        };
+        let (value, range) = match field {
+            CONFIDENCE => {
+                let v = if self.confidence_scale == ConfidenceScale::Percent {
+                    raw / 100.0
+                } else {
+                    raw
+                };
+                (v, Some((0.0, 1.0)))
+            }
+            SENTIMENT => {
+                let v = match &self.sentiment_scale {
+                    Some(SentimentScale::Range { min, max }) => {
+                        -1.0 + 2.0 * (raw - min) / (max - min)
+                    }
+                    _ => raw,
+                };
+                (v, Some((-1.0, 1.0)))
+            }
+            _ => (raw, None),
+        };
+        if let Some((low, high)) = range {
+            if !(low..=high).contains(&value) {
+                let problem = self.problem(field, format!("{raw} is outside {low}..{high}"));
+                return self.settle(field, Err(problem));
+            }
+        }
+        Ok(Some(value))
+    }
+
+    fn boolean(&mut self, field: usize, record: &Fields) -> Result<Option<bool>, String> {
+        let parsed = match self.text_of(field, record) {
+            Ok(Some(text)) => match parse_bool(text) {
+                Some(b) => Ok(Some(b)),
+                None => {
+                    Err(self.problem(field, format!("`{text}` is not true/false, yes/no or 1/0")))
+                }
+            },
+            other => other.map(|_| None),
+        };
+        self.settle(field, parsed)
+    }
+
+    fn fill(&mut self, record: &Fields, number: u64, t: &mut Ticket) -> Result<(), String> {
+        t.id.clear();
+        match self.id {
+            None => {
+                use std::fmt::Write;
+                let _ = write!(t.id, "{number}");
+            }
+            Some(column) => match record.trimmed(column) {
+                Ok(id) => t.id.push_str(id),
+                Err(()) => return Err("id: is not valid UTF-8".into()),
+            },
+        }
+        if record.record.len() != self.columns {
+            return Err(format!(
+                "the record has {} fields; the header has {}",
+                record.record.len(),
+                self.columns
+            ));
+        }
+        if t.id.is_empty() {
+            return Err("id: empty".into());
+        }
+        t.texts.resize(self.text.len(), String::new());
+        for slot in 0..self.text.len() {
+            let column = self.text[slot];
+            let target = &mut t.texts[slot];
+            target.clear();
+            match record.get(column) {
+                Ok(text) if text.is_ascii() => {
+                    target.push_str(text);
+                    target.make_ascii_lowercase();
+                }
+                Ok(text) => target.push_str(&normalize_text(text)),
+                Err(()) if self.text_read => return Err("text: is not valid UTF-8".into()),
+                Err(()) => self.count_bad("text"),
+            }
+        }
+        t.created_at = self.timestamp(CREATED_AT, record)?;
+        t.confidence = self.number(CONFIDENCE, record)?;
+        t.sentiment = self.number(SENTIMENT, record)?;
+        for i in 0..LABEL_FIELDS.len() {
+            self.label(LABELS + i, record, &mut t.labels[i])?;
+        }
+        t.requested_human = self.boolean(REQUESTED_HUMAN, record)?;
+        t.escalated_at = self.timestamp(ESCALATED_AT, record)?;
+        t.first_human_response_at = self.timestamp(FIRST_HUMAN_RESPONSE_AT, record)?;
+        t.resolved_at = self.timestamp(RESOLVED_AT, record)?;
+        self.label(RESOLVED_TIER, record, &mut t.resolved_tier)?;
+        t.reassignments = match self.number(REASSIGNMENTS, record)? {
+            Some(v) if v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX) => Some(v as u32),
+            Some(_) => {
+                self.count_bad(FIELDS[REASSIGNMENTS]);
+                None
+            }
+            None => None,
+        };
+        t.reopened = self.boolean(REOPENED, record)?;
+        t.csat = self.number(CSAT, record)?;
+        t.extras.resize(self.extras.len(), String::new());
+        for slot in 0..self.extras.len() {
+            let extra = &self.extras[slot];
+            let value = match extra.column {
+                None => Ok(""),
+                Some(column) => record.trimmed(column),
+            };
+            match value {
+                Ok(text) => {
+                    if extra.numeric && !text.is_empty() && parse_number(text).is_none() {
+                        return Err(format!("{}: `{text}` is not a number", extra.name));
+                    }
+                    t.extras[slot].clear();
+                    t.extras[slot].push_str(text);
+                }
+                Err(()) if extra.rule_read => {
+                    return Err(format!("{}: is not valid UTF-8", extra.name));
+                }
+                Err(()) => {
+                    let name = extra.name.clone();
+                    self.count_bad(&name);
+                    t.extras[slot].clear();
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_split_inside_a_character_are_not_text() {
+        // "\xC3" and "\xA9" join into "é": the record is UTF-8, its fields are not.
+        let input: &[u8] = b"id,text,csat,note\nT1,\xC3,\xA9,ok\nT2,caf\xC3\xA9,4,fine\n";
+        let needs = Needs {
+            extras: vec!["note".into()],
+            ..Needs::default()
+        };
+        let mapping = Mapping::default();
+        let mut reader =
+            super::super::TicketReader::new(Box::new(input), &mapping, &needs).unwrap();
+        let mut parser = TicketParser::new(&reader.layout, &mapping, &needs).unwrap();
+        let (mut record, mut ticket) = (ByteRecord::new(), Ticket::default());
+        assert!(reader.read(&mut record).unwrap());
+        parser.parse(&record, 1, &mut ticket).unwrap();
+        assert_eq!(ticket.texts, [""]);
+        assert_eq!(ticket.csat, None);
+        assert_eq!(ticket.extras, ["ok"]);
+        let counted: Vec<(&str, u64)> = parser
+            .bad_values
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .collect();
+        assert_eq!(counted, [("csat", 1), ("text", 1)]);
+        assert!(reader.read(&mut record).unwrap());
+        parser.parse(&record, 2, &mut ticket).unwrap();
+        assert_eq!((ticket.texts[0].as_str(), ticket.csat), ("café", Some(4.0)));
+    }
+
+    #[test]
+    fn field_indices_name_the_fields() {
+        let named = [
+            (CREATED_AT, "created_at"),
+            (CONFIDENCE, "confidence"),
+            (SENTIMENT, "sentiment"),
+            (LABELS, LABEL_FIELDS[0]),
+            (LABELS + 3, LABEL_FIELDS[3]),
+            (PRIORITY, "priority"),
+            (REQUESTED_HUMAN, "requested_human"),
+            (ESCALATED_AT, "escalated_at"),
+            (FIRST_HUMAN_RESPONSE_AT, "first_human_response_at"),
+            (RESOLVED_AT, "resolved_at"),
+            (RESOLVED_TIER, "resolved_tier"),
+            (REASSIGNMENTS, "reassignments"),
+            (REOPENED, "reopened"),
+            (CSAT, "csat"),
+        ];
+        for (index, name) in named {
+            assert_eq!(FIELDS[index], name);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! `handoff replay --threads N`: the report, the `--decisions` file and the `--rejects` file
+//! are byte-identical whatever the number of threads (DESIGN §4: output is identical whatever
+//! the thread count).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn handoff(args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .current_dir(root())
+        .args(args)
+        .output()
+        .expect("run handoff");
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "handoff {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("UTF-8 temp path")
+}
+
+/// Generated tickets (several batches of records) with a few records to reject and a
+/// duplicate id, so that rejects and `--check-ids` cross batch and thread boundaries.
+fn tickets(dir: &Path) -> PathBuf {
+    let generated = handoff(&["gen", "--rows", "6000", "--seed", "11"]).stdout;
+    let mut text = String::from_utf8(generated).expect("UTF-8 tickets");
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    for at in [700, 2049, 4500] {
+        // A confidence the rules read, out of range: rejected.
+        lines[at] = lines[at].replacen(",0.", ",7.", 1);
+    }
+    let duplicate = lines[3000].clone();
+    lines.insert(5000, duplicate);
+    lines.push("X1,not a timestamp,short".to_string());
+    text = lines.join("\n");
+    text.push('\n');
+    let path = dir.join("tickets.csv");
+    std::fs::write(&path, text).expect("write tickets");
+    path
+}
+
+/// Report, decisions file and rejects file of one replay.
+fn run(policy: &str, tickets: &Path, threads: &str, extra: &[&str], dir: &Path) -> [Vec<u8>; 3] {
+    let decisions = dir.join(format!("decisions-{threads}.csv"));
+    let rejects = dir.join(format!("rejects-{threads}.csv"));
+    let mut args = vec![
+        "replay",
+        "--policy",
+        policy,
+        "--tickets",
+        path_str(tickets),
+        "--threads",
+        threads,
+        "--decisions",
+        path_str(&decisions),
+        "--rejects",
+        path_str(&rejects),
+    ];
+    args.extend_from_slice(extra);
+    let report = handoff(&args).stdout;
+    [
+        report,
+        std::fs::read(&decisions).expect("decisions"),
+        std::fs::read(&rejects).expect("rejects"),
+    ]
+}
+
+fn assert_same_for_any_thread_count(policy: &str, tickets: &Path, extra: &[&str]) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let one = run(policy, tickets, "1", extra, dir.path());
+    assert!(!one[0].is_empty() && !one[1].is_empty());
+    for threads in ["2", "3", "4", "2"] {
+        let many = run(policy, tickets, threads, extra, dir.path());
+        for (name, (a, b)) in ["report", "decisions", "rejects"]
+            .iter()
+            .zip(one.iter().zip(&many))
+        {
+            assert!(
+                a == b,
+                "{name} differs between 1 and {threads} threads ({extra:?})"
+            );
+        }
+    }
+}
+
+#[test]
+fn generated_tickets_same_report_for_any_thread_count() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tickets = tickets(dir.path());
+    let policy = "policies/support.yaml";
+    assert_same_for_any_thread_count(policy, &tickets, &["--format", "json"]);
+    assert_same_for_any_thread_count(
+        policy,
+        &tickets,
+        &["--format", "json", "--by", "channel", "--check-ids"],
+    );
+    assert_same_for_any_thread_count(
+        policy,
+        &tickets,
+        &[
+            "--format",
+            "csv",
+            "--by",
+            "month",
+            "--as-of",
+            "2026-03-01T00:00:00Z",
+        ],
+    );
+    // The records to reject are there, and rejected.
+    let dir2 = tempfile::tempdir().expect("temp dir");
+    let [report, _, rejects] = run(
+        policy,
+        &tickets,
+        "2",
+        &["--format", "json", "--check-ids"],
+        dir2.path(),
+    );
+    let report: serde_json::Value = serde_json::from_slice(&report).expect("JSON");
+    assert_eq!(report["input"]["rejected"], 5);
+    assert_eq!(String::from_utf8_lossy(&rejects).lines().count(), 6);
+}
+
+#[test]
+fn fixture_same_report_for_any_thread_count() {
+    let tickets = root().join("fixtures/replay/tickets.csv");
+    let policy = "fixtures/replay/policy.yaml";
+    assert_same_for_any_thread_count(policy, &tickets, &["--format", "json"]);
+    assert_same_for_any_thread_count(policy, &tickets, &["--format", "table", "--by", "priority"]);
+}
+
+#[test]
+fn strict_stops_at_the_first_rejected_record_in_input_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tickets = tickets(dir.path());
+    for threads in ["1", "2"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
+            .current_dir(root())
+            .args([
+                "replay",
+                "--policy",
+                "policies/support.yaml",
+                "--tickets",
+                path_str(&tickets),
+                "--strict",
+                "--threads",
+                threads,
+            ])
+            .output()
+            .expect("run handoff");
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("line 701: confidence: 7."),
+            "{threads} threads: {stderr}"
+        );
+    }
+}
