@@ -6,6 +6,7 @@ use std::io::Read;
 use csv::ByteRecord;
 
 use super::mapping::Mapping;
+use super::record::Records;
 
 /// Canonical single-column fields (id and text are handled apart).
 pub const FIELDS: [&str; 15] = [
@@ -213,6 +214,7 @@ pub struct RowError {
 pub struct TicketReader {
     reader: csv::Reader<Box<dyn Read + Send>>,
     pub layout: Layout,
+    record: ByteRecord,
 }
 
 impl TicketReader {
@@ -245,12 +247,20 @@ impl TicketReader {
             })
             .collect();
         let layout = Layout::resolve(headers, mapping, needs).map_err(|e| e.to_string())?;
-        Ok(TicketReader { reader, layout })
+        Ok(TicketReader {
+            reader,
+            layout,
+            record: ByteRecord::new(),
+        })
     }
 
-    /// Read the next record; `false` at the end of the input.
-    pub fn read(&mut self, record: &mut ByteRecord) -> Result<bool, csv::Error> {
-        self.reader.read_byte_record(record)
+    /// Append the next record to `records`; `false` at the end of the input.
+    pub fn read(&mut self, records: &mut Records) -> Result<bool, csv::Error> {
+        let more = self.reader.read_byte_record(&mut self.record)?;
+        if more {
+            records.push(&self.record);
+        }
+        Ok(more)
     }
 
     /// Bytes read so far (for progress).
