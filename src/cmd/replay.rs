@@ -15,7 +15,7 @@ use crate::engine::eval::{CompiledPolicy, Decision};
 use crate::engine::metrics::{Available, agreement_verdict, history};
 use crate::engine::replay::{By, DecisionFormat, ReplayOptions, ReplaySink, replay};
 use crate::output::report::{ReportFormat, csv as report_csv, lookup, report_json, table};
-use crate::tickets::{Mapping, RowError, Ticket, TicketParser, TicketReader};
+use crate::tickets::{Mapping, RawRecord, RowError, Ticket, TicketParser, TicketReader};
 
 #[derive(Debug, clap::Args)]
 pub struct ReplayArgs {
@@ -234,7 +234,7 @@ impl ReplaySink for Sinks {
         }
     }
 
-    fn rejected(&mut self, error: &RowError, raw: &csv::ByteRecord) -> std::io::Result<()> {
+    fn rejected(&mut self, error: &RowError, raw: RawRecord<'_>) -> std::io::Result<()> {
         let Some(writer) = &mut self.rejects else {
             return Ok(());
         };

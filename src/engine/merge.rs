@@ -141,3 +141,105 @@ impl Metrics {
         add_map(&mut self.hops, hops);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::engine::eval::CompiledPolicy;
+    use crate::engine::metrics::{Available, Metrics};
+    use crate::engine::replay::{By, ReplayOptions};
+    use crate::engine::worker::{Batch, Worker};
+    use crate::output::report::metrics_json;
+    use crate::tickets::synthetic::{GenOptions, generate};
+    use crate::tickets::{Mapping, TicketParser, TicketReader};
+
+    fn policy() -> CompiledPolicy {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/support.yaml");
+        CompiledPolicy::new(&crate::policy::load_file(&path).unwrap().policy).unwrap()
+    }
+
+    fn tickets() -> Vec<u8> {
+        let options = GenOptions {
+            rows: 5000,
+            seed: 5,
+            start: "2026-01-05T00:00:00Z".parse().unwrap(),
+            days: 30,
+        };
+        let mut out = Vec::new();
+        generate(&options, &mut out).unwrap();
+        out
+    }
+
+    /// Replay the batches with one worker per list of batch indices, each worker taking its
+    /// batches in the order given; the merged report (overall and per channel) as JSON.
+    fn replay_split(split: &[&[usize]]) -> Vec<serde_json::Value> {
+        let policy = policy();
+        let options = ReplayOptions {
+            by: Some(By::Channel),
+            ..ReplayOptions::default()
+        };
+        let mapping = Mapping::default();
+        let input = std::io::Cursor::new(tickets());
+        let mut reader = TicketReader::new(Box::new(input), &mapping, &policy.needs).unwrap();
+        let parser = TicketParser::new(&reader.layout, &mapping, &policy.needs).unwrap();
+        let available = Available::of(&reader.layout);
+        let mut batches = Vec::new();
+        let mut next_record = 1;
+        loop {
+            let mut batch = Batch::default();
+            batch.fill(&mut reader, batches.len() as u64, next_record);
+            next_record += batch.len as u64;
+            let last = batch.last;
+            batches.push(batch);
+            if last {
+                break;
+            }
+        }
+        assert_eq!(batches.len(), 5, "the test needs several batches");
+        let mut workers: Vec<Worker> = split
+            .iter()
+            .map(|order| {
+                let mut worker = Worker::new(&policy, &options, available, parser.clone());
+                for &index in order.iter() {
+                    worker.process(&mut batches[index], None);
+                }
+                worker
+            })
+            .collect();
+        let as_of = workers.iter().filter_map(|w| w.latest_seen).max();
+        let mut overall = Metrics::new(&policy);
+        let mut groups = std::collections::BTreeMap::<String, Metrics>::new();
+        for worker in workers.drain(..) {
+            let (metrics, worker_groups, _) = worker.finish(as_of);
+            overall.merge(metrics);
+            for (key, metrics) in worker_groups {
+                groups
+                    .entry(key)
+                    .or_insert_with(|| Metrics::new(&policy))
+                    .merge(metrics);
+            }
+        }
+        let as_of = as_of.unwrap();
+        overall.finish(as_of);
+        let mut reports = vec![metrics_json(&policy, &reader.layout, &overall)];
+        for metrics in groups.values_mut() {
+            metrics.finish(as_of);
+            reports.push(metrics_json(&policy, &reader.layout, metrics));
+        }
+        reports
+    }
+
+    #[test]
+    fn merged_metrics_do_not_depend_on_how_batches_were_split_or_ordered() {
+        let one_pass = replay_split(&[&[0, 1, 2, 3, 4]]);
+        for split in [
+            &[&[4, 1][..], &[2, 0, 3]][..],
+            &[&[3, 2, 1, 0][..], &[4]],
+            &[&[0][..], &[1], &[2], &[3], &[4]],
+            &[&[4, 3, 2, 1, 0][..]],
+        ] {
+            assert!(replay_split(split) == one_pass, "split {split:?}");
+        }
+    }
+}

@@ -22,6 +22,21 @@ pub struct Cell {
     pub lines: Vec<u64>,
 }
 
+impl Cell {
+    /// Keep the ticket among the examples if it is one of the first in the input (a worker
+    /// may see batches out of order).
+    pub(super) fn note_example(&mut self, line: u64, id: &str) {
+        if self.lines.len() >= EXAMPLES_PER_CELL && self.lines.last().is_some_and(|&l| l < line) {
+            return;
+        }
+        let at = self.lines.partition_point(|&l| l < line);
+        self.lines.insert(at, line);
+        self.examples.insert(at, id.to_string());
+        self.lines.truncate(EXAMPLES_PER_CELL);
+        self.examples.truncate(EXAMPLES_PER_CELL);
+    }
+}
+
 /// Met / breached / still pending, for one SLA target.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SlaTally {
@@ -367,10 +382,7 @@ impl Metrics {
         self.history_known += 1;
         let cell = self.confusion.entry((d.rank, outcome)).or_default();
         cell.count += 1;
-        if cell.examples.len() < EXAMPLES_PER_CELL {
-            cell.examples.push(t.id.clone());
-            cell.lines.push(t.line);
-        }
+        cell.note_example(t.line, &t.id);
         let policy_escalates = d.rank > 0;
         if history_escalated {
             self.history_escalated += 1;

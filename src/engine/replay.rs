@@ -9,14 +9,13 @@
 
 use std::collections::BTreeMap;
 
-use csv::ByteRecord;
 use jiff::Timestamp;
 
 use super::eval::{CompiledPolicy, Decision};
 use super::metrics::{Available, Metrics};
 use super::pipeline::{self, Job};
 use super::worker::{Batch, Worker};
-use crate::tickets::{RowError, Ticket, TicketParser, TicketReader};
+use crate::tickets::{RawRecord, RowError, Ticket, TicketParser, TicketReader};
 
 /// `--by`: the dimension every metric is split by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -72,7 +71,7 @@ pub trait ReplaySink {
     /// `--decisions` rows of consecutive tickets (CSV, from [`DecisionFormat`]).
     fn decisions(&mut self, rows: &[u8]) -> std::io::Result<()>;
     /// A rejected record, as read.
-    fn rejected(&mut self, error: &RowError, record: &ByteRecord) -> std::io::Result<()>;
+    fn rejected(&mut self, error: &RowError, record: RawRecord<'_>) -> std::io::Result<()>;
     fn progress(&mut self, _bytes: u64) {}
 }
 
@@ -123,7 +122,9 @@ impl Collector<'_> {
         }
         for (index, error) in batch.rejects.drain(..) {
             self.rejected += 1;
-            self.sink.rejected(&error, &batch.records[index])?;
+            if let Some(record) = batch.records.get(index) {
+                self.sink.rejected(&error, record)?;
+            }
             if self.strict {
                 return Err(ReplayError::Strict(error));
             }

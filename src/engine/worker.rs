@@ -7,13 +7,12 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
-use csv::ByteRecord;
 use jiff::Timestamp;
 
 use super::eval::{CompiledPolicy, Decision};
 use super::metrics::{Available, Deferred, Metrics};
 use super::replay::{By, DecisionFormat, ReplayOptions};
-use crate::tickets::{RowError, Ticket, TicketParser, TicketReader};
+use crate::tickets::{RawRecord, Records, RowError, Ticket, TicketParser, TicketReader};
 
 /// Records per batch: large enough that handing batches between threads costs nothing
 /// measurable, small enough that the batches in flight take a few megabytes.
@@ -24,7 +23,7 @@ pub const BATCH_RECORDS: usize = 1024;
 pub struct Batch {
     /// Position of the batch in the input (0, 1, …).
     pub seq: u64,
-    pub records: Vec<ByteRecord>,
+    pub records: Records,
     pub len: usize,
     /// Record number (1-based) of the first record.
     pub first: u64,
@@ -50,11 +49,9 @@ impl Batch {
         self.decisions.clear();
         self.rejects.clear();
         self.write_error = None;
+        self.records.clear();
         while self.len < BATCH_RECORDS {
-            if self.records.len() == self.len {
-                self.records.push(ByteRecord::new());
-            }
-            match reader.read(&mut self.records[self.len]) {
+            match reader.read(&mut self.records) {
                 Ok(true) => self.len += 1,
                 Ok(false) => {
                     self.last = true;
@@ -164,7 +161,9 @@ impl<'a> Worker<'a> {
             csv::Writer::from_writer(buffer)
         });
         for index in 0..batch.len {
-            let record = &batch.records[index];
+            let Some(record) = batch.records.get(index) else {
+                break;
+            };
             if let Err(error) = self.one(record, batch.first + index as u64) {
                 batch.rejects.push((index, error));
                 continue;
@@ -198,7 +197,7 @@ impl<'a> Worker<'a> {
     }
 
     /// Parse, decide and account one record.
-    fn one(&mut self, record: &ByteRecord, number: u64) -> Result<(), RowError> {
+    fn one(&mut self, record: RawRecord<'_>, number: u64) -> Result<(), RowError> {
         self.parser.parse(record, number, &mut self.ticket)?;
         if self.options.check_ids {
             self.check_id()?;

@@ -8,6 +8,7 @@
 
 pub mod mapping;
 pub mod parse;
+pub mod record;
 pub mod source;
 pub mod synthetic;
 pub mod value;
@@ -16,6 +17,7 @@ use jiff::Timestamp;
 
 pub use mapping::Mapping;
 pub use parse::TicketParser;
+pub use record::{RawRecord, Records};
 pub use source::{Layout, RowError, TicketReader, TicketSource};
 
 /// Label fields a condition can test.

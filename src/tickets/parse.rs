@@ -8,10 +8,10 @@
 
 use std::collections::BTreeMap;
 
-use csv::ByteRecord;
 use jiff::Timestamp;
 
 use super::mapping::{ConfidenceScale, Mapping, SentimentScale};
+use super::record::RawRecord;
 use super::source::{FIELDS, Layout, Needs, RowError};
 use super::value::{TimestampParser, parse_bool, parse_number, trim};
 use super::{LABEL_FIELDS, Ticket};
@@ -54,7 +54,7 @@ struct ExtraPlan {
 /// A record's fields as text. A record that is valid UTF-8 as a whole (the usual case) is
 /// checked once; its fields are slices of it.
 struct Fields<'r> {
-    record: &'r ByteRecord,
+    record: RawRecord<'r>,
     whole: Option<&'r str>,
 }
 
@@ -185,11 +185,11 @@ impl TicketParser {
     /// under `id = "@row"`). A rejected record gives its reason, line and id.
     pub fn parse(
         &mut self,
-        record: &ByteRecord,
+        record: RawRecord<'_>,
         number: u64,
         ticket: &mut Ticket,
     ) -> Result<(), RowError> {
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.line();
         ticket.line = line;
         let fields = Fields {
             record,
@@ -477,9 +477,11 @@ mod tests {
         let mut reader =
             super::super::TicketReader::new(Box::new(input), &mapping, &needs).unwrap();
         let mut parser = TicketParser::new(&reader.layout, &mapping, &needs).unwrap();
-        let (mut record, mut ticket) = (ByteRecord::new(), Ticket::default());
-        assert!(reader.read(&mut record).unwrap());
-        parser.parse(&record, 1, &mut ticket).unwrap();
+        let (mut records, mut ticket) = (super::super::Records::default(), Ticket::default());
+        while reader.read(&mut records).unwrap() {}
+        parser
+            .parse(records.get(0).unwrap(), 1, &mut ticket)
+            .unwrap();
         assert_eq!(ticket.texts, [""]);
         assert_eq!(ticket.csat, None);
         assert_eq!(ticket.extras, ["ok"]);
@@ -489,9 +491,11 @@ mod tests {
             .map(|(k, v)| (k.as_str(), *v))
             .collect();
         assert_eq!(counted, [("csat", 1), ("text", 1)]);
-        assert!(reader.read(&mut record).unwrap());
-        parser.parse(&record, 2, &mut ticket).unwrap();
+        parser
+            .parse(records.get(1).unwrap(), 2, &mut ticket)
+            .unwrap();
         assert_eq!((ticket.texts[0].as_str(), ticket.csat), ("café", Some(4.0)));
+        assert_eq!(ticket.line, 3);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::io::Read;
 use csv::ByteRecord;
 
 use super::mapping::Mapping;
+use super::record::Records;
 
 /// Canonical single-column fields (id and text are handled apart).
 pub const FIELDS: [&str; 15] = [
@@ -213,6 +214,7 @@ pub struct RowError {
 pub struct TicketReader {
     reader: csv::Reader<Box<dyn Read + Send>>,
     pub layout: Layout,
+    record: ByteRecord,
 }
 
 impl TicketReader {
@@ -245,12 +247,20 @@ impl TicketReader {
             })
             .collect();
         let layout = Layout::resolve(headers, mapping, needs).map_err(|e| e.to_string())?;
-        Ok(TicketReader { reader, layout })
+        Ok(TicketReader {
+            reader,
+            layout,
+            record: ByteRecord::new(),
+        })
     }
 
-    /// Read the next record; `false` at the end of the input.
-    pub fn read(&mut self, record: &mut ByteRecord) -> Result<bool, csv::Error> {
-        self.reader.read_byte_record(record)
+    /// Append the next record to `records`; `false` at the end of the input.
+    pub fn read(&mut self, records: &mut Records) -> Result<bool, csv::Error> {
+        let more = self.reader.read_byte_record(&mut self.record)?;
+        if more {
+            records.push(&self.record);
+        }
+        Ok(more)
     }
 
     /// Bytes read so far (for progress).
@@ -264,7 +274,8 @@ impl TicketReader {
 pub struct TicketSource {
     reader: TicketReader,
     parser: super::TicketParser,
-    record: ByteRecord,
+    /// One record at a time: cleared before each read.
+    record: super::Records,
     records: u64,
     pub layout: Layout,
 }
@@ -281,7 +292,7 @@ impl TicketSource {
         Ok(TicketSource {
             reader,
             parser,
-            record: ByteRecord::new(),
+            record: super::Records::default(),
             records: 0,
             layout,
         })
@@ -293,11 +304,15 @@ impl TicketSource {
         &mut self,
         ticket: &mut super::Ticket,
     ) -> Result<Option<Result<(), RowError>>, csv::Error> {
+        self.record.clear();
         if !self.reader.read(&mut self.record)? {
             return Ok(None);
         }
         self.records += 1;
-        Ok(Some(self.parser.parse(&self.record, self.records, ticket)))
+        let Some(raw) = self.record.get(0) else {
+            return Ok(None);
+        };
+        Ok(Some(self.parser.parse(raw, self.records, ticket)))
     }
 
     /// Notes for the report about how the data was read.

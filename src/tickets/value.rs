@@ -72,14 +72,10 @@ fn common_shape(text: &str) -> Option<(i64, bool)> {
     if b[4] != b'-' || b[7] != b'-' || b[13] != b':' {
         return None;
     }
-    let digit = |at: usize| -> Option<i64> {
-        let d = b[at].wrapping_sub(b'0');
-        (d < 10).then_some(i64::from(d))
-    };
-    let two = |at: usize| -> Option<i64> { Some(digit(at)? * 10 + digit(at + 1)?) };
-    let year = two(0)? * 100 + two(2)?;
-    let (month, day, hour, minute) = (two(5)?, two(8)?, two(11)?, two(14)?);
-    let second = if seconds { two(17)? } else { 0 };
+    let year = two_digits(b, 0)? * 100 + two_digits(b, 2)?;
+    let (month, day) = (two_digits(b, 5)?, two_digits(b, 8)?);
+    let (hour, minute) = (two_digits(b, 11)?, two_digits(b, 14)?);
+    let second = if seconds { two_digits(b, 17)? } else { 0 };
     let month_days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -97,6 +93,12 @@ fn common_shape(text: &str) -> Option<(i64, bool)> {
     }
     let days = crate::engine::day_table::days_from_civil(year, month, day);
     Some((days * 86_400 + hour * 3600 + minute * 60 + second, utc))
+}
+
+#[inline(always)]
+fn two_digits(b: &[u8], at: usize) -> Option<i64> {
+    let (tens, ones) = (b[at].wrapping_sub(b'0'), b[at + 1].wrapping_sub(b'0'));
+    (tens < 10 && ones < 10).then_some(i64::from(tens * 10 + ones))
 }
 
 /// `str::trim`, without its Unicode scan when the ends are plain ASCII.
@@ -124,8 +126,44 @@ pub fn parse_bool(text: &str) -> Option<bool> {
 }
 
 pub fn parse_number(text: &str) -> Option<f64> {
-    let value: f64 = trim(text).parse().ok()?;
+    let text = trim(text);
+    if let Some(value) = plain_decimal(text) {
+        return Some(value);
+    }
+    let value: f64 = text.parse().ok()?;
     value.is_finite().then_some(value)
+}
+
+/// `-?[0-9]+(\.[0-9]+)?` with at most 15 digits, as `str::parse` reads it: the digits as an
+/// integer and the power of ten are both exact in an `f64`, and one division rounds correctly.
+/// `None` for any other text.
+fn plain_decimal(text: &str) -> Option<f64> {
+    const POWERS: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let bytes = text.as_bytes();
+    let (negative, digits) = match bytes.split_first()? {
+        (b'-', rest) => (true, rest),
+        _ => (false, bytes),
+    };
+    let (whole, fraction) = match digits.iter().position(|&b| b == b'.') {
+        Some(dot) => (&digits[..dot], &digits[dot + 1..]),
+        None => (digits, &[][..]),
+    };
+    let has_dot = whole.len() < digits.len();
+    if whole.is_empty() || (has_dot && fraction.is_empty()) || whole.len() + fraction.len() > 15 {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    for &b in whole.iter().chain(fraction) {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        mantissa = mantissa * 10 + u64::from(digit);
+    }
+    let value = mantissa as f64 / POWERS[fraction.len()];
+    Some(if negative { -value } else { value })
 }
 
 #[cfg(test)]
@@ -197,6 +235,18 @@ mod tests {
             let zone = if berlin { TimeZone::get("Europe/Berlin").unwrap() } else { TimeZone::UTC };
             let p = TimestampParser::new(None, zone);
             proptest::prop_assert_eq!(p.parse(&text), jiff_only(&p, &text), "{}", text);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_decimals_read_as_str_parse(text in "-?[0-9]{0,9}(\\.[0-9]{0,9})?|[-+.0-9e]{0,6}") {
+            let expected = text
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite());
+            let got = parse_number(&text);
+            proptest::prop_assert_eq!(got.map(f64::to_bits), expected.map(f64::to_bits), "{}", text);
         }
     }
 

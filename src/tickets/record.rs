@@ -1,0 +1,156 @@
+//! Raw CSV records stored back to back.
+//!
+//! Replay hands records between threads in batches. Kept as one `ByteRecord` each, every
+//! record slot would grow to the longest record it ever held, so a batch's memory would creep
+//! up with the length of the input; stored back to back, a batch takes what its records take.
+
+use csv::ByteRecord;
+
+/// Consecutive records: their field bytes in one buffer.
+#[derive(Debug, Default)]
+pub struct Records {
+    bytes: Vec<u8>,
+    /// End of each field in `bytes`.
+    ends: Vec<usize>,
+    records: Vec<Span>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    /// Offset of the record in `bytes`.
+    start: usize,
+    /// Its fields are `ends[first..last]`.
+    first: usize,
+    last: usize,
+    line: u64,
+}
+
+/// One record of [`Records`].
+#[derive(Debug, Clone, Copy)]
+pub struct RawRecord<'a> {
+    /// The record's field bytes.
+    bytes: &'a [u8],
+    start: usize,
+    ends: &'a [usize],
+    line: u64,
+}
+
+impl Records {
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+        self.ends.clear();
+        self.records.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Append a record as read.
+    pub fn push(&mut self, record: &ByteRecord) {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(record.as_slice());
+        let first = self.ends.len();
+        let mut end = start;
+        for field in record {
+            end += field.len();
+            self.ends.push(end);
+        }
+        self.records.push(Span {
+            start,
+            first,
+            last: self.ends.len(),
+            line: record.position().map_or(0, |p| p.line()),
+        });
+    }
+
+    /// Record `index`; `None` past the end.
+    pub fn get(&self, index: usize) -> Option<RawRecord<'_>> {
+        let span = *self.records.get(index)?;
+        let end = match span.last {
+            last if last > span.first => self.ends[last - 1],
+            _ => span.start,
+        };
+        Some(RawRecord {
+            bytes: &self.bytes[span.start..end],
+            start: span.start,
+            ends: &self.ends[span.first..span.last],
+            line: span.line,
+        })
+    }
+}
+
+impl<'a> RawRecord<'a> {
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Line of the record's start in the input (1-based, header included).
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// All field bytes, back to back.
+    pub fn as_slice(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// Where field `i` lies in [`RawRecord::as_slice`].
+    pub fn range(&self, i: usize) -> Option<std::ops::Range<usize>> {
+        let end = *self.ends.get(i)?;
+        let start = match i {
+            0 => self.start,
+            _ => self.ends[i - 1],
+        };
+        Some(start - self.start..end - self.start)
+    }
+
+    pub fn get(&self, i: usize) -> Option<&'a [u8]> {
+        self.range(i).map(|range| &self.bytes[range])
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_read_back_as_written() {
+        let input = "a,bb,\n\"x,y\",,zz\nlast\n";
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(input.as_bytes());
+        let mut records = Records::default();
+        let mut record = ByteRecord::new();
+        while reader.read_byte_record(&mut record).unwrap() {
+            records.push(&record);
+        }
+        let fields = |i: usize| -> Vec<&[u8]> { records.get(i).unwrap().iter().collect() };
+        assert_eq!(records.len(), 3);
+        assert_eq!(fields(0), [&b"a"[..], b"bb", b""]);
+        assert_eq!(fields(1), [&b"x,y"[..], b"", b"zz"]);
+        assert_eq!(fields(2), [&b"last"[..]]);
+        let second = records.get(1).unwrap();
+        assert_eq!(second.as_slice(), b"x,yzz");
+        assert_eq!(second.range(2), Some(3..5));
+        assert_eq!(second.get(3), None);
+        assert_eq!((second.line(), records.get(2).unwrap().line()), (2, 3));
+        assert!(records.get(3).is_none());
+        records.clear();
+        assert!(records.is_empty());
+    }
+}
