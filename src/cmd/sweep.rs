@@ -14,7 +14,7 @@ use super::io::open_input;
 use crate::config::Config;
 use crate::engine::eval::CompiledPolicy;
 use crate::engine::stats::Count;
-use crate::engine::sweep::{SweepPoint, sweep};
+use crate::engine::sweep::{SweepPoint, Swept, sweep};
 use crate::output::report::table::rate_text;
 use crate::tickets::{Mapping, TicketSource};
 
@@ -144,7 +144,11 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
     let (input, _) = open_input(&args.tickets)?;
     let mut source = TicketSource::new(input, &mapping, base.needs.clone())
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.tickets.display()))?;
-    let outcome = sweep(&variants, &mut source, args.as_of)
+    let swept = Swept {
+        field: field.to_string(),
+        bound: bound.to_string(),
+    };
+    let outcome = sweep(&variants, &swept, &mut source, args.as_of)
         .with_context(|| args.tickets.display().to_string())?;
     let layout = &source.layout;
     let history = layout.has("resolved_tier") || layout.has("escalated_at");

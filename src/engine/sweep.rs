@@ -91,8 +91,42 @@ fn clocks(policy: &CompiledPolicy, t: &Ticket, rank: usize, priority: Option<usi
     ]
 }
 
+/// Which threshold is swept: the field (`confidence`, `sentiment` or an extra field) and the
+/// bound (`below` or `at_least`).
+#[derive(Debug, Clone)]
+pub struct Swept {
+    pub field: String,
+    pub bound: String,
+}
+
+impl Swept {
+    /// The ticket's value of the swept field (`None` when missing).
+    fn value(&self, policy: &CompiledPolicy, t: &Ticket) -> Option<f64> {
+        match self.field.as_str() {
+            "confidence" => t.confidence,
+            "sentiment" => t.sentiment,
+            name => {
+                let slot = policy.needs.extras.iter().position(|n| n == name)?;
+                t.extras.get(slot)?.parse().ok()
+            }
+        }
+    }
+
+    /// Whether the swept test holds at threshold `at` (the only part of the condition that
+    /// differs between variants).
+    fn holds(&self, value: Option<f64>, at: f64) -> Option<bool> {
+        let v = value?;
+        Some(if self.bound == "below" {
+            v < at
+        } else {
+            v >= at
+        })
+    }
+}
+
 pub fn sweep(
     variants: &[(f64, CompiledPolicy)],
+    swept: &Swept,
     source: &mut TicketSource,
     as_of: Option<Timestamp>,
 ) -> Result<SweepOutcome, ReplayError> {
@@ -137,8 +171,20 @@ pub fn sweep(
         base.scan_keywords(&ticket, &mut found);
         let past = history(base, available, &ticket);
         cache.clear();
-        for (index, (_, policy)) in variants.iter().enumerate() {
-            policy.decide(&ticket, &found, &mut decision);
+        // Variants differ only in the swept test, so variants where it has the same truth for
+        // this ticket take the same decision: decide once per distinct truth (at most three).
+        let value = swept.value(base, &ticket);
+        let mut decided: [Option<Decision>; 3] = [None, None, None];
+        for (index, (threshold, policy)) in variants.iter().enumerate() {
+            let slot = match swept.holds(value, *threshold) {
+                Some(true) => 0,
+                Some(false) => 1,
+                None => 2,
+            };
+            let decision = decided[slot].get_or_insert_with(|| {
+                policy.decide(&ticket, &found, &mut decision);
+                decision.clone()
+            });
             let point = &mut points[index];
             point.tickets += 1;
             let escalates = decision.rank > 0;
