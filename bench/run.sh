@@ -34,7 +34,9 @@ if awk -v l="$LOAD" 'BEGIN { exit !(l > 0.5) }'; then
 fi
 if [[ ! -x /usr/bin/time ]] || ! /usr/bin/time -v true 2>/dev/null; then
   echo "installing GNU time" >&2
-  if [[ $(id -u) -eq 0 ]]; then apt-get install -y -qq time >&2; else sudo apt-get install -y -qq time >&2; fi
+  sudo=$([[ $(id -u) -eq 0 ]] || echo sudo)
+  $sudo apt-get update -qq >&2
+  $sudo apt-get install -y -qq time >&2
 fi
 cargo build --release --locked --quiet
 cargo build --release --locked --quiet --examples
@@ -83,6 +85,7 @@ measure() {
 # Repetitions go round the tools, so a burst of other work on the machine hits one run of
 # each rather than every run of one.
 step "measurements (best of $REPS)"
+rm -f "$OUT"/*.run*
 for rows in "${SPEED_ROWS[@]}"; do
   cat "${FILE[$rows]}" >/dev/null # every tool reads from the page cache
   for ((rep = 0; rep < REPS; rep++)); do

@@ -3,7 +3,7 @@
 //!
 //! Days are numbered from the Unix epoch (day 0 = 1970-01-01), both as local dates of the
 //! calendar's zone and as UTC days of instants. The table is filled lazily in blocks of
-//! [`BLOCK_DAYS`] days; each block holds, per local date, the working intervals as instants
+//! 128 days; each block holds, per local date, the working intervals as instants
 //! (exactly what [`BusinessCalendar::intervals_on`] computes) and the UTC offsets in force over
 //! its UTC days (from the zone's transitions), which turn an instant into its local date. A
 //! block is written once and then only read, so worker threads share one table.

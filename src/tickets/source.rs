@@ -1,4 +1,5 @@
-//! The CSV side: resolving a header against a mapping, and reading records into tickets.
+//! The CSV side: resolving a header against a mapping, and reading raw records (which
+//! [`super::TicketParser`] turns into tickets).
 
 use std::collections::BTreeSet;
 use std::io::Read;
