@@ -326,3 +326,17 @@ impl TicketSource {
         &self.parser.bad_values
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The single-column fields are the canonical fields without `id` and `text`, in order.
+    #[test]
+    fn single_column_fields_follow_the_canonical_list() {
+        let canonical: Vec<&str> = super::super::CANONICAL
+            .iter()
+            .copied()
+            .filter(|f| *f != "id" && *f != "text")
+            .collect();
+        assert_eq!(canonical, super::FIELDS);
+    }
+}

@@ -12,28 +12,16 @@ use jiff::{SignedDuration, Timestamp};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-pub const HEADER: [&str; 20] = [
-    "id",
-    "created_at",
-    "text",
-    "confidence",
-    "sentiment",
-    "customer_tier",
-    "channel",
-    "category",
-    "priority",
-    "requested_human",
-    "escalated_at",
-    "first_human_response_at",
-    "resolved_at",
-    "resolved_tier",
-    "reassignments",
-    "reopened",
-    "csat",
-    "conversation",
-    "customer_record",
-    "ai_summary",
-];
+/// Context columns written after the canonical ones (the support policy requires them).
+pub const CONTEXT_COLUMNS: [&str; 3] = ["conversation", "customer_record", "ai_summary"];
+
+/// The header: every canonical field, then the context columns.
+pub fn header() -> impl Iterator<Item = &'static str> {
+    super::CANONICAL
+        .iter()
+        .chain(CONTEXT_COLUMNS.iter())
+        .copied()
+}
 
 #[derive(Debug, Clone)]
 pub struct GenOptions {
@@ -395,7 +383,7 @@ fn capitalize(text: &str) -> String {
 pub fn generate(options: &GenOptions, out: &mut dyn Write) -> io::Result<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(HEADER)?;
+    writer.write_record(header())?;
     for index in 0..options.rows {
         let row = ticket(&mut rng, index, options);
         writer.write_record(&row.fields)?;
@@ -431,7 +419,7 @@ mod tests {
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
         assert_eq!(rows.len(), 5000);
-        assert!(rows.iter().all(|r| r.len() == HEADER.len()));
+        assert!(rows.iter().all(|r| r.len() == header().count()));
         let share = |needle: &str| {
             rows.iter()
                 .filter(|r| r[2].to_lowercase().contains(needle))
