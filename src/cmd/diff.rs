@@ -7,13 +7,13 @@ use anyhow::{Context, bail};
 use jiff::Timestamp;
 
 use super::Exit;
+use super::fail_if;
 use super::io::{AtomicFile, open_input, refuse_overwriting_inputs};
-use super::replay::FailIf;
 use crate::config::Config;
 use crate::engine::diff::{diff_replay, first_response_outcome};
 use crate::engine::eval::CompiledPolicy;
 use crate::output::report::{lookup, metrics_json};
-use crate::policy::compare::structural_diff;
+use crate::policy::compare::{rule_counterparts, structural_diff};
 use crate::tickets::{Mapping, TicketSource};
 
 #[derive(Debug, clap::Args)]
@@ -55,12 +55,7 @@ pub enum DiffFormat {
 }
 
 pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
-    let fail_ifs = args
-        .fail_if
-        .iter()
-        .map(|t| t.parse::<FailIf>())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(anyhow::Error::msg)?;
+    let fail_ifs = fail_if::parse_all(&args.fail_if)?;
     if let Some(changes) = &args.changes {
         let mut inputs = vec![
             args.old.as_path(),
@@ -87,6 +82,11 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
     // The new policy's extra-field slots start with the old one's, so one read serves both.
     let new = CompiledPolicy::with_extras(&new_loaded.policy, &old.needs.extras)
         .with_context(|| args.new.display().to_string())?;
+    // A misspelt metric or a threshold out of range is a usage error before anything is read.
+    fail_if::check_diff(&fail_ifs, &new)?;
+    let structure = structural_diff(&old_loaded.policy, &new_loaded.policy);
+    let counterparts =
+        rule_counterparts(&old_loaded.policy, &new_loaded.policy, &structure.renamed);
     let mut needs = new.needs.clone();
     needs
         .rule_fields
@@ -158,22 +158,28 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
                 ])
                 .map_err(std::io::Error::other)
         };
-        diff_replay(&old, &new, &mut source, args.as_of, &mut write_change)
-            .with_context(|| args.tickets.display().to_string())?
+        diff_replay(
+            &old,
+            &new,
+            &counterparts,
+            &mut source,
+            args.as_of,
+            &mut write_change,
+        )
+        .with_context(|| args.tickets.display().to_string())?
     };
     if let Some(writer) = changes_file {
         writer.into_inner().map_err(|e| e.into_error())?.commit()?;
     }
     let old_report = metrics_json(&old, &source.layout, &outcome.old);
     let new_report = metrics_json(&new, &source.layout, &outcome.new);
-    let changes = structural_diff(&old_loaded.policy, &new_loaded.policy);
     let mut routes = old.routes.clone();
     for r in &new.routes {
         if !routes.contains(r) {
             routes.push(r.clone());
         }
     }
-    let doc = crate::output::diff::json(&changes, &outcome, &routes, &old_report, &new_report);
+    let doc = crate::output::diff::json(&structure, &outcome, &routes, &old_report, &new_report);
     let mut out = std::io::stdout().lock();
     match args.format {
         DiffFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?,

@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 
 pub mod diff;
 pub mod explain;
+pub mod fail_if;
 pub mod generate;
 pub mod init;
 pub mod io;

@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use jiff::Timestamp;
 
 use super::Exit;
+use super::fail_if::{self, FailIf};
 use super::io::{AtomicFile, open_input, refuse_overwriting_inputs};
 use crate::config::Config;
 use crate::engine::eval::{CompiledPolicy, Decision};
@@ -65,48 +66,6 @@ pub struct ReplayArgs {
     /// Configuration file [default: ./handoff.toml when present]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-}
-
-/// A `--fail-if` condition: `metric op number`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FailIf {
-    pub metric: String,
-    pub op: String,
-    pub threshold: f64,
-}
-
-impl std::str::FromStr for FailIf {
-    type Err = String;
-    fn from_str(text: &str) -> Result<FailIf, String> {
-        for op in [">=", "<=", "==", "!=", ">", "<"] {
-            if let Some((metric, value)) = text.split_once(op) {
-                let threshold: f64 = value.trim().parse().map_err(|_| {
-                    format!("--fail-if `{text}`: `{}` is not a number", value.trim())
-                })?;
-                return Ok(FailIf {
-                    metric: metric.trim().to_string(),
-                    op: op.to_string(),
-                    threshold,
-                });
-            }
-        }
-        Err(format!(
-            "--fail-if `{text}`: write `<metric> <op> <number>`, e.g. `missed_escalation_rate > 0.05` (ops: > >= < <= == !=)"
-        ))
-    }
-}
-
-impl FailIf {
-    pub fn holds(&self, value: f64) -> bool {
-        match self.op.as_str() {
-            ">" => value > self.threshold,
-            ">=" => value >= self.threshold,
-            "<" => value < self.threshold,
-            "<=" => value <= self.threshold,
-            "==" => value == self.threshold,
-            _ => value != self.threshold,
-        }
-    }
 }
 
 /// The header of the `--decisions` file.
@@ -271,12 +230,7 @@ impl ReplaySink for Sinks {
 }
 
 pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
-    let fail_ifs = args
-        .fail_if
-        .iter()
-        .map(|text| text.parse::<FailIf>())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(anyhow::Error::msg)?;
+    let fail_ifs: Vec<FailIf> = fail_if::parse_all(&args.fail_if)?;
     let outputs: Vec<&std::path::Path> = args
         .decisions
         .iter()
@@ -306,32 +260,9 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.tickets.display()))?;
     let parser = TicketParser::new(&reader.layout, &mapping, &policy.needs)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.tickets.display()))?;
-    // A misspelt --fail-if metric is a usage error before any ticket is read.
-    let shape = crate::output::report::metrics_json(
-        &policy,
-        &reader.layout,
-        &crate::engine::metrics::Metrics::new(&policy),
-    );
-    for condition in &fail_ifs {
-        if lookup(&shape, &condition.metric).is_none() {
-            let keys: Vec<&String> = shape
-                .as_object()
-                .map(|m| m.keys().collect())
-                .unwrap_or_default();
-            let names: Vec<&str> = keys.iter().map(|k| k.as_str()).collect();
-            match crate::policy::load::did_you_mean(&condition.metric, &names) {
-                Some(best) => bail!(
-                    "--fail-if: unknown metric `{}`; did you mean `{best}`?",
-                    condition.metric
-                ),
-                None => bail!(
-                    "--fail-if: unknown metric `{}` (metrics: {})",
-                    condition.metric,
-                    names.join(", ")
-                ),
-            }
-        }
-    }
+    // A misspelt --fail-if metric, or a threshold out of its range, is a usage error before
+    // any ticket is read.
+    fail_if::check_replay(&fail_ifs, &policy)?;
 
     let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::with_draw_target(

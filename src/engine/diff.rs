@@ -44,11 +44,13 @@ pub fn first_response_outcome(policy: &CompiledPolicy, t: &Ticket, d: &Decision)
     }
 }
 
-/// Replay both policies. `changes` is called for every ticket whose route, rule, priority or
-/// SLA outcome differs.
+/// Replay both policies. `counterparts[j]` is the old rule that new rule `j` continues (the
+/// same id, or a rename), so a renamed rule deciding a ticket is no change. `changes` is called
+/// for every ticket whose route, rule, priority or SLA outcome differs.
 pub fn diff_replay(
     old: &CompiledPolicy,
     new: &CompiledPolicy,
+    counterparts: &[Option<usize>],
     source: &mut TicketSource,
     as_of: Option<Timestamp>,
     changes: &mut dyn FnMut(&Ticket, &Decision, &Decision) -> std::io::Result<()>,
@@ -80,9 +82,13 @@ pub fn diff_replay(
         old.decide(&ticket, &found_old, &mut d_old);
         new.decide(&ticket, &found_new, &mut d_new);
         *transitions.entry((d_old.rank, d_new.rank)).or_insert(0) += 1;
-        let rule_name = |p: &CompiledPolicy, d: &Decision| d.rule.map(|i| p.rules[i].id.clone());
+        let same_rule = match (d_old.rule, d_new.rule) {
+            (None, None) => true,
+            (Some(a), Some(b)) => counterparts.get(b).copied().flatten() == Some(a),
+            _ => false,
+        };
         let differs = d_old.rank != d_new.rank
-            || rule_name(old, &d_old) != rule_name(new, &d_new)
+            || !same_rule
             || d_old.priority != d_new.priority
             || first_response_outcome(old, &ticket, &d_old)
                 != first_response_outcome(new, &ticket, &d_new);

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::report::table::rate_text;
 use crate::engine::diff::DiffOutcome;
 use crate::engine::eval::CompiledPolicy;
-use crate::policy::compare::Change;
+use crate::policy::compare::{Rename, StructuralDiff};
 
 /// Every rate in a report (objects with `value` and `denominator`), by dotted path.
 pub fn rates(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {
@@ -29,13 +29,43 @@ pub fn rates(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {
     }
 }
 
+/// The old policy's path for a figure of the new one: a renamed rule's figures are compared with
+/// those of its old id.
+fn old_path(path: &str, renamed: &[Rename]) -> String {
+    for rename in renamed {
+        if path.strip_prefix("escalation_by_rule.") == Some(rename.new.as_str()) {
+            return format!("escalation_by_rule.{}", rename.old);
+        }
+    }
+    path.to_string()
+}
+
+/// Pairs of (path in the new report, old figure, new figure) for every rate both reports have.
+fn paired_rates<'v>(
+    old_report: &'v Value,
+    new_report: &'v Value,
+    renamed: &[Rename],
+) -> Vec<(String, Value, Value)> {
+    let (mut old_rates, mut new_rates) = (Vec::new(), Vec::new());
+    rates("", old_report, &mut old_rates);
+    rates("", new_report, &mut new_rates);
+    new_rates
+        .into_iter()
+        .filter_map(|(path, new)| {
+            let wanted = old_path(&path, renamed);
+            let (_, old) = old_rates.iter().find(|(p, _)| *p == wanted)?;
+            Some((path, old.clone(), new))
+        })
+        .collect()
+}
+
 fn delta(old: &Value, new: &Value) -> Option<f64> {
     let (a, b) = (old["value"].as_f64()?, new["value"].as_f64()?);
     Some(((b - a) * 10_000.0).round() / 10_000.0)
 }
 
 pub fn json(
-    changes: &[Change],
+    structure: &StructuralDiff,
     outcome: &DiffOutcome,
     routes: &[String],
     old_report: &Value,
@@ -55,16 +85,11 @@ pub fn json(
             .collect();
         transitions.insert(from.clone(), row.into());
     }
-    let (mut old_rates, mut new_rates) = (Vec::new(), Vec::new());
-    rates("", old_report, &mut old_rates);
-    rates("", new_report, &mut new_rates);
-    let deltas: serde_json::Map<String, Value> = new_rates
-        .iter()
-        .filter_map(|(path, new)| {
-            let old = old_rates.iter().find(|(p, _)| p == path)?;
-            Some((path.clone(), json!(delta(&old.1, new))))
-        })
-        .collect();
+    let deltas: serde_json::Map<String, Value> =
+        paired_rates(old_report, new_report, &structure.renamed)
+            .into_iter()
+            .map(|(path, old, new)| (path, json!(delta(&old, &new))))
+            .collect();
     json!({
         "version": 1,
         "input": {
@@ -74,7 +99,8 @@ pub fn json(
             "rejected_examples": outcome.reject_examples.iter().map(|e| json!({"line": e.line, "id": e.id, "reason": e.reason})).collect::<Vec<_>>(),
             "as_of": outcome.as_of.map(|t| t.to_string()),
         },
-        "changes": changes,
+        "changes": structure.changes,
+        "renamed_rules": structure.renamed,
         "transitions": transitions,
         "tickets_changed": outcome.changed,
         "old": old_report,
@@ -164,21 +190,23 @@ pub fn print_table(
     )?;
 
     writeln!(out, "\nMetrics (old → new)")?;
-    let (mut old_rates, mut new_rates) = (Vec::new(), Vec::new());
-    rates("", &doc["old"], &mut old_rates);
-    rates("", &doc["new"], &mut new_rates);
-    let rows: Vec<Vec<String>> = new_rates
-        .iter()
-        .filter_map(|(path, new_value)| {
-            let (_, old_value) = old_rates.iter().find(|(p, _)| p == path)?;
-            let delta = delta(old_value, new_value)
+    let renamed: Vec<Rename> =
+        serde_json::from_value(doc["renamed_rules"].clone()).unwrap_or_default();
+    let rows: Vec<Vec<String>> = paired_rates(&doc["old"], &doc["new"], &renamed)
+        .into_iter()
+        .map(|(path, old_value, new_value)| {
+            let delta = delta(&old_value, &new_value)
                 .map_or_else(|| "–".to_string(), |d| format!("{:+.1} pp", d * 100.0));
-            Some(vec![
-                path.clone(),
-                rate_text(old_value),
-                rate_text(new_value),
-                delta,
-            ])
+            let was = old_path(&path, &renamed);
+            let label = if was == path {
+                path
+            } else {
+                format!(
+                    "{path} (was {})",
+                    was.trim_start_matches("escalation_by_rule.")
+                )
+            };
+            vec![label, rate_text(&old_value), rate_text(&new_value), delta]
         })
         .collect();
     write!(

@@ -3,7 +3,9 @@
 pub mod calendar;
 pub mod compare;
 pub mod condition;
+pub mod condition_diff;
 mod de;
+pub mod describe;
 pub mod duration;
 pub mod load;
 pub mod model;
