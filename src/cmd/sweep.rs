@@ -42,12 +42,12 @@ pub struct SweepArgs {
     /// Last value (included when reached by whole steps)
     #[arg(long, allow_negative_numbers = true)]
     pub to: f64,
-    /// Step between values
-    #[arg(long)]
+    /// Step between values (greater than 0)
+    #[arg(long, allow_negative_numbers = true)]
     pub step: f64,
     /// Recommend the value with the fewest missed escalations whose escalation rate stays within
     /// this fraction (e.g. 0.3)
-    #[arg(long, value_name = "RATE")]
+    #[arg(long, value_name = "RATE", allow_negative_numbers = true)]
     pub max_escalation_rate: Option<f64>,
     /// Output format
     #[arg(long, value_enum, default_value_t = SweepFormat::Table)]
@@ -67,18 +67,76 @@ pub enum SweepFormat {
     Csv,
 }
 
+/// The most values one sweep tries: each is a copy of the compiled policy.
+const MAX_VALUES: usize = 1000;
+
+/// The values a threshold on `field` can take: confidence 0–1, sentiment -1..1; other
+/// (extra) fields any finite number.
+fn domain(field: &str) -> Option<(f64, f64)> {
+    match field {
+        "confidence" => Some((0.0, 1.0)),
+        "sentiment" => Some((-1.0, 1.0)),
+        _ => None,
+    }
+}
+
 /// `from + i·step` up to and including `to` (DESIGN §7): 0.5..0.95 step 0.05 is 10 values.
-pub fn values(from: f64, to: f64, step: f64) -> anyhow::Result<Vec<f64>> {
-    if step.is_nan() || step <= 0.0 || !from.is_finite() || !to.is_finite() || to < from {
-        bail!("--from, --to and --step must be finite, with --step > 0 and --to ≥ --from");
+/// Every value lies in the field's domain; a range that is empty, endless or larger than
+/// [`MAX_VALUES`] is refused with what to change.
+pub fn values(field: &str, from: f64, to: f64, step: f64) -> anyhow::Result<Vec<f64>> {
+    for (name, value) in [("--from", from), ("--to", to)] {
+        if !value.is_finite() {
+            bail!("{name} must be a finite number (got {value})");
+        }
+        if let Some((low, high)) = domain(field) {
+            if !(low..=high).contains(&value) {
+                bail!("{name} {value} is outside the range of {field} ({low} to {high})");
+            }
+        }
     }
-    let count = ((to - from) / step + 1e-9).floor() as usize + 1;
-    if count > 1000 {
-        bail!("{count} values is too many for one sweep (at most 1,000)");
+    if !(step.is_finite() && step > 0.0) {
+        bail!("--step must be a number greater than 0 (got {step})");
     }
+    if from > to {
+        bail!("--from {from} is above --to {to}: give the smaller value to --from");
+    }
+    // Counted in floating point first: a tiny step must not overflow the count.
+    let steps = ((to - from) / step + 1e-9).floor();
+    if !steps.is_finite() || steps >= MAX_VALUES as f64 {
+        bail!(
+            "--from {from} --to {to} --step {step} gives more than {} values, the most one sweep tries; use a larger --step",
+            "1,000"
+        );
+    }
+    let count = steps as usize + 1;
     Ok((0..count)
-        .map(|i| ((from + i as f64 * step) * 1e9).round() / 1e9)
+        .map(|i| {
+            let exact = from + i as f64 * step;
+            // Rounded to 9 decimals so 0.1 + 2·0.1 prints as 0.3, kept in the domain.
+            let rounded = (exact * 1e9).round() / 1e9;
+            let value = if rounded.is_finite() { rounded } else { exact };
+            value.clamp(from, to)
+        })
         .collect())
+}
+
+/// `--max-escalation-rate` is a fraction.
+fn check_budget(budget: Option<f64>) -> anyhow::Result<()> {
+    let Some(budget) = budget else {
+        return Ok(());
+    };
+    if (0.0..=1.0).contains(&budget) {
+        return Ok(());
+    }
+    let hint = if budget > 1.0 && budget <= 100.0 {
+        format!(
+            " (for {budget} % write {})",
+            (budget / 100.0 * 1e10).round() / 1e10
+        )
+    } else {
+        String::new()
+    };
+    bail!("--max-escalation-rate {budget}: a rate is a fraction from 0 to 1{hint}")
 }
 
 fn rate(c: Count) -> Value {
@@ -106,7 +164,6 @@ fn bar(fraction: Option<f64>, width: usize) -> String {
 }
 
 pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
-    let values = values(args.from, args.to, args.step)?;
     let Some((field, bound)) = args.param.split_once('.') else {
         bail!(
             "--param `{}`: write `<field>.<below|at_least>`, e.g. `confidence.below`",
@@ -119,6 +176,8 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
             args.param
         );
     }
+    let values = values(field, args.from, args.to, args.step)?;
+    check_budget(args.max_escalation_rate)?;
     let config = Config::load(args.config.as_deref())?;
     let loaded = super::load_policy_for_evaluation(&args.policy, &config.lint)?;
     let base =
@@ -297,12 +356,41 @@ mod tests {
 
     #[test]
     fn values_include_the_end() {
-        let v = values(0.5, 0.95, 0.05).unwrap();
+        let v = values("confidence", 0.5, 0.95, 0.05).unwrap();
         assert_eq!(v.len(), 10);
         assert_eq!(v[0], 0.5);
         assert_eq!(v[9], 0.95);
-        assert_eq!(values(-0.9, -0.1, 0.1).unwrap().len(), 9);
-        assert!(values(0.5, 0.4, 0.1).is_err());
-        assert!(values(0.5, 0.6, 0.0).is_err());
+        assert_eq!(values("sentiment", -0.9, -0.1, 0.1).unwrap().len(), 9);
+        assert_eq!(values("amount", -1e6, 1e6, 1e5).unwrap().len(), 21);
+        assert!(values("confidence", 0.5, 0.4, 0.1).is_err());
+        assert!(values("confidence", 0.5, 0.6, 0.0).is_err());
+    }
+
+    #[test]
+    fn hostile_ranges_are_refused_not_overflowed() {
+        for (field, from, to, step) in [
+            ("confidence", 0.0, 1.0, 1e-300),
+            ("confidence", 0.0, 1.0, f64::MIN_POSITIVE),
+            ("confidence", 0.0, 1.0, 5e-324),
+            ("amount", -1e308, 1e308, 1.0),
+            ("amount", f64::MIN, f64::MAX, f64::MAX),
+            ("amount", 0.0, f64::INFINITY, 1.0),
+            ("confidence", 0.0, 1.0, f64::NAN),
+            ("confidence", f64::NAN, 1.0, 0.1),
+            ("confidence", 0.0, 1.0, -0.1),
+            ("confidence", -0.0001, 1.0, 0.1),
+            ("sentiment", -1.0, 1.0001, 0.1),
+        ] {
+            assert!(
+                values(field, from, to, step).is_err(),
+                "{field} {from}..{to} step {step}"
+            );
+        }
+        // Whole range in at most 1,000 values, each inside the domain.
+        let v = values("confidence", 0.0, 0.999, 0.001).unwrap();
+        assert_eq!(v.len(), 1000);
+        assert!(v.iter().all(|x| (0.0..=1.0).contains(x)));
+        let v = values("amount", 1e300, 1e300, 1.0).unwrap();
+        assert_eq!(v, vec![1e300]);
     }
 }
