@@ -7,10 +7,11 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 
 use super::Exit;
+use super::given::{GivenError, read_given};
 use super::io::open_input;
 use crate::config::Config;
 use crate::engine::eval::CompiledPolicy;
-use crate::tickets::{Mapping, Ticket, TicketSource, ticket_from_fields};
+use crate::tickets::{Mapping, Ticket, TicketSource};
 
 #[derive(Debug, clap::Args)]
 #[command(group = clap::ArgGroup::new("which").required(true).args(["id", "ticket"]))]
@@ -49,44 +50,127 @@ pub fn parse_pairs(items: &[String]) -> anyhow::Result<Vec<(String, String)>> {
         .collect()
 }
 
+/// A ticket given with `--ticket`: every value checked, each problem naming its flag.
+fn given_ticket(items: &[String], needs: &crate::tickets::source::Needs) -> anyhow::Result<Ticket> {
+    let pairs = parse_pairs(items)?;
+    read_given(&pairs, needs).map_err(|error| {
+        let flag = |name: &str| {
+            let value = pairs
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or("", |(_, v)| v.as_str());
+            format!("--ticket {name}={value}")
+        };
+        match &error {
+            GivenError::Repeated { .. } => anyhow::anyhow!("--ticket: {error}"),
+            GivenError::Unknown { name, .. } => anyhow::anyhow!("{}: {error}", flag(name)),
+            GivenError::BadValue { name, reason } if !name.is_empty() => {
+                anyhow::anyhow!("{}: {reason}", flag(name))
+            }
+            GivenError::BadValue { reason, .. } => anyhow::anyhow!("--ticket: {reason}"),
+        }
+    })
+}
+
+/// The most other lines a note about a repeated id lists.
+const MAX_LINES_LISTED: usize = 10;
+
+/// Find `id` in a ticket file. The id may be on several lines (an export that was not folded,
+/// a join that repeated rows): the first line whose record is not rejected is explained, and a
+/// note names the others, so the trace is never taken for the only one.
+fn ticket_in_file(
+    path: &std::path::Path,
+    id: &str,
+    mapping: &Mapping,
+    needs: &crate::tickets::source::Needs,
+) -> anyhow::Result<(Ticket, Vec<String>)> {
+    let (input, _) = open_input(path)?;
+    let mut source = TicketSource::new(input, mapping, needs.clone())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let mut ticket = Ticket::default();
+    let mut chosen: Option<Ticket> = None;
+    // Every line with the id, in order: (line, reason it was rejected).
+    let mut lines: Vec<(u64, Option<String>)> = Vec::new();
+    while let Some(row) = source
+        .next(&mut ticket)
+        .with_context(|| path.display().to_string())?
+    {
+        match row {
+            Ok(()) if ticket.id == id => {
+                lines.push((ticket.line, None));
+                if chosen.is_none() {
+                    chosen = Some(ticket.clone());
+                }
+            }
+            Err(row) if row.id.as_deref() == Some(id) => {
+                lines.push((row.line, Some(row.reason)));
+            }
+            _ => {}
+        }
+    }
+    let Some(chosen) = chosen else {
+        match lines.first() {
+            None => bail!("no ticket with id `{id}` in {}", path.display()),
+            Some((line, reason)) => bail!(
+                "{}: line {line}: ticket `{id}` is rejected: {}{}",
+                path.display(),
+                reason.as_deref().unwrap_or_default(),
+                if lines.len() > 1 {
+                    format!(" (and on {} more lines, all rejected)", lines.len() - 1)
+                } else {
+                    String::new()
+                }
+            ),
+        }
+    };
+    let mut notes = Vec::new();
+    if lines.len() > 1 {
+        let others: Vec<String> = lines
+            .iter()
+            .filter(|(line, _)| *line != chosen.line)
+            .take(MAX_LINES_LISTED)
+            .map(|(line, reason)| match reason {
+                Some(reason) => format!("{line} (rejected: {reason})"),
+                None => line.to_string(),
+            })
+            .collect();
+        let more = (lines.len() - 1).saturating_sub(MAX_LINES_LISTED);
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        let which = if lines.first().is_some_and(|(line, _)| *line == chosen.line) {
+            "this is the first"
+        } else {
+            "this is the first that is not rejected"
+        };
+        notes.push(format!(
+            "id `{id}` is also on line{} {}{more}; {which}",
+            if lines.len() > 2 { "s" } else { "" },
+            others.join(", ")
+        ));
+    }
+    Ok((chosen, notes))
+}
+
 pub fn run(args: ExplainArgs) -> anyhow::Result<Exit> {
     let config = Config::load(args.config.as_deref())?;
     let loaded = super::load_policy_for_evaluation(&args.policy, &config.lint)?;
     let compiled = CompiledPolicy::new(&loaded.policy)
         .with_context(|| format!("cannot evaluate {}", args.policy.display()))?;
-    let ticket = match (&args.tickets, &args.id) {
+    let (ticket, notes) = match (&args.tickets, &args.id) {
         (Some(path), Some(id)) => {
             let mapping = match &args.map {
                 Some(map) => Mapping::load(map)?,
                 None => config.mapping()?.unwrap_or_default(),
             };
-            let (input, _) = open_input(path)?;
-            let mut source = TicketSource::new(input, &mapping, compiled.needs.clone())
-                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-            let mut ticket = Ticket::default();
-            loop {
-                match source
-                    .next(&mut ticket)
-                    .with_context(|| path.display().to_string())?
-                {
-                    None => bail!("no ticket with id `{id}` in {}", path.display()),
-                    Some(Ok(())) if ticket.id == *id => break ticket,
-                    Some(Err(row)) if row.id.as_deref() == Some(id.as_str()) => {
-                        bail!(
-                            "{}: line {}: ticket `{id}` is rejected: {}",
-                            path.display(),
-                            row.line,
-                            row.reason
-                        )
-                    }
-                    Some(_) => {}
-                }
-            }
+            ticket_in_file(path, id, &mapping, &compiled.needs)?
         }
-        _ => ticket_from_fields(&parse_pairs(&args.ticket)?, &compiled.needs)
-            .map_err(anyhow::Error::msg)?,
+        _ => (given_ticket(&args.ticket, &compiled.needs)?, Vec::new()),
     };
-    let text = crate::output::explain::explain(&loaded.policy, &compiled, &ticket);
+    let text =
+        crate::output::explain::explain_with_notes(&loaded.policy, &compiled, &ticket, &notes);
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes()).context("cannot write")?;
     Ok(Exit::Ok)

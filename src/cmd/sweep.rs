@@ -16,6 +16,7 @@ use crate::engine::eval::CompiledPolicy;
 use crate::engine::stats::Count;
 use crate::engine::sweep::{SweepPoint, Swept, sweep};
 use crate::output::report::table::rate_text;
+use crate::policy::describe::number;
 use crate::tickets::{Mapping, TicketSource};
 
 #[derive(Debug, clap::Args)]
@@ -90,22 +91,34 @@ pub fn values(field: &str, from: f64, to: f64, step: f64) -> anyhow::Result<Vec<
         }
         if let Some((low, high)) = domain(field) {
             if !(low..=high).contains(&value) {
-                bail!("{name} {value} is outside the range of {field} ({low} to {high})");
+                bail!(
+                    "{name} {} is outside the range of {field} ({low} to {high})",
+                    shown(value)
+                );
             }
         }
     }
     if !(step.is_finite() && step > 0.0) {
-        bail!("--step must be a number greater than 0 (got {step})");
+        bail!(
+            "--step must be a number greater than 0 (got {})",
+            shown(step)
+        );
     }
     if from > to {
-        bail!("--from {from} is above --to {to}: give the smaller value to --from");
+        bail!(
+            "--from {} is above --to {}: give the smaller value to --from",
+            shown(from),
+            shown(to)
+        );
     }
     // Counted in floating point first: a tiny step must not overflow the count.
     let steps = ((to - from) / step + 1e-9).floor();
     if !steps.is_finite() || steps >= MAX_VALUES as f64 {
         bail!(
-            "--from {from} --to {to} --step {step} gives more than {} values, the most one sweep tries; use a larger --step",
-            "1,000"
+            "--from {} --to {} --step {} gives more than 1,000 values, the most one sweep tries; use a larger --step",
+            shown(from),
+            shown(to),
+            shown(step)
         );
     }
     let count = steps as usize + 1;
@@ -118,6 +131,15 @@ pub fn values(field: &str, from: f64, to: f64, step: f64) -> anyhow::Result<Vec<
             value.clamp(from, to)
         })
         .collect())
+}
+
+/// A number as the user typed it on the command line: `1e-300`, `NaN`, `0.5`.
+fn shown(value: f64) -> String {
+    if value.is_finite() {
+        number(value)
+    } else {
+        value.to_string()
+    }
 }
 
 /// `--max-escalation-rate` is a fraction.

@@ -1,5 +1,9 @@
 //! `handoff test FILE...`: policy tests (example tickets with the decision each must get), and
 //! `handoff test --record` to freeze today's decisions for a sample of real tickets.
+//!
+//! Every file is read and checked before any case runs: a file that tests nothing (no cases, a
+//! case that expects nothing) or holds a ticket no export could hold is an error (exit 2)
+//! naming the file, the case and the field, never a case that silently passes or fails.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -8,13 +12,14 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 
 use super::Exit;
+use super::given::{GivenError, known_fields, nearest, read_given};
 use super::io::{AtomicFile, open_input, refuse_overwriting_inputs};
 use crate::config::Config;
 use crate::engine::eval::{CompiledPolicy, Decision};
 use crate::policy::load::{load_test_file, test_file_yaml};
-use crate::policy::testfile::{Expect, Scalar, TestCase, TestFile};
-use crate::policy::{Span, Spanned};
-use crate::tickets::{LABEL_FIELDS, Mapping, Ticket, TicketSource, ticket_from_fields};
+use crate::policy::testfile::{Expect, REASONS, Scalar, TestCase, TestFile};
+use crate::policy::{LoadedPolicy, NamedMap, Span, Spanned};
+use crate::tickets::{LABEL_FIELDS, Mapping, Ticket, TicketSource};
 
 #[derive(Debug, clap::Args)]
 pub struct TestArgs {
@@ -25,7 +30,8 @@ pub struct TestArgs {
     /// rule and the default
     #[arg(long, requires_all = ["policy", "tickets"], conflicts_with = "files")]
     pub record: bool,
-    /// With --record: the policy
+    /// The policy: with --record, the one to record; otherwise run every case against it
+    /// instead of the policy each file names
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
     /// With --record: the ticket CSV
@@ -34,9 +40,9 @@ pub struct TestArgs {
     /// With --record: column mapping (TOML)
     #[arg(long, value_name = "FILE")]
     pub map: Option<PathBuf>,
-    /// With --record: how many tickets to keep
-    #[arg(long, default_value_t = 20, value_name = "N")]
-    pub sample: usize,
+    /// With --record: how many tickets to keep [default: 20]
+    #[arg(long, value_name = "N")]
+    pub sample: Option<usize>,
     /// With --record: write the test file here (atomically) instead of stdout; the `policy:`
     /// path in it is relative to this file (to the current directory without --output)
     #[arg(long, short, value_name = "FILE")]
@@ -62,73 +68,227 @@ fn describe(compiled: &CompiledPolicy, d: &Decision) -> Expect {
     }
 }
 
-/// The differences between what a case expects and what happened, one line each.
-fn mismatches(expect: &Expect, actual: &Expect) -> Vec<String> {
+/// The differences between what a case expects and what happened, one line each; an expected
+/// name the policy does not have says so.
+fn mismatches(expect: &Expect, actual: &Expect, compiled: &CompiledPolicy) -> Vec<String> {
+    let mut rules: Vec<&str> = compiled.rules.iter().map(|r| r.id.as_str()).collect();
+    rules.push("(default)");
+    let tiers: Vec<&str> = compiled.routes.iter().map(String::as_str).collect();
+    let mut priorities: Vec<&str> = compiled.priorities.iter().map(String::as_str).collect();
+    priorities.push("none");
     let pairs = [
-        ("tier", &expect.tier, &actual.tier),
-        ("rule", &expect.rule, &actual.rule),
-        ("priority", &expect.priority, &actual.priority),
-        ("reason", &expect.reason, &actual.reason),
+        ("tier", &expect.tier, &actual.tier, &tiers),
+        ("rule", &expect.rule, &actual.rule, &rules),
+        ("priority", &expect.priority, &actual.priority, &priorities),
+        ("reason", &expect.reason, &actual.reason, &REASONS.to_vec()),
     ];
     pairs
         .into_iter()
-        .filter_map(|(name, want, got)| {
+        .filter_map(|(name, want, got, known)| {
             let want = want.as_deref()?;
             let got = got.as_deref().unwrap_or("none");
-            (!want.eq_ignore_ascii_case(got)).then(|| format!("{name}: expected {want}, got {got}"))
+            if want.eq_ignore_ascii_case(got) {
+                return None;
+            }
+            let unknown = !known.iter().any(|k| k.eq_ignore_ascii_case(want));
+            let hint = match (unknown, nearest(want, known)) {
+                (false, _) => String::new(),
+                (true, Some(best)) => {
+                    format!(" (the policy has no {name} `{want}`; did you mean `{best}`?)")
+                }
+                (true, None) => format!(" (the policy has no {name} `{want}`)"),
+            };
+            Some(format!("{name}: expected {want}, got {got}{hint}"))
         })
         .collect()
 }
 
-fn run_file(path: &Path, config: &Config, out: &mut dyn Write) -> anyhow::Result<(usize, usize)> {
+/// One case, read and checked.
+struct Case {
+    name: String,
+    line: usize,
+    ticket: Ticket,
+    expect: Expect,
+}
+
+/// A test file, read and checked, with the policy its cases run against.
+struct Suite {
+    path: PathBuf,
+    /// How the header names the policy.
+    policy_label: String,
+    loaded: LoadedPolicy,
+    compiled: CompiledPolicy,
+    cases: Vec<Case>,
+    /// Fields the policy does not read, and in how many cases they were ignored.
+    ignored: BTreeMap<String, usize>,
+}
+
+/// Where a problem is: `FILE:LINE:COLUMN`, or `FILE` when the place is unknown.
+fn place(path: &Path, span: Span) -> String {
+    if span.is_known() {
+        format!("{}:{}:{}", path.display(), span.line, span.column)
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Read a test file and the policy its cases run against; check every case. `Ok(Err(_))` lists
+/// the problems of the file; `Err(_)` is a file or policy that cannot be read at all.
+fn load_suite(
+    path: &Path,
+    policy_override: Option<&Path>,
+    config: &Config,
+) -> anyhow::Result<Result<Suite, Vec<String>>> {
     let file = load_test_file(path).map_err(anyhow::Error::msg)?;
-    let policy_path = path.parent().unwrap_or(Path::new(".")).join(&file.policy);
+    let (policy_path, policy_label) = match (policy_override, &file.policy) {
+        (Some(p), _) => (p.to_path_buf(), format!("{}, from --policy", p.display())),
+        (None, Some(p)) => (path.parent().unwrap_or(Path::new(".")).join(p), p.clone()),
+        (None, None) => bail!(
+            "{}: no `policy:` names the policy under test; add one, or give --policy",
+            path.display()
+        ),
+    };
     let loaded = super::load_policy_for_evaluation(&policy_path, &config.lint)?;
     let compiled = CompiledPolicy::new(&loaded.policy)
         .with_context(|| format!("cannot evaluate {}", policy_path.display()))?;
-    writeln!(out, "{} (policy: {})", path.display(), file.policy)?;
+    let mut problems = Vec::new();
+    if file.cases.value.is_empty() {
+        problems.push(format!(
+            "{}: `cases` is empty: the file tests nothing; add at least one case",
+            place(path, file.cases.span)
+        ));
+    }
+    let known = known_fields(&compiled.needs);
+    let mut cases = Vec::new();
+    let mut ignored: BTreeMap<String, usize> = BTreeMap::new();
+    for case in &file.cases.value {
+        let TestCase {
+            name,
+            ticket,
+            expect,
+        } = &case.value;
+        let mut problem = |span: Span, what: String| {
+            problems.push(format!("{}: case '{name}': {what}", place(path, span)));
+        };
+        if expect.value.is_empty() {
+            problem(
+                expect.span,
+                "`expect` is empty, so the case checks nothing; give at least one of tier, rule, priority, reason".into(),
+            );
+        }
+        if let Some(reason) = &expect.value.reason {
+            if !REASONS.iter().any(|r| r.eq_ignore_ascii_case(reason)) {
+                problem(
+                    expect.span,
+                    format!("`{reason}` is not a reason kind ({})", REASONS.join(", ")),
+                );
+            }
+        }
+        // A field the policy does not read (kept by --record from an older policy) is
+        // ignored; one that looks like a misspelt known field is an error.
+        let mut pairs = Vec::new();
+        let mut spans: Vec<(String, Span, Span)> = Vec::new();
+        let mut misspelt = false;
+        for (key, value) in ticket.iter() {
+            if !known.contains(&key.value.as_str()) {
+                if let Some(best) = nearest(&key.value, &known) {
+                    problem(
+                        key.span,
+                        format!(
+                            "unknown ticket field `{}`; did you mean `{best}`?",
+                            key.value
+                        ),
+                    );
+                    misspelt = true;
+                } else {
+                    *ignored.entry(key.value.clone()).or_default() += 1;
+                }
+                continue;
+            }
+            pairs.push((key.value.clone(), value.value.0.clone()));
+            spans.push((key.value.clone(), key.span, value.span));
+        }
+        if misspelt {
+            continue;
+        }
+        match read_given(&pairs, &compiled.needs) {
+            Ok(ticket) => cases.push(Case {
+                name: name.clone(),
+                line: case.span.line,
+                ticket,
+                expect: expect.value.clone(),
+            }),
+            Err(error) => {
+                let field = match &error {
+                    GivenError::Unknown { name, .. }
+                    | GivenError::Repeated { name, .. }
+                    | GivenError::BadValue { name, .. } => name,
+                };
+                let span = match (&error, spans.iter().rev().find(|(n, _, _)| n == field)) {
+                    (GivenError::Repeated { .. }, Some((_, key, _))) => *key,
+                    (_, Some((_, _, value))) => *value,
+                    (_, None) => case.span,
+                };
+                problem(span, error.to_string());
+            }
+        }
+    }
+    if !problems.is_empty() {
+        if problems.len() > 1 {
+            problems.push(format!(
+                "{}: {} problems; no case was run",
+                path.display(),
+                problems.len()
+            ));
+        }
+        return Ok(Err(problems));
+    }
+    Ok(Ok(Suite {
+        path: path.to_path_buf(),
+        policy_label,
+        loaded,
+        compiled,
+        cases,
+        ignored,
+    }))
+}
+
+fn run_suite(suite: &Suite, out: &mut dyn Write) -> anyhow::Result<(usize, usize)> {
+    let compiled = &suite.compiled;
+    writeln!(
+        out,
+        "{} (policy: {})",
+        suite.path.display(),
+        suite.policy_label
+    )?;
+    for (field, count) in &suite.ignored {
+        writeln!(
+            out,
+            "  note: the policy does not read `{field}`; ignored in {count} case{}",
+            if *count == 1 { "" } else { "s" }
+        )?;
+    }
     let (mut passed, mut failed) = (0, 0);
     let mut found = Vec::new();
     let mut decision = Decision::default();
-    for case in &file.cases {
-        let pairs: Vec<(String, String)> = case
-            .value
-            .ticket
-            .iter()
-            .map(|(k, v)| (k.clone(), v.0.clone()))
-            .collect();
-        let problem = match ticket_from_fields(&pairs, &compiled.needs) {
-            Err(reason) => Some((vec![format!("the ticket cannot be read: {reason}")], None)),
-            Ok(ticket) => {
-                compiled.scan_keywords(&ticket, &mut found);
-                compiled.decide(&ticket, &found, &mut decision);
-                let actual = describe(&compiled, &decision);
-                let lines = mismatches(&case.value.expect, &actual);
-                (!lines.is_empty()).then_some((lines, Some(ticket)))
-            }
-        };
-        match problem {
-            None => {
-                passed += 1;
-                writeln!(out, "  ok      {}", case.value.name)?;
-            }
-            Some((lines, ticket)) => {
-                failed += 1;
-                writeln!(
-                    out,
-                    "  FAILED  {} (line {})",
-                    case.value.name, case.span.line
-                )?;
-                for line in lines {
-                    writeln!(out, "          {line}")?;
-                }
-                if let Some(ticket) = ticket {
-                    let trace = crate::output::explain::explain(&loaded.policy, &compiled, &ticket);
-                    for line in trace.lines() {
-                        writeln!(out, "          | {line}")?;
-                    }
-                }
-            }
+    for case in &suite.cases {
+        compiled.scan_keywords(&case.ticket, &mut found);
+        compiled.decide(&case.ticket, &found, &mut decision);
+        let actual = describe(compiled, &decision);
+        let lines = mismatches(&case.expect, &actual, compiled);
+        if lines.is_empty() {
+            passed += 1;
+            writeln!(out, "  ok      {}", case.name)?;
+            continue;
+        }
+        failed += 1;
+        writeln!(out, "  FAILED  {} (line {})", case.name, case.line)?;
+        for line in lines {
+            writeln!(out, "          {line}")?;
+        }
+        let trace = crate::output::explain::explain(&suite.loaded.policy, compiled, &case.ticket);
+        for line in trace.lines() {
+            writeln!(out, "          | {line}")?;
         }
     }
     Ok((passed, failed))
@@ -158,7 +318,8 @@ fn record(args: &TestArgs, config: &Config) -> anyhow::Result<Exit> {
 
     // Stratified: up to `quota` tickets per deciding rule (and the default), in file order.
     let groups = compiled.rules.len() + 1;
-    let quota = args.sample.div_ceil(groups).max(1);
+    let sample = args.sample.unwrap_or(20);
+    let quota = sample.div_ceil(groups).max(1);
     let mut kept: BTreeMap<usize, Vec<Spanned<TestCase>>> = BTreeMap::new();
     let (mut ticket, mut found, mut decision) =
         (Ticket::default(), Vec::new(), Decision::default());
@@ -177,11 +338,11 @@ fn record(args: &TestArgs, config: &Config) -> anyhow::Result<Exit> {
         if bucket.len() >= quota {
             continue;
         }
-        let mut fields: BTreeMap<String, Scalar> = BTreeMap::new();
-        fields.insert("id".into(), Scalar(ticket.id.clone()));
+        let mut fields: BTreeMap<String, String> = BTreeMap::new();
+        fields.insert("id".into(), ticket.id.clone());
         let mut put = |name: &str, value: Option<String>| {
             if let Some(value) = value {
-                fields.insert(name.to_string(), Scalar(value));
+                fields.insert(name.to_string(), value);
             }
         };
         put("confidence", ticket.confidence.map(|v| v.to_string()));
@@ -210,8 +371,18 @@ fn record(args: &TestArgs, config: &Config) -> anyhow::Result<Exit> {
                     expect.rule.as_deref().unwrap_or_default(),
                     expect.tier.as_deref().unwrap_or_default()
                 ),
-                ticket: fields,
-                expect,
+                ticket: NamedMap(
+                    fields
+                        .into_iter()
+                        .map(|(k, v)| {
+                            (
+                                Spanned::new(k, Span::UNKNOWN),
+                                Spanned::new(Scalar(v), Span::UNKNOWN),
+                            )
+                        })
+                        .collect(),
+                ),
+                expect: Spanned::new(expect, Span::UNKNOWN),
             },
             Span::UNKNOWN,
         ));
@@ -221,7 +392,7 @@ fn record(args: &TestArgs, config: &Config) -> anyhow::Result<Exit> {
     for round in 0..quota {
         for bucket in kept.values() {
             if let Some(case) = bucket.get(round) {
-                if cases.len() < args.sample {
+                if cases.len() < sample {
                     cases.push(case.clone());
                 }
             }
@@ -242,28 +413,32 @@ fn record(args: &TestArgs, config: &Config) -> anyhow::Result<Exit> {
     let covered = {
         let mut rules: Vec<&str> = cases
             .iter()
-            .filter_map(|c| c.value.expect.rule.as_deref())
+            .filter_map(|c| c.value.expect.value.rule.as_deref())
             .collect();
         rules.sort_unstable();
         rules.dedup();
         rules.len()
     };
     let file = TestFile {
-        policy: policy_rel.display().to_string().replace('\\', "/"),
-        cases,
+        policy: Some(policy_rel.display().to_string().replace('\\', "/")),
+        cases: Spanned::new(cases, Span::UNKNOWN),
     };
     let yaml = test_file_yaml(&file).map_err(anyhow::Error::msg)?;
     let text = format!(
         "# Recorded by `handoff test --record` from {}: {} tickets covering {covered} of the {seen}\n# routes (rules and default) that decide tickets there. Review before committing.\n{yaml}",
         tickets.display(),
-        file.cases.len(),
+        file.cases.value.len(),
     );
     match &args.output {
         Some(output) => {
             let mut out = AtomicFile::create(output)?;
             out.write_all(text.as_bytes())?;
             out.commit()?;
-            eprintln!("wrote {} cases to {}", file.cases.len(), output.display());
+            eprintln!(
+                "wrote {} cases to {}",
+                file.cases.value.len(),
+                output.display()
+            );
         }
         None => std::io::stdout()
             .lock()
@@ -278,11 +453,39 @@ pub fn run(args: TestArgs) -> anyhow::Result<Exit> {
     if args.record {
         return record(&args, &config);
     }
+    // Options of --record are refused without it, rather than silently ignored.
+    for (given, flag) in [
+        (args.tickets.is_some(), "--tickets"),
+        (args.map.is_some(), "--map"),
+        (args.sample.is_some(), "--sample"),
+        (args.output.is_some(), "--output"),
+    ] {
+        if given {
+            bail!(
+                "{flag} goes with --record (to run the cases against another policy, give only --policy)"
+            );
+        }
+    }
+    // Every file is read and checked before any case runs.
+    let mut suites = Vec::new();
+    let mut problems = Vec::new();
+    for path in &args.files {
+        match load_suite(path, args.policy.as_deref(), &config)? {
+            Ok(suite) => suites.push(suite),
+            Err(list) => problems.extend(list),
+        }
+    }
+    if !problems.is_empty() {
+        for problem in &problems {
+            eprintln!("error: {problem}");
+        }
+        return Ok(Exit::Usage);
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let (mut passed, mut failed) = (0, 0);
-    for path in &args.files {
-        let (p, f) = run_file(path, &config, &mut out)?;
+    for suite in &suites {
+        let (p, f) = run_suite(suite, &mut out)?;
         passed += p;
         failed += f;
     }

@@ -40,6 +40,17 @@ fn ticket_summary(t: &Ticket) -> String {
 }
 
 pub fn explain(policy: &Policy, compiled: &CompiledPolicy, t: &Ticket) -> String {
+    explain_with_notes(policy, compiled, t, &[])
+}
+
+/// [`explain`], with notes about how the ticket was found (e.g. its id on several lines) right
+/// under its name.
+pub fn explain_with_notes(
+    policy: &Policy,
+    compiled: &CompiledPolicy,
+    t: &Ticket,
+    notes: &[String],
+) -> String {
     let mut found = Vec::new();
     compiled.scan_keywords(t, &mut found);
     let mut decision = Decision::default();
@@ -52,6 +63,9 @@ pub fn explain(policy: &Policy, compiled: &CompiledPolicy, t: &Ticket) -> String
         out.push_str(&format!(" (line {})", t.line));
     }
     out.push('\n');
+    for note in notes {
+        out.push_str(&format!("  note: {note}\n"));
+    }
     out.push_str(&format!("  {}\n", ticket_summary(t)));
     let text: Vec<&str> = t
         .texts

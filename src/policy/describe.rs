@@ -16,6 +16,9 @@ pub fn number(value: f64) -> String {
         ".nan".into()
     } else if value.is_infinite() {
         if value > 0.0 { ".inf" } else { "-.inf" }.into()
+    } else if value != 0.0 && !(1e-6..1e15).contains(&value.abs()) {
+        // `1e-300`, not three hundred zeros.
+        format!("{value:e}")
     } else {
         value.to_string()
     }
@@ -273,6 +276,9 @@ mod tests {
         assert_eq!(number(0.8), "0.8");
         assert_eq!(number(-0.5), "-0.5");
         assert_eq!(number(80.0), "80");
+        assert_eq!(number(1e-300), "1e-300");
+        assert_eq!(number(-2.5e20), "-2.5e20");
+        assert_eq!(number(0.000001), "0.000001");
         assert_eq!(number(f64::NAN), ".nan");
         assert_eq!(number(f64::NEG_INFINITY), "-.inf");
     }

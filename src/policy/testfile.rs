@@ -9,30 +9,34 @@
 //!     expect: { tier: L3, rule: legal-risk, priority: urgent }
 //! ```
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{Deserializer, Visitor};
+use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize};
 
-use super::spanned::Spanned;
+use super::spanned::{NamedMap, Spanned};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TestFile {
-    /// The policy under test, relative to the test file.
-    pub policy: String,
-    pub cases: Vec<Spanned<TestCase>>,
+    /// The policy under test, relative to the test file (`handoff test --policy` overrides it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    pub cases: Spanned<Vec<Spanned<TestCase>>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TestCase {
     pub name: String,
-    /// Ticket fields by canonical name (or an extra field the policy reads).
-    pub ticket: BTreeMap<String, Scalar>,
-    pub expect: Expect,
+    /// Ticket fields by canonical name (or an extra field the policy reads), in file order.
+    pub ticket: NamedMap<Spanned<Scalar>>,
+    pub expect: Spanned<Expect>,
 }
+
+/// The reason kinds a case can expect.
+pub const REASONS: [&str; 3] = ["reactive", "proactive", "default"];
 
 /// What the decision must be; fields left out are not checked.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
@@ -84,6 +88,26 @@ impl<'de> Deserialize<'de> for Scalar {
 impl Serialize for Scalar {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
+    }
+}
+
+impl<V: Serialize> Serialize for NamedMap<V> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (key, value) in self.iter() {
+            map.serialize_entry(&key.value, value)?;
+        }
+        map.end()
+    }
+}
+
+impl Expect {
+    /// Whether the case checks nothing.
+    pub fn is_empty(&self) -> bool {
+        self.tier.is_none()
+            && self.rule.is_none()
+            && self.priority.is_none()
+            && self.reason.is_none()
     }
 }
 
