@@ -17,7 +17,7 @@ use super::io::{AtomicFile, open_input, refuse_overwriting_inputs};
 use crate::config::Config;
 use crate::engine::eval::{CompiledPolicy, Decision};
 use crate::policy::load::{load_test_file, test_file_yaml};
-use crate::policy::testfile::{Expect, REASONS, Scalar, TestCase, TestFile};
+use crate::policy::testfile::{Expect, REASONS, Scalar, TestCase, TestFile, TicketFields};
 use crate::policy::{LoadedPolicy, NamedMap, Span, Spanned};
 use crate::tickets::{LABEL_FIELDS, Mapping, Ticket, TicketSource};
 
@@ -189,7 +189,7 @@ fn load_suite(
         let mut pairs = Vec::new();
         let mut spans: Vec<(String, Span, Span)> = Vec::new();
         let mut misspelt = false;
-        for (key, value) in ticket.iter() {
+        for (key, value) in ticket.0.iter() {
             if !known.contains(&key.value.as_str()) {
                 if let Some(best) = nearest(&key.value, &known) {
                     problem(
@@ -371,7 +371,7 @@ fn record(args: &TestArgs, config: &Config) -> anyhow::Result<Exit> {
                     expect.rule.as_deref().unwrap_or_default(),
                     expect.tier.as_deref().unwrap_or_default()
                 ),
-                ticket: NamedMap(
+                ticket: TicketFields(NamedMap(
                     fields
                         .into_iter()
                         .map(|(k, v)| {
@@ -381,7 +381,7 @@ fn record(args: &TestArgs, config: &Config) -> anyhow::Result<Exit> {
                             )
                         })
                         .collect(),
-                ),
+                )),
                 expect: Spanned::new(expect, Span::UNKNOWN),
             },
             Span::UNKNOWN,

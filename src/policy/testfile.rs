@@ -31,7 +31,7 @@ pub struct TestFile {
 pub struct TestCase {
     pub name: String,
     /// Ticket fields by canonical name (or an extra field the policy reads), in file order.
-    pub ticket: NamedMap<Spanned<Scalar>>,
+    pub ticket: TicketFields,
     pub expect: Spanned<Expect>,
 }
 
@@ -91,10 +91,16 @@ impl Serialize for Scalar {
     }
 }
 
-impl<V: Serialize> Serialize for NamedMap<V> {
+/// The fields of a case's ticket, with the place of every name and value. (A type of its own:
+/// giving the policy's `NamedMap` a `Serialize` would change the policy's JSON Schema.)
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(transparent)]
+pub struct TicketFields(pub NamedMap<Spanned<Scalar>>);
+
+impl Serialize for TicketFields {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.len()))?;
-        for (key, value) in self.iter() {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in self.0.iter() {
             map.serialize_entry(&key.value, value)?;
         }
         map.end()
