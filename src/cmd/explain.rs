@@ -87,7 +87,9 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<Exit> {
             .map_err(anyhow::Error::msg)?,
     };
     let text = crate::output::explain::explain(&loaded.policy, &compiled, &ticket);
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes()).context("cannot write")?;
+    let mut out = super::io::stdout();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .context("cannot write")?;
     Ok(Exit::Ok)
 }
