@@ -1097,12 +1097,12 @@ fn on_a_terminal(command: &str) -> Option<String> {
     Some(stdout(&out))
 }
 
-/// A shell line that feeds the example tickets to `handoff ARGS --tickets -` in two halves, 1.5 s
+/// A shell line that feeds the example tickets to `handoff ARGS --tickets -` in two halves, 2 s
 /// apart, so the run outlives the progress bar's one-second delay.
 #[cfg(unix)]
 fn slow_stdin(args: &str) -> String {
     format!(
-        "(head -c 4000 {TICKETS}; sleep 1.5; tail -c +4001 {TICKETS}) | \"{bin}\" {args} --tickets - >/dev/null",
+        "(head -c 4000 {TICKETS}; sleep 2; tail -c +4001 {TICKETS}) | \"{bin}\" {args} --tickets - >/dev/null",
         bin = bin()
     )
 }
