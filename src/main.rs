@@ -11,6 +11,9 @@ use handoff::cmd::{self, Exit};
     after_help = "Exit codes: 0 success, 1 findings/failed checks, 2 usage or input error.\nDocs: README.md, docs/rules.md"
 )]
 struct Cli {
+    /// No progress and no informational lines on stderr (errors and verdicts still show)
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -41,6 +44,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    cmd::set_quiet(cli.quiet);
     let result = match cli.command {
         Command::Lint(args) => cmd::lint::run(args),
         Command::Replay(args) => cmd::replay::run(args),
@@ -56,10 +60,8 @@ fn main() -> ExitCode {
     match result {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(err) => {
-            // A closed pipe (`handoff ... | head`) is the reader's choice, not an error.
-            if cmd::is_broken_pipe(&err) {
-                return ExitCode::SUCCESS;
-            }
+            // No closed pipe is forgiven here: stdout's is absorbed where the report is written
+            // (so the verdict stands), and any other (a FIFO output whose reader left) lost data.
             eprintln!("error: {err:#}");
             ExitCode::from(Exit::Usage as u8)
         }

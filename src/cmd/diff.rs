@@ -1,14 +1,14 @@
 //! `handoff diff OLD NEW --tickets T`: what changes between two policies, on real history.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use jiff::Timestamp;
 
 use super::Exit;
 use super::fail_if;
-use super::io::{AtomicFile, open_input, refuse_overwriting_inputs};
+use super::io::{OutputTarget, check_outputs, config_input, open_input_with_progress};
 use crate::config::Config;
 use crate::engine::diff::{diff_replay, first_response_outcome};
 use crate::engine::eval::CompiledPolicy;
@@ -33,7 +33,8 @@ pub struct DiffArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
     pub format: DiffFormat,
-    /// Write every ticket whose route, rule, priority or SLA outcome changes (CSV)
+    /// Write every ticket whose route, rule, priority or SLA outcome changes (CSV; a file is
+    /// replaced atomically, a device or FIFO written in place)
     #[arg(long, value_name = "FILE")]
     pub changes: Option<PathBuf>,
     /// Instant at which unanswered tickets are judged [default: latest timestamp in the input]
@@ -56,18 +57,21 @@ pub enum DiffFormat {
 
 pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
     let fail_ifs = fail_if::parse_all(&args.fail_if)?;
-    if let Some(changes) = &args.changes {
-        let mut inputs = vec![
-            args.old.as_path(),
-            args.new.as_path(),
-            args.tickets.as_path(),
-        ];
-        if let Some(map) = &args.map {
-            inputs.push(map);
-        }
-        refuse_overwriting_inputs(&[changes], &inputs)?;
-    }
     let config = Config::load(args.config.as_deref())?;
+    let outputs: Vec<(&str, &Path)> = args
+        .changes
+        .as_deref()
+        .map(|changes| ("--changes", changes))
+        .into_iter()
+        .collect();
+    let mut inputs = vec![
+        ("the old policy", args.old.as_path()),
+        ("the new policy", args.new.as_path()),
+        ("--tickets", args.tickets.as_path()),
+    ];
+    inputs.extend(args.map.as_deref().map(|map| ("--map", map)));
+    inputs.extend(config_input(&config));
+    check_outputs(&outputs, &inputs, true)?;
     let old_loaded = super::load_policy_for_evaluation(&args.old, &config.lint)?;
     let new_loaded = super::load_policy_for_evaluation(&args.new, &config.lint)?;
     if old_loaded.policy.priority_labels() != new_loaded.policy.priority_labels() {
@@ -103,14 +107,14 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
         Some(map) => Mapping::load(map)?,
         None => config.mapping()?.unwrap_or_default(),
     };
-    let (input, _) = open_input(&args.tickets)?;
+    let (input, progress) = open_input_with_progress(&args.tickets, "diffing")?;
     let mut source = TicketSource::new(input, &mapping, needs)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.tickets.display()))?;
 
     let mut changes_file = match &args.changes {
         None => None,
         Some(path) => {
-            let mut writer = csv::Writer::from_writer(AtomicFile::create(path)?);
+            let mut writer = csv::Writer::from_writer(OutputTarget::open(path)?);
             writer.write_record([
                 "id",
                 "line",
@@ -168,8 +172,9 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
         )
         .with_context(|| args.tickets.display().to_string())?
     };
+    progress.finish();
     if let Some(writer) = changes_file {
-        writer.into_inner().map_err(|e| e.into_error())?.commit()?;
+        writer.into_inner().map_err(|e| e.into_error())?.finish()?;
     }
     let old_report = metrics_json(&old, &source.layout, &outcome.old);
     let new_report = metrics_json(&new, &source.layout, &outcome.new);
@@ -180,12 +185,14 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
         }
     }
     let doc = crate::output::diff::json(&structure, &outcome, &routes, &old_report, &new_report);
-    let mut out = std::io::stdout().lock();
+    let mut out = super::io::stdout();
     match args.format {
-        DiffFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?,
-        DiffFormat::Table => crate::output::diff::print_table(&doc, &old, &new, &mut out)?,
+        DiffFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)
+            .context("cannot write the report")?,
+        DiffFormat::Table => crate::output::diff::print_table(&doc, &old, &new, &mut out)
+            .context("cannot write the report")?,
     }
-    out.flush()?;
+    out.flush().context("cannot write the report")?;
 
     let mut failed = false;
     for condition in &fail_ifs {

@@ -171,7 +171,9 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<Exit> {
     };
     let text =
         crate::output::explain::explain_with_notes(&loaded.policy, &compiled, &ticket, &notes);
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes()).context("cannot write")?;
+    let mut out = super::io::stdout();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .context("cannot write")?;
     Ok(Exit::Ok)
 }

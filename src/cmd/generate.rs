@@ -32,7 +32,13 @@ pub fn run(args: GenArgs) -> anyhow::Result<Exit> {
         days: args.days,
     };
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    generate(&options, &mut out).context("cannot write the tickets")?;
-    out.flush().context("cannot write the tickets")?;
-    Ok(Exit::Ok)
+    let written = generate(&options, &mut out)
+        .and_then(|()| out.flush())
+        .context("cannot write the tickets");
+    match written {
+        // `gen | head`: the reader has what it wanted, and gen has no verdict to keep.
+        Err(e) if super::is_broken_pipe(&e) => Ok(Exit::Ok),
+        Err(e) => Err(e),
+        Ok(()) => Ok(Exit::Ok),
+    }
 }

@@ -42,9 +42,11 @@ pub fn run(args: InitArgs) -> anyhow::Result<Exit> {
         let _ = std::fs::remove_file(path);
         return Err(e).with_context(|| format!("cannot write {}", path.display()));
     }
-    eprintln!(
-        "wrote {0}\nnext: edit the teams and rules, then run `handoff lint {0}`",
-        path.display()
-    );
+    if !super::quiet() {
+        eprintln!(
+            "wrote {0}\nnext: edit the teams and rules, then run `handoff lint {0}`",
+            path.display()
+        );
+    }
     Ok(Exit::Ok)
 }

@@ -85,19 +85,23 @@ pub fn run(args: LintArgs) -> anyhow::Result<Exit> {
     }
     let summary = Summary::of(&reports);
 
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = super::io::stdout();
     printer(args.format, args.color.enabled())
         .print(&reports, &summary, &mut out)
         .context("cannot write the report")?;
     out.flush().context("cannot write the report")?;
 
     let deny_warnings = config.lint.deny_warnings || args.deny == Some(DenyLevel::Warnings);
-    Ok(if has_fatal(&reports) {
+    let exit = if has_fatal(&reports) {
         Exit::Usage
     } else if summary.errors > 0 || (deny_warnings && summary.warnings > 0) {
         Exit::Fail
     } else {
         Exit::Ok
-    })
+    };
+    if exit != Exit::Ok && super::io::stdout_closed() {
+        // The reader of stdout left before the summary: the failure still needs its reason.
+        eprintln!("stdout closed early: {summary}");
+    }
+    Ok(exit)
 }

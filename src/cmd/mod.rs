@@ -27,6 +27,19 @@ pub enum Exit {
     Usage = 2,
 }
 
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `-q/--quiet` (every verb): no progress and no informational lines on stderr. Errors and
+/// verdicts (`fail-if met`, a lint or test summary the closed stdout missed) still show.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether `-q/--quiet` was given.
+pub fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// `--color` for human output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
@@ -100,8 +113,9 @@ pub fn load_policy_for_evaluation(
     }
 }
 
-/// Whether an error is a closed output pipe (`handoff ... | head`), however it was wrapped:
-/// the reader's choice, not a failure.
+/// Whether an error is a closed pipe, however it was wrapped (`csv` hides I/O errors in its
+/// own). Only a command without a verdict (`gen`) may take it as the reader's choice; reports go
+/// through [`io::stdout`], which keeps the verdict.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     fn io_is_broken_pipe(e: &std::io::Error) -> bool {
         if e.kind() == std::io::ErrorKind::BrokenPipe {

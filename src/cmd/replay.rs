@@ -1,20 +1,19 @@
 //! `handoff replay --policy P --tickets T [--map M]`: stream historical tickets through a policy
 //! and report what would have happened.
 
-use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use jiff::Timestamp;
 
 use super::Exit;
 use super::fail_if::{self, FailIf};
-use super::io::{AtomicFile, open_input, refuse_overwriting_inputs};
+use super::io::{OutputTarget, check_outputs, config_input, open_input_with_progress};
 use crate::config::Config;
 use crate::engine::eval::{CompiledPolicy, Decision};
 use crate::engine::metrics::{Available, agreement_verdict, history};
-use crate::engine::replay::{By, DecisionFormat, ReplayOptions, ReplaySink, replay};
+use crate::engine::replay::{By, DecisionFormat, ReplayError, ReplayOptions, ReplaySink, replay};
 use crate::output::report::{ReportFormat, csv as report_csv, lookup, report_json, table};
 use crate::tickets::{Mapping, RawRecord, RowError, Ticket, TicketParser, TicketReader};
 
@@ -35,13 +34,15 @@ pub struct ReplayArgs {
     /// Split every metric by this dimension
     #[arg(long, value_enum, value_name = "DIMENSION")]
     pub by: Option<By>,
-    /// Write the report to this file (atomically) instead of stdout
+    /// Write the report to this file instead of stdout (a file is replaced atomically; a
+    /// device or FIFO is written in place; `-` is stdout)
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Write one row per ticket (decision, rule, owner, SLA due times, history, agreement)
+    /// Write one row per ticket (decision, rule, owner, SLA due times, history, agreement);
+    /// `-` is stdout (then give the report a file with --output)
     #[arg(long, value_name = "FILE")]
     pub decisions: Option<PathBuf>,
-    /// Write every rejected record with its line and reason
+    /// Write every rejected record with its line and reason (`-` is stdout)
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
     /// Stop at the first rejected record (exit 2)
@@ -60,9 +61,6 @@ pub struct ReplayArgs {
     /// any number [default: the number of cores, at most 4]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
-    /// No progress bar
-    #[arg(long, short)]
-    pub quiet: bool,
     /// Configuration file [default: ./handoff.toml when present]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -113,18 +111,11 @@ struct DecisionRows<'p> {
 
 /// Where per-ticket output goes, in input order.
 struct Sinks {
-    decisions: Option<AtomicFile>,
-    rejects: Option<csv::Writer<AtomicFile>>,
+    decisions: Option<OutputTarget>,
+    rejects: Option<csv::Writer<OutputTarget>>,
     /// The input's header, for the `--rejects` file.
     headers: Vec<String>,
     rejects_header_written: bool,
-    progress: Option<Progress>,
-}
-
-struct Progress {
-    bar: indicatif::ProgressBar,
-    started: Instant,
-    shown: bool,
 }
 
 impl DecisionFormat for DecisionRows<'_> {
@@ -215,39 +206,27 @@ impl ReplaySink for Sinks {
             .write_byte_record(&record)
             .map_err(std::io::Error::other)
     }
-
-    fn progress(&mut self, bytes: u64) {
-        if let Some(progress) = &mut self.progress {
-            if !progress.shown && progress.started.elapsed() > Duration::from_secs(1) {
-                progress
-                    .bar
-                    .set_draw_target(indicatif::ProgressDrawTarget::stderr());
-                progress.shown = true;
-            }
-            progress.bar.set_position(bytes);
-        }
-    }
 }
 
 pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
     let fail_ifs: Vec<FailIf> = fail_if::parse_all(&args.fail_if)?;
-    let outputs: Vec<&std::path::Path> = args
-        .decisions
-        .iter()
-        .chain(args.rejects.iter())
-        .chain(args.output.iter())
-        .map(PathBuf::as_path)
-        .collect();
-    let mut inputs = vec![args.policy.as_path(), args.tickets.as_path()];
-    if let Some(map) = &args.map {
-        inputs.push(map.as_path());
-    }
-    refuse_overwriting_inputs(&outputs, &inputs)?;
-    if args.decisions.is_some() && args.decisions == args.rejects {
-        bail!("--decisions and --rejects name the same file");
-    }
-
     let config = Config::load(args.config.as_deref())?;
+    let outputs: Vec<(&str, &Path)> = [
+        ("--decisions", &args.decisions),
+        ("--rejects", &args.rejects),
+        ("--output", &args.output),
+    ]
+    .into_iter()
+    .filter_map(|(flag, path)| Some((flag, path.as_deref()?)))
+    .collect();
+    let mut inputs = vec![
+        ("--policy", args.policy.as_path()),
+        ("--tickets", args.tickets.as_path()),
+    ];
+    inputs.extend(args.map.as_deref().map(|map| ("--map", map)));
+    inputs.extend(config_input(&config));
+    check_outputs(&outputs, &inputs, args.output.is_none())?;
+
     let loaded = super::load_policy_for_evaluation(&args.policy, &config.lint)?;
     let policy = CompiledPolicy::new(&loaded.policy)
         .with_context(|| format!("cannot evaluate {}", args.policy.display()))?;
@@ -255,7 +234,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         Some(path) => Mapping::load(path)?,
         None => config.mapping()?.unwrap_or_default(),
     };
-    let (input, length) = open_input(&args.tickets)?;
+    let (input, progress) = open_input_with_progress(&args.tickets, "replaying")?;
     let mut reader = TicketReader::new(input, &mapping, &policy.needs)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.tickets.display()))?;
     let parser = TicketParser::new(&reader.layout, &mapping, &policy.needs)
@@ -264,35 +243,22 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
     // any ticket is read.
     fail_if::check_replay(&fail_ifs, &policy)?;
 
-    let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::with_draw_target(
-            length,
-            indicatif::ProgressDrawTarget::hidden(),
-        );
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} replaying {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        Progress {
-            bar,
-            started: Instant::now(),
-            shown: false,
-        }
-    });
+    // Every output is opened before the first ticket is read: a bad path fails at once.
     let decisions = match &args.decisions {
         None => None,
         Some(path) => {
-            let mut file = AtomicFile::create(path)?;
-            file.write_all(&decisions_header()?)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut file = OutputTarget::open(path)?;
+            file.write_all(&decisions_header()?)?;
             Some(file)
         }
     };
     let rejects = match &args.rejects {
         None => None,
-        Some(path) => Some(rejects_writer(AtomicFile::create(path)?)),
+        Some(path) => Some(rejects_writer(OutputTarget::open(path)?)),
+    };
+    let mut report_out = match &args.output {
+        Some(path) => OutputTarget::open(path)?,
+        None => OutputTarget::open(Path::new("-"))?,
     };
     let rows = DecisionRows {
         policy: &policy,
@@ -303,7 +269,6 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         rejects,
         headers: reader.layout.headers.clone(),
         rejects_header_written: false,
-        progress,
     };
     let options = ReplayOptions {
         as_of: args.as_of,
@@ -316,13 +281,15 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         .decisions
         .is_some()
         .then_some(&rows as &dyn DecisionFormat);
-    let outcome = replay(&policy, &mut reader, parser, &options, format, &mut sinks)
-        .with_context(|| args.tickets.display().to_string())?;
-    if let Some(progress) = &sinks.progress {
-        progress.bar.finish_and_clear();
-    }
+    let outcome = match replay(&policy, &mut reader, parser, &options, format, &mut sinks) {
+        Ok(outcome) => outcome,
+        // The error names the output file it could not write.
+        Err(ReplayError::Write(e)) => return Err(e.into()),
+        Err(e) => return Err(anyhow::Error::new(e).context(args.tickets.display().to_string())),
+    };
+    progress.finish();
     if let Some(file) = sinks.decisions.take() {
-        file.commit()?;
+        file.finish()?;
     }
     if let Some(mut writer) = sinks.rejects.take() {
         if !sinks.rejects_header_written {
@@ -330,7 +297,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
             header.extend(reader.layout.headers.iter().cloned());
             writer.write_record(&header)?;
         }
-        writer.into_inner().map_err(|e| e.into_error())?.commit()?;
+        writer.into_inner().map_err(|e| e.into_error())?.finish()?;
     }
 
     let report = report_json(
@@ -355,20 +322,10 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
             &mut rendered,
         )?,
     }
-    match &args.output {
-        Some(path) => {
-            let mut file = AtomicFile::create(path)?;
-            file.write_all(&rendered)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            file.commit()?;
-        }
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(&rendered)
-                .context("cannot write the report")?;
-            out.flush().context("cannot write the report")?;
-        }
-    }
+    report_out
+        .write_all(&rendered)
+        .context("cannot write the report")?;
+    report_out.finish().context("cannot write the report")?;
 
     let mut failed = false;
     for condition in &fail_ifs {
@@ -422,7 +379,7 @@ mod tests {
         let parser = TicketParser::new(&reader.layout, &mapping, &policy.needs).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let (decisions, rejects) = (dir.path().join("d.csv"), dir.path().join("r.csv"));
-        let mut decisions_file = AtomicFile::create(&decisions).unwrap();
+        let mut decisions_file = OutputTarget::open(&decisions).unwrap();
         decisions_file
             .write_all(&decisions_header().unwrap())
             .unwrap();
@@ -432,10 +389,9 @@ mod tests {
         };
         let mut sinks = Sinks {
             decisions: Some(decisions_file),
-            rejects: Some(rejects_writer(AtomicFile::create(&rejects).unwrap())),
+            rejects: Some(rejects_writer(OutputTarget::open(&rejects).unwrap())),
             headers: reader.layout.headers.clone(),
             rejects_header_written: false,
-            progress: None,
         };
         let options = ReplayOptions::default();
         replay(
@@ -447,7 +403,7 @@ mod tests {
             &mut sinks,
         )
         .unwrap();
-        sinks.decisions.take().unwrap().commit().unwrap();
+        sinks.decisions.take().unwrap().finish().unwrap();
         sinks
             .rejects
             .take()
@@ -455,7 +411,7 @@ mod tests {
             .into_inner()
             .map_err(|e| e.into_error())
             .unwrap()
-            .commit()
+            .finish()
             .unwrap();
         (
             std::fs::read_to_string(&decisions).unwrap(),

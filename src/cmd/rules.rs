@@ -67,7 +67,9 @@ pub fn run(args: RulesArgs) -> anyhow::Result<Exit> {
             }
         },
     };
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes()).context("cannot write")?;
+    let mut out = super::io::stdout();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .context("cannot write")?;
     Ok(Exit::Ok)
 }

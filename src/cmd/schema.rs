@@ -11,9 +11,9 @@ use crate::policy::schema::policy_schema_json;
 pub struct SchemaArgs {}
 
 pub fn run(_args: SchemaArgs) -> anyhow::Result<Exit> {
-    std::io::stdout()
-        .lock()
-        .write_all(policy_schema_json().as_bytes())
+    let mut out = super::io::stdout();
+    out.write_all(policy_schema_json().as_bytes())
+        .and_then(|()| out.flush())
         .context("cannot write the schema")?;
     Ok(Exit::Ok)
 }

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::Exit;
-use super::io::open_input;
+use super::io::open_input_with_progress;
 use crate::config::Config;
 use crate::engine::eval::CompiledPolicy;
 use crate::engine::stats::Count;
@@ -222,7 +222,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
         Some(map) => Mapping::load(map)?,
         None => config.mapping()?.unwrap_or_default(),
     };
-    let (input, _) = open_input(&args.tickets)?;
+    let (input, progress) = open_input_with_progress(&args.tickets, "sweeping")?;
     let mut source = TicketSource::new(input, &mapping, base.needs.clone())
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.tickets.display()))?;
     let swept = Swept {
@@ -231,6 +231,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
     };
     let outcome = sweep(&variants, &swept, &mut source, args.as_of)
         .with_context(|| args.tickets.display().to_string())?;
+    progress.finish();
     let layout = &source.layout;
     let history = layout.has("resolved_tier") || layout.has("escalated_at");
     let fit = layout.has("resolved_tier");
@@ -263,7 +264,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
         "recommendation": recommendation,
     });
 
-    let mut out = std::io::stdout().lock();
+    let mut out = super::io::stdout();
     match args.format {
         SweepFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?,
         SweepFormat::Csv => {

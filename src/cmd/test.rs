@@ -13,7 +13,7 @@ use anyhow::{Context, bail};
 
 use super::Exit;
 use super::given::{GivenError, known_fields, nearest, read_given};
-use super::io::{AtomicFile, open_input, refuse_overwriting_inputs};
+use super::io::{OutputTarget, check_outputs, config_input, open_input};
 use crate::config::Config;
 use crate::engine::eval::{CompiledPolicy, Decision};
 use crate::policy::load::{load_test_file, test_file_yaml};
@@ -43,8 +43,9 @@ pub struct TestArgs {
     /// With --record: how many tickets to keep [default: 20]
     #[arg(long, value_name = "N")]
     pub sample: Option<usize>,
-    /// With --record: write the test file here (atomically) instead of stdout; the `policy:`
-    /// path in it is relative to this file (to the current directory without --output)
+    /// With --record: write the test file here instead of stdout (a file is replaced
+    /// atomically; `-` is stdout); the `policy:` path in it is relative to this file (to the
+    /// current directory without --output)
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Configuration file [default: ./handoff.toml when present]
@@ -298,13 +299,19 @@ fn record(args: &TestArgs, config: &Config) -> anyhow::Result<Exit> {
     let (Some(policy_path), Some(tickets)) = (&args.policy, &args.tickets) else {
         bail!("--record needs --policy and --tickets");
     };
-    if let Some(output) = &args.output {
-        let mut inputs = vec![policy_path.as_path(), tickets.as_path()];
-        if let Some(map) = &args.map {
-            inputs.push(map);
-        }
-        refuse_overwriting_inputs(&[output], &inputs)?;
-    }
+    let outputs: Vec<(&str, &Path)> = args
+        .output
+        .as_deref()
+        .map(|output| ("--output", output))
+        .into_iter()
+        .collect();
+    let mut inputs = vec![
+        ("--policy", policy_path.as_path()),
+        ("--tickets", tickets.as_path()),
+    ];
+    inputs.extend(args.map.as_deref().map(|map| ("--map", map)));
+    inputs.extend(config_input(config));
+    check_outputs(&outputs, &inputs, false)?;
     let loaded = super::load_policy_for_evaluation(policy_path, &config.lint)?;
     let compiled = CompiledPolicy::new(&loaded.policy)
         .with_context(|| format!("cannot evaluate {}", policy_path.display()))?;
@@ -398,7 +405,7 @@ fn record(args: &TestArgs, config: &Config) -> anyhow::Result<Exit> {
             }
         }
     }
-    let base = match &args.output {
+    let base = match args.output.as_deref().filter(|o| *o != Path::new("-")) {
         Some(output) => std::path::absolute(
             output
                 .parent()
@@ -429,21 +436,16 @@ fn record(args: &TestArgs, config: &Config) -> anyhow::Result<Exit> {
         tickets.display(),
         file.cases.value.len(),
     );
-    match &args.output {
-        Some(output) => {
-            let mut out = AtomicFile::create(output)?;
-            out.write_all(text.as_bytes())?;
-            out.commit()?;
-            eprintln!(
-                "wrote {} cases to {}",
-                file.cases.value.len(),
-                output.display()
-            );
-        }
-        None => std::io::stdout()
-            .lock()
-            .write_all(text.as_bytes())
-            .context("cannot write")?,
+    let output = args.output.as_deref().unwrap_or(Path::new("-"));
+    let mut out = OutputTarget::open(output)?;
+    out.write_all(text.as_bytes())?;
+    out.finish()?;
+    if output != Path::new("-") && !super::quiet() {
+        eprintln!(
+            "wrote {} cases to {}",
+            file.cases.value.len(),
+            output.display()
+        );
     }
     Ok(Exit::Ok)
 }
@@ -481,8 +483,7 @@ pub fn run(args: TestArgs) -> anyhow::Result<Exit> {
         }
         return Ok(Exit::Usage);
     }
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = super::io::stdout();
     let (mut passed, mut failed) = (0, 0);
     for suite in &suites {
         let (p, f) = run_suite(suite, &mut out)?;
@@ -491,5 +492,9 @@ pub fn run(args: TestArgs) -> anyhow::Result<Exit> {
     }
     writeln!(out, "{passed} passed, {failed} failed")?;
     out.flush()?;
+    if failed > 0 && super::io::stdout_closed() {
+        // The reader of stdout left before the summary: the failure still needs its reason.
+        eprintln!("stdout closed early: {passed} passed, {failed} failed");
+    }
     Ok(if failed > 0 { Exit::Fail } else { Exit::Ok })
 }
