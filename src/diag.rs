@@ -177,6 +177,8 @@ pub struct Summary {
     pub warnings: usize,
     pub infos: usize,
     pub suppressed: usize,
+    /// YAML files a folder walk found that are not policies (not linted).
+    pub skipped: usize,
 }
 
 impl Summary {
@@ -217,8 +219,19 @@ impl fmt::Display for Summary {
             }
             write!(f, " in {files}")?;
         }
+        let mut notes = Vec::new();
         if self.suppressed > 0 {
-            write!(f, " ({} suppressed)", self.suppressed)?;
+            notes.push(format!("{} suppressed", self.suppressed));
+        }
+        if self.skipped > 0 {
+            notes.push(format!(
+                "{} non-policy YAML {} skipped",
+                self.skipped,
+                if self.skipped == 1 { "file" } else { "files" }
+            ));
+        }
+        if !notes.is_empty() {
+            write!(f, " ({})", notes.join(", "))?;
         }
         Ok(())
     }

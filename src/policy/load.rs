@@ -253,6 +253,7 @@ fn to_diagnostic(err: &YamlError, text: &str, syntax_pass: bool) -> Diagnostic {
             Diagnostic::new(Code::H002, span, "wrong type: expected a mapping")
                 .label("expected a mapping (`key: value` pairs)")
         }
+        YamlError::MultipleDocuments { .. } => several_documents(text, span),
         YamlError::Budget { .. } => limit_diagnostic(&plain, span),
         _ if plain.contains("budget breached") => limit_diagnostic(&plain, span),
         _ if plain.contains("recursion limit") => {
@@ -273,6 +274,88 @@ fn to_diagnostic(err: &YamlError, text: &str, syntax_pass: bool) -> Diagnostic {
         }
         _ => Diagnostic::new(Code::H002, span, plain.clone()).label(plain),
     }
+}
+
+/// Whether a YAML file found in a folder is meant as a policy: readable YAML whose top level is
+/// a mapping with `rules` or `tiers`. Policy test files, CI workflows, pre-commit and other
+/// configurations are not. A file that is not readable YAML is judged by its lines (a line
+/// `rules:` or `tiers:` at the left margin), so a broken policy is still linted and reported.
+pub fn looks_like_policy(bytes: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct TopLevel {
+        rules: Option<serde::de::IgnoredAny>,
+        tiers: Option<serde::de::IgnoredAny>,
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let readable = bytes.len() as u64 <= MAX_POLICY_BYTES
+        && std::str::from_utf8(bytes).is_ok()
+        && serde_saphyr::from_str_with_options::<serde::de::IgnoredAny>(text, options()).is_ok();
+    if readable {
+        return serde_saphyr::from_str_with_options::<TopLevel>(text, options())
+            .is_ok_and(|top| top.rules.is_some() || top.tiers.is_some());
+    }
+    text.lines().any(|line| {
+        let key = line
+            .strip_prefix(['"', '\''])
+            .unwrap_or(line)
+            .trim_start_matches('{');
+        ["rules", "tiers"].iter().any(|name| {
+            key.strip_prefix(name).is_some_and(|rest| {
+                rest.trim_start_matches(['"', '\''])
+                    .trim_start()
+                    .starts_with(':')
+            })
+        })
+    })
+}
+
+/// H001 for a file of several YAML documents, pointing at the separator that starts the
+/// second one.
+fn several_documents(text: &str, error_span: Span) -> Diagnostic {
+    let count = serde_saphyr::from_multiple_with_options::<serde::de::IgnoredAny>(text, options())
+        .map_or(2, |docs| docs.len().max(2));
+    let is_separator = |line: &str| {
+        line.strip_prefix("---")
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+    };
+    let is_content = |line: &str| {
+        let line = line.trim();
+        !line.is_empty() && !line.starts_with('#') && !line.starts_with('%') && !is_separator(line)
+    };
+    // The separator after the first document's content, at or before where the parser stopped
+    // (a leading `---` opens the first document and separates nothing).
+    let first_content = text.lines().position(is_content).unwrap_or(0);
+    let separator = text
+        .lines()
+        .enumerate()
+        .skip(first_content)
+        .filter(|(i, line)| {
+            is_separator(line) && (!error_span.is_known() || i + 1 <= error_span.line)
+        })
+        .map(|(i, _)| i + 1)
+        .next();
+    let d = match separator {
+        Some(line) => Diagnostic::new(
+            Code::H001,
+            Span {
+                line,
+                column: 1,
+                offset: None,
+                len: 3,
+            },
+            format!(
+                "a policy file holds one YAML document; found {count} (a `---` separator on line {line})"
+            ),
+        )
+        .label("a second document starts here"),
+        None => Diagnostic::new(
+            Code::H001,
+            error_span,
+            format!("a policy file holds one YAML document; found {count}"),
+        ),
+    };
+    d.help("put each policy in its own file, or remove the `---` line and what follows it")
 }
 
 /// Load a policy test file (see [`super::testfile`]). Errors are one line with the place.
