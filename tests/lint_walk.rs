@@ -44,10 +44,23 @@ fn handoff_in_with_limit(dir: &Path, args: &[&str], limit: Duration) -> Run {
         .stderr(Stdio::piped())
         .spawn()
         .expect("cannot run the handoff binary");
+    // Drain both pipes while waiting: a large report must not block the child.
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let out = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stdout, &mut text);
+        text
+    });
+    let err = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stderr, &mut text);
+        text
+    });
     let started = Instant::now();
-    loop {
-        if child.try_wait().expect("wait for handoff").is_some() {
-            break;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for handoff") {
+            break status;
         }
         if started.elapsed() > limit {
             let _ = child.kill();
@@ -55,12 +68,11 @@ fn handoff_in_with_limit(dir: &Path, args: &[&str], limit: Duration) -> Run {
             panic!("handoff {args:?} did not finish within {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(20));
-    }
-    let output = child.wait_with_output().expect("handoff output");
+    };
     Run {
-        exit: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        exit: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.join().expect("stdout reader")).into_owned(),
+        stderr: String::from_utf8_lossy(&err.join().expect("stderr reader")).into_owned(),
     }
 }
 

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use super::Ctx;
 use crate::diag::{Diagnostic, Span};
 use crate::lint::registry::Code;
-use crate::lint::semantics::{Analysis, GiveUp, Region, covering_stems, covers};
+use crate::lint::semantics::{Analysis, GiveUp, Region, StemFinder, covers};
 use crate::policy::condition::{Cond, Keyword, LabelField, NumField};
 use crate::policy::model::{Condition, Rule};
 use crate::policy::spanned::Spanned;
@@ -26,6 +26,7 @@ const MAX_PAIRWISE: usize = 24;
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let rules = &ctx.policy.rules;
     let mut analysis = Analysis::new(&ctx.priorities);
+    analysis.learn_keywords(ctx.conditions.iter().flatten());
     let (mut build_left, mut kept_cells) = (BUILD_BUDGET, 0);
     let mut regions: Vec<Option<Region>> = Vec::with_capacity(rules.len());
     let mut reported = vec![false; rules.len()];
@@ -548,14 +549,26 @@ fn overlapping_keywords(
             firsts.push(occ);
         }
     }
+    let stems: Vec<&str> = prefixes.keys().copied().collect();
+    let finder = StemFinder::new(&stems);
     let mut reported: HashSet<(usize, &Keyword)> = HashSet::new();
     for occ in occurrences {
         let kw = &occ.keyword;
-        let cover = covering_stems(kw)
-            .into_iter()
-            .filter(|stem| !(kw.prefix && *stem == kw.text))
-            .filter_map(|stem| prefixes.get(stem)?.iter().find(|o| o.rule != occ.rule))
-            .min_by_key(|o| (o.rule, o.span));
+        let mut cover: Option<&Occurrence> = None;
+        finder.each_in(kw, |pattern, _| {
+            let stem = stems[pattern];
+            if kw.prefix && stem == kw.text {
+                return;
+            }
+            let candidate = prefixes
+                .get(stem)
+                .and_then(|firsts| firsts.iter().find(|o| o.rule != occ.rule));
+            if let Some(candidate) = candidate {
+                if cover.is_none_or(|c| (candidate.rule, candidate.span) < (c.rule, c.span)) {
+                    cover = Some(candidate);
+                }
+            }
+        });
         let Some(cover) = cover else { continue };
         if !reported.insert((occ.rule, kw)) {
             continue;
