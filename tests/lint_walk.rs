@@ -495,42 +495,62 @@ fn an_unreadable_file_in_a_folder_is_an_input_error() {
 // ---------------------------------------------------------------------------------------------
 // Checks that must never mislead
 
-/// `count` rules between `first` and `last` that fragment the analysis of `last`.
-fn many_rules_between(count: usize) -> String {
+/// 200 rules between `unsure` and `complex`, whose condition is `confidence below 0.3` and
+/// `anys` lists of seven labels each: 7^anys cases for the analysis.
+fn complex_rule_after_200(anys: usize) -> String {
     let mut rules = String::from(
         "  - { id: asks-for-human, kind: reactive, when: { requested_human: true }, route: L1, continue: true }\n  - { id: unsure, when: { confidence: { below: 0.5 } }, route: L1 }\n",
     );
-    for i in 0..count {
+    for i in 0..200 {
         rules += &format!(
-            "  - {{ id: r{i}, when: {{ confidence: {{ at_least: 0.5{i:03}, below: 0.6{i:03} }}, channel: {{ in: [c{i}] }} }}, route: L2 }}\n"
+            "  - {{ id: r{i}, when: {{ channel: {{ in: [c{i}] }}, confidence: {{ at_least: 0.5 }} }}, route: L2 }}\n"
         );
     }
-    rules += "  - { id: sure, when: { confidence: { at_least: 0.5 } }, route: L2 }\n";
-    rules += "  - { id: happy-unsure, when: { confidence: { below: 0.8 }, sentiment: { at_least: 0.9 } }, route: L2 }\n";
+    let parts: Vec<String> = (0..anys)
+        .map(|k| {
+            let labels: Vec<String> = (0..7)
+                .map(|j| format!("{{ field: {{ name: x{k}, in: [v{j}] }} }}"))
+                .collect();
+            format!("{{ any: [ {} ] }}", labels.join(", "))
+        })
+        .collect();
+    rules += &format!(
+        "  - {{ id: complex, when: {{ all: [ {} ], confidence: {{ below: 0.3 }} }}, route: L2 }}\n",
+        parts.join(", ")
+    );
     let head = CLEAN.split("rules:\n").next().expect("head");
     format!("{head}rules:\n{rules}default: ai\n")
 }
 
 #[test]
 fn an_analysis_that_gives_up_says_so() {
-    // With a few rules in between, the shadow is proved.
-    let (_, few) = json_findings(&many_rules_between(3));
-    assert!(
-        few.contains(
-            &"H040 rule 'happy-unsure' is shadowed by earlier rules 'unsure', 'sure'".to_string()
-        ),
-        "{few:?}"
+    // 49 cases: the shadow is proved.
+    let (_, small) = json_findings(&complex_rule_after_200(2));
+    assert_eq!(
+        small,
+        ["H040 rule 'complex' is shadowed by earlier rule 'unsure'"]
     );
-    // With 200, the analysis gives up, and says so instead of reporting nothing.
-    let (exit, many) = json_findings(&many_rules_between(200));
-    assert_eq!(exit, 0, "{many:?}");
-    assert!(
-        many.iter()
-            .any(|f| f.starts_with("H049 ") && f.contains("'happy-unsure'")),
-        "{many:?}"
+    // 2,401 cases: too many to keep for the comparison with earlier rules.
+    let (exit, kept) = json_findings(&complex_rule_after_200(4));
+    assert_eq!(exit, 0, "{kept:?}");
+    assert_eq!(
+        kept,
+        ["H049 could not check whether rule 'complex' is shadowed (H040), nor whether it shadows later rules: its condition is too large to keep for the comparison"]
     );
-    let run = lint_text(&many_rules_between(200), &["--color", "never"]);
-    assert!(!run.stdout.contains("no problems"), "{run}");
+    // 16,807 cases: too many to build at all.
+    let (exit, built) = json_findings(&complex_rule_after_200(5));
+    assert_eq!(exit, 0, "{built:?}");
+    assert_eq!(
+        built,
+        ["H049 could not check whether rule 'complex' can ever match (H041) or is shadowed (H040): its condition expands to more than the analysis handles"]
+    );
+    // Never "no problems".
+    let run = lint_text(&complex_rule_after_200(5), &["--color", "never"]);
+    assert_eq!(
+        last_line(&run.stdout),
+        "0 errors, 0 warnings, 1 info in 1 file",
+        "{run}"
+    );
 }
 
 #[test]

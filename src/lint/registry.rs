@@ -41,6 +41,7 @@ pub enum Code {
     H041,
     H042,
     H043,
+    H049,
     H050,
     H051,
     H052,
@@ -281,6 +282,15 @@ pub static RULES: &[RuleInfo] = &[
         why: "A prefix keyword matches every word that starts with it, so a more specific keyword in another rule is already matched by it. That may be intended; if it is, say so with a suppression comment.",
         example: "- { id: cancel, when: { keywords: { any: [cancel*] } }, route: L1 }\n- { id: cancellation, when: { keywords: { any: [cancellation] } }, route: L2 }\n",
         fix: "- { id: cancel, when: { keywords: { any: [cancel, cancelled] } }, route: L1 }\n- { id: cancellation, when: { keywords: { any: [cancellation] } }, route: L2 }\n",
+    },
+    RuleInfo {
+        code: Code::H049,
+        name: "analysis-incomplete",
+        severity: Info,
+        summary: "a semantic check (H040 shadowed rule, H041 never matches) gave up on a rule, so its result is unknown",
+        why: "H040 and H041 report only what they prove over the condition language. On very large or very fragmented policies the proof can outgrow the analysis's limits (a work budget, and at most 10,000 cases per rule); the check then stops for the rules concerned instead of guessing. This finding names those rules, so that a clean report never hides a check that did not run. It is information, not a failure: simplify or split the rules it names to get a verdict.",
+        example: "- { id: unsure, when: { confidence: { below: 0.5 } }, route: L1 }\n# ...200 rules that each overlap part of the next one...\n- { id: sure, when: { confidence: { at_least: 0.5 } }, route: L2 }\n- { id: happy-unsure, when: { confidence: { below: 0.8 }, sentiment: { at_least: 0.9 } }, route: L2 }\n",
+        fix: "# move the narrow rule above the many rules that fragment it, or merge them\n- { id: happy-unsure, when: { confidence: { below: 0.8 }, sentiment: { at_least: 0.9 } }, route: L2 }\n- { id: unsure, when: { confidence: { below: 0.5 } }, route: L1 }\n",
     },
     RuleInfo {
         code: Code::H050,
