@@ -51,7 +51,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         let region = result.ok();
         let empty = region.as_ref().is_some_and(Region::is_empty);
-        let fits = |r: &Region| r.cells() <= MAX_RULE_CELLS && kept_cells + r.cells() <= MAX_KEPT_CELLS;
+        let fits =
+            |r: &Region| r.cells() <= MAX_RULE_CELLS && kept_cells + r.cells() <= MAX_KEPT_CELLS;
         if let Some(r) = region.as_ref().filter(|r| !r.is_empty() && !fits(r)) {
             let why = if r.cells() > MAX_RULE_CELLS {
                 GaveUp::Keep
@@ -70,7 +71,14 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         regions.push(kept);
     }
     analysis.set_budget(SHADOW_BUDGET);
-    shadowed(ctx, &mut analysis, &regions, &reported, &mut incomplete, out);
+    shadowed(
+        ctx,
+        &mut analysis,
+        &regions,
+        &reported,
+        &mut incomplete,
+        out,
+    );
     incomplete.report(rules, out);
     let occurrences = keyword_occurrences(rules);
     conflicting_keywords(ctx, &mut analysis, &occurrences, out);
@@ -157,7 +165,11 @@ impl Incomplete {
                 .take(5)
                 .map(|(i, _)| format!("'{}'", rules[*i].value.id.value))
                 .collect();
-            let more = if rest.len() > names.len() { ", …" } else { "" };
+            let more = if rest.len() > names.len() {
+                ", …"
+            } else {
+                ""
+            };
             out.push(
                 Diagnostic::new(
                     Code::H049,
@@ -1233,7 +1245,14 @@ mod tests {
             let mut out = Vec::new();
             let mut incomplete = Incomplete::default();
             analysis.set_budget(budget);
-            shadowed(&ctx, &mut analysis, &regions, &skip, &mut incomplete, &mut out);
+            shadowed(
+                &ctx,
+                &mut analysis,
+                &regions,
+                &skip,
+                &mut incomplete,
+                &mut out,
+            );
             incomplete.report(&ctx.policy.rules, &mut out);
             let codes: Vec<String> = out.iter().map(|d| d.code.to_string()).collect();
             assert_eq!(codes, [expected], "budget {budget}");
