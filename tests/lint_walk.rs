@@ -304,19 +304,19 @@ fn non_policy_yaml_is_skipped_and_counted() {
             "name: ci\non: [push]\njobs: { lint: { runs-on: ubuntu-latest, steps: [] } }\n",
         ),
         ("policies/list.yaml", "- just\n- a list\n"),
+        ("policies/values.yaml", "name: {{ .Values.name }}\n"),
+        // Empty, or not readable as YAML: perhaps a broken policy, so linted and reported.
         ("policies/empty.yaml", "# nothing here\n"),
-        // Not readable YAML and no top-level `rules` or `tiers`: not a policy either.
-        ("policies/template.yaml", "name: {{ .Values.name }}\n"),
-        // Not readable YAML, but it names `rules`: a broken policy, reported.
         ("policies/broken.yaml", "version: 1\nrules: [\n"),
     ]);
     let run = handoff_in(dir.path(), &["lint", "policies", "--color", "never"]);
     assert_eq!(run.exit, 2, "{run}");
     assert!(run.stdout.contains("error[H001]"), "{run}");
     assert!(run.stdout.contains("policies/broken.yaml"), "{run}");
+    assert!(run.stdout.contains("policies/empty.yaml"), "{run}");
     assert_eq!(
         last_line(&run.stdout),
-        "1 error, 0 warnings in 2 files (5 non-policy YAML files skipped)",
+        "2 errors, 0 warnings in 3 files (4 non-policy YAML files skipped)",
         "{run}"
     );
 }
@@ -744,7 +744,7 @@ fn values_that_can_never_work_are_rejected() {
         (
             "when: { confidence: { below: 0.5 } }",
             "when: { keywords: { any: [\"k\u{00FC}n\u{200B}digung\"] } }",
-            "H003 keyword `k\u{00FC}n\\u{200B}digung` contains an invisible character (U+200B ZERO WIDTH SPACE)",
+            "H003 keyword `k\u{00FC}n<U+200B>digung` contains an invisible character (U+200B ZERO WIDTH SPACE)",
         ),
     ];
     for (from, to, expected) in cases {

@@ -395,6 +395,14 @@ pub fn covering_stems(p: &Keyword) -> Vec<&str> {
     stems
 }
 
+/// A [`StemFinder`] over the interned keyword texts: pattern `i` is the text whose exact and
+/// prefix keyword ids are `ids[i]`.
+struct WordFinder {
+    generation: u64,
+    ids: Vec<[Option<u32>; 2]>,
+    finder: StemFinder,
+}
+
 /// Interned keywords and, per keyword, the interned keywords that cover it.
 #[derive(Default)]
 struct Words {
@@ -403,8 +411,8 @@ struct Words {
     /// Bumped whenever a keyword is added, which invalidates every `coverers` entry.
     generation: u64,
     coverers: Vec<(u64, Vec<u32>)>,
-    /// The distinct texts of `list` and a finder for them, as of a generation.
-    finder: Option<(u64, Vec<[Option<u32>; 2]>, StemFinder)>,
+    /// A finder for the distinct texts of `list`, as of a generation.
+    finder: Option<WordFinder>,
 }
 
 impl Words {
@@ -424,16 +432,24 @@ impl Words {
     fn coverers(&mut self, p: u32) -> &[u32] {
         let i = p as usize;
         if self.coverers[i].0 != self.generation {
-            if self.finder.as_ref().is_none_or(|f| f.0 != self.generation) {
+            if self
+                .finder
+                .as_ref()
+                .is_none_or(|f| f.generation != self.generation)
+            {
                 let (texts, ids): (Vec<&str>, Vec<[Option<u32>; 2]>) = self
                     .by_text
                     .iter()
                     .map(|(text, ids)| (text.as_str(), *ids))
                     .unzip();
-                self.finder = Some((self.generation, ids, StemFinder::new(&texts)));
+                self.finder = Some(WordFinder {
+                    generation: self.generation,
+                    ids,
+                    finder: StemFinder::new(&texts),
+                });
             }
             let mut found = Vec::new();
-            if let Some((_, ids, finder)) = &self.finder {
+            if let Some(WordFinder { ids, finder, .. }) = &self.finder {
                 finder.each_in(&self.list[i], |pattern, exact_ok| {
                     let [exact, prefix] = ids[pattern];
                     found.extend(prefix);

@@ -276,38 +276,35 @@ fn to_diagnostic(err: &YamlError, text: &str, syntax_pass: bool) -> Diagnostic {
     }
 }
 
-/// Whether a YAML file found in a folder is meant as a policy: readable YAML whose top level is
-/// a mapping with `rules` or `tiers`. Policy test files, CI workflows, pre-commit and other
-/// configurations are not. A file that is not readable YAML is judged by its lines (a line
-/// `rules:` or `tiers:` at the left margin), so a broken policy is still linted and reported.
+/// Whether a YAML file found in a folder is to be linted as a policy: every file except readable
+/// YAML that is plainly something else — a document whose top level is not a mapping with
+/// `rules` or `tiers` (policy test files, CI workflows, pre-commit and other configurations).
+/// A file that cannot be read as YAML (a syntax error, not UTF-8, too large, several
+/// documents) or that is empty might be a broken policy: it is linted, so the problem is
+/// reported rather than skipped.
 pub fn looks_like_policy(bytes: &[u8]) -> bool {
     #[derive(serde::Deserialize)]
     struct TopLevel {
         rules: Option<serde::de::IgnoredAny>,
         tiers: Option<serde::de::IgnoredAny>,
     }
-    let text = String::from_utf8_lossy(bytes);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let readable = bytes.len() as u64 <= MAX_POLICY_BYTES
-        && std::str::from_utf8(bytes).is_ok()
-        && serde_saphyr::from_str_with_options::<serde::de::IgnoredAny>(text, options()).is_ok();
-    if readable {
-        return serde_saphyr::from_str_with_options::<TopLevel>(text, options())
-            .is_ok_and(|top| top.rules.is_some() || top.tiers.is_some());
+    if bytes.len() as u64 > MAX_POLICY_BYTES {
+        return true;
     }
-    text.lines().any(|line| {
-        let key = line
-            .strip_prefix(['"', '\''])
-            .unwrap_or(line)
-            .trim_start_matches('{');
-        ["rules", "tiers"].iter().any(|name| {
-            key.strip_prefix(name).is_some_and(|rest| {
-                rest.trim_start_matches(['"', '\''])
-                    .trim_start()
-                    .starts_with(':')
-            })
-        })
-    })
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return true;
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let empty = text
+        .lines()
+        .all(|line| line.trim().is_empty() || line.trim_start().starts_with('#'));
+    if empty
+        || serde_saphyr::from_str_with_options::<serde::de::IgnoredAny>(text, options()).is_err()
+    {
+        return true;
+    }
+    serde_saphyr::from_str_with_options::<TopLevel>(text, options())
+        .is_ok_and(|top| top.rules.is_some() || top.tiers.is_some())
 }
 
 /// H001 for a file of several YAML documents, pointing at the separator that starts the
@@ -330,9 +327,7 @@ fn several_documents(text: &str, error_span: Span) -> Diagnostic {
         .lines()
         .enumerate()
         .skip(first_content)
-        .filter(|(i, line)| {
-            is_separator(line) && (!error_span.is_known() || i + 1 <= error_span.line)
-        })
+        .filter(|(i, line)| is_separator(line) && (!error_span.is_known() || *i < error_span.line))
         .map(|(i, _)| i + 1)
         .next();
     let d = match separator {

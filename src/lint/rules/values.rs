@@ -412,12 +412,13 @@ fn keyword_problem(raw: &str) -> Option<KeywordProblem> {
     None
 }
 
-/// The text with invisible and control characters written as `\u{…}`, so a message shows them.
+/// The text with invisible and control characters written as `<U+200B>`, so a message shows
+/// them.
 fn visible(text: &str) -> String {
     text.chars()
         .map(|c| {
             if c.is_control() || is_invisible(c) || matches!(c, '\u{200C}' | '\u{200D}') {
-                format!("\\u{{{:04X}}}", u32::from(c))
+                format!("<U+{:04X}>", u32::from(c))
             } else {
                 c.to_string()
             }
@@ -431,7 +432,7 @@ impl KeywordProblem {
             KeywordProblem::Pattern => (
                 format!("keyword `{}` looks like a regular expression", word.value),
                 "matched literally, as whole words".to_string(),
-                "keywords are plain words or phrases, matched as whole words (DESIGN §2), not patterns: list alternatives as separate keywords (`[legal, law]`), and end a keyword with `*` to match word beginnings (`lawyer*`); use `field: { name: …, matches: … }` for a regular expression".to_string(),
+                "keywords are plain words or phrases, matched as whole words, not patterns: list alternatives as separate keywords (`[legal, law]`), and end a keyword with `*` to match word beginnings (`lawyer*`); use `field: { name: …, matches: … }` for a regular expression".to_string(),
             ),
             KeywordProblem::Invisible(c) => (
                 format!(
