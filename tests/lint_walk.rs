@@ -803,3 +803,46 @@ fn the_policies_folder_skips_its_policy_tests() {
         "{run}"
     );
 }
+
+#[test]
+fn many_suppression_comments_do_not_hang_lint() {
+    // Generated here: 20,000 suppression comments above the policy, each an unused
+    // suppression (H090), so the report is long too; and one comment naming 20,000 codes
+    // (ten reported one by one, the rest in one finding).
+    let many_lines = format!(
+        "{}{CLEAN}",
+        "# handoff: allow H043 -- reason\n".repeat(20_000)
+    );
+    let many_codes = CLEAN.replace(
+        "default: ai",
+        &format!(
+            "default: ai  # handoff: allow {} -- reason",
+            vec!["H043"; 20_000].join(" ")
+        ),
+    );
+    for (name, text) in [("lines", many_lines), ("codes", many_codes)] {
+        let dir = folder(&[("policy.yaml", &text)]);
+        for format in ["json", "human"] {
+            let run = handoff_in_with_limit(
+                dir.path(),
+                &[
+                    "lint",
+                    "policy.yaml",
+                    "--format",
+                    format,
+                    "--color",
+                    "never",
+                ],
+                Duration::from_secs(20),
+            );
+            assert_eq!(run.exit, 0, "{name} {format}: {}", run.stderr);
+            let warnings = if name == "lines" { 20_000 } else { 11 };
+            let expected = if format == "json" {
+                format!("\"warnings\": {warnings},")
+            } else {
+                format!("0 errors, {warnings} warnings in 1 file")
+            };
+            assert!(run.stdout.contains(&expected), "{name} {format}");
+        }
+    }
+}

@@ -52,10 +52,7 @@ pub fn load_file(path: &Path) -> Result<LoadedPolicy, LoadError> {
         return Err(io_error(std::io::Error::other("it is a directory")));
     }
     if metadata.len() > MAX_POLICY_BYTES {
-        let source = SourceFile {
-            path: path.to_path_buf(),
-            text: String::new(),
-        };
+        let source = SourceFile::new(path.to_path_buf(), String::new());
         let diagnostic = Diagnostic::new(
             Code::H001,
             Span::UNKNOWN,
@@ -92,10 +89,7 @@ pub fn load_bytes(path: PathBuf, bytes: Vec<u8>) -> Result<LoadedPolicy, LoadErr
             let prefix = String::from_utf8_lossy(&bytes[..valid]);
             let line = prefix.matches('\n').count() + 1;
             let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            let source = SourceFile {
-                path,
-                text: String::from_utf8_lossy(&bytes).into_owned(),
-            };
+            let source = SourceFile::new(path, String::from_utf8_lossy(&bytes).into_owned());
             let span = Span {
                 line,
                 column,
@@ -116,7 +110,7 @@ pub fn load_bytes(path: PathBuf, bytes: Vec<u8>) -> Result<LoadedPolicy, LoadErr
         .strip_prefix('\u{feff}')
         .map(str::to_string)
         .unwrap_or(text);
-    let source = SourceFile { path, text };
+    let source = SourceFile::new(path, text);
     match parse(&source.text) {
         Ok(policy) => Ok(LoadedPolicy { source, policy }),
         Err(diagnostic) => Err(invalid(source, *diagnostic)),
