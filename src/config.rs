@@ -98,6 +98,12 @@ pub fn check_selectors<'a>(selectors: impl IntoIterator<Item = &'a String>) -> R
 
 impl LintConfig {
     fn validate(&self, root: &Path) -> Result<(), String> {
+        if self.select.as_ref().is_some_and(Vec::is_empty) {
+            return Err(
+                "`select = []` selects no rule, so lint would check nothing; remove it to run every rule"
+                    .to_string(),
+            );
+        }
         check_selectors(
             self.select
                 .iter()

@@ -792,6 +792,25 @@ fn config_exclude_is_validated_like_other_keys() {
 }
 
 #[test]
+fn a_configuration_that_selects_nothing_is_a_usage_error() {
+    let dir = folder(&[
+        ("handoff.toml", "[lint]\nselect = []\n"),
+        (
+            "policies/support.yaml",
+            "version: 1\nrules: [ { id: x, when: {}, route: L9 } ]\n",
+        ),
+    ]);
+    let run = handoff_in(dir.path(), &["lint", "policies"]);
+    assert_eq!(run.exit, 2, "{run}");
+    assert_eq!(run.stdout, "", "{run}");
+    assert!(
+        run.stderr
+            .starts_with("error: handoff.toml: `select = []` selects no rule"),
+        "{run}"
+    );
+}
+
+#[test]
 fn the_policies_folder_skips_its_policy_tests() {
     let run = handoff(&["lint", "policies/", "--color", "never"]);
     assert_eq!(
