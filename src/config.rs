@@ -1,11 +1,12 @@
-//! `handoff.toml`: project configuration, found in the current directory or given by
-//! `--config`.
+//! `handoff.toml`: project configuration, found in the current folder or the nearest parent
+//! folder that has one (as ruff finds its configuration), or given by `--config`.
 //!
 //! ```toml
 //! [lint]
 //! select = ["H0"]            # codes, code prefixes or rule names; default: all
 //! ignore = ["H043"]          # never reported
 //! deny-warnings = true       # warnings fail like errors
+//! exclude = ["vendor", "drafts/*.yaml"]   # gitignore-style globs, relative to this file's folder
 //! [lint.severity]
 //! H033 = "error"             # per-rule severity: error, warning or info
 //! ```
@@ -32,9 +33,13 @@ pub struct Config {
     pub timestamps: Option<crate::tickets::mapping::Timestamps>,
     pub scales: Option<crate::tickets::mapping::Scales>,
     pub aliases: Option<BTreeMap<String, BTreeMap<String, String>>>,
-    /// Where the configuration was read from, for messages.
+    /// Where the configuration was read from, for messages (relative to the current folder
+    /// when it was found there or above).
     #[serde(skip)]
     pub path: Option<PathBuf>,
+    /// The folder the configuration's relative paths (`[lint] exclude`) start from.
+    #[serde(skip)]
+    pub root: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -51,6 +56,10 @@ pub struct LintConfig {
     /// Severity per rule code.
     #[serde(default)]
     pub severity: BTreeMap<String, Severity>,
+    /// Files and folders a folder walk skips: gitignore-style globs, relative to the folder of
+    /// the configuration file.
+    #[serde(default)]
+    pub exclude: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,21 +81,39 @@ fn selects(selector: &str, code: Code) -> bool {
         || code.info().name.eq_ignore_ascii_case(selector)
 }
 
-impl LintConfig {
-    fn validate(&self) -> Result<(), String> {
-        let selectors = self
-            .select
-            .iter()
-            .flatten()
-            .chain(self.ignore.iter())
-            .chain(self.severity.keys());
-        for selector in selectors {
-            if !Code::all().any(|code| selects(selector, code)) {
-                return Err(format!(
-                    "`{selector}` names no lint rule (run `handoff rules` for the list)"
-                ));
-            }
+/// Check that every selector names at least one rule.
+pub fn check_selectors<'a>(selectors: impl IntoIterator<Item = &'a String>) -> Result<(), String> {
+    for selector in selectors {
+        if selector.trim().is_empty() {
+            return Err("an empty rule name".to_string());
         }
+        if !Code::all().any(|code| selects(selector, code)) {
+            return Err(format!(
+                "`{selector}` names no lint rule (run `handoff rules` for the list)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl LintConfig {
+    fn validate(&self, root: &Path) -> Result<(), String> {
+        if self.select.as_ref().is_some_and(Vec::is_empty) {
+            return Err(
+                "`select = []` selects no rule, so lint would check nothing; remove it to run every rule"
+                    .to_string(),
+            );
+        }
+        check_selectors(
+            self.select
+                .iter()
+                .flatten()
+                .chain(self.ignore.iter())
+                .chain(self.severity.keys()),
+        )?;
+        crate::lint::Excludes::default()
+            .add(root, &self.exclude)
+            .map_err(|e| format!("[lint] exclude: {e}"))?;
         for selector in &self.ignore {
             if let Some(code) = Code::all().find(|c| c.is_fatal() && selects(selector, *c)) {
                 return Err(format!(
@@ -124,17 +151,22 @@ impl LintConfig {
 }
 
 impl Config {
-    /// Load `path`, or `handoff.toml` in the current directory when it exists.
+    /// Load `path`, or else the `handoff.toml` of the current folder or its nearest parent
+    /// folder that has one; the defaults when there is none.
     pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
-        let path = match explicit {
-            Some(path) => path.to_path_buf(),
-            None => {
-                let path = PathBuf::from(CONFIG_FILE);
-                if !path.is_file() {
-                    return Ok(Config::default());
-                }
-                path
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let (path, root) = match explicit {
+            Some(path) => {
+                let folder = cwd
+                    .join(path)
+                    .parent()
+                    .map_or_else(|| cwd.clone(), Path::to_path_buf);
+                (path.to_path_buf(), folder)
             }
+            None => match Self::discover(&cwd) {
+                Some(found) => found,
+                None => return Ok(Config::default()),
+            },
         };
         let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Io {
             path: path.clone(),
@@ -147,13 +179,27 @@ impl Config {
         let mut config = config;
         config
             .lint
-            .validate()
+            .validate(&root)
             .map_err(|message| ConfigError::Invalid {
                 path: path.clone(),
                 message,
             })?;
         config.path = Some(path);
+        config.root = Some(root);
         Ok(config)
+    }
+
+    /// The nearest `handoff.toml` from `cwd` upwards: its path relative to `cwd`
+    /// (`handoff.toml`, `../handoff.toml`, …) and its folder.
+    fn discover(cwd: &Path) -> Option<(PathBuf, PathBuf)> {
+        let mut relative = PathBuf::new();
+        for folder in cwd.ancestors() {
+            if folder.join(CONFIG_FILE).is_file() {
+                return Some((relative.join(CONFIG_FILE), folder.to_path_buf()));
+            }
+            relative.push("..");
+        }
+        None
     }
 
     /// The column mapping given in the configuration, if it has any of the mapping tables.
@@ -194,7 +240,7 @@ mod tests {
             "[lint]\nselect = [\"H03\", \"H04\", \"H001\"]\nignore = [\"overlapping-keyword\"]\n[lint.severity]\nH03 = \"error\"\nH033 = \"info\"\n",
         )
         .unwrap();
-        config.lint.validate().unwrap();
+        config.lint.validate(Path::new("/")).unwrap();
         assert!(config.lint.is_enabled(Code::H040));
         assert!(!config.lint.is_enabled(Code::H043));
         assert!(!config.lint.is_enabled(Code::H090));
@@ -207,8 +253,10 @@ mod tests {
     #[test]
     fn unknown_codes_and_fatal_ignores_are_refused() {
         let bad: Config = toml::from_str("[lint]\nignore = [\"H999\"]\n").unwrap();
-        assert!(bad.lint.validate().is_err());
+        assert!(bad.lint.validate(Path::new("/")).is_err());
         let fatal: Config = toml::from_str("[lint]\nignore = [\"H001\"]\n").unwrap();
-        assert!(fatal.lint.validate().is_err());
+        assert!(fatal.lint.validate(Path::new("/")).is_err());
+        let glob: Config = toml::from_str("[lint]\nexclude = [\"{a\"]\n").unwrap();
+        assert!(glob.lint.validate(Path::new("/")).is_err());
     }
 }

@@ -81,16 +81,62 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// The text; invalid UTF-8 is replaced so the file can still be shown.
     pub text: String,
+    /// Where each line starts, built on first use: finding a line is then a lookup, so
+    /// thousands of findings in a large file stay linear.
+    lines: std::sync::OnceLock<LineIndex>,
+}
+
+#[derive(Debug, Clone)]
+struct LineIndex {
+    /// Byte offset of each line's start (after the previous `\n`).
+    starts: Vec<usize>,
+    /// Whether each line is ASCII (its columns are then its bytes).
+    ascii: Vec<bool>,
 }
 
 impl SourceFile {
+    pub fn new(path: PathBuf, text: String) -> SourceFile {
+        SourceFile {
+            path,
+            text,
+            lines: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn index(&self) -> &LineIndex {
+        self.lines.get_or_init(|| {
+            let mut starts = vec![0];
+            let mut ascii = Vec::new();
+            let mut line_ascii = true;
+            for (i, b) in self.text.bytes().enumerate() {
+                line_ascii &= b.is_ascii();
+                if b == b'\n' {
+                    starts.push(i + 1);
+                    ascii.push(line_ascii);
+                    line_ascii = true;
+                }
+            }
+            ascii.push(line_ascii);
+            LineIndex { starts, ascii }
+        })
+    }
+
     pub fn display_path(&self) -> String {
         self.path.display().to_string().replace('\\', "/")
     }
 
     /// The text of a 1-based line, without its line ending.
     pub fn line(&self, line: usize) -> Option<&str> {
-        self.text.lines().nth(line.checked_sub(1)?)
+        let index = self.index();
+        let start = *index.starts.get(line.checked_sub(1)?)?;
+        let end = index.starts.get(line).map_or(self.text.len(), |&next| next);
+        if start >= self.text.len() {
+            // Like `str::lines`: no empty line after a final newline, none in an empty text.
+            return None;
+        }
+        let text = &self.text[start..end];
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        Some(text.strip_suffix('\r').unwrap_or(text))
     }
 
     /// Byte range of a span in `text`, clamped to the text and to char boundaries.
@@ -144,19 +190,34 @@ impl SourceFile {
         0
     }
 
+    /// The whole lines that hold the bytes `range`: their byte range, and the 1-based number of
+    /// the first. Renderers show this window rather than the whole file.
+    pub fn line_window(&self, range: std::ops::Range<usize>) -> (std::ops::Range<usize>, usize) {
+        let index = self.index();
+        let line_of = |offset: usize| index.starts.partition_point(|&s| s <= offset).max(1);
+        let first = line_of(range.start);
+        let last = line_of(range.end.saturating_sub(1).max(range.start));
+        let start = index.starts[first - 1].min(self.text.len());
+        let end = index.starts.get(last).map_or(self.text.len(), |&next| next);
+        (start..end.max(start), first)
+    }
+
     fn offset_of(&self, line: usize, column: usize) -> usize {
-        let mut offset = 0;
-        for (index, text) in self.text.split_inclusive('\n').enumerate() {
-            if index + 1 == line {
-                return offset
-                    + text
-                        .char_indices()
-                        .nth(column.saturating_sub(1))
-                        .map_or(text.len(), |(i, _)| i);
-            }
-            offset += text.len();
+        let index = self.index();
+        let Some(&start) = line.checked_sub(1).and_then(|i| index.starts.get(i)) else {
+            return self.text.len();
+        };
+        let end = index.starts.get(line).map_or(self.text.len(), |&next| next);
+        let column = column.saturating_sub(1);
+        if index.ascii[line - 1] {
+            return start + column.min(end - start);
         }
-        offset
+        let text = &self.text[start..end];
+        start
+            + text
+                .char_indices()
+                .nth(column)
+                .map_or(text.len(), |(i, _)| i)
     }
 }
 
@@ -177,6 +238,8 @@ pub struct Summary {
     pub warnings: usize,
     pub infos: usize,
     pub suppressed: usize,
+    /// YAML files a folder walk found that are not policies (not linted).
+    pub skipped: usize,
 }
 
 impl Summary {
@@ -217,9 +280,63 @@ impl fmt::Display for Summary {
             }
             write!(f, " in {files}")?;
         }
+        let mut notes = Vec::new();
         if self.suppressed > 0 {
-            write!(f, " ({} suppressed)", self.suppressed)?;
+            notes.push(format!("{} suppressed", self.suppressed));
+        }
+        if self.skipped > 0 {
+            notes.push(format!(
+                "{} non-policy YAML {} skipped",
+                self.skipped,
+                if self.skipped == 1 { "file" } else { "files" }
+            ));
+        }
+        if !notes.is_empty() {
+            write!(f, " ({})", notes.join(", "))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_offsets_match_the_text() {
+        for text in ["", "a", "a\n", "ab\r\ncd\n\nü x\nlast", "\n\n"] {
+            let source = SourceFile::new(PathBuf::from("t"), text.to_string());
+            let lines: Vec<&str> = text.lines().collect();
+            for n in 1..=lines.len() + 2 {
+                assert_eq!(
+                    source.line(n),
+                    lines.get(n - 1).copied(),
+                    "{text:?} line {n}"
+                );
+            }
+            // The reference: walk the lines up to the one wanted.
+            let reference = |line: usize, column: usize| {
+                let mut offset = 0;
+                for (index, l) in text.split_inclusive('\n').enumerate() {
+                    if index + 1 == line {
+                        return offset
+                            + l.char_indices()
+                                .nth(column.saturating_sub(1))
+                                .map_or(l.len(), |(i, _)| i);
+                    }
+                    offset += l.len();
+                }
+                offset
+            };
+            for line in 1..=lines.len() + 2 {
+                for column in 0..8 {
+                    assert_eq!(
+                        source.offset_of(line, column),
+                        reference(line, column),
+                        "{text:?} {line}:{column}"
+                    );
+                }
+            }
+        }
     }
 }

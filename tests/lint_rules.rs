@@ -276,7 +276,7 @@ fn json_format_has_a_stable_shape() {
     assert_eq!(document["version"], 1);
     assert_eq!(
         document["summary"],
-        serde_json::json!({ "files": 1, "errors": 2, "warnings": 4, "infos": 0, "suppressed": 0 })
+        serde_json::json!({ "files": 1, "errors": 2, "warnings": 4, "infos": 0, "suppressed": 0, "skipped": 0 })
     );
     // Sorted by position; the whole-file finding comes first.
     assert_eq!(

@@ -3,21 +3,26 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::{Context, anyhow, bail};
 
 use super::io::open_input;
 use super::{ColorChoice, Exit};
-use crate::config::Config;
+use crate::config::{Config, check_selectors};
 use crate::diag::Summary;
-use crate::lint::{collect_files, data, has_fatal, lint_file};
+use crate::lint::{Excludes, collect, data, has_fatal, lint_file};
 use crate::output::{LintFormat, printer};
 use crate::tickets::Mapping;
 
 #[derive(Debug, clap::Args)]
 pub struct LintArgs {
-    /// Policy files, or directories whose *.yaml / *.yml files are linted
+    /// Policy files, or folders to walk for *.yaml / *.yml policies (recursively; .gitignore'd
+    /// and hidden files are skipped, and so are YAML files that are not policies)
     #[arg(value_name = "PATH", default_value = "policies")]
     pub paths: Vec<PathBuf>,
+    /// Skip files and folders matching this glob when walking a folder (gitignore syntax;
+    /// repeatable). Files named on the command line are always linted
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = LintFormat::Human)]
     pub format: LintFormat,
@@ -37,9 +42,12 @@ pub struct LintArgs {
     /// Column mapping (TOML) for --tickets
     #[arg(long, value_name = "FILE", requires = "tickets")]
     pub map: Option<PathBuf>,
-    /// Configuration file [default: ./handoff.toml when present]
+    /// Configuration file [default: handoff.toml in the current folder or the nearest parent]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Say on stderr which configuration is used and which files a folder walk skipped
+    #[arg(long, short)]
+    pub verbose: bool,
     /// Colour in human output
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
@@ -52,12 +60,49 @@ pub enum DenyLevel {
 }
 
 pub fn run(args: LintArgs) -> anyhow::Result<Exit> {
+    check_selectors(&args.select).map_err(|e| anyhow!("--select: {e}"))?;
+    check_selectors(&args.ignore).map_err(|e| anyhow!("--ignore: {e}"))?;
     let mut config = Config::load(args.config.as_deref())?;
+    if args.verbose {
+        match &config.path {
+            Some(path) => eprintln!("using configuration {}", path.display()),
+            None => eprintln!("no handoff.toml found in this folder or above; using the defaults"),
+        }
+    }
     if !args.select.is_empty() {
         config.lint.select = Some(args.select.clone());
     }
     config.lint.ignore.extend(args.ignore.iter().cloned());
-    let files = collect_files(&args.paths)?;
+    let mut excludes = Excludes::default();
+    let cwd = std::env::current_dir().context("cannot read the current folder")?;
+    excludes
+        .add(&cwd, &args.exclude)
+        .map_err(|e| anyhow!("--exclude: {e}"))?;
+    if let Some(root) = &config.root {
+        // Validated when the configuration was read.
+        excludes
+            .add(root, &config.lint.exclude)
+            .map_err(|e| anyhow!("[lint] exclude: {e}"))?;
+    }
+    let collected = collect(&args.paths, &excludes)?;
+    if args.verbose {
+        for path in &collected.excluded {
+            eprintln!("excluded {}", path.display());
+        }
+        for path in &collected.skipped {
+            eprintln!(
+                "skipped {}: not a policy (no top-level `rules` or `tiers`)",
+                path.display()
+            );
+        }
+        for path in &collected.loops {
+            eprintln!(
+                "skipped {}: a link back into a folder already walked",
+                path.display()
+            );
+        }
+    }
+    let files = collected.files;
     let mapping = match &args.map {
         Some(path) => Mapping::load(path)?,
         None => config.mapping()?.unwrap_or_default(),
@@ -83,7 +128,8 @@ pub fn run(args: LintArgs) -> anyhow::Result<Exit> {
         };
         reports.push(report);
     }
-    let summary = Summary::of(&reports);
+    let mut summary = Summary::of(&reports);
+    summary.skipped = collected.skipped.len();
 
     let mut out = super::io::stdout();
     printer(args.format, args.color.enabled())

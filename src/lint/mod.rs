@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+pub use walk::{Collected, Excludes, collect};
+
 use crate::config::LintConfig;
 use crate::diag::{Diagnostic, FileReport, SourceFile};
 use crate::policy::{LoadError, LoadedPolicy, load_file};
@@ -11,13 +13,14 @@ pub mod registry;
 pub mod rules;
 pub mod semantics;
 mod suppress;
+pub mod walk;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LintError {
     #[error("{}: no such file or directory", .0.display())]
     Missing(PathBuf),
-    #[error("no policy files (*.yaml, *.yml) in {}", .0.display())]
-    EmptyDirectory(PathBuf),
+    #[error("no policy files (*.yaml, *.yml) in {}{}", path.display(), skipped_note(*.skipped))]
+    EmptyDirectory { path: PathBuf, skipped: usize },
     #[error("{0}")]
     Data(String),
     #[error("cannot read {}", path.display())]
@@ -27,40 +30,12 @@ pub enum LintError {
     },
 }
 
-fn is_policy_file(path: &Path) -> bool {
-    path.is_file()
-        && path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
-}
-
-/// Expand the paths given on the command line: files as given, directories to their `*.yaml`
-/// and `*.yml` files (not recursive), sorted.
-pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LintError> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let entries = std::fs::read_dir(path).map_err(|source| LintError::Io {
-                path: path.clone(),
-                source,
-            })?;
-            let mut found: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| is_policy_file(p))
-                .collect();
-            if found.is_empty() {
-                return Err(LintError::EmptyDirectory(path.clone()));
-            }
-            found.sort();
-            files.extend(found);
-        } else if path.exists() {
-            files.push(path.clone());
-        } else {
-            return Err(LintError::Missing(path.clone()));
-        }
+fn skipped_note(skipped: usize) -> String {
+    match skipped {
+        0 => String::new(),
+        1 => " (1 non-policy YAML file skipped)".to_string(),
+        n => format!(" ({n} non-policy YAML files skipped)"),
     }
-    Ok(files)
 }
 
 /// Findings for a loaded policy, after configuration and suppressions, sorted by position.

@@ -236,7 +236,9 @@ fn is_word_char(c: char) -> bool {
 
 /// Calls `visit(substring, exact_ok)` for every substring of `p`'s text that starts at a word
 /// boundary; `exact_ok` says whether an exact keyword equal to the substring would also end at
-/// a boundary in every text that contains `p`.
+/// a boundary in every text that contains `p`. Quadratic in the length of `p`: the reference
+/// for [`StemFinder`], used by tests only.
+#[cfg(test)]
 fn boundary_substrings<'a>(p: &'a Keyword, mut visit: impl FnMut(&'a str, bool)) {
     let text = p.text.as_str();
     let mut prev: Option<char> = None;
@@ -257,22 +259,148 @@ fn boundary_substrings<'a>(p: &'a Keyword, mut visit: impl FnMut(&'a str, bool))
     }
 }
 
+/// Finds, in a keyword's text, the occurrences of a set of texts (other keywords, or the stems
+/// of prefix keywords) that start at a word boundary — the substrings that can cover it — in
+/// time linear in the keyword's length plus the occurrences, however long the keywords are:
+/// short texts in one Aho-Corasick pass, the few long ones (a hostile policy's megabyte
+/// keyword) each with a Knuth-Morris-Pratt scan, which needs no large automaton.
+pub struct StemFinder {
+    short: Option<aho_corasick::AhoCorasick>,
+    /// Pattern index of each short text, in the order given to the automaton.
+    short_ids: Vec<usize>,
+    /// Long texts: pattern index, bytes and KMP failure table.
+    long: Vec<(usize, Vec<u8>, Vec<usize>)>,
+}
+
+/// Texts longer than this are searched with KMP rather than the automaton.
+const LONG_STEM: usize = 256;
+
+/// The KMP failure table of `pattern`: for each prefix, the length of its longest proper
+/// border.
+fn kmp_table(pattern: &[u8]) -> Vec<usize> {
+    let mut table = vec![0; pattern.len()];
+    let mut k = 0;
+    for i in 1..pattern.len() {
+        while k > 0 && pattern[i] != pattern[k] {
+            k = table[k - 1];
+        }
+        if pattern[i] == pattern[k] {
+            k += 1;
+        }
+        table[i] = k;
+    }
+    table
+}
+
+/// Calls `found(start)` for every occurrence of `pattern` in `text`, overlapping ones too.
+fn kmp_each(pattern: &[u8], table: &[usize], text: &[u8], mut found: impl FnMut(usize)) {
+    if pattern.is_empty() {
+        return;
+    }
+    let mut k = 0;
+    for (i, &b) in text.iter().enumerate() {
+        while k > 0 && b != pattern[k] {
+            k = table[k - 1];
+        }
+        if b == pattern[k] {
+            k += 1;
+        }
+        if k == pattern.len() {
+            found(i + 1 - k);
+            k = table[k - 1];
+        }
+    }
+}
+
+impl StemFinder {
+    /// A finder for `texts`; pattern `i` is `texts[i]` (empty texts never match).
+    pub fn new<T: AsRef<str>>(texts: &[T]) -> StemFinder {
+        let mut short_ids = Vec::new();
+        let mut short = Vec::new();
+        let mut long = Vec::new();
+        for (i, text) in texts.iter().enumerate() {
+            let bytes = text.as_ref().as_bytes();
+            if bytes.len() > LONG_STEM {
+                long.push((i, bytes.to_vec(), kmp_table(bytes)));
+            } else if !bytes.is_empty() {
+                short_ids.push(i);
+                short.push(bytes);
+            }
+        }
+        let short = (!short.is_empty())
+            .then(|| {
+                aho_corasick::AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::Standard)
+                    .build(short)
+                    .ok()
+            })
+            .flatten();
+        StemFinder {
+            short,
+            short_ids,
+            long,
+        }
+    }
+
+    /// Calls `visit(pattern, exact_ok)` for every occurrence of a pattern in `p`'s text that
+    /// starts at a word boundary; `exact_ok` says whether an exact keyword equal to the pattern
+    /// would also end at a boundary in every text that contains `p`.
+    pub fn each_in(&self, p: &Keyword, mut visit: impl FnMut(usize, bool)) {
+        let text = p.text.as_str();
+        let mut occurrence = |pattern: usize, start: usize, end: usize| {
+            if !text.is_char_boundary(start)
+                || !text.is_char_boundary(end)
+                || text[..start].chars().next_back().is_some_and(is_word_char)
+            {
+                return;
+            }
+            let exact_ok = match text[end..].chars().next() {
+                None => !p.prefix,
+                Some(ch) => !is_word_char(ch),
+            };
+            visit(pattern, exact_ok);
+        };
+        if let Some(searcher) = &self.short {
+            for found in searcher.find_overlapping_iter(text) {
+                let pattern = self.short_ids[found.pattern().as_usize()];
+                occurrence(pattern, found.start(), found.end());
+            }
+        }
+        for (pattern, bytes, table) in &self.long {
+            if bytes.len() <= text.len() {
+                kmp_each(bytes, table, text.as_bytes(), |start| {
+                    occurrence(*pattern, start, start + bytes.len());
+                });
+            }
+        }
+    }
+}
+
 /// Whether every text containing keyword `p` (as a whole word, or a word starting with it for
 /// `p*`) also contains keyword `n`. A keyword covers itself.
 pub fn covers(n: &Keyword, p: &Keyword) -> bool {
     let mut found = false;
-    boundary_substrings(p, |sub, exact_ok| {
-        found |= sub == n.text && (n.prefix || exact_ok);
+    StemFinder::new(&[n.text.as_str()]).each_in(p, |_, exact_ok| {
+        found |= n.prefix || exact_ok;
     });
     found
 }
 
 /// The stems `s` for which a prefix keyword `s*` covers `p`: every substring of `p`'s text that
-/// starts at a word boundary (longest last for each start).
+/// starts at a word boundary (longest last for each start). Quadratic; tests only.
+#[cfg(test)]
 pub fn covering_stems(p: &Keyword) -> Vec<&str> {
     let mut stems = Vec::new();
     boundary_substrings(p, |sub, _| stems.push(sub));
     stems
+}
+
+/// A [`StemFinder`] over the interned keyword texts: pattern `i` is the text whose exact and
+/// prefix keyword ids are `ids[i]`.
+struct WordFinder {
+    generation: u64,
+    ids: Vec<[Option<u32>; 2]>,
+    finder: StemFinder,
 }
 
 /// Interned keywords and, per keyword, the interned keywords that cover it.
@@ -283,6 +411,8 @@ struct Words {
     /// Bumped whenever a keyword is added, which invalidates every `coverers` entry.
     generation: u64,
     coverers: Vec<(u64, Vec<u32>)>,
+    /// A finder for the distinct texts of `list`, as of a generation.
+    finder: Option<WordFinder>,
 }
 
 impl Words {
@@ -302,15 +432,32 @@ impl Words {
     fn coverers(&mut self, p: u32) -> &[u32] {
         let i = p as usize;
         if self.coverers[i].0 != self.generation {
+            if self
+                .finder
+                .as_ref()
+                .is_none_or(|f| f.generation != self.generation)
+            {
+                let (texts, ids): (Vec<&str>, Vec<[Option<u32>; 2]>) = self
+                    .by_text
+                    .iter()
+                    .map(|(text, ids)| (text.as_str(), *ids))
+                    .unzip();
+                self.finder = Some(WordFinder {
+                    generation: self.generation,
+                    ids,
+                    finder: StemFinder::new(&texts),
+                });
+            }
             let mut found = Vec::new();
-            boundary_substrings(&self.list[i], |sub, exact_ok| {
-                if let Some([exact, prefix]) = self.by_text.get(sub) {
-                    found.extend(*prefix);
+            if let Some(WordFinder { ids, finder, .. }) = &self.finder {
+                finder.each_in(&self.list[i], |pattern, exact_ok| {
+                    let [exact, prefix] = ids[pattern];
+                    found.extend(prefix);
                     if exact_ok {
-                        found.extend(*exact);
+                        found.extend(exact);
                     }
-                }
-            });
+                });
+            }
             found.sort_unstable();
             found.dedup();
             self.coverers[i] = (self.generation, found);
@@ -447,6 +594,20 @@ impl Analysis {
             analysis.priorities = Some(union(&ids, &[]));
         }
         analysis
+    }
+
+    /// Learn every keyword of these conditions up front, so the keyword index is built once
+    /// rather than again after each rule (the analysis stays correct without this).
+    pub fn learn_keywords<'c>(&mut self, conditions: impl IntoIterator<Item = &'c Cond>) {
+        for cond in conditions {
+            cond.leaves(&mut |leaf| {
+                if let Cond::Keywords { any, all, none } = leaf {
+                    for k in any.iter().flatten().chain(all).chain(none) {
+                        self.words.intern(k);
+                    }
+                }
+            });
+        }
     }
 
     /// Allow `units` units of work from now on (about one cell operation each); past them
@@ -1350,6 +1511,61 @@ mod tests {
         ];
         for (n, p) in no {
             assert!(!covers(&kw(n), &kw(p)), "{n} should not cover {p}");
+        }
+    }
+
+    #[test]
+    fn stem_finder_agrees_with_the_quadratic_reference() {
+        let long = format!("{} x-y", "ab ".repeat(100));
+        let texts: Vec<String> = [
+            "a",
+            "ab",
+            "ab ab",
+            "b",
+            "e",
+            "e-",
+            "mail",
+            "c",
+            "c+",
+            "+",
+            "x-y",
+            "y",
+            "ail",
+            long.trim(),
+            &long[3..],
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        let finder = StemFinder::new(&texts);
+        for host in [
+            "e-mail",
+            "c++",
+            "ab ab ab",
+            "mail*",
+            "xab",
+            long.as_str(),
+            &long[3..],
+        ] {
+            for prefix in [false, true] {
+                let p = Keyword {
+                    text: host.trim().to_string(),
+                    prefix,
+                };
+                let mut fast = Vec::new();
+                finder.each_in(&p, |i, exact_ok| fast.push((texts[i].clone(), exact_ok)));
+                let mut slow = Vec::new();
+                boundary_substrings(&p, |sub, exact_ok| {
+                    if texts.iter().any(|t| t == sub) {
+                        slow.push((sub.to_string(), exact_ok));
+                    }
+                });
+                fast.sort();
+                fast.dedup();
+                slow.sort();
+                slow.dedup();
+                assert_eq!(fast, slow, "{host} prefix={prefix}");
+            }
         }
     }
 

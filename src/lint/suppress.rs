@@ -23,12 +23,25 @@ struct Suppression {
 
 const MARKER: &str = "handoff:";
 
+/// Unused codes of one comment reported one by one; the rest are summed up in one finding.
+const MAX_UNUSED_SHOWN: usize = 10;
+
 fn parse(source: &SourceFile) -> (Vec<Suppression>, Vec<Diagnostic>) {
     let lines: Vec<&str> = source.text.lines().collect();
     let is_content = |l: &str| {
         let t = l.trim();
         !t.is_empty() && !t.starts_with('#')
     };
+    // For each line, the next line with content at or after it (one backward pass, so that
+    // thousands of comment lines in a row stay linear).
+    let mut next_content = vec![None; lines.len() + 1];
+    for index in (0..lines.len()).rev() {
+        next_content[index] = if is_content(lines[index]) {
+            Some(index)
+        } else {
+            next_content[index + 1]
+        };
+    }
     let mut suppressions = Vec::new();
     let mut problems = Vec::new();
     let mut seen_content = false;
@@ -61,6 +74,9 @@ fn parse(source: &SourceFile) -> (Vec<Suppression>, Vec<Diagnostic>) {
                 let codes_offset = start + line[start..].find(codes_text.trim()).unwrap_or(0);
                 let mut codes = Vec::new();
                 let mut search_from = codes_offset;
+                // Columns are counted from the previous code on, so a comment listing
+                // thousands of codes stays linear.
+                let (mut counted_to, mut column_before) = (0, 0);
                 for code in codes_text
                     .split([',', ' '])
                     .map(str::trim)
@@ -70,18 +86,18 @@ fn parse(source: &SourceFile) -> (Vec<Suppression>, Vec<Diagnostic>) {
                         .find(code)
                         .map_or(search_from, |i| search_from + i);
                     search_from = at + code.len();
+                    column_before += line[counted_to..at].chars().count();
+                    counted_to = at;
                     let code_span = Span {
                         line: number,
-                        column: line[..at].chars().count() + 1,
+                        column: column_before + 1,
                         offset: None,
                         len: code.len(),
                     };
                     codes.push((code.to_string(), code_span, false));
                 }
                 let target_line = if standalone {
-                    (index + 1..lines.len())
-                        .find(|&i| is_content(lines[i]))
-                        .map_or(0, |i| i + 1)
+                    next_content[index + 1].map_or(0, |i| i + 1)
                 } else {
                     number
                 };
@@ -163,10 +179,23 @@ pub fn apply(source: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -> (usize, 
                     )),
             );
         }
-        for (code, span, used) in &s.codes {
-            if *used {
-                continue;
-            }
+        let unused: Vec<&(String, Span, bool)> = s.codes.iter().filter(|c| !c.2).collect();
+        if unused.len() > MAX_UNUSED_SHOWN {
+            let rest = &unused[MAX_UNUSED_SHOWN..];
+            extra.push(
+                Diagnostic::new(
+                    Code::H090,
+                    rest[0].1,
+                    format!(
+                        "{} more codes in this suppression silence nothing",
+                        rest.len()
+                    ),
+                )
+                .label("unused from here on")
+                .help("list only the rules this line needs silenced"),
+            );
+        }
+        for (code, span, _) in unused.into_iter().take(MAX_UNUSED_SHOWN) {
             let message = match Code::lookup(code) {
                 Some(_) if s.target_line == s.span.line => {
                     format!("suppression of {code} silences nothing on this line")

@@ -49,21 +49,40 @@ pub fn render(renderer: &Renderer, source: &SourceFile, d: &Diagnostic) -> Strin
         .primary_title(d.message.as_str())
         .id(d.code.to_string());
     let mut group: Group = if d.span.is_known() && !source.text.is_empty() {
-        let mut snippet = Snippet::source(source.text.as_str())
-            .line_start(1)
+        // Only the lines the finding points at go to the renderer: handing it the whole file
+        // for each finding made thousands of findings in a large file quadratic.
+        let primary = source.byte_range(d.span);
+        let related: Vec<(std::ops::Range<usize>, &str)> = d
+            .related
+            .iter()
+            .filter(|(s, _)| s.is_known())
+            .map(|(s, label)| (source.byte_range(*s), label.as_str()))
+            .collect();
+        let low = related
+            .iter()
+            .map(|(r, _)| r.start)
+            .fold(primary.start, usize::min);
+        let high = related
+            .iter()
+            .map(|(r, _)| r.end)
+            .fold(primary.end, usize::max);
+        let (window, first_line) = source.line_window(low..high);
+        let local = |r: &std::ops::Range<usize>| {
+            let start = r.start.clamp(window.start, window.end) - window.start;
+            let end = r.end.clamp(window.start, window.end) - window.start;
+            start..end.max(start)
+        };
+        let mut snippet = Snippet::source(&source.text[window.clone()])
+            .line_start(first_line)
             .path(path.as_str())
             .fold(true)
             .annotation(
                 AnnotationKind::Primary
-                    .span(source.byte_range(d.span))
+                    .span(local(&primary))
                     .label(d.label.as_deref()),
             );
-        for (span, label) in d.related.iter().filter(|(s, _)| s.is_known()) {
-            snippet = snippet.annotation(
-                AnnotationKind::Context
-                    .span(source.byte_range(*span))
-                    .label(label.as_str()),
-            );
+        for (range, label) in &related {
+            snippet = snippet.annotation(AnnotationKind::Context.span(local(range)).label(*label));
         }
         title.element(snippet)
     } else {

@@ -83,6 +83,14 @@ pub fn build_calendar(
     };
     let (timezone, timezone_name) = match &calendar.timezone {
         None => (TimeZone::UTC, "UTC".to_string()),
+        Some(name) if machine_dependent(name.value.trim()) => {
+            problems.push(invalid(
+                name.span,
+                format!("time zone `{}` depends on the machine", name.value.trim()),
+                "use an IANA name such as `Europe/Berlin` or `UTC`: `localtime` and `posixrules` are whatever zone the machine running handoff is set to, and `Factory` means no zone was set, so SLA clocks would differ between a laptop and CI",
+            ));
+            (TimeZone::UTC, "UTC".to_string())
+        }
         Some(name) => match TimeZone::get(name.value.trim()) {
             Ok(tz) => (tz, name.value.trim().to_string()),
             Err(_) => {
@@ -144,7 +152,16 @@ pub fn build_calendar(
 
     let mut holidays = BTreeSet::new();
     for holiday in &calendar.holidays {
-        match holiday.value.trim().parse::<Date>() {
+        let text = holiday.value.trim();
+        if let Some(date) = date_with_time(text) {
+            problems.push(invalid(
+                holiday.span,
+                format!("holiday `{text}` has a time of day; holidays are whole dates"),
+                &format!("write the date alone (`{date}`): a holiday closes the whole day in the calendar's time zone"),
+            ));
+            continue;
+        }
+        match text.parse::<Date>() {
             Ok(date) => {
                 holidays.insert(date);
             }
@@ -178,6 +195,20 @@ pub fn build_calendar(
         });
     }
     (built, problems)
+}
+
+/// Zone names in the time zone database that mean "whatever this machine uses", or nothing.
+fn machine_dependent(name: &str) -> bool {
+    ["localtime", "posixrules", "factory"]
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n))
+}
+
+/// The date part of a date followed by a time (`2026-12-25T10:00`, `2026-12-25 10:00`).
+fn date_with_time(text: &str) -> Option<&str> {
+    let (date, rest) = (text.get(..10)?, text.get(10..)?);
+    let separated = rest.starts_with(['T', 't', ' ']) && rest.len() > 1;
+    (separated && date.parse::<Date>().is_ok()).then_some(date)
 }
 
 /// The IANA name closest to a misspelt one.

@@ -95,6 +95,10 @@ impl std::fmt::Display for Keyword {
 
 /// NFC-normalise and Unicode-lowercase text, as keywords and ticket text are compared.
 pub fn normalize_text(text: &str) -> String {
+    if text.is_ascii() {
+        // NFC leaves ASCII as it is.
+        return text.to_ascii_lowercase();
+    }
     text.nfc().collect::<String>().to_lowercase()
 }
 

@@ -46,6 +46,8 @@ pub enum DurationError {
     TooLarge(String),
     #[error("`{0}` is not a duration")]
     Invalid(String),
+    #[error("duration `{0}` is not a whole number of seconds")]
+    SubSecond(String),
 }
 
 impl DurationError {
@@ -55,6 +57,9 @@ impl DurationError {
                 "add a unit: `15m`, `4h`, `2d` (48 hours) or `1bd` (one working day)"
             }
             DurationError::TooLarge(_) => "SLA and escalation delays are at most a few years",
+            DurationError::SubSecond(_) => {
+                "SLA and escalation clocks count whole seconds: write at least `1s` (targets are usually minutes: `15m`)"
+            }
             _ => {
                 "write durations like `15m`, `4h`, `1h30m`, `2d` (48 hours) or `3bd` (working days)"
             }
@@ -103,6 +108,10 @@ pub fn parse_duration(text: &str) -> Result<PolicyDuration, DurationError> {
     if seconds > MAX_SECONDS {
         return Err(DurationError::TooLarge(trimmed.to_string()));
     }
+    if seconds.fract() != 0.0 {
+        // `400ms` would round to nothing; `1.5s` to a second it does not say.
+        return Err(DurationError::SubSecond(trimmed.to_string()));
+    }
     Ok(PolicyDuration::Seconds(seconds.round() as u64))
 }
 
@@ -146,6 +155,15 @@ mod tests {
             parse_duration("99999999d"),
             Err(DurationError::TooLarge("99999999d".into()))
         );
+        assert_eq!(
+            parse_duration("400ms"),
+            Err(DurationError::SubSecond("400ms".into()))
+        );
+        assert_eq!(
+            parse_duration("1.5s"),
+            Err(DurationError::SubSecond("1.5s".into()))
+        );
+        assert_eq!(parse_duration("1.5h"), Ok(PolicyDuration::Seconds(5400)));
         assert_eq!(
             parse_duration("11000d"),
             Err(DurationError::TooLarge("11000d".into()))

@@ -52,10 +52,7 @@ pub fn load_file(path: &Path) -> Result<LoadedPolicy, LoadError> {
         return Err(io_error(std::io::Error::other("it is a directory")));
     }
     if metadata.len() > MAX_POLICY_BYTES {
-        let source = SourceFile {
-            path: path.to_path_buf(),
-            text: String::new(),
-        };
+        let source = SourceFile::new(path.to_path_buf(), String::new());
         let diagnostic = Diagnostic::new(
             Code::H001,
             Span::UNKNOWN,
@@ -92,10 +89,7 @@ pub fn load_bytes(path: PathBuf, bytes: Vec<u8>) -> Result<LoadedPolicy, LoadErr
             let prefix = String::from_utf8_lossy(&bytes[..valid]);
             let line = prefix.matches('\n').count() + 1;
             let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            let source = SourceFile {
-                path,
-                text: String::from_utf8_lossy(&bytes).into_owned(),
-            };
+            let source = SourceFile::new(path, String::from_utf8_lossy(&bytes).into_owned());
             let span = Span {
                 line,
                 column,
@@ -116,7 +110,7 @@ pub fn load_bytes(path: PathBuf, bytes: Vec<u8>) -> Result<LoadedPolicy, LoadErr
         .strip_prefix('\u{feff}')
         .map(str::to_string)
         .unwrap_or(text);
-    let source = SourceFile { path, text };
+    let source = SourceFile::new(path, text);
     match parse(&source.text) {
         Ok(policy) => Ok(LoadedPolicy { source, policy }),
         Err(diagnostic) => Err(invalid(source, *diagnostic)),
@@ -253,6 +247,7 @@ fn to_diagnostic(err: &YamlError, text: &str, syntax_pass: bool) -> Diagnostic {
             Diagnostic::new(Code::H002, span, "wrong type: expected a mapping")
                 .label("expected a mapping (`key: value` pairs)")
         }
+        YamlError::MultipleDocuments { .. } => several_documents(text, span),
         YamlError::Budget { .. } => limit_diagnostic(&plain, span),
         _ if plain.contains("budget breached") => limit_diagnostic(&plain, span),
         _ if plain.contains("recursion limit") => {
@@ -273,6 +268,83 @@ fn to_diagnostic(err: &YamlError, text: &str, syntax_pass: bool) -> Diagnostic {
         }
         _ => Diagnostic::new(Code::H002, span, plain.clone()).label(plain),
     }
+}
+
+/// Whether a YAML file found in a folder is to be linted as a policy: every file except readable
+/// YAML that is plainly something else — a document whose top level is not a mapping with
+/// `rules` or `tiers` (policy test files, CI workflows, pre-commit and other configurations).
+/// A file that cannot be read as YAML (a syntax error, not UTF-8, too large, several
+/// documents) or that is empty might be a broken policy: it is linted, so the problem is
+/// reported rather than skipped.
+pub fn looks_like_policy(bytes: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct TopLevel {
+        rules: Option<serde::de::IgnoredAny>,
+        tiers: Option<serde::de::IgnoredAny>,
+    }
+    if bytes.len() as u64 > MAX_POLICY_BYTES {
+        return true;
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return true;
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let empty = text
+        .lines()
+        .all(|line| line.trim().is_empty() || line.trim_start().starts_with('#'));
+    if empty
+        || serde_saphyr::from_str_with_options::<serde::de::IgnoredAny>(text, options()).is_err()
+    {
+        return true;
+    }
+    serde_saphyr::from_str_with_options::<TopLevel>(text, options())
+        .is_ok_and(|top| top.rules.is_some() || top.tiers.is_some())
+}
+
+/// H001 for a file of several YAML documents, pointing at the separator that starts the
+/// second one.
+fn several_documents(text: &str, error_span: Span) -> Diagnostic {
+    let count = serde_saphyr::from_multiple_with_options::<serde::de::IgnoredAny>(text, options())
+        .map_or(2, |docs| docs.len().max(2));
+    let is_separator = |line: &str| {
+        line.strip_prefix("---")
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+    };
+    let is_content = |line: &str| {
+        let line = line.trim();
+        !line.is_empty() && !line.starts_with('#') && !line.starts_with('%') && !is_separator(line)
+    };
+    // The separator after the first document's content, at or before where the parser stopped
+    // (a leading `---` opens the first document and separates nothing).
+    let first_content = text.lines().position(is_content).unwrap_or(0);
+    let separator = text
+        .lines()
+        .enumerate()
+        .skip(first_content)
+        .filter(|(i, line)| is_separator(line) && (!error_span.is_known() || *i < error_span.line))
+        .map(|(i, _)| i + 1)
+        .next();
+    let d = match separator {
+        Some(line) => Diagnostic::new(
+            Code::H001,
+            Span {
+                line,
+                column: 1,
+                offset: None,
+                len: 3,
+            },
+            format!(
+                "a policy file holds one YAML document; found {count} (a `---` separator on line {line})"
+            ),
+        )
+        .label("a second document starts here"),
+        None => Diagnostic::new(
+            Code::H001,
+            error_span,
+            format!("a policy file holds one YAML document; found {count}"),
+        ),
+    };
+    d.help("put each policy in its own file, or remove the `---` line and what follows it")
 }
 
 /// Load a policy test file (see [`super::testfile`]). Errors are one line with the place.

@@ -403,7 +403,8 @@ pub fn check_outputs(
 /// The configuration file a command read, as an input for [`check_outputs`].
 pub fn config_input(config: &crate::config::Config) -> Option<(&'static str, &Path)> {
     config.path.as_deref().map(|path| {
-        let what = if path == Path::new(crate::config::CONFIG_FILE) {
+        // A `handoff.toml` found in this folder or a parent, or named with --config.
+        let what = if path.file_name() == Some(std::ffi::OsStr::new(crate::config::CONFIG_FILE)) {
             "the configuration"
         } else {
             "--config"

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use super::Ctx;
 use crate::diag::{Diagnostic, Span};
 use crate::lint::registry::Code;
-use crate::lint::semantics::{Analysis, GiveUp, Region, covering_stems, covers};
+use crate::lint::semantics::{Analysis, GiveUp, Region, StemFinder, covers};
 use crate::policy::condition::{Cond, Keyword, LabelField, NumField};
 use crate::policy::model::{Condition, Rule};
 use crate::policy::spanned::Spanned;
@@ -20,15 +20,22 @@ const SHADOW_BUDGET: u64 = 20_000_000;
 /// Ticket sets kept for H040: at most this many cells each, and in all (bounds memory).
 const MAX_RULE_CELLS: usize = 2_000;
 const MAX_KEPT_CELLS: usize = 200_000;
+/// Work allowed for H042 to tell whether two rules can match one ticket; past it, rules are
+/// assumed to overlap (a warning too many rather than a conflict missed).
+const CONFLICT_BUDGET: u64 = 20_000_000;
+/// Occurrences of a keyword kept per route for H042 comparisons.
+const KEPT_PER_ROUTE: usize = 8;
 /// Conjuncts beyond this many are not compared pairwise to explain an H041.
 const MAX_PAIRWISE: usize = 24;
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let rules = &ctx.policy.rules;
     let mut analysis = Analysis::new(&ctx.priorities);
+    analysis.learn_keywords(ctx.conditions.iter().flatten());
     let (mut build_left, mut kept_cells) = (BUILD_BUDGET, 0);
     let mut regions: Vec<Option<Region>> = Vec::with_capacity(rules.len());
     let mut reported = vec![false; rules.len()];
+    let mut incomplete = Incomplete::default();
     for (i, rule) in rules.iter().enumerate() {
         let Some(cond) = ctx.conditions.get(i).and_then(Option::as_ref) else {
             regions.push(None);
@@ -36,23 +43,169 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         };
         let allowance = RULE_BUDGET.min(build_left);
         analysis.set_budget(allowance);
-        let region = analysis.truth(cond).ok();
+        let result = analysis.truth(cond);
+        match &result {
+            Err(GiveUp::TooLarge) => incomplete.rule(i, GaveUp::Build),
+            Err(GiveUp::Budget) => incomplete.budget(i, GaveUp::Build),
+            _ => {}
+        }
+        let region = result.ok();
         let empty = region.as_ref().is_some_and(Region::is_empty);
+        let fits =
+            |r: &Region| r.cells() <= MAX_RULE_CELLS && kept_cells + r.cells() <= MAX_KEPT_CELLS;
+        if let Some(r) = region.as_ref().filter(|r| !r.is_empty() && !fits(r)) {
+            let why = if r.cells() > MAX_RULE_CELLS {
+                GaveUp::Keep
+            } else {
+                GaveUp::KeepTotal
+            };
+            incomplete.rule(i, why);
+        }
         if let Some(d) = never_matches(ctx, &mut analysis, rule, cond, empty) {
             reported[i] = true;
             out.push(d);
         }
         build_left -= allowance - analysis.budget_left();
-        let region = region
-            .filter(|r| r.cells() <= MAX_RULE_CELLS && kept_cells + r.cells() <= MAX_KEPT_CELLS);
-        kept_cells += region.as_ref().map_or(0, Region::cells);
-        regions.push(region);
+        let kept = region.filter(fits);
+        kept_cells += kept.as_ref().map_or(0, Region::cells);
+        regions.push(kept);
     }
     analysis.set_budget(SHADOW_BUDGET);
-    shadowed(ctx, &mut analysis, &regions, &reported, out);
+    shadowed(
+        ctx,
+        &mut analysis,
+        &regions,
+        &reported,
+        &mut incomplete,
+        out,
+    );
+    incomplete.report(rules, out);
     let occurrences = keyword_occurrences(rules);
-    conflicting_keywords(rules, &occurrences, out);
+    conflicting_keywords(ctx, &mut analysis, &occurrences, out);
     overlapping_keywords(rules, &occurrences, out);
+}
+
+// ---------------------------------------------------------------------------------------------
+// H049 analysis incomplete
+
+/// Where the semantic analysis gave up on a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GaveUp {
+    /// Building the rule's ticket set (H041 and H040 unchecked).
+    Build,
+    /// The rule's ticket set is too large to keep for H040.
+    Keep,
+    /// The ticket sets of earlier rules already fill what H040 keeps.
+    KeepTotal,
+    /// Comparing the rule with the earlier rules (H040 unchecked).
+    Shadow,
+}
+
+/// Findings shown one by one before the rest are summed up in one.
+const MAX_INCOMPLETE_SHOWN: usize = 10;
+
+/// The rules the analysis could not decide, reported as H049 so that silence never means
+/// "checked and clean".
+#[derive(Default)]
+struct Incomplete {
+    rules: Vec<(usize, GaveUp)>,
+    /// The first rule at which the work budget ran out, and in which phase.
+    budget: Option<(usize, GaveUp)>,
+}
+
+impl Incomplete {
+    fn rule(&mut self, rule: usize, why: GaveUp) {
+        if !self.rules.iter().any(|(r, _)| *r == rule) {
+            self.rules.push((rule, why));
+        }
+    }
+
+    fn budget(&mut self, rule: usize, why: GaveUp) {
+        if self.budget.is_none() {
+            self.budget = Some((rule, why));
+        }
+    }
+
+    fn report(self, rules: &[Spanned<Rule>], out: &mut Vec<Diagnostic>) {
+        let help = "simplify or reorder the rules named, or split the policy; the other checks are unaffected";
+        let budget_from = self.budget.map(|(r, _)| r);
+        let mut listed: Vec<(usize, GaveUp)> = self
+            .rules
+            .into_iter()
+            .filter(|(r, _)| budget_from.is_none_or(|b| *r < b))
+            .collect();
+        listed.sort_by_key(|(r, _)| *r);
+        for &(i, why) in listed.iter().take(MAX_INCOMPLETE_SHOWN) {
+            let rule = &rules[i].value;
+            let id = &rule.id.value;
+            let message = match why {
+                GaveUp::Build => format!(
+                    "could not check whether rule '{id}' can ever match (H041) or is shadowed (H040): its condition expands to more than the analysis handles"
+                ),
+                GaveUp::Keep => format!(
+                    "could not check whether rule '{id}' is shadowed (H040), nor whether it shadows later rules: its condition is too large to keep for the comparison"
+                ),
+                GaveUp::KeepTotal => format!(
+                    "could not check whether rule '{id}' is shadowed (H040), nor whether it shadows later rules: the rules before it already fill what the analysis keeps"
+                ),
+                GaveUp::Shadow => format!(
+                    "could not check whether rule '{id}' is shadowed (H040): the earlier rules split its tickets into more cases than the analysis handles"
+                ),
+            };
+            out.push(
+                Diagnostic::new(Code::H049, rule.id.span, message)
+                    .label("not checked")
+                    .help(help),
+            );
+        }
+        if listed.len() > MAX_INCOMPLETE_SHOWN {
+            let rest = &listed[MAX_INCOMPLETE_SHOWN..];
+            let names: Vec<String> = rest
+                .iter()
+                .take(5)
+                .map(|(i, _)| format!("'{}'", rules[*i].value.id.value))
+                .collect();
+            let more = if rest.len() > names.len() {
+                ", …"
+            } else {
+                ""
+            };
+            out.push(
+                Diagnostic::new(
+                    Code::H049,
+                    rules[rest[0].0].value.id.span,
+                    format!(
+                        "{} more rules were not fully checked for H040/H041: {}{more}",
+                        rest.len(),
+                        names.join(", ")
+                    ),
+                )
+                .label("not checked")
+                .help(help),
+            );
+        }
+        if let Some((i, why)) = self.budget {
+            let id = &rules[i].value.id.value;
+            let unchecked = rules.len() - i;
+            let checks = match why {
+                GaveUp::Build => "whether rules can ever match (H041) or are shadowed (H040)",
+                _ => "for shadowed rules (H040)",
+            };
+            out.push(
+                Diagnostic::new(
+                    Code::H049,
+                    rules[i].value.id.span,
+                    format!(
+                        "stopped checking {checks} at rule '{id}': the analysis used up its work budget, so {unchecked} {} from here on {} not checked",
+                        if unchecked == 1 { "rule" } else { "rules" },
+                        if unchecked == 1 { "was" } else { "were" },
+                    ),
+                )
+                .label("checks stop here")
+                .help(help),
+            );
+        }
+    }
 }
 
 fn is_terminal(rule: &Rule) -> bool {
@@ -391,12 +544,14 @@ fn reason(ctx: &Ctx, c: &Cond) -> String {
 // ---------------------------------------------------------------------------------------------
 // H040 shadowed rule
 
-/// H040 within the work the analysis has left; when it runs out, later rules go unchecked.
+/// H040 within the work the analysis has left; when it runs out, later rules go unchecked
+/// (and H049 says so).
 fn shadowed(
     ctx: &Ctx,
     analysis: &mut Analysis,
     regions: &[Option<Region>],
     skip: &[bool],
+    incomplete: &mut Incomplete,
     out: &mut Vec<Diagnostic>,
 ) {
     let rules = &ctx.policy.rules;
@@ -416,8 +571,12 @@ fn shadowed(
                     let by: Vec<&Rule> = used.iter().map(|&k| &rules[deciders[k]].value).collect();
                     out.push(shadow_diagnostic(rule, &by));
                 }
-                Ok(_) | Err(GiveUp::TooLarge | GiveUp::Unsupported) => {}
-                Err(GiveUp::Budget) => return,
+                Ok(_) | Err(GiveUp::Unsupported) => {}
+                Err(GiveUp::TooLarge) => incomplete.rule(j, GaveUp::Shadow),
+                Err(GiveUp::Budget) => {
+                    incomplete.budget(j, GaveUp::Shadow);
+                    return;
+                }
             }
         }
         if is_terminal(rule) {
@@ -497,18 +656,60 @@ fn keyword_occurrences(rules: &[Spanned<Rule>]) -> Vec<Occurrence> {
     out
 }
 
+/// Whether some ticket containing `keyword` matches both rules (`true` when the analysis cannot
+/// tell: a possible conflict is still worth a warning).
+fn can_match_together(
+    ctx: &Ctx,
+    analysis: &mut Analysis,
+    left: &mut u64,
+    (a, b): (usize, usize),
+    keyword: &Keyword,
+) -> bool {
+    let (Some(Some(ca)), Some(Some(cb))) = (ctx.conditions.get(a), ctx.conditions.get(b)) else {
+        return true;
+    };
+    let allowance = RULE_BUDGET.min(*left);
+    analysis.set_budget(allowance);
+    let with_keyword = Cond::Keywords {
+        any: Some(vec![keyword.clone()]),
+        all: Vec::new(),
+        none: Vec::new(),
+    };
+    let both = Cond::All(vec![ca.clone(), cb.clone(), with_keyword]);
+    let result = analysis.truth(&both);
+    *left -= allowance - analysis.budget_left();
+    !matches!(result, Ok(region) if region.is_empty())
+}
+
 fn conflicting_keywords(
-    rules: &[Spanned<Rule>],
+    ctx: &Ctx,
+    analysis: &mut Analysis,
     occurrences: &[Occurrence],
     out: &mut Vec<Diagnostic>,
 ) {
-    // First occurrence of each keyword per route, in order of appearance.
+    let rules = &ctx.policy.rules;
+    let mut left = CONFLICT_BUDGET;
+    // Occurrences of each keyword per route (the first few), in order of appearance.
     let mut seen: HashMap<&Keyword, Vec<(&str, &Occurrence)>> = HashMap::new();
     let mut reported: HashSet<(usize, &Keyword)> = HashSet::new();
     for occ in occurrences {
         let route = rules[occ.rule].route.value.as_str();
-        let firsts = seen.entry(&occ.keyword).or_default();
-        if let Some(&(other_route, first)) = firsts.iter().find(|(r, _)| *r != route) {
+        let earlier = seen.entry(&occ.keyword).or_default();
+        // The first earlier rule with another route that a ticket with the keyword can match
+        // together with this one: rules that exclude each other (`in` / `not_in` the same
+        // label) do not conflict, whatever their keywords.
+        let conflict = earlier.iter().find(|(r, first)| {
+            *r != route
+                && first.rule != occ.rule
+                && can_match_together(
+                    ctx,
+                    analysis,
+                    &mut left,
+                    (first.rule, occ.rule),
+                    &occ.keyword,
+                )
+        });
+        if let Some(&(other_route, first)) = conflict {
             if reported.insert((occ.rule, &occ.keyword)) {
                 let (id, other_id) = (&rules[occ.rule].id.value, &rules[first.rule].id.value);
                 let kw = &occ.keyword;
@@ -529,8 +730,9 @@ fn conflicting_keywords(
                 );
             }
         }
-        if !firsts.iter().any(|(r, _)| *r == route) {
-            firsts.push((route, occ));
+        let same_route = earlier.iter().filter(|(r, _)| *r == route).count();
+        if same_route < KEPT_PER_ROUTE && !earlier.iter().any(|(_, o)| o.rule == occ.rule) {
+            earlier.push((route, occ));
         }
     }
 }
@@ -548,14 +750,26 @@ fn overlapping_keywords(
             firsts.push(occ);
         }
     }
+    let stems: Vec<&str> = prefixes.keys().copied().collect();
+    let finder = StemFinder::new(&stems);
     let mut reported: HashSet<(usize, &Keyword)> = HashSet::new();
     for occ in occurrences {
         let kw = &occ.keyword;
-        let cover = covering_stems(kw)
-            .into_iter()
-            .filter(|stem| !(kw.prefix && *stem == kw.text))
-            .filter_map(|stem| prefixes.get(stem)?.iter().find(|o| o.rule != occ.rule))
-            .min_by_key(|o| (o.rule, o.span));
+        let mut cover: Option<&Occurrence> = None;
+        finder.each_in(kw, |pattern, _| {
+            let stem = stems[pattern];
+            if kw.prefix && stem == kw.text {
+                return;
+            }
+            let candidate = prefixes
+                .get(stem)
+                .and_then(|firsts| firsts.iter().find(|o| o.rule != occ.rule));
+            if let Some(candidate) = candidate {
+                if cover.is_none_or(|c| (candidate.rule, candidate.span) < (c.rule, c.span)) {
+                    cover = Some(candidate);
+                }
+            }
+        });
         let Some(cover) = cover else { continue };
         if !reported.insert((occ.rule, kw)) {
             continue;
@@ -1013,7 +1227,7 @@ mod tests {
     }
 
     #[test]
-    fn shadowing_stops_silently_when_work_runs_out() {
+    fn shadowing_says_so_when_work_runs_out() {
         let rules = format!(
             "{LOW_CONFIDENCE}  - {{ id: unsure, when: {{ confidence: {{ below: 0.5 }} }}, route: L2 }}\n"
         );
@@ -1027,11 +1241,21 @@ mod tests {
             .map(|c| analysis.truth(c.as_ref()?).ok())
             .collect();
         let skip = vec![false; regions.len()];
-        for (budget, expected) in [(0, 0), (1_000, 1)] {
+        for (budget, expected) in [(0, "H049"), (1_000, "H040")] {
             let mut out = Vec::new();
+            let mut incomplete = Incomplete::default();
             analysis.set_budget(budget);
-            shadowed(&ctx, &mut analysis, &regions, &skip, &mut out);
-            assert_eq!(out.len(), expected, "budget {budget}");
+            shadowed(
+                &ctx,
+                &mut analysis,
+                &regions,
+                &skip,
+                &mut incomplete,
+                &mut out,
+            );
+            incomplete.report(&ctx.policy.rules, &mut out);
+            let codes: Vec<String> = out.iter().map(|d| d.code.to_string()).collect();
+            assert_eq!(codes, [expected], "budget {budget}");
         }
     }
 }

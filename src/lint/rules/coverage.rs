@@ -7,7 +7,7 @@ use super::Ctx;
 use crate::diag::{Diagnostic, Span};
 use crate::lint::registry::Code;
 use crate::policy::condition::{Cond, NumField, normalize_label};
-use crate::policy::model::{Condition, Risk};
+use crate::policy::model::{Condition, Risk, RuleKind};
 use crate::policy::{AI, Spanned};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -41,7 +41,15 @@ fn reads_requested_human(cond: &Cond) -> bool {
 }
 
 fn reactive_path(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    if ctx.conditions.iter().flatten().any(reads_requested_human) {
+    // A reactive path is a rule that reads `requested_human`, or one the author declares
+    // reactive (e.g. it listens for "talk to a person" in the text).
+    let declared = ctx.policy.rules.iter().any(|r| {
+        r.value
+            .kind
+            .as_ref()
+            .is_some_and(|k| k.value == RuleKind::Reactive)
+    });
+    if declared || ctx.conditions.iter().flatten().any(reads_requested_human) {
         return;
     }
     let span = ctx
@@ -53,109 +61,205 @@ fn reactive_path(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         Diagnostic::new(
             Code::H030,
             span,
-            "no rule reads `requested_human`: a customer who asks for a person stays with the AI",
+            "no rule reads `requested_human` or is declared `kind: reactive`: a customer who asks for a person stays with the AI",
         )
         .help("add a reactive rule first: `{ id: asks-for-human, kind: reactive, when: { requested_human: true }, route: L1, continue: true }`"),
     );
 }
 
-/// Priorities each tier can receive, most urgent first. `None` means every priority.
-fn receivable<'a>(ctx: &Ctx<'a>) -> HashMap<&'a str, Option<BTreeSet<usize>>> {
-    let mut map: HashMap<&str, Option<BTreeSet<usize>>> = HashMap::new();
-    let all = |map: &mut HashMap<&'a str, Option<BTreeSet<usize>>>, tier: &str| {
-        if let Some(tier) = ctx.policy.tiers.keys().find(|k| k.value == tier) {
-            map.insert(tier.value.as_str(), None);
-        }
-    };
-    all(&mut map, ctx.policy.default_route());
-    for (_, tier) in ctx.policy.tiers.iter() {
-        if let Some(escalate) = &tier.value.escalate_after {
-            all(&mut map, &escalate.value.to.value);
+/// What routes tickets to a tier, and which priorities (indices, most urgent first) they can
+/// have there: `None` means any.
+struct Source<'a> {
+    /// Where to point: the rule's `priority` or `route`, `default`, or `escalate_after.to`.
+    span: Span,
+    what: SourceKind<'a>,
+    priorities: Option<BTreeSet<usize>>,
+}
+
+enum SourceKind<'a> {
+    /// A rule, with the priority it sets (normalised) if any.
+    Rule {
+        id: &'a str,
+        priority: Option<&'a str>,
+    },
+    Default,
+    Escalation {
+        from: &'a str,
+    },
+}
+
+impl Source<'_> {
+    fn brings(&self, priority: usize) -> bool {
+        self.priorities
+            .as_ref()
+            .is_none_or(|set| set.contains(&priority))
+    }
+
+    /// Why tickets of `priority` reach the tier, for the message.
+    fn reason(&self, priority: &str) -> String {
+        match &self.what {
+            SourceKind::Rule { id, priority: None } => {
+                format!("rule '{id}' routes tickets of any priority here")
+            }
+            SourceKind::Rule {
+                id,
+                priority: Some(set),
+            } if *set == priority => format!("rule '{id}' sets it"),
+            SourceKind::Rule {
+                id,
+                priority: Some(set),
+            } => format!(
+                "rule '{id}' sets priority {set}, and a `continue` rule can make it more urgent"
+            ),
+            SourceKind::Default => "`default` routes tickets of any priority here".to_string(),
+            SourceKind::Escalation { from } => {
+                format!("`escalate_after` from '{from}' hands over tickets of any priority")
+            }
         }
     }
-    for rule in &ctx.policy.rules {
-        let rule = &rule.value;
-        let Some(tier) = ctx
-            .policy
+
+    /// The label at the source's span.
+    fn label(&self) -> String {
+        match &self.what {
+            SourceKind::Rule {
+                priority: Some(set),
+                ..
+            } => format!("sets priority {set}"),
+            SourceKind::Rule { .. } => "routes tickets of any priority here".to_string(),
+            SourceKind::Default => "`default` routes tickets of any priority here".to_string(),
+            SourceKind::Escalation { from } => {
+                format!("`escalate_after` from '{from}' hands over tickets of any priority")
+            }
+        }
+    }
+}
+
+/// Per tier, what routes tickets to it: rules in order, then `default`, then time-based
+/// escalation.
+fn receivable<'a>(ctx: &'a Ctx<'a>) -> HashMap<&'a str, Vec<Source<'a>>> {
+    let policy = ctx.policy;
+    let mut map: HashMap<&str, Vec<Source>> = HashMap::new();
+    let tier_key = |route: &str| -> Option<&'a str> {
+        policy
             .tiers
             .keys()
-            .find(|k| k.value == rule.route.value)
-        else {
+            .find(|k| k.value == route)
+            .map(|k| k.value.as_str())
+    };
+    for rule in &policy.rules {
+        let rule = &rule.value;
+        let Some(tier) = tier_key(&rule.route.value) else {
             continue;
         };
-        let index = rule.priority.as_ref().and_then(|p| {
-            ctx.priorities
-                .iter()
-                .position(|q| *q == normalize_label(&p.value))
+        let set = rule.priority.as_ref().and_then(|p| {
+            let label = normalize_label(&p.value);
+            let index = ctx.priorities.iter().position(|q| *q == label)?;
+            Some((p.span, index))
         });
-        match index {
+        let source = match set {
             // With `continue`, the decision takes the most urgent recorded priority, so a rule
             // that sets `high` can deliver `high` or anything more urgent.
-            Some(index) => {
-                if let Some(Some(set)) = map.get_mut(tier.value.as_str()) {
-                    set.extend(0..=index);
-                } else if !map.contains_key(tier.value.as_str()) {
-                    map.insert(tier.value.as_str(), Some((0..=index).collect()));
-                }
-            }
-            None => {
-                map.insert(tier.value.as_str(), None);
+            Some((span, index)) => Source {
+                span,
+                what: SourceKind::Rule {
+                    id: &rule.id.value,
+                    priority: Some(ctx.priorities[index].as_str()),
+                },
+                priorities: Some((0..=index).collect()),
+            },
+            None => Source {
+                span: rule.route.span,
+                what: SourceKind::Rule {
+                    id: &rule.id.value,
+                    priority: None,
+                },
+                priorities: None,
+            },
+        };
+        map.entry(tier).or_default().push(source);
+    }
+    if let (Some(tier), Some(default)) = (tier_key(policy.default_route()), &policy.default) {
+        map.entry(tier).or_default().push(Source {
+            span: default.span,
+            what: SourceKind::Default,
+            priorities: None,
+        });
+    }
+    for (from, tier) in policy.tiers.iter() {
+        if let Some(escalate) = &tier.value.escalate_after {
+            if let Some(to) = tier_key(&escalate.value.to.value) {
+                map.entry(to).or_default().push(Source {
+                    span: escalate.value.to.span,
+                    what: SourceKind::Escalation { from: &from.value },
+                    priorities: None,
+                });
             }
         }
     }
     map
 }
 
+/// Related labels shown for one H031 finding at most.
+const MAX_SOURCES_SHOWN: usize = 4;
+
 fn sla_for_receivable_priorities(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let receivable = receivable(ctx);
     for (name, tier) in ctx.policy.tiers.iter() {
-        let Some(priorities) = receivable.get(name.value.as_str()) else {
+        let Some(sources) = receivable.get(name.value.as_str()) else {
             continue;
         };
         let sla = &tier.value.sla;
         if sla.keys().any(|k| normalize_label(&k.value) == "default") {
             continue;
         }
-        let missing: Vec<&str> = ctx
+        let missing: Vec<(usize, &str)> = ctx
             .priorities
             .iter()
             .enumerate()
-            .filter(|(i, _)| priorities.as_ref().is_none_or(|set| set.contains(i)))
+            .filter(|(i, _)| sources.iter().any(|s| s.brings(*i)))
             .filter(|(_, p)| !sla.keys().any(|k| normalize_label(&k.value) == **p))
-            .map(|(_, p)| p.as_str())
+            .map(|(i, p)| (i, p.as_str()))
             .collect();
-        if missing.is_empty() {
+        let Some(&(first_index, first)) = missing.first() else {
             continue;
-        }
-        let plural = if missing.len() == 1 {
-            "priority"
-        } else {
-            "priorities"
         };
-        out.push(
-            Diagnostic::new(
-                Code::H031,
-                name.span,
-                format!(
-                    "tier '{}' can receive {plural} {} but has no SLA target for {}",
-                    name.value,
-                    missing.join(", "),
-                    if missing.len() == 1 { "it" } else { "them" }
-                ),
+        let names: Vec<&str> = missing.iter().map(|(_, p)| *p).collect();
+        let (plural, them) = if missing.len() == 1 {
+            ("priority", "it")
+        } else {
+            ("priorities", "them")
+        };
+        let why = sources
+            .iter()
+            .find(|s| s.brings(first_index))
+            .map(|s| format!(" ({})", s.reason(first)))
+            .unwrap_or_default();
+        let mut d = Diagnostic::new(
+            Code::H031,
+            name.span,
+            format!(
+                "tier '{}' can receive {plural} {}{why} but has no SLA target for {them}",
+                name.value,
+                names.join(", "),
+            ),
+        )
+        .label("missing SLA targets")
+        .help(if sla.is_empty() {
+            format!(
+                "add `sla: {{ {first}: {{ first_response: ..., resolution: ... }} }}`, or a `default` entry"
             )
-            .label("missing SLA targets")
-            .help(if sla.is_empty() {
-                format!(
-                    "add `sla: {{ {}: {{ first_response: ..., resolution: ... }} }}`, or a `default` entry",
-                    missing[0]
-                )
-            } else {
-                format!(
-                    "add `{}: {{ first_response: ..., resolution: ... }}` under `sla`, or a `default` entry",
-                    missing[0]
-                )
-            }),
-        );
+        } else {
+            format!(
+                "add `{first}: {{ first_response: ..., resolution: ... }}` under `sla`, or a `default` entry"
+            )
+        });
+        let bringing = sources
+            .iter()
+            .filter(|s| missing.iter().any(|(i, _)| s.brings(*i)));
+        for source in bringing.take(MAX_SOURCES_SHOWN) {
+            d = d.related(source.span, source.label());
+        }
+        out.push(d);
     }
 }
 

@@ -58,6 +58,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+    unreachable_targets(ctx, out);
     for (name, tier) in ctx.policy.tiers.iter() {
         response_before_resolution(ctx, &name.value, &tier.value, out);
         priority_inversion(ctx, &name.value, &tier.value, out);
@@ -240,5 +241,119 @@ fn escalation_cycles(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             current = to.value.as_str();
             path.push(current);
         }
+    }
+}
+
+/// Calendar time a business-time target may take before H052 calls it unreachable.
+const MAX_WEEKS: u64 = 52;
+/// A working day shorter than this makes `bd` targets meaningless.
+const MIN_WORKING_DAY: u64 = 60;
+
+/// Every SLA and escalation duration of the policy, with words saying where it is.
+fn targets(ctx: &Ctx) -> Vec<(Spanned<String>, String)> {
+    let mut all = Vec::new();
+    for (name, tier) in ctx.policy.tiers.iter() {
+        for (priority, target) in tier.value.sla.iter() {
+            for (what, value) in [
+                ("first response", &target.value.first_response),
+                ("resolution", &target.value.resolution),
+            ] {
+                if let Some(value) = value {
+                    let place = format!("tier '{}', {} {what}", name.value, priority.value);
+                    all.push((value.clone(), place));
+                }
+            }
+        }
+        if let Some(escalate) = &tier.value.escalate_after {
+            let spec = &escalate.value.no_first_response;
+            let place = format!("tier '{}', escalate_after", name.value);
+            match &spec.value {
+                DurationSpec::One(text) => {
+                    all.push((Spanned::new(text.clone(), spec.span), place));
+                }
+                DurationSpec::PerPriority(map) => {
+                    for (priority, value) in map.iter() {
+                        all.push((value.clone(), format!("{place} {}", priority.value)));
+                    }
+                }
+            }
+        }
+    }
+    all
+}
+
+/// H052 for a calendar that has working hours, but so few that targets cannot be met in any
+/// useful time: a target of business seconds that needs more than a year of calendar time, or
+/// `bd` targets on a calendar whose working days can be shorter than a minute.
+fn unreachable_targets(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let Some(calendar) = &ctx.policy.calendar else {
+        return;
+    };
+    let week = &ctx.calendar.week;
+    let open: u64 = week
+        .iter()
+        .flat_map(|day| day.iter().map(|(s, e)| u64::from(e - s)))
+        .sum();
+    let Some((shortest, _)) = ctx.calendar.working_day_range() else {
+        return;
+    };
+    let working_days = week.iter().filter(|d| !d.is_empty()).count() as u64;
+    let span = if calendar.value.hours.span.is_known() {
+        calendar.value.hours.span
+    } else {
+        calendar.span
+    };
+    let weeks_for = |duration: PolicyDuration| match duration {
+        PolicyDuration::Seconds(s) => s.div_ceil(open),
+        PolicyDuration::BusinessDays(n) => u64::from(n).div_ceil(working_days),
+    };
+    let mut too_long: Vec<(Spanned<String>, String, PolicyDuration, u64)> = Vec::new();
+    let mut short_days: Vec<(Spanned<String>, String, PolicyDuration)> = Vec::new();
+    for (value, place) in targets(ctx) {
+        let Some(duration) = parsed(&value) else {
+            continue;
+        };
+        let weeks = weeks_for(duration);
+        if weeks > MAX_WEEKS {
+            too_long.push((value, place, duration, weeks));
+        } else if matches!(duration, PolicyDuration::BusinessDays(_)) && shortest < MIN_WORKING_DAY
+        {
+            short_days.push((value, place, duration));
+        }
+    }
+    if let Some((value, place, duration, weeks)) = too_long.iter().min_by_key(|t| t.3) {
+        let more = match too_long.len() - 1 {
+            0 => String::new(),
+            1 => "; 1 more target takes longer still".to_string(),
+            n => format!("; {n} more targets take longer still"),
+        };
+        out.push(
+            Diagnostic::new(
+                Code::H052,
+                span,
+                format!(
+                    "the calendar is open only {} a week: the `{duration}` target ({place}) would take {weeks} weeks of calendar time{more}",
+                    PolicyDuration::Seconds(open)
+                ),
+            )
+            .label("too few working hours")
+            .related(value.span, format!("needs {weeks} weeks"))
+            .help("give the calendar realistic working hours (or remove it to count around the clock), or express the targets for this calendar"),
+        );
+    }
+    if let Some((value, place, duration)) = short_days.first() {
+        out.push(
+            Diagnostic::new(
+                Code::H052,
+                span,
+                format!(
+                    "working days on this calendar can be as short as {}, so `{duration}` ({place}) can mean almost no working time",
+                    PolicyDuration::Seconds(shortest)
+                ),
+            )
+            .label("a working day shorter than a minute")
+            .related(value.span, "counted in working days")
+            .help("give every working day real hours, or write the targets in hours and minutes"),
+        );
     }
 }

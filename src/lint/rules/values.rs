@@ -84,6 +84,18 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(Code::H003, rule.id.span, "rule id is empty")
                     .help("give every rule a short, unique id such as `legal-risk`"),
             );
+        } else if rule.id.value.contains(['(', ')']) {
+            // Reports name the default route `(default)`; a rule of that name would merge with
+            // it, so every name in parentheses is kept for handoff's own use.
+            out.push(
+                Diagnostic::new(
+                    Code::H003,
+                    rule.id.span,
+                    format!("rule id `{}` is reserved", rule.id.value),
+                )
+                .label("parentheses are reserved")
+                .help("ids with parentheses name what handoff reports itself, such as `(default)` for tickets no rule decides; rename the rule, e.g. `default-route`"),
+            );
         }
         if let Some(priority) = &rule.priority {
             priority_value(ctx, priority, out);
@@ -201,7 +213,9 @@ fn condition(ctx: &Ctx, cond: &Spanned<Condition>, out: &mut Vec<Diagnostic>) {
             .flatten()
             .flatten()
         {
-            if Keyword::parse(&word.value).is_none() {
+            if let Some(problem) = keyword_problem(&word.value) {
+                out.push(problem.diagnostic(word));
+            } else if Keyword::parse(&word.value).is_none() {
                 out.push(
                     Diagnostic::new(
                         Code::H003,
@@ -316,5 +330,133 @@ fn label_set(ctx: &Ctx, name: &str, set: &Spanned<LabelSet>, out: &mut Vec<Diagn
         {
             priority_value(ctx, label, out);
         }
+    }
+}
+
+/// Why a keyword can never match what its author meant.
+enum KeywordProblem {
+    /// Pattern syntax: keywords are literal text.
+    Pattern,
+    /// An invisible format character (zero-width space, soft hyphen, direction marks…).
+    Invisible(char),
+    /// A control character (tab, newline…).
+    Control(char),
+}
+
+/// Format characters (Unicode category Cf) that are invisible in an editor. The zero-width
+/// joiner and non-joiner are allowed inside a keyword: Persian, Indic scripts and emoji use them
+/// within words.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+    )
+}
+
+fn char_name(c: char) -> &'static str {
+    match c {
+        '\u{00AD}' => " SOFT HYPHEN",
+        '\u{200B}' => " ZERO WIDTH SPACE",
+        '\u{200C}' => " ZERO WIDTH NON-JOINER",
+        '\u{200D}' => " ZERO WIDTH JOINER",
+        '\u{200E}' => " LEFT-TO-RIGHT MARK",
+        '\u{200F}' => " RIGHT-TO-LEFT MARK",
+        '\u{2060}' => " WORD JOINER",
+        '\u{FEFF}' => " ZERO WIDTH NO-BREAK SPACE",
+        '\t' => " TAB",
+        '\n' => " LINE FEED",
+        '\r' => " CARRIAGE RETURN",
+        _ => "",
+    }
+}
+
+fn keyword_problem(raw: &str) -> Option<KeywordProblem> {
+    let text = raw.trim();
+    let looks_like_pattern = text.contains('|')
+        || text.contains(".*")
+        || text.contains(".+")
+        || text.contains("(?")
+        || (text.len() > 1 && (text.starts_with('^') || text.ends_with('$')))
+        || text
+            .split('\\')
+            .skip(1)
+            .any(|rest| rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '.'));
+    if looks_like_pattern {
+        return Some(KeywordProblem::Pattern);
+    }
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        return Some(KeywordProblem::Control(c));
+    }
+    if let Some(c) = text.chars().find(|&c| is_invisible(c)) {
+        return Some(KeywordProblem::Invisible(c));
+    }
+    // A joiner at either end joins nothing.
+    let ends = [text.chars().next(), text.chars().next_back()];
+    if let Some(c) = ends
+        .into_iter()
+        .flatten()
+        .find(|c| matches!(c, '\u{200C}' | '\u{200D}'))
+    {
+        return Some(KeywordProblem::Invisible(c));
+    }
+    None
+}
+
+/// The text with invisible and control characters written as `<U+200B>`, so a message shows
+/// them.
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || is_invisible(c) || matches!(c, '\u{200C}' | '\u{200D}') {
+                format!("<U+{:04X}>", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+impl KeywordProblem {
+    fn diagnostic(&self, word: &Spanned<String>) -> Diagnostic {
+        let (message, label, help) = match self {
+            KeywordProblem::Pattern => (
+                format!("keyword `{}` looks like a regular expression", word.value),
+                "matched literally, as whole words".to_string(),
+                "keywords are plain words or phrases, matched as whole words, not patterns: list alternatives as separate keywords (`[legal, law]`), and end a keyword with `*` to match word beginnings (`lawyer*`); use `field: { name: …, matches: … }` for a regular expression".to_string(),
+            ),
+            KeywordProblem::Invisible(c) => (
+                format!(
+                    "keyword `{}` contains an invisible character (U+{:04X}{})",
+                    visible(&word.value),
+                    u32::from(*c),
+                    char_name(*c)
+                ),
+                "invisible character".to_string(),
+                "retype the keyword: an invisible character (usually pasted along with the text) makes it match only texts with the same character at the same place".to_string(),
+            ),
+            KeywordProblem::Control(c) => (
+                format!(
+                    "keyword `{}` contains a control character (U+{:04X}{})",
+                    visible(&word.value),
+                    u32::from(*c),
+                    char_name(*c)
+                ),
+                "control character".to_string(),
+                "keywords are single-line words or phrases; remove the control character".to_string(),
+            ),
+        };
+        Diagnostic::new(Code::H003, word.span, message)
+            .label(label)
+            .help(help)
     }
 }
