@@ -9,6 +9,7 @@
 pub mod mapping;
 pub mod parse;
 pub mod record;
+pub mod sniff;
 pub mod source;
 pub mod synthetic;
 pub mod value;
