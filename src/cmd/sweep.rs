@@ -55,6 +55,10 @@ pub struct SweepArgs {
     /// Instant at which unanswered tickets are judged [default: latest timestamp in the input]
     #[arg(long, value_name = "TIMESTAMP")]
     pub as_of: Option<Timestamp>,
+    /// Exit 2 (after the output) when more than this fraction of the records is rejected;
+    /// `1` accepts any share
+    #[arg(long, value_name = "RATE", default_value = "0.5", value_parser = crate::tickets::tally::parse_max_reject_rate)]
+    pub max_reject_rate: f64,
     /// Configuration file [default: ./handoff.toml when present]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -150,6 +154,16 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
     };
     let outcome = sweep(&variants, &swept, &mut source, args.as_of)
         .with_context(|| args.tickets.display().to_string())?;
+    let tally = crate::tickets::tally::ReadTally {
+        records: outcome.records,
+        rejected: outcome.rejected,
+        examples: &outcome.reject_examples,
+    };
+    if let Some(message) = tally.nothing_decided(
+        "`handoff replay … --rejects FILE` writes every rejected record with its reason",
+    ) {
+        bail!("{}: {message}", args.tickets.display());
+    }
     let layout = &source.layout;
     let history = layout.has("resolved_tier") || layout.has("escalated_at");
     let fit = layout.has("resolved_tier");
@@ -288,6 +302,9 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
         }
     }
     out.flush()?;
+    if let Some(message) = tally.too_many_rejected(args.max_reject_rate) {
+        bail!("{}: {message}", args.tickets.display());
+    }
     Ok(Exit::Ok)
 }
 

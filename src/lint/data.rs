@@ -137,15 +137,22 @@ pub fn check(
     let mut matched = vec![false; compiled.rules.len()];
     let mut remaining = checkable.len();
     let (mut tickets, mut found) = (0u64, Vec::new());
+    let (mut records, mut examples) = (0u64, Vec::new());
     let mut ticket = Ticket::default();
-    while remaining > 0 {
+    // Read on until one ticket is decided at least: a file whose every record is rejected is
+    // a failure, not a clean bill of health.
+    while remaining > 0 || tickets == 0 {
         let Some(row) = source
             .next(&mut ticket)
             .map_err(|e| format!("cannot read {name}: {e}"))?
         else {
             break;
         };
-        if row.is_err() {
+        records += 1;
+        if let Err(error) = row {
+            if examples.len() < crate::engine::replay::REJECT_EXAMPLES {
+                examples.push(error);
+            }
             continue;
         }
         tickets += 1;
@@ -156,6 +163,16 @@ pub fn check(
                 remaining -= 1;
             }
         }
+    }
+    let tally = crate::tickets::tally::ReadTally {
+        records,
+        rejected: records - tickets,
+        examples: &examples,
+    };
+    if let Some(message) = tally.nothing_decided(
+        "`handoff replay … --rejects FILE` writes every rejected record with its reason",
+    ) {
+        return Err(message);
     }
     for &i in &checkable {
         if !matched[i] {

@@ -12,6 +12,7 @@ pub mod record;
 pub mod sniff;
 pub mod source;
 pub mod synthetic;
+pub mod tally;
 pub mod value;
 
 use jiff::Timestamp;
