@@ -250,7 +250,7 @@ fn far_apart_dates_are_measured_quickly_and_not_clamped() {
     );
     for i in 0..200 {
         csv.push_str(&format!(
-            "T{i},0001-01-01T00:00:00Z,hello,0.5,false,normal,9999-12-31T00:00:00Z,9999-12-31T01:00:00Z\n"
+            "T{i},0001-01-01T00:00:00Z,hello,0.5,false,normal,9999-12-30T00:00:00Z,9999-12-30T01:00:00Z\n"
         ));
     }
     let tickets = write(dir.path(), "far.csv", &csv);

@@ -4,8 +4,9 @@
 use hdrhistogram::Histogram;
 use serde::Serialize;
 
-/// Largest duration recorded: ten years in seconds (larger values are clamped to it).
-const MAX_SECONDS: u64 = 10 * 366 * 86_400;
+/// Largest duration recorded: 20,000 years in seconds, more than lies between any two
+/// timestamps (years -9999 to 9999), so no duration is ever clamped.
+const MAX_SECONDS: u64 = 20_000 * 366 * 86_400;
 
 /// A duration distribution in whole seconds: exact below 2,048 s, then 3 significant digits;
 /// a percentile reports the lowest value of its bucket (so whole minutes stay exact below
