@@ -89,16 +89,37 @@ fn rate(c: Count) -> Value {
     json!({ "value": c.fraction(), "numerator": c.numerator, "denominator": c.denominator })
 }
 
-fn point_json(p: &SweepPoint, history: bool, fit: bool, sla: bool) -> Value {
+/// Which columns the data has, for the figures that need them.
+struct Has {
+    history: bool,
+    fit: bool,
+    /// `created_at` or `escalated_at`: a clock start.
+    start: bool,
+    first_response: bool,
+    resolved: bool,
+}
+
+fn point_json(p: &SweepPoint, has: &Has) -> Value {
     let na = |needs: &[&str]| json!({ "value": null, "needs": needs });
+    let (history, fit) = (has.history, has.fit);
+    // Each SLA figure uses only its own inputs: no first response is read from `resolved_at`.
+    let sla = |i: usize, field: &str, present: bool| {
+        if !has.start {
+            na(&["created_at", "escalated_at"])
+        } else if !present {
+            na(&[field])
+        } else {
+            rate(p.sla[i])
+        }
+    };
     json!({
         "value": p.value,
         "escalation_rate": rate(p.escalation_rate()),
         "missed_escalation_rate": if history { rate(p.missed_escalation_rate()) } else { na(&["resolved_tier", "escalated_at"]) },
         "unneeded_escalation_rate": if history { rate(p.unneeded_escalation_rate()) } else { na(&["resolved_tier", "escalated_at"]) },
         "projected_fcr": if fit { rate(p.projected_fcr()) } else { na(&["resolved_tier"]) },
-        "sla_first_response_met": if sla { rate(p.sla[0]) } else { na(&["created_at", "first_human_response_at"]) },
-        "sla_resolution_met": if sla { rate(p.sla[1]) } else { na(&["created_at", "resolved_at"]) },
+        "sla_first_response_met": sla(0, "first_human_response_at", has.first_response),
+        "sla_resolution_met": sla(1, "resolved_at", has.resolved),
     })
 }
 
@@ -167,7 +188,13 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
     let layout = &source.layout;
     let history = layout.has("resolved_tier") || layout.has("escalated_at");
     let fit = layout.has("resolved_tier");
-    let sla = layout.has("created_at") || layout.has("escalated_at");
+    let has = Has {
+        history,
+        fit,
+        start: layout.has("created_at") || layout.has("escalated_at"),
+        first_response: layout.has("first_human_response_at"),
+        resolved: layout.has("resolved_at"),
+    };
 
     let recommendation = args.max_escalation_rate.map(|budget| {
         if !history {
@@ -192,7 +219,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
         "rule": args.rule,
         "param": args.param,
         "input": { "records": outcome.records, "decided": outcome.records - outcome.rejected, "rejected": outcome.rejected, "as_of": outcome.as_of.map(|t| t.to_string()) },
-        "points": outcome.points.iter().map(|p| point_json(p, history, fit, sla)).collect::<Vec<_>>(),
+        "points": outcome.points.iter().map(|p| point_json(p, &has)).collect::<Vec<_>>(),
         "recommendation": recommendation,
     });
 

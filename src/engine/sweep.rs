@@ -141,11 +141,7 @@ pub fn sweep(
             as_of,
         });
     };
-    let available = Available {
-        resolved_tier: source.layout.has("resolved_tier"),
-        escalated_at: source.layout.has("escalated_at"),
-        resolved_at: source.layout.has("resolved_at"),
-    };
+    let available = Available::of(&source.layout);
     let mut points: Vec<SweepPoint> = variants
         .iter()
         .map(|(value, _)| SweepPoint {
