@@ -531,7 +531,7 @@ mod tests {
     fn long_keywords_follow_the_same_rules() {
         let long = "ab ".repeat(30) + "ab";
         let texts = [
-            format!("{long}"),
+            long.clone(),
             format!("x{long}"),
             format!("{long}x"),
             format!("ab {long} ab"),

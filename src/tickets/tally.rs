@@ -45,9 +45,12 @@ impl ReadTally<'_> {
         if self.records == 0 {
             return Some("no ticket could be decided: the file has a header but no records".into());
         }
+        let all = match self.records {
+            1 => "the only record was rejected".to_string(),
+            n => format!("all {n} records were rejected"),
+        };
         Some(format!(
-            "no ticket could be decided: all {} records were rejected{}\nhint: fix the data or the column mapping (--map); {rejects_hint}",
-            self.records,
+            "no ticket could be decided: {all}{}\nhint: fix the data or the column mapping (--map); {rejects_hint}",
             self.reasons()
         ))
     }

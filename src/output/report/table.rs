@@ -15,7 +15,7 @@ pub fn human_duration(seconds: u64) -> String {
         seconds % 60,
     );
     if d > 0 {
-        format!("{d}d {h}h")
+        format!("{}d {h}h", thousands(d))
     } else if h > 0 {
         format!("{h}h {m:02}m")
     } else if m > 0 {
