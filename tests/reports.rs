@@ -178,6 +178,35 @@ fn skipped_sla_evaluations_are_counted_with_their_reason() {
     );
 }
 
+#[test]
+fn a_due_time_past_the_calendar_is_reported_not_a_silent_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    // T1 opens the day before the last date a timestamp holds: its 2bd resolution target
+    // cannot be placed on the calendar.
+    let tickets = write(
+        dir.path(),
+        "t.csv",
+        "id,created_at,text,confidence,requested_human,priority,first_human_response_at\n\
+         T1,9999-12-30T10:00:00Z,hello,0.5,false,normal,\n\
+         T2,2026-03-02T09:00:00Z,hello,0.5,false,normal,2026-03-02T09:30:00Z\n",
+    );
+    let out = run(&[
+        "replay",
+        "--policy",
+        POLICY,
+        "--tickets",
+        &tickets,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["report"]["sla_skipped_by_reason"]["due time past the calendar's reach"],
+        1
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // 2. Crashes and hangs.
 
