@@ -312,8 +312,9 @@ fn far_apart_dates_are_measured_quickly_and_not_clamped() {
 #[ignore = "replay lints the policy first, and lint's own keyword checks are linear only with the lint branch of issue 9 (i9-lint); run with --ignored once both are merged"]
 fn one_huge_keyword_is_matched_in_linear_time() {
     let dir = tempfile::tempdir().unwrap();
-    let word = "a ".repeat(300_000);
-    let keyword = word.trim_end();
+    // A 300 KB keyword that agrees with 1.2 MB of text up to its last byte at every word start.
+    let keyword = "a ".repeat(150_000) + "b";
+    let word = "a ".repeat(600_000);
     let policy = std::fs::read_to_string(root().join(POLICY)).unwrap();
     let policy = policy.replace("[lawsuit, lawyer*]", &format!("[\"{keyword}\"]"));
     let policy = write(dir.path(), "huge-keyword.yaml", &policy);
@@ -321,7 +322,7 @@ fn one_huge_keyword_is_matched_in_linear_time() {
         dir.path(),
         "t.csv",
         &format!(
-            "id,created_at,text,confidence,requested_human,priority\nT1,2026-03-02T09:00:00Z,{word}x,0.9,false,normal\nT2,2026-03-02T09:00:00Z,{word},0.9,false,normal\n"
+            "id,created_at,text,confidence,requested_human,priority\nT1,2026-03-02T09:00:00Z,{word}b,0.9,false,normal\nT2,2026-03-02T09:00:00Z,{word},0.9,false,normal\n"
         ),
     );
     let started = Instant::now();
@@ -336,8 +337,8 @@ fn one_huge_keyword_is_matched_in_linear_time() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    // Both texts contain the keyword as whole words (T1's ends in "a x").
-    assert_eq!(json["report"]["escalation_by_tier"]["L3"]["numerator"], 2);
+    // T1 ends with the keyword as a whole word; T2 never has its final `b`.
+    assert_eq!(json["report"]["escalation_by_tier"]["L3"]["numerator"], 1);
     let explain = run(&[
         "explain",
         "--policy",
