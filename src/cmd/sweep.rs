@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::engine::eval::CompiledPolicy;
 use crate::engine::stats::Count;
 use crate::engine::sweep::{SweepPoint, Swept, sweep};
-use crate::output::report::table::rate_text;
+use crate::output::report::table::{rate_text, thousands};
 use crate::tickets::{Mapping, TicketSource};
 
 #[derive(Debug, clap::Args)]
@@ -260,8 +260,8 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
                 "Sweep of {} in rule '{}' ({} tickets decided, {} rejected)",
                 args.param,
                 args.rule,
-                outcome.records - outcome.rejected,
-                outcome.rejected
+                thousands(outcome.records - outcome.rejected),
+                thousands(outcome.rejected)
             )?;
             let mut table = Table::new();
             table
