@@ -169,8 +169,9 @@ pub fn check(
                 }
             }
         }
+        // Only rules not reached yet can end up in a finding, so only they are counted.
         for &i in &checkable {
-            if compiled.rule_truth(i, &ticket, &found) == Tri::True {
+            if !reached[i] && compiled.rule_truth(i, &ticket, &found) == Tri::True {
                 matched[i] += 1;
             }
         }
@@ -201,7 +202,7 @@ pub fn check(
                 .help("move it before the rules that take its tickets, or give those `continue: true`"),
             );
         }
-        if matched[i] == 0 {
+        if matched[i] == 0 && !reached[i] {
             let id = &policy.rules[i].value.id;
             out.push(
                 Diagnostic::new(
