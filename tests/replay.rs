@@ -490,6 +490,7 @@ fn sla_attainment_pending_and_worst_breaches() {
     assert_rate(&m["sla_resolution_met"], 23, 25, 0.92);
     // Every escalated ticket has a priority (default normal) and a start time.
     assert_eq!(m["sla_skipped"], 0);
+    assert_eq!(m["sla_skipped_by_reason"], json!({}));
     // Overshoot in wall seconds past due; at as-of (Fri13 16:00) for unanswered clocks:
     //   L05 first response due Thu05 10:30 → 8 d 5 h 30 m = 711000
     //   L05 resolution due Fri06 10:00 (1bd) → 7 d 6 h = 626400
@@ -498,15 +499,21 @@ fn sla_attainment_pending_and_worst_breaches() {
     // then the late replies H03 5400, L03 1800, B05 1200, L06 600 (see the phone group in
     // `by_channel_groups_add_up_to_the_totals`). (B03, resolved by the AI before its
     // first-response due time, is met, not breached.) The 5 largest:
-    let breach = |id: &str, tier: &str, priority: &str, target: &str, overshoot: i64| json!({ "id": id, "tier": tier, "priority": priority, "target": target, "overshoot_seconds": overshoot });
+    // L05 and C04 were never answered (measured at as-of); H03 was answered late.
+    let breach = |id: &str,
+                  tier: &str,
+                  priority: &str,
+                  target: &str,
+                  overshoot: i64,
+                  unanswered: bool| json!({ "id": id, "tier": tier, "priority": priority, "target": target, "overshoot_seconds": overshoot, "unanswered": unanswered });
     assert_eq!(
         m["worst_breaches"],
         json!([
-            breach("L05", "L3", "urgent", "first_response", 711_000),
-            breach("L05", "L3", "urgent", "resolution", 626_400),
-            breach("C04", "L1", "urgent", "first_response", 366_300),
-            breach("C04", "L1", "urgent", "resolution", 352_800),
-            breach("H03", "L1", "normal", "first_response", 5_400),
+            breach("L05", "L3", "urgent", "first_response", 711_000, true),
+            breach("L05", "L3", "urgent", "resolution", 626_400, true),
+            breach("C04", "L1", "urgent", "first_response", 366_300, true),
+            breach("C04", "L1", "urgent", "resolution", 352_800, true),
+            breach("H03", "L1", "normal", "first_response", 5_400, false),
         ])
     );
 }
@@ -548,6 +555,9 @@ fn rule_coverage_and_never_matched() {
         ])
     );
     assert_eq!(m["never_matched"], json!(["social-media"]));
+    // social-media (channel twitter) is true for no ticket at all: never matched, not merely
+    // never reached.
+    assert_eq!(m["never_reached"], json!([]));
 }
 
 #[test]
@@ -605,11 +615,13 @@ fn every_metric_of_the_report_is_asserted() {
         "sla_resolution_met",
         "sla_by_tier_priority",
         "sla_skipped",
+        "sla_skipped_by_reason",
         "worst_breaches",
         "context_complete",
         "context_missing_by_field",
         "rule_coverage",
         "never_matched",
+        "never_reached",
         "time_based_escalation",
     ];
     expected.sort_unstable();
@@ -1089,10 +1101,10 @@ fn by_channel_groups_add_up_to_the_totals() {
     assert_eq!(
         phone["worst_breaches"],
         json!([
-            { "id": "H03", "tier": "L1", "priority": "normal", "target": "first_response", "overshoot_seconds": 5400 },
-            { "id": "L03", "tier": "L3", "priority": "urgent", "target": "first_response", "overshoot_seconds": 1800 },
-            { "id": "B05", "tier": "L2", "priority": "urgent", "target": "first_response", "overshoot_seconds": 1200 },
-            { "id": "L06", "tier": "L3", "priority": "urgent", "target": "first_response", "overshoot_seconds": 600 },
+            { "id": "H03", "tier": "L1", "priority": "normal", "target": "first_response", "overshoot_seconds": 5400, "unanswered": false },
+            { "id": "L03", "tier": "L3", "priority": "urgent", "target": "first_response", "overshoot_seconds": 1800, "unanswered": false },
+            { "id": "B05", "tier": "L2", "priority": "urgent", "target": "first_response", "overshoot_seconds": 1200, "unanswered": false },
+            { "id": "L06", "tier": "L3", "priority": "urgent", "target": "first_response", "overshoot_seconds": 600, "unanswered": false },
         ])
     );
     // (none): A12 alone, kept with the AI and resolved by it; no reply, so no response time.

@@ -44,6 +44,10 @@ pub struct DiffArgs {
     /// or on a change (`delta.escalation_rate > 0.02`); repeatable
     #[arg(long, value_name = "EXPR")]
     pub fail_if: Vec<String>,
+    /// Exit 2 (after the output) when more than this fraction of the records is rejected;
+    /// `1` accepts any share
+    #[arg(long, value_name = "RATE", default_value = "0.5", value_parser = crate::tickets::tally::parse_max_reject_rate)]
+    pub max_reject_rate: f64,
     /// Configuration file [default: ./handoff.toml when present]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -176,6 +180,16 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
     if let Some(writer) = changes_file {
         writer.into_inner().map_err(|e| e.into_error())?.finish()?;
     }
+    let tally = crate::tickets::tally::ReadTally {
+        records: outcome.records,
+        rejected: outcome.rejected,
+        examples: &outcome.reject_examples,
+    };
+    if let Some(message) = tally.nothing_decided(
+        "`handoff replay … --rejects FILE` writes every rejected record with its reason",
+    ) {
+        bail!("{}: {message}", args.tickets.display());
+    }
     let old_report = metrics_json(&old, &source.layout, &outcome.old);
     let new_report = metrics_json(&new, &source.layout, &outcome.new);
     let mut routes = old.routes.clone();
@@ -218,6 +232,9 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
             );
             failed = true;
         }
+    }
+    if let Some(message) = tally.too_many_rejected(args.max_reject_rate) {
+        bail!("{}: {message}", args.tickets.display());
     }
     Ok(if failed { Exit::Fail } else { Exit::Ok })
 }

@@ -25,6 +25,16 @@ pub struct GenArgs {
 }
 
 pub fn run(args: GenArgs) -> anyhow::Result<Exit> {
+    // Tickets are created over `days` days and answered up to a few days later: all of it
+    // must stay within the dates a timestamp can hold.
+    let span = jiff::SignedDuration::from_hours(24 * (i64::from(args.days) + 7));
+    if args.start.checked_add(span).is_err() {
+        anyhow::bail!(
+            "--start {} with --days {}: the generated times would pass 9999-12-31, the last date handoff can represent",
+            args.start,
+            args.days
+        );
+    }
     let options = GenOptions {
         rows: args.rows,
         seed: args.seed,

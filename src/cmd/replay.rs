@@ -15,6 +15,7 @@ use crate::engine::eval::{CompiledPolicy, Decision};
 use crate::engine::metrics::{Available, agreement_verdict, history};
 use crate::engine::replay::{By, DecisionFormat, ReplayError, ReplayOptions, ReplaySink, replay};
 use crate::output::report::{ReportFormat, csv as report_csv, lookup, report_json, table};
+use crate::tickets::tally::ReadTally;
 use crate::tickets::{Mapping, RawRecord, RowError, Ticket, TicketParser, TicketReader};
 
 #[derive(Debug, clap::Args)]
@@ -51,6 +52,10 @@ pub struct ReplayArgs {
     /// Reject records whose id was seen before (memory grows with the ticket count)
     #[arg(long)]
     pub check_ids: bool,
+    /// Exit 2 (after the report) when more than this fraction of the records is rejected;
+    /// `1` accepts any share
+    #[arg(long, value_name = "RATE", default_value = "0.5", value_parser = crate::tickets::tally::parse_max_reject_rate)]
+    pub max_reject_rate: f64,
     /// Instant at which unanswered tickets are judged (RFC 3339) [default: latest timestamp in the input]
     #[arg(long, value_name = "TIMESTAMP")]
     pub as_of: Option<Timestamp>,
@@ -299,6 +304,16 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         }
         writer.into_inner().map_err(|e| e.into_error())?.finish()?;
     }
+    let tally = ReadTally {
+        records: outcome.records,
+        rejected: outcome.rejected,
+        examples: &outcome.reject_examples,
+    };
+    if let Some(message) =
+        tally.nothing_decided("`--rejects FILE` writes every rejected record with its reason")
+    {
+        bail!("{}: {message}", args.tickets.display());
+    }
 
     let report = report_json(
         &policy,
@@ -356,6 +371,9 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
             );
             failed = true;
         }
+    }
+    if let Some(message) = tally.too_many_rejected(args.max_reject_rate) {
+        bail!("{}: {message}", args.tickets.display());
     }
     Ok(if failed { Exit::Fail } else { Exit::Ok })
 }

@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::engine::eval::CompiledPolicy;
 use crate::engine::stats::Count;
 use crate::engine::sweep::{SweepPoint, Swept, sweep};
-use crate::output::report::table::rate_text;
+use crate::output::report::table::{rate_text, thousands};
 use crate::policy::describe::number;
 use crate::tickets::{Mapping, TicketSource};
 
@@ -56,6 +56,10 @@ pub struct SweepArgs {
     /// Instant at which unanswered tickets are judged [default: latest timestamp in the input]
     #[arg(long, value_name = "TIMESTAMP")]
     pub as_of: Option<Timestamp>,
+    /// Exit 2 (after the output) when more than this fraction of the records is rejected;
+    /// `1` accepts any share
+    #[arg(long, value_name = "RATE", default_value = "0.5", value_parser = crate::tickets::tally::parse_max_reject_rate)]
+    pub max_reject_rate: f64,
     /// Configuration file [default: ./handoff.toml when present]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -165,16 +169,37 @@ fn rate(c: Count) -> Value {
     json!({ "value": c.fraction(), "numerator": c.numerator, "denominator": c.denominator })
 }
 
-fn point_json(p: &SweepPoint, history: bool, fit: bool, sla: bool) -> Value {
+/// Which columns the data has, for the figures that need them.
+struct Has {
+    history: bool,
+    fit: bool,
+    /// `created_at` or `escalated_at`: a clock start.
+    start: bool,
+    first_response: bool,
+    resolved: bool,
+}
+
+fn point_json(p: &SweepPoint, has: &Has) -> Value {
     let na = |needs: &[&str]| json!({ "value": null, "needs": needs });
+    let (history, fit) = (has.history, has.fit);
+    // Each SLA figure uses only its own inputs: no first response is read from `resolved_at`.
+    let sla = |i: usize, field: &str, present: bool| {
+        if !has.start {
+            na(&["created_at", "escalated_at"])
+        } else if !present {
+            na(&[field])
+        } else {
+            rate(p.sla[i])
+        }
+    };
     json!({
         "value": p.value,
         "escalation_rate": rate(p.escalation_rate()),
         "missed_escalation_rate": if history { rate(p.missed_escalation_rate()) } else { na(&["resolved_tier", "escalated_at"]) },
         "unneeded_escalation_rate": if history { rate(p.unneeded_escalation_rate()) } else { na(&["resolved_tier", "escalated_at"]) },
         "projected_fcr": if fit { rate(p.projected_fcr()) } else { na(&["resolved_tier"]) },
-        "sla_first_response_met": if sla { rate(p.sla[0]) } else { na(&["created_at", "first_human_response_at"]) },
-        "sla_resolution_met": if sla { rate(p.sla[1]) } else { na(&["created_at", "resolved_at"]) },
+        "sla_first_response_met": sla(0, "first_human_response_at", has.first_response),
+        "sla_resolution_met": sla(1, "resolved_at", has.resolved),
     })
 }
 
@@ -232,10 +257,26 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
     let outcome = sweep(&variants, &swept, &mut source, args.as_of)
         .with_context(|| args.tickets.display().to_string())?;
     progress.finish();
+    let tally = crate::tickets::tally::ReadTally {
+        records: outcome.records,
+        rejected: outcome.rejected,
+        examples: &outcome.reject_examples,
+    };
+    if let Some(message) = tally.nothing_decided(
+        "`handoff replay … --rejects FILE` writes every rejected record with its reason",
+    ) {
+        bail!("{}: {message}", args.tickets.display());
+    }
     let layout = &source.layout;
     let history = layout.has("resolved_tier") || layout.has("escalated_at");
     let fit = layout.has("resolved_tier");
-    let sla = layout.has("created_at") || layout.has("escalated_at");
+    let has = Has {
+        history,
+        fit,
+        start: layout.has("created_at") || layout.has("escalated_at"),
+        first_response: layout.has("first_human_response_at"),
+        resolved: layout.has("resolved_at"),
+    };
 
     let recommendation = args.max_escalation_rate.map(|budget| {
         if !history {
@@ -260,7 +301,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
         "rule": args.rule,
         "param": args.param,
         "input": { "records": outcome.records, "decided": outcome.records - outcome.rejected, "rejected": outcome.rejected, "as_of": outcome.as_of.map(|t| t.to_string()) },
-        "points": outcome.points.iter().map(|p| point_json(p, history, fit, sla)).collect::<Vec<_>>(),
+        "points": outcome.points.iter().map(|p| point_json(p, &has)).collect::<Vec<_>>(),
         "recommendation": recommendation,
     });
 
@@ -301,8 +342,8 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
                 "Sweep of {} in rule '{}' ({} tickets decided, {} rejected)",
                 args.param,
                 args.rule,
-                outcome.records - outcome.rejected,
-                outcome.rejected
+                thousands(outcome.records - outcome.rejected),
+                thousands(outcome.rejected)
             )?;
             let mut table = Table::new();
             table
@@ -370,6 +411,9 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
         }
     }
     out.flush()?;
+    if let Some(message) = tally.too_many_rejected(args.max_reject_rate) {
+        bail!("{}: {message}", args.tickets.display());
+    }
     Ok(Exit::Ok)
 }
 

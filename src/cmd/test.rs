@@ -331,13 +331,19 @@ fn record(args: &TestArgs, config: &Config) -> anyhow::Result<Exit> {
     let (mut ticket, mut found, mut decision) =
         (Ticket::default(), Vec::new(), Decision::default());
     let reads: Vec<String> = compiled.needs.rule_fields.iter().cloned().collect();
+    let (mut records, mut decided, mut examples) = (0u64, 0u64, Vec::new());
     while let Some(row) = source
         .next(&mut ticket)
         .with_context(|| tickets.display().to_string())?
     {
-        if row.is_err() {
+        records += 1;
+        if let Err(error) = row {
+            if examples.len() < crate::engine::replay::REJECT_EXAMPLES {
+                examples.push(error);
+            }
             continue;
         }
+        decided += 1;
         compiled.scan_keywords(&ticket, &mut found);
         compiled.decide(&ticket, &found, &mut decision);
         let group = decision.rule.unwrap_or(compiled.rules.len());
@@ -393,6 +399,16 @@ fn record(args: &TestArgs, config: &Config) -> anyhow::Result<Exit> {
             },
             Span::UNKNOWN,
         ));
+    }
+    let tally = crate::tickets::tally::ReadTally {
+        records,
+        rejected: records - decided,
+        examples: &examples,
+    };
+    if let Some(message) = tally.nothing_decided(
+        "`handoff replay … --rejects FILE` writes every rejected record with its reason",
+    ) {
+        bail!("{}: {message}", tickets.display());
     }
     // Round-robin over the groups so every rule is covered before any gets a second ticket.
     let mut cases = Vec::new();

@@ -40,6 +40,8 @@ struct DayBlock {
     /// Local day `i` of the block works during `spans[index[i]..index[i + 1]]`.
     index: Vec<u32>,
     spans: Vec<(Timestamp, Timestamp)>,
+    /// `working[i]`: working seconds of the block's local days before day `i`.
+    working: Vec<i64>,
 }
 
 impl Default for DayTable {
@@ -137,10 +139,20 @@ impl DayBlock {
             }
             offsets.push((at, transition.offset().seconds()));
         }
+        let mut working = Vec::with_capacity(index.len());
+        working.push(0);
+        for window in index.windows(2) {
+            let day: i64 = spans[window[0] as usize..window[1] as usize]
+                .iter()
+                .map(|(s, e)| e.as_second() - s.as_second())
+                .sum();
+            working.push(working.last().copied().unwrap_or(0) + day);
+        }
         DayBlock {
             offsets,
             index,
             spans,
+            working,
         }
     }
 
@@ -167,6 +179,40 @@ impl DayTable {
         }
     }
 
+    /// Working seconds of the local days `from..to` (epoch days), in a number of steps that
+    /// does not grow with the distance: day by day only inside one table block, block by block
+    /// across the table, and by whole weeks outside it, where a day counts its nominal hours
+    /// (DST shifts there are not looked up) less the holidays that fall in the range.
+    pub fn working_seconds(&self, calendar: &BusinessCalendar, from: i64, to: i64) -> i64 {
+        if to <= from {
+            return 0;
+        }
+        let table_start = FIRST_DAY;
+        let table_end = FIRST_DAY + BLOCKS as i64 * BLOCK_DAYS;
+        let mut total = 0;
+        // Before the table, inside it, after it.
+        if from < table_start {
+            total += nominal_seconds(calendar, from, to.min(table_start));
+        }
+        let (inner_from, inner_to) = (from.max(table_start), to.min(table_end));
+        let mut day = inner_from;
+        while day < inner_to {
+            let Some((block, i)) = block_of(day) else {
+                break;
+            };
+            let block_first = day - i as i64;
+            let end = inner_to.min(block_first + BLOCK_DAYS);
+            let j = (end - block_first) as usize;
+            let built = self.block(calendar, block);
+            total += built.working[j] - built.working[i];
+            day = end;
+        }
+        if to > table_end {
+            total += nominal_seconds(calendar, from.max(table_end), to);
+        }
+        total
+    }
+
     /// The working intervals of a local date (an epoch day).
     pub fn spans<'a>(&'a self, calendar: &BusinessCalendar, day: i64) -> Spans<'a> {
         match block_of(day) {
@@ -177,6 +223,37 @@ impl DayTable {
             None => Cow::Owned(date_of(day).map_or_else(Vec::new, |d| calendar.intervals_on(d))),
         }
     }
+}
+
+/// Weekday of an epoch day, Monday = 0 (1970-01-01 was a Thursday).
+fn weekday(day: i64) -> usize {
+    (day + 3).rem_euclid(7) as usize
+}
+
+/// Working seconds of the days `from..to` by the weekly hours alone, less holidays.
+fn nominal_seconds(calendar: &BusinessCalendar, from: i64, to: i64) -> i64 {
+    if to <= from {
+        return 0;
+    }
+    let length = |weekday: usize| -> i64 {
+        calendar.week[weekday]
+            .iter()
+            .map(|&(s, e)| i64::from(e) - i64::from(s))
+            .sum()
+    };
+    let week: i64 = (0..7).map(length).sum();
+    let days = to - from;
+    let mut total = days / 7 * week;
+    for day in from + days / 7 * 7..to {
+        total += length(weekday(day));
+    }
+    let (Some(first), Some(last)) = (date_of(from), date_of(to - 1)) else {
+        return total;
+    };
+    for holiday in calendar.holidays.range(first..=last) {
+        total -= length(weekday(epoch_day(*holiday)));
+    }
+    total
 }
 
 #[cfg(test)]
@@ -242,6 +319,50 @@ mod tests {
                     cal.intervals_on(date).as_slice(),
                     "{zone} {date}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn working_seconds_add_up_the_days() {
+        for zone in ["UTC", "Europe/Berlin", "Pacific/Apia"] {
+            let cal = calendar(zone);
+            let table = DayTable::default();
+            let by_day = |from: i64, to: i64| -> i64 {
+                (from..to)
+                    .flat_map(|d| table.spans(&cal, d).into_owned())
+                    .map(|(s, e)| e.as_second() - s.as_second())
+                    .sum()
+            };
+            // Inside the table, across blocks, and at its edges.
+            for (from, to) in [
+                (20_000, 20_001),
+                (20_000, 20_000),
+                (19_990, 20_700),
+                (15_000, 21_500),
+                (FIRST_DAY - 400, FIRST_DAY + 300),
+                (84_000, 84_700),
+            ] {
+                let whole = table.working_seconds(&cal, from, to);
+                if (FIRST_DAY..FIRST_DAY + BLOCKS as i64 * BLOCK_DAYS).contains(&from)
+                    && to <= FIRST_DAY + BLOCKS as i64 * BLOCK_DAYS
+                {
+                    assert_eq!(whole, by_day(from, to), "{zone} {from}..{to}");
+                } else {
+                    // Outside the table days count nominal hours: DST may move an hour.
+                    assert!(
+                        (whole - by_day(from, to)).abs() <= 3 * 3600,
+                        "{zone} {from}..{to}"
+                    );
+                }
+            }
+            // Outside the table in UTC, nominal hours are exact.
+            if zone == "UTC" {
+                let (from, to) = (
+                    epoch_day(jiff::civil::date(2400, 1, 1)),
+                    epoch_day(jiff::civil::date(2403, 3, 1)),
+                );
+                assert_eq!(table.working_seconds(&cal, from, to), by_day(from, to));
             }
         }
     }

@@ -55,11 +55,7 @@ pub fn diff_replay(
     as_of: Option<Timestamp>,
     changes: &mut dyn FnMut(&Ticket, &Decision, &Decision) -> std::io::Result<()>,
 ) -> Result<DiffOutcome, ReplayError> {
-    let available = Available {
-        resolved_tier: source.layout.has("resolved_tier"),
-        escalated_at: source.layout.has("escalated_at"),
-        resolved_at: source.layout.has("resolved_at"),
-    };
+    let available = Available::of(&source.layout);
     let mut metrics = [Metrics::new(old), Metrics::new(new)];
     let mut settler: Settler<(usize, Deferred)> = Settler::new(as_of);
     let mut transitions = BTreeMap::new();

@@ -7,7 +7,92 @@
 //! automaton through every byte instead; the tests check that both find exactly the same
 //! keywords.
 
+use caseless::Caseless;
+use unicode_normalization::UnicodeNormalization;
+
 use crate::policy::condition::Keyword;
+
+/// Keyword texts longer than this (in bytes) are found by [`LongPattern`]: comparing them at
+/// every candidate position would cost their length each time.
+const LONG: usize = 64;
+
+/// Fold text for keyword matching, the one definition ticket text, policy keywords and lint's
+/// keyword comparisons (H042, H043) share: NFC, then full Unicode case folding (`ß` → `ss`,
+/// final `ς` → `σ`, `ﬁ` → `fi`), then NFC again. The capital dotted `İ` (U+0130) folds to a
+/// plain `i`, as Turkish folding has it, while `I` also folds to `i`, as everywhere else: so
+/// `istanbul` matches `İSTANBUL` and `ISTANBUL`; the dotless `ı` stays a letter of its own.
+pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    text.nfc()
+        .map(|c| if c == '\u{130}' { 'I' } else { c })
+        .default_case_fold()
+        .nfc()
+        .collect()
+}
+
+/// A long keyword text, found in one pass over the text (Knuth–Morris–Pratt), overlapping
+/// occurrences included.
+#[derive(Clone)]
+struct LongPattern {
+    text: Box<[u8]>,
+    /// `border[i]`: length of the longest proper border of `text[..=i]`.
+    border: Box<[u32]>,
+    exact: Option<usize>,
+    prefix: Option<usize>,
+}
+
+impl LongPattern {
+    fn new(text: &[u8], exact: Option<usize>, prefix: Option<usize>) -> LongPattern {
+        let mut border = vec![0u32; text.len()];
+        let mut k = 0usize;
+        for i in 1..text.len() {
+            while k > 0 && text[i] != text[k] {
+                k = border[k - 1] as usize;
+            }
+            if text[i] == text[k] {
+                k += 1;
+            }
+            border[i] = k as u32;
+        }
+        LongPattern {
+            text: text.into(),
+            border: border.into(),
+            exact,
+            prefix,
+        }
+    }
+
+    fn scan(&self, text: &str, found: &mut [bool]) {
+        let (pattern, bytes) = (&self.text[..], text.as_bytes());
+        let mut k = 0usize;
+        for (i, &b) in bytes.iter().enumerate() {
+            while k > 0 && b != pattern[k] {
+                k = self.border[k - 1] as usize;
+            }
+            if b == pattern[k] {
+                k += 1;
+            }
+            if k == pattern.len() {
+                let start = i + 1 - k;
+                k = self.border[k - 1] as usize;
+                // Keyword texts are whole characters, so `start` is a character boundary.
+                if text[..start].chars().next_back().is_some_and(is_word_char) {
+                    continue;
+                }
+                if let Some(id) = self.prefix {
+                    found[id] = true;
+                }
+                if let Some(id) = self.exact {
+                    if !word_char_at(text, i + 1) {
+                        found[id] = true;
+                    }
+                }
+            }
+        }
+    }
+}
 
 /// All keywords of a policy, matched together.
 #[derive(Clone)]
@@ -24,6 +109,8 @@ pub struct KeywordMatcher {
     /// A SIMD multi-substring search (Teddy) for the keyword texts, where the CPU has one:
     /// it finds, from any position, the first position where some keyword text occurs.
     packed: Option<aho_corasick::packed::Searcher>,
+    /// Keyword texts longer than [`LONG`] bytes, each searched on its own.
+    long: Vec<LongPattern>,
     count: usize,
 }
 
@@ -119,6 +206,12 @@ impl KeywordMatcher {
                 patterns[index].exact = Some(id);
             }
         }
+        let long: Vec<LongPattern> = patterns
+            .iter()
+            .filter(|p| p.text.len() > LONG)
+            .map(|p| LongPattern::new(&p.text, p.exact, p.prefix))
+            .collect();
+        patterns.retain(|p| p.text.len() <= LONG);
         // Keyword texts are never empty (`Keyword::parse`); an empty one could not match.
         let mut by_first: Vec<usize> = (0..patterns.len())
             .filter(|&i| !patterns[i].text.is_empty())
@@ -154,6 +247,7 @@ impl KeywordMatcher {
             by_first,
             pairs,
             packed,
+            long,
             count: keywords.len(),
         }
     }
@@ -175,10 +269,17 @@ impl KeywordMatcher {
         }
     }
 
+    fn scan_long(&self, text: &str, found: &mut [bool]) {
+        for long in &self.long {
+            long.scan(text, found);
+        }
+    }
+
     /// Visit every position where a keyword text occurs: the packed search reports the
     /// leftmost one from where it starts, so starting again one byte further visits them all,
     /// overlapping ones included.
     fn scan_packed(&self, packed: &aho_corasick::packed::Searcher, text: &str, found: &mut [bool]) {
+        self.scan_long(text, found);
         let mut from = 0;
         while let Some(m) = packed.find_in(text, aho_corasick::Span::from(from..text.len())) {
             let at = m.start();
@@ -192,6 +293,7 @@ impl KeywordMatcher {
 
     /// Visit the start of the text and every position after a non-word character.
     fn scan_word_starts(&self, text: &str, found: &mut [bool]) {
+        self.scan_long(text, found);
         if self.patterns.is_empty() {
             return;
         }
@@ -405,6 +507,65 @@ mod tests {
             }
             prop_assert_eq!(both_scans(&distinct, &text), reference(&distinct, &text));
         }
+    }
+
+    #[test]
+    fn folding_is_full_unicode_case_folding() {
+        assert_eq!(fold("ΟΔΟΣΗΜΑΝΣΗ"), "οδοσημανση");
+        assert_eq!(fold("οδος"), "οδοσ");
+        assert_eq!(fold("STRASSE"), fold("straße"));
+        assert_eq!(fold("İSTANBUL"), "istanbul");
+        assert_eq!(fold("ISTANBUL"), "istanbul");
+        assert_eq!(fold("ıstanbul"), "ıstanbul");
+        assert_eq!(fold("cafe\u{301}"), "café");
+        assert_eq!(fold("ﬁle"), "file");
+        assert_eq!(matches(&["ΟΔΟΣ*"], "ΟΔΟΣΗΜΑΝΣΗ χαλασμένη"), [true]);
+        assert_eq!(matches(&["οδός"], "ΟΔΌΣ"), [true]);
+        assert_eq!(matches(&["straße"], "STRASSE gesperrt"), [true]);
+        assert_eq!(matches(&["strasse"], "Straße gesperrt"), [true]);
+        assert_eq!(matches(&["istanbul"], "İstanbul office"), [true]);
+        assert_eq!(matches(&["café"], "cafe\u{301} au lait"), [true]);
+    }
+
+    #[test]
+    fn long_keywords_follow_the_same_rules() {
+        let long = "ab ".repeat(30) + "ab";
+        let texts = [
+            long.clone(),
+            format!("x{long}"),
+            format!("{long}x"),
+            format!("ab {long} ab"),
+            format!("{long} {long}"),
+            format!("é{long}"),
+            "ab ab".to_string(),
+        ];
+        for text in &texts {
+            let keywords: Vec<Keyword> = [long.clone(), format!("{long}*"), "ab".into()]
+                .iter()
+                .filter_map(|k| Keyword::parse(k))
+                .collect();
+            assert_eq!(
+                both_scans(&keywords, text),
+                reference(&keywords, text),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_huge_keyword_takes_one_pass() {
+        // A 300 KB keyword that agrees with 1.2 MB of text up to its last byte at every word
+        // start: compared there in full, that is 600,000 × 300,000 byte comparisons.
+        let keyword = "a ".repeat(150_000) + "b";
+        let keywords: Vec<Keyword> = Keyword::parse(&keyword).into_iter().collect();
+        let matcher = KeywordMatcher::new(&keywords);
+        let started = std::time::Instant::now();
+        let mut found = vec![false];
+        matcher.scan(&"a ".repeat(600_000), &mut found);
+        assert_eq!(found, [false]);
+        matcher.scan(&("a ".repeat(600_000) + "b"), &mut found);
+        assert_eq!(found, [true]);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]

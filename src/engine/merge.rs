@@ -54,6 +54,7 @@ impl Metrics {
             by_route,
             by_rule,
             matched,
+            true_somewhere,
             by_reason,
             history_known,
             unresolved,
@@ -77,6 +78,7 @@ impl Metrics {
             resolution_negative,
             sla,
             sla_skipped,
+            sla_skipped_by_reason,
             worst,
             worst_unanswered,
             context_checked,
@@ -90,6 +92,12 @@ impl Metrics {
         add_counts(&mut self.by_route, &by_route);
         add_counts(&mut self.by_rule, &by_rule);
         add_counts(&mut self.matched, &matched);
+        if self.true_somewhere.len() < true_somewhere.len() {
+            self.true_somewhere.resize(true_somewhere.len(), false);
+        }
+        for (a, b) in self.true_somewhere.iter_mut().zip(&true_somewhere) {
+            *a |= b;
+        }
         add_map(&mut self.by_reason, by_reason);
 
         self.history_known += history_known;
@@ -125,6 +133,7 @@ impl Metrics {
             }
         }
         self.sla_skipped += sla_skipped;
+        add_map(&mut self.sla_skipped_by_reason, sla_skipped_by_reason);
         self.worst.extend(worst);
         self.worst.sort_by(answered_order);
         self.worst.truncate(WORST_BREACHES);
@@ -213,7 +222,7 @@ mod tests {
         for worker in workers.drain(..) {
             let (metrics, worker_groups, _) = worker.finish(as_of);
             overall.merge(metrics);
-            for (key, metrics) in worker_groups {
+            for (key, (metrics, _, _)) in worker_groups {
                 groups
                     .entry(key)
                     .or_insert_with(|| Metrics::new(&policy))

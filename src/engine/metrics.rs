@@ -37,6 +37,12 @@ impl Cell {
     }
 }
 
+/// Why a policy-escalated ticket's SLA was not judged (`sla_skipped_by_reason`).
+pub const SKIP_NO_PRIORITY: &str = "no priority";
+pub const SKIP_NO_TARGET: &str = "no SLA target for the tier and priority";
+pub const SKIP_NO_START: &str = "no clock start (created_at or escalated_at)";
+pub const SKIP_UNREACHABLE: &str = "due time past the calendar's reach";
+
 /// Met / breached / still pending, for one SLA target.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SlaTally {
@@ -80,6 +86,8 @@ pub struct Breach {
     pub target: Target,
     /// Input line of the ticket: among equal breaches the earlier ticket comes first.
     pub line: u64,
+    /// Never answered: late as measured at `--as-of` (else answered late).
+    pub unanswered: bool,
 }
 
 /// An event whose outcome depends on `--as-of`, which by default is the latest timestamp of the
@@ -115,6 +123,9 @@ pub struct Metrics {
     pub by_rule: Vec<u64>,
     /// Tickets whose condition was true, per rule (deciding or not).
     pub matched: Vec<u64>,
+    /// Per rule: its condition was true for some ticket, reached in the rule order or not
+    /// (tells a rule that never matches from one that is never reached).
+    pub true_somewhere: Vec<bool>,
     /// Escalated tickets per reason kind.
     pub by_reason: BTreeMap<ReasonKind, u64>,
 
@@ -147,8 +158,11 @@ pub struct Metrics {
 
     /// Per (route rank, priority index): first response and resolution.
     pub sla: BTreeMap<(usize, usize), [SlaTally; 2]>,
-    /// Policy-escalated tickets left out of SLA: no priority, no start time, or no target.
+    /// Policy-escalated tickets with an SLA target left unjudged: no priority, no start time,
+    /// no target, or a due time past the calendar's reach.
     pub sla_skipped: u64,
+    /// The same tickets by reason (the first reason met).
+    pub sla_skipped_by_reason: BTreeMap<&'static str, u64>,
     pub worst: Vec<Breach>,
     /// Unanswered breaches with the earliest due times (the largest overshoot at `--as-of`),
     /// turned into [`Breach`]es by [`Metrics::finish`].
@@ -170,6 +184,8 @@ pub struct Available {
     pub resolved_tier: bool,
     pub escalated_at: bool,
     pub resolved_at: bool,
+    /// Without it, nothing about first responses is measured (not even from `resolved_at`).
+    pub first_human_response_at: bool,
 }
 
 /// What history says about one ticket, as the agreement metrics read it (DESIGN §4).
@@ -251,6 +267,7 @@ impl Available {
             resolved_tier: layout.has("resolved_tier"),
             escalated_at: layout.has("escalated_at"),
             resolved_at: layout.has("resolved_at"),
+            first_human_response_at: layout.has("first_human_response_at"),
         }
     }
 }
@@ -261,6 +278,7 @@ impl Metrics {
             by_route: vec![0; policy.routes.len()],
             by_rule: vec![0; policy.rules.len() + 1],
             matched: vec![0; policy.rules.len()],
+            true_somewhere: vec![false; policy.rules.len()],
             ..Metrics::default()
         }
     }
@@ -294,6 +312,7 @@ impl Metrics {
                         priority: *priority,
                         target: *target,
                         line: *line,
+                        unanswered: true,
                     };
                     self.worst_unanswered.push((at, breach));
                     self.worst_unanswered.sort();
@@ -341,6 +360,7 @@ impl Metrics {
         self.by_rule[d.rule.unwrap_or(policy.rules.len())] += 1;
         for &m in &d.matched {
             self.matched[m] += 1;
+            self.true_somewhere[m] = true;
         }
         let escalated = d.rank > 0;
         if escalated {
@@ -353,9 +373,11 @@ impl Metrics {
         self.agreement(policy, available, t, d);
         self.response_times(policy, t, escalated);
         if escalated {
-            self.sla_clocks(policy, t, d, group, deferred);
+            self.sla_clocks(policy, available, t, d, group, deferred);
             self.context(policy, t);
-            self.time_based(policy, t, d, group, deferred);
+            if available.first_human_response_at {
+                self.time_based(policy, t, d, group, deferred);
+            }
         }
     }
 
@@ -443,27 +465,39 @@ impl Metrics {
         }
     }
 
+    fn skip_sla(&mut self, reason: &'static str) {
+        self.sla_skipped += 1;
+        *self.sla_skipped_by_reason.entry(reason).or_default() += 1;
+    }
+
     fn sla_clocks(
         &mut self,
         policy: &CompiledPolicy,
+        available: Available,
         t: &Ticket,
         d: &Decision,
         group: usize,
         deferred: &mut Vec<Deferred>,
     ) {
-        let (Some(priority), Some(start), Some(tier)) = (
-            d.priority,
-            t.escalated_at.or(t.created_at),
-            policy.tier(d.rank),
-        ) else {
-            self.sla_skipped += 1;
+        let Some(tier) = policy.tier(d.rank) else {
+            return;
+        };
+        let Some(priority) = d.priority else {
+            self.skip_sla(SKIP_NO_PRIORITY);
             return;
         };
         let (first, resolution) = tier.sla.get(priority).copied().unwrap_or((None, None));
         if first.is_none() && resolution.is_none() {
-            self.sla_skipped += 1;
+            self.skip_sla(SKIP_NO_TARGET);
             return;
         }
+        let Some(start) = t.escalated_at.or(t.created_at) else {
+            self.skip_sla(SKIP_NO_START);
+            return;
+        };
+        // A first response is only judged when the data says when it came.
+        let first = first.filter(|_| available.first_human_response_at);
+        let mut unreachable = false;
         for (target, budget, done) in [
             // A ticket resolved without any human reply stops its first-response clock at
             // resolution: it is not an open, unanswered ticket.
@@ -476,6 +510,7 @@ impl Metrics {
         ] {
             let Some(budget) = budget else { continue };
             let Some(due) = policy.calendar.add(start, budget) else {
+                unreachable = true;
                 continue;
             };
             match done {
@@ -496,6 +531,7 @@ impl Metrics {
                             priority,
                             target,
                             line: t.line,
+                            unanswered: false,
                         });
                     }
                 }
@@ -511,6 +547,9 @@ impl Metrics {
                     },
                 }),
             }
+        }
+        if unreachable {
+            self.skip_sla(SKIP_UNREACHABLE);
         }
     }
 

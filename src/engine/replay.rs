@@ -82,6 +82,8 @@ pub struct ReplayOutcome {
     pub overall: Metrics,
     /// Per `--by` group, in key order.
     pub groups: BTreeMap<String, Metrics>,
+    /// Per `--by` group key: how the group is shown (the spelling of its first ticket).
+    pub group_labels: BTreeMap<String, String>,
     pub records: u64,
     pub rejected: u64,
     pub reject_examples: Vec<RowError>,
@@ -173,11 +175,18 @@ pub fn replay(
         .or(workers.iter().filter_map(|w| w.latest_seen).max());
     let mut overall = Metrics::new(policy);
     let mut groups: BTreeMap<String, Metrics> = BTreeMap::new();
+    let mut first_seen: BTreeMap<String, (u64, String)> = BTreeMap::new();
     let mut merged_parser: Option<TicketParser> = None;
     for worker in workers {
         let (metrics, worker_groups, parser) = worker.finish(as_of);
         overall.merge(metrics);
-        for (key, metrics) in worker_groups {
+        for (key, (metrics, line, spelling)) in worker_groups {
+            let seen = first_seen
+                .entry(key.clone())
+                .or_insert_with(|| (line, spelling.clone()));
+            if line < seen.0 {
+                *seen = (line, spelling);
+            }
             groups
                 .entry(key)
                 .or_insert_with(|| Metrics::new(policy))
@@ -195,6 +204,10 @@ pub fn replay(
     Ok(ReplayOutcome {
         overall,
         groups,
+        group_labels: first_seen
+            .into_iter()
+            .map(|(key, (_, spelling))| (key, spelling))
+            .collect(),
         records: collector.records,
         rejected: collector.rejected,
         reject_examples: collector.reject_examples,

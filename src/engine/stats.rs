@@ -4,8 +4,9 @@
 use hdrhistogram::Histogram;
 use serde::Serialize;
 
-/// Largest duration recorded: ten years in seconds (larger values are clamped to it).
-const MAX_SECONDS: u64 = 10 * 366 * 86_400;
+/// Largest duration recorded: 20,000 years in seconds, more than lies between any two
+/// timestamps (years -9999 to 9999), so no duration is ever clamped.
+const MAX_SECONDS: u64 = 20_000 * 366 * 86_400;
 
 /// A duration distribution in whole seconds: exact below 2,048 s, then 3 significant digits;
 /// a percentile reports the lowest value of its bucket (so whole minutes stay exact below
@@ -17,9 +18,12 @@ pub struct Durations {
 
 impl Default for Durations {
     fn default() -> Self {
+        // Auto-resizing: a histogram takes memory for the range its values span, not for
+        // the 20,000 years it may have to hold (every `--by` group has several). The buckets,
+        // and so every percentile, are the same as with a fixed range. Constant, valid
+        // precision: this cannot fail.
         Durations {
-            // Constant, valid bounds: this cannot fail.
-            histogram: Histogram::new_with_max(MAX_SECONDS, 3).expect("valid histogram bounds"),
+            histogram: Histogram::new(3).expect("valid histogram precision"),
         }
     }
 }
@@ -35,7 +39,7 @@ pub struct Spread {
 impl Durations {
     pub fn record(&mut self, seconds: i64) {
         let value = u64::try_from(seconds).unwrap_or(0).min(MAX_SECONDS);
-        // The histogram was created to hold MAX_SECONDS, so this cannot fail.
+        // The histogram grows to hold any value up to MAX_SECONDS, so this cannot fail.
         let _ = self.histogram.record(value);
     }
 

@@ -52,6 +52,8 @@ pub struct SweepOutcome {
     pub points: Vec<SweepPoint>,
     pub records: u64,
     pub rejected: u64,
+    /// The first rejected records.
+    pub reject_examples: Vec<crate::tickets::RowError>,
     pub as_of: Option<Timestamp>,
 }
 
@@ -135,14 +137,11 @@ pub fn sweep(
             points: Vec::new(),
             records: 0,
             rejected: 0,
+            reject_examples: Vec::new(),
             as_of,
         });
     };
-    let available = Available {
-        resolved_tier: source.layout.has("resolved_tier"),
-        escalated_at: source.layout.has("escalated_at"),
-        resolved_at: source.layout.has("resolved_at"),
-    };
+    let available = Available::of(&source.layout);
     let mut points: Vec<SweepPoint> = variants
         .iter()
         .map(|(value, _)| SweepPoint {
@@ -152,6 +151,7 @@ pub fn sweep(
         .collect();
     let mut settler: Settler<(usize, usize)> = Settler::new(as_of);
     let (mut records, mut rejected) = (0u64, 0u64);
+    let mut reject_examples = Vec::new();
     let (mut ticket, mut found, mut decision) =
         (Ticket::default(), Vec::new(), Decision::default());
     let mut cache: HashMap<(usize, Option<usize>), [Clock; 2]> = HashMap::new();
@@ -163,8 +163,11 @@ pub fn sweep(
         };
     while let Some(row) = source.next(&mut ticket)? {
         records += 1;
-        if row.is_err() {
+        if let Err(error) = row {
             rejected += 1;
+            if reject_examples.len() < super::replay::REJECT_EXAMPLES {
+                reject_examples.push(error);
+            }
             continue;
         }
         // Keywords are the same in every variant: scan once.
@@ -245,6 +248,7 @@ pub fn sweep(
         points,
         records,
         rejected,
+        reject_examples,
         as_of,
     })
 }

@@ -260,6 +260,46 @@ mod tests {
     use crate::tickets::synthetic::{GenOptions, generate};
     use crate::tickets::{Mapping, TicketSource};
 
+    /// A 300 KB keyword in 1.2 MB of text that agrees with it up to its last byte at every
+    /// word start: compiling, deciding and tracing (what replay and explain do after lint)
+    /// each take one pass over the text, not one per word start.
+    #[test]
+    fn a_huge_keyword_is_decided_and_traced_in_linear_time() {
+        let keyword = "a ".repeat(150_000) + "b";
+        let word = "a ".repeat(600_000);
+        let base = std::fs::read_to_string("fixtures/bad/tickets/policy.yaml").unwrap();
+        let yaml = base.replace("[lawsuit, lawyer*]", &format!("[\"{keyword}\"]"));
+        let loaded =
+            crate::policy::load::load_bytes("huge.yaml".into(), yaml.into_bytes()).unwrap();
+        let started = std::time::Instant::now();
+        let compiled = CompiledPolicy::new(&loaded.policy).unwrap();
+        let csv = format!(
+            "id,created_at,text,confidence,requested_human,priority\nT1,2026-03-02T09:00:00Z,{word}b,0.9,false,normal\n"
+        );
+        let mut source = TicketSource::new(
+            Box::new(std::io::Cursor::new(csv.into_bytes())),
+            &Mapping::default(),
+            compiled.needs.clone(),
+        )
+        .unwrap();
+        let mut ticket = Ticket::default();
+        source.next(&mut ticket).unwrap().unwrap().unwrap();
+        let mut found = Vec::new();
+        compiled.scan_keywords(&ticket, &mut found);
+        let mut decision = crate::engine::eval::Decision::default();
+        compiled.decide(&ticket, &found, &mut decision);
+        assert_eq!(decision.rank, 3, "legal-risk routes to L3");
+        let fields = Fields {
+            extras: &compiled.needs.extras,
+        };
+        let cond = compile(&loaded.policy.rules[1].when).unwrap();
+        let traced = trace(&cond, &ticket, &fields);
+        assert_eq!(traced.outcome, crate::engine::eval::Tri::True);
+        let mut rendered = String::new();
+        render(&traced, 0, &mut rendered);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
+
     /// The trace must reach the same outcome as the evaluator for every rule and ticket.
     #[test]
     fn trace_agrees_with_the_evaluator() {

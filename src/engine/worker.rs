@@ -76,6 +76,8 @@ pub struct Worker<'a> {
     pub overall: Metrics,
     groups: Vec<Metrics>,
     group_index: BTreeMap<String, usize>,
+    /// Per group: the line and spelling of its first ticket this worker saw.
+    spellings: Vec<(u64, String)>,
     /// Only with `--check-ids`, which runs a single worker so that "first" means first in
     /// the input.
     seen_ids: HashMap<String, u64>,
@@ -86,6 +88,23 @@ pub struct Worker<'a> {
     ticket: Ticket,
     found: Vec<bool>,
     decision: Decision,
+}
+
+/// How a group is shown: the data's own spelling of its label when that is the label (not an
+/// alias of it), else the label.
+fn group_spelling(by: By, t: &Ticket, key: &str) -> String {
+    let index = match by {
+        By::CustomerTier => 0,
+        By::Channel => 1,
+        By::Category => 2,
+        By::Priority | By::Month => return key.to_string(),
+    };
+    let raw = &t.label_spellings[index];
+    if !raw.is_empty() && crate::policy::condition::normalize_label(raw) == key {
+        raw.clone()
+    } else {
+        key.to_string()
+    }
 }
 
 fn group_key(by: By, policy: &CompiledPolicy, t: &Ticket, d: &Decision) -> String {
@@ -142,6 +161,7 @@ impl<'a> Worker<'a> {
             overall: Metrics::new(policy),
             groups: Vec::new(),
             group_index: BTreeMap::new(),
+            spellings: Vec::new(),
             seen_ids: HashMap::new(),
             pending: BinaryHeap::new(),
             fresh: Vec::new(),
@@ -211,9 +231,17 @@ impl<'a> Worker<'a> {
             Some(by) => {
                 let key = group_key(by, policy, ticket, &self.decision);
                 match self.group_index.get(&key) {
-                    Some(&index) => index,
+                    Some(&index) => {
+                        // Batches may reach a worker out of order: keep the earliest line.
+                        if ticket.line < self.spellings[index].0 {
+                            self.spellings[index] = (ticket.line, group_spelling(by, ticket, &key));
+                        }
+                        index
+                    }
                     None => {
                         self.groups.push(Metrics::new(policy));
+                        self.spellings
+                            .push((ticket.line, group_spelling(by, ticket, &key)));
                         self.group_index.insert(key, self.groups.len() - 1);
                         self.groups.len() - 1
                     }
@@ -241,6 +269,7 @@ impl<'a> Worker<'a> {
             );
         }
         self.latest_seen = self.latest_seen.max(latest(ticket));
+        self.note_truth(group);
         for item in self.fresh.drain(..) {
             match self.options.as_of {
                 Some(as_of) => settle(&mut self.overall, &mut self.groups, &item, item.at < as_of),
@@ -263,12 +292,45 @@ impl<'a> Worker<'a> {
         Ok(())
     }
 
+    /// Mark the rules whose condition is true for this ticket although the rule order did not
+    /// reach them (an earlier rule decided): only for rules not yet known to match somewhere,
+    /// so a rule costs an extra evaluation per ticket only while it has never been true.
+    fn note_truth(&mut self, group: usize) {
+        let (policy, ticket) = (self.policy, &self.ticket);
+        for rule in 0..policy.rules.len() {
+            let overall = self
+                .overall
+                .true_somewhere
+                .get(rule)
+                .copied()
+                .unwrap_or(true);
+            let in_group = self
+                .groups
+                .get(group)
+                .and_then(|g| g.true_somewhere.get(rule).copied())
+                .unwrap_or(true);
+            if overall && in_group {
+                continue;
+            }
+            if policy.rule_truth(rule, ticket, &self.found) == super::eval::Tri::True {
+                self.overall.true_somewhere[rule] = true;
+                if let Some(g) = self.groups.get_mut(group) {
+                    g.true_somewhere[rule] = true;
+                }
+            }
+        }
+    }
+
     /// Settle the clocks still running at the end of the input against the final `--as-of`,
     /// and hand over the metrics: overall and per `--by` group.
     pub fn finish(
         mut self,
         as_of: Option<Timestamp>,
-    ) -> (Metrics, BTreeMap<String, Metrics>, TicketParser) {
+    ) -> (
+        Metrics,
+        BTreeMap<String, (Metrics, u64, String)>,
+        TicketParser,
+    ) {
         while let Some(Reverse(item)) = self.pending.pop() {
             let happened = as_of.is_some_and(|as_of| item.at < as_of);
             settle(&mut self.overall, &mut self.groups, &item, happened);
@@ -277,7 +339,10 @@ impl<'a> Worker<'a> {
         let groups = self
             .group_index
             .into_iter()
-            .map(|(key, index)| (key, std::mem::take(&mut groups[index])))
+            .map(|(key, index)| {
+                let (line, spelling) = std::mem::take(&mut self.spellings[index]);
+                (key, (std::mem::take(&mut groups[index]), line, spelling))
+            })
             .collect();
         (self.overall, groups, self.parser)
     }

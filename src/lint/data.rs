@@ -128,37 +128,81 @@ pub fn check(
         out.push(d);
     }
 
-    // H061: rules whose fields are all there but whose condition is true for no ticket. Every
-    // rule is evaluated on every ticket (order does not matter here; H040 covers order), and
-    // reading stops once every rule has matched.
+    // H061: rules whose fields are all there but whose condition is true for no ticket, and
+    // rules that are true for some but never reached in the rule order (earlier rules decide
+    // those tickets first). Every rule is evaluated on every ticket, and reading stops once
+    // every rule has been reached and matched.
     let checkable: Vec<usize> = (0..compiled.rules.len())
         .filter(|&i| compiled.rules[i].reads.iter().all(|f| has(f)))
         .collect();
-    let mut matched = vec![false; compiled.rules.len()];
+    let mut matched = vec![0u64; compiled.rules.len()];
+    let mut reached = vec![false; compiled.rules.len()];
+    let mut decision = crate::engine::eval::Decision::default();
     let mut remaining = checkable.len();
     let (mut tickets, mut found) = (0u64, Vec::new());
+    let (mut records, mut examples) = (0u64, Vec::new());
     let mut ticket = Ticket::default();
-    while remaining > 0 {
+    // Read on until one ticket is decided at least: a file whose every record is rejected is
+    // a failure, not a clean bill of health.
+    while remaining > 0 || tickets == 0 {
         let Some(row) = source
             .next(&mut ticket)
             .map_err(|e| format!("cannot read {name}: {e}"))?
         else {
             break;
         };
-        if row.is_err() {
+        records += 1;
+        if let Err(error) = row {
+            if examples.len() < crate::engine::replay::REJECT_EXAMPLES {
+                examples.push(error);
+            }
             continue;
         }
         tickets += 1;
         compiled.scan_keywords(&ticket, &mut found);
+        compiled.decide(&ticket, &found, &mut decision);
+        for &i in &decision.matched {
+            if !reached[i] {
+                reached[i] = true;
+                if checkable.contains(&i) {
+                    remaining -= 1;
+                }
+            }
+        }
+        // Only rules not reached yet can end up in a finding, so only they are counted.
         for &i in &checkable {
-            if !matched[i] && compiled.rule_truth(i, &ticket, &found) == Tri::True {
-                matched[i] = true;
-                remaining -= 1;
+            if !reached[i] && compiled.rule_truth(i, &ticket, &found) == Tri::True {
+                matched[i] += 1;
             }
         }
     }
+    let tally = crate::tickets::tally::ReadTally {
+        records,
+        rejected: records - tickets,
+        examples: &examples,
+    };
+    if let Some(message) = tally.nothing_decided(
+        "`handoff replay … --rejects FILE` writes every rejected record with its reason",
+    ) {
+        return Err(message);
+    }
     for &i in &checkable {
-        if !matched[i] {
+        if matched[i] > 0 && !reached[i] {
+            let id = &policy.rules[i].value.id;
+            out.push(
+                Diagnostic::new(
+                    Code::H061,
+                    id.span,
+                    format!(
+                        "rule '{}' matches {} of the {tickets} tickets in {name} but is never reached: earlier rules decide every one of them first",
+                        id.value, matched[i]
+                    ),
+                )
+                .label("true on this data, never reached in the rule order")
+                .help("move it before the rules that take its tickets, or give those `continue: true`"),
+            );
+        }
+        if matched[i] == 0 && !reached[i] {
             let id = &policy.rules[i].value.id;
             out.push(
                 Diagnostic::new(

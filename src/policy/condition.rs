@@ -5,7 +5,6 @@
 //! YAML mapping are joined with `all`.
 
 use regex::Regex;
-use unicode_normalization::UnicodeNormalization;
 
 use super::model::{Condition, FieldTest, Keywords, LabelSet, Threshold};
 use super::spanned::{Span, Spanned};
@@ -93,13 +92,10 @@ impl std::fmt::Display for Keyword {
     }
 }
 
-/// NFC-normalise and Unicode-lowercase text, as keywords and ticket text are compared.
+/// NFC-normalise and case-fold text, as keywords and ticket text are compared (one definition:
+/// [`crate::engine::keywords::fold`]).
 pub fn normalize_text(text: &str) -> String {
-    if text.is_ascii() {
-        // NFC leaves ASCII as it is.
-        return text.to_ascii_lowercase();
-    }
-    text.nfc().collect::<String>().to_lowercase()
+    crate::engine::keywords::fold(text)
 }
 
 /// Trim and lower-case a label.

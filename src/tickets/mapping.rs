@@ -179,6 +179,13 @@ impl Mapping {
                 ));
             }
         }
+        if let Some(SentimentScale::Labels { labels }) = &self.scales.sentiment {
+            if let Some((label, value)) = labels.iter().find(|(_, v)| !(-1.0..=1.0).contains(*v)) {
+                return Err(format!(
+                    "sentiment label `{label}` is mapped to {value}, outside -1..1"
+                ));
+            }
+        }
         if let Some(SentimentScale::Range { min, max }) = &self.scales.sentiment {
             if min.partial_cmp(max) != Some(std::cmp::Ordering::Less) {
                 return Err(format!(

@@ -9,8 +9,10 @@
 pub mod mapping;
 pub mod parse;
 pub mod record;
+pub mod sniff;
 pub mod source;
 pub mod synthetic;
+pub mod tally;
 pub mod value;
 
 use jiff::Timestamp;
@@ -36,6 +38,8 @@ pub struct Ticket {
     pub sentiment: Option<f64>,
     /// `customer_tier`, `channel`, `category`, `priority`: trimmed, lower-cased, aliased.
     pub labels: [Option<String>; 4],
+    /// The same labels as the data spells them (trimmed), for reports that show them.
+    pub label_spellings: [String; 4],
     pub requested_human: Option<bool>,
     pub escalated_at: Option<Timestamp>,
     pub first_human_response_at: Option<Timestamp>,

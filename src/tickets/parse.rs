@@ -416,6 +416,12 @@ impl TicketParser {
         t.sentiment = self.number(SENTIMENT, record)?;
         for i in 0..LABEL_FIELDS.len() {
             self.label(LABELS + i, record, &mut t.labels[i])?;
+            t.label_spellings[i].clear();
+            if let Some(column) = self.fields[LABELS + i].column {
+                if let Ok(raw) = record.trimmed(column) {
+                    t.label_spellings[i].push_str(raw);
+                }
+            }
         }
         t.requested_human = self.boolean(REQUESTED_HUMAN, record)?;
         t.escalated_at = self.timestamp(ESCALATED_AT, record)?;

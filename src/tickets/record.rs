@@ -50,8 +50,8 @@ impl Records {
         self.records.is_empty()
     }
 
-    /// Append a record as read.
-    pub fn push(&mut self, record: &ByteRecord) {
+    /// Append a record as read, starting on `line` of the input.
+    pub fn push(&mut self, record: &ByteRecord, line: u64) {
         let start = self.bytes.len();
         self.bytes.extend_from_slice(record.as_slice());
         let first = self.ends.len();
@@ -64,7 +64,7 @@ impl Records {
             start,
             first,
             last: self.ends.len(),
-            line: record.position().map_or(0, |p| p.line()),
+            line,
         });
     }
 
@@ -137,7 +137,8 @@ mod tests {
         let mut records = Records::default();
         let mut record = ByteRecord::new();
         while reader.read_byte_record(&mut record).unwrap() {
-            records.push(&record);
+            let line = record.position().map_or(0, |p| p.line());
+            records.push(&record, line);
         }
         let fields = |i: usize| -> Vec<&[u8]> { records.get(i).unwrap().iter().collect() };
         assert_eq!(records.len(), 3);

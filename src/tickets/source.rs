@@ -216,6 +216,8 @@ pub struct TicketReader {
     reader: csv::Reader<Box<dyn Read + Send>>,
     pub layout: Layout,
     record: ByteRecord,
+    /// Keeps the input from reading far past the start of the current record.
+    limit: super::sniff::Limit,
 }
 
 impl TicketReader {
@@ -224,13 +226,14 @@ impl TicketReader {
         mapping: &Mapping,
         needs: &Needs,
     ) -> Result<TicketReader, String> {
+        let (input, limit) = super::sniff::guarded(input)?;
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
             .has_headers(true)
             .from_reader(input);
         let header = reader
             .byte_headers()
-            .map_err(|e| format!("cannot read the CSV header: {e}"))?
+            .map_err(|e| format!("cannot read the CSV header: {}", read_error(e, 1)))?
             .clone();
         if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
             return Err("the input is empty: a CSV header is needed".into());
@@ -248,26 +251,65 @@ impl TicketReader {
             })
             .collect();
         let layout = Layout::resolve(headers, mapping, needs).map_err(|e| e.to_string())?;
+        limit.record_starts_at(reader.position().byte());
         Ok(TicketReader {
             reader,
             layout,
             record: ByteRecord::new(),
+            limit,
         })
     }
 
     /// Append the next record to `records`; `false` at the end of the input.
     pub fn read(&mut self, records: &mut Records) -> Result<bool, csv::Error> {
-        let more = self.reader.read_byte_record(&mut self.record)?;
+        let line = self.reader.position().line();
+        let more = self
+            .reader
+            .read_byte_record(&mut self.record)
+            .map_err(|e| csv::Error::from(std::io::Error::other(read_error(e, line))))?;
+        let end = self.reader.position().clone();
+        self.limit.record_starts_at(end.byte());
         if more {
-            records.push(&self.record);
+            records.push(&self.record, self.physical_line(end));
         }
         Ok(more)
+    }
+
+    /// The line an editor shows for the record just read. The reader's own count is the line
+    /// where it began looking for the record, before blank lines and before the `\n` of a CRLF
+    /// line end; so count back from where the record ended instead: minus the line breaks
+    /// inside its quoted fields, minus its own `\n` when the reader consumed it (a `\r\n`
+    /// ending stops at the `\r`).
+    fn physical_line(&self, end: csv::Position) -> u64 {
+        let inner = self
+            .record
+            .as_slice()
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        let own_newline = end.byte() > 0 && self.limit.byte_at(end.byte() - 1) == Some(b'\n');
+        end.line()
+            .saturating_sub(inner + u64::from(own_newline))
+            .max(1)
     }
 
     /// Bytes read so far (for progress).
     pub fn position(&self) -> u64 {
         self.reader.position().byte()
     }
+}
+
+/// A reading error as the user should see it: a record over the size cap names its line.
+fn read_error(error: csv::Error, line: u64) -> String {
+    if let csv::ErrorKind::Io(io) = error.kind() {
+        if let Some(too_long) = io
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<super::sniff::RecordTooLong>())
+        {
+            return format!("line {line}: {too_long}");
+        }
+    }
+    error.to_string()
 }
 
 /// Reader and parser together, for callers that read tickets one by one on one thread (lint

@@ -43,6 +43,14 @@ impl TimestampParser {
             }
             _ => {}
         }
+        // A time zone in brackets (RFC 9557, `17:30:00[Europe/Berlin]`) is read in that zone,
+        // or not at all (an unknown zone): never as UTC.
+        if text.ends_with(']') {
+            return text
+                .parse::<jiff::ZonedDateTime>()
+                .ok()
+                .map(|z| z.timestamp());
+        }
         if let Ok(ts) = text.parse::<Timestamp>() {
             return Some(ts);
         }
@@ -206,6 +214,14 @@ mod tests {
     /// The parse before the fast path: jiff alone.
     fn jiff_only(p: &TimestampParser, text: &str) -> Option<Timestamp> {
         let text = text.trim();
+        // A time zone in brackets (RFC 9557, `17:30:00[Europe/Berlin]`) is read in that zone,
+        // or not at all (an unknown zone): never as UTC.
+        if text.ends_with(']') {
+            return text
+                .parse::<jiff::ZonedDateTime>()
+                .ok()
+                .map(|z| z.timestamp());
+        }
         if let Ok(ts) = text.parse::<Timestamp>() {
             return Some(ts);
         }

@@ -239,6 +239,9 @@ pub fn metrics_json(policy: &CompiledPolicy, layout: &Layout, m: &Metrics) -> Va
 
     // SLA attainment.
     let sla_start_missing = !layout.has("created_at") && !layout.has("escalated_at");
+    // Each SLA figure uses only its own inputs: without `first_human_response_at` no first
+    // response is judged (from `resolved_at` or otherwise).
+    let first_response_missing = !layout.has("first_human_response_at");
     let mut totals = [Count::default(), Count::default()];
     let mut cells = Vec::new();
     for (&(rank, priority), tallies) in &m.sla {
@@ -249,7 +252,11 @@ pub fn metrics_json(policy: &CompiledPolicy, layout: &Layout, m: &Metrics) -> Va
         cells.push(json!({
             "tier": policy.route_name(rank),
             "priority": policy.priorities.get(priority),
-            "first_response_met": rate(tallies[0].attainment()),
+            "first_response_met": if first_response_missing {
+                not_available(&["first_human_response_at"])
+            } else {
+                rate(tallies[0].attainment())
+            },
             "resolution_met": rate(tallies[1].attainment()),
             "pending": tallies[0].pending + tallies[1].pending,
             "negative_excluded": tallies[0].negative + tallies[1].negative,
@@ -274,6 +281,10 @@ pub fn metrics_json(policy: &CompiledPolicy, layout: &Layout, m: &Metrics) -> Va
     out.insert("sla_by_tier_priority".into(), cells.into());
     out.insert("sla_skipped".into(), json!(m.sla_skipped));
     out.insert(
+        "sla_skipped_by_reason".into(),
+        json!(m.sla_skipped_by_reason),
+    );
+    out.insert(
         "worst_breaches".into(),
         m.worst
             .iter()
@@ -284,6 +295,7 @@ pub fn metrics_json(policy: &CompiledPolicy, layout: &Layout, m: &Metrics) -> Va
                     "priority": policy.priorities.get(b.priority),
                     "target": b.target.name(),
                     "overshoot_seconds": b.overshoot,
+                    "unanswered": b.unanswered,
                 })
             })
             .collect::<Vec<_>>()
@@ -320,22 +332,28 @@ pub fn metrics_json(policy: &CompiledPolicy, layout: &Layout, m: &Metrics) -> Va
             .collect::<Vec<_>>()
             .into(),
     );
-    out.insert(
-        "never_matched".into(),
+    // A rule that matched no ticket in the rule order either is true for none (it never
+    // matches here) or is true for some that earlier rules decided first (never reached).
+    let unmatched = |reached_elsewhere: bool| -> Value {
         policy
             .rules
             .iter()
             .enumerate()
-            .filter(|(i, _)| m.matched[*i] == 0)
+            .filter(|(i, _)| {
+                m.matched[*i] == 0
+                    && m.true_somewhere.get(*i).copied().unwrap_or(false) == reached_elsewhere
+            })
             .map(|(_, r)| r.id.clone())
             .collect::<Vec<_>>()
-            .into(),
-    );
+            .into()
+    };
+    out.insert("never_matched".into(), unmatched(false));
+    out.insert("never_reached".into(), unmatched(true));
 
     // Time-based escalation.
     out.insert(
         "time_based_escalation".into(),
-        match needs.lacks(&["escalated_at"]) {
+        match needs.lacks(&["escalated_at", "first_human_response_at"]) {
             Some(missing) => not_available(&missing),
             None => json!({
                 "tickets": m.time_based_candidates,
@@ -398,7 +416,10 @@ pub fn report_json(
         let groups: Map<String, Value> = outcome
             .groups
             .iter()
-            .map(|(key, m)| (key.clone(), metrics_json(policy, layout, m)))
+            .map(|(key, m)| {
+                let label = outcome.group_labels.get(key).unwrap_or(key);
+                (label.clone(), metrics_json(policy, layout, m))
+            })
             .collect();
         report["by"] = json!({ "dimension": by.name(), "groups": groups });
     }

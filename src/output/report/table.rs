@@ -15,7 +15,7 @@ pub fn human_duration(seconds: u64) -> String {
         seconds % 60,
     );
     if d > 0 {
-        format!("{d}d {h}h")
+        format!("{}d {h}h", thousands(d))
     } else if h > 0 {
         format!("{h}h {m:02}m")
     } else if m > 0 {
@@ -25,11 +25,34 @@ pub fn human_duration(seconds: u64) -> String {
     }
 }
 
+/// A count with thousands separators, for people: `85,955`. (JSON and CSV keep plain numbers.)
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A count from the report, with thousands separators.
+fn count_text(v: &Value) -> String {
+    v.as_u64().map_or_else(|| v.to_string(), thousands)
+}
+
 /// `45.0% (18/40)`, flagged `*` under 30; `n/a (needs column …)` for unavailable metrics.
 pub fn rate_text(v: &Value) -> String {
     if let Some(needs) = v.get("needs").and_then(Value::as_array) {
         let names: Vec<&str> = needs.iter().filter_map(Value::as_str).collect();
-        return if names.len() == 2 && names.contains(&"escalated_at") {
+        // Alternatives: a clock start, or a historical outcome.
+        let either = matches!(
+            names.as_slice(),
+            ["created_at", "escalated_at"] | ["resolved_tier", "escalated_at"]
+        );
+        return if either {
             format!("n/a (needs column {} or {})", names[0], names[1])
         } else {
             format!("n/a (needs column {})", names.join(", "))
@@ -47,6 +70,7 @@ pub fn rate_text(v: &Value) -> String {
     } else {
         ""
     };
+    let (num, den) = (thousands(num), thousands(den));
     match v["value"].as_f64() {
         Some(f) => format!("{:.1}% ({num}/{den}){flag}", f * 100.0),
         None => format!("– (0/{den})"),
@@ -93,7 +117,9 @@ impl Printer<'_> {
             table.add_row(row);
         }
         if self.markdown {
-            writeln!(self.out, "{table}")
+            // A blank line on each side: two tables in a row are two tables, and a line of
+            // text before one does not swallow it.
+            writeln!(self.out, "\n{table}\n")
         } else {
             for line in table.to_string().lines() {
                 writeln!(self.out, "  {line}")?;
@@ -130,7 +156,7 @@ fn metrics(p: &mut Printer, m: &Value, routes_order: &[String]) -> io::Result<()
                     vec![
                         id.to_string(),
                         rate_text(&m["escalation_by_rule"][id]),
-                        r["matched"].to_string(),
+                        count_text(&r["matched"]),
                     ]
                 })
                 .collect()
@@ -152,6 +178,13 @@ fn metrics(p: &mut Printer, m: &Value, routes_order: &[String]) -> io::Result<()
         let ids: Vec<&str> = never.iter().filter_map(Value::as_str).collect();
         p.line(&format!("rules that never match here: {}", ids.join(", ")))?;
     }
+    if let Some(never) = m["never_reached"].as_array().filter(|a| !a.is_empty()) {
+        let ids: Vec<&str> = never.iter().filter_map(Value::as_str).collect();
+        p.line(&format!(
+            "rules that match but are never reached (earlier rules decide first): {}",
+            ids.join(", ")
+        ))?;
+    }
 
     p.heading("Agreement with history")?;
     let agreement = &m["agreement"];
@@ -160,7 +193,9 @@ fn metrics(p: &mut Printer, m: &Value, routes_order: &[String]) -> io::Result<()
     } else {
         p.line(&format!(
             "{} tickets with a known outcome ({} unresolved excluded); {} escalated in history",
-            agreement["tickets"], agreement["unresolved_excluded"], agreement["history_escalated"]
+            count_text(&agreement["tickets"]),
+            count_text(&agreement["unresolved_excluded"]),
+            count_text(&agreement["history_escalated"])
         ))?;
         let history: Vec<String> = agreement["confusion"]["history"]
             .as_array()
@@ -182,7 +217,7 @@ fn metrics(p: &mut Printer, m: &Value, routes_order: &[String]) -> io::Result<()
                     .map(|(i, route)| {
                         let mut row = vec![route.as_str().unwrap_or_default().to_string()];
                         if let Some(cells) = agreement["confusion"]["cells"][i].as_array() {
-                            row.extend(cells.iter().map(|c| c["count"].to_string()));
+                            row.extend(cells.iter().map(|c| count_text(&c["count"])));
                         }
                         row
                     })
@@ -252,7 +287,7 @@ fn metrics(p: &mut Printer, m: &Value, routes_order: &[String]) -> io::Result<()
         if frt["negative_excluded"].as_u64().unwrap_or(0) > 0 {
             p.line(&format!(
                 "replies before the clock started (excluded): {}",
-                frt["negative_excluded"]
+                count_text(&frt["negative_excluded"])
             ))?;
         }
     }
@@ -280,7 +315,7 @@ fn metrics(p: &mut Printer, m: &Value, routes_order: &[String]) -> io::Result<()
         if res["negative_excluded"].as_u64().unwrap_or(0) > 0 {
             p.line(&format!(
                 "resolved before created (excluded): {}",
-                res["negative_excluded"]
+                count_text(&res["negative_excluded"])
             ))?;
         }
     }
@@ -294,6 +329,19 @@ fn metrics(p: &mut Printer, m: &Value, routes_order: &[String]) -> io::Result<()
         "resolution met: {}",
         rate_text(&m["sla_resolution_met"])
     ))?;
+    let skipped = m["sla_skipped"].as_u64().unwrap_or(0);
+    if skipped > 0 {
+        let reasons: Vec<String> = object(&m["sla_skipped_by_reason"])
+            .into_iter()
+            .map(|(reason, n)| format!("{reason}: {}", count_text(n)))
+            .collect();
+        p.line(&format!(
+            "not evaluated: {} ticket{} ({})",
+            thousands(skipped),
+            if skipped == 1 { "" } else { "s" },
+            reasons.join(", ")
+        ))?;
+    }
     let rows: Vec<Vec<String>> = m["sla_by_tier_priority"]
         .as_array()
         .map(|cells| {
@@ -305,7 +353,7 @@ fn metrics(p: &mut Printer, m: &Value, routes_order: &[String]) -> io::Result<()
                         c["priority"].as_str().unwrap_or_default().to_string(),
                         rate_text(&c["first_response_met"]),
                         rate_text(&c["resolution_met"]),
-                        c["pending"].to_string(),
+                        count_text(&c["pending"]),
                     ]
                 })
                 .collect()
@@ -333,6 +381,11 @@ fn metrics(p: &mut Printer, m: &Value, routes_order: &[String]) -> io::Result<()
                         b["tier"].as_str().unwrap_or_default().to_string(),
                         b["priority"].as_str().unwrap_or_default().to_string(),
                         b["target"].as_str().unwrap_or_default().replace('_', " "),
+                        if b["unanswered"].as_bool() == Some(true) {
+                            "open at as-of".to_string()
+                        } else {
+                            "answered late".to_string()
+                        },
                         seconds_text(&b["overshoot_seconds"]),
                     ]
                 })
@@ -346,6 +399,7 @@ fn metrics(p: &mut Printer, m: &Value, routes_order: &[String]) -> io::Result<()
                 "tier",
                 "priority",
                 "target",
+                "status",
                 "late by",
             ],
             worst,
@@ -358,7 +412,7 @@ fn metrics(p: &mut Printer, m: &Value, routes_order: &[String]) -> io::Result<()
         rate_text(&m["context_complete"])
     ))?;
     for (field, count) in object(&m["context_missing_by_field"]) {
-        p.line(&format!("missing {field}: {count}"))?;
+        p.line(&format!("missing {field}: {}", count_text(count)))?;
     }
 
     p.heading("Time-based escalation (tickets with escalated_at)")?;
@@ -375,11 +429,50 @@ fn metrics(p: &mut Printer, m: &Value, routes_order: &[String]) -> io::Result<()
                 "{} → {}: {}",
                 hop["from"].as_str().unwrap_or_default(),
                 hop["to"].as_str().unwrap_or_default(),
-                hop["count"]
+                count_text(&hop["count"])
             ))?;
         }
     }
     Ok(())
+}
+
+/// `--by`: one row per group with the figures that decide a rollout (the JSON has every
+/// metric per group).
+fn by_groups(
+    p: &mut Printer,
+    dimension: &str,
+    groups: &serde_json::Map<String, Value>,
+) -> io::Result<()> {
+    p.heading(&format!("By {dimension}"))?;
+    let rows = groups
+        .iter()
+        .map(|(label, m)| {
+            vec![
+                label.clone(),
+                count_text(&m["tickets"]),
+                rate_text(&m["escalation_rate"]),
+                rate_text(&m["missed_escalation_rate"]),
+                rate_text(&m["unneeded_escalation_rate"]),
+                rate_text(&m["projected_fcr"]),
+                rate_text(&m["sla_first_response_met"]),
+                rate_text(&m["sla_resolution_met"]),
+            ]
+        })
+        .collect();
+    p.table(
+        &[
+            dimension,
+            "tickets",
+            "escalation",
+            "missed",
+            "unneeded",
+            "projected FCR",
+            "first response SLA",
+            "resolution SLA",
+        ],
+        rows,
+    )?;
+    p.line("(`--format json` has every metric per group)")
 }
 
 pub fn print(
@@ -401,7 +494,9 @@ pub fn print(
     }
     p.line(&format!(
         "{} records: {} decided, {} rejected",
-        input["records"], input["decided"], input["rejected"]
+        count_text(&input["records"]),
+        count_text(&input["decided"]),
+        count_text(&input["rejected"])
     ))?;
     if let Some(as_of) = input["as_of"].as_str() {
         p.line(&format!("as of {as_of}"))?;
@@ -428,7 +523,8 @@ pub fn print(
     }
     for (column, count) in object(&input["bad_values_counted_as_empty"]) {
         p.line(&format!(
-            "note: {count} bad value{} in {column} counted as empty",
+            "note: {} bad value{} in {column} counted as empty",
+            count_text(count),
             if count.as_u64() == Some(1) { "" } else { "s" }
         ))?;
     }
@@ -441,15 +537,11 @@ pub fn print(
     }
     metrics(&mut p, &report["report"], routes)?;
     if let Some(groups) = report["by"]["groups"].as_object() {
-        let dimension = report["by"]["dimension"].as_str().unwrap_or_default();
-        for (key, m) in groups {
-            if markdown {
-                writeln!(p.out, "\n# {dimension} = {key}")?;
-            } else {
-                writeln!(p.out, "\n=== {dimension} = {key} ===")?;
-            }
-            metrics(&mut p, m, routes)?;
-        }
+        by_groups(
+            &mut p,
+            report["by"]["dimension"].as_str().unwrap_or_default(),
+            groups,
+        )?;
     }
     writeln!(p.out, "\n* fewer than 30 tickets: read with care")
 }
