@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
@@ -16,6 +17,7 @@ use super::given::{GivenError, known_fields, nearest, read_given};
 use super::io::{OutputTarget, check_outputs, config_input, open_input};
 use crate::config::Config;
 use crate::engine::eval::{CompiledPolicy, Decision};
+use crate::output::junit;
 use crate::policy::load::{load_test_file, test_file_yaml};
 use crate::policy::testfile::{Expect, REASONS, Scalar, TestCase, TestFile, TicketFields};
 use crate::policy::{LoadedPolicy, NamedMap, Span, Spanned};
@@ -51,6 +53,18 @@ pub struct TestArgs {
     /// Configuration file [default: ./handoff.toml when present]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Output format of the results
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    pub format: TestFormat,
+}
+
+/// Output formats of `handoff test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TestFormat {
+    /// `ok` / `FAILED` per case, with the trace of each failure, and a summary.
+    Human,
+    /// JUnit XML for GitLab, Jenkins and other CI test reports: a test case per case.
+    Junit,
 }
 
 fn describe(compiled: &CompiledPolicy, d: &Decision) -> Expect {
@@ -254,45 +268,145 @@ fn load_suite(
     }))
 }
 
-fn run_suite(suite: &Suite, out: &mut dyn Write) -> anyhow::Result<(usize, usize)> {
+/// What one case did.
+struct CaseResult<'a> {
+    case: &'a Case,
+    /// One line per expectation not met (empty: the case passed).
+    mismatches: Vec<String>,
+    /// The decision trace, for a failed case.
+    trace: String,
+    time: Duration,
+}
+
+fn run_suite(suite: &Suite) -> Vec<CaseResult<'_>> {
     let compiled = &suite.compiled;
+    let mut found = Vec::new();
+    let mut decision = Decision::default();
+    let mut results = Vec::new();
+    for case in &suite.cases {
+        let started = Instant::now();
+        compiled.scan_keywords(&case.ticket, &mut found);
+        compiled.decide(&case.ticket, &found, &mut decision);
+        let actual = describe(compiled, &decision);
+        let mismatches = mismatches(&case.expect, &actual, compiled);
+        let trace = if mismatches.is_empty() {
+            String::new()
+        } else {
+            crate::output::explain::explain(&suite.loaded.policy, compiled, &case.ticket)
+        };
+        results.push(CaseResult {
+            case,
+            mismatches,
+            trace,
+            time: started.elapsed(),
+        });
+    }
+    results
+}
+
+/// The notes on fields the policy does not read, one line each.
+fn ignored_notes(suite: &Suite) -> Vec<String> {
+    suite
+        .ignored
+        .iter()
+        .map(|(field, count)| {
+            format!(
+                "note: the policy does not read `{field}`; ignored in {count} case{}",
+                if *count == 1 { "" } else { "s" }
+            )
+        })
+        .collect()
+}
+
+fn print_suite(
+    suite: &Suite,
+    results: &[CaseResult<'_>],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     writeln!(
         out,
         "{} (policy: {})",
         suite.path.display(),
         suite.policy_label
     )?;
-    for (field, count) in &suite.ignored {
-        writeln!(
-            out,
-            "  note: the policy does not read `{field}`; ignored in {count} case{}",
-            if *count == 1 { "" } else { "s" }
-        )?;
+    for note in ignored_notes(suite) {
+        writeln!(out, "  {note}")?;
     }
-    let (mut passed, mut failed) = (0, 0);
-    let mut found = Vec::new();
-    let mut decision = Decision::default();
-    for case in &suite.cases {
-        compiled.scan_keywords(&case.ticket, &mut found);
-        compiled.decide(&case.ticket, &found, &mut decision);
-        let actual = describe(compiled, &decision);
-        let lines = mismatches(&case.expect, &actual, compiled);
-        if lines.is_empty() {
-            passed += 1;
-            writeln!(out, "  ok      {}", case.name)?;
+    for result in results {
+        if result.mismatches.is_empty() {
+            writeln!(out, "  ok      {}", result.case.name)?;
             continue;
         }
-        failed += 1;
-        writeln!(out, "  FAILED  {} (line {})", case.name, case.line)?;
-        for line in lines {
+        writeln!(
+            out,
+            "  FAILED  {} (line {})",
+            result.case.name, result.case.line
+        )?;
+        for line in &result.mismatches {
             writeln!(out, "          {line}")?;
         }
-        let trace = crate::output::explain::explain(&suite.loaded.policy, compiled, &case.ticket);
-        for line in trace.lines() {
+        for line in result.trace.lines() {
             writeln!(out, "          | {line}")?;
         }
     }
-    Ok((passed, failed))
+    Ok(())
+}
+
+/// A test file as a JUnit test suite: a test case per case, named by the case; the class name is
+/// the file's path with dots (`policies.tests.support`), as Jenkins groups classes.
+fn junit_suite(suite: &Suite, results: &[CaseResult<'_>]) -> junit::Suite {
+    let path = suite.path.display().to_string().replace('\\', "/");
+    let classname = path
+        .strip_suffix(".yaml")
+        .or_else(|| path.strip_suffix(".yml"))
+        .unwrap_or(&path)
+        .trim_start_matches("./")
+        .replace(['/', '.'], ".")
+        .trim_start_matches('.')
+        .to_string();
+    let cases = results
+        .iter()
+        .map(|result| {
+            let outcome = if result.mismatches.is_empty() {
+                junit::Outcome::Passed
+            } else {
+                let mut text =
+                    format!("{path}:{}: case '{}'\n", result.case.line, result.case.name);
+                for line in &result.mismatches {
+                    text.push_str(&format!("{line}\n"));
+                }
+                for line in result.trace.lines() {
+                    text.push_str(&format!("| {line}\n"));
+                }
+                junit::Outcome::Failure {
+                    message: format!(
+                        "{} ({path}:{})",
+                        result.mismatches.join("; "),
+                        result.case.line
+                    ),
+                    kind: "mismatch".to_string(),
+                    text,
+                }
+            };
+            junit::Case {
+                name: result.case.name.clone(),
+                classname: classname.clone(),
+                time: result.time,
+                outcome,
+            }
+        })
+        .collect();
+    let mut system_out = String::new();
+    for note in ignored_notes(suite) {
+        system_out.push_str(&note);
+        system_out.push('\n');
+    }
+    junit::Suite {
+        name: path.clone(),
+        properties: vec![("policy".to_string(), suite.policy_label.clone())],
+        cases,
+        system_out,
+    }
 }
 
 fn record(args: &TestArgs, config: &Config) -> anyhow::Result<Exit> {
@@ -453,6 +567,9 @@ fn record(args: &TestArgs, config: &Config) -> anyhow::Result<Exit> {
 pub fn run(args: TestArgs) -> anyhow::Result<Exit> {
     let config = Config::load(args.config.as_deref())?;
     if args.record {
+        if args.format != TestFormat::Human {
+            bail!("--format goes with running tests; --record writes a test file");
+        }
         return record(&args, &config);
     }
     // Options of --record are refused without it, rather than silently ignored.
@@ -485,12 +602,21 @@ pub fn run(args: TestArgs) -> anyhow::Result<Exit> {
     }
     let mut out = super::io::stdout();
     let (mut passed, mut failed) = (0, 0);
+    let mut junit_suites = Vec::new();
     for suite in &suites {
-        let (p, f) = run_suite(suite, &mut out)?;
-        passed += p;
-        failed += f;
+        let results = run_suite(suite);
+        let failures = results.iter().filter(|r| !r.mismatches.is_empty()).count();
+        passed += results.len() - failures;
+        failed += failures;
+        match args.format {
+            TestFormat::Human => print_suite(suite, &results, &mut out)?,
+            TestFormat::Junit => junit_suites.push(junit_suite(suite, &results)),
+        }
     }
-    writeln!(out, "{passed} passed, {failed} failed")?;
+    match args.format {
+        TestFormat::Human => writeln!(out, "{passed} passed, {failed} failed")?,
+        TestFormat::Junit => junit::write_suites(&junit_suites, &mut out)?,
+    }
     out.flush()?;
     if failed > 0 && super::io::stdout_closed() {
         // The reader of stdout left before the summary: the failure still needs its reason.
