@@ -265,6 +265,80 @@ fn force_exclude_filters_named_files_as_a_walk_does() {
 }
 
 #[test]
+fn force_exclude_honours_the_excludes_of_handoff_toml() {
+    let dir = folder(&[
+        ("handoff.toml", "[lint]\nexclude = [\"drafts/\"]\n"),
+        ("policies/support.yaml", &clean_policy()),
+        ("policies/drafts/next.yaml", &read(DRAFT)),
+    ]);
+    let files = ["policies/support.yaml", "policies/drafts/next.yaml"];
+    let mut args = vec!["lint"];
+    args.extend(files);
+    // Run from a sub-folder: the globs are relative to handoff.toml, wherever lint runs.
+    let run = run_with(
+        &dir.path().join("policies"),
+        &["lint", "support.yaml", "drafts/next.yaml"],
+        None,
+        &[],
+    );
+    assert_eq!(
+        run.exit, 1,
+        "named files are linted without the flag: {run}"
+    );
+    let run = run_with(
+        &dir.path().join("policies"),
+        &[
+            "lint",
+            "--force-exclude",
+            "support.yaml",
+            "drafts/next.yaml",
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(run.exit, 0, "{run}");
+    assert_eq!(run.stdout, "no problems in 1 file\n");
+    let run = run_with(dir.path(), &args, None, &[]);
+    assert_eq!(run.exit, 1, "{run}");
+}
+
+#[test]
+fn a_closed_stdout_keeps_the_verdict_in_the_new_formats() {
+    for format in [
+        &["--format", "junit"][..],
+        &["--statistics"],
+        &["--format", "sarif"],
+    ] {
+        let mut args = vec!["lint", DRAFT, "fixtures/lint/h040-fail.yaml", "policies"];
+        args.extend(format);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_handoff"))
+            .args(&args)
+            .current_dir(root())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run handoff");
+        // The reader leaves before reading anything.
+        drop(child.stdout.take());
+        let output = child.wait_with_output().expect("wait");
+        assert_eq!(output.status.code(), Some(1), "{format:?}");
+    }
+    let (dir, _) = failing_test_file();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(["test", "tests/routing.yaml", "--format", "junit"])
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run handoff");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("wait");
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
 fn force_exclude_with_nothing_left_passes() {
     // pre-commit on a commit that touches only a workflow: nothing to lint is not a failure.
     let dir = folder(&[("ci.yml", "on: push\n")]);
