@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context, bail};
 
@@ -18,6 +18,7 @@ use super::io::{OutputTarget, check_outputs, config_input, open_input};
 use crate::config::Config;
 use crate::engine::eval::{CompiledPolicy, Decision};
 use crate::output::junit;
+use crate::output::policy_tests::{CaseResult, SuiteResult};
 use crate::policy::load::{load_test_file, test_file_yaml};
 use crate::policy::testfile::{Expect, REASONS, Scalar, TestCase, TestFile, TicketFields};
 use crate::policy::{LoadedPolicy, NamedMap, Span, Spanned};
@@ -268,21 +269,12 @@ fn load_suite(
     }))
 }
 
-/// What one case did.
-struct CaseResult<'a> {
-    case: &'a Case,
-    /// One line per expectation not met (empty: the case passed).
-    mismatches: Vec<String>,
-    /// The decision trace, for a failed case.
-    trace: String,
-    time: Duration,
-}
-
-fn run_suite(suite: &Suite) -> Vec<CaseResult<'_>> {
+/// Run every case of a suite.
+fn run_suite(suite: &Suite) -> SuiteResult {
     let compiled = &suite.compiled;
     let mut found = Vec::new();
     let mut decision = Decision::default();
-    let mut results = Vec::new();
+    let mut cases = Vec::new();
     for case in &suite.cases {
         let started = Instant::now();
         compiled.scan_keywords(&case.ticket, &mut found);
@@ -294,19 +286,15 @@ fn run_suite(suite: &Suite) -> Vec<CaseResult<'_>> {
         } else {
             crate::output::explain::explain(&suite.loaded.policy, compiled, &case.ticket)
         };
-        results.push(CaseResult {
-            case,
+        cases.push(CaseResult {
+            name: case.name.clone(),
+            line: case.line,
             mismatches,
             trace,
             time: started.elapsed(),
         });
     }
-    results
-}
-
-/// The notes on fields the policy does not read, one line each.
-fn ignored_notes(suite: &Suite) -> Vec<String> {
-    suite
+    let notes = suite
         .ignored
         .iter()
         .map(|(field, count)| {
@@ -315,97 +303,12 @@ fn ignored_notes(suite: &Suite) -> Vec<String> {
                 if *count == 1 { "" } else { "s" }
             )
         })
-        .collect()
-}
-
-fn print_suite(
-    suite: &Suite,
-    results: &[CaseResult<'_>],
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "{} (policy: {})",
-        suite.path.display(),
-        suite.policy_label
-    )?;
-    for note in ignored_notes(suite) {
-        writeln!(out, "  {note}")?;
-    }
-    for result in results {
-        if result.mismatches.is_empty() {
-            writeln!(out, "  ok      {}", result.case.name)?;
-            continue;
-        }
-        writeln!(
-            out,
-            "  FAILED  {} (line {})",
-            result.case.name, result.case.line
-        )?;
-        for line in &result.mismatches {
-            writeln!(out, "          {line}")?;
-        }
-        for line in result.trace.lines() {
-            writeln!(out, "          | {line}")?;
-        }
-    }
-    Ok(())
-}
-
-/// A test file as a JUnit test suite: a test case per case, named by the case; the class name is
-/// the file's path with dots (`policies.tests.support`), as Jenkins groups classes.
-fn junit_suite(suite: &Suite, results: &[CaseResult<'_>]) -> junit::Suite {
-    let path = suite.path.display().to_string().replace('\\', "/");
-    let classname = path
-        .strip_suffix(".yaml")
-        .or_else(|| path.strip_suffix(".yml"))
-        .unwrap_or(&path)
-        .trim_start_matches("./")
-        .replace(['/', '.'], ".")
-        .trim_start_matches('.')
-        .to_string();
-    let cases = results
-        .iter()
-        .map(|result| {
-            let outcome = if result.mismatches.is_empty() {
-                junit::Outcome::Passed
-            } else {
-                let mut text =
-                    format!("{path}:{}: case '{}'\n", result.case.line, result.case.name);
-                for line in &result.mismatches {
-                    text.push_str(&format!("{line}\n"));
-                }
-                for line in result.trace.lines() {
-                    text.push_str(&format!("| {line}\n"));
-                }
-                junit::Outcome::Failure {
-                    message: format!(
-                        "{} ({path}:{})",
-                        result.mismatches.join("; "),
-                        result.case.line
-                    ),
-                    kind: "mismatch".to_string(),
-                    text,
-                }
-            };
-            junit::Case {
-                name: result.case.name.clone(),
-                classname: classname.clone(),
-                time: result.time,
-                outcome,
-            }
-        })
         .collect();
-    let mut system_out = String::new();
-    for note in ignored_notes(suite) {
-        system_out.push_str(&note);
-        system_out.push('\n');
-    }
-    junit::Suite {
-        name: path.clone(),
-        properties: vec![("policy".to_string(), suite.policy_label.clone())],
+    SuiteResult {
+        path: suite.path.display().to_string(),
+        policy_label: suite.policy_label.clone(),
+        notes,
         cases,
-        system_out,
     }
 }
 
@@ -604,13 +507,13 @@ pub fn run(args: TestArgs) -> anyhow::Result<Exit> {
     let (mut passed, mut failed) = (0, 0);
     let mut junit_suites = Vec::new();
     for suite in &suites {
-        let results = run_suite(suite);
-        let failures = results.iter().filter(|r| !r.mismatches.is_empty()).count();
-        passed += results.len() - failures;
+        let result = run_suite(suite);
+        let failures = result.cases.iter().filter(|c| !c.passed()).count();
+        passed += result.cases.len() - failures;
         failed += failures;
         match args.format {
-            TestFormat::Human => print_suite(suite, &results, &mut out)?,
-            TestFormat::Junit => junit_suites.push(junit_suite(suite, &results)),
+            TestFormat::Human => result.print(&mut out)?,
+            TestFormat::Junit => junit_suites.push(result.junit()),
         }
     }
     match args.format {

@@ -12,6 +12,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod policy_tests;
 pub mod report;
 pub mod sarif;
 pub mod statistics;
