@@ -226,8 +226,17 @@ impl SourceFile {
 pub struct FileReport {
     pub source: SourceFile,
     pub diagnostics: Vec<Diagnostic>,
-    /// Findings silenced by `# handoff: allow` comments or configuration.
-    pub suppressed: usize,
+    /// Findings of enabled rules silenced by `# handoff: allow` comments (SARIF reports them
+    /// as suppressed results; the other formats count them).
+    pub suppressed: Vec<Suppressed>,
+}
+
+/// A finding silenced by a `# handoff: allow CODE -- reason` comment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suppressed {
+    pub diagnostic: Diagnostic,
+    /// The comment's reason (empty when it gave none: that is H091).
+    pub reason: String,
 }
 
 /// Counts over a set of reports.
@@ -249,7 +258,7 @@ impl Summary {
             ..Summary::default()
         };
         for report in reports {
-            summary.suppressed += report.suppressed;
+            summary.suppressed += report.suppressed.len();
             for d in &report.diagnostics {
                 match d.severity {
                     Severity::Error => summary.errors += 1,

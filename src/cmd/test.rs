@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use anyhow::{Context, bail};
 
@@ -16,6 +17,8 @@ use super::given::{GivenError, known_fields, nearest, read_given};
 use super::io::{OutputTarget, check_outputs, config_input, open_input};
 use crate::config::Config;
 use crate::engine::eval::{CompiledPolicy, Decision};
+use crate::output::junit;
+use crate::output::policy_tests::{CaseResult, SuiteResult};
 use crate::policy::load::{load_test_file, test_file_yaml};
 use crate::policy::testfile::{Expect, REASONS, Scalar, TestCase, TestFile, TicketFields};
 use crate::policy::{LoadedPolicy, NamedMap, Span, Spanned};
@@ -51,6 +54,18 @@ pub struct TestArgs {
     /// Configuration file [default: ./handoff.toml when present]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Output format of the results
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    pub format: TestFormat,
+}
+
+/// Output formats of `handoff test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TestFormat {
+    /// `ok` / `FAILED` per case, with the trace of each failure, and a summary.
+    Human,
+    /// JUnit XML for GitLab, Jenkins and other CI test reports: a test case per case.
+    Junit,
 }
 
 fn describe(compiled: &CompiledPolicy, d: &Decision) -> Expect {
@@ -254,45 +269,47 @@ fn load_suite(
     }))
 }
 
-fn run_suite(suite: &Suite, out: &mut dyn Write) -> anyhow::Result<(usize, usize)> {
+/// Run every case of a suite.
+fn run_suite(suite: &Suite) -> SuiteResult {
     let compiled = &suite.compiled;
-    writeln!(
-        out,
-        "{} (policy: {})",
-        suite.path.display(),
-        suite.policy_label
-    )?;
-    for (field, count) in &suite.ignored {
-        writeln!(
-            out,
-            "  note: the policy does not read `{field}`; ignored in {count} case{}",
-            if *count == 1 { "" } else { "s" }
-        )?;
-    }
-    let (mut passed, mut failed) = (0, 0);
     let mut found = Vec::new();
     let mut decision = Decision::default();
+    let mut cases = Vec::new();
     for case in &suite.cases {
+        let started = Instant::now();
         compiled.scan_keywords(&case.ticket, &mut found);
         compiled.decide(&case.ticket, &found, &mut decision);
         let actual = describe(compiled, &decision);
-        let lines = mismatches(&case.expect, &actual, compiled);
-        if lines.is_empty() {
-            passed += 1;
-            writeln!(out, "  ok      {}", case.name)?;
-            continue;
-        }
-        failed += 1;
-        writeln!(out, "  FAILED  {} (line {})", case.name, case.line)?;
-        for line in lines {
-            writeln!(out, "          {line}")?;
-        }
-        let trace = crate::output::explain::explain(&suite.loaded.policy, compiled, &case.ticket);
-        for line in trace.lines() {
-            writeln!(out, "          | {line}")?;
-        }
+        let mismatches = mismatches(&case.expect, &actual, compiled);
+        let trace = if mismatches.is_empty() {
+            String::new()
+        } else {
+            crate::output::explain::explain(&suite.loaded.policy, compiled, &case.ticket)
+        };
+        cases.push(CaseResult {
+            name: case.name.clone(),
+            line: case.line,
+            mismatches,
+            trace,
+            time: started.elapsed(),
+        });
     }
-    Ok((passed, failed))
+    let notes = suite
+        .ignored
+        .iter()
+        .map(|(field, count)| {
+            format!(
+                "note: the policy does not read `{field}`; ignored in {count} case{}",
+                if *count == 1 { "" } else { "s" }
+            )
+        })
+        .collect();
+    SuiteResult {
+        path: suite.path.display().to_string(),
+        policy_label: suite.policy_label.clone(),
+        notes,
+        cases,
+    }
 }
 
 fn record(args: &TestArgs, config: &Config) -> anyhow::Result<Exit> {
@@ -469,6 +486,9 @@ fn record(args: &TestArgs, config: &Config) -> anyhow::Result<Exit> {
 pub fn run(args: TestArgs) -> anyhow::Result<Exit> {
     let config = Config::load(args.config.as_deref())?;
     if args.record {
+        if args.format != TestFormat::Human {
+            bail!("--format goes with running tests; --record writes a test file");
+        }
         return record(&args, &config);
     }
     // Options of --record are refused without it, rather than silently ignored.
@@ -501,12 +521,21 @@ pub fn run(args: TestArgs) -> anyhow::Result<Exit> {
     }
     let mut out = super::io::stdout();
     let (mut passed, mut failed) = (0, 0);
+    let mut junit_suites = Vec::new();
     for suite in &suites {
-        let (p, f) = run_suite(suite, &mut out)?;
-        passed += p;
-        failed += f;
+        let result = run_suite(suite);
+        let failures = result.cases.iter().filter(|c| !c.passed()).count();
+        passed += result.cases.len() - failures;
+        failed += failures;
+        match args.format {
+            TestFormat::Human => result.print(&mut out)?,
+            TestFormat::Junit => junit_suites.push(result.junit()),
+        }
     }
-    writeln!(out, "{passed} passed, {failed} failed")?;
+    match args.format {
+        TestFormat::Human => writeln!(out, "{passed} passed, {failed} failed")?,
+        TestFormat::Junit => junit::write_suites(&junit_suites, &mut out)?,
+    }
     out.flush()?;
     if failed > 0 && super::io::stdout_closed() {
         // The reader of stdout left before the summary: the failure still needs its reason.

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 pub use walk::{Collected, Excludes, collect};
 
 use crate::config::LintConfig;
-use crate::diag::{Diagnostic, FileReport, SourceFile};
+use crate::diag::{Diagnostic, FileReport, SourceFile, Suppressed};
 use crate::policy::{LoadError, LoadedPolicy, load_file};
 
 pub mod data;
@@ -57,23 +57,27 @@ pub fn lint_policy_with(
 fn finish(source: SourceFile, mut diagnostics: Vec<Diagnostic>, config: &LintConfig) -> FileReport {
     // Suppressions are matched against every finding, enabled or not: a comment that silences
     // a rule the configuration turns off still silences something, so it is not unused (H090).
-    let enabled_before = diagnostics
-        .iter()
-        .filter(|d| config.is_enabled(d.code))
-        .count();
-    let (_, extra) = suppress::apply(&source, &mut diagnostics);
+    let (silenced, extra) = suppress::apply(&source, &mut diagnostics);
     diagnostics.retain(|d| config.is_enabled(d.code));
-    let suppressed = enabled_before - diagnostics.len();
     diagnostics.extend(extra.into_iter().filter(|d| config.is_enabled(d.code)));
-    for d in &mut diagnostics {
+    let mut suppressed: Vec<Suppressed> = silenced
+        .into_iter()
+        .filter(|(d, _)| config.is_enabled(d.code))
+        .map(|(diagnostic, reason)| Suppressed { diagnostic, reason })
+        .collect();
+    let configured = |d: &mut Diagnostic| {
         if let Some(severity) = config.severity(d.code) {
             d.severity = severity;
         }
-    }
-    diagnostics.sort_by(|a, b| {
-        (a.span.line, a.span.column, a.code).cmp(&(b.span.line, b.span.column, b.code))
-    });
+    };
+    diagnostics.iter_mut().for_each(configured);
+    suppressed
+        .iter_mut()
+        .for_each(|s| configured(&mut s.diagnostic));
+    let position = |d: &Diagnostic| (d.span.line, d.span.column, d.code);
+    diagnostics.sort_by_key(position);
     diagnostics.dedup();
+    suppressed.sort_by_key(|s| position(&s.diagnostic));
     FileReport {
         source,
         diagnostics,
@@ -91,7 +95,25 @@ pub fn lint_file(
     config: &LintConfig,
     data: Option<&mut DataCheck<'_>>,
 ) -> Result<FileReport, LintError> {
-    match load_file(path) {
+    lint_loaded(load_file(path), config, data)
+}
+
+/// As [`lint_file`], for a policy already read (standard input), named `path` in findings.
+pub fn lint_bytes(
+    path: PathBuf,
+    bytes: Vec<u8>,
+    config: &LintConfig,
+    data: Option<&mut DataCheck<'_>>,
+) -> Result<FileReport, LintError> {
+    lint_loaded(crate::policy::load::load_read(path, bytes), config, data)
+}
+
+fn lint_loaded(
+    loaded: Result<LoadedPolicy, LoadError>,
+    config: &LintConfig,
+    data: Option<&mut DataCheck<'_>>,
+) -> Result<FileReport, LintError> {
+    match loaded {
         Ok(loaded) => {
             let extra = match data {
                 Some(check) => check(&loaded.policy).map_err(LintError::Data)?,
@@ -102,7 +124,7 @@ pub fn lint_file(
         Err(LoadError::Invalid { file, diagnostic }) => Ok(FileReport {
             source: *file,
             diagnostics: vec![*diagnostic],
-            suppressed: 0,
+            suppressed: Vec::new(),
         }),
         Err(LoadError::Io { path, source }) => Err(LintError::Io { path, source }),
     }

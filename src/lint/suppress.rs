@@ -18,7 +18,7 @@ struct Suppression {
     /// Also silences whole-file findings.
     file_level: bool,
     codes: Vec<(String, Span, bool)>,
-    has_reason: bool,
+    reason: String,
 }
 
 const MARKER: &str = "handoff:";
@@ -106,13 +106,41 @@ fn parse(source: &SourceFile) -> (Vec<Suppression>, Vec<Diagnostic>) {
                     target_line,
                     file_level: standalone && !seen_content,
                     codes,
-                    has_reason: !reason.is_empty(),
+                    reason: reason.to_string(),
                 });
             }
         }
         seen_content |= !standalone;
     }
     (suppressions, problems)
+}
+
+/// The reason of the suppression that silences `d`, marking its code as used; `None` when no
+/// suppression applies (H001 and H002 are never silenced).
+fn silencing(suppressions: &mut [Suppression], d: &Diagnostic) -> Option<String> {
+    if d.code.is_fatal() {
+        return None;
+    }
+    let code = d.code.to_string();
+    for s in suppressions.iter_mut() {
+        let applies = if d.span.is_known() {
+            s.target_line == d.span.line
+        } else {
+            s.file_level
+        };
+        if !applies {
+            continue;
+        }
+        if let Some(entry) = s
+            .codes
+            .iter_mut()
+            .find(|(c, _, _)| c.eq_ignore_ascii_case(&code))
+        {
+            entry.2 = true;
+            return Some(s.reason.clone());
+        }
+    }
+    None
 }
 
 /// Byte index of the `#` that starts a YAML comment, ignoring `#` inside quoted scalars.
@@ -131,36 +159,20 @@ fn comment_start(line: &str) -> Option<usize> {
     None
 }
 
-/// Drop suppressed findings; return how many were silenced, plus H090/H091 findings.
-pub fn apply(source: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -> (usize, Vec<Diagnostic>) {
+/// Drop suppressed findings; return them with the reason of the comment that silenced each,
+/// plus H090/H091 findings.
+pub fn apply(
+    source: &SourceFile,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Vec<(Diagnostic, String)>, Vec<Diagnostic>) {
     let (mut suppressions, mut extra) = parse(source);
-    let before = diagnostics.len();
-    diagnostics.retain(|d| {
-        if d.code.is_fatal() {
-            return true;
+    let mut silenced = Vec::new();
+    for d in std::mem::take(diagnostics) {
+        match silencing(&mut suppressions, &d) {
+            Some(reason) => silenced.push((d, reason)),
+            None => diagnostics.push(d),
         }
-        let code = d.code.to_string();
-        for s in suppressions.iter_mut() {
-            let applies = if d.span.is_known() {
-                s.target_line == d.span.line
-            } else {
-                s.file_level
-            };
-            if !applies {
-                continue;
-            }
-            if let Some(entry) = s
-                .codes
-                .iter_mut()
-                .find(|(c, _, _)| c.eq_ignore_ascii_case(&code))
-            {
-                entry.2 = true;
-                return false;
-            }
-        }
-        true
-    });
-    let silenced = before - diagnostics.len();
+    }
     for s in &suppressions {
         if s.codes.is_empty() {
             extra.push(
@@ -169,7 +181,7 @@ pub fn apply(source: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -> (usize, 
             );
             continue;
         }
-        if !s.has_reason {
+        if s.reason.is_empty() {
             extra.push(
                 Diagnostic::new(Code::H091, s.span, "suppression comment without a reason")
                     .label("no reason after `--`")

@@ -40,6 +40,18 @@ impl Excludes {
         Ok(())
     }
 
+    /// Whether a file named on the command line (with `--force-exclude`) is excluded: the globs
+    /// apply to it and to each of its parent folders, as they would in a walk.
+    pub fn excludes_given(&self, absolute: &Path) -> bool {
+        self.sets.iter().any(|set| {
+            if absolute.starts_with(set.path()) {
+                set.matched_path_or_any_parents(absolute, false).is_ignore()
+            } else {
+                set.matched(absolute, false).is_ignore()
+            }
+        })
+    }
+
     fn excludes(&self, absolute: &Path, is_dir: bool) -> bool {
         self.sets.iter().any(|set| {
             // Matching is relative to each set's root; a path elsewhere is matched by name.
@@ -59,16 +71,19 @@ pub struct Collected {
     pub excluded: Vec<PathBuf>,
     /// Symbolic links that lead back into a folder being walked (not followed again).
     pub loops: Vec<PathBuf>,
+    /// Files named on the command line that are not YAML, skipped under `--force-exclude`.
+    pub not_yaml: Vec<PathBuf>,
 }
 
-fn is_yaml(path: &Path) -> bool {
+pub fn is_yaml(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
 }
 
-/// `path` made absolute against `cwd`, with `.` and `..` resolved lexically.
-fn absolute(cwd: &Path, path: &Path) -> PathBuf {
+/// `path` made absolute against `cwd`, with `.` and `..` resolved lexically (symbolic links are
+/// not followed: the path stays the one the user gave).
+pub fn absolute(cwd: &Path, path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in cwd.join(path).components() {
         match component {
@@ -83,12 +98,20 @@ fn absolute(cwd: &Path, path: &Path) -> PathBuf {
 }
 
 /// Expand command-line paths. A file named explicitly is always linted (whatever its name,
-/// content or the exclude globs); a folder is walked.
-pub fn collect(paths: &[PathBuf], excludes: &Excludes) -> Result<Collected, LintError> {
+/// content or the exclude globs), unless `force_exclude`: then it is filtered as a walk would
+/// filter it (excluded by the globs, skipped when it is not YAML or not a policy). A folder is
+/// walked. `-` (standard input) is kept as it is, for the caller to read.
+pub fn collect(
+    paths: &[PathBuf],
+    excludes: &Excludes,
+    force_exclude: bool,
+) -> Result<Collected, LintError> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let mut collected = Collected::default();
     for path in paths {
-        if path.is_dir() {
+        if path == Path::new("-") {
+            collected.files.push(path.clone());
+        } else if path.is_dir() {
             let before = (collected.files.len(), collected.skipped.len());
             walk(path, &cwd, excludes, &mut collected)?;
             if collected.files.len() == before.0 {
@@ -98,6 +121,20 @@ pub fn collect(paths: &[PathBuf], excludes: &Excludes) -> Result<Collected, Lint
                 });
             }
         } else if path.exists() || path.symlink_metadata().is_ok() {
+            if force_exclude {
+                if excludes.excludes_given(&absolute(&cwd, path)) {
+                    collected.excluded.push(path.clone());
+                    continue;
+                }
+                if !is_yaml(path) {
+                    collected.not_yaml.push(path.clone());
+                    continue;
+                }
+                if path.is_file() && !looks_like_policy(&read_head(path)?) {
+                    collected.skipped.push(path.clone());
+                    continue;
+                }
+            }
             // A dangling link is "given"; reading it reports why it cannot be read.
             collected.files.push(path.clone());
         } else {

@@ -3,9 +3,9 @@
 
 use std::io::{self, Write};
 
-use super::LintPrinter;
 use super::json::end_of;
-use crate::diag::{FileReport, Severity, Summary};
+use super::{LintPrinter, LintRun};
+use crate::diag::Severity;
 
 pub struct Github;
 
@@ -22,12 +22,8 @@ fn escape_property(text: &str) -> String {
 }
 
 impl LintPrinter for Github {
-    fn print(
-        &self,
-        reports: &[FileReport],
-        summary: &Summary,
-        out: &mut dyn Write,
-    ) -> io::Result<()> {
+    fn print(&self, run: &LintRun<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let (reports, summary) = (run.reports, run.summary);
         for report in reports {
             for d in &report.diagnostics {
                 let command = match d.severity {

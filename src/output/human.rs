@@ -6,20 +6,16 @@ use std::io::{self, Write};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
-use super::LintPrinter;
-use crate::diag::{Diagnostic, FileReport, Severity, SourceFile, Summary};
+use super::{LintPrinter, LintRun};
+use crate::diag::{Diagnostic, Severity, SourceFile};
 
 pub struct Human {
     pub color: bool,
 }
 
 impl LintPrinter for Human {
-    fn print(
-        &self,
-        reports: &[FileReport],
-        summary: &Summary,
-        out: &mut dyn Write,
-    ) -> io::Result<()> {
+    fn print(&self, run: &LintRun<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let (reports, summary) = (run.reports, run.summary);
         let renderer = if self.color {
             Renderer::styled()
         } else {

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::LintPrinter;
+use super::{LintPrinter, LintRun};
 use crate::diag::{FileReport, Summary};
 
 pub struct Json;
@@ -53,12 +53,8 @@ pub(crate) fn end_of(report: &FileReport, span: crate::diag::Span) -> (usize, us
 }
 
 impl LintPrinter for Json {
-    fn print(
-        &self,
-        reports: &[FileReport],
-        summary: &Summary,
-        out: &mut dyn Write,
-    ) -> io::Result<()> {
+    fn print(&self, run: &LintRun<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let (reports, summary) = (run.reports, run.summary);
         let mut diagnostics = Vec::new();
         for report in reports {
             for d in &report.diagnostics {

@@ -52,24 +52,37 @@ pub fn load_file(path: &Path) -> Result<LoadedPolicy, LoadError> {
         return Err(io_error(std::io::Error::other("it is a directory")));
     }
     if metadata.len() > MAX_POLICY_BYTES {
-        let source = SourceFile::new(path.to_path_buf(), String::new());
-        let diagnostic = Diagnostic::new(
-            Code::H001,
-            Span::UNKNOWN,
-            format!(
-                "policy file is {:.1} MiB; handoff reads policies up to {} MiB",
-                metadata.len() as f64 / (1024.0 * 1024.0),
-                MAX_POLICY_BYTES / (1024 * 1024)
-            ),
-        )
-        .help("split the policy, or check that this is the file you meant");
-        return Err(invalid(source, diagnostic));
+        return Err(too_large(path.to_path_buf(), Some(metadata.len())));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
     file.take(MAX_POLICY_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(io_error)?;
     load_bytes(path.to_path_buf(), bytes)
+}
+
+/// H001 for a policy over [`MAX_POLICY_BYTES`] (`size` when known; standard input is read only
+/// up to the limit).
+fn too_large(path: PathBuf, size: Option<u64>) -> LoadError {
+    let limit = MAX_POLICY_BYTES / (1024 * 1024);
+    let message = match size {
+        Some(size) => format!(
+            "policy file is {:.1} MiB; handoff reads policies up to {limit} MiB",
+            size as f64 / (1024.0 * 1024.0),
+        ),
+        None => format!("policy is over {limit} MiB; handoff reads policies up to {limit} MiB"),
+    };
+    let diagnostic = Diagnostic::new(Code::H001, Span::UNKNOWN, message)
+        .help("split the policy, or check that this is the file you meant");
+    invalid(SourceFile::new(path, String::new()), diagnostic)
+}
+
+/// Load a policy from bytes already read up to [`MAX_POLICY_BYTES`] + 1 (more is too large).
+pub fn load_read(path: PathBuf, bytes: Vec<u8>) -> Result<LoadedPolicy, LoadError> {
+    if bytes.len() as u64 > MAX_POLICY_BYTES {
+        return Err(too_large(path, None));
+    }
+    load_bytes(path, bytes)
 }
 
 fn invalid(file: SourceFile, diagnostic: Diagnostic) -> LoadError {
