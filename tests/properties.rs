@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use handoff::config::LintConfig;
+use handoff::diag::registry::Code;
 use handoff::engine::eval::{CompiledPolicy, Decision, Tri};
 use handoff::lint::lint_policy;
-use handoff::lint::registry::Code;
 use handoff::policy::condition::{Cond, Keyword, LabelField, NumField, compile, normalize_text};
 use handoff::policy::load::load_bytes;
 use handoff::tickets::source::Needs;

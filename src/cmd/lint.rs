@@ -7,9 +7,9 @@ use anyhow::{Context, anyhow, bail};
 
 use super::io::open_input;
 use super::{ColorChoice, Exit};
-use crate::config::{Config, check_selectors};
+use crate::config::{Config, Excludes, check_selectors};
 use crate::diag::Summary;
-use crate::lint::{Excludes, collect, data, has_fatal, lint_file};
+use crate::lint::{collect, data, has_fatal, lint_file};
 use crate::output::{LintFormat, printer};
 use crate::tickets::Mapping;
 

@@ -11,8 +11,8 @@ use serde_sarif::sarif::{
 
 use super::LintPrinter;
 use super::json::end_of;
+use crate::diag::registry::RULES;
 use crate::diag::{FileReport, Severity, Summary};
-use crate::lint::registry::RULES;
 
 pub struct Sarif;
 

@@ -9,7 +9,8 @@ use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 
 use super::model::Calendar;
-use super::spanned::{Span, Spanned};
+use super::spanned::Spanned;
+use crate::diag::Span;
 use crate::engine::day_table::DayTable;
 
 pub const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];

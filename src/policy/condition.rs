@@ -7,7 +7,8 @@
 use regex::Regex;
 
 use super::model::{Condition, FieldTest, Keywords, LabelSet, Threshold};
-use super::spanned::{Span, Spanned};
+use super::spanned::Spanned;
+use crate::diag::Span;
 
 /// A compiled condition.
 #[derive(Debug, Clone)]

@@ -15,7 +15,7 @@ pub mod testfile;
 
 pub use load::{LoadError, LoadedPolicy, load_file};
 pub use model::Policy;
-pub use spanned::{NamedMap, Span, Spanned};
+pub use spanned::{NamedMap, Spanned};
 
 /// The route of a ticket that stays with the AI agent.
 pub const AI: &str = "ai";

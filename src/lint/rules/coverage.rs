@@ -4,8 +4,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::Ctx;
+use crate::diag::registry::Code;
 use crate::diag::{Diagnostic, Span};
-use crate::lint::registry::Code;
 use crate::policy::condition::{Cond, NumField, normalize_label};
 use crate::policy::model::{Condition, Risk, RuleKind};
 use crate::policy::{AI, Spanned};

@@ -2,8 +2,8 @@
 //! escalation that acts too late or goes round in a cycle.
 
 use super::Ctx;
+use crate::diag::registry::Code;
 use crate::diag::{Diagnostic, Span};
-use crate::lint::registry::Code;
 use crate::policy::Spanned;
 use crate::policy::calendar::CalendarProblemKind;
 use crate::policy::condition::normalize_label;

@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use crate::diag::Diagnostic;
-use crate::lint::registry::Code;
+use crate::diag::registry::Code;
 use crate::policy::calendar::CalendarProblemKind;
 use crate::policy::condition::{Keyword, compile, normalize_label};
 use crate::policy::duration::parse_duration;

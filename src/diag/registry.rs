@@ -1,4 +1,4 @@
-//! The lint rule registry: one table of every rule's code, name, default severity and
+//! The rule registry: one table of every rule's code, name, default severity and
 //! documentation. `handoff rules`, `docs/rules.md` and SARIF rule metadata all read it.
 
 use std::fmt;

@@ -6,8 +6,11 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::lint::registry::Code;
-pub use crate::policy::spanned::Span;
+pub mod registry;
+mod span;
+
+use registry::Code;
+pub use span::Span;
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
