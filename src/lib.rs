@@ -4,6 +4,7 @@
 //! (human, JSON, SARIF, GitHub printers), `cmd` (one module per subcommand), `config`
 //! (`handoff.toml`), `diag` (findings as data).
 
+pub mod calendar;
 pub mod cmd;
 pub mod config;
 pub mod diag;

@@ -1,7 +1,5 @@
-//! Engines that run a policy over tickets: business time, evaluation, replay aggregation.
+//! Engines that run a policy over tickets: evaluation, traces, replay aggregation, sweeps and diffs.
 
-pub mod business;
-pub mod day_table;
 pub mod deferred;
 pub mod diff;
 pub mod eval;

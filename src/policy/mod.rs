@@ -6,7 +6,6 @@ pub mod condition;
 pub mod condition_diff;
 mod de;
 pub mod describe;
-pub mod duration;
 pub mod load;
 pub mod model;
 pub mod schema;

@@ -1,11 +1,11 @@
 //! H003 invalid values and H004 percent thresholds.
 
 use super::Ctx;
+use crate::calendar::duration::parse_duration;
 use crate::diag::Diagnostic;
 use crate::diag::registry::Code;
 use crate::policy::calendar::CalendarProblemKind;
 use crate::policy::condition::{Keyword, compile, normalize_label};
-use crate::policy::duration::parse_duration;
 use crate::policy::model::{Condition, DurationSpec, LabelSet, Threshold};
 use crate::policy::{DEFAULT_PRIORITIES, Spanned};
 
