@@ -12,4 +12,5 @@ pub mod engine;
 pub mod lint;
 pub mod output;
 pub mod policy;
+pub mod text;
 pub mod tickets;

@@ -100,7 +100,7 @@ fn group_spelling(by: By, t: &Ticket, key: &str) -> String {
         By::Priority | By::Month => return key.to_string(),
     };
     let raw = &t.label_spellings[index];
-    if !raw.is_empty() && crate::policy::condition::normalize_label(raw) == key {
+    if !raw.is_empty() && crate::text::normalize_label(raw) == key {
         raw.clone()
     } else {
         key.to_string()

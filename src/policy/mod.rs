@@ -29,7 +29,7 @@ impl Policy {
             Some(list) => list
                 .value
                 .iter()
-                .map(|p| condition::normalize_label(&p.value))
+                .map(|p| crate::text::normalize_label(&p.value))
                 .collect(),
             None => DEFAULT_PRIORITIES.iter().map(|p| p.to_string()).collect(),
         }

@@ -7,8 +7,8 @@ use crate::diag::registry::Code;
 use crate::diag::{Diagnostic, Span};
 use crate::policy::Spanned;
 use crate::policy::calendar::CalendarProblemKind;
-use crate::policy::condition::normalize_label;
 use crate::policy::model::{DurationSpec, SlaTarget, Tier};
+use crate::text::normalize_label;
 
 /// The range of business seconds a duration can mean on this calendar (`bd` depends on which
 /// day it is counted over).

@@ -5,9 +5,10 @@ use crate::calendar::duration::parse_duration;
 use crate::diag::Diagnostic;
 use crate::diag::registry::Code;
 use crate::policy::calendar::CalendarProblemKind;
-use crate::policy::condition::{Keyword, compile, normalize_label};
+use crate::policy::condition::{Keyword, compile};
 use crate::policy::model::{Condition, DurationSpec, LabelSet, Threshold};
 use crate::policy::{DEFAULT_PRIORITIES, Spanned};
+use crate::text::normalize_label;
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let policy = ctx.policy;
