@@ -5,7 +5,7 @@ use std::fmt;
 
 use strum::{EnumIter, IntoEnumIterator};
 
-use crate::diag::Severity;
+use super::severity::Severity;
 
 #[derive(
     Debug,
