@@ -1,7 +1,7 @@
 //! The replay loop: stream tickets through a compiled policy into metrics.
 //!
 //! Records are read in batches. With one thread, each batch is read, evaluated and reported in
-//! turn on the calling thread. With more ([`super::pipeline`]), a reader thread parses the CSV
+//! turn on the calling thread. With more ([`pipeline`]), a reader thread parses the CSV
 //! into batches, workers evaluate them (each into metrics of its own), and the calling thread
 //! writes the per-ticket output of each batch in input order; at the end the workers' metrics
 //! are merged. Every figure merges exactly ([`super::merge`]), so the report is the same for
@@ -11,72 +11,20 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
-use super::eval::{CompiledPolicy, Decision};
+use collector::Collector;
+use pipeline::Job;
+use worker::{Batch, Worker};
+
+use super::eval::CompiledPolicy;
 use super::metrics::{Available, Metrics};
-use super::pipeline::{self, Job};
-use super::worker::{Batch, Worker};
-use crate::tickets::{RawRecord, RowError, Ticket, TicketParser, TicketReader};
+use crate::tickets::{RowError, TicketParser, TicketReader};
 
-/// `--by`: the dimension every metric is split by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum By {
-    Channel,
-    Category,
-    Priority,
-    CustomerTier,
-    /// Month of `created_at` in the policy's time zone (YYYY-MM).
-    Month,
-}
+mod collector;
+pub mod options;
+pub mod pipeline;
+pub mod worker;
 
-impl By {
-    pub fn name(self) -> &'static str {
-        match self {
-            By::Channel => "channel",
-            By::Category => "category",
-            By::Priority => "priority",
-            By::CustomerTier => "customer_tier",
-            By::Month => "month",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct ReplayOptions {
-    /// Unanswered tickets past due at this instant are breaches; default: the latest timestamp
-    /// in the input.
-    pub as_of: Option<Timestamp>,
-    pub by: Option<By>,
-    /// Stop at the first rejected record.
-    pub strict: bool,
-    /// Reject records whose id was seen before (memory grows with the number of tickets).
-    pub check_ids: bool,
-    /// Threads to use. 0 or 1: everything runs on the calling thread; more: a reader thread
-    /// (which also evaluates when it is ahead) and `threads - 1` workers (see `pipeline`).
-    pub threads: usize,
-}
-
-/// Formats the `--decisions` row of a ticket. Runs on worker threads; the rows are written in
-/// input order.
-pub trait DecisionFormat: Sync {
-    fn write(
-        &self,
-        ticket: &Ticket,
-        decision: &Decision,
-        out: &mut csv::Writer<Vec<u8>>,
-    ) -> csv::Result<()>;
-}
-
-/// Receives per-ticket output in input order, on the thread that called [`replay`].
-pub trait ReplaySink {
-    /// `--decisions` rows of consecutive tickets (CSV, from [`DecisionFormat`]).
-    fn decisions(&mut self, rows: &[u8]) -> std::io::Result<()>;
-    /// A rejected record, as read.
-    fn rejected(&mut self, error: &RowError, record: RawRecord<'_>) -> std::io::Result<()>;
-    fn progress(&mut self, _bytes: u64) {}
-}
-
-/// Rejected records kept for the report (all are counted; `--rejects` writes them all).
-pub const REJECT_EXAMPLES: usize = 10;
+pub use options::{By, DecisionFormat, REJECT_EXAMPLES, ReplayError, ReplayOptions, ReplaySink};
 
 pub struct ReplayOutcome {
     pub overall: Metrics,
@@ -93,55 +41,6 @@ pub struct ReplayOutcome {
     pub parser: TicketParser,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ReplayError {
-    #[error("cannot read the tickets: {0}")]
-    Read(#[from] csv::Error),
-    #[error("cannot write: {0}")]
-    Write(#[from] std::io::Error),
-    #[error("line {}: {} (stopped by --strict)", .0.line, .0.reason)]
-    Strict(RowError),
-}
-
-/// What is written and counted in input order, batch after batch.
-pub(super) struct Collector<'s> {
-    sink: &'s mut dyn ReplaySink,
-    strict: bool,
-    records: u64,
-    rejected: u64,
-    reject_examples: Vec<RowError>,
-}
-
-impl Collector<'_> {
-    /// Take the next batch in input order. `Ok(false)` after the last one.
-    pub(super) fn accept(&mut self, batch: &mut Batch) -> Result<bool, ReplayError> {
-        self.records += batch.len as u64;
-        if let Some(error) = batch.write_error.take() {
-            return Err(error.into());
-        }
-        if !batch.decisions.is_empty() {
-            self.sink.decisions(&batch.decisions)?;
-        }
-        for (index, error) in batch.rejects.drain(..) {
-            self.rejected += 1;
-            if let Some(record) = batch.records.get(index) {
-                self.sink.rejected(&error, record)?;
-            }
-            if self.strict {
-                return Err(ReplayError::Strict(error));
-            }
-            if self.reject_examples.len() < REJECT_EXAMPLES {
-                self.reject_examples.push(error);
-            }
-        }
-        self.sink.progress(batch.position);
-        if let Some(error) = batch.error.take() {
-            return Err(error.into());
-        }
-        Ok(!batch.last)
-    }
-}
-
 pub fn replay(
     policy: &CompiledPolicy,
     reader: &mut TicketReader,
@@ -151,13 +50,7 @@ pub fn replay(
     sink: &mut dyn ReplaySink,
 ) -> Result<ReplayOutcome, ReplayError> {
     let available = Available::of(&reader.layout);
-    let mut collector = Collector {
-        sink,
-        strict: options.strict,
-        records: 0,
-        rejected: 0,
-        reject_examples: Vec::new(),
-    };
+    let mut collector = Collector::new(sink, options.strict);
     let job = Job {
         policy,
         options,
