@@ -56,7 +56,7 @@ pub trait DecisionFormat: Sync {
     ) -> csv::Result<()>;
 }
 
-/// Receives per-ticket output in input order, on the thread that called [`replay`].
+/// Receives per-ticket output in input order, on the thread that called [`replay`](fn@super::replay).
 pub trait ReplaySink {
     /// `--decisions` rows of consecutive tickets (CSV, from [`DecisionFormat`]).
     fn decisions(&mut self, rows: &[u8]) -> std::io::Result<()>;
