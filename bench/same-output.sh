@@ -7,7 +7,8 @@
 # output format on the fixtures, the README tour, the bundled example, 100,000 generated tickets
 # and, when ../shared/data is beside the checkout, the two public data sets — and compares
 # stdout, stderr, exit code and every file the command writes. Any difference fails the script
-# and is shown as a diff.
+# and is shown as a diff. Both binaries are run as `handoff` (each in a folder of its own), since
+# `--help` names the program as it was called.
 #
 # Usage: bench/same-output.sh [BASE]        (ROWS=n changes the generated size; default 100000)
 set -euo pipefail
@@ -31,22 +32,24 @@ step() { printf '\n== %s\n' "$*" >&2; }
 
 step "build the working tree"
 cargo build --release --locked --quiet
-cp target/release/handoff "$work/handoff-new"
+mkdir -p "$work/new-bin"
+cp target/release/handoff "$work/new-bin/handoff"
 
 step "build $base ($base_rev)"
-if [[ ! -x "$work/handoff-base-$base_rev" ]]; then
+if [[ ! -x "$work/base-bin-$base_rev/handoff" ]]; then
   rm -rf "$work/base-tree"
   git worktree prune
   git worktree add --detach --force "$work/base-tree" "$base_rev" >/dev/null
   (cd "$work/base-tree" && CARGO_TARGET_DIR="$root/$work/base-target" cargo build --release --quiet)
-  cp "$work/base-target/release/handoff" "$work/handoff-base-$base_rev"
+  mkdir -p "$work/base-bin-$base_rev"
+  cp "$work/base-target/release/handoff" "$work/base-bin-$base_rev/handoff"
   git worktree remove --force "$work/base-tree"
 fi
 
 step "inputs"
 data="$work/data"
 mkdir -p "$data"
-"$work/handoff-new" gen --rows "$rows" --seed 11 >"$data/gen.csv"
+"$work/new-bin/handoff" gen --rows "$rows" --seed 11 >"$data/gen.csv"
 shared="$(cd .. && pwd)/shared/data"
 
 # One command per line; `OUT/` stands for the folder the command may write into.
@@ -128,9 +131,9 @@ run_all() {
 }
 
 step "run $base"
-run_all "$work/handoff-base-$base_rev" "$work/base"
+run_all "$work/base-bin-$base_rev/handoff" "$work/base"
 step "run the working tree"
-run_all "$work/handoff-new" "$work/new"
+run_all "$work/new-bin/handoff" "$work/new"
 
 step "compare"
 if diff -r "$work/base" "$work/new" >"$work/differences.txt"; then

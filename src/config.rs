@@ -14,10 +14,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use serde::Deserialize;
 
 use crate::diag::Severity;
-use crate::lint::registry::Code;
+use crate::diag::registry::Code;
 
 pub const CONFIG_FILE: &str = "handoff.toml";
 
@@ -60,6 +61,55 @@ pub struct LintConfig {
     /// the configuration file.
     #[serde(default)]
     pub exclude: Vec<String>,
+}
+
+/// Exclude globs (gitignore syntax) and the folder they are relative to.
+#[derive(Debug, Clone, Default)]
+pub struct Excludes {
+    sets: Vec<Gitignore>,
+}
+
+impl Excludes {
+    /// Add `globs` anchored at `root` (an absolute folder). A glob without a slash matches a file
+    /// or folder name anywhere below; one with a slash is a path from `root`.
+    pub fn add(&mut self, root: &Path, globs: &[String]) -> Result<(), String> {
+        if globs.is_empty() {
+            return Ok(());
+        }
+        let mut builder = GitignoreBuilder::new(root);
+        for glob in globs {
+            if glob.trim().is_empty() {
+                return Err("an exclude pattern is empty".to_string());
+            }
+            builder
+                .add_line(None, glob)
+                .map_err(|e| format!("exclude pattern `{glob}`: {e}"))?;
+        }
+        let set = builder
+            .build()
+            .map_err(|e| format!("exclude patterns: {e}"))?;
+        self.sets.push(set);
+        Ok(())
+    }
+
+    /// Whether a file named on the command line (with `--force-exclude`) is excluded: the globs
+    /// apply to it and to each of its parent folders, as they would in a walk.
+    pub fn excludes_given(&self, absolute: &Path) -> bool {
+        self.sets.iter().any(|set| {
+            if absolute.starts_with(set.path()) {
+                set.matched_path_or_any_parents(absolute, false).is_ignore()
+            } else {
+                set.matched(absolute, false).is_ignore()
+            }
+        })
+    }
+
+    pub(crate) fn excludes(&self, absolute: &Path, is_dir: bool) -> bool {
+        self.sets.iter().any(|set| {
+            // Matching is relative to each set's root; a path elsewhere is matched by name.
+            set.matched(absolute, is_dir).is_ignore()
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -111,7 +161,7 @@ impl LintConfig {
                 .chain(self.ignore.iter())
                 .chain(self.severity.keys()),
         )?;
-        crate::lint::Excludes::default()
+        Excludes::default()
             .add(root, &self.exclude)
             .map_err(|e| format!("[lint] exclude: {e}"))?;
         for selector in &self.ignore {
@@ -258,5 +308,18 @@ mod tests {
         assert!(fatal.lint.validate(Path::new("/")).is_err());
         let glob: Config = toml::from_str("[lint]\nexclude = [\"{a\"]\n").unwrap();
         assert!(glob.lint.validate(Path::new("/")).is_err());
+    }
+
+    #[test]
+    fn excludes_match_names_anywhere_and_paths_from_their_root() {
+        let mut excludes = Excludes::default();
+        excludes
+            .add(Path::new("/p"), &["vendor".into(), "team/*.yml".into()])
+            .unwrap();
+        assert!(excludes.excludes(Path::new("/p/a/vendor"), true));
+        assert!(excludes.excludes(Path::new("/p/team/x.yml"), false));
+        assert!(!excludes.excludes(Path::new("/p/other/team/x.yml"), false));
+        assert!(!excludes.excludes(Path::new("/p/a/b.yaml"), false));
+        assert!(excludes.add(Path::new("/p"), &["".into()]).is_err());
     }
 }

@@ -1,9 +1,22 @@
 //! handoff: lint, replay and compare AI escalation policies.
 //!
-//! Layout: `cli` (the clap command line), `policy` (model, loader, schema), `lint` (rule
-//! registry and checks), `output` (human, JSON, SARIF, GitHub, JUnit printers), `cmd` (one
-//! module per subcommand), `config` (`handoff.toml`), `diag` (findings as data).
+//! The modules in layers, bottom first; each imports only the ones listed above it:
+//!
+//! - [`diag`]: findings as data: diagnostics, severities, spans and the rule registry.
+//! - [`text`]: text normalisation: keyword folding and label comparison.
+//! - [`calendar`]: the business calendar: working hours, business-time arithmetic, the day
+//!   table, civil dates, durations.
+//! - [`policy`]: the policy: the file model with spans, its loader, conditions, comparisons and
+//!   schema.
+//! - [`tickets`]: reading a CSV export through a column mapping into canonical fields.
+//! - [`engine`]: running a policy over tickets: evaluation, traces, replay, sweeps and diffs.
+//! - [`config`]: `handoff.toml`, the project configuration.
+//! - [`lint`]: rules that find gaps and contradictions in policies.
+//! - [`output`]: printers: lint findings, replay reports, diffs and explanations.
+//! - [`cmd`]: one module per subcommand: parse arguments, call the engines, hand to output.
+//! - [`cli`]: the clap command line: the verbs, global flags and exit codes.
 
+pub mod calendar;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -12,4 +25,5 @@ pub mod engine;
 pub mod lint;
 pub mod output;
 pub mod policy;
+pub mod text;
 pub mod tickets;

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use handoff::config::LintConfig;
-use handoff::lint::{lint_policy, registry::rules_markdown};
+use handoff::diag::registry::rules_markdown;
+use handoff::lint::lint_policy;
 use handoff::policy::load::load_bytes;
 use handoff::policy::schema::policy_schema_json;
 

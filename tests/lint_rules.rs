@@ -16,7 +16,7 @@ use std::path::Path;
 use std::process::Command;
 
 use handoff::diag::Severity;
-use handoff::lint::registry::{Code, RULES};
+use handoff::diag::registry::{Code, RULES};
 use serde_json::Value;
 
 const FIXTURES: &str = "fixtures/lint";

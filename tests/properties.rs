@@ -9,11 +9,12 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use handoff::config::LintConfig;
+use handoff::diag::registry::Code;
 use handoff::engine::eval::{CompiledPolicy, Decision, Tri};
 use handoff::lint::lint_policy;
-use handoff::lint::registry::Code;
-use handoff::policy::condition::{Cond, Keyword, LabelField, NumField, compile, normalize_text};
+use handoff::policy::condition::{Cond, Keyword, LabelField, NumField, compile};
 use handoff::policy::load::load_bytes;
+use handoff::text::fold;
 use handoff::tickets::source::Needs;
 use handoff::tickets::ticket_from_fields;
 use proptest::prelude::*;
@@ -234,7 +235,7 @@ fn reference(c: &Cond, p: &Plain) -> Tri {
         Cond::Keywords { any, all, none } => match &p.text {
             None => Tri::Unknown,
             Some(text) => {
-                let text = normalize_text(text);
+                let text = fold(text);
                 known(
                     any.as_ref()
                         .is_none_or(|l| l.iter().any(|k| contains(&text, k)))

@@ -8,10 +8,10 @@ use anyhow::{Context, anyhow, bail};
 
 use super::io::open_input;
 use super::{Exit, Stream};
-use crate::config::{Config, check_selectors};
+use crate::config::{Config, Excludes, check_selectors};
 use crate::diag::{FileReport, Summary};
 use crate::lint::walk::{absolute, is_yaml};
-use crate::lint::{Excludes, collect, data, has_fatal, lint_bytes, lint_file};
+use crate::lint::{collect, data, has_fatal, lint_bytes, lint_file};
 use crate::output::statistics::Statistics;
 use crate::output::{LintFormat, LintPrinter, LintRun, PrintOptions, printer};
 use crate::policy::load::{MAX_POLICY_BYTES, looks_like_policy};

@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::{Context, bail};
 
 use super::Exit;
-use crate::lint::registry::{Code, RULES, RuleInfo, capitalize, rules_markdown};
+use crate::diag::registry::{Code, RULES, RuleInfo, capitalize, rules_markdown};
 use crate::policy::load::did_you_mean;
 
 #[derive(Debug, clap::Args)]

@@ -16,12 +16,13 @@ use super::Exit;
 use super::given::{GivenError, known_fields, nearest, read_given};
 use super::io::{OutputTarget, check_outputs, config_input, open_input};
 use crate::config::Config;
+use crate::diag::Span;
 use crate::engine::eval::{CompiledPolicy, Decision};
 use crate::output::junit;
 use crate::output::policy_tests::{CaseResult, SuiteResult};
 use crate::policy::load::{load_test_file, test_file_yaml};
 use crate::policy::testfile::{Expect, REASONS, Scalar, TestCase, TestFile, TicketFields};
-use crate::policy::{LoadedPolicy, NamedMap, Span, Spanned};
+use crate::policy::{LoadedPolicy, NamedMap, Spanned};
 use crate::tickets::{LABEL_FIELDS, Mapping, Ticket, TicketSource};
 
 #[derive(Debug, clap::Args)]

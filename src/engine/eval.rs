@@ -3,11 +3,13 @@
 use regex::Regex;
 
 use super::keywords::KeywordMatcher;
-use crate::policy::calendar::{BusinessCalendar, build_calendar};
-use crate::policy::condition::{Cond, Keyword, LabelField, NumField, compile, normalize_label};
-use crate::policy::duration::{PolicyDuration, parse_duration};
+use crate::calendar::BusinessCalendar;
+use crate::calendar::duration::{PolicyDuration, parse_duration};
+use crate::policy::calendar::build_calendar;
+use crate::policy::condition::{Cond, Keyword, LabelField, NumField, compile};
 use crate::policy::model::{DurationSpec, RuleKind};
 use crate::policy::{AI, Policy};
+use crate::text::normalize_label;
 use crate::tickets::source::Needs;
 use crate::tickets::{LABEL_FIELDS, Ticket};
 

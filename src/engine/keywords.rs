@@ -7,30 +7,11 @@
 //! automaton through every byte instead; the tests check that both find exactly the same
 //! keywords.
 
-use caseless::Caseless;
-use unicode_normalization::UnicodeNormalization;
-
 use crate::policy::condition::Keyword;
 
 /// Keyword texts longer than this (in bytes) are found by [`LongPattern`]: comparing them at
 /// every candidate position would cost their length each time.
 const LONG: usize = 64;
-
-/// Fold text for keyword matching, the one definition ticket text, policy keywords and lint's
-/// keyword comparisons (H042, H043) share: NFC, then full Unicode case folding (`ß` → `ss`,
-/// final `ς` → `σ`, `ﬁ` → `fi`), then NFC again. The capital dotted `İ` (U+0130) folds to a
-/// plain `i`, as Turkish folding has it, while `I` also folds to `i`, as everywhere else: so
-/// `istanbul` matches `İSTANBUL` and `ISTANBUL`; the dotless `ı` stays a letter of its own.
-pub fn fold(text: &str) -> String {
-    if text.is_ascii() {
-        return text.to_ascii_lowercase();
-    }
-    text.nfc()
-        .map(|c| if c == '\u{130}' { 'I' } else { c })
-        .default_case_fold()
-        .nfc()
-        .collect()
-}
 
 /// A long keyword text, found in one pass over the text (Knuth–Morris–Pratt), overlapping
 /// occurrences included.
@@ -388,11 +369,12 @@ impl KeywordMatcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::fold;
     use proptest::prelude::*;
 
     fn matches(keywords: &[&str], text: &str) -> Vec<bool> {
         let keywords: Vec<Keyword> = keywords.iter().filter_map(|k| Keyword::parse(k)).collect();
-        let text = crate::policy::condition::normalize_text(text);
+        let text = fold(text);
         both_scans(&keywords, &text)
     }
 

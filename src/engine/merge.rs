@@ -157,8 +157,8 @@ mod tests {
 
     use crate::engine::eval::CompiledPolicy;
     use crate::engine::metrics::{Available, Metrics};
+    use crate::engine::replay::worker::{Batch, Worker};
     use crate::engine::replay::{By, ReplayOptions};
-    use crate::engine::worker::{Batch, Worker};
     use crate::output::report::metrics_json;
     use crate::tickets::synthetic::{GenOptions, generate};
     use crate::tickets::{Mapping, TicketParser, TicketReader};

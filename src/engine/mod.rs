@@ -1,16 +1,12 @@
-//! Engines that run a policy over tickets: business time, evaluation, replay aggregation.
+//! Engines that run a policy over tickets: evaluation, traces, replay aggregation, sweeps and diffs.
 
-pub mod business;
-pub mod day_table;
 pub mod deferred;
 pub mod diff;
 pub mod eval;
 pub mod keywords;
 pub mod merge;
 pub mod metrics;
-pub mod pipeline;
 pub mod replay;
 pub mod stats;
 pub mod sweep;
 pub mod trace;
-pub mod worker;

@@ -6,7 +6,8 @@
 
 use super::eval::Tri;
 use super::keywords::KeywordMatcher;
-use crate::policy::condition::{Cond, Keyword, LabelField, NumField, normalize_label};
+use crate::policy::condition::{Cond, Keyword, LabelField, NumField};
+use crate::text::normalize_label;
 use crate::tickets::{LABEL_FIELDS, Ticket};
 
 /// One evaluated condition.

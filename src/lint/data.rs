@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
+use crate::diag::registry::Code;
 use crate::diag::{Diagnostic, Severity, Span};
 use crate::engine::eval::{CompiledPolicy, Tri};
-use crate::lint::registry::Code;
 use crate::policy::Policy;
 use crate::tickets::source::FIELDS;
 use crate::tickets::{Mapping, Ticket, TicketSource};

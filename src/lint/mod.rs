@@ -2,14 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
-pub use walk::{Collected, Excludes, collect};
+pub use walk::{Collected, collect};
 
 use crate::config::LintConfig;
 use crate::diag::{Diagnostic, FileReport, SourceFile, Suppressed};
 use crate::policy::{LoadError, LoadedPolicy, load_file};
 
 pub mod data;
-pub mod registry;
 pub mod rules;
 pub mod semantics;
 mod suppress;

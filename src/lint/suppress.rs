@@ -6,8 +6,8 @@
 //! listed (`allow H042, H043 -- reason`). A reason after `--` is required (H091); a suppression
 //! that silences nothing is reported (H090).
 
+use crate::diag::registry::Code;
 use crate::diag::{Diagnostic, SourceFile, Span};
-use crate::lint::registry::Code;
 
 #[derive(Debug)]
 struct Suppression {

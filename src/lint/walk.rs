@@ -6,59 +6,9 @@
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use ignore::gitignore::{Gitignore, GitignoreBuilder};
-
 use super::LintError;
+use crate::config::Excludes;
 use crate::policy::load::looks_like_policy;
-
-/// Exclude globs (gitignore syntax) and the folder they are relative to.
-#[derive(Debug, Clone, Default)]
-pub struct Excludes {
-    sets: Vec<Gitignore>,
-}
-
-impl Excludes {
-    /// Add `globs` anchored at `root` (an absolute folder). A glob without a slash matches a file
-    /// or folder name anywhere below; one with a slash is a path from `root`.
-    pub fn add(&mut self, root: &Path, globs: &[String]) -> Result<(), String> {
-        if globs.is_empty() {
-            return Ok(());
-        }
-        let mut builder = GitignoreBuilder::new(root);
-        for glob in globs {
-            if glob.trim().is_empty() {
-                return Err("an exclude pattern is empty".to_string());
-            }
-            builder
-                .add_line(None, glob)
-                .map_err(|e| format!("exclude pattern `{glob}`: {e}"))?;
-        }
-        let set = builder
-            .build()
-            .map_err(|e| format!("exclude patterns: {e}"))?;
-        self.sets.push(set);
-        Ok(())
-    }
-
-    /// Whether a file named on the command line (with `--force-exclude`) is excluded: the globs
-    /// apply to it and to each of its parent folders, as they would in a walk.
-    pub fn excludes_given(&self, absolute: &Path) -> bool {
-        self.sets.iter().any(|set| {
-            if absolute.starts_with(set.path()) {
-                set.matched_path_or_any_parents(absolute, false).is_ignore()
-            } else {
-                set.matched(absolute, false).is_ignore()
-            }
-        })
-    }
-
-    fn excludes(&self, absolute: &Path, is_dir: bool) -> bool {
-        self.sets.iter().any(|set| {
-            // Matching is relative to each set's root; a path elsewhere is matched by name.
-            set.matched(absolute, is_dir).is_ignore()
-        })
-    }
-}
 
 /// What a set of command-line paths expands to.
 #[derive(Debug, Default)]
@@ -269,18 +219,5 @@ mod tests {
             absolute(cwd, Path::new("/elsewhere/a")),
             PathBuf::from("/elsewhere/a")
         );
-    }
-
-    #[test]
-    fn excludes_match_names_anywhere_and_paths_from_their_root() {
-        let mut excludes = Excludes::default();
-        excludes
-            .add(Path::new("/p"), &["vendor".into(), "team/*.yml".into()])
-            .unwrap();
-        assert!(excludes.excludes(Path::new("/p/a/vendor"), true));
-        assert!(excludes.excludes(Path::new("/p/team/x.yml"), false));
-        assert!(!excludes.excludes(Path::new("/p/other/team/x.yml"), false));
-        assert!(!excludes.excludes(Path::new("/p/a/b.yaml"), false));
-        assert!(excludes.add(Path::new("/p"), &["".into()]).is_err());
     }
 }

@@ -17,8 +17,8 @@ use serde_sarif::sarif::{
 
 use super::json::end_of;
 use super::{LintPrinter, LintRun};
+use crate::diag::registry::{Code, RULES};
 use crate::diag::{Diagnostic, FileReport, Severity};
-use crate::lint::registry::{Code, RULES};
 
 /// The SARIF printer; URIs are relative to `root` (an absolute folder).
 pub struct Sarif {

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{LintPrinter, LintRun};
 use crate::diag::Severity;
-use crate::lint::registry::Code;
+use crate::diag::registry::Code;
 
 /// Counts per rule code and severity (a rule's severity can differ between findings, e.g.
 /// H060).

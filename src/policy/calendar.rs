@@ -1,4 +1,5 @@
-//! The business calendar of a policy: time zone, weekly working hours and holidays.
+//! The business calendar of a policy compiled from its `calendar:` section (time zone, weekly
+//! working hours and holidays) into a [`BusinessCalendar`].
 //!
 //! Building a calendar never fails: every problem is collected (with the span to point at) and a
 //! best-effort calendar is returned, so lint can report all problems in one run.
@@ -9,24 +10,12 @@ use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 
 use super::model::Calendar;
-use super::spanned::{Span, Spanned};
-use crate::engine::day_table::DayTable;
+use super::spanned::Spanned;
+use crate::calendar::BusinessCalendar;
+use crate::calendar::day_table::DayTable;
+use crate::diag::Span;
 
 pub const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
-/// Weekly working hours in a time zone, minus holidays.
-#[derive(Debug, Clone)]
-pub struct BusinessCalendar {
-    pub timezone: TimeZone,
-    pub timezone_name: String,
-    /// Working intervals per weekday (0 = Monday) as `[start, end)` seconds after midnight,
-    /// sorted and disjoint.
-    pub week: [Vec<(u32, u32)>; 7],
-    pub holidays: BTreeSet<Date>,
-    /// The calendar laid out per day, filled as business-time queries need it; the fields
-    /// above must not change after the first query.
-    pub days: DayTable,
-}
 
 /// What is wrong with a calendar, ready to become a diagnostic.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,34 +32,6 @@ pub enum CalendarProblemKind {
     InvalidValue,
     /// No working hours at all (H052).
     NoWorkingHours,
-}
-
-impl BusinessCalendar {
-    /// The calendar of a policy without one: open around the clock, in UTC.
-    pub fn around_the_clock() -> Self {
-        BusinessCalendar {
-            timezone: TimeZone::UTC,
-            timezone_name: "UTC".to_string(),
-            week: std::array::from_fn(|_| vec![(0, 86_400)]),
-            holidays: BTreeSet::new(),
-            days: DayTable::default(),
-        }
-    }
-
-    pub fn has_working_hours(&self) -> bool {
-        self.week.iter().any(|day| !day.is_empty())
-    }
-
-    /// Shortest and longest working day in seconds, over the days that have hours.
-    pub fn working_day_range(&self) -> Option<(u64, u64)> {
-        let lengths: Vec<u64> = self
-            .week
-            .iter()
-            .map(|day| day.iter().map(|(s, e)| u64::from(e - s)).sum::<u64>())
-            .filter(|&len| len > 0)
-            .collect();
-        Some((*lengths.iter().min()?, *lengths.iter().max()?))
-    }
 }
 
 /// Build the business calendar of a policy, collecting every problem.

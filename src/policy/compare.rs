@@ -4,12 +4,13 @@
 
 use super::Policy;
 use super::calendar::build_calendar;
-use super::condition::{compile, normalize_label};
+use super::condition::compile;
 use super::condition_diff::condition_change;
 use super::describe::scalar;
-use super::duration::parse_duration;
 use super::model::{Calendar, DurationSpec, EscalateAfter, Risk, Rule, RuleKind, Tier};
 use super::spanned::Spanned;
+use crate::calendar::duration::parse_duration;
+use crate::text::normalize_label;
 
 /// One structural change, e.g. `~ rule 'low-confidence' when: confidence below 0.8 → 0.7`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

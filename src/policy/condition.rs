@@ -7,7 +7,9 @@
 use regex::Regex;
 
 use super::model::{Condition, FieldTest, Keywords, LabelSet, Threshold};
-use super::spanned::{Span, Spanned};
+use super::spanned::Spanned;
+use crate::diag::Span;
+use crate::text::{fold, normalize_label};
 
 /// A compiled condition.
 #[derive(Debug, Clone)]
@@ -92,20 +94,9 @@ impl std::fmt::Display for Keyword {
     }
 }
 
-/// NFC-normalise and case-fold text, as keywords and ticket text are compared (one definition:
-/// [`crate::engine::keywords::fold`]).
-pub fn normalize_text(text: &str) -> String {
-    crate::engine::keywords::fold(text)
-}
-
-/// Trim and lower-case a label.
-pub fn normalize_label(label: &str) -> String {
-    label.trim().to_lowercase()
-}
-
 impl Keyword {
     pub fn parse(raw: &str) -> Option<Keyword> {
-        let text = normalize_text(raw.trim());
+        let text = fold(raw.trim());
         let (text, prefix) = match text.strip_suffix('*') {
             Some(stem) => (stem.trim_end().to_string(), true),
             None => (text, false),

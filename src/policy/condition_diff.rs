@@ -2,10 +2,11 @@
 //! changed (`confidence below 0.8 → 0.7`, `keywords any + chargeback`) when the two conditions
 //! have the same shape, else both whole in flow syntax (`{ … } → { … }`).
 
-use super::condition::{Keyword, compile, normalize_label};
+use super::condition::{Keyword, compile};
 use super::describe::{list, number, scalar};
 use super::model::{Condition, FieldTest, Keywords, LabelSet, Threshold};
 use super::spanned::Spanned;
+use crate::text::normalize_label;
 
 /// How a rule's condition changed, or `None` when it means the same (the compiled conditions
 /// are equal, or only the order inside a keyword or label list moved).

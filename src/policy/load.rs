@@ -12,9 +12,10 @@ use std::path::{Path, PathBuf};
 use serde_saphyr::{Error as YamlError, Location};
 
 use super::model::Policy;
-use super::spanned::Span;
+use super::spanned::span_from_location;
+use crate::diag::Span;
+use crate::diag::registry::Code;
 use crate::diag::{Diagnostic, SourceFile};
-use crate::lint::registry::Code;
 
 /// Policies larger than this are refused before parsing.
 pub const MAX_POLICY_BYTES: u64 = 4 * 1024 * 1024;
@@ -166,7 +167,7 @@ fn span_of(location: Option<Location>, text: &str) -> Span {
     let Some(location) = location else {
         return Span::UNKNOWN;
     };
-    let mut span = Span::from_location(&location);
+    let mut span = span_from_location(&location);
     if span.line == 0 {
         return Span::UNKNOWN;
     }

@@ -6,7 +6,6 @@ pub mod condition;
 pub mod condition_diff;
 mod de;
 pub mod describe;
-pub mod duration;
 pub mod load;
 pub mod model;
 pub mod schema;
@@ -15,7 +14,7 @@ pub mod testfile;
 
 pub use load::{LoadError, LoadedPolicy, load_file};
 pub use model::Policy;
-pub use spanned::{NamedMap, Span, Spanned};
+pub use spanned::{NamedMap, Spanned};
 
 /// The route of a ticket that stays with the AI agent.
 pub const AI: &str = "ai";
@@ -30,7 +29,7 @@ impl Policy {
             Some(list) => list
                 .value
                 .iter()
-                .map(|p| condition::normalize_label(&p.value))
+                .map(|p| crate::text::normalize_label(&p.value))
                 .collect(),
             None => DEFAULT_PRIORITIES.iter().map(|p| p.to_string()).collect(),
         }

@@ -10,47 +10,19 @@ use std::fmt;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 
-/// Where a value sits in its source file. Lines and columns are 1-based; `line == 0` means the
-/// location is unknown (for example a value synthesised by the loader).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord, Hash)]
-pub struct Span {
-    pub line: usize,
-    pub column: usize,
-    /// Byte offset of the value's first character in the source, when known.
-    pub offset: Option<usize>,
-    /// Length of the value in bytes (0 for a collection, which is pointed at by its start).
-    pub len: usize,
-}
+use crate::diag::Span;
 
-impl Span {
-    pub const UNKNOWN: Span = Span {
-        line: 0,
-        column: 0,
-        offset: None,
-        len: 0,
-    };
-
-    pub fn is_known(&self) -> bool {
-        self.line > 0
-    }
-
-    pub(crate) fn from_location(loc: &serde_saphyr::Location) -> Span {
-        let span = loc.span();
-        Span {
-            line: usize::try_from(loc.line()).unwrap_or(0),
-            column: usize::try_from(loc.column()).unwrap_or(0),
-            offset: span.byte_offset().and_then(|o| usize::try_from(o).ok()),
-            len: span
-                .byte_len()
-                .and_then(|l| usize::try_from(l).ok())
-                .unwrap_or(0),
-        }
-    }
-}
-
-impl fmt::Display for Span {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.line, self.column)
+/// The span of a YAML node as `serde-saphyr` located it.
+pub(crate) fn span_from_location(loc: &serde_saphyr::Location) -> Span {
+    let span = loc.span();
+    Span {
+        line: usize::try_from(loc.line()).unwrap_or(0),
+        column: usize::try_from(loc.column()).unwrap_or(0),
+        offset: span.byte_offset().and_then(|o| usize::try_from(o).ok()),
+        len: span
+            .byte_len()
+            .and_then(|l| usize::try_from(l).ok())
+            .unwrap_or(0),
     }
 }
 
@@ -86,7 +58,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
         let inner = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
         Ok(Spanned {
             value: inner.value,
-            span: Span::from_location(&inner.referenced),
+            span: span_from_location(&inner.referenced),
         })
     }
 }

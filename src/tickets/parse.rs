@@ -15,7 +15,7 @@ use super::record::RawRecord;
 use super::source::{FIELDS, Layout, Needs, RowError};
 use super::value::{TimestampParser, parse_bool, parse_number, trim};
 use super::{LABEL_FIELDS, Ticket};
-use crate::policy::condition::{normalize_label, normalize_text};
+use crate::text::{fold, normalize_label};
 
 // Indices into `FIELDS`.
 const CREATED_AT: usize = 0;
@@ -406,7 +406,7 @@ impl TicketParser {
                     target.push_str(text);
                     target.make_ascii_lowercase();
                 }
-                Ok(text) => target.push_str(&normalize_text(text)),
+                Ok(text) => target.push_str(&fold(text)),
                 Err(()) if self.text_read => return Err("text: is not valid UTF-8".into()),
                 Err(()) => self.count_bad("text"),
             }

@@ -99,7 +99,7 @@ fn common_shape(text: &str) -> Option<(i64, bool)> {
     {
         return None;
     }
-    let days = crate::engine::day_table::days_from_civil(year, month, day);
+    let days = crate::calendar::civil::days_from_civil(year, month, day);
     Some((days * 86_400 + hour * 3600 + minute * 60 + second, utc))
 }
 

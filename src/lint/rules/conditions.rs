@@ -5,8 +5,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::Ctx;
+use crate::diag::registry::Code;
 use crate::diag::{Diagnostic, Span};
-use crate::lint::registry::Code;
 use crate::lint::semantics::{Analysis, GiveUp, Region, StemFinder, covers};
 use crate::policy::condition::{Cond, Keyword, LabelField, NumField};
 use crate::policy::model::{Condition, Rule};

@@ -4,11 +4,12 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::Ctx;
+use crate::diag::registry::Code;
 use crate::diag::{Diagnostic, Span};
-use crate::lint::registry::Code;
-use crate::policy::condition::{Cond, NumField, normalize_label};
+use crate::policy::condition::{Cond, NumField};
 use crate::policy::model::{Condition, Risk, RuleKind};
 use crate::policy::{AI, Spanned};
+use crate::text::normalize_label;
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     reactive_path(ctx, out);

@@ -1,7 +1,8 @@
 //! The checks behind the registry, one file per family of rules.
 
+use crate::calendar::BusinessCalendar;
 use crate::diag::Diagnostic;
-use crate::policy::calendar::{BusinessCalendar, CalendarProblem, build_calendar};
+use crate::policy::calendar::{CalendarProblem, build_calendar};
 use crate::policy::condition::{Cond, compile};
 use crate::policy::{AI, Policy};
 

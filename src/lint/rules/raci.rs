@@ -3,7 +3,7 @@
 
 use super::Ctx;
 use crate::diag::Diagnostic;
-use crate::lint::registry::Code;
+use crate::diag::registry::Code;
 use crate::policy::Spanned;
 use crate::policy::load::did_you_mean;
 use crate::policy::model::Parties;

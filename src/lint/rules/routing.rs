@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::Ctx;
 use crate::diag::Diagnostic;
-use crate::lint::registry::Code;
+use crate::diag::registry::Code;
 use crate::policy::load::did_you_mean;
 use crate::policy::{AI, Spanned};
 

@@ -2,13 +2,13 @@
 //! escalation that acts too late or goes round in a cycle.
 
 use super::Ctx;
+use crate::calendar::duration::{PolicyDuration, parse_duration};
+use crate::diag::registry::Code;
 use crate::diag::{Diagnostic, Span};
-use crate::lint::registry::Code;
 use crate::policy::Spanned;
 use crate::policy::calendar::CalendarProblemKind;
-use crate::policy::condition::normalize_label;
-use crate::policy::duration::{PolicyDuration, parse_duration};
 use crate::policy::model::{DurationSpec, SlaTarget, Tier};
+use crate::text::normalize_label;
 
 /// The range of business seconds a duration can mean on this calendar (`bd` depends on which
 /// day it is counted over).

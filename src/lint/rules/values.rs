@@ -1,13 +1,14 @@
 //! H003 invalid values and H004 percent thresholds.
 
 use super::Ctx;
+use crate::calendar::duration::parse_duration;
 use crate::diag::Diagnostic;
-use crate::lint::registry::Code;
+use crate::diag::registry::Code;
 use crate::policy::calendar::CalendarProblemKind;
-use crate::policy::condition::{Keyword, compile, normalize_label};
-use crate::policy::duration::parse_duration;
+use crate::policy::condition::{Keyword, compile};
 use crate::policy::model::{Condition, DurationSpec, LabelSet, Threshold};
 use crate::policy::{DEFAULT_PRIORITIES, Spanned};
+use crate::text::normalize_label;
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let policy = ctx.policy;

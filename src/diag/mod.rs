@@ -6,28 +6,13 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::lint::registry::Code;
-pub use crate::policy::spanned::Span;
+pub mod registry;
+mod severity;
+mod span;
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-    Info,
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        })
-    }
-}
+use registry::Code;
+pub use severity::Severity;
+pub use span::Span;
 
 /// One finding about one file.
 #[derive(Debug, Clone, PartialEq)]

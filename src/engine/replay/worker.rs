@@ -1,7 +1,7 @@
 //! One replay worker: turns batches of raw records into decisions and metrics of its own.
 //!
 //! A worker sees some batches of the input, each in input order. Everything it accumulates
-//! merges by addition ([`super::merge`]); what must follow input order (the `--decisions` rows,
+//! merges by addition ([`crate::engine::merge`]); what must follow input order (the `--decisions` rows,
 //! rejected records) is left in the batch for the calling thread to write.
 
 use std::cmp::Reverse;
@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use jiff::Timestamp;
 
-use super::eval::{CompiledPolicy, Decision};
-use super::metrics::{Available, Deferred, Metrics};
-use super::replay::{By, DecisionFormat, ReplayOptions};
+use super::options::{By, DecisionFormat, ReplayOptions};
+use crate::engine::eval::{CompiledPolicy, Decision};
+use crate::engine::metrics::{Available, Deferred, Metrics};
 use crate::tickets::{RawRecord, Records, RowError, Ticket, TicketParser, TicketReader};
 
 /// Records per batch: large enough that handing batches between threads costs nothing
@@ -100,7 +100,7 @@ fn group_spelling(by: By, t: &Ticket, key: &str) -> String {
         By::Priority | By::Month => return key.to_string(),
     };
     let raw = &t.label_spellings[index];
-    if !raw.is_empty() && crate::policy::condition::normalize_label(raw) == key {
+    if !raw.is_empty() && crate::text::normalize_label(raw) == key {
         raw.clone()
     } else {
         key.to_string()
@@ -312,7 +312,7 @@ impl<'a> Worker<'a> {
             if overall && in_group {
                 continue;
             }
-            if policy.rule_truth(rule, ticket, &self.found) == super::eval::Tri::True {
+            if policy.rule_truth(rule, ticket, &self.found) == crate::engine::eval::Tri::True {
                 self.overall.true_somewhere[rule] = true;
                 if let Some(g) = self.groups.get_mut(group) {
                     g.true_somewhere[rule] = true;

@@ -1,11 +1,11 @@
-//! The lint rule registry: one table of every rule's code, name, default severity and
+//! The rule registry: one table of every rule's code, name, default severity and
 //! documentation. `handoff rules`, `docs/rules.md` and SARIF rule metadata all read it.
 
 use std::fmt;
 
 use strum::{EnumIter, IntoEnumIterator};
 
-use crate::diag::Severity;
+use super::severity::Severity;
 
 #[derive(
     Debug,

@@ -8,17 +8,18 @@
 //! there is work. The pool of batches bounds memory.
 //!
 //! Which thread evaluates which batch varies from run to run; the metrics do not, because
-//! they merge exactly ([`super::merge`]).
+//! they merge exactly ([`crate::engine::merge`]).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
-use super::eval::CompiledPolicy;
-use super::metrics::Available;
-use super::replay::{Collector, DecisionFormat, ReplayError, ReplayOptions};
+use super::collector::Collector;
+use super::options::{DecisionFormat, ReplayError, ReplayOptions};
 use super::worker::{Batch, Worker};
+use crate::engine::eval::CompiledPolicy;
+use crate::engine::metrics::Available;
 use crate::tickets::{TicketParser, TicketReader};
 
 /// What every evaluating thread needs.

@@ -11,9 +11,10 @@
 use jiff::civil::Date;
 use jiff::{SignedDuration, Span, Timestamp};
 
-use super::day_table::{LAST_DAY, Spans};
-use crate::policy::calendar::BusinessCalendar;
-use crate::policy::duration::PolicyDuration;
+use super::BusinessCalendar;
+use super::civil::LAST_DAY;
+use super::day_table::Spans;
+use super::duration::PolicyDuration;
 
 /// How far ahead `add` searches for working time before giving up (a calendar whose only
 /// working days are years apart is not a business calendar).
