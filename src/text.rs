@@ -1,5 +1,7 @@
-//! Text normalisation shared by the policy, the ticket reader, the engines and lint: how
-//! keywords and ticket text are folded, and how labels are compared.
+//! Text shared by the policy, the ticket reader, the engines and lint: how keywords and ticket
+//! text are folded, how labels are compared, and the one long-pattern search ([`kmp`]).
+
+pub mod kmp;
 
 use caseless::Caseless;
 use unicode_normalization::UnicodeNormalization;

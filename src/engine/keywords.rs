@@ -8,6 +8,7 @@
 //! keywords.
 
 use crate::policy::condition::Keyword;
+use crate::text::kmp::Kmp;
 
 /// Keyword texts longer than this (in bytes) are found by [`LongPattern`]: comparing them at
 /// every candidate position would cost their length each time.
@@ -17,61 +18,35 @@ const LONG: usize = 64;
 /// occurrences included.
 #[derive(Clone)]
 struct LongPattern {
-    text: Box<[u8]>,
-    /// `border[i]`: length of the longest proper border of `text[..=i]`.
-    border: Box<[u32]>,
+    kmp: Kmp,
     exact: Option<usize>,
     prefix: Option<usize>,
 }
 
 impl LongPattern {
     fn new(text: &[u8], exact: Option<usize>, prefix: Option<usize>) -> LongPattern {
-        let mut border = vec![0u32; text.len()];
-        let mut k = 0usize;
-        for i in 1..text.len() {
-            while k > 0 && text[i] != text[k] {
-                k = border[k - 1] as usize;
-            }
-            if text[i] == text[k] {
-                k += 1;
-            }
-            border[i] = k as u32;
-        }
         LongPattern {
-            text: text.into(),
-            border: border.into(),
+            kmp: Kmp::new(text),
             exact,
             prefix,
         }
     }
 
     fn scan(&self, text: &str, found: &mut [bool]) {
-        let (pattern, bytes) = (&self.text[..], text.as_bytes());
-        let mut k = 0usize;
-        for (i, &b) in bytes.iter().enumerate() {
-            while k > 0 && b != pattern[k] {
-                k = self.border[k - 1] as usize;
+        self.kmp.each(text.as_bytes(), |start| {
+            // Keyword texts are whole characters, so `start` is a character boundary.
+            if text[..start].chars().next_back().is_some_and(is_word_char) {
+                return;
             }
-            if b == pattern[k] {
-                k += 1;
+            if let Some(id) = self.prefix {
+                found[id] = true;
             }
-            if k == pattern.len() {
-                let start = i + 1 - k;
-                k = self.border[k - 1] as usize;
-                // Keyword texts are whole characters, so `start` is a character boundary.
-                if text[..start].chars().next_back().is_some_and(is_word_char) {
-                    continue;
-                }
-                if let Some(id) = self.prefix {
+            if let Some(id) = self.exact {
+                if !word_char_at(text, start + self.kmp.len()) {
                     found[id] = true;
                 }
-                if let Some(id) = self.exact {
-                    if !word_char_at(text, i + 1) {
-                        found[id] = true;
-                    }
-                }
             }
-        }
+        });
     }
 }
 

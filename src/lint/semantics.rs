@@ -56,6 +56,7 @@ use std::collections::HashMap;
 use unicode_normalization::char::is_combining_mark;
 
 use crate::policy::condition::{Cond, Keyword, LabelField, NumField};
+use crate::text::kmp::Kmp;
 
 /// How large regions may grow before the analysis gives up on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -268,49 +269,12 @@ pub struct StemFinder {
     short: Option<aho_corasick::AhoCorasick>,
     /// Pattern index of each short text, in the order given to the automaton.
     short_ids: Vec<usize>,
-    /// Long texts: pattern index, bytes and KMP failure table.
-    long: Vec<(usize, Vec<u8>, Vec<usize>)>,
+    /// Long texts: pattern index and searcher.
+    long: Vec<(usize, Kmp)>,
 }
 
 /// Texts longer than this are searched with KMP rather than the automaton.
 const LONG_STEM: usize = 256;
-
-/// The KMP failure table of `pattern`: for each prefix, the length of its longest proper
-/// border.
-fn kmp_table(pattern: &[u8]) -> Vec<usize> {
-    let mut table = vec![0; pattern.len()];
-    let mut k = 0;
-    for i in 1..pattern.len() {
-        while k > 0 && pattern[i] != pattern[k] {
-            k = table[k - 1];
-        }
-        if pattern[i] == pattern[k] {
-            k += 1;
-        }
-        table[i] = k;
-    }
-    table
-}
-
-/// Calls `found(start)` for every occurrence of `pattern` in `text`, overlapping ones too.
-fn kmp_each(pattern: &[u8], table: &[usize], text: &[u8], mut found: impl FnMut(usize)) {
-    if pattern.is_empty() {
-        return;
-    }
-    let mut k = 0;
-    for (i, &b) in text.iter().enumerate() {
-        while k > 0 && b != pattern[k] {
-            k = table[k - 1];
-        }
-        if b == pattern[k] {
-            k += 1;
-        }
-        if k == pattern.len() {
-            found(i + 1 - k);
-            k = table[k - 1];
-        }
-    }
-}
 
 impl StemFinder {
     /// A finder for `texts`; pattern `i` is `texts[i]` (empty texts never match).
@@ -321,7 +285,7 @@ impl StemFinder {
         for (i, text) in texts.iter().enumerate() {
             let bytes = text.as_ref().as_bytes();
             if bytes.len() > LONG_STEM {
-                long.push((i, bytes.to_vec(), kmp_table(bytes)));
+                long.push((i, Kmp::new(bytes)));
             } else if !bytes.is_empty() {
                 short_ids.push(i);
                 short.push(bytes);
@@ -366,10 +330,10 @@ impl StemFinder {
                 occurrence(pattern, found.start(), found.end());
             }
         }
-        for (pattern, bytes, table) in &self.long {
-            if bytes.len() <= text.len() {
-                kmp_each(bytes, table, text.as_bytes(), |start| {
-                    occurrence(*pattern, start, start + bytes.len());
+        for (pattern, kmp) in &self.long {
+            if kmp.len() <= text.len() {
+                kmp.each(text.as_bytes(), |start| {
+                    occurrence(*pattern, start, start + kmp.len());
                 });
             }
         }
