@@ -3,7 +3,7 @@
 //! The modules in layers, bottom first; each imports only the ones listed above it:
 //!
 //! - [`diag`]: findings as data: diagnostics, severities, spans and the rule registry.
-//! - [`text`]: text normalisation: keyword folding and label comparison.
+//! - [`text`]: text normalisation: keyword folding, label comparison, long-pattern search.
 //! - [`calendar`]: the business calendar: working hours, business-time arithmetic, the day
 //!   table, civil dates, durations.
 //! - [`policy`]: the policy: the file model with spans, its loader, conditions, comparisons and

@@ -1,4 +1,11 @@
 //! `handoff lint`: find gaps and contradictions in policies before rollout.
+//!
+//! This file runs the checks on one loaded policy and applies the configuration and in-file
+//! suppressions ([`lint_policy`]), and holds the lint error type. The checks live in [`rules`]
+//! (one file per family of rules), the ticket-set analysis that proves H040–H043 in
+//! [`semantics`], the checks against real tickets (H060, H061) in [`data`], the suppressions
+//! (H090, H091) in `suppress.rs`, and which files a run reads in [`walk`]. Load errors (H001,
+//! H002) come from [`crate::policy::load`]; the rule table is [`crate::diag::registry`].
 
 use std::path::{Path, PathBuf};
 

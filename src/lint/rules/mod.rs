@@ -1,4 +1,6 @@
-//! The checks behind the registry, one file per family of rules.
+//! The checks behind the registry, one file per family of rules, and [`Ctx`], what each check
+//! reads: `values.rs` (H003, H004), `routing.rs` (H010, H012), `raci.rs` (H011, H020–H022),
+//! `coverage.rs` (H030–H035), `conditions/` (H040–H043, H049) and `sla.rs` (H050–H053).
 
 use crate::calendar::BusinessCalendar;
 use crate::diag::Diagnostic;
