@@ -1,12 +1,15 @@
 //! Policy elements written back the way an author writes them: conditions in YAML flow syntax
 //! (`{ confidence: { below: 0.8 } }`), numbers and scalars as YAML reads them back.
 //!
-//! One describer for every message that quotes a policy (`handoff diff` today), so a user
-//! never meets a second notation. What it prints loads again as the same condition (a test
-//! checks this on the bundled policies).
+//! The one describer for every message that quotes a condition, so a user never meets a second
+//! notation: `handoff diff` prints the file form ([`Condition`]'s `Display`), lint's messages
+//! (H041) and the rule-by-rule trace of `handoff explain` and `handoff test` print compiled
+//! conditions ([`test`], and [`Cond`]'s `Display`). What it prints loads again as the same
+//! condition (a test checks this on the bundled policies and fixtures).
 
 use std::fmt::{self, Display, Formatter};
 
+use super::condition::{Cond, Keyword, LabelField, NumField};
 use super::model::{Condition, FieldTest, Keywords, LabelSet, Threshold};
 use super::spanned::Spanned;
 
@@ -75,7 +78,12 @@ fn quoted(text: &str) -> String {
 
 /// `[a, b*, "c, d"]`
 pub fn list(items: &[Spanned<String>]) -> String {
-    let items: Vec<String> = items.iter().map(|i| scalar(&i.value)).collect();
+    scalars(items.iter().map(|i| i.value.as_str()))
+}
+
+/// `[a, b*, "c, d"]`, from plain texts.
+pub fn scalars<T: AsRef<str>>(items: impl IntoIterator<Item = T>) -> String {
+    let items: Vec<String> = items.into_iter().map(|i| scalar(i.as_ref())).collect();
     format!("[{}]", items.join(", "))
 }
 
@@ -204,6 +212,77 @@ pub fn condition(condition: &Condition) -> String {
     condition.to_string()
 }
 
+/// A compiled condition as the one entry of its flow mapping: the key and the value.
+fn entry(c: &Cond) -> (&str, String) {
+    let parts = |parts: &[Cond]| {
+        let parts: Vec<String> = parts.iter().map(ToString::to_string).collect();
+        format!("[{}]", parts.join(", "))
+    };
+    match c {
+        Cond::All(all) => ("all", parts(all)),
+        Cond::Any(any) => ("any", parts(any)),
+        Cond::Not(inner) => ("not", inner.to_string()),
+        Cond::Number {
+            field,
+            below,
+            at_least,
+        } => {
+            let (key, mut entries) = match field {
+                NumField::Extra(name) => ("field", vec![("name", scalar(name))]),
+                canonical => (canonical.name(), Vec::new()),
+            };
+            entries.extend(below.map(|b| ("below", number(b))));
+            entries.extend(at_least.map(|a| ("at_least", number(a))));
+            (key, mapping(&entries))
+        }
+        Cond::Label { field, in_, not_in } => {
+            let (key, mut entries) = match field {
+                LabelField::Extra(name) => ("field", vec![("name", scalar(name))]),
+                canonical => (canonical.name(), Vec::new()),
+            };
+            entries.extend(in_.as_ref().map(|set| ("in", scalars(set))));
+            if !not_in.is_empty() {
+                entries.push(("not_in", scalars(not_in)));
+            }
+            (key, mapping(&entries))
+        }
+        Cond::Keywords { any, all, none } => {
+            let words = |list: &[Keyword]| scalars(list.iter().map(ToString::to_string));
+            let mut entries = Vec::new();
+            entries.extend(any.as_deref().map(|any| ("any", words(any))));
+            for (key, list) in [("all", all), ("none", none)] {
+                if !list.is_empty() {
+                    entries.push((key, words(list)));
+                }
+            }
+            ("keywords", mapping(&entries))
+        }
+        Cond::RequestedHuman(value) => ("requested_human", value.to_string()),
+        Cond::Matches { field, regex } => (
+            "field",
+            mapping(&[("name", scalar(field)), ("matches", scalar(regex.as_str()))]),
+        ),
+    }
+}
+
+/// One test of a compiled condition as the policy writes it, without the braces around it:
+/// `confidence: { below: 0.8 }`, `keywords: { any: [cancel*] }`, `field: { name: plan, in:
+/// [gold] }`, `not: { requested_human: true }`. Labels and keywords are shown as they are
+/// compared (trimmed, lower-cased, folded); several keys of one mapping are an `all`.
+pub fn test(c: &Cond) -> String {
+    let (key, value) = entry(c);
+    format!("{key}: {value}")
+}
+
+/// A compiled condition in flow syntax, `{ confidence: { below: 0.8 } }`: a condition that
+/// loads again as the same one.
+impl Display for Cond {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let (key, value) = entry(self);
+        f.write_str(&mapping(&[(key, value)]))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,12 +362,76 @@ mod tests {
         assert_eq!(number(f64::NEG_INFINITY), "-.inf");
     }
 
+    #[test]
+    fn compiled_conditions_print_as_the_policy_writes_them() {
+        for (written, printed) in [
+            (
+                "{ confidence: { below: 0.80 } }",
+                "confidence: { below: 0.8 }",
+            ),
+            ("{ confidence: {} }", "confidence: {}"),
+            (
+                "{ sentiment: { at_least: -0.5, below: 0.25 } }",
+                "sentiment: { below: 0.25, at_least: -0.5 }",
+            ),
+            (
+                "{ keywords: { any: [Cancel*, \"c++\"], all: [], none: [\"24h\"] } }",
+                "keywords: { any: [cancel*, c++], none: [\"24h\"] }",
+            ),
+            ("{ keywords: { any: [] } }", "keywords: { any: [] }"),
+            (
+                "{ customer_tier: { in: [Enterprise], not_in: [\"yes\"] } }",
+                "customer_tier: { in: [enterprise], not_in: [\"yes\"] }",
+            ),
+            ("{ priority: { not_in: [] } }", "priority: {}"),
+            ("{ requested_human: false }", "requested_human: false"),
+            (
+                "{ field: { name: plan, equals: Gold } }",
+                "field: { name: plan, in: [gold] }",
+            ),
+            (
+                "{ field: { name: code, matches: '^a: b' } }",
+                "field: { name: code, matches: \"^a: b\" }",
+            ),
+            (
+                "{ field: { name: score, at_least: 1e-300 } }",
+                "field: { name: score, at_least: 1e-300 }",
+            ),
+            (
+                "{ not: { channel: { in: [chat] } } }",
+                "not: { channel: { in: [chat] } }",
+            ),
+            (
+                "{ requested_human: true, confidence: { below: 0.5 } }",
+                "all: [{ confidence: { below: 0.5 } }, { requested_human: true }]",
+            ),
+            (
+                "{ any: [{ category: { in: [billing] } }, { field: { name: plan } }] }",
+                "any: [{ category: { in: [billing] } }, { all: [] }]",
+            ),
+        ] {
+            let compiled = compile(&when_of(written)).unwrap();
+            assert_eq!(test(&compiled), printed, "{written}");
+            assert_eq!(
+                compiled.to_string(),
+                format!("{{ {printed} }}"),
+                "{written}"
+            );
+        }
+    }
+
     /// Printing a condition and loading the text again gives the same compiled condition, for
-    /// every rule of the bundled policies and fixtures.
+    /// every rule of the bundled policies and fixtures: the file form as written, and the
+    /// compiled form as lint and the trace quote it.
     #[test]
     fn printed_conditions_load_back_the_same() {
         let mut checked = 0;
-        for dir in ["policies", "fixtures/diff", "fixtures/lint"] {
+        for dir in [
+            "policies",
+            "fixtures/diff",
+            "fixtures/lint",
+            "fixtures/explain",
+        ] {
             let mut paths: Vec<_> = std::fs::read_dir(dir)
                 .unwrap()
                 .map(|e| e.unwrap().path())
@@ -304,6 +447,14 @@ mod tests {
                         continue;
                     };
                     let printed = condition(&rule.value.when.value);
+                    let after = compile(&when_of(&printed)).unwrap();
+                    assert_eq!(
+                        format!("{before:?}"),
+                        format!("{after:?}"),
+                        "{}: {printed}",
+                        path.display()
+                    );
+                    let printed = before.to_string();
                     let after = compile(&when_of(&printed)).unwrap();
                     assert_eq!(
                         format!("{before:?}"),
