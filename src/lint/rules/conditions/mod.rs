@@ -5,13 +5,13 @@
 //!
 //! `check` builds every rule's ticket set once and hands it to the families, one file each:
 //! `never_matches.rs` (H041), `shadowed.rs` (H040), `keywords.rs` (H042, H043) and
-//! `incomplete.rs` (H049); `describe.rs` words conditions for their messages.
+//! `incomplete.rs` (H049). Messages quote conditions with [`crate::policy::describe`], as the
+//! policy writes them.
 
 use super::Ctx;
 use crate::diag::Diagnostic;
 use crate::lint::semantics::{Analysis, GiveUp, Region};
 
-mod describe;
 mod incomplete;
 mod keywords;
 mod never_matches;

@@ -3,12 +3,11 @@
 //! empty `any` or keyword list.
 
 use super::Ctx;
-use super::describe::{describe, list, number};
 use crate::diag::registry::Code;
 use crate::diag::{Diagnostic, Span};
-use crate::lint::semantics::Analysis;
-use crate::lint::semantics::covers;
+use crate::lint::semantics::{Analysis, covers};
 use crate::policy::condition::{Cond, LabelField, NumField};
+use crate::policy::describe::{number, scalars, test};
 use crate::policy::model::{Condition, Rule};
 use crate::policy::spanned::Spanned;
 
@@ -193,9 +192,9 @@ fn explain(
             };
             if analysis.meet(a, b).is_ok_and(|m| m.is_empty()) {
                 let label = format!(
-                    "{} and {} cannot both hold",
-                    describe(parts[i].0),
-                    describe(parts[j].0)
+                    "`{}` and `{}` cannot both hold",
+                    test(parts[i].0),
+                    test(parts[j].0)
                 );
                 return Some((parts[i].1, label, Some(parts[j].1)));
             }
@@ -206,55 +205,45 @@ fn explain(
 
 /// Why a condition that is never true on its own is never true.
 fn reason(ctx: &Ctx, c: &Cond) -> String {
+    let never = || format!("`{}` can never be true", test(c));
     match c {
         Cond::Number {
             field,
             below,
             at_least,
         } => match (at_least, below) {
-            (Some(a), Some(b)) if a >= b => {
-                format!(
-                    "{} below {b} and at least {a} cannot both hold",
-                    field.name()
-                )
-            }
-            _ => {
-                let test = number(field, *at_least, *below);
-                let test = test
-                    .strip_prefix(field.name())
-                    .unwrap_or(&test)
-                    .trim_start();
-                match field {
-                    NumField::Confidence => {
-                        format!("confidence is never {test} (it ranges from 0 to 1)")
-                    }
-                    NumField::Sentiment => {
-                        format!("sentiment is never {test} (it ranges from -1 to 1)")
-                    }
-                    NumField::Extra(name) => format!("{name} is never {test}"),
-                }
-            }
+            (Some(a), Some(b)) if a >= b => format!(
+                "`below: {}` and `at_least: {}` cannot both hold",
+                number(*b),
+                number(*a)
+            ),
+            _ => match field {
+                NumField::Confidence => format!("{} (confidence ranges from 0 to 1)", never()),
+                NumField::Sentiment => format!("{} (sentiment ranges from -1 to 1)", never()),
+                NumField::Extra(_) => never(),
+            },
         },
         Cond::Label { field, in_, not_in } => {
-            let name = field.name();
             let priority = *field == LabelField::Priority;
             match in_ {
-                Some(set) if set.is_empty() => format!("no {name} value can pass this test"),
+                Some(set) if set.is_empty() => {
+                    format!("no {} value can pass this test", field.name())
+                }
                 Some(set) if set.iter().all(|l| not_in.contains(l)) => format!(
-                    "{name} in [{}] and not in [{}] cannot both hold",
-                    list(set),
-                    list(not_in)
+                    "`in: {}` and `not_in: {}` cannot both hold",
+                    scalars(set),
+                    scalars(not_in)
                 ),
                 Some(set) if priority => format!(
-                    "no priority in [{}] is declared (priorities: {})",
-                    list(set),
-                    list(&ctx.priorities)
+                    "no priority in {} is declared (priorities: {})",
+                    scalars(set),
+                    ctx.priorities.join(", ")
                 ),
                 None if priority => format!(
                     "not_in excludes every declared priority ({})",
-                    list(&ctx.priorities)
+                    ctx.priorities.join(", ")
                 ),
-                _ => format!("{} can never be true", describe(c)),
+                _ => never(),
             }
         }
         Cond::Keywords { any, all, none } => {
@@ -273,11 +262,11 @@ fn reason(ctx: &Ctx, c: &Cond) -> String {
             if any.is_some() {
                 "every keyword in `any` is excluded by `none`".to_string()
             } else {
-                format!("{} can never be true", describe(c))
+                never()
             }
         }
         Cond::Any(parts) if parts.is_empty() => EmptyList::Conditions.label().to_string(),
         Cond::Any(_) => "no branch of this `any` can be true".to_string(),
-        other => format!("{} can never be true", describe(other)),
+        _ => never(),
     }
 }

@@ -285,13 +285,13 @@ fn never_matching_conditions() {
     assert_eq!(
         got,
         [
-            "H041 3:40 rule 'swapped' can never match | confidence below 0.5 and at least 0.7 cannot both hold",
-            "H041 5:63 rule 'split' can never match | confidence below 0.6 and confidence at least 0.7 cannot both hold",
-            "H041 7:40 rule 'tier' can never match | customer_tier in [free] and not in [free] cannot both hold",
+            "H041 3:40 rule 'swapped' can never match | `below: 0.5` and `at_least: 0.7` cannot both hold",
+            "H041 5:63 rule 'split' can never match | `confidence: { below: 0.6 }` and `confidence: { at_least: 0.7 }` cannot both hold",
+            "H041 7:40 rule 'tier' can never match | `in: [free]` and `not_in: [free]` cannot both hold",
             "H041 8:39 rule 'critical' can never match | no priority in [critical] is declared (priorities: urgent, high, normal, low)",
             "H041 9:35 rule 'card' can never match | text with 'credit card' always contains 'card', which `none` excludes",
-            "H041 10:41 rule 'negative' can never match | confidence is never below 0 (it ranges from 0 to 1)",
-            "H041 12:52 rule 'human' can never match | requested_human: true and not (requested_human: true) cannot both hold",
+            "H041 10:41 rule 'negative' can never match | `confidence: { below: 0 }` can never be true (confidence ranges from 0 to 1)",
+            "H041 12:52 rule 'human' can never match | `requested_human: true` and `not: { requested_human: true }` cannot both hold",
         ]
     );
     assert!(
@@ -301,6 +301,28 @@ fn never_matching_conditions() {
     assert_eq!(out[1].related.len(), 1);
     assert_eq!(out[1].related[0].0.to_string(), "5:95");
     assert_eq!(out[1].related[0].1, "conflicting condition");
+}
+
+/// The conditions named in H041 labels are quoted the way the policy writes them, with numbers
+/// and labels as YAML reads them back.
+#[test]
+fn never_matching_conditions_are_quoted_as_the_policy_writes_them() {
+    let rules = r#"  - { id: tiny, when: { field: { name: score, below: 1e-300, at_least: 5 } }, route: L1 }
+  - { id: year, when: { category: { in: ["2026"], not_in: ["2026"] } }, route: L1 }
+  - { id: plan, when: { field: { name: plan, in: [Gold] }, not: { field: { name: plan, in: [gold] } } }, route: L1 }
+"#;
+    let labels: Vec<String> = lint(rules)
+        .iter()
+        .map(|d| d.label.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "`below: 1e-300` and `at_least: 5` cannot both hold",
+            r#"`in: ["2026"]` and `not_in: ["2026"]` cannot both hold"#,
+            "`not: { field: { name: plan, in: [gold] } }` and `field: { name: plan, in: [gold] }` cannot both hold",
+        ]
+    );
 }
 
 #[test]
