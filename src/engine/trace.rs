@@ -7,13 +7,15 @@
 use super::eval::Tri;
 use super::keywords::KeywordMatcher;
 use crate::policy::condition::{Cond, Keyword, LabelField, NumField};
+use crate::policy::describe;
 use crate::text::normalize_label;
 use crate::tickets::{LABEL_FIELDS, Ticket};
 
 /// One evaluated condition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TraceNode {
-    /// What is tested, e.g. `confidence below 0.8`.
+    /// What is tested, as the policy writes it ([`describe::test`]), e.g. `confidence: {
+    /// below: 0.8 }`; `all of`, `any of` or `not` for a node whose children are the tests.
     pub test: String,
     /// The ticket's value as seen, e.g. `0.62`, `(empty)`, `found refund*`.
     pub value: String,
@@ -33,29 +35,6 @@ impl Fields<'_> {
             .get(slot)
             .map(String::as_str)
             .filter(|v| !v.is_empty())
-    }
-}
-
-fn list(words: &[String]) -> String {
-    format!("[{}]", words.join(", "))
-}
-
-fn keywords(list: &[Keyword]) -> String {
-    format!(
-        "[{}]",
-        list.iter()
-            .map(|k| k.to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
-}
-
-fn number_test(name: &str, below: Option<f64>, at_least: Option<f64>) -> String {
-    match (at_least, below) {
-        (Some(a), Some(b)) => format!("{name} at least {a} and below {b}"),
-        (None, Some(b)) => format!("{name} below {b}"),
-        (Some(a), None) => format!("{name} at least {a}"),
-        (None, None) => format!("{name} is known"),
     }
 }
 
@@ -111,7 +90,7 @@ pub fn trace(cond: &Cond, t: &Ticket, fields: &Fields) -> TraceNode {
                 NumField::Extra(name) => fields.extra(t, name).and_then(|v| v.parse().ok()),
             };
             TraceNode {
-                test: number_test(field.name(), *below, *at_least),
+                test: describe::test(cond),
                 value: value.map_or_else(|| "(empty)".to_string(), |v| v.to_string()),
                 outcome: match value {
                     None => Tri::Unknown,
@@ -135,16 +114,6 @@ pub fn trace(cond: &Cond, t: &Ticket, fields: &Fields) -> TraceNode {
                 matcher.scan(text, &mut found);
             }
             let hit = |k: &Keyword| words.iter().position(|w| w == k).is_some_and(|i| found[i]);
-            let mut parts = Vec::new();
-            if let Some(any) = any {
-                parts.push(format!("any of {}", keywords(any)));
-            }
-            if !all.is_empty() {
-                parts.push(format!("all of {}", keywords(all)));
-            }
-            if !none.is_empty() {
-                parts.push(format!("none of {}", keywords(none)));
-            }
             let seen: Vec<String> = words
                 .iter()
                 .zip(&found)
@@ -165,7 +134,7 @@ pub fn trace(cond: &Cond, t: &Ticket, fields: &Fields) -> TraceNode {
                 (value, Tri::from(truth))
             };
             TraceNode {
-                test: format!("keywords {}", parts.join(", ")),
+                test: describe::test(cond),
                 value,
                 outcome,
                 children: Vec::new(),
@@ -185,15 +154,8 @@ pub fn trace(cond: &Cond, t: &Ticket, fields: &Fields) -> TraceNode {
                         .unwrap_or(0),
                 ),
             };
-            let mut parts = Vec::new();
-            if let Some(set) = in_ {
-                parts.push(format!("in {}", list(set)));
-            }
-            if !not_in.is_empty() {
-                parts.push(format!("not in {}", list(not_in)));
-            }
             TraceNode {
-                test: format!("{} {}", field.name(), parts.join(" and ")),
+                test: describe::test(cond),
                 value: value.map_or_else(|| "(empty)".to_string(), str::to_string),
                 outcome: match value {
                     None => Tri::Unknown,
@@ -206,7 +168,7 @@ pub fn trace(cond: &Cond, t: &Ticket, fields: &Fields) -> TraceNode {
             }
         }
         Cond::RequestedHuman(wanted) => TraceNode {
-            test: format!("requested_human is {wanted}"),
+            test: describe::test(cond),
             value: t
                 .requested_human
                 .map_or_else(|| "(empty)".to_string(), |v| v.to_string()),
@@ -218,7 +180,7 @@ pub fn trace(cond: &Cond, t: &Ticket, fields: &Fields) -> TraceNode {
         Cond::Matches { field, regex } => {
             let value = fields.extra(t, field);
             TraceNode {
-                test: format!("{field} matches /{}/", regex.as_str()),
+                test: describe::test(cond),
                 value: value.map_or_else(|| "(empty)".to_string(), |v| format!("{v:?}")),
                 outcome: value.map_or(Tri::Unknown, |v| Tri::from(regex.is_match(v))),
                 children: Vec::new(),
@@ -235,14 +197,15 @@ fn mark(outcome: Tri) -> &'static str {
     }
 }
 
-/// Render a trace as indented lines.
+/// Render a trace as indented lines: `test — value → outcome` for a test, `all of → outcome`
+/// for a node, its children indented below it.
 pub fn render(node: &TraceNode, indent: usize, out: &mut String) {
     let pad = " ".repeat(indent);
     if node.value.is_empty() {
-        out.push_str(&format!("{pad}{}: {}\n", node.test, mark(node.outcome)));
+        out.push_str(&format!("{pad}{} → {}\n", node.test, mark(node.outcome)));
     } else {
         out.push_str(&format!(
-            "{pad}{}: {} → {}\n",
+            "{pad}{} — {} → {}\n",
             node.test,
             node.value,
             mark(node.outcome)
