@@ -446,22 +446,17 @@ mod tests {
                     let Ok(before) = compile(&rule.value.when) else {
                         continue;
                     };
-                    let printed = condition(&rule.value.when.value);
-                    let after = compile(&when_of(&printed)).unwrap();
-                    assert_eq!(
-                        format!("{before:?}"),
-                        format!("{after:?}"),
-                        "{}: {printed}",
-                        path.display()
-                    );
-                    let printed = before.to_string();
-                    let after = compile(&when_of(&printed)).unwrap();
-                    assert_eq!(
-                        format!("{before:?}"),
-                        format!("{after:?}"),
-                        "{}: {printed}",
-                        path.display()
-                    );
+                    // The file form as diff prints it, the compiled form as lint and the
+                    // trace print it.
+                    for printed in [condition(&rule.value.when.value), before.to_string()] {
+                        let after = compile(&when_of(&printed)).unwrap();
+                        assert_eq!(
+                            format!("{before:?}"),
+                            format!("{after:?}"),
+                            "{}: {printed}",
+                            path.display()
+                        );
+                    }
                     checked += 1;
                 }
             }
