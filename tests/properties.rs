@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use handoff::config::LintConfig;
 use handoff::diag::registry::Code;
 use handoff::engine::eval::{CompiledPolicy, Decision, Tri};
+use handoff::fields::Label;
 use handoff::lint::lint_policy;
 use handoff::policy::condition::{Cond, Keyword, LabelField, NumField, compile};
 use handoff::policy::load::load_bytes;
@@ -245,7 +246,7 @@ fn reference(c: &Cond, p: &Plain) -> Tri {
             }
         },
         Cond::Label { field, in_, not_in } => {
-            assert_eq!(*field, LabelField::CustomerTier);
+            assert_eq!(*field, LabelField::Canonical(Label::CustomerTier));
             match p.tier {
                 None => Tri::Unknown,
                 Some(v) => known(

@@ -3,9 +3,10 @@
 //! count as empty, every value given here was typed on purpose: each one is checked, whatever
 //! the policy reads, and a problem names its field.
 
+use crate::fields::Field;
 use crate::policy::load::did_you_mean;
 use crate::tickets::source::Needs;
-use crate::tickets::{CANONICAL, Mapping, Ticket, TicketSource};
+use crate::tickets::{Mapping, Ticket, TicketSource};
 
 /// Why given fields do not make a ticket.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +46,7 @@ impl std::fmt::Display for GivenError {
 
 /// The names a given ticket may use: canonical fields and the extra fields the policy reads.
 pub fn known_fields(needs: &Needs) -> Vec<&str> {
-    let mut known: Vec<&str> = CANONICAL.to_vec();
+    let mut known: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
     known.extend(needs.extras.iter().map(String::as_str));
     known
 }

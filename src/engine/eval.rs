@@ -5,13 +5,14 @@ use regex::Regex;
 use super::keywords::KeywordMatcher;
 use crate::calendar::BusinessCalendar;
 use crate::calendar::duration::{PolicyDuration, parse_duration};
+use crate::fields::{Field, Label};
 use crate::policy::calendar::build_calendar;
 use crate::policy::condition::{Cond, Keyword, LabelField, NumField, compile};
 use crate::policy::model::{DurationSpec, RuleKind};
 use crate::policy::{AI, Policy};
 use crate::text::normalize_label;
+use crate::tickets::Ticket;
 use crate::tickets::source::Needs;
-use crate::tickets::{LABEL_FIELDS, Ticket};
 
 /// SQL-style three-valued truth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +64,7 @@ enum NumSlot {
 
 #[derive(Debug, Clone)]
 enum LabelSlot {
-    Canonical(usize),
+    Canonical(Label),
     Extra(usize),
 }
 
@@ -214,7 +215,7 @@ impl Builder<'_> {
                 }
             }
             Cond::Keywords { any, all, none } => {
-                read("text");
+                read(Field::Text.name());
                 Node::Keywords {
                     any: any
                         .as_ref()
@@ -226,13 +227,8 @@ impl Builder<'_> {
             Cond::Label { field, in_, not_in } => {
                 read(field.name());
                 let slot = match field {
+                    LabelField::Canonical(label) => LabelSlot::Canonical(*label),
                     LabelField::Extra(name) => LabelSlot::Extra(self.extra(name)),
-                    other => LabelSlot::Canonical(
-                        LABEL_FIELDS
-                            .iter()
-                            .position(|f| *f == other.name())
-                            .unwrap_or(0),
-                    ),
                 };
                 Node::Label {
                     slot,
@@ -241,7 +237,7 @@ impl Builder<'_> {
                 }
             }
             Cond::RequestedHuman(b) => {
-                read("requested_human");
+                read(Field::RequestedHuman.name());
                 Node::Human(*b)
             }
             Cond::Matches { field, regex } => {
@@ -552,7 +548,7 @@ impl CompiledPolicy {
             Node::Label { slot, in_, not_in } => {
                 let owned;
                 let value = match slot {
-                    LabelSlot::Canonical(i) => t.label(*i),
+                    LabelSlot::Canonical(label) => t.label(*label),
                     LabelSlot::Extra(i) => {
                         owned = t
                             .extras
@@ -607,7 +603,7 @@ impl CompiledPolicy {
             }
         }
         let ticket_priority = t
-            .label(3)
+            .label(Label::Priority)
             .and_then(|p| self.priorities.iter().position(|x| x == p))
             .or(self.default_priority);
         decision.priority = rule_priority.or(ticket_priority);

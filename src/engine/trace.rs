@@ -8,7 +8,7 @@ use super::eval::Tri;
 use super::keywords::KeywordMatcher;
 use crate::policy::condition::{Cond, Keyword, LabelField, NumField};
 use crate::text::normalize_label;
-use crate::tickets::{LABEL_FIELDS, Ticket};
+use crate::tickets::Ticket;
 
 /// One evaluated condition.
 #[derive(Debug, Clone, PartialEq)]
@@ -174,16 +174,11 @@ pub fn trace(cond: &Cond, t: &Ticket, fields: &Fields) -> TraceNode {
         Cond::Label { field, in_, not_in } => {
             let owned;
             let value = match field {
+                LabelField::Canonical(label) => t.label(*label),
                 LabelField::Extra(name) => {
                     owned = fields.extra(t, name).map(normalize_label);
                     owned.as_deref()
                 }
-                other => t.label(
-                    LABEL_FIELDS
-                        .iter()
-                        .position(|f| *f == other.name())
-                        .unwrap_or(0),
-                ),
             };
             let mut parts = Vec::new();
             if let Some(set) = in_ {

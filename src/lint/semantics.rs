@@ -55,6 +55,7 @@ use std::collections::HashMap;
 
 use unicode_normalization::char::is_combining_mark;
 
+use crate::fields::Label;
 use crate::policy::condition::{Cond, Keyword, LabelField, NumField};
 
 /// How large regions may grow before the analysis gives up on them.
@@ -828,7 +829,7 @@ impl Analysis {
 
     fn universe(&self, var: u32) -> Option<&[u32]> {
         match &self.vars[var as usize] {
-            Var::Label(LabelField::Priority) => self.priorities.as_deref(),
+            Var::Label(LabelField::Canonical(Label::Priority)) => self.priorities.as_deref(),
             _ => None,
         }
     }
@@ -2040,14 +2041,17 @@ mod tests {
                 at_least: rng.some(&[-1.0, 0.0, 3.0]),
             },
             2 => Cond::Label {
-                field: LabelField::Priority,
+                field: LabelField::Canonical(Label::Priority),
                 in_: rng
                     .some(&[()])
                     .map(|()| rng.subset(&["urgent", "high", "normal", "low"], 3)),
                 not_in: rng.subset(&["urgent", "high", "low"], 2),
             },
             3 => Cond::Label {
-                field: rng.pick(&[LabelField::CustomerTier, LabelField::Extra("code".into())]),
+                field: rng.pick(&[
+                    LabelField::Canonical(Label::CustomerTier),
+                    LabelField::Extra("code".into()),
+                ]),
                 in_: rng
                     .some(&[()])
                     .map(|()| rng.subset(&["a", "b", "x1", "y1"], 2)),

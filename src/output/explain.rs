@@ -3,6 +3,7 @@
 
 use crate::engine::eval::{CompiledPolicy, Decision, Tri};
 use crate::engine::trace::{Fields, render, trace};
+use crate::fields::Label;
 use crate::policy::Policy;
 use crate::policy::condition::compile;
 use crate::tickets::Ticket;
@@ -26,8 +27,8 @@ fn ticket_summary(t: &Ticket) -> String {
     };
     push("confidence", t.confidence.map(|v| v.to_string()));
     push("sentiment", t.sentiment.map(|v| v.to_string()));
-    for (i, name) in crate::tickets::LABEL_FIELDS.iter().enumerate() {
-        push(name, t.label(i).map(str::to_string));
+    for label in Label::ALL {
+        push(label.name(), t.label(label).map(str::to_string));
     }
     push("requested_human", t.requested_human.map(|v| v.to_string()));
     push("created_at", t.created_at.map(|v| v.to_string()));

@@ -17,13 +17,12 @@ pub mod value;
 
 use jiff::Timestamp;
 
+use crate::fields::{ByLabel, Field, Label};
+
 pub use mapping::Mapping;
 pub use parse::TicketParser;
 pub use record::{RawRecord, Records};
 pub use source::{Layout, RowError, TicketReader, TicketSource};
-
-/// Label fields a condition can test.
-pub const LABEL_FIELDS: [&str; 4] = ["customer_tier", "channel", "category", "priority"];
 
 /// One ticket, with every canonical field parsed (or `None` when empty or absent).
 #[derive(Debug, Clone, Default)]
@@ -37,9 +36,9 @@ pub struct Ticket {
     pub confidence: Option<f64>,
     pub sentiment: Option<f64>,
     /// `customer_tier`, `channel`, `category`, `priority`: trimmed, lower-cased, aliased.
-    pub labels: [Option<String>; 4],
+    pub labels: ByLabel<Option<String>>,
     /// The same labels as the data spells them (trimmed), for reports that show them.
-    pub label_spellings: [String; 4],
+    pub label_spellings: ByLabel<String>,
     pub requested_human: Option<bool>,
     pub escalated_at: Option<Timestamp>,
     pub first_human_response_at: Option<Timestamp>,
@@ -60,31 +59,11 @@ impl Ticket {
         self.texts.iter().any(|t| !t.is_empty())
     }
 
-    pub fn label(&self, index: usize) -> Option<&str> {
-        self.labels.get(index).and_then(|l| l.as_deref())
+    /// A label (trimmed, lower-cased, aliased); `None` when empty or absent.
+    pub fn label(&self, which: Label) -> Option<&str> {
+        self.labels[which].as_deref()
     }
 }
-
-/// Canonical field names a ticket can be given by (`explain --ticket`, policy tests).
-pub const CANONICAL: [&str; 17] = [
-    "id",
-    "created_at",
-    "text",
-    "confidence",
-    "sentiment",
-    "customer_tier",
-    "channel",
-    "category",
-    "priority",
-    "requested_human",
-    "escalated_at",
-    "first_human_response_at",
-    "resolved_at",
-    "resolved_tier",
-    "reassignments",
-    "reopened",
-    "csat",
-];
 
 /// Read one ticket given as field/value pairs through exactly the parsing a CSV record gets.
 /// Names are canonical fields or extra fields the policy reads; anything else is refused so a
@@ -94,8 +73,8 @@ pub fn ticket_from_fields(
     needs: &source::Needs,
 ) -> Result<Ticket, String> {
     for (name, _) in pairs {
-        if !CANONICAL.contains(&name.as_str()) && !needs.extras.contains(name) {
-            let mut known: Vec<&str> = CANONICAL.to_vec();
+        if Field::named(name).is_none() && !needs.extras.contains(name) {
+            let mut known: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
             known.extend(needs.extras.iter().map(String::as_str));
             let hint = match crate::policy::load::did_you_mean(name, &known) {
                 Some(best) => format!("did you mean `{best}`?"),

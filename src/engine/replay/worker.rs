@@ -93,13 +93,11 @@ pub struct Worker<'a> {
 /// How a group is shown: the data's own spelling of its label when that is the label (not an
 /// alias of it), else the label.
 fn group_spelling(by: By, t: &Ticket, key: &str) -> String {
-    let index = match by {
-        By::CustomerTier => 0,
-        By::Channel => 1,
-        By::Category => 2,
-        By::Priority | By::Month => return key.to_string(),
+    // Priority groups are the decided priority, which need not be the ticket's own.
+    let Some(label) = by.label().filter(|_| by != By::Priority) else {
+        return key.to_string();
     };
-    let raw = &t.label_spellings[index];
+    let raw = &t.label_spellings[label];
     if !raw.is_empty() && crate::text::normalize_label(raw) == key {
         raw.clone()
     } else {
@@ -108,11 +106,7 @@ fn group_spelling(by: By, t: &Ticket, key: &str) -> String {
 }
 
 fn group_key(by: By, policy: &CompiledPolicy, t: &Ticket, d: &Decision) -> String {
-    let label = |i: usize| t.label(i).unwrap_or("(none)").to_string();
     match by {
-        By::CustomerTier => label(0),
-        By::Channel => label(1),
-        By::Category => label(2),
         By::Priority => d
             .priority
             .and_then(|p| policy.priorities.get(p).cloned())
@@ -124,6 +118,11 @@ fn group_key(by: By, policy: &CompiledPolicy, t: &Ticket, d: &Decision) -> Strin
                 format!("{:04}-{:02}", date.year(), date.month())
             },
         ),
+        by => by
+            .label()
+            .and_then(|label| t.label(label))
+            .unwrap_or("(none)")
+            .to_string(),
     }
 }
 

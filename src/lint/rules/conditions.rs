@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use super::Ctx;
 use crate::diag::registry::Code;
 use crate::diag::{Diagnostic, Span};
+use crate::fields::Label;
 use crate::lint::semantics::{Analysis, GiveUp, Region, StemFinder, covers};
 use crate::policy::condition::{Cond, Keyword, LabelField, NumField};
 use crate::policy::model::{Condition, Rule};
@@ -496,7 +497,7 @@ fn reason(ctx: &Ctx, c: &Cond) -> String {
         },
         Cond::Label { field, in_, not_in } => {
             let name = field.name();
-            let priority = *field == LabelField::Priority;
+            let priority = *field == LabelField::Canonical(Label::Priority);
             match in_ {
                 Some(set) if set.is_empty() => format!("no {name} value can pass this test"),
                 Some(set) if set.iter().all(|l| not_in.contains(l)) => format!(

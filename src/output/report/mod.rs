@@ -382,8 +382,7 @@ pub fn report_json(
             .reads
             .iter()
             .filter(|f| {
-                let canonical =
-                    f.as_str() == "text" || crate::tickets::source::FIELDS.contains(&f.as_str());
+                let canonical = crate::fields::Field::read_by_conditions(f).is_some();
                 if canonical {
                     !layout.has(f)
                 } else {
