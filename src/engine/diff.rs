@@ -106,20 +106,13 @@ pub fn diff_replay(
                 );
             }
         }
-        let latest = [
-            ticket.created_at,
-            ticket.escalated_at,
-            ticket.first_human_response_at,
-            ticket.resolved_at,
-        ]
-        .into_iter()
-        .flatten()
-        .max();
-        settler.observe(latest, &mut |(i, d): (usize, Deferred), happened| {
-            metrics[i].settle(&d.event, d.at, happened)
-        });
+        settler.observe(
+            ticket.latest(),
+            &mut |(i, d): (usize, Deferred), happened| metrics[i].settle(&d.event, d.at, happened),
+        );
     }
-    let as_of = settler.finish(&mut |(i, d): (usize, Deferred), happened| {
+    let as_of = settler.as_of();
+    settler.finish(as_of, &mut |(i, d): (usize, Deferred), happened| {
         metrics[i].settle(&d.event, d.at, happened)
     });
     if let Some(as_of) = as_of {

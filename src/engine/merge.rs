@@ -216,7 +216,7 @@ mod tests {
                 worker
             })
             .collect();
-        let as_of = workers.iter().filter_map(|w| w.latest_seen).max();
+        let as_of = workers.iter().filter_map(|w| w.latest_seen()).max();
         let mut overall = Metrics::new(&policy);
         let mut groups = std::collections::BTreeMap::<String, Metrics>::new();
         for worker in workers.drain(..) {

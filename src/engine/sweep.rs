@@ -230,20 +230,14 @@ pub fn sweep(
                 }
             }
         }
-        let latest = [
-            ticket.created_at,
-            ticket.escalated_at,
-            ticket.first_human_response_at,
-            ticket.resolved_at,
-        ]
-        .into_iter()
-        .flatten()
-        .max();
-        settler.observe(latest, &mut |item, happened| {
+        settler.observe(ticket.latest(), &mut |item, happened| {
             settle(&mut points, item, happened)
         });
     }
-    let as_of = settler.finish(&mut |item, happened| settle(&mut points, item, happened));
+    let as_of = settler.as_of();
+    settler.finish(as_of, &mut |item, happened| {
+        settle(&mut points, item, happened)
+    });
     Ok(SweepOutcome {
         points,
         records,

@@ -59,6 +59,20 @@ impl Ticket {
         self.texts.iter().any(|t| !t.is_empty())
     }
 
+    /// The latest of the ticket's timestamps. Whatever `--as-of` turns out to be, it is no
+    /// earlier than this.
+    pub fn latest(&self) -> Option<Timestamp> {
+        [
+            self.created_at,
+            self.escalated_at,
+            self.first_human_response_at,
+            self.resolved_at,
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+    }
+
     /// A label (trimmed, lower-cased, aliased); `None` when empty or absent.
     pub fn label(&self, which: Label) -> Option<&str> {
         self.labels[which].as_deref()

@@ -65,7 +65,7 @@ pub fn replay(
 
     let as_of = options
         .as_of
-        .or(workers.iter().filter_map(|w| w.latest_seen).max());
+        .or(workers.iter().filter_map(|w| w.latest_seen()).max());
     let mut overall = Metrics::new(policy);
     let mut groups: BTreeMap<String, Metrics> = BTreeMap::new();
     let mut first_seen: BTreeMap<String, (u64, String)> = BTreeMap::new();
