@@ -3,12 +3,13 @@
 use regex::Regex;
 
 use super::keywords::KeywordMatcher;
+use super::sla::SlaTargets;
 use crate::calendar::BusinessCalendar;
 use crate::calendar::duration::{PolicyDuration, parse_duration};
 use crate::fields::{Field, Label};
 use crate::policy::calendar::build_calendar;
 use crate::policy::condition::{Cond, Keyword, LabelField, NumField, compile};
-use crate::policy::model::{DurationSpec, RuleKind};
+use crate::policy::model::{DurationSpec, RuleKind, per_priority};
 use crate::policy::{AI, Policy};
 use crate::text::normalize_label;
 use crate::tickets::Ticket;
@@ -115,10 +116,17 @@ pub struct CompiledRule {
 pub struct TierInfo {
     pub name: String,
     pub owner: String,
-    /// Per priority index: (first response, resolution).
-    pub sla: Vec<(Option<PolicyDuration>, Option<PolicyDuration>)>,
+    /// Per priority index ([`TierInfo::sla_for`]).
+    sla: Vec<SlaTargets>,
     /// Per priority index: delay before time-based escalation; and the target rank.
     pub escalate_after: Option<(Vec<Option<PolicyDuration>>, usize)>,
+}
+
+impl TierInfo {
+    /// The SLA targets for a priority (an index into the policy's priorities).
+    pub fn sla_for(&self, priority: usize) -> SlaTargets {
+        self.sla.get(priority).copied().unwrap_or_default()
+    }
 }
 
 /// A policy ready to evaluate tickets.
@@ -328,25 +336,14 @@ impl CompiledPolicy {
         let mut tiers = Vec::new();
         for (name, tier) in policy.tiers.iter() {
             let tier = &tier.value;
-            let lookup = |priority: &str| {
-                tier.sla
-                    .iter()
-                    .find(|(k, _)| normalize_label(&k.value) == priority)
-                    .or_else(|| {
-                        tier.sla
-                            .iter()
-                            .find(|(k, _)| normalize_label(&k.value) == "default")
-                    })
-                    .map(|(_, v)| &v.value)
-            };
             let sla = priorities
                 .iter()
-                .map(|p| match lookup(p) {
-                    Some(target) => (
-                        durations(target.first_response.as_ref()),
-                        durations(target.resolution.as_ref()),
-                    ),
-                    None => (None, None),
+                .map(|p| match tier.sla_for(p) {
+                    Some(target) => SlaTargets {
+                        first_response: durations(target.value.first_response.as_ref()),
+                        resolution: durations(target.value.resolution.as_ref()),
+                    },
+                    None => SlaTargets::default(),
                 })
                 .collect();
             let escalate_after = match &tier.escalate_after {
@@ -356,14 +353,9 @@ impl CompiledPolicy {
                         .iter()
                         .map(|p| match &e.value.no_first_response.value {
                             DurationSpec::One(text) => parse_duration(text).ok(),
-                            DurationSpec::PerPriority(map) => map
-                                .iter()
-                                .find(|(k, _)| normalize_label(&k.value) == *p)
-                                .or_else(|| {
-                                    map.iter()
-                                        .find(|(k, _)| normalize_label(&k.value) == "default")
-                                })
-                                .and_then(|(_, v)| parse_duration(&v.value).ok()),
+                            DurationSpec::PerPriority(map) => {
+                                per_priority(map, p).and_then(|v| parse_duration(&v.value).ok())
+                            }
                         })
                         .collect();
                     Some((delays, rank(&e.value.to.value)?))

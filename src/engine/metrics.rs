@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 
 use super::eval::{CompiledPolicy, Decision, ReasonKind};
+use super::sla::{Clock, Target, clock};
 use super::stats::{Count, Durations};
 use crate::tickets::{Layout, Ticket};
 
@@ -57,21 +58,6 @@ pub struct SlaTally {
 impl SlaTally {
     pub fn attainment(&self) -> Count {
         Count::new(self.met, self.met + self.breached)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Target {
-    FirstResponse,
-    Resolution,
-}
-
-impl Target {
-    pub fn name(self) -> &'static str {
-        match self {
-            Target::FirstResponse => "first_response",
-            Target::Resolution => "resolution",
-        }
     }
 }
 
@@ -292,6 +278,10 @@ impl Metrics {
         self.worst.truncate(WORST_BREACHES);
     }
 
+    fn sla_tally(&mut self, rank: usize, priority: usize, target: Target) -> &mut SlaTally {
+        &mut self.sla.entry((rank, priority)).or_default()[target as usize]
+    }
+
     /// Settle a deferred event: `happened` when its time lies before `--as-of`.
     pub fn settle(&mut self, event: &DeferredEvent, at: Timestamp, happened: bool) {
         match event {
@@ -302,7 +292,7 @@ impl Metrics {
                 id,
                 line,
             } => {
-                let tally = &mut self.sla.entry((*rank, *priority)).or_default()[*target as usize];
+                let tally = self.sla_tally(*rank, *priority, *target);
                 if happened {
                     tally.breached += 1;
                     let breach = Breach {
@@ -435,9 +425,7 @@ impl Metrics {
     }
 
     fn response_times(&mut self, policy: &CompiledPolicy, t: &Ticket, escalated: bool) {
-        if let (Some(start), Some(reply)) =
-            (t.escalated_at.or(t.created_at), t.first_human_response_at)
-        {
+        if let (Some(start), Some(reply)) = (t.clock_start(), t.first_human_response_at) {
             if reply < start {
                 self.first_response_negative += 1;
             } else {
@@ -486,56 +474,41 @@ impl Metrics {
             self.skip_sla(SKIP_NO_PRIORITY);
             return;
         };
-        let (first, resolution) = tier.sla.get(priority).copied().unwrap_or((None, None));
-        if first.is_none() && resolution.is_none() {
+        let targets = tier.sla_for(priority);
+        if targets.is_empty() {
             self.skip_sla(SKIP_NO_TARGET);
             return;
         }
-        let Some(start) = t.escalated_at.or(t.created_at) else {
+        let Some(start) = t.clock_start() else {
             self.skip_sla(SKIP_NO_START);
             return;
         };
-        // A first response is only judged when the data says when it came.
-        let first = first.filter(|_| available.first_human_response_at);
         let mut unreachable = false;
-        for (target, budget, done) in [
-            // A ticket resolved without any human reply stops its first-response clock at
-            // resolution: it is not an open, unanswered ticket.
-            (
-                Target::FirstResponse,
-                first,
-                t.first_human_response_at.or(t.resolved_at),
-            ),
-            (Target::Resolution, resolution, t.resolved_at),
-        ] {
-            let Some(budget) = budget else { continue };
-            let Some(due) = policy.calendar.add(start, budget) else {
-                unreachable = true;
+        for target in Target::ALL {
+            let Some(budget) = targets.get(target) else {
                 continue;
             };
-            match done {
-                Some(done) if done < start => {
-                    self.sla.entry((d.rank, priority)).or_default()[target as usize].negative += 1;
+            // A first response is only judged when the data says when it came.
+            if target == Target::FirstResponse && !available.first_human_response_at {
+                continue;
+            }
+            match clock(&policy.calendar, start, budget, target.stopped_at(t)) {
+                Clock::Unreachable => unreachable = true,
+                Clock::StoppedBeforeStart => self.sla_tally(d.rank, priority, target).negative += 1,
+                Clock::Met => self.sla_tally(d.rank, priority, target).met += 1,
+                Clock::Breached { overshoot } => {
+                    self.sla_tally(d.rank, priority, target).breached += 1;
+                    self.note_breach(Breach {
+                        overshoot,
+                        id: t.id.clone(),
+                        rank: d.rank,
+                        priority,
+                        target,
+                        line: t.line,
+                        unanswered: false,
+                    });
                 }
-                Some(done) => {
-                    let tally =
-                        &mut self.sla.entry((d.rank, priority)).or_default()[target as usize];
-                    if done <= due {
-                        tally.met += 1;
-                    } else {
-                        tally.breached += 1;
-                        self.note_breach(Breach {
-                            overshoot: done.as_second() - due.as_second(),
-                            id: t.id.clone(),
-                            rank: d.rank,
-                            priority,
-                            target,
-                            line: t.line,
-                            unanswered: false,
-                        });
-                    }
-                }
-                None => deferred.push(Deferred {
+                Clock::Open { due } => deferred.push(Deferred {
                     at: due,
                     group,
                     event: DeferredEvent::Unanswered {

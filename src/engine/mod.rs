@@ -7,6 +7,7 @@ pub mod keywords;
 pub mod merge;
 pub mod metrics;
 pub mod replay;
+pub mod sla;
 pub mod stats;
 pub mod sweep;
 pub mod trace;

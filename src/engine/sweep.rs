@@ -13,6 +13,7 @@ use super::deferred::Settler;
 use super::eval::{CompiledPolicy, Decision};
 use super::metrics::{Available, History, history};
 use super::replay::ReplayError;
+use super::sla::{Clock, Target, clock};
 use super::stats::Count;
 use crate::tickets::{Ticket, TicketSource};
 
@@ -57,40 +58,23 @@ pub struct SweepOutcome {
     pub as_of: Option<Timestamp>,
 }
 
-/// SLA outcome of a target: met, breached, still open (due at that instant), or not judged.
-#[derive(Debug, Clone, Copy)]
-enum Clock {
-    Met,
-    Breached,
-    Open(Timestamp),
-    Skip,
-}
-
-fn clocks(policy: &CompiledPolicy, t: &Ticket, rank: usize, priority: Option<usize>) -> [Clock; 2] {
-    let (Some(priority), Some(start), Some(tier)) =
-        (priority, t.escalated_at.or(t.created_at), policy.tier(rank))
+/// The SLA clocks of a decision, first response and resolution; `None` where nothing is
+/// judged (no priority, no start, no target).
+fn clocks(
+    policy: &CompiledPolicy,
+    t: &Ticket,
+    rank: usize,
+    priority: Option<usize>,
+) -> [Option<Clock>; 2] {
+    let (Some(priority), Some(start), Some(tier)) = (priority, t.clock_start(), policy.tier(rank))
     else {
-        return [Clock::Skip; 2];
+        return [None; 2];
     };
-    let (first, resolution) = tier.sla.get(priority).copied().unwrap_or((None, None));
-    let judge = |budget, done: Option<Timestamp>| {
-        let Some(budget) = budget else {
-            return Clock::Skip;
-        };
-        let Some(due) = policy.calendar.add(start, budget) else {
-            return Clock::Skip;
-        };
-        match done {
-            Some(done) if done < start => Clock::Skip,
-            Some(done) if done <= due => Clock::Met,
-            Some(_) => Clock::Breached,
-            None => Clock::Open(due),
-        }
-    };
-    [
-        judge(first, t.first_human_response_at.or(t.resolved_at)),
-        judge(resolution, t.resolved_at),
-    ]
+    let targets = tier.sla_for(priority);
+    Target::ALL.map(|target| {
+        let budget = targets.get(target)?;
+        Some(clock(&policy.calendar, start, budget, target.stopped_at(t)))
+    })
 }
 
 /// Which threshold is swept: the field (`confidence`, `sentiment` or an extra field) and the
@@ -154,7 +138,7 @@ pub fn sweep(
     let mut reject_examples = Vec::new();
     let (mut ticket, mut found, mut decision) =
         (Ticket::default(), Vec::new(), Decision::default());
-    let mut cache: HashMap<(usize, Option<usize>), [Clock; 2]> = HashMap::new();
+    let mut cache: HashMap<(usize, Option<usize>), [Option<Clock>; 2]> = HashMap::new();
     let settle =
         |points: &mut Vec<SweepPoint>, (variant, target): (usize, usize), happened: bool| {
             if happened {
@@ -216,17 +200,17 @@ pub fn sweep(
                 .or_insert_with(|| clocks(policy, &ticket, decision.rank, decision.priority));
             for (target, clock) in outcome.iter().enumerate() {
                 match clock {
-                    Clock::Met => {
+                    Some(Clock::Met) => {
                         points[index].sla[target].numerator += 1;
                         points[index].sla[target].denominator += 1;
                     }
-                    Clock::Breached => points[index].sla[target].denominator += 1,
-                    Clock::Open(due) => {
+                    Some(Clock::Breached { .. }) => points[index].sla[target].denominator += 1,
+                    Some(Clock::Open { due }) => {
                         settler.push(*due, (index, target), &mut |item, happened| {
                             settle(&mut points, item, happened)
                         })
                     }
-                    Clock::Skip => {}
+                    Some(Clock::Unreachable | Clock::StoppedBeforeStart) | None => {}
                 }
             }
         }

@@ -133,11 +133,14 @@ pub fn explain_with_notes(
     }
     if let Some(tier) = compiled.tier(decision.rank) {
         out.push_str(&format!(", owner {}\n", tier.owner));
-        let start = t.escalated_at.or(t.created_at);
-        let targets = decision.priority.and_then(|p| tier.sla.get(p).copied());
+        let start = t.clock_start();
+        let targets = decision
+            .priority
+            .map(|p| tier.sla_for(p))
+            .unwrap_or_default();
         for (name, target) in [
-            ("first response", targets.and_then(|t| t.0)),
-            ("resolution", targets.and_then(|t| t.1)),
+            ("first response", targets.first_response),
+            ("resolution", targets.resolution),
         ] {
             let Some(target) = target else {
                 out.push_str(&format!("  {name}: no SLA target\n"));

@@ -73,6 +73,12 @@ impl Ticket {
         .max()
     }
 
+    /// When the clocks of a handoff start (SLA, response times): `escalated_at`, else
+    /// `created_at`.
+    pub fn clock_start(&self) -> Option<Timestamp> {
+        self.escalated_at.or(self.created_at)
+    }
+
     /// A label (trimmed, lower-cased, aliased); `None` when empty or absent.
     pub fn label(&self, which: Label) -> Option<&str> {
         self.labels[which].as_deref()
