@@ -1,6 +1,7 @@
 //! Replay metrics (DESIGN §4), accumulated one ticket at a time in memory that does not grow
 //! with the number of tickets: counters, fixed-bucket histograms, and bounded example lists.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
@@ -211,6 +212,88 @@ pub fn history(policy: &CompiledPolicy, available: Available, t: &Ticket) -> His
     }
 }
 
+/// How a decision compares with a ticket's known history (DESIGN §4). The report's counts,
+/// sweep's figures and the `--decisions` verdict are all read from this one classification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Agreement {
+    /// Neither the policy nor history escalated.
+    BothKept,
+    /// History escalated; the policy keeps the ticket with the AI.
+    MissedEscalation,
+    /// The policy escalates; history did not, and the AI's resolution held.
+    UnneededEscalation,
+    /// The policy escalates; history did not, but the ticket was reopened: the AI's
+    /// resolution did not hold, so escalating was not unneeded.
+    EscalatedReopened,
+    /// Both escalated. `fit` compares the policy's tier with the resolving tier, when history
+    /// names a human one (`Less`: under-routed, `Greater`: over-routed).
+    BothEscalated { fit: Option<Ordering> },
+}
+
+impl Agreement {
+    /// Classify a decision (its route rank) against a known history: the rank of the
+    /// resolving tier (when given) and whether the ticket was escalated ([`History::Known`]).
+    pub fn of(
+        decision_rank: usize,
+        rank: Option<usize>,
+        escalated: bool,
+        reopened: Option<bool>,
+    ) -> Self {
+        match (decision_rank > 0, escalated) {
+            (false, false) => Agreement::BothKept,
+            (false, true) => Agreement::MissedEscalation,
+            (true, false) if reopened == Some(true) => Agreement::EscalatedReopened,
+            (true, false) => Agreement::UnneededEscalation,
+            (true, true) => Agreement::BothEscalated {
+                fit: rank.filter(|&r| r > 0).map(|r| decision_rank.cmp(&r)),
+            },
+        }
+    }
+
+    pub fn history_escalated(self) -> bool {
+        matches!(
+            self,
+            Agreement::MissedEscalation | Agreement::BothEscalated { .. }
+        )
+    }
+
+    pub fn policy_escalates(self) -> bool {
+        matches!(
+            self,
+            Agreement::UnneededEscalation
+                | Agreement::EscalatedReopened
+                | Agreement::BothEscalated { .. }
+        )
+    }
+
+    /// The policy's tier compared with the resolving human tier, when both escalated and
+    /// history names one.
+    pub fn fit(self) -> Option<Ordering> {
+        match self {
+            Agreement::BothEscalated { fit } => fit,
+            _ => None,
+        }
+    }
+
+    /// The ticket's verdict in the `--decisions` file.
+    pub fn verdict(self) -> &'static str {
+        match self {
+            Agreement::MissedEscalation => "missed_escalation",
+            Agreement::UnneededEscalation => "unneeded_escalation",
+            Agreement::BothEscalated {
+                fit: Some(Ordering::Less),
+            } => "under_routed",
+            Agreement::BothEscalated {
+                fit: Some(Ordering::Greater),
+            } => "over_routed",
+            // Right tier, or escalated in history with no resolving tier to compare.
+            Agreement::BothKept
+            | Agreement::EscalatedReopened
+            | Agreement::BothEscalated { .. } => "agree",
+        }
+    }
+}
+
 /// The per-ticket agreement verdict of the `--decisions` file: which count of the report the
 /// ticket lands in (`""` when the data has no history).
 pub fn agreement_verdict(
@@ -218,23 +301,12 @@ pub fn agreement_verdict(
     history: History,
     reopened: Option<bool>,
 ) -> &'static str {
-    let (rank, escalated) = match history {
-        History::Unknown => return "",
-        History::Unresolved => return "unresolved",
-        History::Known { rank, escalated } => (rank, escalated),
-    };
-    match (decision_rank > 0, escalated) {
-        (false, false) => "agree",
-        (false, true) => "missed_escalation",
-        // The AI's resolution did not hold: escalating was not unneeded.
-        (true, false) if reopened == Some(true) => "agree",
-        (true, false) => "unneeded_escalation",
-        (true, true) => match rank.filter(|&r| r > 0) {
-            Some(r) if r > decision_rank => "under_routed",
-            Some(r) if r < decision_rank => "over_routed",
-            // Right tier, or escalated in history with no resolving tier to compare.
-            _ => "agree",
-        },
+    match history {
+        History::Unknown => "",
+        History::Unresolved => "unresolved",
+        History::Known { rank, escalated } => {
+            Agreement::of(decision_rank, rank, escalated, reopened).verdict()
+        }
     }
 }
 
@@ -395,30 +467,22 @@ impl Metrics {
         let cell = self.confusion.entry((d.rank, outcome)).or_default();
         cell.count += 1;
         cell.note_example(t.line, &t.id);
-        let policy_escalates = d.rank > 0;
-        if history_escalated {
-            self.history_escalated += 1;
-            if !policy_escalates {
-                self.missed += 1;
+        let agreement = Agreement::of(d.rank, rank, history_escalated, t.reopened);
+        self.history_escalated += u64::from(agreement.history_escalated());
+        self.missed += u64::from(agreement == Agreement::MissedEscalation);
+        self.policy_escalated_known += u64::from(agreement.policy_escalates());
+        self.unneeded += u64::from(agreement == Agreement::UnneededEscalation);
+        if let Some(fit) = agreement.fit() {
+            self.fit_known += 1;
+            match fit {
+                Ordering::Equal => self.right_tier += 1,
+                Ordering::Less => self.under_routed += 1,
+                Ordering::Greater => self.over_routed += 1,
             }
-        }
-        if policy_escalates {
-            self.policy_escalated_known += 1;
-            if !history_escalated && t.reopened != Some(true) {
-                self.unneeded += 1;
-            }
-            if let Some(rank) = rank.filter(|&r| r > 0) {
-                self.fit_known += 1;
-                match d.rank.cmp(&rank) {
-                    std::cmp::Ordering::Equal => self.right_tier += 1,
-                    std::cmp::Ordering::Less => self.under_routed += 1,
-                    std::cmp::Ordering::Greater => self.over_routed += 1,
-                }
-                if let Some(n) = t.reassignments {
-                    self.reassignments_known += 1;
-                    if n == 0 {
-                        self.no_reassignment += 1;
-                    }
+            if let Some(n) = t.reassignments {
+                self.reassignments_known += 1;
+                if n == 0 {
+                    self.no_reassignment += 1;
                 }
             }
         }

@@ -5,13 +5,14 @@
 //! The figures follow the replay definitions exactly (see `docs/replay.md`); a test checks
 //! them against separate replays at several values.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use jiff::Timestamp;
 
 use super::deferred::Settler;
 use super::eval::{CompiledPolicy, Decision};
-use super::metrics::{Available, History, history};
+use super::metrics::{Agreement, Available, History, history};
 use super::replay::ReplayError;
 use super::sla::{Clock, Target, clock};
 use super::stats::Count;
@@ -177,18 +178,15 @@ pub fn sweep(
             let escalates = decision.rank > 0;
             point.escalated += u64::from(escalates);
             if let History::Known { rank, escalated } = past {
-                if escalated {
-                    point.history_escalated += 1;
-                    point.missed += u64::from(!escalates);
-                }
-                if escalates {
-                    point.policy_escalated_known += 1;
-                    point.unneeded += u64::from(!escalated && ticket.reopened != Some(true));
-                    if let Some(rank) = rank.filter(|&r| r > 0) {
-                        point.fit_known += 1;
-                        point.right_tier += u64::from(decision.rank == rank);
-                        point.over_routed += u64::from(decision.rank > rank);
-                    }
+                let agreement = Agreement::of(decision.rank, rank, escalated, ticket.reopened);
+                point.history_escalated += u64::from(agreement.history_escalated());
+                point.missed += u64::from(agreement == Agreement::MissedEscalation);
+                point.policy_escalated_known += u64::from(agreement.policy_escalates());
+                point.unneeded += u64::from(agreement == Agreement::UnneededEscalation);
+                if let Some(fit) = agreement.fit() {
+                    point.fit_known += 1;
+                    point.right_tier += u64::from(fit == Ordering::Equal);
+                    point.over_routed += u64::from(fit == Ordering::Greater);
                 }
             }
             if !escalates {
