@@ -16,8 +16,8 @@ use handoff::lint::lint_policy;
 use handoff::policy::condition::{Cond, Keyword, LabelField, NumField, compile};
 use handoff::policy::load::load_bytes;
 use handoff::text::fold;
+use handoff::tickets::given::read_given;
 use handoff::tickets::source::Needs;
-use handoff::tickets::ticket_from_fields;
 use proptest::prelude::*;
 
 const WORDS: [&str; 14] = [
@@ -312,7 +312,7 @@ proptest! {
         let needs = needs_for(&compiled);
         let (mut found, mut decision) = (Vec::new(), Decision::default());
         for plain in &tickets {
-            let ticket = ticket_from_fields(&fields(plain), &needs).expect("ticket reads");
+            let ticket = read_given(&fields(plain), &needs).expect("ticket reads");
             compiled.scan_keywords(&ticket, &mut found);
             let truths: Vec<Tri> = conds.iter().map(|c| reference(c, plain)).collect();
             for (i, truth) in truths.iter().enumerate() {

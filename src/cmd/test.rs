@@ -13,7 +13,6 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 
 use super::Exit;
-use super::given::{GivenError, known_fields, nearest, read_given};
 use super::io::{OutputTarget, check_outputs, config_input, open_input};
 use crate::config::Config;
 use crate::diag::Span;
@@ -24,6 +23,7 @@ use crate::output::policy_tests::{CaseResult, SuiteResult};
 use crate::policy::load::{load_test_file, test_file_yaml};
 use crate::policy::testfile::{Expect, REASONS, Scalar, TestCase, TestFile, TicketFields};
 use crate::policy::{LoadedPolicy, NamedMap, Spanned};
+use crate::tickets::given::{GivenError, known_fields, nearest, read_given};
 use crate::tickets::{Mapping, Ticket, TicketSource};
 
 #[derive(Debug, clap::Args)]

@@ -3,10 +3,10 @@
 //! count as empty, every value given here was typed on purpose: each one is checked, whatever
 //! the policy reads, and a problem names its field.
 
+use super::source::Needs;
+use super::{Mapping, Ticket, TicketSource};
 use crate::fields::Field;
 use crate::policy::load::did_you_mean;
-use crate::tickets::source::Needs;
-use crate::tickets::{Mapping, Ticket, TicketSource};
 
 /// Why given fields do not make a ticket.
 #[derive(Debug, Clone, PartialEq)]
