@@ -160,9 +160,11 @@ pub struct Decision {
     pub reason: Option<ReasonKind>,
 }
 
+/// Why a policy cannot be compiled for evaluation (a condition's own error is
+/// [`crate::policy::condition::CompileError`]).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct CompileError(pub String);
+pub struct PolicyCompileError(pub String);
 
 struct Builder<'a> {
     keywords: Vec<Keyword>,
@@ -266,7 +268,7 @@ fn durations(text: Option<&crate::policy::Spanned<String>>) -> Option<PolicyDura
 impl CompiledPolicy {
     /// Compile a policy. It must be lint-clean of errors: callers refuse policies with lint
     /// errors first, so a failure here is reported, not a panic.
-    pub fn new(policy: &Policy) -> Result<CompiledPolicy, CompileError> {
+    pub fn new(policy: &Policy) -> Result<CompiledPolicy, PolicyCompileError> {
         Self::with_extras(policy, &[])
     }
 
@@ -275,7 +277,7 @@ impl CompiledPolicy {
     pub fn with_extras(
         policy: &Policy,
         first_extras: &[String],
-    ) -> Result<CompiledPolicy, CompileError> {
+    ) -> Result<CompiledPolicy, PolicyCompileError> {
         let priorities = policy.priority_labels();
         let priority_index =
             |label: &str| priorities.iter().position(|p| *p == normalize_label(label));
@@ -284,7 +286,7 @@ impl CompiledPolicy {
         let rank = |route: &str| {
             policy
                 .rank(route)
-                .ok_or_else(|| CompileError(format!("route '{route}' is not a tier")))
+                .ok_or_else(|| PolicyCompileError(format!("route '{route}' is not a tier")))
         };
         let mut needs = Needs {
             priorities: priorities.clone(),
@@ -300,7 +302,7 @@ impl CompiledPolicy {
         let mut rules = Vec::new();
         for rule in &policy.rules {
             let rule = &rule.value;
-            let cond = compile(&rule.when).map_err(|e| CompileError(e.message))?;
+            let cond = compile(&rule.when).map_err(|e| PolicyCompileError(e.message))?;
             let mut reads = Vec::new();
             let node = builder.node(&cond, &mut reads);
             rules.push(CompiledRule {

@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use super::metrics::{Cell, EXAMPLES_PER_CELL, Metrics, SlaTally, WORST_BREACHES, answered_order};
+use super::metrics::{
+    ConfusionCell, EXAMPLES_PER_CELL, Metrics, SlaTally, WORST_BREACHES, answered_order,
+};
 
 fn add_counts(mine: &mut Vec<u64>, theirs: &[u64]) {
     if mine.len() < theirs.len() {
@@ -21,8 +23,8 @@ fn add_map<K: Ord>(mine: &mut BTreeMap<K, u64>, theirs: BTreeMap<K, u64>) {
     }
 }
 
-impl Cell {
-    fn merge(&mut self, other: Cell) {
+impl ConfusionCell {
+    fn merge(&mut self, other: ConfusionCell) {
         self.count += other.count;
         let mut examples: Vec<(u64, String)> = self
             .lines

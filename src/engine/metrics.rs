@@ -16,15 +16,16 @@ pub const EXAMPLES_PER_CELL: usize = 5;
 /// Breaches kept in the "worst breaches" list.
 pub const WORST_BREACHES: usize = 5;
 
+/// One cell of the confusion matrix (policy route × historical outcome).
 #[derive(Debug, Clone, Default)]
-pub struct Cell {
+pub struct ConfusionCell {
     pub count: u64,
     pub examples: Vec<String>,
     /// The input line of each example: merged cells keep the first ones in input order.
     pub lines: Vec<u64>,
 }
 
-impl Cell {
+impl ConfusionCell {
     /// Keep the ticket among the examples if it is one of the first in the input (a worker
     /// may see batches out of order).
     pub(super) fn note_example(&mut self, line: u64, id: &str) {
@@ -121,7 +122,7 @@ pub struct Metrics {
     pub unresolved: u64,
     /// (policy route, historical outcome) → count and examples; outcome index `routes.len()`
     /// is "human, tier unknown".
-    pub confusion: BTreeMap<(usize, usize), Cell>,
+    pub confusion: BTreeMap<(usize, usize), ConfusionCell>,
     pub history_escalated: u64,
     pub missed: u64,
     pub policy_escalated_known: u64,

@@ -22,11 +22,11 @@ pub struct TraceNode {
 }
 
 /// Looks extra fields up by name in a ticket read with the policy's needs.
-pub struct Fields<'a> {
+pub struct ExtraFields<'a> {
     pub extras: &'a [String],
 }
 
-impl Fields<'_> {
+impl ExtraFields<'_> {
     fn extra<'t>(&self, t: &'t Ticket, name: &str) -> Option<&'t str> {
         let slot = self.extras.iter().position(|n| n == name)?;
         t.extras
@@ -59,7 +59,7 @@ fn number_test(name: &str, below: Option<f64>, at_least: Option<f64>) -> String 
     }
 }
 
-pub fn trace(cond: &Cond, t: &Ticket, fields: &Fields) -> TraceNode {
+pub fn trace(cond: &Cond, t: &Ticket, fields: &ExtraFields) -> TraceNode {
     match cond {
         Cond::All(parts) | Cond::Any(parts) => {
             let is_all = matches!(cond, Cond::All(_));
@@ -285,7 +285,7 @@ mod tests {
         let mut decision = crate::engine::eval::Decision::default();
         compiled.decide(&ticket, &found, &mut decision);
         assert_eq!(decision.rank, 3, "legal-risk routes to L3");
-        let fields = Fields {
+        let fields = ExtraFields {
             extras: &compiled.needs.extras,
         };
         let cond = compile(&loaded.policy.rules[1].when).unwrap();
@@ -333,7 +333,7 @@ mod tests {
                 compiled.needs.clone(),
             )
             .unwrap();
-            let fields = Fields {
+            let fields = ExtraFields {
                 extras: &compiled.needs.extras,
             };
             let conds: Vec<Cond> = loaded

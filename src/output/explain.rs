@@ -2,7 +2,7 @@
 //! missing context.
 
 use crate::engine::eval::{CompiledPolicy, Decision, Tri};
-use crate::engine::trace::{Fields, render, trace};
+use crate::engine::trace::{ExtraFields, render, trace};
 use crate::fields::Label;
 use crate::policy::Policy;
 use crate::policy::condition::compile;
@@ -56,7 +56,7 @@ pub fn explain_with_notes(
     compiled.scan_keywords(t, &mut found);
     let mut decision = Decision::default();
     compiled.decide(t, &found, &mut decision);
-    let fields = Fields {
+    let fields = ExtraFields {
         extras: &compiled.needs.extras,
     };
     let mut out = format!("ticket {}", t.id);

@@ -38,12 +38,12 @@ struct ExtraPlan {
 
 /// A record's fields as text. A record that is valid UTF-8 as a whole (the usual case) is
 /// checked once; its fields are slices of it.
-struct Fields<'r> {
+struct RecordText<'r> {
     record: RawRecord<'r>,
     whole: Option<&'r str>,
 }
 
-impl<'r> Fields<'r> {
+impl<'r> RecordText<'r> {
     /// Field `column` (empty when the record is short); `Err` when it is not UTF-8.
     fn get(&self, column: usize) -> Result<&'r str, ()> {
         // A slice of valid UTF-8 between character boundaries is valid UTF-8; a field that
@@ -177,7 +177,7 @@ impl TicketParser {
     ) -> Result<(), RowError> {
         let line = record.line();
         ticket.line = line;
-        let fields = Fields {
+        let fields = RecordText {
             record,
             whole: std::str::from_utf8(record.as_slice()).ok(),
         };
@@ -194,7 +194,11 @@ impl TicketParser {
     }
 
     /// The trimmed text of a canonical field; a problem when it is not UTF-8.
-    fn text_of<'r>(&self, field: Field, record: &Fields<'r>) -> Result<Option<&'r str>, Problem> {
+    fn text_of<'r>(
+        &self,
+        field: Field,
+        record: &RecordText<'r>,
+    ) -> Result<Option<&'r str>, Problem> {
         let Some(column) = self.plan(field).column else {
             return Ok(None);
         };
@@ -237,7 +241,11 @@ impl TicketParser {
         }
     }
 
-    fn timestamp(&mut self, field: Field, record: &Fields) -> Result<Option<Timestamp>, String> {
+    fn timestamp(
+        &mut self,
+        field: Field,
+        record: &RecordText,
+    ) -> Result<Option<Timestamp>, String> {
         let parsed = match self.text_of(field, record) {
             Ok(Some(text)) => match self.timestamps.parse(text) {
                 Some(ts) => Ok(Some(ts)),
@@ -253,7 +261,7 @@ impl TicketParser {
     fn label(
         &mut self,
         field: Field,
-        record: &Fields,
+        record: &RecordText,
         slot: &mut Option<String>,
     ) -> Result<(), String> {
         let text = match self.text_of(field, record) {
@@ -305,7 +313,7 @@ impl TicketParser {
         Ok(())
     }
 
-    fn number(&mut self, field: Field, record: &Fields) -> Result<Option<f64>, String> {
+    fn number(&mut self, field: Field, record: &RecordText) -> Result<Option<f64>, String> {
         let text = match self.text_of(field, record) {
             Ok(Some(text)) => text,
             other => return self.settle(field, other.map(|_| None)),
@@ -352,7 +360,7 @@ impl TicketParser {
         Ok(Some(value))
     }
 
-    fn boolean(&mut self, field: Field, record: &Fields) -> Result<Option<bool>, String> {
+    fn boolean(&mut self, field: Field, record: &RecordText) -> Result<Option<bool>, String> {
         let parsed = match self.text_of(field, record) {
             Ok(Some(text)) => match parse_bool(text) {
                 Some(b) => Ok(Some(b)),
@@ -365,7 +373,7 @@ impl TicketParser {
         self.settle(field, parsed)
     }
 
-    fn fill(&mut self, record: &Fields, number: u64, t: &mut Ticket) -> Result<(), String> {
+    fn fill(&mut self, record: &RecordText, number: u64, t: &mut Ticket) -> Result<(), String> {
         t.id.clear();
         match self.id {
             None => {

@@ -44,11 +44,11 @@ fn spread(d: &Durations) -> Value {
 }
 
 /// Which columns a metric needs that the data lacks.
-struct Needs<'a> {
+struct MetricNeeds<'a> {
     layout: &'a Layout,
 }
 
-impl Needs<'_> {
+impl MetricNeeds<'_> {
     fn missing(&self, fields: &[&'static str]) -> Vec<&'static str> {
         fields
             .iter()
@@ -64,7 +64,7 @@ impl Needs<'_> {
 }
 
 pub fn metrics_json(policy: &CompiledPolicy, layout: &Layout, m: &Metrics) -> Value {
-    let needs = Needs { layout };
+    let needs = MetricNeeds { layout };
     let n = m.tickets;
     let escalated: u64 = m.by_route.iter().skip(1).sum();
     let mut out = Map::new();
