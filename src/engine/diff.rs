@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
+use super::agreement::Available;
 use super::deferred::Settler;
 use super::eval::{CompiledPolicy, Decision};
-use super::metrics::{Available, Deferred, Metrics};
+use super::metrics::{Deferred, Metrics};
 use super::replay::{REJECT_EXAMPLES, ReplayError};
 use super::sla::{Clock, Target, clock};
 use crate::tickets::{RowError, Ticket, TicketSource};

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::agreement::AgreementCounts;
 use super::metrics::{
     ConfusionCell, EXAMPLES_PER_CELL, Metrics, SlaTally, WORST_BREACHES, answered_order,
 };
@@ -38,6 +39,29 @@ impl ConfusionCell {
     }
 }
 
+impl AgreementCounts {
+    fn merge(&mut self, other: &AgreementCounts) {
+        let AgreementCounts {
+            history_escalated,
+            missed,
+            policy_escalated_known,
+            unneeded,
+            fit_known,
+            right_tier,
+            under_routed,
+            over_routed,
+        } = *other;
+        self.history_escalated += history_escalated;
+        self.missed += missed;
+        self.policy_escalated_known += policy_escalated_known;
+        self.unneeded += unneeded;
+        self.fit_known += fit_known;
+        self.right_tier += right_tier;
+        self.under_routed += under_routed;
+        self.over_routed += over_routed;
+    }
+}
+
 impl SlaTally {
     fn merge(&mut self, other: &SlaTally) {
         self.met += other.met;
@@ -61,14 +85,7 @@ impl Metrics {
             history_known,
             unresolved,
             confusion,
-            history_escalated,
-            missed,
-            policy_escalated_known,
-            unneeded,
-            fit_known,
-            right_tier,
-            under_routed,
-            over_routed,
+            agreement,
             reassignments_known,
             no_reassignment,
             first_response_wall,
@@ -107,15 +124,7 @@ impl Metrics {
         for (key, cell) in confusion {
             self.confusion.entry(key).or_default().merge(cell);
         }
-        self.history_escalated += history_escalated;
-        self.missed += missed;
-        self.policy_escalated_known += policy_escalated_known;
-        self.unneeded += unneeded;
-
-        self.fit_known += fit_known;
-        self.right_tier += right_tier;
-        self.under_routed += under_routed;
-        self.over_routed += over_routed;
+        self.agreement.merge(&agreement);
         self.reassignments_known += reassignments_known;
         self.no_reassignment += no_reassignment;
 
@@ -157,8 +166,9 @@ impl Metrics {
 mod tests {
     use std::path::Path;
 
+    use crate::engine::agreement::Available;
     use crate::engine::eval::CompiledPolicy;
-    use crate::engine::metrics::{Available, Metrics};
+    use crate::engine::metrics::Metrics;
     use crate::engine::replay::worker::{Batch, Worker};
     use crate::engine::replay::{By, ReplayOptions};
     use crate::output::report::metrics_json;

@@ -1,15 +1,15 @@
 //! Replay metrics (DESIGN §4), accumulated one ticket at a time in memory that does not grow
 //! with the number of tickets: counters, fixed-bucket histograms, and bounded example lists.
 
-use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
+use super::agreement::{Agreement, AgreementCounts, Available, History, history};
 use super::eval::{CompiledPolicy, Decision, ReasonKind};
 use super::sla::{Clock, Target, clock};
 use super::stats::{Count, Durations};
-use crate::tickets::{Layout, Ticket};
+use crate::tickets::Ticket;
 
 /// Ticket ids kept per confusion-matrix cell.
 pub const EXAMPLES_PER_CELL: usize = 5;
@@ -123,15 +123,9 @@ pub struct Metrics {
     /// (policy route, historical outcome) → count and examples; outcome index `routes.len()`
     /// is "human, tier unknown".
     pub confusion: BTreeMap<(usize, usize), ConfusionCell>,
-    pub history_escalated: u64,
-    pub missed: u64,
-    pub policy_escalated_known: u64,
-    pub unneeded: u64,
-
-    pub fit_known: u64,
-    pub right_tier: u64,
-    pub under_routed: u64,
-    pub over_routed: u64,
+    /// Missed and unneeded escalations, routing fit.
+    pub agreement: AgreementCounts,
+    /// Among tickets whose fit is known: those with a reassignment count, and with none.
     pub reassignments_known: u64,
     pub no_reassignment: u64,
 
@@ -166,151 +160,6 @@ pub struct Metrics {
     pub hops: BTreeMap<(usize, usize), u64>,
 }
 
-/// What metrics need to know about the data's columns.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Available {
-    pub resolved_tier: bool,
-    pub escalated_at: bool,
-    pub resolved_at: bool,
-    /// Without it, nothing about first responses is measured (not even from `resolved_at`).
-    pub first_human_response_at: bool,
-}
-
-/// What history says about one ticket, as the agreement metrics read it (DESIGN §4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum History {
-    /// The data has neither `resolved_tier` nor `escalated_at`.
-    Unknown,
-    /// The data has resolution columns but this ticket neither `resolved_at` nor
-    /// `resolved_tier`: excluded from agreement and counted.
-    Unresolved,
-    Known {
-        /// Rank of `resolved_tier` (0 = `ai`), when given.
-        rank: Option<usize>,
-        /// `escalated_at` set or `resolved_tier` ≠ `ai`.
-        escalated: bool,
-    },
-}
-
-/// Classify a ticket's history. The report's agreement metrics and the `--decisions` file both
-/// read it from here, so a ticket's verdict and the counts always agree.
-pub fn history(policy: &CompiledPolicy, available: Available, t: &Ticket) -> History {
-    if !available.resolved_tier && !available.escalated_at {
-        return History::Unknown;
-    }
-    let resolved = t.resolved_at.is_some() || t.resolved_tier.is_some();
-    let resolution_known = available.resolved_at || available.resolved_tier;
-    if resolution_known && !resolved {
-        return History::Unresolved;
-    }
-    let rank = t
-        .resolved_tier
-        .as_ref()
-        .and_then(|tier| policy.routes.iter().position(|r| r == tier));
-    History::Known {
-        rank,
-        escalated: t.escalated_at.is_some() || rank.is_some_and(|rank| rank > 0),
-    }
-}
-
-/// How a decision compares with a ticket's known history (DESIGN §4). The report's counts,
-/// sweep's figures and the `--decisions` verdict are all read from this one classification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Agreement {
-    /// Neither the policy nor history escalated.
-    BothKept,
-    /// History escalated; the policy keeps the ticket with the AI.
-    MissedEscalation,
-    /// The policy escalates; history did not, and the AI's resolution held.
-    UnneededEscalation,
-    /// The policy escalates; history did not, but the ticket was reopened: the AI's
-    /// resolution did not hold, so escalating was not unneeded.
-    EscalatedReopened,
-    /// Both escalated. `fit` compares the policy's tier with the resolving tier, when history
-    /// names a human one (`Less`: under-routed, `Greater`: over-routed).
-    BothEscalated { fit: Option<Ordering> },
-}
-
-impl Agreement {
-    /// Classify a decision (its route rank) against a known history: the rank of the
-    /// resolving tier (when given) and whether the ticket was escalated ([`History::Known`]).
-    pub fn of(
-        decision_rank: usize,
-        rank: Option<usize>,
-        escalated: bool,
-        reopened: Option<bool>,
-    ) -> Self {
-        match (decision_rank > 0, escalated) {
-            (false, false) => Agreement::BothKept,
-            (false, true) => Agreement::MissedEscalation,
-            (true, false) if reopened == Some(true) => Agreement::EscalatedReopened,
-            (true, false) => Agreement::UnneededEscalation,
-            (true, true) => Agreement::BothEscalated {
-                fit: rank.filter(|&r| r > 0).map(|r| decision_rank.cmp(&r)),
-            },
-        }
-    }
-
-    pub fn history_escalated(self) -> bool {
-        matches!(
-            self,
-            Agreement::MissedEscalation | Agreement::BothEscalated { .. }
-        )
-    }
-
-    pub fn policy_escalates(self) -> bool {
-        matches!(
-            self,
-            Agreement::UnneededEscalation
-                | Agreement::EscalatedReopened
-                | Agreement::BothEscalated { .. }
-        )
-    }
-
-    /// The policy's tier compared with the resolving human tier, when both escalated and
-    /// history names one.
-    pub fn fit(self) -> Option<Ordering> {
-        match self {
-            Agreement::BothEscalated { fit } => fit,
-            _ => None,
-        }
-    }
-
-    /// The ticket's verdict in the `--decisions` file.
-    pub fn verdict(self) -> &'static str {
-        match self {
-            Agreement::MissedEscalation => "missed_escalation",
-            Agreement::UnneededEscalation => "unneeded_escalation",
-            Agreement::BothEscalated {
-                fit: Some(Ordering::Less),
-            } => "under_routed",
-            Agreement::BothEscalated {
-                fit: Some(Ordering::Greater),
-            } => "over_routed",
-            // Right tier, or escalated in history with no resolving tier to compare.
-            Agreement::BothKept
-            | Agreement::EscalatedReopened
-            | Agreement::BothEscalated { .. } => "agree",
-        }
-    }
-}
-
-/// The per-ticket agreement verdict of the `--decisions` file: which count of the report the
-/// ticket lands in (`""` when the data has no history).
-pub fn agreement_verdict(
-    decision_rank: usize,
-    history: History,
-    reopened: Option<bool>,
-) -> &'static str {
-    match history {
-        History::Unknown => "",
-        History::Unresolved => "unresolved",
-        History::Known { rank, escalated } => {
-            Agreement::of(decision_rank, rank, escalated, reopened).verdict()
-        }
-    }
-}
-
 /// The order of [`Metrics::note_breach`].
 pub(super) fn answered_order(a: &Breach, b: &Breach) -> std::cmp::Ordering {
     b.overshoot
@@ -318,17 +167,6 @@ pub(super) fn answered_order(a: &Breach, b: &Breach) -> std::cmp::Ordering {
         .then_with(|| a.id.cmp(&b.id))
         .then_with(|| a.line.cmp(&b.line))
         .then_with(|| a.target.cmp(&b.target))
-}
-
-impl Available {
-    pub fn of(layout: &Layout) -> Available {
-        Available {
-            resolved_tier: layout.has("resolved_tier"),
-            escalated_at: layout.has("escalated_at"),
-            resolved_at: layout.has("resolved_at"),
-            first_human_response_at: layout.has("first_human_response_at"),
-        }
-    }
 }
 
 impl Metrics {
@@ -469,17 +307,8 @@ impl Metrics {
         cell.count += 1;
         cell.note_example(t.line, &t.id);
         let agreement = Agreement::of(d.rank, rank, history_escalated, t.reopened);
-        self.history_escalated += u64::from(agreement.history_escalated());
-        self.missed += u64::from(agreement == Agreement::MissedEscalation);
-        self.policy_escalated_known += u64::from(agreement.policy_escalates());
-        self.unneeded += u64::from(agreement == Agreement::UnneededEscalation);
-        if let Some(fit) = agreement.fit() {
-            self.fit_known += 1;
-            match fit {
-                Ordering::Equal => self.right_tier += 1,
-                Ordering::Less => self.under_routed += 1,
-                Ordering::Greater => self.over_routed += 1,
-            }
+        self.agreement.add(agreement);
+        if agreement.fit().is_some() {
             if let Some(n) = t.reassignments {
                 self.reassignments_known += 1;
                 if n == 0 {

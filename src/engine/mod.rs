@@ -1,5 +1,6 @@
 //! Engines that run a policy over tickets: evaluation, traces, replay aggregation, sweeps and diffs.
 
+pub mod agreement;
 pub mod deferred;
 pub mod diff;
 pub mod eval;

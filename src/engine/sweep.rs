@@ -5,14 +5,13 @@
 //! The figures follow the replay definitions exactly (see `docs/replay.md`); a test checks
 //! them against separate replays at several values.
 
-use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use jiff::Timestamp;
 
+use super::agreement::{Agreement, AgreementCounts, Available, History, history};
 use super::deferred::Settler;
 use super::eval::{CompiledPolicy, Decision};
-use super::metrics::{Agreement, Available, History, history};
 use super::replay::ReplayError;
 use super::sla::{Clock, Target, clock};
 use super::stats::Count;
@@ -24,13 +23,7 @@ pub struct SweepPoint {
     pub value: f64,
     pub tickets: u64,
     pub escalated: u64,
-    pub history_escalated: u64,
-    pub missed: u64,
-    pub policy_escalated_known: u64,
-    pub unneeded: u64,
-    pub fit_known: u64,
-    pub right_tier: u64,
-    pub over_routed: u64,
+    pub agreement: AgreementCounts,
     /// First response and resolution: met, judged (met + breached).
     pub sla: [Count; 2],
 }
@@ -40,13 +33,13 @@ impl SweepPoint {
         Count::new(self.escalated, self.tickets)
     }
     pub fn missed_escalation_rate(&self) -> Count {
-        Count::new(self.missed, self.history_escalated)
+        self.agreement.missed_escalation_rate()
     }
     pub fn unneeded_escalation_rate(&self) -> Count {
-        Count::new(self.unneeded, self.policy_escalated_known)
+        self.agreement.unneeded_escalation_rate()
     }
     pub fn projected_fcr(&self) -> Count {
-        Count::new(self.right_tier + self.over_routed, self.fit_known)
+        self.agreement.projected_fcr()
     }
 }
 
@@ -179,15 +172,7 @@ pub fn sweep(
             point.escalated += u64::from(escalates);
             if let History::Known { rank, escalated } = past {
                 let agreement = Agreement::of(decision.rank, rank, escalated, ticket.reopened);
-                point.history_escalated += u64::from(agreement.history_escalated());
-                point.missed += u64::from(agreement == Agreement::MissedEscalation);
-                point.policy_escalated_known += u64::from(agreement.policy_escalates());
-                point.unneeded += u64::from(agreement == Agreement::UnneededEscalation);
-                if let Some(fit) = agreement.fit() {
-                    point.fit_known += 1;
-                    point.right_tier += u64::from(fit == Ordering::Equal);
-                    point.over_routed += u64::from(fit == Ordering::Greater);
-                }
+                point.agreement.add(agreement);
             }
             if !escalates {
                 continue;

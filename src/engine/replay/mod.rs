@@ -15,8 +15,9 @@ use collector::Collector;
 use pipeline::Job;
 use worker::{Batch, Worker};
 
+use super::agreement::Available;
 use super::eval::CompiledPolicy;
-use super::metrics::{Available, Metrics};
+use super::metrics::Metrics;
 use crate::tickets::{RowError, TicketParser, TicketReader};
 
 mod collector;

@@ -9,9 +9,10 @@ use std::collections::{BTreeMap, HashMap};
 use jiff::Timestamp;
 
 use super::options::{By, DecisionFormat, ReplayOptions};
+use crate::engine::agreement::Available;
 use crate::engine::deferred::Settler;
 use crate::engine::eval::{CompiledPolicy, Decision};
-use crate::engine::metrics::{Available, Deferred, Metrics};
+use crate::engine::metrics::{Deferred, Metrics};
 use crate::tickets::{RawRecord, Records, RowError, Ticket, TicketParser, TicketReader};
 
 /// Records per batch: large enough that handing batches between threads costs nothing
