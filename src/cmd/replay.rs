@@ -152,12 +152,7 @@ impl DecisionFormat for DecisionRows<'_> {
             (None, None) => String::new(),
         };
         let agreement = agreement_verdict(d.rank, history(p, self.available, t), t.reopened);
-        let missing: Vec<&str> = p
-            .context
-            .iter()
-            .filter(|(_, slot)| t.extras.get(*slot).is_none_or(|v| v.is_empty()))
-            .map(|(name, _)| name.as_str())
-            .collect();
+        let missing: Vec<&str> = p.missing_context(t).collect();
         let matched: Vec<&str> = d.matched.iter().map(|&i| p.rules[i].id.as_str()).collect();
         let missing_context = if d.rank > 0 {
             missing.join(";")

@@ -474,6 +474,14 @@ impl CompiledPolicy {
         rank.checked_sub(1).and_then(|i| self.tiers.get(i))
     }
 
+    /// The `context.required` fields a ticket leaves empty, in the policy's order.
+    pub fn missing_context<'p>(&'p self, t: &Ticket) -> impl Iterator<Item = &'p str> {
+        self.context
+            .iter()
+            .filter(|(_, slot)| t.extras.get(*slot).is_none_or(|v| v.is_empty()))
+            .map(|(name, _)| name.as_str())
+    }
+
     /// Mark the keywords found in a ticket's text columns.
     pub fn scan_keywords(&self, ticket: &Ticket, found: &mut Vec<bool>) {
         found.clear();

@@ -426,11 +426,9 @@ impl Metrics {
         }
         self.context_checked += 1;
         let mut complete = true;
-        for (name, slot) in &policy.context {
-            if t.extras.get(*slot).is_none_or(|v| v.is_empty()) {
-                complete = false;
-                *self.context_missing.entry(name.clone()).or_default() += 1;
-            }
+        for name in policy.missing_context(t) {
+            complete = false;
+            *self.context_missing.entry(name.to_string()).or_default() += 1;
         }
         if complete {
             self.context_complete += 1;

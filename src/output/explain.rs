@@ -156,12 +156,7 @@ pub fn explain_with_notes(
                 )),
             }
         }
-        let missing: Vec<&str> = compiled
-            .context
-            .iter()
-            .filter(|(_, slot)| t.extras.get(*slot).is_none_or(|v| v.is_empty()))
-            .map(|(name, _)| name.as_str())
-            .collect();
+        let missing: Vec<&str> = compiled.missing_context(t).collect();
         if !missing.is_empty() {
             out.push_str(&format!("  missing context: {}\n", missing.join(", ")));
         }
