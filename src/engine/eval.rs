@@ -427,8 +427,8 @@ impl CompiledPolicy {
                     at_least,
                 } => {
                     let name = match slot {
-                        NumSlot::Confidence => "confidence",
-                        NumSlot::Sentiment => "sentiment",
+                        NumSlot::Confidence => Field::Confidence.name(),
+                        NumSlot::Sentiment => Field::Sentiment.name(),
                         NumSlot::Extra(i) => extras.get(*i).map_or("", String::as_str),
                     };
                     if name == field {

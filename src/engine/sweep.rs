@@ -15,6 +15,7 @@ use super::eval::{CompiledPolicy, Decision};
 use super::replay::ReplayError;
 use super::sla::{Clock, Target, clock};
 use super::stats::Count;
+use crate::fields::Field;
 use crate::tickets::{Ticket, TicketSource};
 
 /// The figures for one value.
@@ -82,11 +83,11 @@ pub struct Swept {
 impl Swept {
     /// The ticket's value of the swept field (`None` when missing).
     fn value(&self, policy: &CompiledPolicy, t: &Ticket) -> Option<f64> {
-        match self.field.as_str() {
-            "confidence" => t.confidence,
-            "sentiment" => t.sentiment,
-            name => {
-                let slot = policy.needs.extras.iter().position(|n| n == name)?;
+        match Field::named(&self.field) {
+            Some(Field::Confidence) => t.confidence,
+            Some(Field::Sentiment) => t.sentiment,
+            _ => {
+                let slot = policy.needs.extras.iter().position(|n| *n == self.field)?;
                 t.extras.get(slot)?.parse().ok()
             }
         }

@@ -407,7 +407,7 @@ impl TicketParser {
                 }
                 Ok(text) => target.push_str(&fold(text)),
                 Err(()) if self.text_read => return Err("text: is not valid UTF-8".into()),
-                Err(()) => self.count_bad("text"),
+                Err(()) => self.count_bad(Field::Text.name()),
             }
         }
         t.created_at = self.timestamp(Field::CreatedAt, record)?;

@@ -98,10 +98,11 @@ impl Layout {
         needs: &Needs,
     ) -> Result<Layout, LayoutError> {
         let c = &mapping.columns;
-        let id = match c.id.as_deref() {
+        let (id_name, text_name) = (Field::Id.name(), Field::Text.name());
+        let id = match c.column(Field::Id) {
             Some("@row") => None,
-            Some(column) => Some(find_column(&headers, column, "id")?),
-            None => match header_named(&headers, "id")? {
+            Some(column) => Some(find_column(&headers, column, id_name)?),
+            None => match header_named(&headers, id_name)? {
                 Some(i) => Some(i),
                 None => {
                     return Err(LayoutError::Invalid(
@@ -114,9 +115,9 @@ impl Layout {
             Some(list) => list
                 .list()
                 .iter()
-                .map(|column| find_column(&headers, column, "text"))
+                .map(|column| find_column(&headers, column, text_name))
                 .collect::<Result<Vec<_>, _>>()?,
-            None => header_named(&headers, "text")?.into_iter().collect(),
+            None => header_named(&headers, text_name)?.into_iter().collect(),
         };
         let mut columns = [None; Field::ALL.len()];
         for field in Field::ALL.into_iter().filter(|f| f.is_single_column()) {
