@@ -1,4 +1,8 @@
 //! Engines that run a policy over tickets: evaluation, traces, replay aggregation, sweeps and diffs.
+//!
+//! Each judgement has one home that every verb uses: a decision in [`eval`], its agreement with
+//! history in [`agreement`], its SLA clocks in [`sla`], and clocks that wait for `--as-of` in
+//! [`deferred`].
 
 pub mod agreement;
 pub mod deferred;
