@@ -257,13 +257,13 @@ impl<'a> Worker<'a> {
         let latest = ticket.latest();
         self.note_truth(group);
         let (overall, groups) = (&mut self.overall, &mut self.groups);
-        let mut settle = |item: Deferred, happened| settle(overall, groups, &item, happened);
+        let mut settle_item = |item: Deferred, happened| settle(overall, groups, &item, happened);
         for item in self.fresh.drain(..) {
-            self.settler.push(item.at, item, &mut settle);
+            self.settler.push(item.at, item, &mut settle_item);
         }
         // The default as-of is at least the latest timestamp seen so far: anything due before
         // it is settled now, so memory holds only clocks still running.
-        self.settler.observe(latest, &mut settle);
+        self.settler.observe(latest, &mut settle_item);
         Ok(())
     }
 
