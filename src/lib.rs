@@ -4,6 +4,8 @@
 //!
 //! - [`diag`]: findings as data: diagnostics, severities, spans and the rule registry.
 //! - [`text`]: text normalisation: keyword folding, label comparison, long-pattern search.
+//! - [`fields`]: the canonical ticket fields and the label fields among them: the one list
+//!   that mappings, conditions, the reader and reports name fields by.
 //! - [`calendar`]: the business calendar: working hours, business-time arithmetic, the day
 //!   table, civil dates, durations.
 //! - [`policy`]: the policy: the file model with spans, its loader, conditions, comparisons and
@@ -22,6 +24,7 @@ pub mod cmd;
 pub mod config;
 pub mod diag;
 pub mod engine;
+pub mod fields;
 pub mod lint;
 pub mod output;
 pub mod policy;

@@ -11,12 +11,13 @@ use std::path::PathBuf;
 use handoff::config::LintConfig;
 use handoff::diag::registry::Code;
 use handoff::engine::eval::{CompiledPolicy, Decision, Tri};
+use handoff::fields::Label;
 use handoff::lint::lint_policy;
 use handoff::policy::condition::{Cond, Keyword, LabelField, NumField, compile};
 use handoff::policy::load::load_bytes;
 use handoff::text::fold;
+use handoff::tickets::given::read_given;
 use handoff::tickets::source::Needs;
-use handoff::tickets::ticket_from_fields;
 use proptest::prelude::*;
 
 const WORDS: [&str; 14] = [
@@ -245,7 +246,7 @@ fn reference(c: &Cond, p: &Plain) -> Tri {
             }
         },
         Cond::Label { field, in_, not_in } => {
-            assert_eq!(*field, LabelField::CustomerTier);
+            assert_eq!(*field, LabelField::Canonical(Label::CustomerTier));
             match p.tier {
                 None => Tri::Unknown,
                 Some(v) => known(
@@ -311,7 +312,7 @@ proptest! {
         let needs = needs_for(&compiled);
         let (mut found, mut decision) = (Vec::new(), Decision::default());
         for plain in &tickets {
-            let ticket = ticket_from_fields(&fields(plain), &needs).expect("ticket reads");
+            let ticket = read_given(&fields(plain), &needs).expect("ticket reads");
             compiled.scan_keywords(&ticket, &mut found);
             let truths: Vec<Tri> = conds.iter().map(|c| reference(c, plain)).collect();
             for (i, truth) in truths.iter().enumerate() {

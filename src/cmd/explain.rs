@@ -7,10 +7,10 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 
 use super::Exit;
-use super::given::{GivenError, read_given};
 use super::io::open_input;
 use crate::config::Config;
 use crate::engine::eval::CompiledPolicy;
+use crate::tickets::given::{GivenError, read_given};
 use crate::tickets::{Mapping, Ticket, TicketSource};
 
 #[derive(Debug, clap::Args)]

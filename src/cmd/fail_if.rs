@@ -6,9 +6,9 @@ use serde_json::Value;
 
 use crate::engine::eval::CompiledPolicy;
 use crate::engine::metrics::Metrics;
+use crate::fields::Field;
 use crate::output::report::{lookup, metrics_json};
 use crate::policy::load::did_you_mean;
-use crate::tickets::source::FIELDS;
 use crate::tickets::{Layout, Mapping};
 
 /// A `--fail-if` condition: `metric op number`.
@@ -124,8 +124,7 @@ enum Scale {
 /// The report's shape for a policy, as if the data had every column: every metric replay can
 /// report is there, with its kind of figure.
 fn full_shape(policy: &CompiledPolicy) -> Value {
-    let mut headers = vec!["id".to_string(), "text".to_string()];
-    headers.extend(FIELDS.iter().map(|f| f.to_string()));
+    let mut headers: Vec<String> = Field::ALL.iter().map(|f| f.name().to_string()).collect();
     headers.extend(policy.needs.extras.iter().cloned());
     match Layout::resolve(headers, &Mapping::default(), &policy.needs) {
         Ok(layout) => metrics_json(policy, &layout, &Metrics::new(policy)),

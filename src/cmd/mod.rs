@@ -7,7 +7,6 @@ pub mod diff;
 pub mod explain;
 pub mod fail_if;
 pub mod generate;
-pub mod given;
 pub mod init;
 pub mod io;
 pub mod lint;

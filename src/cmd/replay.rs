@@ -11,9 +11,10 @@ use super::Exit;
 use super::fail_if::{self, FailIf};
 use super::io::{OutputTarget, check_outputs, config_input, open_input_with_progress};
 use crate::config::Config;
+use crate::engine::agreement::{Available, agreement_verdict, history};
 use crate::engine::eval::{CompiledPolicy, Decision};
-use crate::engine::metrics::{Available, agreement_verdict, history};
 use crate::engine::replay::{By, DecisionFormat, ReplayError, ReplayOptions, ReplaySink, replay};
+use crate::engine::sla::Target;
 use crate::output::report::{ReportFormat, csv as report_csv, lookup, report_json, table};
 use crate::tickets::tally::ReadTally;
 use crate::tickets::{Mapping, RawRecord, RowError, Ticket, TicketParser, TicketReader};
@@ -133,16 +134,16 @@ impl DecisionFormat for DecisionRows<'_> {
         let p = self.policy;
         let tier = p.tier(d.rank);
         let priority = d.priority.and_then(|i| p.priorities.get(i));
-        let start = t.escalated_at.or(t.created_at);
-        let due = |which: usize| -> String {
-            let target = tier
+        let start = t.clock_start();
+        // `ai` (rank 0) has no tier, so no due times.
+        let due = |target: Target| -> String {
+            let budget = tier
                 .zip(d.priority)
-                .and_then(|(tier, prio)| tier.sla.get(prio).copied())
-                .and_then(|(first, resolution)| if which == 0 { first } else { resolution });
+                .and_then(|(tier, prio)| tier.sla_for(prio).get(target));
             timestamp_text(
                 start
-                    .zip(target)
-                    .and_then(|(s, target)| p.calendar.add(s, target)),
+                    .zip(budget)
+                    .and_then(|(s, budget)| p.calendar.add(s, budget)),
             )
         };
         let outcome = match (&t.resolved_tier, t.escalated_at) {
@@ -151,12 +152,7 @@ impl DecisionFormat for DecisionRows<'_> {
             (None, None) => String::new(),
         };
         let agreement = agreement_verdict(d.rank, history(p, self.available, t), t.reopened);
-        let missing: Vec<&str> = p
-            .context
-            .iter()
-            .filter(|(_, slot)| t.extras.get(*slot).is_none_or(|v| v.is_empty()))
-            .map(|(name, _)| name.as_str())
-            .collect();
+        let missing: Vec<&str> = p.missing_context(t).collect();
         let matched: Vec<&str> = d.matched.iter().map(|&i| p.rules[i].id.as_str()).collect();
         let missing_context = if d.rank > 0 {
             missing.join(";")
@@ -172,8 +168,8 @@ impl DecisionFormat for DecisionRows<'_> {
             d.reason.map_or("", |r| r.name()),
             tier.map_or("", |t| t.owner.as_str()),
             priority.map_or("", String::as_str),
-            &if d.rank > 0 { due(0) } else { String::new() },
-            &if d.rank > 0 { due(1) } else { String::new() },
+            &due(Target::FirstResponse),
+            &due(Target::Resolution),
             &outcome,
             agreement,
             &missing_context,

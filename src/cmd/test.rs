@@ -13,17 +13,18 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 
 use super::Exit;
-use super::given::{GivenError, known_fields, nearest, read_given};
 use super::io::{OutputTarget, check_outputs, config_input, open_input};
 use crate::config::Config;
 use crate::diag::Span;
 use crate::engine::eval::{CompiledPolicy, Decision};
+use crate::fields::Label;
 use crate::output::junit;
 use crate::output::policy_tests::{CaseResult, SuiteResult};
 use crate::policy::load::{load_test_file, test_file_yaml};
 use crate::policy::testfile::{Expect, REASONS, Scalar, TestCase, TestFile, TicketFields};
 use crate::policy::{LoadedPolicy, NamedMap, Spanned};
-use crate::tickets::{LABEL_FIELDS, Mapping, Ticket, TicketSource};
+use crate::tickets::given::{GivenError, known_fields, nearest, read_given};
+use crate::tickets::{Mapping, Ticket, TicketSource};
 
 #[derive(Debug, clap::Args)]
 pub struct TestArgs {
@@ -378,8 +379,8 @@ fn record(args: &TestArgs, config: &Config) -> anyhow::Result<Exit> {
         };
         put("confidence", ticket.confidence.map(|v| v.to_string()));
         put("sentiment", ticket.sentiment.map(|v| v.to_string()));
-        for (i, name) in LABEL_FIELDS.iter().enumerate() {
-            put(name, ticket.label(i).map(str::to_string));
+        for label in Label::ALL {
+            put(label.name(), ticket.label(label).map(str::to_string));
         }
         put(
             "requested_human",

@@ -4,10 +4,12 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
+use super::agreement::Available;
 use super::deferred::Settler;
 use super::eval::{CompiledPolicy, Decision};
-use super::metrics::{Available, Deferred, Metrics};
+use super::metrics::{Deferred, Metrics};
 use super::replay::{REJECT_EXAMPLES, ReplayError};
+use super::sla::{Clock, Target, clock};
 use crate::tickets::{RowError, Ticket, TicketSource};
 
 pub struct DiffOutcome {
@@ -26,21 +28,20 @@ pub struct DiffOutcome {
 /// The first-response SLA outcome of a decision for a ticket: `met`, `breached`, `open` (no
 /// reply yet) or `-` (no target or no clock start).
 pub fn first_response_outcome(policy: &CompiledPolicy, t: &Ticket, d: &Decision) -> &'static str {
-    let target = policy
+    let target = Target::FirstResponse;
+    let budget = policy
         .tier(d.rank)
         .zip(d.priority)
-        .and_then(|(tier, p)| tier.sla.get(p).copied())
-        .and_then(|(first, _)| first);
-    let (Some(target), Some(start)) = (target, t.escalated_at.or(t.created_at)) else {
+        .and_then(|(tier, p)| tier.sla_for(p).get(target));
+    let (Some(budget), Some(start)) = (budget, t.clock_start()) else {
         return "-";
     };
-    let Some(due) = policy.calendar.add(start, target) else {
-        return "-";
-    };
-    match t.first_human_response_at.or(t.resolved_at) {
-        Some(done) if done <= due => "met",
-        Some(_) => "breached",
-        None => "open",
+    match clock(&policy.calendar, start, budget, target.stopped_at(t)) {
+        Clock::Unreachable => "-",
+        // Stopped before the start is stopped before the due time.
+        Clock::StoppedBeforeStart | Clock::Met => "met",
+        Clock::Breached { .. } => "breached",
+        Clock::Open { .. } => "open",
     }
 }
 
@@ -106,20 +107,13 @@ pub fn diff_replay(
                 );
             }
         }
-        let latest = [
-            ticket.created_at,
-            ticket.escalated_at,
-            ticket.first_human_response_at,
-            ticket.resolved_at,
-        ]
-        .into_iter()
-        .flatten()
-        .max();
-        settler.observe(latest, &mut |(i, d): (usize, Deferred), happened| {
-            metrics[i].settle(&d.event, d.at, happened)
-        });
+        settler.observe(
+            ticket.latest(),
+            &mut |(i, d): (usize, Deferred), happened| metrics[i].settle(&d.event, d.at, happened),
+        );
     }
-    let as_of = settler.finish(&mut |(i, d): (usize, Deferred), happened| {
+    let as_of = settler.as_of();
+    settler.finish(as_of, &mut |(i, d): (usize, Deferred), happened| {
         metrics[i].settle(&d.event, d.at, happened)
     });
     if let Some(as_of) = as_of {

@@ -3,15 +3,17 @@
 use regex::Regex;
 
 use super::keywords::KeywordMatcher;
+use super::sla::SlaTargets;
 use crate::calendar::BusinessCalendar;
 use crate::calendar::duration::{PolicyDuration, parse_duration};
+use crate::fields::{Field, Label};
 use crate::policy::calendar::build_calendar;
 use crate::policy::condition::{Cond, Keyword, LabelField, NumField, compile};
-use crate::policy::model::{DurationSpec, RuleKind};
+use crate::policy::model::{DurationSpec, RuleKind, per_priority};
 use crate::policy::{AI, Policy};
 use crate::text::normalize_label;
+use crate::tickets::Ticket;
 use crate::tickets::source::Needs;
-use crate::tickets::{LABEL_FIELDS, Ticket};
 
 /// SQL-style three-valued truth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +65,7 @@ enum NumSlot {
 
 #[derive(Debug, Clone)]
 enum LabelSlot {
-    Canonical(usize),
+    Canonical(Label),
     Extra(usize),
 }
 
@@ -114,10 +116,17 @@ pub struct CompiledRule {
 pub struct TierInfo {
     pub name: String,
     pub owner: String,
-    /// Per priority index: (first response, resolution).
-    pub sla: Vec<(Option<PolicyDuration>, Option<PolicyDuration>)>,
+    /// Per priority index ([`TierInfo::sla_for`]).
+    sla: Vec<SlaTargets>,
     /// Per priority index: delay before time-based escalation; and the target rank.
     pub escalate_after: Option<(Vec<Option<PolicyDuration>>, usize)>,
+}
+
+impl TierInfo {
+    /// The SLA targets for a priority (an index into the policy's priorities).
+    pub fn sla_for(&self, priority: usize) -> SlaTargets {
+        self.sla.get(priority).copied().unwrap_or_default()
+    }
 }
 
 /// A policy ready to evaluate tickets.
@@ -151,9 +160,11 @@ pub struct Decision {
     pub reason: Option<ReasonKind>,
 }
 
+/// Why a policy cannot be compiled for evaluation (a condition's own error is
+/// [`crate::policy::condition::CompileError`]).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct CompileError(pub String);
+pub struct PolicyCompileError(pub String);
 
 struct Builder<'a> {
     keywords: Vec<Keyword>,
@@ -214,7 +225,7 @@ impl Builder<'_> {
                 }
             }
             Cond::Keywords { any, all, none } => {
-                read("text");
+                read(Field::Text.name());
                 Node::Keywords {
                     any: any
                         .as_ref()
@@ -226,13 +237,8 @@ impl Builder<'_> {
             Cond::Label { field, in_, not_in } => {
                 read(field.name());
                 let slot = match field {
+                    LabelField::Canonical(label) => LabelSlot::Canonical(*label),
                     LabelField::Extra(name) => LabelSlot::Extra(self.extra(name)),
-                    other => LabelSlot::Canonical(
-                        LABEL_FIELDS
-                            .iter()
-                            .position(|f| *f == other.name())
-                            .unwrap_or(0),
-                    ),
                 };
                 Node::Label {
                     slot,
@@ -241,7 +247,7 @@ impl Builder<'_> {
                 }
             }
             Cond::RequestedHuman(b) => {
-                read("requested_human");
+                read(Field::RequestedHuman.name());
                 Node::Human(*b)
             }
             Cond::Matches { field, regex } => {
@@ -262,7 +268,7 @@ fn durations(text: Option<&crate::policy::Spanned<String>>) -> Option<PolicyDura
 impl CompiledPolicy {
     /// Compile a policy. It must be lint-clean of errors: callers refuse policies with lint
     /// errors first, so a failure here is reported, not a panic.
-    pub fn new(policy: &Policy) -> Result<CompiledPolicy, CompileError> {
+    pub fn new(policy: &Policy) -> Result<CompiledPolicy, PolicyCompileError> {
         Self::with_extras(policy, &[])
     }
 
@@ -271,7 +277,7 @@ impl CompiledPolicy {
     pub fn with_extras(
         policy: &Policy,
         first_extras: &[String],
-    ) -> Result<CompiledPolicy, CompileError> {
+    ) -> Result<CompiledPolicy, PolicyCompileError> {
         let priorities = policy.priority_labels();
         let priority_index =
             |label: &str| priorities.iter().position(|p| *p == normalize_label(label));
@@ -280,7 +286,7 @@ impl CompiledPolicy {
         let rank = |route: &str| {
             policy
                 .rank(route)
-                .ok_or_else(|| CompileError(format!("route '{route}' is not a tier")))
+                .ok_or_else(|| PolicyCompileError(format!("route '{route}' is not a tier")))
         };
         let mut needs = Needs {
             priorities: priorities.clone(),
@@ -296,7 +302,7 @@ impl CompiledPolicy {
         let mut rules = Vec::new();
         for rule in &policy.rules {
             let rule = &rule.value;
-            let cond = compile(&rule.when).map_err(|e| CompileError(e.message))?;
+            let cond = compile(&rule.when).map_err(|e| PolicyCompileError(e.message))?;
             let mut reads = Vec::new();
             let node = builder.node(&cond, &mut reads);
             rules.push(CompiledRule {
@@ -332,25 +338,14 @@ impl CompiledPolicy {
         let mut tiers = Vec::new();
         for (name, tier) in policy.tiers.iter() {
             let tier = &tier.value;
-            let lookup = |priority: &str| {
-                tier.sla
-                    .iter()
-                    .find(|(k, _)| normalize_label(&k.value) == priority)
-                    .or_else(|| {
-                        tier.sla
-                            .iter()
-                            .find(|(k, _)| normalize_label(&k.value) == "default")
-                    })
-                    .map(|(_, v)| &v.value)
-            };
             let sla = priorities
                 .iter()
-                .map(|p| match lookup(p) {
-                    Some(target) => (
-                        durations(target.first_response.as_ref()),
-                        durations(target.resolution.as_ref()),
-                    ),
-                    None => (None, None),
+                .map(|p| match tier.sla_for(p) {
+                    Some(target) => SlaTargets {
+                        first_response: durations(target.value.first_response.as_ref()),
+                        resolution: durations(target.value.resolution.as_ref()),
+                    },
+                    None => SlaTargets::default(),
                 })
                 .collect();
             let escalate_after = match &tier.escalate_after {
@@ -360,14 +355,9 @@ impl CompiledPolicy {
                         .iter()
                         .map(|p| match &e.value.no_first_response.value {
                             DurationSpec::One(text) => parse_duration(text).ok(),
-                            DurationSpec::PerPriority(map) => map
-                                .iter()
-                                .find(|(k, _)| normalize_label(&k.value) == *p)
-                                .or_else(|| {
-                                    map.iter()
-                                        .find(|(k, _)| normalize_label(&k.value) == "default")
-                                })
-                                .and_then(|(_, v)| parse_duration(&v.value).ok()),
+                            DurationSpec::PerPriority(map) => {
+                                per_priority(map, p).and_then(|v| parse_duration(&v.value).ok())
+                            }
                         })
                         .collect();
                     Some((delays, rank(&e.value.to.value)?))
@@ -437,8 +427,8 @@ impl CompiledPolicy {
                     at_least,
                 } => {
                     let name = match slot {
-                        NumSlot::Confidence => "confidence",
-                        NumSlot::Sentiment => "sentiment",
+                        NumSlot::Confidence => Field::Confidence.name(),
+                        NumSlot::Sentiment => Field::Sentiment.name(),
                         NumSlot::Extra(i) => extras.get(*i).map_or("", String::as_str),
                     };
                     if name == field {
@@ -482,6 +472,14 @@ impl CompiledPolicy {
 
     pub fn tier(&self, rank: usize) -> Option<&TierInfo> {
         rank.checked_sub(1).and_then(|i| self.tiers.get(i))
+    }
+
+    /// The `context.required` fields a ticket leaves empty, in the policy's order.
+    pub fn missing_context<'p>(&'p self, t: &Ticket) -> impl Iterator<Item = &'p str> {
+        self.context
+            .iter()
+            .filter(|(_, slot)| t.extras.get(*slot).is_none_or(|v| v.is_empty()))
+            .map(|(name, _)| name.as_str())
     }
 
     /// Mark the keywords found in a ticket's text columns.
@@ -552,7 +550,7 @@ impl CompiledPolicy {
             Node::Label { slot, in_, not_in } => {
                 let owned;
                 let value = match slot {
-                    LabelSlot::Canonical(i) => t.label(*i),
+                    LabelSlot::Canonical(label) => t.label(*label),
                     LabelSlot::Extra(i) => {
                         owned = t
                             .extras
@@ -607,7 +605,7 @@ impl CompiledPolicy {
             }
         }
         let ticket_priority = t
-            .label(3)
+            .label(Label::Priority)
             .and_then(|p| self.priorities.iter().position(|x| x == p))
             .or(self.default_priority);
         decision.priority = rule_priority.or(ticket_priority);

@@ -4,7 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use super::metrics::{Cell, EXAMPLES_PER_CELL, Metrics, SlaTally, WORST_BREACHES, answered_order};
+use super::agreement::AgreementCounts;
+use super::metrics::{
+    ConfusionCell, EXAMPLES_PER_CELL, Metrics, SlaTally, WORST_BREACHES, answered_order,
+};
 
 fn add_counts(mine: &mut Vec<u64>, theirs: &[u64]) {
     if mine.len() < theirs.len() {
@@ -21,8 +24,8 @@ fn add_map<K: Ord>(mine: &mut BTreeMap<K, u64>, theirs: BTreeMap<K, u64>) {
     }
 }
 
-impl Cell {
-    fn merge(&mut self, other: Cell) {
+impl ConfusionCell {
+    fn merge(&mut self, other: ConfusionCell) {
         self.count += other.count;
         let mut examples: Vec<(u64, String)> = self
             .lines
@@ -33,6 +36,29 @@ impl Cell {
         examples.sort();
         examples.truncate(EXAMPLES_PER_CELL);
         (self.lines, self.examples) = examples.into_iter().unzip();
+    }
+}
+
+impl AgreementCounts {
+    fn merge(&mut self, other: &AgreementCounts) {
+        let AgreementCounts {
+            history_escalated,
+            missed,
+            policy_escalated_known,
+            unneeded,
+            fit_known,
+            right_tier,
+            under_routed,
+            over_routed,
+        } = *other;
+        self.history_escalated += history_escalated;
+        self.missed += missed;
+        self.policy_escalated_known += policy_escalated_known;
+        self.unneeded += unneeded;
+        self.fit_known += fit_known;
+        self.right_tier += right_tier;
+        self.under_routed += under_routed;
+        self.over_routed += over_routed;
     }
 }
 
@@ -59,14 +85,7 @@ impl Metrics {
             history_known,
             unresolved,
             confusion,
-            history_escalated,
-            missed,
-            policy_escalated_known,
-            unneeded,
-            fit_known,
-            right_tier,
-            under_routed,
-            over_routed,
+            agreement,
             reassignments_known,
             no_reassignment,
             first_response_wall,
@@ -105,15 +124,7 @@ impl Metrics {
         for (key, cell) in confusion {
             self.confusion.entry(key).or_default().merge(cell);
         }
-        self.history_escalated += history_escalated;
-        self.missed += missed;
-        self.policy_escalated_known += policy_escalated_known;
-        self.unneeded += unneeded;
-
-        self.fit_known += fit_known;
-        self.right_tier += right_tier;
-        self.under_routed += under_routed;
-        self.over_routed += over_routed;
+        self.agreement.merge(&agreement);
         self.reassignments_known += reassignments_known;
         self.no_reassignment += no_reassignment;
 
@@ -155,8 +166,9 @@ impl Metrics {
 mod tests {
     use std::path::Path;
 
+    use crate::engine::agreement::Available;
     use crate::engine::eval::CompiledPolicy;
-    use crate::engine::metrics::{Available, Metrics};
+    use crate::engine::metrics::Metrics;
     use crate::engine::replay::worker::{Batch, Worker};
     use crate::engine::replay::{By, ReplayOptions};
     use crate::output::report::metrics_json;
@@ -216,7 +228,7 @@ mod tests {
                 worker
             })
             .collect();
-        let as_of = workers.iter().filter_map(|w| w.latest_seen).max();
+        let as_of = workers.iter().filter_map(|w| w.latest_seen()).max();
         let mut overall = Metrics::new(&policy);
         let mut groups = std::collections::BTreeMap::<String, Metrics>::new();
         for worker in workers.drain(..) {

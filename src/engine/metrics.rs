@@ -5,24 +5,27 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
+use super::agreement::{Agreement, AgreementCounts, Available, History, history};
 use super::eval::{CompiledPolicy, Decision, ReasonKind};
+use super::sla::{Clock, Target, clock};
 use super::stats::{Count, Durations};
-use crate::tickets::{Layout, Ticket};
+use crate::tickets::Ticket;
 
 /// Ticket ids kept per confusion-matrix cell.
 pub const EXAMPLES_PER_CELL: usize = 5;
 /// Breaches kept in the "worst breaches" list.
 pub const WORST_BREACHES: usize = 5;
 
+/// One cell of the confusion matrix (policy route × historical outcome).
 #[derive(Debug, Clone, Default)]
-pub struct Cell {
+pub struct ConfusionCell {
     pub count: u64,
     pub examples: Vec<String>,
     /// The input line of each example: merged cells keep the first ones in input order.
     pub lines: Vec<u64>,
 }
 
-impl Cell {
+impl ConfusionCell {
     /// Keep the ticket among the examples if it is one of the first in the input (a worker
     /// may see batches out of order).
     pub(super) fn note_example(&mut self, line: u64, id: &str) {
@@ -57,21 +60,6 @@ pub struct SlaTally {
 impl SlaTally {
     pub fn attainment(&self) -> Count {
         Count::new(self.met, self.met + self.breached)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Target {
-    FirstResponse,
-    Resolution,
-}
-
-impl Target {
-    pub fn name(self) -> &'static str {
-        match self {
-            Target::FirstResponse => "first_response",
-            Target::Resolution => "resolution",
-        }
     }
 }
 
@@ -134,16 +122,10 @@ pub struct Metrics {
     pub unresolved: u64,
     /// (policy route, historical outcome) → count and examples; outcome index `routes.len()`
     /// is "human, tier unknown".
-    pub confusion: BTreeMap<(usize, usize), Cell>,
-    pub history_escalated: u64,
-    pub missed: u64,
-    pub policy_escalated_known: u64,
-    pub unneeded: u64,
-
-    pub fit_known: u64,
-    pub right_tier: u64,
-    pub under_routed: u64,
-    pub over_routed: u64,
+    pub confusion: BTreeMap<(usize, usize), ConfusionCell>,
+    /// Missed and unneeded escalations, routing fit.
+    pub agreement: AgreementCounts,
+    /// Among tickets whose fit is known: those with a reassignment count, and with none.
     pub reassignments_known: u64,
     pub no_reassignment: u64,
 
@@ -178,80 +160,6 @@ pub struct Metrics {
     pub hops: BTreeMap<(usize, usize), u64>,
 }
 
-/// What metrics need to know about the data's columns.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Available {
-    pub resolved_tier: bool,
-    pub escalated_at: bool,
-    pub resolved_at: bool,
-    /// Without it, nothing about first responses is measured (not even from `resolved_at`).
-    pub first_human_response_at: bool,
-}
-
-/// What history says about one ticket, as the agreement metrics read it (DESIGN §4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum History {
-    /// The data has neither `resolved_tier` nor `escalated_at`.
-    Unknown,
-    /// The data has resolution columns but this ticket neither `resolved_at` nor
-    /// `resolved_tier`: excluded from agreement and counted.
-    Unresolved,
-    Known {
-        /// Rank of `resolved_tier` (0 = `ai`), when given.
-        rank: Option<usize>,
-        /// `escalated_at` set or `resolved_tier` ≠ `ai`.
-        escalated: bool,
-    },
-}
-
-/// Classify a ticket's history. The report's agreement metrics and the `--decisions` file both
-/// read it from here, so a ticket's verdict and the counts always agree.
-pub fn history(policy: &CompiledPolicy, available: Available, t: &Ticket) -> History {
-    if !available.resolved_tier && !available.escalated_at {
-        return History::Unknown;
-    }
-    let resolved = t.resolved_at.is_some() || t.resolved_tier.is_some();
-    let resolution_known = available.resolved_at || available.resolved_tier;
-    if resolution_known && !resolved {
-        return History::Unresolved;
-    }
-    let rank = t
-        .resolved_tier
-        .as_ref()
-        .and_then(|tier| policy.routes.iter().position(|r| r == tier));
-    History::Known {
-        rank,
-        escalated: t.escalated_at.is_some() || rank.is_some_and(|rank| rank > 0),
-    }
-}
-
-/// The per-ticket agreement verdict of the `--decisions` file: which count of the report the
-/// ticket lands in (`""` when the data has no history).
-pub fn agreement_verdict(
-    decision_rank: usize,
-    history: History,
-    reopened: Option<bool>,
-) -> &'static str {
-    let (rank, escalated) = match history {
-        History::Unknown => return "",
-        History::Unresolved => return "unresolved",
-        History::Known { rank, escalated } => (rank, escalated),
-    };
-    match (decision_rank > 0, escalated) {
-        (false, false) => "agree",
-        (false, true) => "missed_escalation",
-        // The AI's resolution did not hold: escalating was not unneeded.
-        (true, false) if reopened == Some(true) => "agree",
-        (true, false) => "unneeded_escalation",
-        (true, true) => match rank.filter(|&r| r > 0) {
-            Some(r) if r > decision_rank => "under_routed",
-            Some(r) if r < decision_rank => "over_routed",
-            // Right tier, or escalated in history with no resolving tier to compare.
-            _ => "agree",
-        },
-    }
-}
-
 /// The order of [`Metrics::note_breach`].
 pub(super) fn answered_order(a: &Breach, b: &Breach) -> std::cmp::Ordering {
     b.overshoot
@@ -259,17 +167,6 @@ pub(super) fn answered_order(a: &Breach, b: &Breach) -> std::cmp::Ordering {
         .then_with(|| a.id.cmp(&b.id))
         .then_with(|| a.line.cmp(&b.line))
         .then_with(|| a.target.cmp(&b.target))
-}
-
-impl Available {
-    pub fn of(layout: &Layout) -> Available {
-        Available {
-            resolved_tier: layout.has("resolved_tier"),
-            escalated_at: layout.has("escalated_at"),
-            resolved_at: layout.has("resolved_at"),
-            first_human_response_at: layout.has("first_human_response_at"),
-        }
-    }
 }
 
 impl Metrics {
@@ -292,6 +189,10 @@ impl Metrics {
         self.worst.truncate(WORST_BREACHES);
     }
 
+    fn sla_tally(&mut self, rank: usize, priority: usize, target: Target) -> &mut SlaTally {
+        &mut self.sla.entry((rank, priority)).or_default()[target as usize]
+    }
+
     /// Settle a deferred event: `happened` when its time lies before `--as-of`.
     pub fn settle(&mut self, event: &DeferredEvent, at: Timestamp, happened: bool) {
         match event {
@@ -302,7 +203,7 @@ impl Metrics {
                 id,
                 line,
             } => {
-                let tally = &mut self.sla.entry((*rank, *priority)).or_default()[*target as usize];
+                let tally = self.sla_tally(*rank, *priority, *target);
                 if happened {
                     tally.breached += 1;
                     let breach = Breach {
@@ -405,39 +306,20 @@ impl Metrics {
         let cell = self.confusion.entry((d.rank, outcome)).or_default();
         cell.count += 1;
         cell.note_example(t.line, &t.id);
-        let policy_escalates = d.rank > 0;
-        if history_escalated {
-            self.history_escalated += 1;
-            if !policy_escalates {
-                self.missed += 1;
-            }
-        }
-        if policy_escalates {
-            self.policy_escalated_known += 1;
-            if !history_escalated && t.reopened != Some(true) {
-                self.unneeded += 1;
-            }
-            if let Some(rank) = rank.filter(|&r| r > 0) {
-                self.fit_known += 1;
-                match d.rank.cmp(&rank) {
-                    std::cmp::Ordering::Equal => self.right_tier += 1,
-                    std::cmp::Ordering::Less => self.under_routed += 1,
-                    std::cmp::Ordering::Greater => self.over_routed += 1,
-                }
-                if let Some(n) = t.reassignments {
-                    self.reassignments_known += 1;
-                    if n == 0 {
-                        self.no_reassignment += 1;
-                    }
+        let agreement = Agreement::of(d.rank, rank, history_escalated, t.reopened);
+        self.agreement.add(agreement);
+        if agreement.fit().is_some() {
+            if let Some(n) = t.reassignments {
+                self.reassignments_known += 1;
+                if n == 0 {
+                    self.no_reassignment += 1;
                 }
             }
         }
     }
 
     fn response_times(&mut self, policy: &CompiledPolicy, t: &Ticket, escalated: bool) {
-        if let (Some(start), Some(reply)) =
-            (t.escalated_at.or(t.created_at), t.first_human_response_at)
-        {
+        if let (Some(start), Some(reply)) = (t.clock_start(), t.first_human_response_at) {
             if reply < start {
                 self.first_response_negative += 1;
             } else {
@@ -486,56 +368,41 @@ impl Metrics {
             self.skip_sla(SKIP_NO_PRIORITY);
             return;
         };
-        let (first, resolution) = tier.sla.get(priority).copied().unwrap_or((None, None));
-        if first.is_none() && resolution.is_none() {
+        let targets = tier.sla_for(priority);
+        if targets.is_empty() {
             self.skip_sla(SKIP_NO_TARGET);
             return;
         }
-        let Some(start) = t.escalated_at.or(t.created_at) else {
+        let Some(start) = t.clock_start() else {
             self.skip_sla(SKIP_NO_START);
             return;
         };
-        // A first response is only judged when the data says when it came.
-        let first = first.filter(|_| available.first_human_response_at);
         let mut unreachable = false;
-        for (target, budget, done) in [
-            // A ticket resolved without any human reply stops its first-response clock at
-            // resolution: it is not an open, unanswered ticket.
-            (
-                Target::FirstResponse,
-                first,
-                t.first_human_response_at.or(t.resolved_at),
-            ),
-            (Target::Resolution, resolution, t.resolved_at),
-        ] {
-            let Some(budget) = budget else { continue };
-            let Some(due) = policy.calendar.add(start, budget) else {
-                unreachable = true;
+        for target in Target::ALL {
+            let Some(budget) = targets.get(target) else {
                 continue;
             };
-            match done {
-                Some(done) if done < start => {
-                    self.sla.entry((d.rank, priority)).or_default()[target as usize].negative += 1;
+            // A first response is only judged when the data says when it came.
+            if target == Target::FirstResponse && !available.first_human_response_at {
+                continue;
+            }
+            match clock(&policy.calendar, start, budget, target.stopped_at(t)) {
+                Clock::Unreachable => unreachable = true,
+                Clock::StoppedBeforeStart => self.sla_tally(d.rank, priority, target).negative += 1,
+                Clock::Met => self.sla_tally(d.rank, priority, target).met += 1,
+                Clock::Breached { overshoot } => {
+                    self.sla_tally(d.rank, priority, target).breached += 1;
+                    self.note_breach(Breach {
+                        overshoot,
+                        id: t.id.clone(),
+                        rank: d.rank,
+                        priority,
+                        target,
+                        line: t.line,
+                        unanswered: false,
+                    });
                 }
-                Some(done) => {
-                    let tally =
-                        &mut self.sla.entry((d.rank, priority)).or_default()[target as usize];
-                    if done <= due {
-                        tally.met += 1;
-                    } else {
-                        tally.breached += 1;
-                        self.note_breach(Breach {
-                            overshoot: done.as_second() - due.as_second(),
-                            id: t.id.clone(),
-                            rank: d.rank,
-                            priority,
-                            target,
-                            line: t.line,
-                            unanswered: false,
-                        });
-                    }
-                }
-                None => deferred.push(Deferred {
+                Clock::Open { due } => deferred.push(Deferred {
                     at: due,
                     group,
                     event: DeferredEvent::Unanswered {
@@ -559,11 +426,9 @@ impl Metrics {
         }
         self.context_checked += 1;
         let mut complete = true;
-        for (name, slot) in &policy.context {
-            if t.extras.get(*slot).is_none_or(|v| v.is_empty()) {
-                complete = false;
-                *self.context_missing.entry(name.clone()).or_default() += 1;
-            }
+        for name in policy.missing_context(t) {
+            complete = false;
+            *self.context_missing.entry(name.to_string()).or_default() += 1;
         }
         if complete {
             self.context_complete += 1;

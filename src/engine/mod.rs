@@ -1,5 +1,10 @@
 //! Engines that run a policy over tickets: evaluation, traces, replay aggregation, sweeps and diffs.
+//!
+//! Each judgement has one home that every verb uses: a decision in [`eval`], its agreement with
+//! history in [`agreement`], its SLA clocks in [`sla`], and clocks that wait for `--as-of` in
+//! [`deferred`].
 
+pub mod agreement;
 pub mod deferred;
 pub mod diff;
 pub mod eval;
@@ -7,6 +12,7 @@ pub mod keywords;
 pub mod merge;
 pub mod metrics;
 pub mod replay;
+pub mod sla;
 pub mod stats;
 pub mod sweep;
 pub mod trace;

@@ -9,11 +9,13 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 
+use super::agreement::{Agreement, AgreementCounts, Available, History, history};
 use super::deferred::Settler;
 use super::eval::{CompiledPolicy, Decision};
-use super::metrics::{Available, History, history};
 use super::replay::ReplayError;
+use super::sla::{Clock, Target, clock};
 use super::stats::Count;
+use crate::fields::Field;
 use crate::tickets::{Ticket, TicketSource};
 
 /// The figures for one value.
@@ -22,13 +24,7 @@ pub struct SweepPoint {
     pub value: f64,
     pub tickets: u64,
     pub escalated: u64,
-    pub history_escalated: u64,
-    pub missed: u64,
-    pub policy_escalated_known: u64,
-    pub unneeded: u64,
-    pub fit_known: u64,
-    pub right_tier: u64,
-    pub over_routed: u64,
+    pub agreement: AgreementCounts,
     /// First response and resolution: met, judged (met + breached).
     pub sla: [Count; 2],
 }
@@ -38,13 +34,13 @@ impl SweepPoint {
         Count::new(self.escalated, self.tickets)
     }
     pub fn missed_escalation_rate(&self) -> Count {
-        Count::new(self.missed, self.history_escalated)
+        self.agreement.missed_escalation_rate()
     }
     pub fn unneeded_escalation_rate(&self) -> Count {
-        Count::new(self.unneeded, self.policy_escalated_known)
+        self.agreement.unneeded_escalation_rate()
     }
     pub fn projected_fcr(&self) -> Count {
-        Count::new(self.right_tier + self.over_routed, self.fit_known)
+        self.agreement.projected_fcr()
     }
 }
 
@@ -57,40 +53,23 @@ pub struct SweepOutcome {
     pub as_of: Option<Timestamp>,
 }
 
-/// SLA outcome of a target: met, breached, still open (due at that instant), or not judged.
-#[derive(Debug, Clone, Copy)]
-enum Clock {
-    Met,
-    Breached,
-    Open(Timestamp),
-    Skip,
-}
-
-fn clocks(policy: &CompiledPolicy, t: &Ticket, rank: usize, priority: Option<usize>) -> [Clock; 2] {
-    let (Some(priority), Some(start), Some(tier)) =
-        (priority, t.escalated_at.or(t.created_at), policy.tier(rank))
+/// The SLA clocks of a decision, first response and resolution; `None` where nothing is
+/// judged (no priority, no start, no target).
+fn clocks(
+    policy: &CompiledPolicy,
+    t: &Ticket,
+    rank: usize,
+    priority: Option<usize>,
+) -> [Option<Clock>; 2] {
+    let (Some(priority), Some(start), Some(tier)) = (priority, t.clock_start(), policy.tier(rank))
     else {
-        return [Clock::Skip; 2];
+        return [None; 2];
     };
-    let (first, resolution) = tier.sla.get(priority).copied().unwrap_or((None, None));
-    let judge = |budget, done: Option<Timestamp>| {
-        let Some(budget) = budget else {
-            return Clock::Skip;
-        };
-        let Some(due) = policy.calendar.add(start, budget) else {
-            return Clock::Skip;
-        };
-        match done {
-            Some(done) if done < start => Clock::Skip,
-            Some(done) if done <= due => Clock::Met,
-            Some(_) => Clock::Breached,
-            None => Clock::Open(due),
-        }
-    };
-    [
-        judge(first, t.first_human_response_at.or(t.resolved_at)),
-        judge(resolution, t.resolved_at),
-    ]
+    let targets = tier.sla_for(priority);
+    Target::ALL.map(|target| {
+        let budget = targets.get(target)?;
+        Some(clock(&policy.calendar, start, budget, target.stopped_at(t)))
+    })
 }
 
 /// Which threshold is swept: the field (`confidence`, `sentiment` or an extra field) and the
@@ -104,11 +83,11 @@ pub struct Swept {
 impl Swept {
     /// The ticket's value of the swept field (`None` when missing).
     fn value(&self, policy: &CompiledPolicy, t: &Ticket) -> Option<f64> {
-        match self.field.as_str() {
-            "confidence" => t.confidence,
-            "sentiment" => t.sentiment,
-            name => {
-                let slot = policy.needs.extras.iter().position(|n| n == name)?;
+        match Field::named(&self.field) {
+            Some(Field::Confidence) => t.confidence,
+            Some(Field::Sentiment) => t.sentiment,
+            _ => {
+                let slot = policy.needs.extras.iter().position(|n| *n == self.field)?;
                 t.extras.get(slot)?.parse().ok()
             }
         }
@@ -154,7 +133,7 @@ pub fn sweep(
     let mut reject_examples = Vec::new();
     let (mut ticket, mut found, mut decision) =
         (Ticket::default(), Vec::new(), Decision::default());
-    let mut cache: HashMap<(usize, Option<usize>), [Clock; 2]> = HashMap::new();
+    let mut cache: HashMap<(usize, Option<usize>), [Option<Clock>; 2]> = HashMap::new();
     let settle =
         |points: &mut Vec<SweepPoint>, (variant, target): (usize, usize), happened: bool| {
             if happened {
@@ -193,19 +172,8 @@ pub fn sweep(
             let escalates = decision.rank > 0;
             point.escalated += u64::from(escalates);
             if let History::Known { rank, escalated } = past {
-                if escalated {
-                    point.history_escalated += 1;
-                    point.missed += u64::from(!escalates);
-                }
-                if escalates {
-                    point.policy_escalated_known += 1;
-                    point.unneeded += u64::from(!escalated && ticket.reopened != Some(true));
-                    if let Some(rank) = rank.filter(|&r| r > 0) {
-                        point.fit_known += 1;
-                        point.right_tier += u64::from(decision.rank == rank);
-                        point.over_routed += u64::from(decision.rank > rank);
-                    }
-                }
+                let agreement = Agreement::of(decision.rank, rank, escalated, ticket.reopened);
+                point.agreement.add(agreement);
             }
             if !escalates {
                 continue;
@@ -216,34 +184,28 @@ pub fn sweep(
                 .or_insert_with(|| clocks(policy, &ticket, decision.rank, decision.priority));
             for (target, clock) in outcome.iter().enumerate() {
                 match clock {
-                    Clock::Met => {
+                    Some(Clock::Met) => {
                         points[index].sla[target].numerator += 1;
                         points[index].sla[target].denominator += 1;
                     }
-                    Clock::Breached => points[index].sla[target].denominator += 1,
-                    Clock::Open(due) => {
+                    Some(Clock::Breached { .. }) => points[index].sla[target].denominator += 1,
+                    Some(Clock::Open { due }) => {
                         settler.push(*due, (index, target), &mut |item, happened| {
                             settle(&mut points, item, happened)
                         })
                     }
-                    Clock::Skip => {}
+                    Some(Clock::Unreachable | Clock::StoppedBeforeStart) | None => {}
                 }
             }
         }
-        let latest = [
-            ticket.created_at,
-            ticket.escalated_at,
-            ticket.first_human_response_at,
-            ticket.resolved_at,
-        ]
-        .into_iter()
-        .flatten()
-        .max();
-        settler.observe(latest, &mut |item, happened| {
+        settler.observe(ticket.latest(), &mut |item, happened| {
             settle(&mut points, item, happened)
         });
     }
-    let as_of = settler.finish(&mut |item, happened| settle(&mut points, item, happened));
+    let as_of = settler.as_of();
+    settler.finish(as_of, &mut |item, happened| {
+        settle(&mut points, item, happened)
+    });
     Ok(SweepOutcome {
         points,
         records,

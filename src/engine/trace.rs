@@ -9,7 +9,7 @@ use super::keywords::KeywordMatcher;
 use crate::policy::condition::{Cond, Keyword, LabelField, NumField};
 use crate::policy::describe;
 use crate::text::normalize_label;
-use crate::tickets::{LABEL_FIELDS, Ticket};
+use crate::tickets::Ticket;
 
 /// One evaluated condition.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,11 +24,11 @@ pub struct TraceNode {
 }
 
 /// Looks extra fields up by name in a ticket read with the policy's needs.
-pub struct Fields<'a> {
+pub struct ExtraFields<'a> {
     pub extras: &'a [String],
 }
 
-impl Fields<'_> {
+impl ExtraFields<'_> {
     fn extra<'t>(&self, t: &'t Ticket, name: &str) -> Option<&'t str> {
         let slot = self.extras.iter().position(|n| n == name)?;
         t.extras
@@ -38,7 +38,7 @@ impl Fields<'_> {
     }
 }
 
-pub fn trace(cond: &Cond, t: &Ticket, fields: &Fields) -> TraceNode {
+pub fn trace(cond: &Cond, t: &Ticket, fields: &ExtraFields) -> TraceNode {
     match cond {
         Cond::All(parts) | Cond::Any(parts) => {
             let is_all = matches!(cond, Cond::All(_));
@@ -143,16 +143,11 @@ pub fn trace(cond: &Cond, t: &Ticket, fields: &Fields) -> TraceNode {
         Cond::Label { field, in_, not_in } => {
             let owned;
             let value = match field {
+                LabelField::Canonical(label) => t.label(*label),
                 LabelField::Extra(name) => {
                     owned = fields.extra(t, name).map(normalize_label);
                     owned.as_deref()
                 }
-                other => t.label(
-                    LABEL_FIELDS
-                        .iter()
-                        .position(|f| *f == other.name())
-                        .unwrap_or(0),
-                ),
             };
             TraceNode {
                 test: describe::test(cond),
@@ -253,7 +248,7 @@ mod tests {
         let mut decision = crate::engine::eval::Decision::default();
         compiled.decide(&ticket, &found, &mut decision);
         assert_eq!(decision.rank, 3, "legal-risk routes to L3");
-        let fields = Fields {
+        let fields = ExtraFields {
             extras: &compiled.needs.extras,
         };
         let cond = compile(&loaded.policy.rules[1].when).unwrap();
@@ -301,7 +296,7 @@ mod tests {
                 compiled.needs.clone(),
             )
             .unwrap();
-            let fields = Fields {
+            let fields = ExtraFields {
                 extras: &compiled.needs.extras,
             };
             let conds: Vec<Cond> = loaded

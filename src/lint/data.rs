@@ -7,8 +7,8 @@ use std::io::Read;
 use crate::diag::registry::Code;
 use crate::diag::{Diagnostic, Severity, Span};
 use crate::engine::eval::{CompiledPolicy, Tri};
+use crate::fields::Field;
 use crate::policy::Policy;
-use crate::tickets::source::FIELDS;
 use crate::tickets::{Mapping, Ticket, TicketSource};
 
 /// Fields replay metrics need, with what they feed.
@@ -25,7 +25,7 @@ const METRIC_FIELDS: [(&str, &str); 3] = [
 ];
 
 fn is_canonical(field: &str) -> bool {
-    field == "text" || FIELDS.contains(&field)
+    Field::read_by_conditions(field).is_some()
 }
 
 /// Check a policy against tickets. `name` is how the data is called in messages. A policy that

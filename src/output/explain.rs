@@ -2,7 +2,8 @@
 //! missing context.
 
 use crate::engine::eval::{CompiledPolicy, Decision, Tri};
-use crate::engine::trace::{Fields, render, trace};
+use crate::engine::trace::{ExtraFields, render, trace};
+use crate::fields::Label;
 use crate::policy::Policy;
 use crate::policy::condition::compile;
 use crate::tickets::Ticket;
@@ -26,8 +27,8 @@ fn ticket_summary(t: &Ticket) -> String {
     };
     push("confidence", t.confidence.map(|v| v.to_string()));
     push("sentiment", t.sentiment.map(|v| v.to_string()));
-    for (i, name) in crate::tickets::LABEL_FIELDS.iter().enumerate() {
-        push(name, t.label(i).map(str::to_string));
+    for label in Label::ALL {
+        push(label.name(), t.label(label).map(str::to_string));
     }
     push("requested_human", t.requested_human.map(|v| v.to_string()));
     push("created_at", t.created_at.map(|v| v.to_string()));
@@ -55,7 +56,7 @@ pub fn explain_with_notes(
     compiled.scan_keywords(t, &mut found);
     let mut decision = Decision::default();
     compiled.decide(t, &found, &mut decision);
-    let fields = Fields {
+    let fields = ExtraFields {
         extras: &compiled.needs.extras,
     };
     let mut out = format!("ticket {}", t.id);
@@ -132,11 +133,14 @@ pub fn explain_with_notes(
     }
     if let Some(tier) = compiled.tier(decision.rank) {
         out.push_str(&format!(", owner {}\n", tier.owner));
-        let start = t.escalated_at.or(t.created_at);
-        let targets = decision.priority.and_then(|p| tier.sla.get(p).copied());
+        let start = t.clock_start();
+        let targets = decision
+            .priority
+            .map(|p| tier.sla_for(p))
+            .unwrap_or_default();
         for (name, target) in [
-            ("first response", targets.and_then(|t| t.0)),
-            ("resolution", targets.and_then(|t| t.1)),
+            ("first response", targets.first_response),
+            ("resolution", targets.resolution),
         ] {
             let Some(target) = target else {
                 out.push_str(&format!("  {name}: no SLA target\n"));
@@ -152,12 +156,7 @@ pub fn explain_with_notes(
                 )),
             }
         }
-        let missing: Vec<&str> = compiled
-            .context
-            .iter()
-            .filter(|(_, slot)| t.extras.get(*slot).is_none_or(|v| v.is_empty()))
-            .map(|(name, _)| name.as_str())
-            .collect();
+        let missing: Vec<&str> = compiled.missing_context(t).collect();
         if !missing.is_empty() {
             out.push_str(&format!("  missing context: {}\n", missing.join(", ")));
         }

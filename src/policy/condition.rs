@@ -9,6 +9,7 @@ use regex::Regex;
 use super::model::{Condition, FieldTest, Keywords, LabelSet, Threshold};
 use super::spanned::Spanned;
 use crate::diag::Span;
+use crate::fields::{Field, Label};
 use crate::text::{fold, normalize_label};
 
 /// A compiled condition.
@@ -50,20 +51,20 @@ pub enum NumField {
     Extra(String),
 }
 
+/// The field a label test reads.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LabelField {
-    CustomerTier,
-    Channel,
-    Category,
-    Priority,
+    /// `customer_tier`, `channel`, `category` or `priority`.
+    Canonical(Label),
+    /// An extra field named by a `field` test.
     Extra(String),
 }
 
 impl NumField {
     pub fn name(&self) -> &str {
         match self {
-            NumField::Confidence => "confidence",
-            NumField::Sentiment => "sentiment",
+            NumField::Confidence => Field::Confidence.name(),
+            NumField::Sentiment => Field::Sentiment.name(),
             NumField::Extra(name) => name,
         }
     }
@@ -72,10 +73,7 @@ impl NumField {
 impl LabelField {
     pub fn name(&self) -> &str {
         match self {
-            LabelField::CustomerTier => "customer_tier",
-            LabelField::Channel => "channel",
-            LabelField::Category => "category",
-            LabelField::Priority => "priority",
+            LabelField::Canonical(label) => label.name(),
             LabelField::Extra(name) => name,
         }
     }
@@ -139,13 +137,13 @@ pub fn compile(condition: &Spanned<Condition>) -> Result<Cond, CompileError> {
         parts.push(keywords(k)?);
     }
     for (field, set) in [
-        (LabelField::CustomerTier, &c.customer_tier),
-        (LabelField::Channel, &c.channel),
-        (LabelField::Category, &c.category),
-        (LabelField::Priority, &c.priority),
+        (Label::CustomerTier, &c.customer_tier),
+        (Label::Channel, &c.channel),
+        (Label::Category, &c.category),
+        (Label::Priority, &c.priority),
     ] {
         if let Some(set) = set {
-            parts.push(label(field, set));
+            parts.push(label(LabelField::Canonical(field), set));
         }
     }
     if let Some(b) = &c.requested_human {

@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::spanned::{NamedMap, Spanned};
+use crate::text::normalize_label;
 
 /// An escalation policy: who gets a ticket the AI agent should not keep, when, and under which
 /// SLA.
@@ -79,6 +80,23 @@ pub struct Tier {
     /// Targets per priority (or `default`), in business time.
     #[serde(default)]
     pub sla: NamedMap<Spanned<SlaTarget>>,
+}
+
+impl Tier {
+    /// The SLA target for a priority label (normalised), else the tier's `default` target.
+    pub fn sla_for(&self, priority: &str) -> Option<&Spanned<SlaTarget>> {
+        per_priority(&self.sla, priority)
+    }
+}
+
+/// The entry of a per-priority map (`sla`, `no_first_response`) for a priority label
+/// (normalised), else its `default` entry. Keys are compared normalised.
+pub fn per_priority<'m, V>(map: &'m NamedMap<V>, priority: &str) -> Option<&'m V> {
+    let entry = |wanted: &str| {
+        map.iter()
+            .find(|(k, _)| normalize_label(&k.value) == wanted)
+    };
+    entry(priority).or_else(|| entry("default")).map(|(_, v)| v)
 }
 
 /// RACI parties: team names or people.

@@ -23,6 +23,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::fields::Field;
+
 /// The canonical ticket fields and the CSV columns they come from.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -44,6 +46,33 @@ pub struct Columns {
     pub reassignments: Option<String>,
     pub reopened: Option<String>,
     pub csat: Option<String>,
+}
+
+impl Columns {
+    /// The column mapped to a field held in one column (for `id`, possibly `@row`); `None`
+    /// when none is mapped, and always for `text`, which may list several ([`Columns::text`]).
+    pub fn column(&self, field: Field) -> Option<&str> {
+        let column = match field {
+            Field::Id => &self.id,
+            Field::Text => return None,
+            Field::CreatedAt => &self.created_at,
+            Field::Confidence => &self.confidence,
+            Field::Sentiment => &self.sentiment,
+            Field::CustomerTier => &self.customer_tier,
+            Field::Channel => &self.channel,
+            Field::Category => &self.category,
+            Field::Priority => &self.priority,
+            Field::RequestedHuman => &self.requested_human,
+            Field::EscalatedAt => &self.escalated_at,
+            Field::FirstHumanResponseAt => &self.first_human_response_at,
+            Field::ResolvedAt => &self.resolved_at,
+            Field::ResolvedTier => &self.resolved_tier,
+            Field::Reassignments => &self.reassignments,
+            Field::Reopened => &self.reopened,
+            Field::Csat => &self.csat,
+        };
+        column.as_deref()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -126,15 +155,6 @@ pub enum MappingError {
     Invalid { path: PathBuf, message: String },
 }
 
-/// Fields whose labels can be aliased.
-pub const ALIASABLE: [&str; 5] = [
-    "customer_tier",
-    "channel",
-    "category",
-    "priority",
-    "resolved_tier",
-];
-
 impl Mapping {
     pub fn load(path: &Path) -> Result<Mapping, MappingError> {
         let text = std::fs::read_to_string(path).map_err(|source| MappingError::Io {
@@ -172,10 +192,15 @@ impl Mapping {
                 .map_err(|_| format!("unknown time zone `{zone}` in [timestamps]"))?;
         }
         for field in self.aliases.keys() {
-            if !ALIASABLE.contains(&field.as_str()) {
+            if !Field::named(field).is_some_and(Field::is_aliasable) {
+                let aliasable: Vec<&str> = Field::ALL
+                    .into_iter()
+                    .filter(|f| f.is_aliasable())
+                    .map(Field::name)
+                    .collect();
                 return Err(format!(
                     "[aliases.{field}]: aliases apply to {}",
-                    ALIASABLE.join(", ")
+                    aliasable.join(", ")
                 ));
             }
         }

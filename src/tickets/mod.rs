@@ -1,11 +1,14 @@
 //! Tickets: reading a CSV export through a column mapping into canonical fields (DESIGN §3).
 //!
 //! Reading is streaming: [`TicketReader`] yields raw records and [`TicketParser`] fills one
-//! reusable [`Ticket`] per record (on as many threads as replay uses). A record is *rejected*
+//! reusable [`Ticket`] per record (on as many threads as replay uses). That pair is the one way
+//! a record becomes a ticket: [`TicketSource`] joins them for one-by-one readers, and a ticket
+//! given field by field ([`given`]) is read as a one-record CSV. A record is *rejected*
 //! (counted, reported with its line, never dropped silently) when its id is bad, when it is
 //! ragged, or when a field some rule reads holds a bad value; a bad value in a field used only by
 //! metrics counts as empty and is tallied per column.
 
+pub mod given;
 pub mod mapping;
 pub mod parse;
 pub mod record;
@@ -17,13 +20,12 @@ pub mod value;
 
 use jiff::Timestamp;
 
+use crate::fields::{ByLabel, Label};
+
 pub use mapping::Mapping;
 pub use parse::TicketParser;
 pub use record::{RawRecord, Records};
 pub use source::{Layout, RowError, TicketReader, TicketSource};
-
-/// Label fields a condition can test.
-pub const LABEL_FIELDS: [&str; 4] = ["customer_tier", "channel", "category", "priority"];
 
 /// One ticket, with every canonical field parsed (or `None` when empty or absent).
 #[derive(Debug, Clone, Default)]
@@ -37,9 +39,9 @@ pub struct Ticket {
     pub confidence: Option<f64>,
     pub sentiment: Option<f64>,
     /// `customer_tier`, `channel`, `category`, `priority`: trimmed, lower-cased, aliased.
-    pub labels: [Option<String>; 4],
+    pub labels: ByLabel<Option<String>>,
     /// The same labels as the data spells them (trimmed), for reports that show them.
-    pub label_spellings: [String; 4],
+    pub label_spellings: ByLabel<String>,
     pub requested_human: Option<bool>,
     pub escalated_at: Option<Timestamp>,
     pub first_human_response_at: Option<Timestamp>,
@@ -60,74 +62,28 @@ impl Ticket {
         self.texts.iter().any(|t| !t.is_empty())
     }
 
-    pub fn label(&self, index: usize) -> Option<&str> {
-        self.labels.get(index).and_then(|l| l.as_deref())
+    /// The latest of the ticket's timestamps. Whatever `--as-of` turns out to be, it is no
+    /// earlier than this.
+    pub fn latest(&self) -> Option<Timestamp> {
+        [
+            self.created_at,
+            self.escalated_at,
+            self.first_human_response_at,
+            self.resolved_at,
+        ]
+        .into_iter()
+        .flatten()
+        .max()
     }
-}
 
-/// Canonical field names a ticket can be given by (`explain --ticket`, policy tests).
-pub const CANONICAL: [&str; 17] = [
-    "id",
-    "created_at",
-    "text",
-    "confidence",
-    "sentiment",
-    "customer_tier",
-    "channel",
-    "category",
-    "priority",
-    "requested_human",
-    "escalated_at",
-    "first_human_response_at",
-    "resolved_at",
-    "resolved_tier",
-    "reassignments",
-    "reopened",
-    "csat",
-];
+    /// When the clocks of a handoff start (SLA, response times): `escalated_at`, else
+    /// `created_at`.
+    pub fn clock_start(&self) -> Option<Timestamp> {
+        self.escalated_at.or(self.created_at)
+    }
 
-/// Read one ticket given as field/value pairs through exactly the parsing a CSV record gets.
-/// Names are canonical fields or extra fields the policy reads; anything else is refused so a
-/// typo cannot silently leave a field empty.
-pub fn ticket_from_fields(
-    pairs: &[(String, String)],
-    needs: &source::Needs,
-) -> Result<Ticket, String> {
-    for (name, _) in pairs {
-        if !CANONICAL.contains(&name.as_str()) && !needs.extras.contains(name) {
-            let mut known: Vec<&str> = CANONICAL.to_vec();
-            known.extend(needs.extras.iter().map(String::as_str));
-            let hint = match crate::policy::load::did_you_mean(name, &known) {
-                Some(best) => format!("did you mean `{best}`?"),
-                None => format!("fields: {}", known.join(", ")),
-            };
-            return Err(format!("unknown ticket field `{name}`; {hint}"));
-        }
-    }
-    let mut header: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
-    let mut values: Vec<&str> = pairs.iter().map(|(_, v)| v.as_str()).collect();
-    if !header.contains(&"id") {
-        header.insert(0, "id");
-        values.insert(0, "cli");
-    }
-    let mut csv_text = csv::Writer::from_writer(Vec::new());
-    csv_text.write_record(&header).map_err(|e| e.to_string())?;
-    csv_text.write_record(&values).map_err(|e| e.to_string())?;
-    let bytes = csv_text.into_inner().map_err(|e| e.to_string())?;
-    let mut source = TicketSource::new(
-        Box::new(std::io::Cursor::new(bytes)),
-        &Mapping::default(),
-        needs.clone(),
-    )?;
-    let mut ticket = Ticket::default();
-    match source.next(&mut ticket) {
-        Ok(Some(Ok(()))) => {
-            // Not from a file: no line to point at.
-            ticket.line = 0;
-            Ok(ticket)
-        }
-        Ok(Some(Err(row))) => Err(row.reason),
-        Ok(None) => Err("no ticket".into()),
-        Err(e) => Err(e.to_string()),
+    /// A label (trimmed, lower-cased, aliased); `None` when empty or absent.
+    pub fn label(&self, which: Label) -> Option<&str> {
+        self.labels[which].as_deref()
     }
 }

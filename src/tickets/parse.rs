@@ -10,28 +10,13 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
+use super::Ticket;
 use super::mapping::{ConfidenceScale, Mapping, SentimentScale};
 use super::record::RawRecord;
-use super::source::{FIELDS, Layout, Needs, RowError};
+use super::source::{Layout, Needs, RowError};
 use super::value::{TimestampParser, parse_bool, parse_number, trim};
-use super::{LABEL_FIELDS, Ticket};
+use crate::fields::{Field, Label};
 use crate::text::{fold, normalize_label};
-
-// Indices into `FIELDS`.
-const CREATED_AT: usize = 0;
-const CONFIDENCE: usize = 1;
-const SENTIMENT: usize = 2;
-/// `customer_tier`, `channel`, `category`, `priority`: `LABEL_FIELDS` in order.
-const LABELS: usize = 3;
-const PRIORITY: usize = 6;
-const REQUESTED_HUMAN: usize = 7;
-const ESCALATED_AT: usize = 8;
-const FIRST_HUMAN_RESPONSE_AT: usize = 9;
-const RESOLVED_AT: usize = 10;
-const RESOLVED_TIER: usize = 11;
-const REASSIGNMENTS: usize = 12;
-const REOPENED: usize = 13;
-const CSAT: usize = 14;
 
 /// Where a canonical field comes from and how its problems count.
 #[derive(Debug, Clone)]
@@ -53,12 +38,12 @@ struct ExtraPlan {
 
 /// A record's fields as text. A record that is valid UTF-8 as a whole (the usual case) is
 /// checked once; its fields are slices of it.
-struct Fields<'r> {
+struct RecordText<'r> {
     record: RawRecord<'r>,
     whole: Option<&'r str>,
 }
 
-impl<'r> Fields<'r> {
+impl<'r> RecordText<'r> {
     /// Field `column` (empty when the record is short); `Err` when it is not UTF-8.
     fn get(&self, column: usize) -> Result<&'r str, ()> {
         // A slice of valid UTF-8 between character boundaries is valid UTF-8; a field that
@@ -92,7 +77,8 @@ pub struct TicketParser {
     id: Option<usize>,
     text: Vec<usize>,
     text_read: bool,
-    fields: [FieldPlan; 15],
+    /// By [`Field::index`]; the plans of `id` and `text` are unused (they have their own).
+    fields: [FieldPlan; Field::ALL.len()],
     extras: Vec<ExtraPlan>,
     priorities: Vec<String>,
     tiers: Vec<String>,
@@ -121,10 +107,10 @@ impl TicketParser {
             Some(name) => jiff::tz::TimeZone::get(name).map_err(|e| e.to_string())?,
             None => jiff::tz::TimeZone::UTC,
         };
-        let fields = std::array::from_fn(|i| FieldPlan {
-            column: layout.fields[i],
-            rule_read: needs.rule_fields.contains(FIELDS[i]),
-            aliases: mapping.aliases.get(FIELDS[i]).map(|table| {
+        let fields = Field::ALL.map(|field| FieldPlan {
+            column: layout.column(field),
+            rule_read: needs.rule_fields.contains(field.name()),
+            aliases: mapping.aliases.get(field.name()).map(|table| {
                 table
                     .iter()
                     .map(|(raw, canonical)| (normalize_label(raw), normalize_label(canonical)))
@@ -145,7 +131,7 @@ impl TicketParser {
             columns: layout.headers.len(),
             id: layout.id,
             text: layout.text.clone(),
-            text_read: needs.rule_fields.contains("text"),
+            text_read: needs.rule_fields.contains(Field::Text.name()),
             fields,
             extras,
             priorities: needs.priorities.clone(),
@@ -191,7 +177,7 @@ impl TicketParser {
     ) -> Result<(), RowError> {
         let line = record.line();
         ticket.line = line;
-        let fields = Fields {
+        let fields = RecordText {
             record,
             whole: std::str::from_utf8(record.as_slice()).ok(),
         };
@@ -203,9 +189,17 @@ impl TicketParser {
             })
     }
 
+    fn plan(&self, field: Field) -> &FieldPlan {
+        &self.fields[field.index()]
+    }
+
     /// The trimmed text of a canonical field; a problem when it is not UTF-8.
-    fn text_of<'r>(&self, field: usize, record: &Fields<'r>) -> Result<Option<&'r str>, Problem> {
-        let Some(column) = self.fields[field].column else {
+    fn text_of<'r>(
+        &self,
+        field: Field,
+        record: &RecordText<'r>,
+    ) -> Result<Option<&'r str>, Problem> {
+        let Some(column) = self.plan(field).column else {
             return Ok(None);
         };
         match record.trimmed(column) {
@@ -215,9 +209,9 @@ impl TicketParser {
         }
     }
 
-    fn problem(&self, field: usize, what: String) -> Problem {
-        if self.fields[field].rule_read {
-            Problem::Reject(format!("{}: {what}", FIELDS[field]))
+    fn problem(&self, field: Field, what: String) -> Problem {
+        if self.plan(field).rule_read {
+            Problem::Reject(format!("{}: {what}", field.name()))
         } else {
             Problem::Empty
         }
@@ -234,20 +228,24 @@ impl TicketParser {
 
     fn settle<T>(
         &mut self,
-        field: usize,
+        field: Field,
         value: Result<Option<T>, Problem>,
     ) -> Result<Option<T>, String> {
         match value {
             Ok(v) => Ok(v),
             Err(Problem::Reject(reason)) => Err(reason),
             Err(Problem::Empty) => {
-                self.count_bad(FIELDS[field]);
+                self.count_bad(field.name());
                 Ok(None)
             }
         }
     }
 
-    fn timestamp(&mut self, field: usize, record: &Fields) -> Result<Option<Timestamp>, String> {
+    fn timestamp(
+        &mut self,
+        field: Field,
+        record: &RecordText,
+    ) -> Result<Option<Timestamp>, String> {
         let parsed = match self.text_of(field, record) {
             Ok(Some(text)) => match self.timestamps.parse(text) {
                 Some(ts) => Ok(Some(ts)),
@@ -262,8 +260,8 @@ impl TicketParser {
     /// policy's, resolved tiers `ai` or a tier.
     fn label(
         &mut self,
-        field: usize,
-        record: &Fields,
+        field: Field,
+        record: &RecordText,
         slot: &mut Option<String>,
     ) -> Result<(), String> {
         let text = match self.text_of(field, record) {
@@ -285,14 +283,15 @@ impl TicketParser {
         let Some(label) = slot.as_mut() else {
             return Ok(());
         };
-        if let Some(canonical) = self.fields[field]
+        if let Some(canonical) = self
+            .plan(field)
             .aliases
             .as_ref()
             .and_then(|table| table.get(label.as_str()))
         {
             label.clone_from(canonical);
         }
-        if field == PRIORITY && !self.priorities.contains(label) {
+        if field == Field::Priority && !self.priorities.contains(label) {
             let problem = self.problem(
                 field,
                 format!(
@@ -302,7 +301,7 @@ impl TicketParser {
             );
             self.settle::<()>(field, Err(problem))?;
             *slot = None;
-        } else if field == RESOLVED_TIER && label != "ai" {
+        } else if field == Field::ResolvedTier && label != "ai" {
             match self.tiers.iter().find(|t| t.eq_ignore_ascii_case(label)) {
                 Some(tier) => label.clone_from(tier),
                 None => {
@@ -314,13 +313,13 @@ impl TicketParser {
         Ok(())
     }
 
-    fn number(&mut self, field: usize, record: &Fields) -> Result<Option<f64>, String> {
+    fn number(&mut self, field: Field, record: &RecordText) -> Result<Option<f64>, String> {
         let text = match self.text_of(field, record) {
             Ok(Some(text)) => text,
             other => return self.settle(field, other.map(|_| None)),
         };
         let Some(raw) = parse_number(text) else {
-            if field == SENTIMENT {
+            if field == Field::Sentiment {
                 if let Some(SentimentScale::Labels { labels }) = &self.sentiment_scale {
                     let wanted = normalize_label(text);
                     if let Some((_, v)) = labels.iter().find(|(k, _)| normalize_label(k) == wanted)
@@ -333,7 +332,7 @@ impl TicketParser {
             return self.settle(field, Err(problem));
         };
         let (value, range) = match field {
-            CONFIDENCE => {
+            Field::Confidence => {
                 let v = if self.confidence_scale == ConfidenceScale::Percent {
                     raw / 100.0
                 } else {
@@ -341,7 +340,7 @@ impl TicketParser {
                 };
                 (v, Some((0.0, 1.0)))
             }
-            SENTIMENT => {
+            Field::Sentiment => {
                 let v = match &self.sentiment_scale {
                     Some(SentimentScale::Range { min, max }) => {
                         -1.0 + 2.0 * (raw - min) / (max - min)
@@ -361,7 +360,7 @@ impl TicketParser {
         Ok(Some(value))
     }
 
-    fn boolean(&mut self, field: usize, record: &Fields) -> Result<Option<bool>, String> {
+    fn boolean(&mut self, field: Field, record: &RecordText) -> Result<Option<bool>, String> {
         let parsed = match self.text_of(field, record) {
             Ok(Some(text)) => match parse_bool(text) {
                 Some(b) => Ok(Some(b)),
@@ -374,7 +373,7 @@ impl TicketParser {
         self.settle(field, parsed)
     }
 
-    fn fill(&mut self, record: &Fields, number: u64, t: &mut Ticket) -> Result<(), String> {
+    fn fill(&mut self, record: &RecordText, number: u64, t: &mut Ticket) -> Result<(), String> {
         t.id.clear();
         match self.id {
             None => {
@@ -408,36 +407,38 @@ impl TicketParser {
                 }
                 Ok(text) => target.push_str(&fold(text)),
                 Err(()) if self.text_read => return Err("text: is not valid UTF-8".into()),
-                Err(()) => self.count_bad("text"),
+                Err(()) => self.count_bad(Field::Text.name()),
             }
         }
-        t.created_at = self.timestamp(CREATED_AT, record)?;
-        t.confidence = self.number(CONFIDENCE, record)?;
-        t.sentiment = self.number(SENTIMENT, record)?;
-        for i in 0..LABEL_FIELDS.len() {
-            self.label(LABELS + i, record, &mut t.labels[i])?;
-            t.label_spellings[i].clear();
-            if let Some(column) = self.fields[LABELS + i].column {
+        t.created_at = self.timestamp(Field::CreatedAt, record)?;
+        t.confidence = self.number(Field::Confidence, record)?;
+        t.sentiment = self.number(Field::Sentiment, record)?;
+        for label in Label::ALL {
+            let field = label.field();
+            self.label(field, record, &mut t.labels[label])?;
+            let spelling = &mut t.label_spellings[label];
+            spelling.clear();
+            if let Some(column) = self.plan(field).column {
                 if let Ok(raw) = record.trimmed(column) {
-                    t.label_spellings[i].push_str(raw);
+                    spelling.push_str(raw);
                 }
             }
         }
-        t.requested_human = self.boolean(REQUESTED_HUMAN, record)?;
-        t.escalated_at = self.timestamp(ESCALATED_AT, record)?;
-        t.first_human_response_at = self.timestamp(FIRST_HUMAN_RESPONSE_AT, record)?;
-        t.resolved_at = self.timestamp(RESOLVED_AT, record)?;
-        self.label(RESOLVED_TIER, record, &mut t.resolved_tier)?;
-        t.reassignments = match self.number(REASSIGNMENTS, record)? {
+        t.requested_human = self.boolean(Field::RequestedHuman, record)?;
+        t.escalated_at = self.timestamp(Field::EscalatedAt, record)?;
+        t.first_human_response_at = self.timestamp(Field::FirstHumanResponseAt, record)?;
+        t.resolved_at = self.timestamp(Field::ResolvedAt, record)?;
+        self.label(Field::ResolvedTier, record, &mut t.resolved_tier)?;
+        t.reassignments = match self.number(Field::Reassignments, record)? {
             Some(v) if v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX) => Some(v as u32),
             Some(_) => {
-                self.count_bad(FIELDS[REASSIGNMENTS]);
+                self.count_bad(Field::Reassignments.name());
                 None
             }
             None => None,
         };
-        t.reopened = self.boolean(REOPENED, record)?;
-        t.csat = self.number(CSAT, record)?;
+        t.reopened = self.boolean(Field::Reopened, record)?;
+        t.csat = self.number(Field::Csat, record)?;
         t.extras.resize(self.extras.len(), String::new());
         for slot in 0..self.extras.len() {
             let extra = &self.extras[slot];
@@ -502,28 +503,5 @@ mod tests {
             .unwrap();
         assert_eq!((ticket.texts[0].as_str(), ticket.csat), ("café", Some(4.0)));
         assert_eq!(ticket.line, 3);
-    }
-
-    #[test]
-    fn field_indices_name_the_fields() {
-        let named = [
-            (CREATED_AT, "created_at"),
-            (CONFIDENCE, "confidence"),
-            (SENTIMENT, "sentiment"),
-            (LABELS, LABEL_FIELDS[0]),
-            (LABELS + 3, LABEL_FIELDS[3]),
-            (PRIORITY, "priority"),
-            (REQUESTED_HUMAN, "requested_human"),
-            (ESCALATED_AT, "escalated_at"),
-            (FIRST_HUMAN_RESPONSE_AT, "first_human_response_at"),
-            (RESOLVED_AT, "resolved_at"),
-            (RESOLVED_TIER, "resolved_tier"),
-            (REASSIGNMENTS, "reassignments"),
-            (REOPENED, "reopened"),
-            (CSAT, "csat"),
-        ];
-        for (index, name) in named {
-            assert_eq!(FIELDS[index], name);
-        }
     }
 }

@@ -12,11 +12,12 @@ pub struct Records {
     bytes: Vec<u8>,
     /// End of each field in `bytes`.
     ends: Vec<usize>,
-    records: Vec<Span>,
+    records: Vec<Extent>,
 }
 
+/// Where one record lies in [`Records`]' buffers.
 #[derive(Debug, Clone, Copy)]
-struct Span {
+struct Extent {
     /// Offset of the record in `bytes`.
     start: usize,
     /// Its fields are `ends[first..last]`.
@@ -60,7 +61,7 @@ impl Records {
             end += field.len();
             self.ends.push(end);
         }
-        self.records.push(Span {
+        self.records.push(Extent {
             start,
             first,
             last: self.ends.len(),
@@ -70,16 +71,16 @@ impl Records {
 
     /// Record `index`; `None` past the end.
     pub fn get(&self, index: usize) -> Option<RawRecord<'_>> {
-        let span = *self.records.get(index)?;
-        let end = match span.last {
-            last if last > span.first => self.ends[last - 1],
-            _ => span.start,
+        let extent = *self.records.get(index)?;
+        let end = match extent.last {
+            last if last > extent.first => self.ends[last - 1],
+            _ => extent.start,
         };
         Some(RawRecord {
-            bytes: &self.bytes[span.start..end],
-            start: span.start,
-            ends: &self.ends[span.first..span.last],
-            line: span.line,
+            bytes: &self.bytes[extent.start..end],
+            start: extent.start,
+            ends: &self.ends[extent.first..extent.last],
+            line: extent.line,
         })
     }
 }

@@ -144,7 +144,7 @@ impl Limit {
     }
 }
 
-/// The error a [`Capped`] reader gives when a record grows too long.
+/// The error a `Capped` reader gives when a record grows too long.
 #[derive(Debug)]
 pub struct RecordTooLong;
 

@@ -8,25 +8,7 @@ use csv::ByteRecord;
 
 use super::mapping::Mapping;
 use super::record::Records;
-
-/// Canonical single-column fields (id and text are handled apart).
-pub const FIELDS: [&str; 15] = [
-    "created_at",
-    "confidence",
-    "sentiment",
-    "customer_tier",
-    "channel",
-    "category",
-    "priority",
-    "requested_human",
-    "escalated_at",
-    "first_human_response_at",
-    "resolved_at",
-    "resolved_tier",
-    "reassignments",
-    "reopened",
-    "csat",
-];
+use crate::fields::Field;
 
 /// What a policy needs from the data, so reading can tell a bad value in a field some rule reads
 /// (the row is rejected) from one only metrics use (counted as empty).
@@ -51,7 +33,9 @@ pub struct Layout {
     /// `None`: ids are record numbers (`id = "@row"`).
     pub id: Option<usize>,
     pub text: Vec<usize>,
-    pub fields: [Option<usize>; 15],
+    /// The column of each single-column field, by [`Field::index`] (`id` and `text` have
+    /// their own members).
+    columns: [Option<usize>; Field::ALL.len()],
     /// Extra fields in slot order, with their column when the data has it.
     pub extras: Vec<(String, Option<usize>)>,
     /// Notes for the report (e.g. timestamps read as UTC).
@@ -114,10 +98,11 @@ impl Layout {
         needs: &Needs,
     ) -> Result<Layout, LayoutError> {
         let c = &mapping.columns;
-        let id = match c.id.as_deref() {
+        let (id_name, text_name) = (Field::Id.name(), Field::Text.name());
+        let id = match c.column(Field::Id) {
             Some("@row") => None,
-            Some(column) => Some(find_column(&headers, column, "id")?),
-            None => match header_named(&headers, "id")? {
+            Some(column) => Some(find_column(&headers, column, id_name)?),
+            None => match header_named(&headers, id_name)? {
                 Some(i) => Some(i),
                 None => {
                     return Err(LayoutError::Invalid(
@@ -130,30 +115,14 @@ impl Layout {
             Some(list) => list
                 .list()
                 .iter()
-                .map(|column| find_column(&headers, column, "text"))
+                .map(|column| find_column(&headers, column, text_name))
                 .collect::<Result<Vec<_>, _>>()?,
-            None => header_named(&headers, "text")?.into_iter().collect(),
+            None => header_named(&headers, text_name)?.into_iter().collect(),
         };
-        let mapped: [(&str, &Option<String>); 15] = [
-            ("created_at", &c.created_at),
-            ("confidence", &c.confidence),
-            ("sentiment", &c.sentiment),
-            ("customer_tier", &c.customer_tier),
-            ("channel", &c.channel),
-            ("category", &c.category),
-            ("priority", &c.priority),
-            ("requested_human", &c.requested_human),
-            ("escalated_at", &c.escalated_at),
-            ("first_human_response_at", &c.first_human_response_at),
-            ("resolved_at", &c.resolved_at),
-            ("resolved_tier", &c.resolved_tier),
-            ("reassignments", &c.reassignments),
-            ("reopened", &c.reopened),
-            ("csat", &c.csat),
-        ];
-        let mut fields = [None; 15];
-        for (i, (name, column)) in mapped.iter().enumerate() {
-            fields[i] = match column {
+        let mut columns = [None; Field::ALL.len()];
+        for field in Field::ALL.into_iter().filter(|f| f.is_single_column()) {
+            let name = field.name();
+            columns[field.index()] = match c.column(field) {
                 Some(column) => Some(find_column(&headers, column, name)?),
                 None => header_named(&headers, name)?,
             };
@@ -179,22 +148,30 @@ impl Layout {
             headers,
             id,
             text,
-            fields,
+            columns,
             extras,
             notes,
         })
     }
 
-    /// Whether the data has a canonical field (`id` and `text` included).
-    pub fn has(&self, field: &str) -> bool {
+    /// Whether the data has the canonical field of this name (`id` and `text` included).
+    pub fn has(&self, name: &str) -> bool {
+        Field::named(name).is_some_and(|field| self.has_field(field))
+    }
+
+    /// Whether the data has a canonical field.
+    pub fn has_field(&self, field: Field) -> bool {
         match field {
-            "id" => true,
-            "text" => !self.text.is_empty(),
-            _ => FIELDS
-                .iter()
-                .position(|f| *f == field)
-                .is_some_and(|i| self.fields[i].is_some()),
+            Field::Id => true,
+            Field::Text => !self.text.is_empty(),
+            single => self.columns[single.index()].is_some(),
         }
+    }
+
+    /// The column of a single-column field; `None` for `id` and `text`, which have
+    /// [`Layout::id`] and [`Layout::text`].
+    pub fn column(&self, field: Field) -> Option<usize> {
+        self.columns[field.index()]
     }
 
     pub fn has_extra(&self, name: &str) -> bool {
@@ -366,19 +343,5 @@ impl TicketSource {
     /// Bad values counted as empty, per field.
     pub fn bad_values(&self) -> &std::collections::BTreeMap<String, u64> {
         &self.parser.bad_values
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    /// The single-column fields are the canonical fields without `id` and `text`, in order.
-    #[test]
-    fn single_column_fields_follow_the_canonical_list() {
-        let canonical: Vec<&str> = super::super::CANONICAL
-            .iter()
-            .copied()
-            .filter(|f| *f != "id" && *f != "text")
-            .collect();
-        assert_eq!(canonical, super::FIELDS);
     }
 }

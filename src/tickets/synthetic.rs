@@ -12,15 +12,17 @@ use jiff::{SignedDuration, Timestamp};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::fields::Field;
+
 /// Context columns written after the canonical ones (the support policy requires them).
 pub const CONTEXT_COLUMNS: [&str; 3] = ["conversation", "customer_record", "ai_summary"];
 
 /// The header: every canonical field, then the context columns.
 pub fn header() -> impl Iterator<Item = &'static str> {
-    super::CANONICAL
-        .iter()
-        .chain(CONTEXT_COLUMNS.iter())
-        .copied()
+    Field::ALL
+        .into_iter()
+        .map(Field::name)
+        .chain(CONTEXT_COLUMNS)
 }
 
 #[derive(Debug, Clone)]

@@ -15,8 +15,9 @@ use collector::Collector;
 use pipeline::Job;
 use worker::{Batch, Worker};
 
+use super::agreement::Available;
 use super::eval::CompiledPolicy;
-use super::metrics::{Available, Metrics};
+use super::metrics::Metrics;
 use crate::tickets::{RowError, TicketParser, TicketReader};
 
 mod collector;
@@ -65,7 +66,7 @@ pub fn replay(
 
     let as_of = options
         .as_of
-        .or(workers.iter().filter_map(|w| w.latest_seen).max());
+        .or(workers.iter().filter_map(|w| w.latest_seen()).max());
     let mut overall = Metrics::new(policy);
     let mut groups: BTreeMap<String, Metrics> = BTreeMap::new();
     let mut first_seen: BTreeMap<String, (u64, String)> = BTreeMap::new();

@@ -5,6 +5,7 @@
 use jiff::Timestamp;
 
 use crate::engine::eval::Decision;
+use crate::fields::Label;
 use crate::tickets::{RawRecord, RowError, Ticket};
 
 /// `--by`: the dimension every metric is split by.
@@ -20,12 +21,18 @@ pub enum By {
 
 impl By {
     pub fn name(self) -> &'static str {
+        self.label().map_or("month", Label::name)
+    }
+
+    /// The label field named by `--by` (`None` for `month`). Under `--by priority` the groups
+    /// are the decided priority (a rule may set it), not the ticket's own label.
+    pub fn label(self) -> Option<Label> {
         match self {
-            By::Channel => "channel",
-            By::Category => "category",
-            By::Priority => "priority",
-            By::CustomerTier => "customer_tier",
-            By::Month => "month",
+            By::Channel => Some(Label::Channel),
+            By::Category => Some(Label::Category),
+            By::Priority => Some(Label::Priority),
+            By::CustomerTier => Some(Label::CustomerTier),
+            By::Month => None,
         }
     }
 }

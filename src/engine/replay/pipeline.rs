@@ -18,8 +18,8 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use super::collector::Collector;
 use super::options::{DecisionFormat, ReplayError, ReplayOptions};
 use super::worker::{Batch, Worker};
+use crate::engine::agreement::Available;
 use crate::engine::eval::CompiledPolicy;
-use crate::engine::metrics::Available;
 use crate::tickets::{TicketParser, TicketReader};
 
 /// What every evaluating thread needs.

@@ -4,14 +4,15 @@
 //! merges by addition ([`crate::engine::merge`]); what must follow input order (the `--decisions` rows,
 //! rejected records) is left in the batch for the calling thread to write.
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 
 use super::options::{By, DecisionFormat, ReplayOptions};
+use crate::engine::agreement::Available;
+use crate::engine::deferred::Settler;
 use crate::engine::eval::{CompiledPolicy, Decision};
-use crate::engine::metrics::{Available, Deferred, Metrics};
+use crate::engine::metrics::{Deferred, Metrics};
 use crate::tickets::{RawRecord, Records, RowError, Ticket, TicketParser, TicketReader};
 
 /// Records per batch: large enough that handing batches between threads costs nothing
@@ -81,10 +82,9 @@ pub struct Worker<'a> {
     /// Only with `--check-ids`, which runs a single worker so that "first" means first in
     /// the input.
     seen_ids: HashMap<String, u64>,
-    pending: BinaryHeap<Reverse<Deferred>>,
+    /// Clocks still running; the default `--as-of` is at least the latest timestamp it saw.
+    settler: Settler<Deferred>,
     fresh: Vec<Deferred>,
-    /// The latest timestamp this worker has seen; the default `--as-of` is at least this.
-    pub latest_seen: Option<Timestamp>,
     ticket: Ticket,
     found: Vec<bool>,
     decision: Decision,
@@ -93,13 +93,11 @@ pub struct Worker<'a> {
 /// How a group is shown: the data's own spelling of its label when that is the label (not an
 /// alias of it), else the label.
 fn group_spelling(by: By, t: &Ticket, key: &str) -> String {
-    let index = match by {
-        By::CustomerTier => 0,
-        By::Channel => 1,
-        By::Category => 2,
-        By::Priority | By::Month => return key.to_string(),
+    // Priority groups are the decided priority, which need not be the ticket's own.
+    let Some(label) = by.label().filter(|_| by != By::Priority) else {
+        return key.to_string();
     };
-    let raw = &t.label_spellings[index];
+    let raw = &t.label_spellings[label];
     if !raw.is_empty() && crate::text::normalize_label(raw) == key {
         raw.clone()
     } else {
@@ -108,11 +106,7 @@ fn group_spelling(by: By, t: &Ticket, key: &str) -> String {
 }
 
 fn group_key(by: By, policy: &CompiledPolicy, t: &Ticket, d: &Decision) -> String {
-    let label = |i: usize| t.label(i).unwrap_or("(none)").to_string();
     match by {
-        By::CustomerTier => label(0),
-        By::Channel => label(1),
-        By::Category => label(2),
         By::Priority => d
             .priority
             .and_then(|p| policy.priorities.get(p).cloned())
@@ -124,19 +118,12 @@ fn group_key(by: By, policy: &CompiledPolicy, t: &Ticket, d: &Decision) -> Strin
                 format!("{:04}-{:02}", date.year(), date.month())
             },
         ),
+        by => by
+            .label()
+            .and_then(|label| t.label(label))
+            .unwrap_or("(none)")
+            .to_string(),
     }
-}
-
-fn latest(t: &Ticket) -> Option<Timestamp> {
-    [
-        t.created_at,
-        t.escalated_at,
-        t.first_human_response_at,
-        t.resolved_at,
-    ]
-    .into_iter()
-    .flatten()
-    .max()
 }
 
 fn settle(overall: &mut Metrics, groups: &mut [Metrics], item: &Deferred, happened: bool) {
@@ -163,9 +150,8 @@ impl<'a> Worker<'a> {
             group_index: BTreeMap::new(),
             spellings: Vec::new(),
             seen_ids: HashMap::new(),
-            pending: BinaryHeap::new(),
+            settler: Settler::new(options.as_of),
             fresh: Vec::new(),
-            latest_seen: None,
             ticket: Ticket::default(),
             found: Vec::new(),
             decision: Decision::default(),
@@ -268,27 +254,16 @@ impl<'a> Worker<'a> {
                 &mut ignored,
             );
         }
-        self.latest_seen = self.latest_seen.max(latest(ticket));
+        let latest = ticket.latest();
         self.note_truth(group);
+        let (overall, groups) = (&mut self.overall, &mut self.groups);
+        let mut settle_item = |item: Deferred, happened| settle(overall, groups, &item, happened);
         for item in self.fresh.drain(..) {
-            match self.options.as_of {
-                Some(as_of) => settle(&mut self.overall, &mut self.groups, &item, item.at < as_of),
-                None => self.pending.push(Reverse(item)),
-            }
+            self.settler.push(item.at, item, &mut settle_item);
         }
         // The default as-of is at least the latest timestamp seen so far: anything due before
         // it is settled now, so memory holds only clocks still running.
-        if let Some(now) = self.latest_seen {
-            while self
-                .pending
-                .peek()
-                .is_some_and(|Reverse(item)| item.at < now)
-            {
-                if let Some(Reverse(item)) = self.pending.pop() {
-                    settle(&mut self.overall, &mut self.groups, &item, true);
-                }
-            }
-        }
+        self.settler.observe(latest, &mut settle_item);
         Ok(())
     }
 
@@ -321,6 +296,11 @@ impl<'a> Worker<'a> {
         }
     }
 
+    /// The latest timestamp this worker has seen; the default `--as-of` is at least this.
+    pub fn latest_seen(&self) -> Option<Timestamp> {
+        self.settler.latest()
+    }
+
     /// Settle the clocks still running at the end of the input against the final `--as-of`,
     /// and hand over the metrics: overall and per `--by` group.
     pub fn finish(
@@ -331,10 +311,10 @@ impl<'a> Worker<'a> {
         BTreeMap<String, (Metrics, u64, String)>,
         TicketParser,
     ) {
-        while let Some(Reverse(item)) = self.pending.pop() {
-            let happened = as_of.is_some_and(|as_of| item.at < as_of);
-            settle(&mut self.overall, &mut self.groups, &item, happened);
-        }
+        let (overall, groups) = (&mut self.overall, &mut self.groups);
+        self.settler.finish(as_of, &mut |item, happened| {
+            settle(overall, groups, &item, happened)
+        });
         let mut groups = std::mem::take(&mut self.groups);
         let groups = self
             .group_index

@@ -7,7 +7,7 @@ use crate::diag::registry::Code;
 use crate::diag::{Diagnostic, Span};
 use crate::policy::Spanned;
 use crate::policy::calendar::CalendarProblemKind;
-use crate::policy::model::{DurationSpec, SlaTarget, Tier};
+use crate::policy::model::{DurationSpec, SlaTarget, Tier, per_priority};
 use crate::text::normalize_label;
 
 /// The range of business seconds a duration can mean on this calendar (`bd` depends on which
@@ -34,19 +34,6 @@ fn not_shorter(ctx: &Ctx, a: PolicyDuration, b: PolicyDuration) -> bool {
 /// `a` is surely longer than `b`.
 fn longer(ctx: &Ctx, a: PolicyDuration, b: PolicyDuration) -> bool {
     bounds(ctx, a).0 > bounds(ctx, b).1
-}
-
-/// The SLA target for a priority, falling back to `default`.
-fn target_for<'t>(tier: &'t Tier, priority: &str) -> Option<&'t Spanned<SlaTarget>> {
-    tier.sla
-        .iter()
-        .find(|(k, _)| normalize_label(&k.value) == priority)
-        .or_else(|| {
-            tier.sla
-                .iter()
-                .find(|(k, _)| normalize_label(&k.value) == "default")
-        })
-        .map(|(_, v)| v)
 }
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -107,7 +94,7 @@ fn priority_inversion(ctx: &Ctx, tier_name: &str, tier: &Tier, out: &mut Vec<Dia
             .priorities
             .iter()
             .filter_map(|p| {
-                let target = target_for(tier, p)?;
+                let target = tier.sla_for(p)?;
                 let from_default = !tier.sla.keys().any(|k| normalize_label(&k.value) == *p);
                 let value = pick(&target.value)?;
                 Some((p.as_str(), value, parsed(value)?, from_default))
@@ -162,17 +149,12 @@ fn escalation_delay(ctx: &Ctx, tier_name: &str, tier: &Tier, out: &mut Vec<Diagn
     for priority in &ctx.priorities {
         let delay: Option<Spanned<String>> = match &spec.value {
             DurationSpec::One(text) => Some(Spanned::new(text.clone(), spec.span)),
-            DurationSpec::PerPriority(map) => map
-                .iter()
-                .find(|(k, _)| normalize_label(&k.value) == *priority)
-                .or_else(|| {
-                    map.iter()
-                        .find(|(k, _)| normalize_label(&k.value) == "default")
-                })
-                .map(|(_, v)| v.clone()),
+            DurationSpec::PerPriority(map) => per_priority(map, priority).cloned(),
         };
         let Some(delay) = delay else { continue };
-        let Some(target) = target_for(tier, priority).and_then(|t| t.value.first_response.as_ref())
+        let Some(target) = tier
+            .sla_for(priority)
+            .and_then(|t| t.value.first_response.as_ref())
         else {
             continue;
         };

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use super::keywords::Words;
 use super::sets::{Cell, Conj, FALSE, MISSING, Set, TRUE, domain, union};
 use super::{GiveUp, Limits, Region};
+use crate::fields::Label;
 use crate::policy::condition::{Cond, Keyword, LabelField, NumField};
 
 /// A variable of the ticket space: a numeric or label field, `requested_human`, one regex
@@ -146,7 +147,7 @@ impl Analysis {
 
     pub(super) fn universe(&self, var: u32) -> Option<&[u32]> {
         match &self.vars[var as usize] {
-            Var::Label(LabelField::Priority) => self.priorities.as_deref(),
+            Var::Label(LabelField::Canonical(Label::Priority)) => self.priorities.as_deref(),
             _ => None,
         }
     }

@@ -44,11 +44,11 @@ fn spread(d: &Durations) -> Value {
 }
 
 /// Which columns a metric needs that the data lacks.
-struct Needs<'a> {
+struct MetricNeeds<'a> {
     layout: &'a Layout,
 }
 
-impl Needs<'_> {
+impl MetricNeeds<'_> {
     fn missing(&self, fields: &[&'static str]) -> Vec<&'static str> {
         fields
             .iter()
@@ -64,7 +64,7 @@ impl Needs<'_> {
 }
 
 pub fn metrics_json(policy: &CompiledPolicy, layout: &Layout, m: &Metrics) -> Value {
-    let needs = Needs { layout };
+    let needs = MetricNeeds { layout };
     let n = m.tickets;
     let escalated: u64 = m.by_route.iter().skip(1).sum();
     let mut out = Map::new();
@@ -121,11 +121,11 @@ pub fn metrics_json(policy: &CompiledPolicy, layout: &Layout, m: &Metrics) -> Va
     } else {
         out.insert(
             "missed_escalation_rate".into(),
-            rate(Count::new(m.missed, m.history_escalated)),
+            rate(m.agreement.missed_escalation_rate()),
         );
         out.insert(
             "unneeded_escalation_rate".into(),
-            rate(Count::new(m.unneeded, m.policy_escalated_known)),
+            rate(m.agreement.unneeded_escalation_rate()),
         );
         let mut columns: Vec<String> = policy.routes.clone();
         columns.push("human (tier unknown)".into());
@@ -148,7 +148,7 @@ pub fn metrics_json(policy: &CompiledPolicy, layout: &Layout, m: &Metrics) -> Va
             json!({
                 "tickets": m.history_known,
                 "unresolved_excluded": m.unresolved,
-                "history_escalated": m.history_escalated,
+                "history_escalated": m.agreement.history_escalated,
                 "confusion": { "policy": policy.routes, "history": columns, "cells": cells },
             }),
         );
@@ -168,23 +168,20 @@ pub fn metrics_json(policy: &CompiledPolicy, layout: &Layout, m: &Metrics) -> Va
             }
         }
         None => {
-            let known = m.fit_known;
+            let (fit, known) = (&m.agreement, m.agreement.fit_known);
             out.insert(
                 "right_tier_rate".into(),
-                rate(Count::new(m.right_tier, known)),
+                rate(Count::new(fit.right_tier, known)),
             );
             out.insert(
                 "under_routed_rate".into(),
-                rate(Count::new(m.under_routed, known)),
+                rate(Count::new(fit.under_routed, known)),
             );
             out.insert(
                 "over_routed_rate".into(),
-                rate(Count::new(m.over_routed, known)),
+                rate(Count::new(fit.over_routed, known)),
             );
-            out.insert(
-                "projected_fcr".into(),
-                rate(Count::new(m.right_tier + m.over_routed, known)),
-            );
+            out.insert("projected_fcr".into(), rate(fit.projected_fcr()));
             out.insert(
                 "historical_fcr".into(),
                 match needs.lacks(&["reassignments"]) {
@@ -382,8 +379,7 @@ pub fn report_json(
             .reads
             .iter()
             .filter(|f| {
-                let canonical =
-                    f.as_str() == "text" || crate::tickets::source::FIELDS.contains(&f.as_str());
+                let canonical = crate::fields::Field::read_by_conditions(f).is_some();
                 if canonical {
                     !layout.has(f)
                 } else {

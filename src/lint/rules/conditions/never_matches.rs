@@ -5,6 +5,7 @@
 use super::Ctx;
 use crate::diag::registry::Code;
 use crate::diag::{Diagnostic, Span};
+use crate::fields::Label;
 use crate::lint::semantics::{Analysis, covers};
 use crate::policy::condition::{Cond, LabelField, NumField};
 use crate::policy::describe::{number, scalars, test};
@@ -224,7 +225,7 @@ fn reason(ctx: &Ctx, c: &Cond) -> String {
             },
         },
         Cond::Label { field, in_, not_in } => {
-            let priority = *field == LabelField::Priority;
+            let priority = *field == LabelField::Canonical(Label::Priority);
             match in_ {
                 Some(set) if set.is_empty() => {
                     format!("no {} value can pass this test", field.name())

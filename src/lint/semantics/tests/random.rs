@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::{analysis, kw};
+use crate::fields::Label;
 use crate::policy::condition::{Cond, Keyword, LabelField, NumField};
 
 /// A ticket for the reference evaluator; absent keys are missing values.
@@ -142,14 +143,17 @@ fn random_leaf(rng: &mut Rng) -> Cond {
             at_least: rng.some(&[-1.0, 0.0, 3.0]),
         },
         2 => Cond::Label {
-            field: LabelField::Priority,
+            field: LabelField::Canonical(Label::Priority),
             in_: rng
                 .some(&[()])
                 .map(|()| rng.subset(&["urgent", "high", "normal", "low"], 3)),
             not_in: rng.subset(&["urgent", "high", "low"], 2),
         },
         3 => Cond::Label {
-            field: rng.pick(&[LabelField::CustomerTier, LabelField::Extra("code".into())]),
+            field: rng.pick(&[
+                LabelField::Canonical(Label::CustomerTier),
+                LabelField::Extra("code".into()),
+            ]),
             in_: rng
                 .some(&[()])
                 .map(|()| rng.subset(&["a", "b", "x1", "y1"], 2)),

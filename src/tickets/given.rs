@@ -3,9 +3,10 @@
 //! count as empty, every value given here was typed on purpose: each one is checked, whatever
 //! the policy reads, and a problem names its field.
 
+use super::source::Needs;
+use super::{Mapping, Ticket, TicketSource};
+use crate::fields::Field;
 use crate::policy::load::did_you_mean;
-use crate::tickets::source::Needs;
-use crate::tickets::{CANONICAL, Mapping, Ticket, TicketSource};
 
 /// Why given fields do not make a ticket.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +46,7 @@ impl std::fmt::Display for GivenError {
 
 /// The names a given ticket may use: canonical fields and the extra fields the policy reads.
 pub fn known_fields(needs: &Needs) -> Vec<&str> {
-    let mut known: Vec<&str> = CANONICAL.to_vec();
+    let mut known: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
     known.extend(needs.extras.iter().map(String::as_str));
     known
 }
@@ -86,8 +87,9 @@ pub fn read_given(pairs: &[(String, String)], needs: &Needs) -> Result<Ticket, G
         .extend(known.iter().map(|n| n.to_string()));
     let mut header: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
     let mut values: Vec<&str> = pairs.iter().map(|(_, v)| v.as_str()).collect();
-    if !header.contains(&"id") {
-        header.insert(0, "id");
+    let id = Field::Id.name();
+    if !header.contains(&id) {
+        header.insert(0, id);
         values.insert(0, "cli");
     }
     let bad = |name: &str, reason: String| GivenError::BadValue {
@@ -125,12 +127,14 @@ pub fn read_given(pairs: &[(String, String)], needs: &Needs) -> Result<Ticket, G
             .iter()
             .find(|(n, _)| n == field)
             .map_or("", |(_, v)| v.as_str());
-        let reason = match field.as_str() {
-            "resolved_tier" => format!(
+        let reason = match Field::named(field) {
+            Some(Field::ResolvedTier) => format!(
                 "`{value}` is not ai or a tier of the policy ({})",
                 needs.tiers.join(", ")
             ),
-            "reassignments" => format!("`{value}` is not a whole number of 0 or more"),
+            Some(Field::Reassignments) => {
+                format!("`{value}` is not a whole number of 0 or more")
+            }
             _ => format!("`{value}` cannot be read"),
         };
         return Err(bad(field, reason));
