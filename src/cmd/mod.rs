@@ -9,6 +9,7 @@ pub mod fail_if;
 pub mod generate;
 pub mod given;
 pub mod init;
+pub mod input;
 pub mod io;
 pub mod lint;
 pub mod man;
@@ -130,59 +131,6 @@ pub fn color() -> ColorChoice {
         1 => ColorChoice::Always,
         2 => ColorChoice::Never,
         _ => ColorChoice::Auto,
-    }
-}
-
-/// Load a policy for a command that evaluates it (replay, and later diff, sweep, explain, test).
-/// A file that cannot become a policy, or a policy with lint errors, is refused: its errors go to
-/// stderr and the command exits 2 with a pointer to `handoff lint`.
-pub fn load_policy_for_evaluation(
-    path: &std::path::Path,
-    config: &crate::config::LintConfig,
-) -> anyhow::Result<crate::policy::LoadedPolicy> {
-    use crate::diag::{FileReport, Severity, Summary};
-    use crate::output::{LintPrinter, LintRun};
-
-    let refuse = |report: FileReport| -> anyhow::Error {
-        let errors = FileReport {
-            diagnostics: report
-                .diagnostics
-                .into_iter()
-                .filter(|d| d.severity == Severity::Error)
-                .collect(),
-            ..report
-        };
-        let reports = [errors];
-        let summary = Summary::of(&reports);
-        let printer = crate::output::human::Human {
-            color: color().enabled_for(Stream::Stderr),
-        };
-        let mut stderr = std::io::stderr().lock();
-        let _ = printer.print(&LintRun::of(&reports, &summary), &mut stderr);
-        anyhow::anyhow!(
-            "{} has lint errors; fix them first (`handoff lint {}`)",
-            path.display(),
-            path.display()
-        )
-    };
-    match crate::policy::load_file(path) {
-        Ok(loaded) => {
-            let report = crate::lint::lint_policy(&loaded, config);
-            if report
-                .diagnostics
-                .iter()
-                .any(|d| d.severity == Severity::Error)
-            {
-                return Err(refuse(report));
-            }
-            Ok(loaded)
-        }
-        Err(crate::policy::LoadError::Invalid { file, diagnostic }) => Err(refuse(FileReport {
-            source: *file,
-            diagnostics: vec![*diagnostic],
-            suppressed: Vec::new(),
-        })),
-        Err(err) => Err(err.into()),
     }
 }
 

@@ -9,26 +9,22 @@ use jiff::Timestamp;
 
 use super::Exit;
 use super::fail_if::{self, FailIf};
-use super::io::{OutputTarget, check_outputs, config_input, open_input_with_progress};
-use crate::config::Config;
+use super::input::{HistoryArgs, InputArgs, Inputs};
+use super::io::OutputTarget;
 use crate::engine::eval::{CompiledPolicy, Decision};
 use crate::engine::metrics::{Available, agreement_verdict, history};
 use crate::engine::replay::{By, DecisionFormat, ReplayError, ReplayOptions, ReplaySink, replay};
 use crate::output::report::{ReportFormat, csv as report_csv, lookup, report_json, table};
 use crate::tickets::tally::ReadTally;
-use crate::tickets::{Mapping, RawRecord, RowError, Ticket, TicketParser, TicketReader};
+use crate::tickets::{RawRecord, RowError, Ticket};
 
 #[derive(Debug, clap::Args)]
 pub struct ReplayArgs {
     /// The policy to replay
     #[arg(long, value_name = "FILE")]
     pub policy: PathBuf,
-    /// Ticket CSV (`-` for stdin; `.csv.gz` is decompressed)
-    #[arg(long, value_name = "FILE")]
-    pub tickets: PathBuf,
-    /// Column mapping (TOML); without one, canonical header names are used
-    #[arg(long, value_name = "FILE")]
-    pub map: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs<true>,
     /// Report format
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
@@ -52,13 +48,8 @@ pub struct ReplayArgs {
     /// Reject records whose id was seen before (memory grows with the ticket count)
     #[arg(long)]
     pub check_ids: bool,
-    /// Exit 2 (after the report) when more than this fraction of the records is rejected;
-    /// `1` accepts any share
-    #[arg(long, value_name = "RATE", default_value = "0.5", value_parser = crate::tickets::tally::parse_max_reject_rate)]
-    pub max_reject_rate: f64,
-    /// Instant at which unanswered tickets are judged (RFC 3339) [default: latest timestamp in the input]
-    #[arg(long, value_name = "TIMESTAMP")]
-    pub as_of: Option<Timestamp>,
+    #[command(flatten)]
+    pub history: HistoryArgs,
     /// Exit 1 when a metric condition holds, e.g. `missed_escalation_rate > 0.05` (repeatable)
     #[arg(long, value_name = "EXPR")]
     pub fail_if: Vec<String>,
@@ -66,9 +57,6 @@ pub struct ReplayArgs {
     /// any number [default: the number of cores, at most 4]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
-    /// Configuration file [default: ./handoff.toml when present]
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
 }
 
 /// The header of the `--decisions` file.
@@ -215,7 +203,8 @@ impl ReplaySink for Sinks {
 
 pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
     let fail_ifs: Vec<FailIf> = fail_if::parse_all(&args.fail_if)?;
-    let config = Config::load(args.config.as_deref())?;
+    let inputs = Inputs::open(&args.input, &[("--policy", &args.policy)])?;
+    let tickets = inputs.tickets()?;
     let outputs: Vec<(&str, &Path)> = [
         ("--decisions", &args.decisions),
         ("--rejects", &args.rejects),
@@ -224,26 +213,10 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
     .into_iter()
     .filter_map(|(flag, path)| Some((flag, path.as_deref()?)))
     .collect();
-    let mut inputs = vec![
-        ("--policy", args.policy.as_path()),
-        ("--tickets", args.tickets.as_path()),
-    ];
-    inputs.extend(args.map.as_deref().map(|map| ("--map", map)));
-    inputs.extend(config_input(&config));
-    check_outputs(&outputs, &inputs, args.output.is_none())?;
+    inputs.check_outputs(&outputs, args.output.is_none())?;
 
-    let loaded = super::load_policy_for_evaluation(&args.policy, &config.lint)?;
-    let policy = CompiledPolicy::new(&loaded.policy)
-        .with_context(|| format!("cannot evaluate {}", args.policy.display()))?;
-    let mapping = match &args.map {
-        Some(path) => Mapping::load(path)?,
-        None => config.mapping()?.unwrap_or_default(),
-    };
-    let (input, progress) = open_input_with_progress(&args.tickets, "replaying")?;
-    let mut reader = TicketReader::new(input, &mapping, &policy.needs)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", args.tickets.display()))?;
-    let parser = TicketParser::new(&reader.layout, &mapping, &policy.needs)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", args.tickets.display()))?;
+    let (_, policy) = inputs.evaluate(&args.policy)?;
+    let (mut reader, parser, progress) = inputs.ticket_reader(&policy.needs, "replaying")?;
     // A misspelt --fail-if metric, or a threshold out of its range, is a usage error before
     // any ticket is read.
     fail_if::check_replay(&fail_ifs, &policy)?;
@@ -276,7 +249,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         rejects_header_written: false,
     };
     let options = ReplayOptions {
-        as_of: args.as_of,
+        as_of: args.history.as_of,
         by: args.by,
         strict: args.strict,
         check_ids: args.check_ids,
@@ -290,7 +263,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         Ok(outcome) => outcome,
         // The error names the output file it could not write.
         Err(ReplayError::Write(e)) => return Err(e.into()),
-        Err(e) => return Err(anyhow::Error::new(e).context(args.tickets.display().to_string())),
+        Err(e) => return Err(anyhow::Error::new(e).context(tickets.display().to_string())),
     };
     progress.finish();
     if let Some(file) = sinks.decisions.take() {
@@ -312,7 +285,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
     if let Some(message) =
         tally.nothing_decided("`--rejects FILE` writes every rejected record with its reason")
     {
-        bail!("{}: {message}", args.tickets.display());
+        bail!("{}: {message}", tickets.display());
     }
 
     let report = report_json(
@@ -372,8 +345,8 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
             failed = true;
         }
     }
-    if let Some(message) = tally.too_many_rejected(args.max_reject_rate) {
-        bail!("{}: {message}", args.tickets.display());
+    if let Some(message) = tally.too_many_rejected(args.history.max_reject_rate) {
+        bail!("{}: {message}", tickets.display());
     }
     Ok(if failed { Exit::Fail } else { Exit::Ok })
 }
@@ -383,6 +356,7 @@ mod tests {
     use super::*;
     use crate::engine::eval::CompiledPolicy;
     use crate::policy::load::load_bytes;
+    use crate::tickets::{Mapping, TicketParser, TicketReader};
 
     /// Feed `csv` through the reader and the `--decisions` and `--rejects` sinks, as `run`
     /// does; returns both files.
