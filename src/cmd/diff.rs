@@ -9,10 +9,12 @@ use super::Exit;
 use super::fail_if;
 use super::input::{HistoryArgs, InputArgs, Inputs};
 use super::io::OutputTarget;
-use crate::engine::diff::{diff_replay, first_response_outcome};
-use crate::engine::eval::CompiledPolicy;
+use crate::engine::diff::diff_replay;
+use crate::engine::eval::{CompiledPolicy, Decision};
+use crate::output::changes::Changes;
 use crate::output::report::{lookup, metrics_json};
 use crate::policy::compare::{rule_counterparts, structural_diff};
+use crate::tickets::Ticket;
 
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
@@ -90,70 +92,26 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
     }
     let (mut source, progress) = inputs.ticket_source(needs, Some("diffing"))?;
 
-    let mut changes_file = match &args.changes {
+    let mut changes = match &args.changes {
         None => None,
-        Some(path) => {
-            let mut writer = csv::Writer::from_writer(OutputTarget::open(path)?);
-            writer.write_record([
-                "id",
-                "line",
-                "old_decision",
-                "new_decision",
-                "old_rule",
-                "new_rule",
-                "old_priority",
-                "new_priority",
-                "old_first_response_sla",
-                "new_first_response_sla",
-            ])?;
-            Some(writer)
-        }
+        Some(path) => Some(Changes::new(OutputTarget::open(path)?, &old, &new)?),
     };
-    let outcome = {
-        let mut write_change = |t: &crate::tickets::Ticket,
-                                a: &crate::engine::eval::Decision,
-                                b: &crate::engine::eval::Decision|
-         -> std::io::Result<()> {
-            let Some(writer) = &mut changes_file else {
-                return Ok(());
-            };
-            let rule = |p: &CompiledPolicy, d: &crate::engine::eval::Decision| {
-                d.rule
-                    .map_or("(default)".to_string(), |i| p.rules[i].id.clone())
-            };
-            let priority = |p: &CompiledPolicy, d: &crate::engine::eval::Decision| {
-                d.priority
-                    .and_then(|i| p.priorities.get(i).cloned())
-                    .unwrap_or_default()
-            };
-            writer
-                .write_record([
-                    t.id.clone(),
-                    t.line.to_string(),
-                    old.route_name(a.rank).to_string(),
-                    new.route_name(b.rank).to_string(),
-                    rule(&old, a),
-                    rule(&new, b),
-                    priority(&old, a),
-                    priority(&new, b),
-                    first_response_outcome(&old, t, a).to_string(),
-                    first_response_outcome(&new, t, b).to_string(),
-                ])
-                .map_err(std::io::Error::other)
-        };
-        diff_replay(
-            &old,
-            &new,
-            &counterparts,
-            &mut source,
-            args.history.as_of,
-            &mut write_change,
-        )
-        .with_context(|| tickets.display().to_string())?
+    let mut write_change = |t: &Ticket, a: &Decision, b: &Decision| match &mut changes {
+        Some(changes) => changes.write(t, a, b),
+        None => Ok(()),
     };
+    let outcome = diff_replay(
+        &old,
+        &new,
+        &counterparts,
+        &mut source,
+        args.history.as_of,
+        &mut write_change,
+    )
+    .with_context(|| tickets.display().to_string())?;
     progress.finish();
-    if let Some(writer) = changes_file {
-        writer.into_inner().map_err(|e| e.into_error())?.finish()?;
+    if let Some(changes) = changes {
+        changes.finish()?.finish()?;
     }
     let tally = crate::tickets::tally::ReadTally {
         records: outcome.records,

@@ -5,18 +5,18 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use jiff::Timestamp;
 
 use super::Exit;
 use super::fail_if::{self, FailIf};
 use super::input::{HistoryArgs, InputArgs, Inputs};
 use super::io::OutputTarget;
-use crate::engine::eval::{CompiledPolicy, Decision};
-use crate::engine::metrics::{Available, agreement_verdict, history};
+use crate::engine::metrics::Available;
 use crate::engine::replay::{By, DecisionFormat, ReplayError, ReplayOptions, ReplaySink, replay};
+use crate::output::decisions::{self, DecisionRows};
+use crate::output::rejects::Rejects;
 use crate::output::report::{ReportFormat, csv as report_csv, lookup, report_json, table};
 use crate::tickets::tally::ReadTally;
-use crate::tickets::{RawRecord, RowError, Ticket};
+use crate::tickets::{RawRecord, RowError};
 
 #[derive(Debug, clap::Args)]
 pub struct ReplayArgs {
@@ -59,114 +59,15 @@ pub struct ReplayArgs {
     pub threads: Option<u16>,
 }
 
-/// The header of the `--decisions` file.
-fn decisions_header() -> anyhow::Result<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
-        "id",
-        "line",
-        "decision",
-        "rule",
-        "matched_rules",
-        "reason_kind",
-        "owner",
-        "priority",
-        "first_response_due",
-        "resolution_due",
-        "historical_outcome",
-        "agreement",
-        "missing_context",
-    ])?;
-    Ok(writer.into_inner().map_err(|e| e.into_error())?)
-}
-
 /// The default of `--threads`: past a few workers, reading the CSV is the limit.
 fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
 }
 
-/// The `--rejects` writer: each rejected record is copied as it was read, so a ragged record
-/// keeps its own number of fields (flexible, or the first one would abort the replay).
-fn rejects_writer<W: Write>(out: W) -> csv::Writer<W> {
-    csv::WriterBuilder::new().flexible(true).from_writer(out)
-}
-
-fn timestamp_text(t: Option<Timestamp>) -> String {
-    t.map(|t| t.to_string()).unwrap_or_default()
-}
-
-/// The `--decisions` row of a ticket.
-struct DecisionRows<'p> {
-    policy: &'p CompiledPolicy,
-    /// Which history columns the data has, to judge agreement as the report does.
-    available: Available,
-}
-
 /// Where per-ticket output goes, in input order.
 struct Sinks {
     decisions: Option<OutputTarget>,
-    rejects: Option<csv::Writer<OutputTarget>>,
-    /// The input's header, for the `--rejects` file.
-    headers: Vec<String>,
-    rejects_header_written: bool,
-}
-
-impl DecisionFormat for DecisionRows<'_> {
-    fn write(
-        &self,
-        t: &Ticket,
-        d: &Decision,
-        writer: &mut csv::Writer<Vec<u8>>,
-    ) -> csv::Result<()> {
-        let p = self.policy;
-        let tier = p.tier(d.rank);
-        let priority = d.priority.and_then(|i| p.priorities.get(i));
-        let start = t.escalated_at.or(t.created_at);
-        let due = |which: usize| -> String {
-            let target = tier
-                .zip(d.priority)
-                .and_then(|(tier, prio)| tier.sla.get(prio).copied())
-                .and_then(|(first, resolution)| if which == 0 { first } else { resolution });
-            timestamp_text(
-                start
-                    .zip(target)
-                    .and_then(|(s, target)| p.calendar.add(s, target)),
-            )
-        };
-        let outcome = match (&t.resolved_tier, t.escalated_at) {
-            (Some(tier), _) => tier.clone(),
-            (None, Some(_)) => "human".to_string(),
-            (None, None) => String::new(),
-        };
-        let agreement = agreement_verdict(d.rank, history(p, self.available, t), t.reopened);
-        let missing: Vec<&str> = p
-            .context
-            .iter()
-            .filter(|(_, slot)| t.extras.get(*slot).is_none_or(|v| v.is_empty()))
-            .map(|(name, _)| name.as_str())
-            .collect();
-        let matched: Vec<&str> = d.matched.iter().map(|&i| p.rules[i].id.as_str()).collect();
-        let missing_context = if d.rank > 0 {
-            missing.join(";")
-        } else {
-            String::new()
-        };
-        writer.write_record([
-            t.id.as_str(),
-            &t.line.to_string(),
-            p.route_name(d.rank),
-            d.rule.map_or("(default)", |i| p.rules[i].id.as_str()),
-            &matched.join(";"),
-            d.reason.map_or("", |r| r.name()),
-            tier.map_or("", |t| t.owner.as_str()),
-            priority.map_or("", String::as_str),
-            &if d.rank > 0 { due(0) } else { String::new() },
-            &if d.rank > 0 { due(1) } else { String::new() },
-            &outcome,
-            agreement,
-            &missing_context,
-        ])
-    }
+    rejects: Option<Rejects<OutputTarget>>,
 }
 
 impl ReplaySink for Sinks {
@@ -178,26 +79,10 @@ impl ReplaySink for Sinks {
     }
 
     fn rejected(&mut self, error: &RowError, raw: RawRecord<'_>) -> std::io::Result<()> {
-        let Some(writer) = &mut self.rejects else {
-            return Ok(());
-        };
-        if !self.rejects_header_written {
-            let mut header = vec!["_line".to_string(), "_reason".to_string()];
-            header.extend(self.headers.iter().cloned());
-            writer
-                .write_record(&header)
-                .map_err(std::io::Error::other)?;
-            self.rejects_header_written = true;
+        match &mut self.rejects {
+            Some(rejects) => rejects.write(error, raw),
+            None => Ok(()),
         }
-        let mut record = csv::ByteRecord::new();
-        record.push_field(error.line.to_string().as_bytes());
-        record.push_field(error.reason.as_bytes());
-        for field in raw.iter() {
-            record.push_field(field);
-        }
-        writer
-            .write_byte_record(&record)
-            .map_err(std::io::Error::other)
     }
 }
 
@@ -226,13 +111,16 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         None => None,
         Some(path) => {
             let mut file = OutputTarget::open(path)?;
-            file.write_all(&decisions_header()?)?;
+            file.write_all(&decisions::header())?;
             Some(file)
         }
     };
     let rejects = match &args.rejects {
         None => None,
-        Some(path) => Some(rejects_writer(OutputTarget::open(path)?)),
+        Some(path) => Some(Rejects::new(
+            OutputTarget::open(path)?,
+            reader.layout.headers.clone(),
+        )),
     };
     let mut report_out = match &args.output {
         Some(path) => OutputTarget::open(path)?,
@@ -242,12 +130,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         policy: &policy,
         available: Available::of(&reader.layout),
     };
-    let mut sinks = Sinks {
-        decisions,
-        rejects,
-        headers: reader.layout.headers.clone(),
-        rejects_header_written: false,
-    };
+    let mut sinks = Sinks { decisions, rejects };
     let options = ReplayOptions {
         as_of: args.history.as_of,
         by: args.by,
@@ -269,13 +152,8 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
     if let Some(file) = sinks.decisions.take() {
         file.finish()?;
     }
-    if let Some(mut writer) = sinks.rejects.take() {
-        if !sinks.rejects_header_written {
-            let mut header = vec!["_line".to_string(), "_reason".to_string()];
-            header.extend(reader.layout.headers.iter().cloned());
-            writer.write_record(&header)?;
-        }
-        writer.into_inner().map_err(|e| e.into_error())?.finish()?;
+    if let Some(rejects) = sinks.rejects.take() {
+        rejects.finish()?.finish()?;
     }
     let tally = ReadTally {
         records: outcome.records,
@@ -372,18 +250,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (decisions, rejects) = (dir.path().join("d.csv"), dir.path().join("r.csv"));
         let mut decisions_file = OutputTarget::open(&decisions).unwrap();
-        decisions_file
-            .write_all(&decisions_header().unwrap())
-            .unwrap();
+        decisions_file.write_all(&decisions::header()).unwrap();
         let rows = DecisionRows {
             policy: &policy,
             available: Available::of(&reader.layout),
         };
         let mut sinks = Sinks {
             decisions: Some(decisions_file),
-            rejects: Some(rejects_writer(OutputTarget::open(&rejects).unwrap())),
-            headers: reader.layout.headers.clone(),
-            rejects_header_written: false,
+            rejects: Some(Rejects::new(
+                OutputTarget::open(&rejects).unwrap(),
+                reader.layout.headers.clone(),
+            )),
         };
         let options = ReplayOptions::default();
         replay(
@@ -400,8 +277,7 @@ mod tests {
             .rejects
             .take()
             .unwrap()
-            .into_inner()
-            .map_err(|e| e.into_error())
+            .finish()
             .unwrap()
             .finish()
             .unwrap();

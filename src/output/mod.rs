@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use crate::diag::{FileReport, Severity, Summary};
 
+pub mod changes;
+pub mod decisions;
 pub mod diff;
 pub mod explain;
 pub mod github;
@@ -13,6 +15,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod policy_tests;
+pub mod rejects;
 pub mod report;
 pub mod sarif;
 pub mod statistics;
