@@ -70,6 +70,40 @@ struct Sinks {
     rejects: Option<Rejects<OutputTarget>>,
 }
 
+impl Sinks {
+    /// Open `--decisions` (with its header) and `--rejects` (for an input with these columns).
+    fn open(
+        decisions: Option<&Path>,
+        rejects: Option<&Path>,
+        headers: &[String],
+    ) -> anyhow::Result<Sinks> {
+        let decisions = match decisions {
+            None => None,
+            Some(path) => {
+                let mut file = OutputTarget::open(path)?;
+                file.write_all(&decisions::header())?;
+                Some(file)
+            }
+        };
+        let rejects = match rejects {
+            None => None,
+            Some(path) => Some(Rejects::new(OutputTarget::open(path)?, headers.to_vec())),
+        };
+        Ok(Sinks { decisions, rejects })
+    }
+
+    /// Put both files in place.
+    fn finish(self) -> anyhow::Result<()> {
+        if let Some(file) = self.decisions {
+            file.finish()?;
+        }
+        if let Some(rejects) = self.rejects {
+            rejects.finish()?.finish()?;
+        }
+        Ok(())
+    }
+}
+
 impl ReplaySink for Sinks {
     fn decisions(&mut self, rows: &[u8]) -> std::io::Result<()> {
         match &mut self.decisions {
@@ -107,21 +141,11 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
     fail_if::check_replay(&fail_ifs, &policy)?;
 
     // Every output is opened before the first ticket is read: a bad path fails at once.
-    let decisions = match &args.decisions {
-        None => None,
-        Some(path) => {
-            let mut file = OutputTarget::open(path)?;
-            file.write_all(&decisions::header())?;
-            Some(file)
-        }
-    };
-    let rejects = match &args.rejects {
-        None => None,
-        Some(path) => Some(Rejects::new(
-            OutputTarget::open(path)?,
-            reader.layout.headers.clone(),
-        )),
-    };
+    let mut sinks = Sinks::open(
+        args.decisions.as_deref(),
+        args.rejects.as_deref(),
+        &reader.layout.headers,
+    )?;
     let mut report_out = match &args.output {
         Some(path) => OutputTarget::open(path)?,
         None => OutputTarget::open(Path::new("-"))?,
@@ -130,7 +154,6 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         policy: &policy,
         available: Available::of(&reader.layout),
     };
-    let mut sinks = Sinks { decisions, rejects };
     let options = ReplayOptions {
         as_of: args.history.as_of,
         by: args.by,
@@ -149,12 +172,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         Err(e) => return Err(anyhow::Error::new(e).context(tickets.display().to_string())),
     };
     progress.finish();
-    if let Some(file) = sinks.decisions.take() {
-        file.finish()?;
-    }
-    if let Some(rejects) = sinks.rejects.take() {
-        rejects.finish()?.finish()?;
-    }
+    sinks.finish()?;
     let tally = ReadTally {
         records: outcome.records,
         rejected: outcome.rejected,
@@ -249,19 +267,12 @@ mod tests {
         let parser = TicketParser::new(&reader.layout, &mapping, &policy.needs).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let (decisions, rejects) = (dir.path().join("d.csv"), dir.path().join("r.csv"));
-        let mut decisions_file = OutputTarget::open(&decisions).unwrap();
-        decisions_file.write_all(&decisions::header()).unwrap();
         let rows = DecisionRows {
             policy: &policy,
             available: Available::of(&reader.layout),
         };
-        let mut sinks = Sinks {
-            decisions: Some(decisions_file),
-            rejects: Some(Rejects::new(
-                OutputTarget::open(&rejects).unwrap(),
-                reader.layout.headers.clone(),
-            )),
-        };
+        let mut sinks =
+            Sinks::open(Some(&decisions), Some(&rejects), &reader.layout.headers).unwrap();
         let options = ReplayOptions::default();
         replay(
             &policy,
@@ -272,15 +283,7 @@ mod tests {
             &mut sinks,
         )
         .unwrap();
-        sinks.decisions.take().unwrap().finish().unwrap();
-        sinks
-            .rejects
-            .take()
-            .unwrap()
-            .finish()
-            .unwrap()
-            .finish()
-            .unwrap();
+        sinks.finish().unwrap();
         (
             std::fs::read_to_string(&decisions).unwrap(),
             std::fs::read_to_string(&rejects).unwrap(),
