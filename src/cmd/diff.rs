@@ -1,4 +1,6 @@
-//! `handoff diff OLD NEW --tickets T`: what changes between two policies, on real history.
+//! `handoff diff OLD NEW --tickets T`: what changes between two policies, on real history. The
+//! arguments, both policies compiled to read the tickets once, the `--changes` file (written by
+//! `output`), the report, and the `--fail-if` and reject-rate verdicts.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,4 +1,6 @@
-//! `handoff lint [PATH...]`
+//! `handoff lint [PATH...]`: check policies before rollout. The arguments, the files to lint
+//! (folder walks, excludes, standard input), each policy linted (and checked against
+//! `--tickets`), the findings handed to the chosen printer, and the exit code.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

@@ -1,5 +1,7 @@
 //! `handoff replay --policy P --tickets T [--map M]`: stream historical tickets through a policy
-//! and report what would have happened.
+//! and report what would have happened. The arguments, the per-ticket files (`--decisions`,
+//! `--rejects`, written by `output`) fed by the replay engine, the report in the chosen format,
+//! and the `--fail-if` and reject-rate verdicts.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -71,7 +71,7 @@ fn domain(field: &str) -> Option<(f64, f64)> {
 
 /// `from + i·step` up to and including `to` (DESIGN §7): 0.5..0.95 step 0.05 is 10 values.
 /// Every value lies in the field's domain; a range that is empty, endless or larger than
-/// [`MAX_VALUES`] is refused with what to change.
+/// `MAX_VALUES` (1,000) is refused with what to change.
 pub fn values(field: &str, from: f64, to: f64, step: f64) -> anyhow::Result<Vec<f64>> {
     for (name, value) in [("--from", from), ("--to", to)] {
         if !value.is_finite() {

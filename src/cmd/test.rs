@@ -1,6 +1,6 @@
 //! `handoff test FILE...`: policy tests (example tickets with the decision each must get); the
 //! arguments, reading and checking the files, running the cases. `handoff test --record`, which
-//! freezes today's decisions for a sample of real tickets, is in [`record`].
+//! freezes today's decisions for a sample of real tickets, is in `test/record.rs`.
 //!
 //! Every file is read and checked before any case runs: a file that tests nothing (no cases, a
 //! case that expects nothing) or holds a ticket no export could hold is an error (exit 2)

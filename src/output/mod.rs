@@ -1,4 +1,9 @@
-//! Presentation of lint findings. Each format is its own printer behind [`LintPrinter`].
+//! Printers and file formats: everything a verb shows or writes, apart from the engines.
+//! Lint findings in each format behind [`LintPrinter`] ([`human`], [`json`], [`sarif`],
+//! [`github`], [`junit`], [`statistics`]); the replay report and its views ([`report`]); the
+//! output of diff ([`diff`]), explain ([`explain`]) and test ([`policy_tests`]); and the files
+//! written beside a report: `--decisions` ([`decisions`]), `--rejects` ([`rejects`]) and
+//! `--changes` ([`changes`]).
 
 use std::io::{self, Write};
 use std::path::PathBuf;
