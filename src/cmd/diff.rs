@@ -3,7 +3,7 @@
 //! `output`), the report, and the `--fail-if` and reject-rate verdicts.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 
@@ -56,13 +56,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
         &[("the old policy", &args.old), ("the new policy", &args.new)],
     )?;
     let tickets = inputs.tickets()?;
-    let outputs: Vec<(&str, &Path)> = args
-        .changes
-        .as_deref()
-        .map(|changes| ("--changes", changes))
-        .into_iter()
-        .collect();
-    inputs.check_outputs(&outputs, true)?;
+    inputs.check_outputs(&[("--changes", args.changes.as_deref())], true)?;
     let (old_loaded, old) = inputs.evaluate(&args.old)?;
     let new_loaded = inputs.load(&args.new)?;
     if old_loaded.policy.priority_labels() != new_loaded.policy.priority_labels() {

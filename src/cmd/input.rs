@@ -99,12 +99,17 @@ impl<'a> Inputs<'a> {
 
     /// Refuse outputs that name an input or each other, before anything is read or written
     /// (see [`super::io::check_outputs`]); the inputs are every file of [`Inputs::files`].
+    /// `outputs` are the verb's output flags, given or not: `("--changes", args.changes)`.
     pub fn check_outputs(
         &self,
-        outputs: &[(&str, &Path)],
+        outputs: &[(&str, Option<&Path>)],
         report_on_stdout: bool,
     ) -> anyhow::Result<()> {
-        super::io::check_outputs(outputs, &self.files(), report_on_stdout)
+        let given: Vec<(&str, &Path)> = outputs
+            .iter()
+            .filter_map(|&(flag, path)| Some((flag, path?)))
+            .collect();
+        super::io::check_outputs(&given, &self.files(), report_on_stdout)
     }
 
     /// The ticket file. A verb that reaches this has it (clap requires it, or the verb checked).
@@ -258,7 +263,7 @@ mod tests {
             ]
         );
         let err = inputs
-            .check_outputs(&[("--decisions", Path::new("m.toml"))], false)
+            .check_outputs(&[("--decisions", Some(Path::new("m.toml")))], false)
             .unwrap_err();
         assert!(err.to_string().contains("same file as --map"), "{err}");
     }

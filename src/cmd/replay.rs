@@ -126,14 +126,11 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
     let fail_ifs: Vec<FailIf> = fail_if::parse_all(&args.fail_if)?;
     let inputs = Inputs::open(&args.input, &[("--policy", &args.policy)])?;
     let tickets = inputs.tickets()?;
-    let outputs: Vec<(&str, &Path)> = [
-        ("--decisions", &args.decisions),
-        ("--rejects", &args.rejects),
-        ("--output", &args.output),
-    ]
-    .into_iter()
-    .filter_map(|(flag, path)| Some((flag, path.as_deref()?)))
-    .collect();
+    let outputs = [
+        ("--decisions", args.decisions.as_deref()),
+        ("--rejects", args.rejects.as_deref()),
+        ("--output", args.output.as_deref()),
+    ];
     inputs.check_outputs(&outputs, args.output.is_none())?;
 
     let (_, policy) = inputs.evaluate(&args.policy)?;

@@ -25,13 +25,7 @@ pub(super) fn record(args: &TestArgs, inputs: &Inputs) -> anyhow::Result<Exit> {
     let (Some(policy_path), Ok(tickets)) = (&args.policy, inputs.tickets()) else {
         bail!("--record needs --policy and --tickets");
     };
-    let outputs: Vec<(&str, &Path)> = args
-        .output
-        .as_deref()
-        .map(|output| ("--output", output))
-        .into_iter()
-        .collect();
-    inputs.check_outputs(&outputs, false)?;
+    inputs.check_outputs(&[("--output", args.output.as_deref())], false)?;
     let (_, compiled) = inputs.evaluate(policy_path)?;
     let (mut source, _) = inputs.ticket_source(compiled.needs.clone(), None)?;
 
