@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 
 use super::Exit;
 use super::fail_if;
-use super::input::{HistoryArgs, InputArgs, Inputs};
+use super::input::{HistoryArgs, InputArgs, Inputs, REPLAY_REJECTS_HINT};
 use super::io::OutputTarget;
 use crate::engine::diff::diff_replay;
 use crate::engine::eval::{CompiledPolicy, Decision};
@@ -114,11 +114,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
         rejected: outcome.rejected,
         examples: &outcome.reject_examples,
     };
-    if let Some(message) = tally.nothing_decided(
-        "`handoff replay … --rejects FILE` writes every rejected record with its reason",
-    ) {
-        bail!("{}: {message}", tickets.display());
-    }
+    inputs.refuse_nothing_decided(&tally, REPLAY_REJECTS_HINT)?;
     let old_report = metrics_json(&old, &source.layout, &outcome.old);
     let new_report = metrics_json(&new, &source.layout, &outcome.new);
     let mut routes = old.routes.clone();
@@ -162,8 +158,6 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
             failed = true;
         }
     }
-    if let Some(message) = tally.too_many_rejected(args.history.max_reject_rate) {
-        bail!("{}: {message}", tickets.display());
-    }
+    inputs.refuse_too_many_rejected(&tally, args.history.max_reject_rate)?;
     Ok(if failed { Exit::Fail } else { Exit::Ok })
 }

@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::engine::eval::CompiledPolicy;
 use crate::policy::LoadedPolicy;
 use crate::tickets::source::Needs;
+use crate::tickets::tally::ReadTally;
 use crate::tickets::{Mapping, TicketParser, TicketReader, TicketSource};
 
 /// Where the tickets come from, and the configuration: the flags of every verb that reads
@@ -47,6 +48,10 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "RATE", default_value = "0.5", value_parser = crate::tickets::tally::parse_max_reject_rate)]
     pub max_reject_rate: f64,
 }
+
+/// How a verb without `--rejects` points to every rejected record.
+pub const REPLAY_REJECTS_HINT: &str =
+    "`handoff replay … --rejects FILE` writes every rejected record with its reason";
 
 /// A help text qualified by the option it goes with: `With --record: ticket CSV (…)`.
 pub fn only_with(option: &'static str) -> impl FnOnce(clap::Arg) -> clap::Arg {
@@ -175,6 +180,27 @@ impl<'a> Inputs<'a> {
         let parser =
             TicketParser::new(&reader.layout, &mapping, needs).map_err(|e| self.ticket_error(e))?;
         Ok((reader, parser, progress))
+    }
+
+    /// Refuse a read in which no ticket could be decided, naming the ticket file; `rejects_hint`
+    /// says how to see every rejected record.
+    pub fn refuse_nothing_decided(
+        &self,
+        tally: &ReadTally,
+        rejects_hint: &str,
+    ) -> anyhow::Result<()> {
+        match tally.nothing_decided(rejects_hint) {
+            Some(message) => Err(self.ticket_error(message)),
+            None => Ok(()),
+        }
+    }
+
+    /// Refuse (after the output) a read that rejected more than `--max-reject-rate` allows.
+    pub fn refuse_too_many_rejected(&self, tally: &ReadTally, max: f64) -> anyhow::Result<()> {
+        match tally.too_many_rejected(max) {
+            Some(message) => Err(self.ticket_error(message)),
+            None => Ok(()),
+        }
     }
 
     fn ticket_error(&self, error: String) -> anyhow::Error {

@@ -177,11 +177,10 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         rejected: outcome.rejected,
         examples: &outcome.reject_examples,
     };
-    if let Some(message) =
-        tally.nothing_decided("`--rejects FILE` writes every rejected record with its reason")
-    {
-        bail!("{}: {message}", tickets.display());
-    }
+    inputs.refuse_nothing_decided(
+        &tally,
+        "`--rejects FILE` writes every rejected record with its reason",
+    )?;
 
     let report = report_json(
         &policy,
@@ -240,9 +239,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
             failed = true;
         }
     }
-    if let Some(message) = tally.too_many_rejected(args.history.max_reject_rate) {
-        bail!("{}: {message}", tickets.display());
-    }
+    inputs.refuse_too_many_rejected(&tally, args.history.max_reject_rate)?;
     Ok(if failed { Exit::Fail } else { Exit::Ok })
 }
 

@@ -9,7 +9,7 @@ use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::{Value, json};
 
 use super::Exit;
-use super::input::{HistoryArgs, InputArgs, Inputs};
+use super::input::{HistoryArgs, InputArgs, Inputs, REPLAY_REJECTS_HINT};
 use crate::engine::stats::Count;
 use crate::engine::sweep::{SweepPoint, Swept, sweep};
 use crate::output::report::table::{rate_text, thousands};
@@ -239,11 +239,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
         rejected: outcome.rejected,
         examples: &outcome.reject_examples,
     };
-    if let Some(message) = tally.nothing_decided(
-        "`handoff replay … --rejects FILE` writes every rejected record with its reason",
-    ) {
-        bail!("{}: {message}", tickets.display());
-    }
+    inputs.refuse_nothing_decided(&tally, REPLAY_REJECTS_HINT)?;
     let layout = &source.layout;
     let history = layout.has("resolved_tier") || layout.has("escalated_at");
     let fit = layout.has("resolved_tier");
@@ -388,9 +384,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
         }
     }
     out.flush()?;
-    if let Some(message) = tally.too_many_rejected(args.history.max_reject_rate) {
-        bail!("{}: {message}", tickets.display());
-    }
+    inputs.refuse_too_many_rejected(&tally, args.history.max_reject_rate)?;
     Ok(Exit::Ok)
 }
 

@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 
 use super::{TestArgs, describe};
 use crate::cmd::Exit;
-use crate::cmd::input::Inputs;
+use crate::cmd::input::{Inputs, REPLAY_REJECTS_HINT};
 use crate::cmd::io::OutputTarget;
 use crate::diag::Span;
 use crate::engine::eval::{CompiledPolicy, Decision};
@@ -64,11 +64,7 @@ pub(super) fn record(args: &TestArgs, inputs: &Inputs) -> anyhow::Result<Exit> {
         rejected: records - decided,
         examples: &examples,
     };
-    if let Some(message) = tally.nothing_decided(
-        "`handoff replay … --rejects FILE` writes every rejected record with its reason",
-    ) {
-        bail!("{}: {message}", tickets.display());
-    }
+    inputs.refuse_nothing_decided(&tally, REPLAY_REJECTS_HINT)?;
     // Round-robin over the groups so every rule is covered before any gets a second ticket.
     let mut cases = Vec::new();
     for round in 0..quota {
