@@ -21,7 +21,11 @@ use crate::tickets::tally::ReadTally;
 use crate::tickets::{Mapping, TicketParser, TicketReader, TicketSource};
 
 /// Where the tickets come from, and the configuration: the flags of every verb that reads
-/// tickets. Each help text is written once, here.
+/// tickets. Each help text is written once, here. `InputArgs<true>` is for the verbs that always
+/// read tickets (replay, diff, sweep), `InputArgs<false>` for those where `--tickets` is an
+/// option (explain, test, lint). A verb may narrow a flag with clap's `mut_arg` (explain and
+/// lint: `--map` requires `--tickets`; test: [`only_with`]`("--record")`); only lint words
+/// `--tickets` its own way, as there the tickets serve data checks on the policies.
 #[derive(Debug, Clone, clap::Args)]
 pub struct InputArgs<const TICKETS_REQUIRED: bool> {
     /// Ticket CSV (`-` for stdin; `.csv.gz` is decompressed)
