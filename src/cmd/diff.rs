@@ -1,20 +1,22 @@
-//! `handoff diff OLD NEW --tickets T`: what changes between two policies, on real history.
+//! `handoff diff OLD NEW --tickets T`: what changes between two policies, on real history. The
+//! arguments, both policies compiled to read the tickets once, the `--changes` file (written by
+//! `output`), the report, and the `--fail-if` and reject-rate verdicts.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use jiff::Timestamp;
 
 use super::Exit;
 use super::fail_if;
-use super::io::{OutputTarget, check_outputs, config_input, open_input_with_progress};
-use crate::config::Config;
-use crate::engine::diff::{diff_replay, first_response_outcome};
-use crate::engine::eval::CompiledPolicy;
+use super::input::{HistoryArgs, InputArgs, Inputs, REPLAY_REJECTS_HINT};
+use super::io::OutputTarget;
+use crate::engine::diff::diff_replay;
+use crate::engine::eval::{CompiledPolicy, Decision};
+use crate::output::changes::Changes;
 use crate::output::report::{lookup, metrics_json};
 use crate::policy::compare::{rule_counterparts, structural_diff};
-use crate::tickets::{Mapping, TicketSource};
+use crate::tickets::Ticket;
 
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
@@ -24,12 +26,8 @@ pub struct DiffArgs {
     /// The policy as proposed
     #[arg(value_name = "NEW")]
     pub new: PathBuf,
-    /// Ticket CSV to replay both on (`-` for stdin; `.csv.gz` is decompressed)
-    #[arg(long, value_name = "FILE")]
-    pub tickets: PathBuf,
-    /// Column mapping (TOML)
-    #[arg(long, value_name = "FILE")]
-    pub map: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs<true>,
     /// Output format
     #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
     pub format: DiffFormat,
@@ -37,20 +35,12 @@ pub struct DiffArgs {
     /// replaced atomically, a device or FIFO written in place)
     #[arg(long, value_name = "FILE")]
     pub changes: Option<PathBuf>,
-    /// Instant at which unanswered tickets are judged [default: latest timestamp in the input]
-    #[arg(long, value_name = "TIMESTAMP")]
-    pub as_of: Option<Timestamp>,
+    #[command(flatten)]
+    pub history: HistoryArgs,
     /// Exit 1 when a condition on the NEW policy's metrics holds (`missed_escalation_rate > 0.05`)
     /// or on a change (`delta.escalation_rate > 0.02`); repeatable
     #[arg(long, value_name = "EXPR")]
     pub fail_if: Vec<String>,
-    /// Exit 2 (after the output) when more than this fraction of the records is rejected;
-    /// `1` accepts any share
-    #[arg(long, value_name = "RATE", default_value = "0.5", value_parser = crate::tickets::tally::parse_max_reject_rate)]
-    pub max_reject_rate: f64,
-    /// Configuration file [default: ./handoff.toml when present]
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -61,23 +51,14 @@ pub enum DiffFormat {
 
 pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
     let fail_ifs = fail_if::parse_all(&args.fail_if)?;
-    let config = Config::load(args.config.as_deref())?;
-    let outputs: Vec<(&str, &Path)> = args
-        .changes
-        .as_deref()
-        .map(|changes| ("--changes", changes))
-        .into_iter()
-        .collect();
-    let mut inputs = vec![
-        ("the old policy", args.old.as_path()),
-        ("the new policy", args.new.as_path()),
-        ("--tickets", args.tickets.as_path()),
-    ];
-    inputs.extend(args.map.as_deref().map(|map| ("--map", map)));
-    inputs.extend(config_input(&config));
-    check_outputs(&outputs, &inputs, true)?;
-    let old_loaded = super::load_policy_for_evaluation(&args.old, &config.lint)?;
-    let new_loaded = super::load_policy_for_evaluation(&args.new, &config.lint)?;
+    let inputs = Inputs::open(
+        &args.input,
+        &[("the old policy", &args.old), ("the new policy", &args.new)],
+    )?;
+    let tickets = inputs.tickets()?;
+    inputs.check_outputs(&[("--changes", args.changes.as_deref())], true)?;
+    let (old_loaded, old) = inputs.evaluate(&args.old)?;
+    let new_loaded = inputs.load(&args.new)?;
     if old_loaded.policy.priority_labels() != new_loaded.policy.priority_labels() {
         bail!(
             "the two policies declare different priorities ({} / {}); diff compares policies over the same priorities",
@@ -85,11 +66,9 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
             new_loaded.policy.priority_labels().join(", ")
         );
     }
-    let old =
-        CompiledPolicy::new(&old_loaded.policy).with_context(|| args.old.display().to_string())?;
     // The new policy's extra-field slots start with the old one's, so one read serves both.
     let new = CompiledPolicy::with_extras(&new_loaded.policy, &old.needs.extras)
-        .with_context(|| args.new.display().to_string())?;
+        .with_context(|| format!("cannot evaluate {}", args.new.display()))?;
     // A misspelt metric or a threshold out of range is a usage error before anything is read.
     fail_if::check_diff(&fail_ifs, &new)?;
     let structure = structural_diff(&old_loaded.policy, &new_loaded.policy);
@@ -107,89 +86,35 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
             needs.tiers.push(tier.clone());
         }
     }
-    let mapping = match &args.map {
-        Some(map) => Mapping::load(map)?,
-        None => config.mapping()?.unwrap_or_default(),
-    };
-    let (input, progress) = open_input_with_progress(&args.tickets, "diffing")?;
-    let mut source = TicketSource::new(input, &mapping, needs)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", args.tickets.display()))?;
+    let (mut source, progress) = inputs.ticket_source(needs, Some("diffing"))?;
 
-    let mut changes_file = match &args.changes {
+    let mut changes = match &args.changes {
         None => None,
-        Some(path) => {
-            let mut writer = csv::Writer::from_writer(OutputTarget::open(path)?);
-            writer.write_record([
-                "id",
-                "line",
-                "old_decision",
-                "new_decision",
-                "old_rule",
-                "new_rule",
-                "old_priority",
-                "new_priority",
-                "old_first_response_sla",
-                "new_first_response_sla",
-            ])?;
-            Some(writer)
-        }
+        Some(path) => Some(Changes::new(OutputTarget::open(path)?, &old, &new)?),
     };
-    let outcome = {
-        let mut write_change = |t: &crate::tickets::Ticket,
-                                a: &crate::engine::eval::Decision,
-                                b: &crate::engine::eval::Decision|
-         -> std::io::Result<()> {
-            let Some(writer) = &mut changes_file else {
-                return Ok(());
-            };
-            let rule = |p: &CompiledPolicy, d: &crate::engine::eval::Decision| {
-                d.rule
-                    .map_or("(default)".to_string(), |i| p.rules[i].id.clone())
-            };
-            let priority = |p: &CompiledPolicy, d: &crate::engine::eval::Decision| {
-                d.priority
-                    .and_then(|i| p.priorities.get(i).cloned())
-                    .unwrap_or_default()
-            };
-            writer
-                .write_record([
-                    t.id.clone(),
-                    t.line.to_string(),
-                    old.route_name(a.rank).to_string(),
-                    new.route_name(b.rank).to_string(),
-                    rule(&old, a),
-                    rule(&new, b),
-                    priority(&old, a),
-                    priority(&new, b),
-                    first_response_outcome(&old, t, a).to_string(),
-                    first_response_outcome(&new, t, b).to_string(),
-                ])
-                .map_err(std::io::Error::other)
-        };
-        diff_replay(
-            &old,
-            &new,
-            &counterparts,
-            &mut source,
-            args.as_of,
-            &mut write_change,
-        )
-        .with_context(|| args.tickets.display().to_string())?
+    let mut write_change = |t: &Ticket, a: &Decision, b: &Decision| match &mut changes {
+        Some(changes) => changes.write(t, a, b),
+        None => Ok(()),
     };
+    let outcome = diff_replay(
+        &old,
+        &new,
+        &counterparts,
+        &mut source,
+        args.history.as_of,
+        &mut write_change,
+    )
+    .with_context(|| tickets.display().to_string())?;
     progress.finish();
-    if let Some(writer) = changes_file {
-        writer.into_inner().map_err(|e| e.into_error())?.finish()?;
+    if let Some(changes) = changes {
+        changes.finish()?.finish()?;
     }
     let tally = crate::tickets::tally::ReadTally {
         records: outcome.records,
         rejected: outcome.rejected,
         examples: &outcome.reject_examples,
     };
-    if let Some(message) = tally.nothing_decided(
-        "`handoff replay … --rejects FILE` writes every rejected record with its reason",
-    ) {
-        bail!("{}: {message}", args.tickets.display());
-    }
+    inputs.refuse_nothing_decided(&tally, REPLAY_REJECTS_HINT)?;
     let old_report = metrics_json(&old, &source.layout, &outcome.old);
     let new_report = metrics_json(&new, &source.layout, &outcome.new);
     let mut routes = old.routes.clone();
@@ -233,8 +158,6 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
             failed = true;
         }
     }
-    if let Some(message) = tally.too_many_rejected(args.max_reject_rate) {
-        bail!("{}: {message}", args.tickets.display());
-    }
+    inputs.refuse_too_many_rejected(&tally, args.history.max_reject_rate)?;
     Ok(if failed { Exit::Fail } else { Exit::Ok })
 }

@@ -2,29 +2,25 @@
 //! gets the route it gets.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
 use super::Exit;
-use super::io::open_input;
-use crate::config::Config;
-use crate::engine::eval::CompiledPolicy;
+use super::input::{InputArgs, Inputs};
 use crate::tickets::given::{GivenError, read_given};
-use crate::tickets::{Mapping, Ticket, TicketSource};
+use crate::tickets::{Ticket, TicketSource};
 
 #[derive(Debug, clap::Args)]
 #[command(group = clap::ArgGroup::new("which").required(true).args(["id", "ticket"]))]
+#[command(mut_arg("tickets", |a| a.requires("id")), mut_arg("map", |a| a.requires("tickets")))]
 pub struct ExplainArgs {
     /// The policy
     #[arg(long, value_name = "FILE")]
     pub policy: PathBuf,
-    /// Ticket CSV to find --id in (`-` for stdin)
-    #[arg(long, value_name = "FILE", requires = "id")]
-    pub tickets: Option<PathBuf>,
-    /// Column mapping (TOML) for --tickets
-    #[arg(long, value_name = "FILE", requires = "tickets")]
-    pub map: Option<PathBuf>,
+    // `--tickets` is where --id is looked up.
+    #[command(flatten)]
+    pub input: InputArgs<false>,
     /// Id of the ticket to explain
     #[arg(long, value_name = "ID", requires = "tickets")]
     pub id: Option<String>,
@@ -35,9 +31,6 @@ pub struct ExplainArgs {
         conflicts_with = "tickets"
     )]
     pub ticket: Vec<String>,
-    /// Configuration file [default: ./handoff.toml when present]
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
 }
 
 pub fn parse_pairs(items: &[String]) -> anyhow::Result<Vec<(String, String)>> {
@@ -79,14 +72,10 @@ const MAX_LINES_LISTED: usize = 10;
 /// a join that repeated rows): the first line whose record is not rejected is explained, and a
 /// note names the others, so the trace is never taken for the only one.
 fn ticket_in_file(
-    path: &std::path::Path,
+    mut source: TicketSource,
+    path: &Path,
     id: &str,
-    mapping: &Mapping,
-    needs: &crate::tickets::source::Needs,
 ) -> anyhow::Result<(Ticket, Vec<String>)> {
-    let (input, _) = open_input(path)?;
-    let mut source = TicketSource::new(input, mapping, needs.clone())
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let mut ticket = Ticket::default();
     let mut chosen: Option<Ticket> = None;
     // Every line with the id, in order: (line, reason it was rejected).
@@ -155,19 +144,14 @@ fn ticket_in_file(
 }
 
 pub fn run(args: ExplainArgs) -> anyhow::Result<Exit> {
-    let config = Config::load(args.config.as_deref())?;
-    let loaded = super::load_policy_for_evaluation(&args.policy, &config.lint)?;
-    let compiled = CompiledPolicy::new(&loaded.policy)
-        .with_context(|| format!("cannot evaluate {}", args.policy.display()))?;
-    let (ticket, notes) = match (&args.tickets, &args.id) {
-        (Some(path), Some(id)) => {
-            let mapping = match &args.map {
-                Some(map) => Mapping::load(map)?,
-                None => config.mapping()?.unwrap_or_default(),
-            };
-            ticket_in_file(path, id, &mapping, &compiled.needs)?
+    let inputs = Inputs::open(&args.input, &[("--policy", &args.policy)])?;
+    let (loaded, compiled) = inputs.evaluate(&args.policy)?;
+    let (ticket, notes) = match &args.id {
+        Some(id) => {
+            let (source, _) = inputs.ticket_source(compiled.needs.clone(), None)?;
+            ticket_in_file(source, inputs.tickets()?, id)?
         }
-        _ => (given_ticket(&args.ticket, &compiled.needs)?, Vec::new()),
+        None => (given_ticket(&args.ticket, &compiled.needs)?, Vec::new()),
     };
     let text =
         crate::output::explain::explain_with_notes(&loaded.policy, &compiled, &ticket, &notes);

@@ -25,28 +25,14 @@ use anyhow::{Context, bail};
 mod output;
 pub use output::{OutputTarget, check_outputs, config_input};
 
-/// Open a ticket file: `-` is stdin; `*.gz` is decompressed on the fly. Also returns the size
-/// of a plain file.
-pub fn open_input(path: &Path) -> anyhow::Result<(Box<dyn Read + Send>, Option<u64>)> {
-    let (reader, length, _) = open_counted(path, None)?;
-    Ok((reader, length))
-}
-
-/// Open a ticket file as [`open_input`] does, with a progress indicator for `verb` ("diffing")
-/// over the bytes read (of the compressed file, for `.gz`), drawn on a terminal unless quiet.
-pub fn open_input_with_progress(
+/// Open a ticket file: `-` is stdin; `*.gz` is decompressed on the fly. With `progress`
+/// ("diffing"), a progress indicator counts the bytes read (of the compressed file, for `.gz`),
+/// drawn on a terminal unless quiet; without, the indicator draws nothing.
+pub fn open_input(
     path: &Path,
-    verb: &str,
+    progress: Option<&str>,
 ) -> anyhow::Result<(Box<dyn Read + Send>, Progress)> {
-    let (reader, _, progress) = open_counted(path, Some(verb))?;
-    Ok((reader, progress))
-}
-
-fn open_counted(
-    path: &Path,
-    verb: Option<&str>,
-) -> anyhow::Result<(Box<dyn Read + Send>, Option<u64>, Progress)> {
-    let progress_for = |size: Option<u64>| match verb {
+    let progress_for = |size: Option<u64>| match progress {
         Some(verb) => Progress::new(verb, size),
         None => Progress { shared: None },
     };
@@ -55,7 +41,6 @@ fn open_counted(
         let reader = progress.count(Box::new(std::io::stdin()));
         return Ok((
             Box::new(BufReader::with_capacity(1 << 16, reader)),
-            None,
             progress,
         ));
     }
@@ -82,7 +67,7 @@ fn open_counted(
     } else {
         Box::new(BufReader::with_capacity(1 << 16, raw))
     };
-    Ok((reader, size.filter(|_| !gzip), progress))
+    Ok((reader, progress))
 }
 
 /// A progress indicator over an input's bytes, on stderr. It appears only on a terminal, only

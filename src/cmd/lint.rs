@@ -1,4 +1,6 @@
-//! `handoff lint [PATH...]`
+//! `handoff lint [PATH...]`: check policies before rollout. The arguments, the files to lint
+//! (folder walks, excludes, standard input), each policy linted (and checked against
+//! `--tickets`), the findings handed to the chosen printer, and the exit code.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -6,18 +8,21 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
 
-use super::io::open_input;
+use super::input::{InputArgs, Inputs};
 use super::{Exit, Stream};
-use crate::config::{Config, Excludes, check_selectors};
+use crate::config::{Excludes, check_selectors};
 use crate::diag::{FileReport, Summary};
 use crate::lint::walk::{absolute, is_yaml};
 use crate::lint::{collect, data, has_fatal, lint_bytes, lint_file};
 use crate::output::statistics::Statistics;
 use crate::output::{LintFormat, LintPrinter, LintRun, PrintOptions, printer};
 use crate::policy::load::{MAX_POLICY_BYTES, looks_like_policy};
-use crate::tickets::Mapping;
 
 #[derive(Debug, clap::Args)]
+#[command(
+    mut_arg("tickets", |a| a.help("Also check the policies against this ticket CSV (H060 missing columns, H061 rules that match no ticket)")),
+    mut_arg("map", |a| a.requires("tickets"))
+)]
 pub struct LintArgs {
     /// Policy files, or folders to walk for *.yaml / *.yml policies (recursively; .gitignore'd
     /// and hidden files are skipped, and so are YAML files that are not policies); `-` reads a
@@ -59,20 +64,12 @@ pub struct LintArgs {
     /// Skip these rules (codes, prefixes or names; comma-separated)
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,
-    /// Also check the policies against this ticket CSV (H060 missing columns, H061 rules that
-    /// match no ticket)
-    #[arg(long, value_name = "FILE")]
-    pub tickets: Option<PathBuf>,
-    /// Column mapping (TOML) for --tickets
-    #[arg(long, value_name = "FILE", requires = "tickets")]
-    pub map: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs<false>,
     /// With --format sarif: the folder that file URIs are relative to [default: the current
     /// folder]
     #[arg(long, value_name = "DIR")]
     pub sarif_root: Option<PathBuf>,
-    /// Configuration file [default: handoff.toml in the current folder or the nearest parent]
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
     /// Say on stderr which configuration is used and which files a folder walk skipped
     #[arg(long, short)]
     pub verbose: bool,
@@ -95,7 +92,7 @@ fn check_args(args: &LintArgs) -> anyhow::Result<()> {
     if args.stdin_filename.is_some() && stdin_count == 0 {
         bail!("--stdin-filename names the policy read from standard input; give `-` as a path");
     }
-    if stdin_count == 1 && args.tickets.as_deref() == Some(Path::new("-")) {
+    if stdin_count == 1 && args.input.tickets.as_deref() == Some(Path::new("-")) {
         bail!("standard input cannot hold both the policy (`-`) and the tickets (--tickets -)");
     }
     if args.statistics && !matches!(args.format, LintFormat::Human | LintFormat::Json) {
@@ -121,17 +118,22 @@ fn read_stdin() -> anyhow::Result<Vec<u8>> {
 
 pub fn run(args: LintArgs) -> anyhow::Result<Exit> {
     check_args(&args)?;
-    let mut config = Config::load(args.config.as_deref())?;
+    let mut inputs = Inputs::open(&args.input, &[])?;
     if args.verbose {
-        match &config.path {
+        match &inputs.config.path {
             Some(path) => eprintln!("using configuration {}", path.display()),
             None => eprintln!("no handoff.toml found in this folder or above; using the defaults"),
         }
     }
     if !args.select.is_empty() {
-        config.lint.select = Some(args.select.clone());
+        inputs.config.lint.select = Some(args.select.clone());
     }
-    config.lint.ignore.extend(args.ignore.iter().cloned());
+    inputs
+        .config
+        .lint
+        .ignore
+        .extend(args.ignore.iter().cloned());
+    let config = &inputs.config;
     let mut excludes = Excludes::default();
     let cwd = std::env::current_dir().context("cannot read the current folder")?;
     excludes
@@ -197,11 +199,8 @@ pub fn run(args: LintArgs) -> anyhow::Result<Exit> {
         }
     }
     let files = &collected.files;
-    let mapping = match &args.map {
-        Some(path) => Mapping::load(path)?,
-        None => config.mapping()?.unwrap_or_default(),
-    };
-    if args.tickets.as_deref() == Some(Path::new("-")) && files.len() > 1 {
+    let mapping = inputs.mapping()?;
+    if args.input.tickets.as_deref() == Some(Path::new("-")) && files.len() > 1 {
         bail!(
             "--tickets - (stdin) can be read for one policy only; give a file to lint {} policies",
             files.len()
@@ -212,14 +211,15 @@ pub fn run(args: LintArgs) -> anyhow::Result<Exit> {
     for file in files {
         let started = Instant::now();
         let mut check = |policy: &crate::policy::Policy| {
-            let Some(tickets) = &args.tickets else {
+            let Some(tickets) = &args.input.tickets else {
                 return Ok(Vec::new());
             };
             let name = tickets.display().to_string();
-            let (input, _) = open_input(tickets).map_err(|e| format!("{e:#}"))?;
+            let (input, _) = inputs.ticket_bytes(None).map_err(|e| format!("{e:#}"))?;
             data::check(policy, input, &mapping, &name).map_err(|e| format!("{name}: {e}"))
         };
         let check = args
+            .input
             .tickets
             .is_some()
             .then_some(&mut check as &mut crate::lint::DataCheck<'_>);

@@ -1,4 +1,8 @@
-//! One module per subcommand: parse arguments → call the engine → hand to output.
+//! The verbs: one module per subcommand, each reading its arguments, calling the engine and
+//! handing the result to `output`. Beside them, what several verbs share: the set-up of what
+//! they read ([`input`]), input and output paths ([`io`]), the `--fail-if` language
+//! ([`fail_if`]) and tickets given field by field ([`given`]). This module holds the exit codes
+//! and the global `--quiet` and `--color`.
 
 use std::io::IsTerminal;
 
@@ -8,6 +12,7 @@ pub mod explain;
 pub mod fail_if;
 pub mod generate;
 pub mod init;
+pub mod input;
 pub mod io;
 pub mod lint;
 pub mod man;
@@ -129,59 +134,6 @@ pub fn color() -> ColorChoice {
         1 => ColorChoice::Always,
         2 => ColorChoice::Never,
         _ => ColorChoice::Auto,
-    }
-}
-
-/// Load a policy for a command that evaluates it (replay, and later diff, sweep, explain, test).
-/// A file that cannot become a policy, or a policy with lint errors, is refused: its errors go to
-/// stderr and the command exits 2 with a pointer to `handoff lint`.
-pub fn load_policy_for_evaluation(
-    path: &std::path::Path,
-    config: &crate::config::LintConfig,
-) -> anyhow::Result<crate::policy::LoadedPolicy> {
-    use crate::diag::{FileReport, Severity, Summary};
-    use crate::output::{LintPrinter, LintRun};
-
-    let refuse = |report: FileReport| -> anyhow::Error {
-        let errors = FileReport {
-            diagnostics: report
-                .diagnostics
-                .into_iter()
-                .filter(|d| d.severity == Severity::Error)
-                .collect(),
-            ..report
-        };
-        let reports = [errors];
-        let summary = Summary::of(&reports);
-        let printer = crate::output::human::Human {
-            color: color().enabled_for(Stream::Stderr),
-        };
-        let mut stderr = std::io::stderr().lock();
-        let _ = printer.print(&LintRun::of(&reports, &summary), &mut stderr);
-        anyhow::anyhow!(
-            "{} has lint errors; fix them first (`handoff lint {}`)",
-            path.display(),
-            path.display()
-        )
-    };
-    match crate::policy::load_file(path) {
-        Ok(loaded) => {
-            let report = crate::lint::lint_policy(&loaded, config);
-            if report
-                .diagnostics
-                .iter()
-                .any(|d| d.severity == Severity::Error)
-            {
-                return Err(refuse(report));
-            }
-            Ok(loaded)
-        }
-        Err(crate::policy::LoadError::Invalid { file, diagnostic }) => Err(refuse(FileReport {
-            source: *file,
-            diagnostics: vec![*diagnostic],
-            suppressed: Vec::new(),
-        })),
-        Err(err) => Err(err.into()),
     }
 }
 

@@ -1,35 +1,32 @@
 //! `handoff replay --policy P --tickets T [--map M]`: stream historical tickets through a policy
-//! and report what would have happened.
+//! and report what would have happened. The arguments, the per-ticket files (`--decisions`,
+//! `--rejects`, written by `output`) fed by the replay engine, the report in the chosen format,
+//! and the `--fail-if` and reject-rate verdicts.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use jiff::Timestamp;
 
 use super::Exit;
 use super::fail_if::{self, FailIf};
-use super::io::{OutputTarget, check_outputs, config_input, open_input_with_progress};
-use crate::config::Config;
-use crate::engine::agreement::{Available, agreement_verdict, history};
-use crate::engine::eval::{CompiledPolicy, Decision};
+use super::input::{HistoryArgs, InputArgs, Inputs};
+use super::io::OutputTarget;
+use crate::engine::agreement::Available;
 use crate::engine::replay::{By, DecisionFormat, ReplayError, ReplayOptions, ReplaySink, replay};
-use crate::engine::sla::Target;
+use crate::output::decisions::{self, DecisionRows};
+use crate::output::rejects::Rejects;
 use crate::output::report::{ReportFormat, csv as report_csv, lookup, report_json, table};
 use crate::tickets::tally::ReadTally;
-use crate::tickets::{Mapping, RawRecord, RowError, Ticket, TicketParser, TicketReader};
+use crate::tickets::{RawRecord, RowError};
 
 #[derive(Debug, clap::Args)]
 pub struct ReplayArgs {
     /// The policy to replay
     #[arg(long, value_name = "FILE")]
     pub policy: PathBuf,
-    /// Ticket CSV (`-` for stdin; `.csv.gz` is decompressed)
-    #[arg(long, value_name = "FILE")]
-    pub tickets: PathBuf,
-    /// Column mapping (TOML); without one, canonical header names are used
-    #[arg(long, value_name = "FILE")]
-    pub map: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs<true>,
     /// Report format
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
@@ -53,13 +50,8 @@ pub struct ReplayArgs {
     /// Reject records whose id was seen before (memory grows with the ticket count)
     #[arg(long)]
     pub check_ids: bool,
-    /// Exit 2 (after the report) when more than this fraction of the records is rejected;
-    /// `1` accepts any share
-    #[arg(long, value_name = "RATE", default_value = "0.5", value_parser = crate::tickets::tally::parse_max_reject_rate)]
-    pub max_reject_rate: f64,
-    /// Instant at which unanswered tickets are judged (RFC 3339) [default: latest timestamp in the input]
-    #[arg(long, value_name = "TIMESTAMP")]
-    pub as_of: Option<Timestamp>,
+    #[command(flatten)]
+    pub history: HistoryArgs,
     /// Exit 1 when a metric condition holds, e.g. `missed_escalation_rate > 0.05` (repeatable)
     #[arg(long, value_name = "EXPR")]
     pub fail_if: Vec<String>,
@@ -67,30 +59,6 @@ pub struct ReplayArgs {
     /// any number [default: the number of cores, at most 4]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
-    /// Configuration file [default: ./handoff.toml when present]
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-}
-
-/// The header of the `--decisions` file.
-fn decisions_header() -> anyhow::Result<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
-        "id",
-        "line",
-        "decision",
-        "rule",
-        "matched_rules",
-        "reason_kind",
-        "owner",
-        "priority",
-        "first_response_due",
-        "resolution_due",
-        "historical_outcome",
-        "agreement",
-        "missing_context",
-    ])?;
-    Ok(writer.into_inner().map_err(|e| e.into_error())?)
 }
 
 /// The default of `--threads`: past a few workers, reading the CSV is the limit.
@@ -98,82 +66,43 @@ fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
 }
 
-/// The `--rejects` writer: each rejected record is copied as it was read, so a ragged record
-/// keeps its own number of fields (flexible, or the first one would abort the replay).
-fn rejects_writer<W: Write>(out: W) -> csv::Writer<W> {
-    csv::WriterBuilder::new().flexible(true).from_writer(out)
-}
-
-fn timestamp_text(t: Option<Timestamp>) -> String {
-    t.map(|t| t.to_string()).unwrap_or_default()
-}
-
-/// The `--decisions` row of a ticket.
-struct DecisionRows<'p> {
-    policy: &'p CompiledPolicy,
-    /// Which history columns the data has, to judge agreement as the report does.
-    available: Available,
-}
-
 /// Where per-ticket output goes, in input order.
 struct Sinks {
     decisions: Option<OutputTarget>,
-    rejects: Option<csv::Writer<OutputTarget>>,
-    /// The input's header, for the `--rejects` file.
-    headers: Vec<String>,
-    rejects_header_written: bool,
+    rejects: Option<Rejects<OutputTarget>>,
 }
 
-impl DecisionFormat for DecisionRows<'_> {
-    fn write(
-        &self,
-        t: &Ticket,
-        d: &Decision,
-        writer: &mut csv::Writer<Vec<u8>>,
-    ) -> csv::Result<()> {
-        let p = self.policy;
-        let tier = p.tier(d.rank);
-        let priority = d.priority.and_then(|i| p.priorities.get(i));
-        let start = t.clock_start();
-        // `ai` (rank 0) has no tier, so no due times.
-        let due = |target: Target| -> String {
-            let budget = tier
-                .zip(d.priority)
-                .and_then(|(tier, prio)| tier.sla_for(prio).get(target));
-            timestamp_text(
-                start
-                    .zip(budget)
-                    .and_then(|(s, budget)| p.calendar.add(s, budget)),
-            )
+impl Sinks {
+    /// Open `--decisions` (with its header) and `--rejects` (for an input with these columns).
+    fn open(
+        decisions: Option<&Path>,
+        rejects: Option<&Path>,
+        headers: &[String],
+    ) -> anyhow::Result<Sinks> {
+        let decisions = match decisions {
+            None => None,
+            Some(path) => {
+                let mut file = OutputTarget::open(path)?;
+                file.write_all(&decisions::header())?;
+                Some(file)
+            }
         };
-        let outcome = match (&t.resolved_tier, t.escalated_at) {
-            (Some(tier), _) => tier.clone(),
-            (None, Some(_)) => "human".to_string(),
-            (None, None) => String::new(),
+        let rejects = match rejects {
+            None => None,
+            Some(path) => Some(Rejects::new(OutputTarget::open(path)?, headers.to_vec())),
         };
-        let agreement = agreement_verdict(d.rank, history(p, self.available, t), t.reopened);
-        let missing: Vec<&str> = p.missing_context(t).collect();
-        let matched: Vec<&str> = d.matched.iter().map(|&i| p.rules[i].id.as_str()).collect();
-        let missing_context = if d.rank > 0 {
-            missing.join(";")
-        } else {
-            String::new()
-        };
-        writer.write_record([
-            t.id.as_str(),
-            &t.line.to_string(),
-            p.route_name(d.rank),
-            d.rule.map_or("(default)", |i| p.rules[i].id.as_str()),
-            &matched.join(";"),
-            d.reason.map_or("", |r| r.name()),
-            tier.map_or("", |t| t.owner.as_str()),
-            priority.map_or("", String::as_str),
-            &due(Target::FirstResponse),
-            &due(Target::Resolution),
-            &outcome,
-            agreement,
-            &missing_context,
-        ])
+        Ok(Sinks { decisions, rejects })
+    }
+
+    /// Put both files in place.
+    fn finish(self) -> anyhow::Result<()> {
+        if let Some(file) = self.decisions {
+            file.finish()?;
+        }
+        if let Some(rejects) = self.rejects {
+            rejects.finish()?.finish()?;
+        }
+        Ok(())
     }
 }
 
@@ -186,77 +115,36 @@ impl ReplaySink for Sinks {
     }
 
     fn rejected(&mut self, error: &RowError, raw: RawRecord<'_>) -> std::io::Result<()> {
-        let Some(writer) = &mut self.rejects else {
-            return Ok(());
-        };
-        if !self.rejects_header_written {
-            let mut header = vec!["_line".to_string(), "_reason".to_string()];
-            header.extend(self.headers.iter().cloned());
-            writer
-                .write_record(&header)
-                .map_err(std::io::Error::other)?;
-            self.rejects_header_written = true;
+        match &mut self.rejects {
+            Some(rejects) => rejects.write(error, raw),
+            None => Ok(()),
         }
-        let mut record = csv::ByteRecord::new();
-        record.push_field(error.line.to_string().as_bytes());
-        record.push_field(error.reason.as_bytes());
-        for field in raw.iter() {
-            record.push_field(field);
-        }
-        writer
-            .write_byte_record(&record)
-            .map_err(std::io::Error::other)
     }
 }
 
 pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
     let fail_ifs: Vec<FailIf> = fail_if::parse_all(&args.fail_if)?;
-    let config = Config::load(args.config.as_deref())?;
-    let outputs: Vec<(&str, &Path)> = [
-        ("--decisions", &args.decisions),
-        ("--rejects", &args.rejects),
-        ("--output", &args.output),
-    ]
-    .into_iter()
-    .filter_map(|(flag, path)| Some((flag, path.as_deref()?)))
-    .collect();
-    let mut inputs = vec![
-        ("--policy", args.policy.as_path()),
-        ("--tickets", args.tickets.as_path()),
+    let inputs = Inputs::open(&args.input, &[("--policy", &args.policy)])?;
+    let tickets = inputs.tickets()?;
+    let outputs = [
+        ("--decisions", args.decisions.as_deref()),
+        ("--rejects", args.rejects.as_deref()),
+        ("--output", args.output.as_deref()),
     ];
-    inputs.extend(args.map.as_deref().map(|map| ("--map", map)));
-    inputs.extend(config_input(&config));
-    check_outputs(&outputs, &inputs, args.output.is_none())?;
+    inputs.check_outputs(&outputs, args.output.is_none())?;
 
-    let loaded = super::load_policy_for_evaluation(&args.policy, &config.lint)?;
-    let policy = CompiledPolicy::new(&loaded.policy)
-        .with_context(|| format!("cannot evaluate {}", args.policy.display()))?;
-    let mapping = match &args.map {
-        Some(path) => Mapping::load(path)?,
-        None => config.mapping()?.unwrap_or_default(),
-    };
-    let (input, progress) = open_input_with_progress(&args.tickets, "replaying")?;
-    let mut reader = TicketReader::new(input, &mapping, &policy.needs)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", args.tickets.display()))?;
-    let parser = TicketParser::new(&reader.layout, &mapping, &policy.needs)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", args.tickets.display()))?;
+    let (_, policy) = inputs.evaluate(&args.policy)?;
+    let (mut reader, parser, progress) = inputs.ticket_reader(&policy.needs, "replaying")?;
     // A misspelt --fail-if metric, or a threshold out of its range, is a usage error before
     // any ticket is read.
     fail_if::check_replay(&fail_ifs, &policy)?;
 
     // Every output is opened before the first ticket is read: a bad path fails at once.
-    let decisions = match &args.decisions {
-        None => None,
-        Some(path) => {
-            let mut file = OutputTarget::open(path)?;
-            file.write_all(&decisions_header()?)?;
-            Some(file)
-        }
-    };
-    let rejects = match &args.rejects {
-        None => None,
-        Some(path) => Some(rejects_writer(OutputTarget::open(path)?)),
-    };
+    let mut sinks = Sinks::open(
+        args.decisions.as_deref(),
+        args.rejects.as_deref(),
+        &reader.layout.headers,
+    )?;
     let mut report_out = match &args.output {
         Some(path) => OutputTarget::open(path)?,
         None => OutputTarget::open(Path::new("-"))?,
@@ -265,14 +153,8 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         policy: &policy,
         available: Available::of(&reader.layout),
     };
-    let mut sinks = Sinks {
-        decisions,
-        rejects,
-        headers: reader.layout.headers.clone(),
-        rejects_header_written: false,
-    };
     let options = ReplayOptions {
-        as_of: args.as_of,
+        as_of: args.history.as_of,
         by: args.by,
         strict: args.strict,
         check_ids: args.check_ids,
@@ -286,30 +168,19 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         Ok(outcome) => outcome,
         // The error names the output file it could not write.
         Err(ReplayError::Write(e)) => return Err(e.into()),
-        Err(e) => return Err(anyhow::Error::new(e).context(args.tickets.display().to_string())),
+        Err(e) => return Err(anyhow::Error::new(e).context(tickets.display().to_string())),
     };
     progress.finish();
-    if let Some(file) = sinks.decisions.take() {
-        file.finish()?;
-    }
-    if let Some(mut writer) = sinks.rejects.take() {
-        if !sinks.rejects_header_written {
-            let mut header = vec!["_line".to_string(), "_reason".to_string()];
-            header.extend(reader.layout.headers.iter().cloned());
-            writer.write_record(&header)?;
-        }
-        writer.into_inner().map_err(|e| e.into_error())?.finish()?;
-    }
+    sinks.finish()?;
     let tally = ReadTally {
         records: outcome.records,
         rejected: outcome.rejected,
         examples: &outcome.reject_examples,
     };
-    if let Some(message) =
-        tally.nothing_decided("`--rejects FILE` writes every rejected record with its reason")
-    {
-        bail!("{}: {message}", args.tickets.display());
-    }
+    inputs.refuse_nothing_decided(
+        &tally,
+        "`--rejects FILE` writes every rejected record with its reason",
+    )?;
 
     let report = report_json(
         &policy,
@@ -368,9 +239,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
             failed = true;
         }
     }
-    if let Some(message) = tally.too_many_rejected(args.max_reject_rate) {
-        bail!("{}: {message}", args.tickets.display());
-    }
+    inputs.refuse_too_many_rejected(&tally, args.history.max_reject_rate)?;
     Ok(if failed { Exit::Fail } else { Exit::Ok })
 }
 
@@ -379,6 +248,7 @@ mod tests {
     use super::*;
     use crate::engine::eval::CompiledPolicy;
     use crate::policy::load::load_bytes;
+    use crate::tickets::{Mapping, TicketParser, TicketReader};
 
     /// Feed `csv` through the reader and the `--decisions` and `--rejects` sinks, as `run`
     /// does; returns both files.
@@ -393,20 +263,12 @@ mod tests {
         let parser = TicketParser::new(&reader.layout, &mapping, &policy.needs).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let (decisions, rejects) = (dir.path().join("d.csv"), dir.path().join("r.csv"));
-        let mut decisions_file = OutputTarget::open(&decisions).unwrap();
-        decisions_file
-            .write_all(&decisions_header().unwrap())
-            .unwrap();
         let rows = DecisionRows {
             policy: &policy,
             available: Available::of(&reader.layout),
         };
-        let mut sinks = Sinks {
-            decisions: Some(decisions_file),
-            rejects: Some(rejects_writer(OutputTarget::open(&rejects).unwrap())),
-            headers: reader.layout.headers.clone(),
-            rejects_header_written: false,
-        };
+        let mut sinks =
+            Sinks::open(Some(&decisions), Some(&rejects), &reader.layout.headers).unwrap();
         let options = ReplayOptions::default();
         replay(
             &policy,
@@ -417,16 +279,7 @@ mod tests {
             &mut sinks,
         )
         .unwrap();
-        sinks.decisions.take().unwrap().finish().unwrap();
-        sinks
-            .rejects
-            .take()
-            .unwrap()
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .unwrap()
-            .finish()
-            .unwrap();
+        sinks.finish().unwrap();
         (
             std::fs::read_to_string(&decisions).unwrap(),
             std::fs::read_to_string(&rejects).unwrap(),

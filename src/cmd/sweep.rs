@@ -6,30 +6,22 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use comfy_table::{ContentArrangement, Table, presets};
-use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::Exit;
-use super::io::open_input_with_progress;
-use crate::config::Config;
-use crate::engine::eval::CompiledPolicy;
+use super::input::{HistoryArgs, InputArgs, Inputs, REPLAY_REJECTS_HINT};
 use crate::engine::stats::Count;
 use crate::engine::sweep::{SweepPoint, Swept, sweep};
 use crate::output::report::table::{rate_text, thousands};
 use crate::policy::describe::number;
-use crate::tickets::{Mapping, TicketSource};
 
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
     /// The policy
     #[arg(long, value_name = "FILE")]
     pub policy: PathBuf,
-    /// Ticket CSV (`-` for stdin; `.csv.gz` is decompressed)
-    #[arg(long, value_name = "FILE")]
-    pub tickets: PathBuf,
-    /// Column mapping (TOML)
-    #[arg(long, value_name = "FILE")]
-    pub map: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs<true>,
     /// Id of the rule whose threshold is swept
     #[arg(long, value_name = "ID")]
     pub rule: String,
@@ -53,16 +45,8 @@ pub struct SweepArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = SweepFormat::Table)]
     pub format: SweepFormat,
-    /// Instant at which unanswered tickets are judged [default: latest timestamp in the input]
-    #[arg(long, value_name = "TIMESTAMP")]
-    pub as_of: Option<Timestamp>,
-    /// Exit 2 (after the output) when more than this fraction of the records is rejected;
-    /// `1` accepts any share
-    #[arg(long, value_name = "RATE", default_value = "0.5", value_parser = crate::tickets::tally::parse_max_reject_rate)]
-    pub max_reject_rate: f64,
-    /// Configuration file [default: ./handoff.toml when present]
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub history: HistoryArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -87,7 +71,7 @@ fn domain(field: &str) -> Option<(f64, f64)> {
 
 /// `from + i·step` up to and including `to` (DESIGN §7): 0.5..0.95 step 0.05 is 10 values.
 /// Every value lies in the field's domain; a range that is empty, endless or larger than
-/// [`MAX_VALUES`] is refused with what to change.
+/// `MAX_VALUES` (1,000) is refused with what to change.
 pub fn values(field: &str, from: f64, to: f64, step: f64) -> anyhow::Result<Vec<f64>> {
     for (name, value) in [("--from", from), ("--to", to)] {
         if !value.is_finite() {
@@ -225,10 +209,9 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
     }
     let values = values(field, args.from, args.to, args.step)?;
     check_budget(args.max_escalation_rate)?;
-    let config = Config::load(args.config.as_deref())?;
-    let loaded = super::load_policy_for_evaluation(&args.policy, &config.lint)?;
-    let base =
-        CompiledPolicy::new(&loaded.policy).with_context(|| args.policy.display().to_string())?;
+    let inputs = Inputs::open(&args.input, &[("--policy", &args.policy)])?;
+    let tickets = inputs.tickets()?;
+    let (_, base) = inputs.evaluate(&args.policy)?;
     let Some(rule) = base.rules.iter().position(|r| r.id == args.rule) else {
         let ids: Vec<&str> = base.rules.iter().map(|r| r.id.as_str()).collect();
         bail!(
@@ -243,30 +226,20 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
         .map(|&v| base.with_threshold(rule, field, bound, v).map(|p| (v, p)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(anyhow::Error::msg)?;
-    let mapping = match &args.map {
-        Some(map) => Mapping::load(map)?,
-        None => config.mapping()?.unwrap_or_default(),
-    };
-    let (input, progress) = open_input_with_progress(&args.tickets, "sweeping")?;
-    let mut source = TicketSource::new(input, &mapping, base.needs.clone())
-        .map_err(|e| anyhow::anyhow!("{}: {e}", args.tickets.display()))?;
+    let (mut source, progress) = inputs.ticket_source(base.needs.clone(), Some("sweeping"))?;
     let swept = Swept {
         field: field.to_string(),
         bound: bound.to_string(),
     };
-    let outcome = sweep(&variants, &swept, &mut source, args.as_of)
-        .with_context(|| args.tickets.display().to_string())?;
+    let outcome = sweep(&variants, &swept, &mut source, args.history.as_of)
+        .with_context(|| tickets.display().to_string())?;
     progress.finish();
     let tally = crate::tickets::tally::ReadTally {
         records: outcome.records,
         rejected: outcome.rejected,
         examples: &outcome.reject_examples,
     };
-    if let Some(message) = tally.nothing_decided(
-        "`handoff replay … --rejects FILE` writes every rejected record with its reason",
-    ) {
-        bail!("{}: {message}", args.tickets.display());
-    }
+    inputs.refuse_nothing_decided(&tally, REPLAY_REJECTS_HINT)?;
     let layout = &source.layout;
     let history = layout.has("resolved_tier") || layout.has("escalated_at");
     let fit = layout.has("resolved_tier");
@@ -411,9 +384,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
         }
     }
     out.flush()?;
-    if let Some(message) = tally.too_many_rejected(args.max_reject_rate) {
-        bail!("{}: {message}", args.tickets.display());
-    }
+    inputs.refuse_too_many_rejected(&tally, args.history.max_reject_rate)?;
     Ok(Exit::Ok)
 }
 

@@ -1,5 +1,6 @@
-//! `handoff test FILE...`: policy tests (example tickets with the decision each must get), and
-//! `handoff test --record` to freeze today's decisions for a sample of real tickets.
+//! `handoff test FILE...`: policy tests (example tickets with the decision each must get); the
+//! arguments, reading and checking the files, running the cases. `handoff test --record`, which
+//! freezes today's decisions for a sample of real tickets, is in `test/record.rs`.
 //!
 //! Every file is read and checked before any case runs: a file that tests nothing (no cases, a
 //! case that expects nothing) or holds a ticket no export could hold is an error (exit 2)
@@ -8,25 +9,30 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::time::Instant;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 
 use super::Exit;
-use super::io::{OutputTarget, check_outputs, config_input, open_input};
-use crate::config::Config;
+use super::input::{InputArgs, Inputs, only_with};
 use crate::diag::Span;
 use crate::engine::eval::{CompiledPolicy, Decision};
-use crate::fields::Label;
 use crate::output::junit;
 use crate::output::policy_tests::{CaseResult, SuiteResult};
-use crate::policy::load::{load_test_file, test_file_yaml};
-use crate::policy::testfile::{Expect, REASONS, Scalar, TestCase, TestFile, TicketFields};
-use crate::policy::{LoadedPolicy, NamedMap, Spanned};
+use crate::policy::LoadedPolicy;
+use crate::policy::load::load_test_file;
+use crate::policy::testfile::{Expect, REASONS, TestCase};
+use crate::tickets::Ticket;
 use crate::tickets::given::{GivenError, known_fields, nearest, read_given};
-use crate::tickets::{Mapping, Ticket, TicketSource};
+
+mod record;
 
 #[derive(Debug, clap::Args)]
+#[command(
+    mut_arg("tickets", only_with("--record")),
+    mut_arg("map", only_with("--record"))
+)]
 pub struct TestArgs {
     /// Policy test files (YAML)
     #[arg(value_name = "FILE", required_unless_present = "record")]
@@ -39,12 +45,8 @@ pub struct TestArgs {
     /// instead of the policy each file names
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
-    /// With --record: the ticket CSV
-    #[arg(long, value_name = "FILE")]
-    pub tickets: Option<PathBuf>,
-    /// With --record: column mapping (TOML)
-    #[arg(long, value_name = "FILE")]
-    pub map: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs<false>,
     /// With --record: how many tickets to keep [default: 20]
     #[arg(long, value_name = "N")]
     pub sample: Option<usize>,
@@ -53,9 +55,6 @@ pub struct TestArgs {
     /// current directory without --output)
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Configuration file [default: ./handoff.toml when present]
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
     /// Output format of the results
     #[arg(long, value_enum, default_value_t = TestFormat::Human)]
     pub format: TestFormat,
@@ -129,13 +128,22 @@ struct Case {
     expect: Expect,
 }
 
+/// A policy the cases of one or more test files run against.
+struct PolicyUnderTest {
+    loaded: LoadedPolicy,
+    compiled: CompiledPolicy,
+}
+
+/// The policies of this run by path: one named by several test files (or given with --policy)
+/// is loaded, linted and compiled once.
+type Policies = BTreeMap<PathBuf, Rc<PolicyUnderTest>>;
+
 /// A test file, read and checked, with the policy its cases run against.
 struct Suite {
     path: PathBuf,
     /// How the header names the policy.
     policy_label: String,
-    loaded: LoadedPolicy,
-    compiled: CompiledPolicy,
+    policy: Rc<PolicyUnderTest>,
     cases: Vec<Case>,
     /// Fields the policy does not read, and in how many cases they were ignored.
     ignored: BTreeMap<String, usize>,
@@ -155,7 +163,8 @@ fn place(path: &Path, span: Span) -> String {
 fn load_suite(
     path: &Path,
     policy_override: Option<&Path>,
-    config: &Config,
+    inputs: &Inputs,
+    policies: &mut Policies,
 ) -> anyhow::Result<Result<Suite, Vec<String>>> {
     let file = load_test_file(path).map_err(anyhow::Error::msg)?;
     let (policy_path, policy_label) = match (policy_override, &file.policy) {
@@ -166,9 +175,16 @@ fn load_suite(
             path.display()
         ),
     };
-    let loaded = super::load_policy_for_evaluation(&policy_path, &config.lint)?;
-    let compiled = CompiledPolicy::new(&loaded.policy)
-        .with_context(|| format!("cannot evaluate {}", policy_path.display()))?;
+    let policy = match policies.get(&policy_path) {
+        Some(policy) => Rc::clone(policy),
+        None => {
+            let (loaded, compiled) = inputs.evaluate(&policy_path)?;
+            let policy = Rc::new(PolicyUnderTest { loaded, compiled });
+            policies.insert(policy_path, Rc::clone(&policy));
+            policy
+        }
+    };
+    let compiled = &policy.compiled;
     let mut problems = Vec::new();
     if file.cases.value.is_empty() {
         problems.push(format!(
@@ -264,8 +280,7 @@ fn load_suite(
     Ok(Ok(Suite {
         path: path.to_path_buf(),
         policy_label,
-        loaded,
-        compiled,
+        policy,
         cases,
         ignored,
     }))
@@ -273,7 +288,7 @@ fn load_suite(
 
 /// Run every case of a suite.
 fn run_suite(suite: &Suite) -> SuiteResult {
-    let compiled = &suite.compiled;
+    let compiled = &suite.policy.compiled;
     let mut found = Vec::new();
     let mut decision = Decision::default();
     let mut cases = Vec::new();
@@ -286,7 +301,7 @@ fn run_suite(suite: &Suite) -> SuiteResult {
         let trace = if mismatches.is_empty() {
             String::new()
         } else {
-            crate::output::explain::explain(&suite.loaded.policy, compiled, &case.ticket)
+            crate::output::explain::explain(&suite.policy.loaded.policy, compiled, &case.ticket)
         };
         cases.push(CaseResult {
             name: case.name.clone(),
@@ -314,189 +329,23 @@ fn run_suite(suite: &Suite) -> SuiteResult {
     }
 }
 
-fn record(args: &TestArgs, config: &Config) -> anyhow::Result<Exit> {
-    let (Some(policy_path), Some(tickets)) = (&args.policy, &args.tickets) else {
-        bail!("--record needs --policy and --tickets");
-    };
-    let outputs: Vec<(&str, &Path)> = args
-        .output
-        .as_deref()
-        .map(|output| ("--output", output))
-        .into_iter()
-        .collect();
-    let mut inputs = vec![
-        ("--policy", policy_path.as_path()),
-        ("--tickets", tickets.as_path()),
-    ];
-    inputs.extend(args.map.as_deref().map(|map| ("--map", map)));
-    inputs.extend(config_input(config));
-    check_outputs(&outputs, &inputs, false)?;
-    let loaded = super::load_policy_for_evaluation(policy_path, &config.lint)?;
-    let compiled = CompiledPolicy::new(&loaded.policy)
-        .with_context(|| format!("cannot evaluate {}", policy_path.display()))?;
-    let mapping = match &args.map {
-        Some(map) => Mapping::load(map)?,
-        None => config.mapping()?.unwrap_or_default(),
-    };
-    let (input, _) = open_input(tickets)?;
-    let mut source = TicketSource::new(input, &mapping, compiled.needs.clone())
-        .map_err(|e| anyhow::anyhow!("{}: {e}", tickets.display()))?;
-
-    // Stratified: up to `quota` tickets per deciding rule (and the default), in file order.
-    let groups = compiled.rules.len() + 1;
-    let sample = args.sample.unwrap_or(20);
-    let quota = sample.div_ceil(groups).max(1);
-    let mut kept: BTreeMap<usize, Vec<Spanned<TestCase>>> = BTreeMap::new();
-    let (mut ticket, mut found, mut decision) =
-        (Ticket::default(), Vec::new(), Decision::default());
-    let reads: Vec<String> = compiled.needs.rule_fields.iter().cloned().collect();
-    let (mut records, mut decided, mut examples) = (0u64, 0u64, Vec::new());
-    while let Some(row) = source
-        .next(&mut ticket)
-        .with_context(|| tickets.display().to_string())?
-    {
-        records += 1;
-        if let Err(error) = row {
-            if examples.len() < crate::engine::replay::REJECT_EXAMPLES {
-                examples.push(error);
-            }
-            continue;
-        }
-        decided += 1;
-        compiled.scan_keywords(&ticket, &mut found);
-        compiled.decide(&ticket, &found, &mut decision);
-        let group = decision.rule.unwrap_or(compiled.rules.len());
-        let bucket = kept.entry(group).or_default();
-        if bucket.len() >= quota {
-            continue;
-        }
-        let mut fields: BTreeMap<String, String> = BTreeMap::new();
-        fields.insert("id".into(), ticket.id.clone());
-        let mut put = |name: &str, value: Option<String>| {
-            if let Some(value) = value {
-                fields.insert(name.to_string(), value);
-            }
-        };
-        put("confidence", ticket.confidence.map(|v| v.to_string()));
-        put("sentiment", ticket.sentiment.map(|v| v.to_string()));
-        for label in Label::ALL {
-            put(label.name(), ticket.label(label).map(str::to_string));
-        }
-        put(
-            "requested_human",
-            ticket.requested_human.map(|v| v.to_string()),
-        );
-        if ticket.has_text() {
-            put("text", Some(ticket.texts.join("\n")));
-        }
-        for (slot, name) in compiled.needs.extras.iter().enumerate() {
-            if reads.contains(name) && !ticket.extras[slot].is_empty() {
-                put(name, Some(ticket.extras[slot].clone()));
-            }
-        }
-        let expect = describe(&compiled, &decision);
-        bucket.push(Spanned::new(
-            TestCase {
-                name: format!(
-                    "{}: {} → {}",
-                    ticket.id,
-                    expect.rule.as_deref().unwrap_or_default(),
-                    expect.tier.as_deref().unwrap_or_default()
-                ),
-                ticket: TicketFields(NamedMap(
-                    fields
-                        .into_iter()
-                        .map(|(k, v)| {
-                            (
-                                Spanned::new(k, Span::UNKNOWN),
-                                Spanned::new(Scalar(v), Span::UNKNOWN),
-                            )
-                        })
-                        .collect(),
-                )),
-                expect: Spanned::new(expect, Span::UNKNOWN),
-            },
-            Span::UNKNOWN,
-        ));
-    }
-    let tally = crate::tickets::tally::ReadTally {
-        records,
-        rejected: records - decided,
-        examples: &examples,
-    };
-    if let Some(message) = tally.nothing_decided(
-        "`handoff replay … --rejects FILE` writes every rejected record with its reason",
-    ) {
-        bail!("{}: {message}", tickets.display());
-    }
-    // Round-robin over the groups so every rule is covered before any gets a second ticket.
-    let mut cases = Vec::new();
-    for round in 0..quota {
-        for bucket in kept.values() {
-            if let Some(case) = bucket.get(round) {
-                if cases.len() < sample {
-                    cases.push(case.clone());
-                }
-            }
-        }
-    }
-    let base = match args.output.as_deref().filter(|o| *o != Path::new("-")) {
-        Some(output) => std::path::absolute(
-            output
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new(".")),
-        )?,
-        None => std::env::current_dir()?,
-    };
-    let policy_rel = pathdiff::diff_paths(std::path::absolute(policy_path)?, &base)
-        .unwrap_or_else(|| policy_path.clone());
-    let seen = kept.len();
-    let covered = {
-        let mut rules: Vec<&str> = cases
-            .iter()
-            .filter_map(|c| c.value.expect.value.rule.as_deref())
-            .collect();
-        rules.sort_unstable();
-        rules.dedup();
-        rules.len()
-    };
-    let file = TestFile {
-        policy: Some(policy_rel.display().to_string().replace('\\', "/")),
-        cases: Spanned::new(cases, Span::UNKNOWN),
-    };
-    let yaml = test_file_yaml(&file).map_err(anyhow::Error::msg)?;
-    let text = format!(
-        "# Recorded by `handoff test --record` from {}: {} tickets covering {covered} of the {seen}\n# routes (rules and default) that decide tickets there. Review before committing.\n{yaml}",
-        tickets.display(),
-        file.cases.value.len(),
-    );
-    let output = args.output.as_deref().unwrap_or(Path::new("-"));
-    let mut out = OutputTarget::open(output)?;
-    out.write_all(text.as_bytes())?;
-    out.finish()?;
-    if output != Path::new("-") && !super::quiet() {
-        eprintln!(
-            "wrote {} cases to {}",
-            file.cases.value.len(),
-            output.display()
-        );
-    }
-    Ok(Exit::Ok)
-}
-
 pub fn run(args: TestArgs) -> anyhow::Result<Exit> {
-    let config = Config::load(args.config.as_deref())?;
+    let policy: Vec<(&str, &Path)> = args
+        .policy
+        .iter()
+        .map(|p| ("--policy", p.as_path()))
+        .collect();
+    let inputs = Inputs::open(&args.input, &policy)?;
     if args.record {
         if args.format != TestFormat::Human {
             bail!("--format goes with running tests; --record writes a test file");
         }
-        return record(&args, &config);
+        return record::record(&args, &inputs);
     }
     // Options of --record are refused without it, rather than silently ignored.
     for (given, flag) in [
-        (args.tickets.is_some(), "--tickets"),
-        (args.map.is_some(), "--map"),
+        (args.input.tickets.is_some(), "--tickets"),
+        (args.input.map.is_some(), "--map"),
         (args.sample.is_some(), "--sample"),
         (args.output.is_some(), "--output"),
     ] {
@@ -509,8 +358,9 @@ pub fn run(args: TestArgs) -> anyhow::Result<Exit> {
     // Every file is read and checked before any case runs.
     let mut suites = Vec::new();
     let mut problems = Vec::new();
+    let mut policies = Policies::new();
     for path in &args.files {
-        match load_suite(path, args.policy.as_deref(), &config)? {
+        match load_suite(path, args.policy.as_deref(), &inputs, &mut policies)? {
             Ok(suite) => suites.push(suite),
             Err(list) => problems.extend(list),
         }

@@ -1,4 +1,5 @@
-//! `--format json`: one document, stable shape (documented in docs/lint.md).
+//! `lint --format json`: one document with every finding, stable shape (documented in
+//! docs/lint.md).
 
 use std::io::{self, Write};
 

@@ -1,4 +1,9 @@
-//! Presentation of lint findings. Each format is its own printer behind [`LintPrinter`].
+//! Printers and file formats: everything a verb shows or writes, apart from the engines.
+//! Lint findings in each format behind [`LintPrinter`] ([`human`], [`json`], [`sarif`],
+//! [`github`], [`junit`], [`statistics`]); the replay report and its views ([`report`]); the
+//! output of diff ([`diff`]), explain ([`explain`]) and test ([`policy_tests`]); and the files
+//! written beside a report: `--decisions` ([`decisions`]), `--rejects` ([`rejects`]) and
+//! `--changes` ([`changes`]).
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -6,6 +11,8 @@ use std::time::Duration;
 
 use crate::diag::{FileReport, Severity, Summary};
 
+pub mod changes;
+pub mod decisions;
 pub mod diff;
 pub mod explain;
 pub mod github;
@@ -13,6 +20,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod policy_tests;
+pub mod rejects;
 pub mod report;
 pub mod sarif;
 pub mod statistics;
