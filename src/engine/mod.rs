@@ -1,4 +1,5 @@
-//! Engines that run a policy over tickets: evaluation, traces, replay aggregation, sweeps and diffs.
+//! Engines that run a policy over tickets: evaluation, traces, replay aggregation, sweeps and diffs,
+//! and the typed reports built from their metrics.
 
 pub mod deferred;
 pub mod diff;
@@ -7,6 +8,7 @@ pub mod keywords;
 pub mod merge;
 pub mod metrics;
 pub mod replay;
+pub mod report;
 pub mod stats;
 pub mod sweep;
 pub mod trace;
