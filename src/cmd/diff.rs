@@ -12,7 +12,8 @@ use super::io::{OutputTarget, check_outputs, config_input, open_input_with_progr
 use crate::config::Config;
 use crate::engine::diff::{diff_replay, first_response_outcome};
 use crate::engine::eval::CompiledPolicy;
-use crate::output::report::{lookup, metrics_json};
+use crate::engine::report::diff::DiffReport;
+use crate::engine::report::to_json;
 use crate::policy::compare::{rule_counterparts, structural_diff};
 use crate::tickets::{Mapping, TicketSource};
 
@@ -190,49 +191,19 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
     ) {
         bail!("{}: {message}", args.tickets.display());
     }
-    let old_report = metrics_json(&old, &source.layout, &outcome.old);
-    let new_report = metrics_json(&new, &source.layout, &outcome.new);
-    let mut routes = old.routes.clone();
-    for r in &new.routes {
-        if !routes.contains(r) {
-            routes.push(r.clone());
-        }
-    }
-    let doc = crate::output::diff::json(&structure, &outcome, &routes, &old_report, &new_report);
+    let doc = DiffReport::new(&old, &new, &source.layout, &structure, &outcome);
     let mut out = super::io::stdout();
     match args.format {
-        DiffFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)
-            .context("cannot write the report")?,
-        DiffFormat::Table => crate::output::diff::print_table(&doc, &old, &new, &mut out)
-            .context("cannot write the report")?,
+        DiffFormat::Json => {
+            writeln!(out, "{}", to_json(&doc)?).context("cannot write the report")?
+        }
+        DiffFormat::Table => {
+            crate::output::diff::print_table(&doc, &mut out).context("cannot write the report")?
+        }
     }
     out.flush().context("cannot write the report")?;
 
-    let mut failed = false;
-    for condition in &fail_ifs {
-        let value = match condition.metric.strip_prefix("delta.") {
-            Some(path) => doc["delta"].get(path).and_then(serde_json::Value::as_f64),
-            None => {
-                let metric = lookup(&new_report, &condition.metric).ok_or_else(|| {
-                    anyhow::anyhow!("--fail-if: unknown metric `{}`", condition.metric)
-                })?;
-                metric.as_f64().or_else(|| metric["value"].as_f64())
-            }
-        };
-        let Some(value) = value else {
-            bail!(
-                "--fail-if `{}`: the metric is n/a for this data",
-                condition.metric
-            );
-        };
-        if condition.holds(value) {
-            eprintln!(
-                "fail-if met: {} = {value} {} {}",
-                condition.metric, condition.op, condition.threshold
-            );
-            failed = true;
-        }
-    }
+    let failed = fail_if::diff_verdict(&fail_ifs, &doc)?;
     if let Some(message) = tally.too_many_rejected(args.max_reject_rate) {
         bail!("{}: {message}", args.tickets.display());
     }

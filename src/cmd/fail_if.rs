@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::engine::eval::CompiledPolicy;
 use crate::engine::metrics::Metrics;
+use crate::engine::report::diff::DiffReport;
 use crate::output::report::{lookup, metrics_json};
 use crate::policy::load::did_you_mean;
 use crate::tickets::source::FIELDS;
@@ -258,6 +259,44 @@ pub fn check_diff(conditions: &[FailIf], new: &CompiledPolicy) -> anyhow::Result
         condition.check_range(scale).map_err(anyhow::Error::msg)?;
     }
     Ok(())
+}
+
+impl FailIf {
+    /// Whether the condition holds for `value`; says so on stderr when it does.
+    fn verdict(&self, value: f64) -> bool {
+        let holds = self.holds(value);
+        if holds {
+            eprintln!(
+                "fail-if met: {} = {value} {} {}",
+                self.metric, self.op, self.threshold
+            );
+        }
+        holds
+    }
+}
+
+/// Whether any of diff's conditions holds: on the new policy's report, or on the change of a
+/// rate (`delta.`).
+pub fn diff_verdict(conditions: &[FailIf], diff: &DiffReport) -> anyhow::Result<bool> {
+    let parts = diff.new.parts();
+    let mut failed = false;
+    for condition in conditions {
+        let value = match condition.metric.strip_prefix("delta.") {
+            Some(path) => diff.delta.get(path).copied().flatten(),
+            None => parts
+                .get(&condition.metric)
+                .ok_or_else(|| anyhow::anyhow!("--fail-if: unknown metric `{}`", condition.metric))?
+                .value(),
+        };
+        let Some(value) = value else {
+            anyhow::bail!(
+                "--fail-if `{}`: the metric is n/a for this data",
+                condition.metric
+            );
+        };
+        failed |= condition.verdict(value);
+    }
+    Ok(failed)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use crate::tickets::Layout;
 
 pub mod csv;
 pub mod table;
+pub mod text;
 
 /// Report formats of `handoff replay`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
