@@ -16,6 +16,7 @@ pub mod policy_tests;
 pub mod report;
 pub mod sarif;
 pub mod statistics;
+pub mod sweep;
 
 /// Output formats of `handoff lint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -3,6 +3,16 @@
 
 use crate::engine::report::RateFigure;
 
+/// Column headers of [`crate::engine::report::Report::rollout_figures`].
+pub const ROLLOUT_COLUMNS: [&str; 6] = [
+    "escalation",
+    "missed",
+    "unneeded",
+    "projected FCR",
+    "first response SLA",
+    "resolution SLA",
+];
+
 /// Render a duration in seconds compactly: `45s`, `12m 05s`, `3h 20m`, `2d 4h`.
 pub fn human_duration(seconds: u64) -> String {
     let (d, h, m, s) = (
