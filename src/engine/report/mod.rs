@@ -1,6 +1,6 @@
-//! The reports of replay, diff and sweep as typed data, built from the engines' metrics, for
-//! every view to print from and for `--fail-if` to look figures up by name in
-//! ([`Report::parts`]).
+//! The reports of replay, diff and sweep as typed data, built from the engines' metrics. Every
+//! view (`output::report`, `output::diff`, `output::sweep`) prints from these types, and
+//! `--fail-if` looks figures up by name in them ([`Report::parts`]).
 //!
 //! JSON is their serde form with every object's keys in name order (serde_json's map keeps
 //! them sorted): write it with [`to_json`], never by serialising the types directly.
