@@ -11,10 +11,12 @@
 //! - [`policy`]: the policy: the file model with spans, its loader, conditions, comparisons and
 //!   schema.
 //! - [`tickets`]: reading a CSV export through a column mapping into canonical fields.
-//! - [`engine`]: running a policy over tickets: evaluation, traces, replay, sweeps and diffs.
+//! - [`engine`]: running a policy over tickets: evaluation, traces, replay, sweeps and diffs,
+//!   and the typed reports built from their metrics.
 //! - [`config`]: `handoff.toml`, the project configuration.
 //! - [`lint`]: rules that find gaps and contradictions in policies.
-//! - [`output`]: printers: lint findings, replay reports, diffs and explanations.
+//! - [`output`]: printers: lint findings, the views of replay, diff and sweep reports, and
+//!   explanations.
 //! - [`cmd`]: one module per subcommand: parse arguments, call the engines, hand to output.
 //! - [`cli`]: the clap command line: the verbs, global flags and exit codes.
 

@@ -13,8 +13,9 @@ use super::input::{HistoryArgs, InputArgs, Inputs, REPLAY_REJECTS_HINT};
 use super::io::OutputTarget;
 use crate::engine::diff::diff_replay;
 use crate::engine::eval::{CompiledPolicy, Decision};
+use crate::engine::report::diff::DiffReport;
+use crate::engine::report::to_json;
 use crate::output::changes::Changes;
-use crate::output::report::{lookup, metrics_json};
 use crate::policy::compare::{rule_counterparts, structural_diff};
 use crate::tickets::Ticket;
 
@@ -115,49 +116,19 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
         examples: &outcome.reject_examples,
     };
     inputs.refuse_nothing_decided(&tally, REPLAY_REJECTS_HINT)?;
-    let old_report = metrics_json(&old, &source.layout, &outcome.old);
-    let new_report = metrics_json(&new, &source.layout, &outcome.new);
-    let mut routes = old.routes.clone();
-    for r in &new.routes {
-        if !routes.contains(r) {
-            routes.push(r.clone());
-        }
-    }
-    let doc = crate::output::diff::json(&structure, &outcome, &routes, &old_report, &new_report);
+    let doc = DiffReport::new(&old, &new, &source.layout, &structure, &outcome);
     let mut out = super::io::stdout();
     match args.format {
-        DiffFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)
-            .context("cannot write the report")?,
-        DiffFormat::Table => crate::output::diff::print_table(&doc, &old, &new, &mut out)
-            .context("cannot write the report")?,
+        DiffFormat::Json => {
+            writeln!(out, "{}", to_json(&doc)?).context("cannot write the report")?
+        }
+        DiffFormat::Table => {
+            crate::output::diff::print_table(&doc, &mut out).context("cannot write the report")?
+        }
     }
     out.flush().context("cannot write the report")?;
 
-    let mut failed = false;
-    for condition in &fail_ifs {
-        let value = match condition.metric.strip_prefix("delta.") {
-            Some(path) => doc["delta"].get(path).and_then(serde_json::Value::as_f64),
-            None => {
-                let metric = lookup(&new_report, &condition.metric).ok_or_else(|| {
-                    anyhow::anyhow!("--fail-if: unknown metric `{}`", condition.metric)
-                })?;
-                metric.as_f64().or_else(|| metric["value"].as_f64())
-            }
-        };
-        let Some(value) = value else {
-            bail!(
-                "--fail-if `{}`: the metric is n/a for this data",
-                condition.metric
-            );
-        };
-        if condition.holds(value) {
-            eprintln!(
-                "fail-if met: {} = {value} {} {}",
-                condition.metric, condition.op, condition.threshold
-            );
-            failed = true;
-        }
-    }
+    let failed = fail_if::diff_verdict(&fail_ifs, &doc)?;
     inputs.refuse_too_many_rejected(&tally, args.history.max_reject_rate)?;
     Ok(if failed { Exit::Fail } else { Exit::Ok })
 }

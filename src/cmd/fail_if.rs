@@ -1,13 +1,13 @@
 //! `--fail-if "<metric> <op> <number>"` (replay, diff): parsed, and checked against the shape of
 //! the report before any ticket is read, so a misspelt metric or a threshold that can never
-//! mean anything (`NaN`, a rate of `1.5`) is a usage error, not a silent pass.
-
-use serde_json::Value;
+//! mean anything (`NaN`, a rate of `1.5`) is a usage error, not a silent pass; after the run,
+//! looked up by name in the typed report ([`Report::parts`]).
 
 use crate::engine::eval::CompiledPolicy;
 use crate::engine::metrics::Metrics;
+use crate::engine::report::diff::DiffReport;
+use crate::engine::report::{Figure, Part, RateFigure, Report};
 use crate::fields::Field;
-use crate::output::report::{lookup, metrics_json};
 use crate::policy::load::did_you_mean;
 use crate::tickets::{Layout, Mapping};
 
@@ -121,31 +121,26 @@ enum Scale {
     Seconds,
 }
 
-/// The report's shape for a policy, as if the data had every column: every metric replay can
-/// report is there, with its kind of figure.
-fn full_shape(policy: &CompiledPolicy) -> Value {
+/// The report of a policy as if the data had every column and no ticket: every metric replay
+/// can report is there, with its kind of figure.
+fn full_report(policy: &CompiledPolicy) -> Option<Report> {
     let mut headers: Vec<String> = Field::ALL.iter().map(|f| f.name().to_string()).collect();
     headers.extend(policy.needs.extras.iter().cloned());
-    match Layout::resolve(headers, &Mapping::default(), &policy.needs) {
-        Ok(layout) => metrics_json(policy, &layout, &Metrics::new(policy)),
-        Err(_) => Value::Null,
-    }
+    let layout = Layout::resolve(headers, &Mapping::default(), &policy.needs).ok()?;
+    Some(Report::new(policy, &layout, &Metrics::new(policy)))
 }
 
 /// The kind of figure at `path`, or why there is none.
-fn figure(shape: &Value, path: &str) -> Result<Scale, String> {
-    let Some(node) = lookup(shape, path) else {
+fn figure(shape: &Part, path: &str) -> Result<Scale, String> {
+    let Some(part) = shape.get(path) else {
         return Err(unknown(shape, path, ""));
     };
-    match node {
-        // With no tickets counted yet, a percentile is null: still a figure.
-        Value::Number(_) | Value::Null if path.ends_with("_seconds") => Ok(Scale::Seconds),
-        Value::Number(_) => Ok(Scale::Count),
-        Value::Object(map) if map.contains_key("value") || map.contains_key("denominator") => {
-            Ok(Scale::Fraction)
-        }
-        _ => {
-            let example = first_figure(node, path)
+    match part.figure {
+        Figure::Seconds(_) => Ok(Scale::Seconds),
+        Figure::Count(_) => Ok(Scale::Count),
+        Figure::Rate(_) => Ok(Scale::Fraction),
+        Figure::None => {
+            let example = first_figure(part, path)
                 .map(|p| format!(", e.g. `{p}`"))
                 .unwrap_or_default();
             Err(format!(
@@ -155,10 +150,9 @@ fn figure(shape: &Value, path: &str) -> Result<Scale, String> {
     }
 }
 
-/// A figure under `node` to suggest: a median when there is one, else the first.
-fn first_figure(node: &Value, path: &str) -> Option<String> {
-    let mut found = Vec::new();
-    figures_under(node, path, &mut found);
+/// A figure inside `part` to suggest: a median when there is one, else the first.
+fn first_figure(part: &Part, path: &str) -> Option<String> {
+    let found: Vec<String> = part.figures(path).into_iter().map(|(p, _)| p).collect();
     found
         .iter()
         .find(|p| p.ends_with("median_seconds"))
@@ -166,40 +160,21 @@ fn first_figure(node: &Value, path: &str) -> Option<String> {
         .cloned()
 }
 
-fn figures_under(node: &Value, path: &str, out: &mut Vec<String>) {
-    let Value::Object(map) = node else {
-        return;
-    };
-    for (key, child) in map {
-        let child_path = format!("{path}.{key}");
-        match child {
-            Value::Number(_) | Value::Null => out.push(child_path),
-            Value::Object(m) if m.contains_key("value") || m.contains_key("denominator") => {
-                out.push(child_path)
-            }
-            other => figures_under(other, &child_path, out),
-        }
-    }
-}
-
 /// "unknown metric" with the nearest name at the first level that does not match.
-fn unknown(shape: &Value, path: &str, prefix: &str) -> String {
+fn unknown(shape: &Part, path: &str, prefix: &str) -> String {
     let segments: Vec<&str> = path.split('.').collect();
-    let mut node = shape;
+    let mut part = shape;
     let mut known = Vec::new();
     for segment in &segments {
-        match node.get(segment) {
+        match part.child(segment) {
             Some(child) if known.len() + 1 < segments.len() => {
                 known.push(*segment);
-                node = child;
+                part = child;
             }
             _ => break,
         }
     }
-    let names: Vec<String> = node
-        .as_object()
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
+    let names: Vec<&str> = part.names().collect();
     let parent = known.join(".");
     let full = |name: &str| {
         if parent.is_empty() {
@@ -226,7 +201,8 @@ fn unknown(shape: &Value, path: &str, prefix: &str) -> String {
 
 /// Check replay's conditions against the report's shape, before reading.
 pub fn check_replay(conditions: &[FailIf], policy: &CompiledPolicy) -> anyhow::Result<()> {
-    let shape = full_shape(policy);
+    let report = full_report(policy);
+    let shape = report.as_ref().map(Report::parts).unwrap_or_default();
     for condition in conditions {
         let scale = figure(&shape, &condition.metric).map_err(anyhow::Error::msg)?;
         condition.check_range(scale).map_err(anyhow::Error::msg)?;
@@ -237,7 +213,8 @@ pub fn check_replay(conditions: &[FailIf], policy: &CompiledPolicy) -> anyhow::R
 /// Check diff's conditions, before reading: a metric of the new policy's report, or
 /// `delta.<rate>` for the change of a rate.
 pub fn check_diff(conditions: &[FailIf], new: &CompiledPolicy) -> anyhow::Result<()> {
-    let shape = full_shape(new);
+    let report = full_report(new);
+    let shape = report.as_ref().map(Report::parts).unwrap_or_default();
     for condition in conditions {
         let scale = match condition.metric.strip_prefix("delta.") {
             None => figure(&shape, &condition.metric).map_err(anyhow::Error::msg)?,
@@ -247,7 +224,7 @@ pub fn check_diff(conditions: &[FailIf], new: &CompiledPolicy) -> anyhow::Result
                     "--fail-if `{}`: `delta.` takes a rate (diff reports the change of rates only); `{path}` is not one",
                     condition.text
                 ),
-                Err(_) if lookup(&shape, path).is_some() => anyhow::bail!(
+                Err(_) if shape.get(path).is_some() => anyhow::bail!(
                     "--fail-if `{}`: `delta.` takes a rate (diff reports the change of rates only); `{path}` is not one",
                     condition.text
                 ),
@@ -257,6 +234,73 @@ pub fn check_diff(conditions: &[FailIf], new: &CompiledPolicy) -> anyhow::Result
         condition.check_range(scale).map_err(anyhow::Error::msg)?;
     }
     Ok(())
+}
+
+impl FailIf {
+    /// Whether the condition holds for `value`; says so on stderr when it does.
+    fn verdict(&self, value: f64) -> bool {
+        let holds = self.holds(value);
+        if holds {
+            eprintln!(
+                "fail-if met: {} = {value} {} {}",
+                self.metric, self.op, self.threshold
+            );
+        }
+        holds
+    }
+}
+
+/// Whether any of replay's conditions holds for the report of all tickets (each one that
+/// holds is named on stderr). A metric the data cannot give is an error.
+pub fn replay_verdict(conditions: &[FailIf], report: &Report) -> anyhow::Result<bool> {
+    let parts = report.parts();
+    let mut failed = false;
+    for condition in conditions {
+        let metric = parts.get(&condition.metric).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--fail-if: unknown metric `{}` (see `--format json` for names)",
+                condition.metric
+            )
+        })?;
+        let Some(value) = metric.value() else {
+            let needs = match metric.figure {
+                Figure::Rate(RateFigure::NotAvailable(missing)) => {
+                    format!(" (needs {})", serde_json::to_string(&missing.needs)?)
+                }
+                _ => String::new(),
+            };
+            anyhow::bail!(
+                "--fail-if `{}`: the metric is n/a for this data{needs}",
+                condition.metric
+            );
+        };
+        failed |= condition.verdict(value);
+    }
+    Ok(failed)
+}
+
+/// Whether any of diff's conditions holds: on the new policy's report, or on the change of a
+/// rate (`delta.`).
+pub fn diff_verdict(conditions: &[FailIf], diff: &DiffReport) -> anyhow::Result<bool> {
+    let parts = diff.new.parts();
+    let mut failed = false;
+    for condition in conditions {
+        let value = match condition.metric.strip_prefix("delta.") {
+            Some(path) => diff.delta.get(path).copied().flatten(),
+            None => parts
+                .get(&condition.metric)
+                .ok_or_else(|| anyhow::anyhow!("--fail-if: unknown metric `{}`", condition.metric))?
+                .value(),
+        };
+        let Some(value) = value else {
+            anyhow::bail!(
+                "--fail-if `{}`: the metric is n/a for this data",
+                condition.metric
+            );
+        };
+        failed |= condition.verdict(value);
+    }
+    Ok(failed)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 
 use super::Exit;
 use super::fail_if::{self, FailIf};
@@ -14,9 +14,10 @@ use super::input::{HistoryArgs, InputArgs, Inputs};
 use super::io::OutputTarget;
 use crate::engine::agreement::Available;
 use crate::engine::replay::{By, DecisionFormat, ReplayError, ReplayOptions, ReplaySink, replay};
+use crate::engine::report::ReplayReport;
 use crate::output::decisions::{self, DecisionRows};
 use crate::output::rejects::Rejects;
-use crate::output::report::{ReportFormat, csv as report_csv, lookup, report_json, table};
+use crate::output::report::{self, ReportFormat};
 use crate::tickets::tally::ReadTally;
 use crate::tickets::{RawRecord, RowError};
 
@@ -182,7 +183,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         "`--rejects FILE` writes every rejected record with its reason",
     )?;
 
-    let report = report_json(
+    let report = ReplayReport::new(
         &policy,
         &reader.layout,
         &outcome,
@@ -191,54 +192,13 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         &outcome.parser.notes(&reader.layout),
     );
     let mut rendered = Vec::new();
-    match args.format {
-        ReportFormat::Json => {
-            let text = serde_json::to_string_pretty(&report)?;
-            writeln!(rendered, "{text}")?;
-        }
-        ReportFormat::Csv => report_csv::print(&report, &mut rendered)?,
-        ReportFormat::Table | ReportFormat::Markdown => table::print(
-            &report,
-            &policy.routes,
-            args.format == ReportFormat::Markdown,
-            &mut rendered,
-        )?,
-    }
+    report::print(&report, args.format, &mut rendered)?;
     report_out
         .write_all(&rendered)
         .context("cannot write the report")?;
     report_out.finish().context("cannot write the report")?;
 
-    let mut failed = false;
-    for condition in &fail_ifs {
-        let metric = lookup(&report["report"], &condition.metric).ok_or_else(|| {
-            anyhow::anyhow!(
-                "--fail-if: unknown metric `{}` (see `--format json` for names)",
-                condition.metric
-            )
-        })?;
-        let value = match metric {
-            serde_json::Value::Number(n) => n.as_f64(),
-            other => other.get("value").and_then(serde_json::Value::as_f64),
-        };
-        let Some(value) = value else {
-            bail!(
-                "--fail-if `{}`: the metric is n/a for this data{}",
-                condition.metric,
-                metric
-                    .get("needs")
-                    .map(|n| format!(" (needs {n})"))
-                    .unwrap_or_default()
-            );
-        };
-        if condition.holds(value) {
-            eprintln!(
-                "fail-if met: {} = {value} {} {}",
-                condition.metric, condition.op, condition.threshold
-            );
-            failed = true;
-        }
-    }
+    let failed = fail_if::replay_verdict(&fail_ifs, &report.report)?;
     inputs.refuse_too_many_rejected(&tally, args.history.max_reject_rate)?;
     Ok(if failed { Exit::Fail } else { Exit::Ok })
 }

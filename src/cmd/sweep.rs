@@ -4,16 +4,13 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
-use comfy_table::{ContentArrangement, Table, presets};
-use serde_json::{Value, json};
-
 use super::Exit;
 use super::input::{HistoryArgs, InputArgs, Inputs, REPLAY_REJECTS_HINT};
-use crate::engine::stats::Count;
-use crate::engine::sweep::{SweepPoint, Swept, sweep};
-use crate::output::report::table::{rate_text, thousands};
+use crate::engine::report::sweep::SweepReport;
+use crate::engine::report::to_json;
+use crate::engine::sweep::{Swept, sweep};
 use crate::policy::describe::number;
+use anyhow::{Context, bail};
 
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
@@ -149,51 +146,6 @@ fn check_budget(budget: Option<f64>) -> anyhow::Result<()> {
     bail!("--max-escalation-rate {budget}: a rate is a fraction from 0 to 1{hint}")
 }
 
-fn rate(c: Count) -> Value {
-    json!({ "value": c.fraction(), "numerator": c.numerator, "denominator": c.denominator })
-}
-
-/// Which columns the data has, for the figures that need them.
-struct Has {
-    history: bool,
-    fit: bool,
-    /// `created_at` or `escalated_at`: a clock start.
-    start: bool,
-    first_response: bool,
-    resolved: bool,
-}
-
-fn point_json(p: &SweepPoint, has: &Has) -> Value {
-    let na = |needs: &[&str]| json!({ "value": null, "needs": needs });
-    let (history, fit) = (has.history, has.fit);
-    // Each SLA figure uses only its own inputs: no first response is read from `resolved_at`.
-    let sla = |i: usize, field: &str, present: bool| {
-        if !has.start {
-            na(&["created_at", "escalated_at"])
-        } else if !present {
-            na(&[field])
-        } else {
-            rate(p.sla[i])
-        }
-    };
-    json!({
-        "value": p.value,
-        "escalation_rate": rate(p.escalation_rate()),
-        "missed_escalation_rate": if history { rate(p.missed_escalation_rate()) } else { na(&["resolved_tier", "escalated_at"]) },
-        "unneeded_escalation_rate": if history { rate(p.unneeded_escalation_rate()) } else { na(&["resolved_tier", "escalated_at"]) },
-        "projected_fcr": if fit { rate(p.projected_fcr()) } else { na(&["resolved_tier"]) },
-        "sla_first_response_met": sla(0, "first_human_response_at", has.first_response),
-        "sla_resolution_met": sla(1, "resolved_at", has.resolved),
-    })
-}
-
-fn bar(fraction: Option<f64>, width: usize) -> String {
-    let filled = fraction
-        .map_or(0, |f| (f * width as f64).round() as usize)
-        .min(width);
-    format!("{}{}", "█".repeat(filled), "·".repeat(width - filled))
-}
-
 pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
     let Some((field, bound)) = args.param.split_once('.') else {
         bail!(
@@ -240,148 +192,19 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
         examples: &outcome.reject_examples,
     };
     inputs.refuse_nothing_decided(&tally, REPLAY_REJECTS_HINT)?;
-    let layout = &source.layout;
-    let history = layout.has("resolved_tier") || layout.has("escalated_at");
-    let fit = layout.has("resolved_tier");
-    let has = Has {
-        history,
-        fit,
-        start: layout.has("created_at") || layout.has("escalated_at"),
-        first_response: layout.has("first_human_response_at"),
-        resolved: layout.has("resolved_at"),
-    };
-
-    let recommendation = args.max_escalation_rate.map(|budget| {
-        if !history {
-            return json!({ "budget": budget, "value": null, "reason": "needs resolved_tier or escalated_at to count missed escalations" });
-        }
-        let best = outcome
-            .points
-            .iter()
-            .filter(|p| p.escalation_rate().fraction().is_some_and(|f| f <= budget))
-            .min_by(|a, b| {
-                let key = |p: &SweepPoint| (p.missed_escalation_rate().fraction().unwrap_or(1.0), p.escalation_rate().fraction().unwrap_or(1.0));
-                key(a).partial_cmp(&key(b)).unwrap_or(std::cmp::Ordering::Equal)
-            });
-        match best {
-            Some(p) => json!({ "budget": budget, "value": p.value, "escalation_rate": p.escalation_rate().fraction(), "missed_escalation_rate": p.missed_escalation_rate().fraction() }),
-            None => json!({ "budget": budget, "value": null, "reason": "no value keeps the escalation rate within the budget" }),
-        }
-    });
-    let doc = json!({
-        "version": 1,
-        "policy": base.name,
-        "rule": args.rule,
-        "param": args.param,
-        "input": { "records": outcome.records, "decided": outcome.records - outcome.rejected, "rejected": outcome.rejected, "as_of": outcome.as_of.map(|t| t.to_string()) },
-        "points": outcome.points.iter().map(|p| point_json(p, &has)).collect::<Vec<_>>(),
-        "recommendation": recommendation,
-    });
-
+    let doc = SweepReport::new(
+        &base.name,
+        &args.rule,
+        &args.param,
+        &outcome,
+        &source.layout,
+        args.max_escalation_rate,
+    );
     let mut out = super::io::stdout();
     match args.format {
-        SweepFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?,
-        SweepFormat::Csv => {
-            let mut writer = csv::Writer::from_writer(&mut out);
-            writer.write_record(["value", "metric", "fraction", "numerator", "denominator"])?;
-            for point in doc["points"].as_array().into_iter().flatten() {
-                for (metric, v) in point
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .filter(|(k, _)| *k != "value")
-                {
-                    let cell = |key: &str| {
-                        v[key]
-                            .as_f64()
-                            .map(|x| x.to_string())
-                            .or_else(|| v[key].as_u64().map(|x| x.to_string()))
-                            .unwrap_or_default()
-                    };
-                    writer.write_record([
-                        point["value"].to_string(),
-                        metric.clone(),
-                        cell("value"),
-                        cell("numerator"),
-                        cell("denominator"),
-                    ])?;
-                }
-            }
-            writer.flush()?;
-        }
-        SweepFormat::Table => {
-            writeln!(
-                out,
-                "Sweep of {} in rule '{}' ({} tickets decided, {} rejected)",
-                args.param,
-                args.rule,
-                thousands(outcome.records - outcome.rejected),
-                thousands(outcome.rejected)
-            )?;
-            let mut table = Table::new();
-            table
-                .load_style(presets::UTF8_FULL_CONDENSED)
-                .set_content_arrangement(ContentArrangement::Disabled)
-                .set_header([
-                    "value",
-                    "escalation",
-                    "missed",
-                    "unneeded",
-                    "projected FCR",
-                    "first response SLA",
-                    "resolution SLA",
-                ]);
-            for p in doc["points"].as_array().into_iter().flatten() {
-                table.add_row([
-                    p["value"].to_string(),
-                    rate_text(&p["escalation_rate"]),
-                    rate_text(&p["missed_escalation_rate"]),
-                    rate_text(&p["unneeded_escalation_rate"]),
-                    rate_text(&p["projected_fcr"]),
-                    rate_text(&p["sla_first_response_met"]),
-                    rate_text(&p["sla_resolution_met"]),
-                ]);
-            }
-            for line in table.to_string().lines() {
-                writeln!(out, "  {line}")?;
-            }
-            writeln!(
-                out,
-                "\n  escalation rate (█) and missed escalations (▒) by value"
-            )?;
-            for p in &outcome.points {
-                let escalation = p.escalation_rate().fraction();
-                let missed = p.missed_escalation_rate().fraction();
-                writeln!(
-                    out,
-                    "  {:>6}  {} {:>6}   {} {:>6}",
-                    p.value,
-                    bar(escalation, 30),
-                    escalation.map_or("–".into(), |f| format!("{:.1}%", f * 100.0)),
-                    bar(missed, 20).replace('█', "▒"),
-                    if history {
-                        missed.map_or("–".into(), |f| format!("{:.1}%", f * 100.0))
-                    } else {
-                        "n/a".into()
-                    },
-                )?;
-            }
-            if let Some(r) = &doc["recommendation"].as_object() {
-                match r.get("value").and_then(Value::as_f64) {
-                    Some(v) => writeln!(
-                        out,
-                        "\n  recommended: {} = {v} (fewest missed escalations with escalation rate ≤ {})",
-                        args.param, r["budget"]
-                    )?,
-                    None => writeln!(
-                        out,
-                        "\n  no recommendation within escalation rate ≤ {}: {}",
-                        r["budget"],
-                        r["reason"].as_str().unwrap_or_default()
-                    )?,
-                }
-            }
-        }
+        SweepFormat::Json => writeln!(out, "{}", to_json(&doc)?)?,
+        SweepFormat::Csv => crate::output::sweep::print_csv(&doc, &mut out)?,
+        SweepFormat::Table => crate::output::sweep::print_table(&doc, &mut out)?,
     }
     out.flush()?;
     inputs.refuse_too_many_rejected(&tally, args.history.max_reject_rate)?;

@@ -171,7 +171,7 @@ mod tests {
     use crate::engine::metrics::Metrics;
     use crate::engine::replay::worker::{Batch, Worker};
     use crate::engine::replay::{By, ReplayOptions};
-    use crate::output::report::metrics_json;
+    use crate::engine::report::Report;
     use crate::tickets::synthetic::{GenOptions, generate};
     use crate::tickets::{Mapping, TicketParser, TicketReader};
 
@@ -193,8 +193,8 @@ mod tests {
     }
 
     /// Replay the batches with one worker per list of batch indices, each worker taking its
-    /// batches in the order given; the merged report (overall and per channel) as JSON.
-    fn replay_split(split: &[&[usize]]) -> Vec<serde_json::Value> {
+    /// batches in the order given; the merged report (overall and per channel).
+    fn replay_split(split: &[&[usize]]) -> Vec<Report> {
         let policy = policy();
         let options = ReplayOptions {
             by: Some(By::Channel),
@@ -243,10 +243,10 @@ mod tests {
         }
         let as_of = as_of.unwrap();
         overall.finish(as_of);
-        let mut reports = vec![metrics_json(&policy, &reader.layout, &overall)];
+        let mut reports = vec![Report::new(&policy, &reader.layout, &overall)];
         for metrics in groups.values_mut() {
             metrics.finish(as_of);
-            reports.push(metrics_json(&policy, &reader.layout, metrics));
+            reports.push(Report::new(&policy, &reader.layout, metrics));
         }
         reports
     }

@@ -1,4 +1,5 @@
-//! Engines that run a policy over tickets: evaluation, traces, replay aggregation, sweeps and diffs.
+//! Engines that run a policy over tickets: evaluation, traces, replay aggregation, sweeps and diffs,
+//! and the typed reports built from their metrics.
 //!
 //! Each judgement has one home that every verb uses: a decision in [`eval`], its agreement with
 //! history in [`agreement`], its SLA clocks in [`sla`], and clocks that wait for `--as-of` in
@@ -12,6 +13,7 @@ pub mod keywords;
 pub mod merge;
 pub mod metrics;
 pub mod replay;
+pub mod report;
 pub mod sla;
 pub mod stats;
 pub mod sweep;

@@ -24,6 +24,7 @@ pub mod rejects;
 pub mod report;
 pub mod sarif;
 pub mod statistics;
+pub mod sweep;
 
 /// Output formats of `handoff lint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -1,9 +1,13 @@
-//! `--format csv`: the report as one long table `section,group,metric,value`, flattened from the
-//! JSON shape (so both always agree).
+//! `--format csv`: the report as one long table `section,group,metric,value`: a section is a
+//! key of the input summary or of a report, and its rows are the leaves of its JSON form (so
+//! both always agree: a row for every figure, list entry and text).
 
 use std::io::{self, Write};
 
+use serde::Serialize;
 use serde_json::Value;
+
+use crate::engine::report::ReplayReport;
 
 /// `prefix.key`, or `key` at the top of a section.
 fn child_path(prefix: &str, key: &str) -> String {
@@ -32,15 +36,16 @@ fn flatten(prefix: &str, value: &Value, rows: &mut Vec<(String, String)>) {
     }
 }
 
-fn section_rows(
+/// One row per leaf of each section (a top-level key) of `part`'s JSON form.
+fn section_rows<T: Serialize>(
     group: &str,
-    metrics: &Value,
+    part: &T,
     out: &mut csv::Writer<&mut dyn Write>,
 ) -> io::Result<()> {
-    let Value::Object(map) = metrics else {
+    let Value::Object(map) = serde_json::to_value(part)? else {
         return Ok(());
     };
-    for (section, value) in map {
+    for (section, value) in &map {
         let mut rows = Vec::new();
         flatten("", value, &mut rows);
         for (metric, cell) in rows {
@@ -55,17 +60,14 @@ fn section_rows(
     Ok(())
 }
 
-pub fn print(report: &Value, out: &mut dyn Write) -> io::Result<()> {
+pub fn print(report: &ReplayReport, out: &mut dyn Write) -> io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(["section", "group", "metric", "value"])?;
-    section_rows("all", &report["input"], &mut writer)?;
-    section_rows("all", &report["report"], &mut writer)?;
-    if let (Some(dimension), Some(Value::Object(groups))) = (
-        report["by"]["dimension"].as_str(),
-        report["by"].get("groups"),
-    ) {
-        for (key, metrics) in groups {
-            section_rows(&format!("{dimension}={key}"), metrics, &mut writer)?;
+    section_rows("all", &report.input, &mut writer)?;
+    section_rows("all", &report.report, &mut writer)?;
+    if let Some(by) = &report.by {
+        for (label, metrics) in &by.groups {
+            section_rows(&format!("{}={label}", by.dimension), metrics, &mut writer)?;
         }
     }
     writer.flush()
@@ -79,16 +81,20 @@ mod tests {
     #[test]
     fn metric_paths_have_no_leading_dot() {
         // Objects and arrays inside a section are both named by their path from the section.
+        let input = json!({ "notes": ["read as UTC"], "records": 2 });
         let report = json!({
-            "input": { "notes": ["read as UTC"], "records": 2 },
-            "report": {
-                "never_matched": ["social-media"],
-                "worst_breaches": [{ "id": "T1", "overshoot_seconds": 60 }],
-                "agreement": { "confusion": { "cells": [[{ "count": 1 }]] } },
-            },
+            "never_matched": ["social-media"],
+            "worst_breaches": [{ "id": "T1", "overshoot_seconds": 60 }],
+            "agreement": { "confusion": { "cells": [[{ "count": 1 }]] } },
         });
         let mut out = Vec::new();
-        print(&report, &mut out).unwrap();
+        let mut writer = csv::Writer::from_writer(&mut out as &mut dyn Write);
+        writer
+            .write_record(["section", "group", "metric", "value"])
+            .unwrap();
+        section_rows("all", &input, &mut writer).unwrap();
+        section_rows("all", &report, &mut writer).unwrap();
+        drop(writer);
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "section,group,metric,value\n\
