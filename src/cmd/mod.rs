@@ -1,8 +1,7 @@
 //! The verbs: one module per subcommand, each reading its arguments, calling the engine and
 //! handing the result to `output`. Beside them, what several verbs share: the set-up of what
-//! they read ([`input`]), input and output paths ([`io`]), the `--fail-if` language
-//! ([`fail_if`]) and tickets given field by field ([`given`]). This module holds the exit codes
-//! and the global `--quiet` and `--color`.
+//! they read ([`input`]), input and output paths ([`io`]) and the `--fail-if` language
+//! ([`fail_if`]). This module holds the exit codes and the global `--quiet` and `--color`.
 
 use std::io::IsTerminal;
 
