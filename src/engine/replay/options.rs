@@ -57,49 +57,45 @@ impl By {
     }
 
     /// The ticket's group under this dimension: a key that sorts groups in their natural order
-    /// (time order for the time dimensions, [`NO_VALUE`] first), and how it is shown.
-    pub fn group(self, policy: &CompiledPolicy, t: &Ticket, d: &Decision) -> (String, String) {
-        let key = match self {
+    /// (time order for the time dimensions, [`NO_VALUE`] first).
+    pub fn key(self, policy: &CompiledPolicy, t: &Ticket, d: &Decision) -> String {
+        match self {
             By::Priority => d
                 .priority
                 .and_then(|p| policy.priorities.get(p).cloned())
                 .unwrap_or_else(|| NO_VALUE.into()),
             By::Month | By::Hour | By::Weekday | By::Date => {
                 let Some(ts) = t.created_at else {
-                    return (NO_VALUE.into(), NO_VALUE.into());
+                    return NO_VALUE.into();
                 };
                 let local = policy.calendar.timezone.to_datetime(ts);
                 let date = local.date();
-                return match self {
-                    By::Month => {
-                        let month = format!("{:04}-{:02}", date.year(), date.month());
-                        (month.clone(), month)
-                    }
-                    By::Hour => {
-                        let hour = format!("{:02}", local.hour());
-                        (hour.clone(), hour)
-                    }
-                    By::Weekday => {
-                        // ISO: Monday is 1.
-                        let day = date.weekday().to_monday_one_offset();
-                        let name = WEEKDAYS[usize::from(day.unsigned_abs() - 1) % 7];
-                        (day.to_string(), name.to_string())
-                    }
-                    _ => {
-                        let text =
-                            format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day());
-                        (text.clone(), text)
-                    }
-                };
+                match self {
+                    By::Month => format!("{:04}-{:02}", date.year(), date.month()),
+                    By::Hour => format!("{:02}", local.hour()),
+                    // ISO: Monday is 1.
+                    By::Weekday => date.weekday().to_monday_one_offset().to_string(),
+                    _ => format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day()),
+                }
             }
             by => by
                 .label()
                 .and_then(|label| t.label(label))
                 .unwrap_or(NO_VALUE)
                 .to_string(),
-        };
-        let shown = self.spelling(t, &key);
-        (key, shown)
+        }
+    }
+
+    /// How the group of `key` is shown: a weekday by its name, a label as the ticket spells it.
+    pub fn shown(self, t: &Ticket, key: &str) -> String {
+        match self {
+            By::Weekday => key
+                .parse::<usize>()
+                .ok()
+                .and_then(|day| WEEKDAYS.get(day.wrapping_sub(1)))
+                .map_or_else(|| key.to_string(), |name| name.to_string()),
+            by => by.spelling(t, key),
+        }
     }
 
     /// How a label group is shown: the data's own spelling of its label when that is the label
@@ -155,25 +151,24 @@ impl Segments {
         names.join(",")
     }
 
-    /// The ticket's group: its key (sorting as [`By::group`] does, dimension by dimension) and
-    /// how each dimension's value is shown.
-    pub fn group(
-        &self,
-        policy: &CompiledPolicy,
-        t: &Ticket,
-        d: &Decision,
-    ) -> (String, Vec<String>) {
+    /// The ticket's group key, sorting as [`By::key`] does, dimension by dimension.
+    pub fn key(&self, policy: &CompiledPolicy, t: &Ticket, d: &Decision) -> String {
         let mut key = String::new();
-        let mut shown = Vec::with_capacity(self.0.len());
         for (i, by) in self.0.iter().enumerate() {
-            let (part, label) = by.group(policy, t, d);
             if i > 0 {
                 key.push(Self::KEY_SEPARATOR);
             }
-            key.push_str(&part);
-            shown.push(label);
+            key.push_str(&by.key(policy, t, d));
         }
-        (key, shown)
+        key
+    }
+
+    /// How the ticket shows its group, per dimension (asked only for a group's first ticket).
+    pub fn shown(&self, policy: &CompiledPolicy, t: &Ticket, d: &Decision) -> Vec<String> {
+        self.0
+            .iter()
+            .map(|by| by.shown(t, &by.key(policy, t, d)))
+            .collect()
     }
 }
 
@@ -229,4 +224,58 @@ pub enum ReplayError {
     Write(#[from] std::io::Error),
     #[error("line {}: {} (stopped by --strict)", .0.line, .0.reason)]
     Strict(RowError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_or_two_different_dimensions() {
+        assert_eq!(Segments::new(&[By::Hour]).unwrap().name(), "hour");
+        assert_eq!(
+            Segments::new(&[By::Channel, By::Priority]).unwrap().name(),
+            "channel,priority"
+        );
+        assert_eq!(Segments::new(&[]), Err(SegmentsError::Count(0)));
+        assert_eq!(
+            Segments::new(&[By::Hour, By::Date, By::Month]),
+            Err(SegmentsError::Count(3))
+        );
+        assert_eq!(
+            Segments::new(&[By::Date, By::Date]),
+            Err(SegmentsError::Repeated("date"))
+        );
+    }
+
+    #[test]
+    fn two_dimension_keys_sort_by_the_first_then_the_second() {
+        // `chat` + `x` must come before `chat-x` + `a`, and `(none)` before any value.
+        let key = |a: &str, b: &str| format!("{a}{}{b}", Segments::KEY_SEPARATOR);
+        let mut keys = vec![
+            key("chat-x", "a"),
+            key("chat", "x"),
+            key("chat x", "b"),
+            key(NO_VALUE, "z"),
+        ];
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                key(NO_VALUE, "z"),
+                key("chat", "x"),
+                key("chat x", "b"),
+                key("chat-x", "a"),
+            ]
+        );
+    }
+
+    #[test]
+    fn weekdays_are_shown_by_name_and_sorted_monday_first() {
+        let t = Ticket::default();
+        let names: Vec<String> = (1..=7)
+            .map(|day| By::Weekday.shown(&t, &day.to_string()))
+            .collect();
+        assert_eq!(names, ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
+    }
 }

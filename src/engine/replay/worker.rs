@@ -184,18 +184,19 @@ impl<'a> Worker<'a> {
         let group = match &self.options.by {
             None => usize::MAX,
             Some(by) => {
-                let (key, spelling) = by.group(policy, ticket, &self.decision);
+                let key = by.key(policy, ticket, &self.decision);
+                let shown = || by.shown(policy, ticket, &self.decision);
                 match self.group_index.get(&key) {
                     Some(&index) => {
                         // Batches may reach a worker out of order: keep the earliest line.
                         if ticket.line < self.spellings[index].0 {
-                            self.spellings[index] = (ticket.line, spelling);
+                            self.spellings[index] = (ticket.line, shown());
                         }
                         index
                     }
                     None => {
                         self.groups.push(Metrics::new(policy));
-                        self.spellings.push((ticket.line, spelling));
+                        self.spellings.push((ticket.line, shown()));
                         self.group_index.insert(key, self.groups.len() - 1);
                         self.groups.len() - 1
                     }
