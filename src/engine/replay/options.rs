@@ -18,9 +18,9 @@ pub enum By {
     CustomerTier,
     /// Month of `created_at` in the policy's time zone (YYYY-MM).
     Month,
-    /// Hour of the day of `created_at` in the policy's time zone (`00` … `23`).
+    /// Hour of the day of `created_at` in the policy's time zone (`00` to `23`).
     Hour,
-    /// Day of the week of `created_at` in the policy's time zone (`mon` … `sun`).
+    /// Day of the week of `created_at` in the policy's time zone (`mon` to `sun`).
     Weekday,
     /// Date of `created_at` in the policy's time zone (YYYY-MM-DD).
     Date,
