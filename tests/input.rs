@@ -17,7 +17,7 @@ const READING_VERBS: [(&str, &[&str]); 6] = [
         "sweep",
         &["tickets", "map", "config", "as_of", "max_reject_rate"],
     ),
-    ("explain", &["tickets", "map", "config"]),
+    ("explain", &["tickets", "map", "config", "as_of"]),
     ("test", &["tickets", "map", "config"]),
     ("lint", &["tickets", "map", "config"]),
 ];

@@ -713,7 +713,8 @@ fn decisions_file_per_ticket() {
             "resolution_due",
             "historical_outcome",
             "agreement",
-            "missing_context"
+            "missing_context",
+            "created_at"
         ]
     );
     // One row per decided ticket, in file order.
@@ -743,7 +744,8 @@ fn decisions_file_per_ticket() {
             "2026-03-09T12:55:00Z",
             "L2",
             "agree",
-            ""
+            "",
+            "2026-03-06T16:55:00Z"
         ]
     );
     // L02: asks-for-human (continue) then legal-threat: L3 wins, its priority urgent replaces
@@ -763,7 +765,8 @@ fn decisions_file_per_ticket() {
             "2026-03-03T11:00:00Z",
             "L2",
             "over_routed",
-            ""
+            "",
+            "2026-03-02T11:00:00Z"
         ]
     );
     // L08: opened on the holiday (Tue10): the clock starts Wed11 09:00: + 30m, + 1bd → Thu12.
@@ -779,7 +782,8 @@ fn decisions_file_per_ticket() {
             "2026-03-11T09:05:00Z",
             "L1",
             "over_routed",
-            "transcript"
+            "transcript",
+            "2026-03-09T09:00:00Z"
         ]
     );
     // H02: both L1 rules match; the earlier, reactive one decides. Mon 14:00 + 1h; + 8h = 3h
@@ -799,7 +803,8 @@ fn decisions_file_per_ticket() {
             "2026-03-03T14:00:00Z",
             "L2",
             "under_routed",
-            "customer_record"
+            "customer_record",
+            "2026-03-02T14:00:00Z"
         ]
     );
     // C06: Wed11 14:00 + 2h; + 2bd → Fri13 14:00. Lacks both context fields.
@@ -811,7 +816,8 @@ fn decisions_file_per_ticket() {
             "2026-03-13T14:00:00Z",
             "L1",
             "agree",
-            "transcript;customer_record"
+            "transcript;customer_record",
+            "2026-03-11T14:00:00Z"
         ]
     );
     // A07: stays with the AI (no owner, no due times); history resolved by L1: missed.
@@ -830,17 +836,18 @@ fn decisions_file_per_ticket() {
             "",
             "L1",
             "missed_escalation",
-            ""
+            "",
+            "2026-03-04T13:00:00Z"
         ]
     );
     // A10 was escalated in history but never resolved: excluded from agreement, as in the
     // report. B03: AI resolved, not reopened: unneeded. B04: reopened: agree.
-    assert_eq!(row("A10")[10..], ["human", "unresolved", ""]);
+    assert_eq!(row("A10")[10..13], ["human", "unresolved", ""]);
     assert_eq!(
-        row("B03")[10..],
+        row("B03")[10..13],
         ["ai", "unneeded_escalation", "customer_record"]
     );
-    assert_eq!(row("B04")[10..], ["ai", "agree", ""]);
+    assert_eq!(row("B04")[10..13], ["ai", "agree", ""]);
     // The agreement column tallies to the report: 7 unresolved, 2 missed, 1 unneeded, 3 under-
     // and 3 over-routed; the rest (33 − 9 = 24) agree.
     let count = |verdict: &str| rows[1..].iter().filter(|r| r[11] == verdict).count();
@@ -1256,7 +1263,8 @@ fn a_mapped_export_is_read_through_the_mapping() {
                 "2026-03-03T09:30:00Z",
                 "L3",
                 "agree",
-                ""
+                "",
+                "2026-03-02T09:30:00Z"
             ],
             // "55" % = 0.55 < 0.60; P2 = high; escalated 10:00Z + 1h; + 8h = 7h Tue + 1h Wed.
             vec![
@@ -1272,7 +1280,8 @@ fn a_mapped_export_is_read_through_the_mapping() {
                 "2026-03-04T10:00:00Z",
                 "L2",
                 "under_routed",
-                ""
+                "",
+                "2026-03-03T10:00:00Z"
             ],
             // "Negative" = -0.8 < -0.5; P3 = normal; 09:00Z + 2h; + 2bd.
             vec![
@@ -1288,7 +1297,8 @@ fn a_mapped_export_is_read_through_the_mapping() {
                 "2026-03-06T09:00:00Z",
                 "L1",
                 "agree",
-                "customer_record"
+                "customer_record",
+                "2026-03-04T09:00:00Z"
             ],
             // "Yes"; "p1" = urgent; opened 08:30Z, before hours: 09:00 + 15m; + 4h. "tier 1".
             vec![
@@ -1304,7 +1314,8 @@ fn a_mapped_export_is_read_through_the_mapping() {
                 "2026-03-05T13:00:00Z",
                 "L1",
                 "agree",
-                ""
+                "",
+                "2026-03-05T08:30:00Z"
             ],
             // "Bot" = ai.
             vec![
@@ -1320,7 +1331,8 @@ fn a_mapped_export_is_read_through_the_mapping() {
                 "",
                 "ai",
                 "agree",
-                ""
+                "",
+                "2026-03-06T11:00:00Z"
             ],
             // Billing; 14:00Z + 4h = 3h Mon + 1h Wed (Tue is the holiday); + 3bd = Wed, Thu,
             // Fri. Unresolved.
@@ -1337,7 +1349,8 @@ fn a_mapped_export_is_read_through_the_mapping() {
                 "2026-03-13T14:00:00Z",
                 "",
                 "unresolved",
-                ""
+                "",
+                "2026-03-09T14:00:00Z"
             ],
         ]
     );

@@ -1,13 +1,18 @@
 //! `handoff explain --policy P (--tickets T --id ID | --ticket field=value ...)`: why one ticket
-//! gets the route it gets.
+//! gets the route it gets, and what really happened to it when the data has history;
+//! `--expect TIER` checks the route (exit 1 when it differs), `--format json` for scripts.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
+use jiff::Timestamp;
+
 use super::Exit;
-use super::input::{InputArgs, Inputs};
+use super::input::{AS_OF_HELP, InputArgs, Inputs};
+use crate::fields::Field;
+use crate::output::explain::ExplainFormat;
 use crate::tickets::given::{GivenError, read_given};
 use crate::tickets::{Ticket, TicketSource};
 
@@ -31,6 +36,14 @@ pub struct ExplainArgs {
         conflicts_with = "tickets"
     )]
     pub ticket: Vec<String>,
+    /// Exit 1 when the decision is not this route (`ai` or a tier)
+    #[arg(long, value_name = "TIER")]
+    pub expect: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
+    #[arg(long, value_name = "TIMESTAMP", help = AS_OF_HELP)]
+    pub as_of: Option<Timestamp>,
 }
 
 pub fn parse_pairs(items: &[String]) -> anyhow::Result<Vec<(String, String)>> {
@@ -70,20 +83,25 @@ const MAX_LINES_LISTED: usize = 10;
 
 /// Find `id` in a ticket file. The id may be on several lines (an export that was not folded,
 /// a join that repeated rows): the first line whose record is not rejected is explained, and a
-/// note names the others, so the trace is never taken for the only one.
+/// note names the others, so the trace is never taken for the only one. Also returns the
+/// latest timestamp of the file's decided tickets: the default `--as-of`, as in replay.
 fn ticket_in_file(
     mut source: TicketSource,
     path: &Path,
     id: &str,
-) -> anyhow::Result<(Ticket, Vec<String>)> {
+) -> anyhow::Result<(Ticket, Vec<String>, Option<Timestamp>)> {
     let mut ticket = Ticket::default();
     let mut chosen: Option<Ticket> = None;
     // Every line with the id, in order: (line, reason it was rejected).
     let mut lines: Vec<(u64, Option<String>)> = Vec::new();
+    let mut latest: Option<Timestamp> = None;
     while let Some(row) = source
         .next(&mut ticket)
         .with_context(|| path.display().to_string())?
     {
+        if row.is_ok() {
+            latest = latest.max(ticket.latest());
+        }
         match row {
             Ok(()) if ticket.id == id => {
                 lines.push((ticket.line, None));
@@ -140,24 +158,74 @@ fn ticket_in_file(
             others.join(", ")
         ));
     }
-    Ok((chosen, notes))
+    Ok((chosen, notes, latest))
 }
 
 pub fn run(args: ExplainArgs) -> anyhow::Result<Exit> {
     let inputs = Inputs::open(&args.input, &[("--policy", &args.policy)])?;
     let (loaded, compiled) = inputs.evaluate(&args.policy)?;
-    let (ticket, notes) = match &args.id {
+    // An unknown route is a usage error before any ticket is read.
+    if let Some(expected) = &args.expect {
+        if !compiled.routes.iter().any(|r| r == expected) {
+            bail!(
+                "--expect {expected}: no such route in {}; routes: {}",
+                args.policy.display(),
+                compiled.routes.join(", ")
+            );
+        }
+    }
+    let (ticket, notes, latest, columns) = match &args.id {
         Some(id) => {
             let (source, _) = inputs.ticket_source(compiled.needs.clone(), None)?;
-            ticket_in_file(source, inputs.tickets()?, id)?
+            let layout = source.layout.clone();
+            let (ticket, notes, latest) = ticket_in_file(source, inputs.tickets()?, id)?;
+            let columns: Vec<Field> = Field::ALL
+                .into_iter()
+                .filter(|&f| layout.has_field(f))
+                .collect();
+            (ticket, notes, latest, columns)
         }
-        None => (given_ticket(&args.ticket, &compiled.needs)?, Vec::new()),
+        None => {
+            let ticket = given_ticket(&args.ticket, &compiled.needs)?;
+            let pairs = parse_pairs(&args.ticket)?;
+            let columns: Vec<Field> = Field::ALL
+                .into_iter()
+                .filter(|f| pairs.iter().any(|(name, _)| name == f.name()))
+                .collect();
+            let latest = ticket.latest();
+            (ticket, Vec::new(), latest, columns)
+        }
     };
-    let text =
-        crate::output::explain::explain_with_notes(&loaded.policy, &compiled, &ticket, &notes);
+    let has = |field: Field| columns.contains(&field);
+    let explained = crate::engine::explain::explain(
+        &loaded.policy,
+        &compiled,
+        &ticket,
+        &notes,
+        &has,
+        args.as_of.or(latest),
+    );
+    let text = match args.format {
+        ExplainFormat::Text => crate::output::explain::text(&explained),
+        ExplainFormat::Json => format!("{}\n", crate::output::explain::json(&explained)?),
+    };
     let mut out = super::io::stdout();
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
         .context("cannot write")?;
-    Ok(Exit::Ok)
+    // As `amtool config routes test --verify.receivers`: the route is printed, then judged.
+    match &args.expect {
+        Some(expected) if *expected != explained.decision.route => {
+            eprintln!(
+                "expected {expected}, got {} ({})",
+                explained.decision.route,
+                match &explained.decision.rule {
+                    Some(rule) => format!("rule '{rule}'"),
+                    None => "the default route".to_string(),
+                }
+            );
+            Ok(Exit::Fail)
+        }
+        _ => Ok(Exit::Ok),
+    }
 }

@@ -40,12 +40,13 @@ pub struct InputArgs<const TICKETS_REQUIRED: bool> {
     pub config: Option<PathBuf>,
 }
 
+/// The help of `--as-of`, in every verb that judges clocks (replay, diff, sweep, explain).
+pub const AS_OF_HELP: &str = "Instant at which unanswered tickets are judged (RFC 3339) [default: latest timestamp in the input]";
+
 /// The flags of the verbs that judge a whole ticket export (replay, diff, sweep).
 #[derive(Debug, Clone, clap::Args)]
 pub struct HistoryArgs {
-    /// Instant at which unanswered tickets are judged (RFC 3339) [default: latest timestamp in
-    /// the input]
-    #[arg(long, value_name = "TIMESTAMP")]
+    #[arg(long, value_name = "TIMESTAMP", help = AS_OF_HELP)]
     pub as_of: Option<Timestamp>,
     /// Exit 2 (after the output) when more than this fraction of the records is rejected; `1`
     /// accepts any share

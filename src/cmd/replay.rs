@@ -13,7 +13,9 @@ use super::fail_if::{self, FailIf};
 use super::input::{HistoryArgs, InputArgs, Inputs};
 use super::io::OutputTarget;
 use crate::engine::agreement::Available;
-use crate::engine::replay::{By, DecisionFormat, ReplayError, ReplayOptions, ReplaySink, replay};
+use crate::engine::replay::{
+    By, DecisionFormat, ReplayError, ReplayOptions, ReplaySink, Segments, replay,
+};
 use crate::engine::report::ReplayReport;
 use crate::output::decisions::{self, DecisionRows};
 use crate::output::rejects::Rejects;
@@ -31,9 +33,10 @@ pub struct ReplayArgs {
     /// Report format
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
-    /// Split every metric by this dimension
-    #[arg(long, value_enum, value_name = "DIMENSION")]
-    pub by: Option<By>,
+    /// Split every metric by this dimension, or by two crossed (`--by channel,priority`);
+    /// hour, weekday and date of created_at in the policy's time zone
+    #[arg(long, value_enum, value_name = "DIMENSION", value_delimiter = ',')]
+    pub by: Vec<By>,
     /// Write the report to this file instead of stdout (a file is replaced atomically; a
     /// device or FIFO is written in place; `-` is stdout)
     #[arg(long, short, value_name = "FILE")]
@@ -125,6 +128,10 @@ impl ReplaySink for Sinks {
 
 pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
     let fail_ifs: Vec<FailIf> = fail_if::parse_all(&args.fail_if)?;
+    let by = match args.by.as_slice() {
+        [] => None,
+        dimensions => Some(Segments::new(dimensions)?),
+    };
     let inputs = Inputs::open(&args.input, &[("--policy", &args.policy)])?;
     let tickets = inputs.tickets()?;
     let outputs = [
@@ -156,7 +163,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
     };
     let options = ReplayOptions {
         as_of: args.history.as_of,
-        by: args.by,
+        by: by.clone(),
         strict: args.strict,
         check_ids: args.check_ids,
         threads: args.threads.map_or_else(default_threads, usize::from),
@@ -187,7 +194,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         &policy,
         &reader.layout,
         &outcome,
-        args.by,
+        by.as_ref(),
         &outcome.parser.bad_values,
         &outcome.parser.notes(&reader.layout),
     );

@@ -197,7 +197,7 @@ mod tests {
     fn replay_split(split: &[&[usize]]) -> Vec<Report> {
         let policy = policy();
         let options = ReplayOptions {
-            by: Some(By::Channel),
+            by: Some(By::Channel.into()),
             ..ReplayOptions::default()
         };
         let mapping = Mapping::default();

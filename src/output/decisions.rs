@@ -1,6 +1,7 @@
 //! The `--decisions` file of `handoff replay`: one CSV row per ticket with its decision, the
 //! deciding and matching rules, the owner, the SLA due times (business-time arithmetic in the
-//! policy's calendar), the historical outcome, the agreement verdict and missing context.
+//! policy's calendar), the historical outcome, the agreement verdict, missing context and when
+//! the ticket was created.
 
 use jiff::Timestamp;
 
@@ -11,7 +12,7 @@ use crate::engine::sla::Target;
 use crate::tickets::Ticket;
 
 /// The columns of the file, in order.
-pub const COLUMNS: [&str; 13] = [
+pub const COLUMNS: [&str; 14] = [
     "id",
     "line",
     "decision",
@@ -25,6 +26,8 @@ pub const COLUMNS: [&str; 13] = [
     "historical_outcome",
     "agreement",
     "missing_context",
+    // Last, so that the columns before it keep their places (issue 14: load per hour).
+    "created_at",
 ];
 
 /// The header line of the file (no column name needs quoting).
@@ -92,6 +95,7 @@ impl DecisionFormat for DecisionRows<'_> {
             &outcome,
             agreement,
             &missing_context,
+            &timestamp_text(t.created_at),
         ])
     }
 }

@@ -25,14 +25,18 @@ pub mod options;
 pub mod pipeline;
 pub mod worker;
 
-pub use options::{By, DecisionFormat, REJECT_EXAMPLES, ReplayError, ReplayOptions, ReplaySink};
+pub use options::{
+    By, DecisionFormat, NO_VALUE, REJECT_EXAMPLES, ReplayError, ReplayOptions, ReplaySink,
+    Segments, SegmentsError,
+};
 
 pub struct ReplayOutcome {
     pub overall: Metrics,
     /// Per `--by` group, in key order.
     pub groups: BTreeMap<String, Metrics>,
-    /// Per `--by` group key: how the group is shown (the spelling of its first ticket).
-    pub group_labels: BTreeMap<String, String>,
+    /// Per `--by` group key: how the group is shown, per dimension (the spelling of its
+    /// first ticket).
+    pub group_labels: BTreeMap<String, Vec<String>>,
     pub records: u64,
     pub rejected: u64,
     pub reject_examples: Vec<RowError>,
@@ -69,7 +73,7 @@ pub fn replay(
         .or(workers.iter().filter_map(|w| w.latest_seen()).max());
     let mut overall = Metrics::new(policy);
     let mut groups: BTreeMap<String, Metrics> = BTreeMap::new();
-    let mut first_seen: BTreeMap<String, (u64, String)> = BTreeMap::new();
+    let mut first_seen: BTreeMap<String, (u64, Vec<String>)> = BTreeMap::new();
     let mut merged_parser: Option<TicketParser> = None;
     for worker in workers {
         let (metrics, worker_groups, parser) = worker.finish(as_of);

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 
-use super::options::{By, DecisionFormat, ReplayOptions};
+use super::options::{DecisionFormat, ReplayOptions};
 use crate::engine::agreement::Available;
 use crate::engine::deferred::Settler;
 use crate::engine::eval::{CompiledPolicy, Decision};
@@ -69,6 +69,10 @@ impl Batch {
     }
 }
 
+/// A `--by` group as one worker saw it: its metrics, the line of its first ticket and how that
+/// ticket spells the group's value in each dimension.
+pub type WorkerGroup = (Metrics, u64, Vec<String>);
+
 pub struct Worker<'a> {
     policy: &'a CompiledPolicy,
     options: &'a ReplayOptions,
@@ -77,8 +81,9 @@ pub struct Worker<'a> {
     pub overall: Metrics,
     groups: Vec<Metrics>,
     group_index: BTreeMap<String, usize>,
-    /// Per group: the line and spelling of its first ticket this worker saw.
-    spellings: Vec<(u64, String)>,
+    /// Per group: the line of its first ticket this worker saw, and how that ticket spells
+    /// the group's value in each dimension.
+    spellings: Vec<(u64, Vec<String>)>,
     /// Only with `--check-ids`, which runs a single worker so that "first" means first in
     /// the input.
     seen_ids: HashMap<String, u64>,
@@ -88,42 +93,6 @@ pub struct Worker<'a> {
     ticket: Ticket,
     found: Vec<bool>,
     decision: Decision,
-}
-
-/// How a group is shown: the data's own spelling of its label when that is the label (not an
-/// alias of it), else the label.
-fn group_spelling(by: By, t: &Ticket, key: &str) -> String {
-    // Priority groups are the decided priority, which need not be the ticket's own.
-    let Some(label) = by.label().filter(|_| by != By::Priority) else {
-        return key.to_string();
-    };
-    let raw = &t.label_spellings[label];
-    if !raw.is_empty() && crate::text::normalize_label(raw) == key {
-        raw.clone()
-    } else {
-        key.to_string()
-    }
-}
-
-fn group_key(by: By, policy: &CompiledPolicy, t: &Ticket, d: &Decision) -> String {
-    match by {
-        By::Priority => d
-            .priority
-            .and_then(|p| policy.priorities.get(p).cloned())
-            .unwrap_or_else(|| "(none)".into()),
-        By::Month => t.created_at.map_or_else(
-            || "(none)".into(),
-            |ts| {
-                let date = policy.calendar.timezone.to_datetime(ts).date();
-                format!("{:04}-{:02}", date.year(), date.month())
-            },
-        ),
-        by => by
-            .label()
-            .and_then(|label| t.label(label))
-            .unwrap_or("(none)")
-            .to_string(),
-    }
 }
 
 fn settle(overall: &mut Metrics, groups: &mut [Metrics], item: &Deferred, happened: bool) {
@@ -212,22 +181,22 @@ impl<'a> Worker<'a> {
         policy.scan_keywords(ticket, &mut self.found);
         policy.decide(ticket, &self.found, &mut self.decision);
 
-        let group = match self.options.by {
+        let group = match &self.options.by {
             None => usize::MAX,
             Some(by) => {
-                let key = group_key(by, policy, ticket, &self.decision);
+                let key = by.key(policy, ticket, &self.decision);
+                let shown = || by.shown(policy, ticket, &self.decision);
                 match self.group_index.get(&key) {
                     Some(&index) => {
                         // Batches may reach a worker out of order: keep the earliest line.
                         if ticket.line < self.spellings[index].0 {
-                            self.spellings[index] = (ticket.line, group_spelling(by, ticket, &key));
+                            self.spellings[index] = (ticket.line, shown());
                         }
                         index
                     }
                     None => {
                         self.groups.push(Metrics::new(policy));
-                        self.spellings
-                            .push((ticket.line, group_spelling(by, ticket, &key)));
+                        self.spellings.push((ticket.line, shown()));
                         self.group_index.insert(key, self.groups.len() - 1);
                         self.groups.len() - 1
                     }
@@ -306,11 +275,7 @@ impl<'a> Worker<'a> {
     pub fn finish(
         mut self,
         as_of: Option<Timestamp>,
-    ) -> (
-        Metrics,
-        BTreeMap<String, (Metrics, u64, String)>,
-        TicketParser,
-    ) {
+    ) -> (Metrics, BTreeMap<String, WorkerGroup>, TicketParser) {
         let (overall, groups) = (&mut self.overall, &mut self.groups);
         self.settler.finish(as_of, &mut |item, happened| {
             settle(overall, groups, &item, happened)

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::engine::eval::CompiledPolicy;
-use crate::engine::replay::{By, ReplayOutcome};
+use crate::engine::replay::{ReplayOutcome, Segments};
 use crate::tickets::{Layout, RowError};
 
 mod build;
@@ -97,9 +97,64 @@ pub struct RuleReadingMissing {
 /// `--by`: every metric per group.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ByGroups {
-    pub dimension: &'static str,
-    /// By the group's label (the spelling of its first ticket).
+    /// `channel`, or `channel,priority` for two crossed dimensions.
+    pub dimension: String,
+    /// With two dimensions: both, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dimensions: Vec<&'static str>,
+    /// By the group's name: its value (the spelling of its first ticket), or with two
+    /// dimensions both values joined with `,` (`chat,high`).
     pub groups: BTreeMap<String, Report>,
+    /// With two dimensions: each group's value in each, by the group's name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: BTreeMap<String, Vec<String>>,
+    /// The groups in their natural order (by value; time order for hour, weekday and date):
+    /// each group's name and its value per dimension, as tables list them.
+    #[serde(skip)]
+    pub rows: Vec<(String, Vec<String>)>,
+}
+
+impl ByGroups {
+    fn new(
+        policy: &CompiledPolicy,
+        layout: &Layout,
+        outcome: &ReplayOutcome,
+        by: &Segments,
+    ) -> ByGroups {
+        let crossed = by.dimensions().len() > 1;
+        let mut groups = BTreeMap::new();
+        let mut values = BTreeMap::new();
+        let mut rows = Vec::new();
+        for (key, metrics) in &outcome.groups {
+            let shown = outcome
+                .group_labels
+                .get(key)
+                .cloned()
+                .unwrap_or_else(|| vec![key.clone()]);
+            let name = shown.join(",");
+            groups.insert(name.clone(), Report::new(policy, layout, metrics));
+            if crossed {
+                values.insert(name.clone(), shown.clone());
+            }
+            rows.push((name, shown));
+        }
+        ByGroups {
+            dimension: by.name(),
+            dimensions: if crossed {
+                by.dimensions().iter().map(|d| d.name()).collect()
+            } else {
+                Vec::new()
+            },
+            groups,
+            values,
+            rows,
+        }
+    }
+
+    /// The dimensions' names, in order.
+    pub fn dimension_names(&self) -> Vec<&str> {
+        self.dimension.split(',').collect()
+    }
 }
 
 impl ReplayReport {
@@ -107,7 +162,7 @@ impl ReplayReport {
         policy: &CompiledPolicy,
         layout: &Layout,
         outcome: &ReplayOutcome,
-        by: Option<By>,
+        by: Option<&Segments>,
         bad_values: &BTreeMap<String, u64>,
         notes: &[String],
     ) -> ReplayReport {
@@ -148,17 +203,7 @@ impl ReplayReport {
                 as_of: outcome.as_of.map(|t| t.to_string()),
             },
             report: Report::new(policy, layout, &outcome.overall),
-            by: by.map(|by| ByGroups {
-                dimension: by.name(),
-                groups: outcome
-                    .groups
-                    .iter()
-                    .map(|(key, m)| {
-                        let label = outcome.group_labels.get(key).unwrap_or(key);
-                        (label.clone(), Report::new(policy, layout, m))
-                    })
-                    .collect(),
-            }),
+            by: by.map(|by| ByGroups::new(policy, layout, outcome, by)),
             routes: policy.routes.clone(),
         }
     }

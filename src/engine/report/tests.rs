@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::*;
 use crate::engine::metrics::Metrics;
-use crate::engine::replay::{ReplayOptions, ReplaySink, replay};
+use crate::engine::replay::{By, ReplayOptions, ReplaySink, replay};
 use crate::tickets::{Mapping, RawRecord, TicketParser, TicketReader};
 
 struct Discard;
@@ -33,7 +33,7 @@ fn replay_report(policy: &CompiledPolicy, csv: String) -> ReplayReport {
     let mut reader = TicketReader::new(input, &mapping, &policy.needs).unwrap();
     let parser = TicketParser::new(&reader.layout, &mapping, &policy.needs).unwrap();
     let options = ReplayOptions {
-        by: Some(By::Channel),
+        by: Some(By::Channel.into()),
         ..ReplayOptions::default()
     };
     let outcome = replay(policy, &mut reader, parser, &options, None, &mut Discard).unwrap();
@@ -41,7 +41,7 @@ fn replay_report(policy: &CompiledPolicy, csv: String) -> ReplayReport {
         policy,
         &reader.layout,
         &outcome,
-        options.by,
+        options.by.as_ref(),
         &BTreeMap::new(),
         &[],
     )

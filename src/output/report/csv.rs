@@ -66,8 +66,18 @@ pub fn print(report: &ReplayReport, out: &mut dyn Write) -> io::Result<()> {
     section_rows("all", &report.input, &mut writer)?;
     section_rows("all", &report.report, &mut writer)?;
     if let Some(by) = &report.by {
-        for (label, metrics) in &by.groups {
-            section_rows(&format!("{}={label}", by.dimension), metrics, &mut writer)?;
+        let dimensions = by.dimension_names();
+        for (name, values) in &by.rows {
+            let Some(metrics) = by.groups.get(name) else {
+                continue;
+            };
+            // `channel=chat`, or `channel=chat,priority=high` for two dimensions.
+            let group: Vec<String> = dimensions
+                .iter()
+                .zip(values)
+                .map(|(dimension, value)| format!("{dimension}={value}"))
+                .collect();
+            section_rows(&group.join(","), metrics, &mut writer)?;
         }
     }
     writer.flush()

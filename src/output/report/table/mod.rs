@@ -59,19 +59,23 @@ impl Printer<'_> {
 }
 
 /// `--by`: one row per group with the figures that decide a rollout (the JSON has every
-/// metric per group).
+/// metric per group); with two dimensions, a column for each.
 fn by_groups(p: &mut Printer, by: &ByGroups) -> io::Result<()> {
-    p.heading(&format!("By {}", by.dimension))?;
+    let dimensions = by.dimension_names();
+    p.heading(&format!("By {}", dimensions.join(" × ")))?;
     let rows = by
-        .groups
+        .rows
         .iter()
-        .map(|(label, m)| {
-            let mut row = vec![label.clone(), thousands(m.tickets)];
+        .filter_map(|(name, values)| Some((by.groups.get(name)?, values)))
+        .map(|(m, values)| {
+            let mut row = values.clone();
+            row.push(thousands(m.tickets));
             row.extend(m.rollout_figures().map(|rate| rate_text(rate.figure())));
             row
         })
         .collect();
-    let mut header = vec![by.dimension, "tickets"];
+    let mut header = dimensions;
+    header.push("tickets");
     header.extend(ROLLOUT_COLUMNS);
     p.table(&header, rows)?;
     p.line("(`--format json` has every metric per group)")
