@@ -12,6 +12,7 @@ pub mod eval;
 pub mod keywords;
 pub mod merge;
 pub mod metrics;
+pub mod partial;
 pub mod replay;
 pub mod report;
 pub mod sla;
