@@ -54,7 +54,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<Exit> {
     let inputs: Vec<(&str, &Path)> = args
         .partials
         .iter()
-        .map(|path| ("a partial", path.as_path()))
+        .map(|path| ("the partial", path.as_path()))
         .collect();
     let outputs: Vec<(&str, &Path)> = args
         .output
