@@ -312,6 +312,35 @@ fn merged_partials_of_a_fixture_with_rejected_records_give_the_same_metrics() {
 }
 
 #[test]
+fn a_partial_does_not_depend_on_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = generated(dir.path(), 20_000, 3);
+    let written: Vec<Vec<u8>> = ["1", "2", "3"]
+        .iter()
+        .map(|threads| {
+            let file = dir.path().join(format!("t{threads}.json"));
+            let args = ["--as-of", AS_OF, "--by", "month", "--threads", threads];
+            let args = [&args[..], &["--partial-out", path(&file)]].concat();
+            replay("policies/support.yaml", &whole, &args);
+            std::fs::read(&file).unwrap()
+        })
+        .collect();
+    assert!(written[0] == written[1] && written[1] == written[2]);
+    let doc = json(&written[0]);
+    assert_eq!(doc["format"], "handoff-partial");
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["as_of"], AS_OF);
+    assert_eq!(doc["by"], "month");
+    assert_eq!(doc["input"]["records"], 20_000);
+    assert!(
+        doc["policy"]["fingerprint"]
+            .as_str()
+            .unwrap()
+            .starts_with("fnv1a64:")
+    );
+}
+
+#[test]
 fn partial_out_needs_as_of() {
     let dir = tempfile::tempdir().unwrap();
     let partial = dir.path().join("p.json");
@@ -408,7 +437,11 @@ fn merging_different_runs_is_refused_naming_both_files_and_the_difference() {
     std::fs::write(&future, serde_json::to_vec(&doc).unwrap()).unwrap();
     let stderr = merge_error(&[&base, &future]);
     assert!(stderr.contains("version 999"), "{stderr}");
+    assert!(stderr.contains(path(&base)), "{stderr}");
     assert!(stderr.contains(path(&future)), "{stderr}");
+    let stderr = merge_error(&[&future]);
+    assert!(stderr.contains("version 999"), "{stderr}");
+    assert!(stderr.contains("reads version 1"), "{stderr}");
 
     // Not a partial at all.
     let report = d.join("report.json");

@@ -34,7 +34,7 @@ pub struct MergeArgs {
     pub fail_if: Vec<String>,
 }
 
-fn read_partial(path: &Path) -> anyhow::Result<(String, Partial)> {
+fn read_partial(path: &Path) -> anyhow::Result<(String, Vec<u8>)> {
     use std::io::Read;
     let name = path.display().to_string();
     let file = std::fs::File::open(path).with_context(|| format!("cannot open {name}"))?;
@@ -45,8 +45,7 @@ fn read_partial(path: &Path) -> anyhow::Result<(String, Partial)> {
     if bytes.len() as u64 > MAX_PARTIAL_BYTES {
         anyhow::bail!("{name} is larger than any partial ({MAX_PARTIAL_BYTES} bytes)");
     }
-    let partial = Partial::read(&name, &bytes)?;
-    Ok((name, partial))
+    Ok((name, bytes))
 }
 
 pub fn run(args: MergeArgs) -> anyhow::Result<Exit> {
@@ -63,12 +62,12 @@ pub fn run(args: MergeArgs) -> anyhow::Result<Exit> {
         .collect();
     check_outputs(&outputs, &inputs, args.output.is_none())?;
 
-    let parts = args
+    let files = args
         .partials
         .iter()
         .map(|path| read_partial(path))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let merged = partial::merge(parts)?;
+    let merged = partial::merge(Partial::read_all(files)?)?;
     fail_if::check_replay(&fail_ifs, &merged.policy)?;
 
     let mut out = OutputTarget::open(args.output.as_deref().unwrap_or(Path::new("-")))?;

@@ -205,29 +205,60 @@ impl Partial {
 
     /// Read a partial; `file` names it in errors.
     pub fn read(file: &str, bytes: &[u8]) -> Result<Partial, PartialError> {
-        let not_a_partial = || PartialError::NotAPartial {
-            file: file.to_string(),
-        };
-        let value: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|_| not_a_partial())?;
-        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
-            return Err(not_a_partial());
-        }
-        match value.get("version").and_then(|v| v.as_u64()) {
-            Some(version) if version == u64::from(VERSION) => {}
-            Some(version) => {
-                return Err(PartialError::Version {
-                    file: file.to_string(),
-                    version,
-                });
-            }
-            None => return Err(not_a_partial()),
+        let (value, version) = peek(file, bytes)?;
+        if version != u64::from(VERSION) {
+            return Err(PartialError::Version {
+                file: file.to_string(),
+                version,
+            });
         }
         serde_json::from_value(value).map_err(|e| PartialError::Invalid {
             file: file.to_string(),
             reason: e.to_string(),
         })
     }
+
+    /// Read the partials of one merge: all must be partials of one format version (two that
+    /// differ are named together), and of this handoff's version.
+    pub fn read_all(files: Vec<(String, Vec<u8>)>) -> Result<Vec<(String, Partial)>, PartialError> {
+        let mut first: Option<(String, u64)> = None;
+        for (file, bytes) in &files {
+            let (_, version) = peek(file, bytes)?;
+            match &first {
+                None => first = Some((file.clone(), version)),
+                Some((first_file, first_version)) if *first_version != version => {
+                    return Err(PartialError::Mismatch {
+                        first: first_file.clone(),
+                        second: file.clone(),
+                        difference: format!(
+                            "{first_file} is partial format version {first_version} and {file} version {version} (this handoff reads version {VERSION})"
+                        ),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+        files
+            .into_iter()
+            .map(|(file, bytes)| Partial::read(&file, &bytes).map(|p| (file, p)))
+            .collect()
+    }
+}
+
+/// The document and its format version, if it is a partial at all.
+fn peek(file: &str, bytes: &[u8]) -> Result<(serde_json::Value, u64), PartialError> {
+    let not_a_partial = || PartialError::NotAPartial {
+        file: file.to_string(),
+    };
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|_| not_a_partial())?;
+    if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+        return Err(not_a_partial());
+    }
+    let version = value
+        .get("version")
+        .and_then(|v| v.as_u64())
+        .ok_or_else(not_a_partial)?;
+    Ok((value, version))
 }
 
 /// What a merge gives: the policy the parts ran and the report of all of them.
