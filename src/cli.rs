@@ -40,6 +40,8 @@ pub enum Command {
     Lint(cmd::lint::LintArgs),
     /// Replay historical tickets through a policy and report what would have happened
     Replay(cmd::replay::ReplayArgs),
+    /// Merge replay partials into the report one replay of all their tickets would print
+    Merge(cmd::merge::MergeArgs),
     /// Compare two policies: structure, routing transitions and metrics on real tickets
     Diff(cmd::diff::DiffArgs),
     /// Show, rule by rule, why a ticket gets its route
@@ -75,6 +77,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Lint(args) => cmd::lint::run(args),
         Command::Replay(args) => cmd::replay::run(args),
+        Command::Merge(args) => cmd::merge::run(args),
         Command::Diff(args) => cmd::diff::run(args),
         Command::Explain(args) => cmd::explain::run(args),
         Command::Gen(args) => cmd::generate::run(args),

@@ -312,7 +312,7 @@ fn agreement_with_history() {
     assert_eq!(
         a["confusion"]["cells"],
         json!([
-            // Policy ai: resolved by ai A01–A06, A11, A12 (8; the first 5 ids in file order);
+            // Policy ai: resolved by ai A01–A06, A11, A12 (8; the 5 smallest ids);
             // A07 resolved by L1; A08 escalated with no resolving tier.
             [
                 cell(8, &["A01", "A02", "A03", "A04", "A05"]),
@@ -325,8 +325,8 @@ fn agreement_with_history() {
             // H02, H03, C03 (3).
             [
                 cell(0, &[]),
-                cell(8, &["H01", "H04", "H05", "C01", "C02"]),
-                cell(3, &["H02", "H03", "C03"]),
+                cell(8, &["C01", "C02", "C06", "D01", "D02"]),
+                cell(3, &["C03", "H02", "H03"]),
                 cell(0, &[]),
                 cell(0, &[]),
             ],

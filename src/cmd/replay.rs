@@ -13,6 +13,7 @@ use super::fail_if::{self, FailIf};
 use super::input::{HistoryArgs, InputArgs, Inputs};
 use super::io::OutputTarget;
 use crate::engine::agreement::Available;
+use crate::engine::partial::Partial;
 use crate::engine::replay::{
     By, DecisionFormat, ReplayError, ReplayOptions, ReplaySink, Segments, replay,
 };
@@ -59,6 +60,10 @@ pub struct ReplayArgs {
     /// Exit 1 when a metric condition holds, e.g. `missed_escalation_rate > 0.05` (repeatable)
     #[arg(long, value_name = "EXPR")]
     pub fail_if: Vec<String>,
+    /// Also write the replay's aggregates to this file, for `handoff merge` (needs --as-of;
+    /// `-` is stdout)
+    #[arg(long, value_name = "FILE")]
+    pub partial_out: Option<PathBuf>,
     /// Threads to use: one reads the CSV, all evaluate tickets. The report is the same for
     /// any number [default: the number of cores, at most 4]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -128,6 +133,11 @@ impl ReplaySink for Sinks {
 
 pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
     let fail_ifs: Vec<FailIf> = fail_if::parse_all(&args.fail_if)?;
+    if args.partial_out.is_some() && args.history.as_of.is_none() {
+        anyhow::bail!(
+            "--partial-out needs --as-of: partials merge exactly only when every part judges unanswered tickets at the same instant (give each part the same --as-of, e.g. --as-of 2026-04-01T00:00:00Z)"
+        );
+    }
     let by = match args.by.as_slice() {
         [] => None,
         dimensions => Some(Segments::new(dimensions)?),
@@ -138,10 +148,11 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         ("--decisions", args.decisions.as_deref()),
         ("--rejects", args.rejects.as_deref()),
         ("--output", args.output.as_deref()),
+        ("--partial-out", args.partial_out.as_deref()),
     ];
     inputs.check_outputs(&outputs, args.output.is_none())?;
 
-    let (_, policy) = inputs.evaluate(&args.policy)?;
+    let (loaded, policy) = inputs.evaluate(&args.policy)?;
     let (mut reader, parser, progress) = inputs.ticket_reader(&policy.needs, "replaying")?;
     // A misspelt --fail-if metric, or a threshold out of its range, is a usage error before
     // any ticket is read.
@@ -156,6 +167,10 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
     let mut report_out = match &args.output {
         Some(path) => OutputTarget::open(path)?,
         None => OutputTarget::open(Path::new("-"))?,
+    };
+    let partial_out = match &args.partial_out {
+        Some(path) => Some(OutputTarget::open(path)?),
+        None => None,
     };
     let rows = DecisionRows {
         policy: &policy,
@@ -204,6 +219,19 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         .write_all(&rendered)
         .context("cannot write the report")?;
     report_out.finish().context("cannot write the report")?;
+
+    if let Some(mut out) = partial_out {
+        let partial = Partial::of(
+            &loaded.source.text,
+            &policy,
+            &reader.layout,
+            &outcome,
+            by.as_ref(),
+        );
+        out.write_all(partial.to_json()?.as_bytes())
+            .context("cannot write the partial")?;
+        out.finish().context("cannot write the partial")?;
+    }
 
     let failed = fail_if::replay_verdict(&fail_ifs, &report.report)?;
     inputs.refuse_too_many_rejected(&tally, args.history.max_reject_rate)?;

@@ -140,7 +140,7 @@ impl Agreement {
 
 /// The counts behind the agreement rates, over the tickets whose history is known. Replay's
 /// metrics and each value of a sweep count them the same way ([`AgreementCounts::add`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AgreementCounts {
     pub history_escalated: u64,
     /// Escalated in history, kept with the AI by the policy.

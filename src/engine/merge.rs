@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use super::agreement::AgreementCounts;
 use super::metrics::{
-    ConfusionCell, EXAMPLES_PER_CELL, Metrics, SlaTally, WORST_BREACHES, answered_order,
+    ConfusionCell, EXAMPLES_PER_CELL, Metrics, SlaTally, WORST_BREACHES, breach_order,
+    unanswered_order,
 };
 
 fn add_counts(mine: &mut Vec<u64>, theirs: &[u64]) {
@@ -27,15 +28,9 @@ fn add_map<K: Ord>(mine: &mut BTreeMap<K, u64>, theirs: BTreeMap<K, u64>) {
 impl ConfusionCell {
     fn merge(&mut self, other: ConfusionCell) {
         self.count += other.count;
-        let mut examples: Vec<(u64, String)> = self
-            .lines
-            .drain(..)
-            .zip(self.examples.drain(..))
-            .chain(other.lines.into_iter().zip(other.examples))
-            .collect();
-        examples.sort();
-        examples.truncate(EXAMPLES_PER_CELL);
-        (self.lines, self.examples) = examples.into_iter().unzip();
+        self.examples.extend(other.examples);
+        self.examples.sort();
+        self.examples.truncate(EXAMPLES_PER_CELL);
     }
 }
 
@@ -146,10 +141,10 @@ impl Metrics {
         self.sla_skipped += sla_skipped;
         add_map(&mut self.sla_skipped_by_reason, sla_skipped_by_reason);
         self.worst.extend(worst);
-        self.worst.sort_by(answered_order);
+        self.worst.sort_by(breach_order);
         self.worst.truncate(WORST_BREACHES);
         self.worst_unanswered.extend(worst_unanswered);
-        self.worst_unanswered.sort();
+        self.worst_unanswered.sort_by(unanswered_order);
         self.worst_unanswered.truncate(WORST_BREACHES);
 
         self.context_checked += context_checked;
@@ -168,10 +163,11 @@ mod tests {
 
     use crate::engine::agreement::Available;
     use crate::engine::eval::CompiledPolicy;
-    use crate::engine::metrics::Metrics;
+    use crate::engine::metrics::{Breach, ConfusionCell, Metrics};
     use crate::engine::replay::worker::{Batch, Worker};
     use crate::engine::replay::{By, ReplayOptions};
     use crate::engine::report::Report;
+    use crate::engine::sla::Target;
     use crate::tickets::synthetic::{GenOptions, generate};
     use crate::tickets::{Mapping, TicketParser, TicketReader};
 
@@ -249,6 +245,65 @@ mod tests {
             reports.push(Report::new(&policy, &reader.layout, metrics));
         }
         reports
+    }
+
+    fn breach(overshoot: i64, id: &str, target: Target) -> Breach {
+        Breach {
+            overshoot,
+            id: id.to_string(),
+            rank: 1,
+            priority: 0,
+            target,
+            unanswered: false,
+        }
+    }
+
+    /// Examples and worst breaches depend on the tickets, never on the order they come in
+    /// nor on how they were split: the smallest ids per cell; worst first, ties by id.
+    #[test]
+    fn examples_and_worst_breaches_follow_the_tickets_not_their_order() {
+        let ids = ["T9", "T10", "A3", "T2", "B1", "T2", "Z0", "C7"];
+        let noted = |order: &mut dyn Iterator<Item = &&str>| {
+            let mut cell = ConfusionCell::default();
+            order.for_each(|id| cell.note_example(id));
+            cell.examples
+        };
+        let expected = ["A3", "B1", "C7", "T10", "T2"];
+        assert_eq!(noted(&mut ids.iter()), expected);
+        assert_eq!(noted(&mut ids.iter().rev()), expected);
+        let (mut left, mut right) = (ConfusionCell::default(), ConfusionCell::default());
+        ids[..3].iter().for_each(|id| left.note_example(id));
+        ids[3..].iter().for_each(|id| right.note_example(id));
+        right.merge(left);
+        assert_eq!(right.examples, expected);
+
+        let breaches = [
+            breach(60, "T5", Target::Resolution),
+            breach(60, "T1", Target::Resolution),
+            breach(90, "T7", Target::Resolution),
+            breach(60, "T1", Target::FirstResponse),
+            breach(10, "T0", Target::FirstResponse),
+            breach(60, "T3", Target::FirstResponse),
+        ];
+        let worst = |order: &mut dyn Iterator<Item = &Breach>| {
+            let mut m = Metrics::default();
+            order.for_each(|b| m.note_breach(b.clone()));
+            m.worst
+                .iter()
+                .map(|b| (b.overshoot, b.id.clone(), b.target))
+                .collect::<Vec<_>>()
+        };
+        let expected = worst(&mut breaches.iter());
+        assert_eq!(
+            expected[..3],
+            [
+                (90, "T7".to_string(), Target::Resolution),
+                (60, "T1".to_string(), Target::FirstResponse),
+                (60, "T1".to_string(), Target::Resolution),
+            ]
+        );
+        assert_eq!(expected.len(), 5);
+        assert_eq!(worst(&mut breaches.iter().rev()), expected);
     }
 
     #[test]

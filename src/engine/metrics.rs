@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 
 use super::agreement::{Agreement, AgreementCounts, Available, History, history};
 use super::eval::{CompiledPolicy, Decision, ReasonKind};
@@ -17,25 +18,25 @@ pub const EXAMPLES_PER_CELL: usize = 5;
 pub const WORST_BREACHES: usize = 5;
 
 /// One cell of the confusion matrix (policy route × historical outcome).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ConfusionCell {
     pub count: u64,
+    /// The smallest ticket ids of the cell (byte order; a repeated id counts each time), in
+    /// that order: what the tickets are, not the order they were read in, decides, so one
+    /// replay, any thread count, merged partials and the warehouse give the same examples.
     pub examples: Vec<String>,
-    /// The input line of each example: merged cells keep the first ones in input order.
-    pub lines: Vec<u64>,
 }
 
 impl ConfusionCell {
-    /// Keep the ticket among the examples if it is one of the first in the input (a worker
-    /// may see batches out of order).
-    pub(super) fn note_example(&mut self, line: u64, id: &str) {
-        if self.lines.len() >= EXAMPLES_PER_CELL && self.lines.last().is_some_and(|&l| l < line) {
+    /// Keep the ticket among the examples if its id is one of the smallest so far.
+    pub(super) fn note_example(&mut self, id: &str) {
+        if self.examples.len() >= EXAMPLES_PER_CELL
+            && self.examples.last().is_some_and(|last| last.as_str() <= id)
+        {
             return;
         }
-        let at = self.lines.partition_point(|&l| l < line);
-        self.lines.insert(at, line);
+        let at = self.examples.partition_point(|e| e.as_str() <= id);
         self.examples.insert(at, id.to_string());
-        self.lines.truncate(EXAMPLES_PER_CELL);
         self.examples.truncate(EXAMPLES_PER_CELL);
     }
 }
@@ -47,7 +48,7 @@ pub const SKIP_NO_START: &str = "no clock start (created_at or escalated_at)";
 pub const SKIP_UNREACHABLE: &str = "due time past the calendar's reach";
 
 /// Met / breached / still pending, for one SLA target.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SlaTally {
     pub met: u64,
     pub breached: u64,
@@ -63,8 +64,8 @@ impl SlaTally {
     }
 }
 
-/// One SLA breach, for the "worst breaches" list.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// One SLA breach, for the "worst breaches" list (in [`breach_order`]).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Breach {
     /// Wall-clock seconds past the due time (at `--as-of` for unanswered tickets).
     pub overshoot: i64,
@@ -72,8 +73,6 @@ pub struct Breach {
     pub rank: usize,
     pub priority: usize,
     pub target: Target,
-    /// Input line of the ticket: among equal breaches the earlier ticket comes first.
-    pub line: u64,
     /// Never answered: late as measured at `--as-of` (else answered late).
     pub unanswered: bool,
 }
@@ -95,14 +94,15 @@ pub enum DeferredEvent {
         priority: usize,
         target: Target,
         id: String,
-        line: u64,
     },
     /// A time-based hand-off that happens if `at < as_of`.
     Hop { from: usize, to: usize, first: bool },
 }
 
-/// Metrics of one group of tickets.
-#[derive(Debug, Clone, Default)]
+/// Metrics of one group of tickets. Its serde form is a partial's metrics (`replay
+/// --partial-out`): indices into the policy's routes, rules and priorities, keyed maps as
+/// `[key, value]` lists.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Metrics {
     pub tickets: u64,
     /// Tickets per decided route (index 0 = `ai`).
@@ -122,6 +122,7 @@ pub struct Metrics {
     pub unresolved: u64,
     /// (policy route, historical outcome) → count and examples; outcome index `routes.len()`
     /// is "human, tier unknown".
+    #[serde(with = "entries")]
     pub confusion: BTreeMap<(usize, usize), ConfusionCell>,
     /// Missed and unneeded escalations, routing fit.
     pub agreement: AgreementCounts,
@@ -139,15 +140,19 @@ pub struct Metrics {
     pub resolution_negative: u64,
 
     /// Per (route rank, priority index): first response and resolution.
+    #[serde(with = "entries")]
     pub sla: BTreeMap<(usize, usize), [SlaTally; 2]>,
     /// Policy-escalated tickets with an SLA target left unjudged: no priority, no start time,
     /// no target, or a due time past the calendar's reach.
     pub sla_skipped: u64,
     /// The same tickets by reason (the first reason met).
+    #[serde(with = "skip_reasons")]
     pub sla_skipped_by_reason: BTreeMap<&'static str, u64>,
     pub worst: Vec<Breach>,
     /// Unanswered breaches with the earliest due times (the largest overshoot at `--as-of`),
-    /// turned into [`Breach`]es by [`Metrics::finish`].
+    /// turned into [`Breach`]es by [`Metrics::finish`]. Empty once finished: a partial is
+    /// written after [`Metrics::finish`], so it never carries them.
+    #[serde(skip)]
     pub worst_unanswered: Vec<(Timestamp, Breach)>,
 
     pub context_checked: u64,
@@ -157,16 +162,93 @@ pub struct Metrics {
     /// Tickets with `escalated_at` routed to a tier that has `escalate_after`.
     pub time_based_candidates: u64,
     pub time_based_escalated: u64,
+    #[serde(with = "entries")]
     pub hops: BTreeMap<(usize, usize), u64>,
 }
 
-/// The order of [`Metrics::note_breach`].
-pub(super) fn answered_order(a: &Breach, b: &Breach) -> std::cmp::Ordering {
+/// A map whose keys are not text (`(rank, priority)`), as a list of `[key, value]` pairs.
+mod entries {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<K: Serialize, V: Serialize, S: Serializer>(
+        map: &BTreeMap<K, V>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(map.iter())
+    }
+
+    pub fn deserialize<'de, K, V, D>(deserializer: D) -> Result<BTreeMap<K, V>, D::Error>
+    where
+        K: Deserialize<'de> + Ord,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        Ok(Vec::<(K, V)>::deserialize(deserializer)?
+            .into_iter()
+            .collect())
+    }
+}
+
+/// `sla_skipped_by_reason`: read back as the reasons replay itself gives, no others.
+mod skip_reasons {
+    use std::collections::BTreeMap;
+
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        map: &BTreeMap<&'static str, u64>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(map.iter())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<BTreeMap<&'static str, u64>, D::Error> {
+        let known = [
+            super::SKIP_NO_PRIORITY,
+            super::SKIP_NO_TARGET,
+            super::SKIP_NO_START,
+            super::SKIP_UNREACHABLE,
+        ];
+        BTreeMap::<String, u64>::deserialize(deserializer)?
+            .into_iter()
+            .map(
+                |(reason, count)| match known.iter().find(|k| **k == reason) {
+                    Some(k) => Ok((*k, count)),
+                    None => Err(D::Error::custom(format!(
+                        "unknown SLA skip reason `{reason}`"
+                    ))),
+                },
+            )
+            .collect()
+    }
+}
+
+/// The order of the worst breaches: largest overshoot first, then by id (byte order), then
+/// first response before resolution, then by tier, priority, and answered before unanswered.
+/// It is total over everything a breach shows, and reads nothing of where the ticket sat in the
+/// input, so lists merged from any split of the tickets come out the same.
+pub(super) fn breach_order(a: &Breach, b: &Breach) -> std::cmp::Ordering {
     b.overshoot
         .cmp(&a.overshoot)
         .then_with(|| a.id.cmp(&b.id))
-        .then_with(|| a.line.cmp(&b.line))
         .then_with(|| a.target.cmp(&b.target))
+        .then_with(|| a.rank.cmp(&b.rank))
+        .then_with(|| a.priority.cmp(&b.priority))
+        .then_with(|| a.unanswered.cmp(&b.unanswered))
+}
+
+/// The order of unanswered breaches before `--as-of` turns due times into overshoots: the
+/// earliest due time is the largest overshoot, so this agrees with [`breach_order`].
+pub(super) fn unanswered_order(
+    a: &(Timestamp, Breach),
+    b: &(Timestamp, Breach),
+) -> std::cmp::Ordering {
+    a.0.cmp(&b.0).then_with(|| breach_order(&a.1, &b.1))
 }
 
 impl Metrics {
@@ -180,12 +262,10 @@ impl Metrics {
         }
     }
 
-    /// Keep an answered breach if it is among the worst: largest overshoot first, then by id,
-    /// then in input order (line, and first response before resolution). The order is total,
-    /// so lists merged from several workers come out as one pass over the input would give.
+    /// Keep an answered breach if it is among the worst ([`breach_order`]).
     pub(super) fn note_breach(&mut self, breach: Breach) {
         self.worst.push(breach);
-        self.worst.sort_by(answered_order);
+        self.worst.sort_by(breach_order);
         self.worst.truncate(WORST_BREACHES);
     }
 
@@ -201,7 +281,6 @@ impl Metrics {
                 priority,
                 target,
                 id,
-                line,
             } => {
                 let tally = self.sla_tally(*rank, *priority, *target);
                 if happened {
@@ -212,11 +291,10 @@ impl Metrics {
                         rank: *rank,
                         priority: *priority,
                         target: *target,
-                        line: *line,
                         unanswered: true,
                     };
                     self.worst_unanswered.push((at, breach));
-                    self.worst_unanswered.sort();
+                    self.worst_unanswered.sort_by(unanswered_order);
                     self.worst_unanswered.truncate(WORST_BREACHES);
                 } else {
                     tally.pending += 1;
@@ -233,16 +311,14 @@ impl Metrics {
         }
     }
 
-    /// Complete the metrics once `--as-of` is known (after merging). Unanswered breaches
-    /// follow the answered ones among equals, in order of due time.
+    /// Complete the metrics once `--as-of` is known (after merging): unanswered breaches join
+    /// the answered ones in [`breach_order`]. Finished metrics still merge exactly.
     pub fn finish(&mut self, as_of: Timestamp) {
         for (due, mut breach) in std::mem::take(&mut self.worst_unanswered) {
             breach.overshoot = as_of.as_second() - due.as_second();
             self.worst.push(breach);
         }
-        // Stable: equal breaches keep the order above.
-        self.worst
-            .sort_by(|a, b| b.overshoot.cmp(&a.overshoot).then_with(|| a.id.cmp(&b.id)));
+        self.worst.sort_by(breach_order);
         self.worst.truncate(WORST_BREACHES);
     }
 
@@ -305,7 +381,7 @@ impl Metrics {
         self.history_known += 1;
         let cell = self.confusion.entry((d.rank, outcome)).or_default();
         cell.count += 1;
-        cell.note_example(t.line, &t.id);
+        cell.note_example(&t.id);
         let agreement = Agreement::of(d.rank, rank, history_escalated, t.reopened);
         self.agreement.add(agreement);
         if agreement.fit().is_some() {
@@ -398,7 +474,6 @@ impl Metrics {
                         rank: d.rank,
                         priority,
                         target,
-                        line: t.line,
                         unanswered: false,
                     });
                 }
@@ -410,7 +485,6 @@ impl Metrics {
                         priority,
                         target,
                         id: t.id.clone(),
-                        line: t.line,
                     },
                 }),
             }

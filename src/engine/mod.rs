@@ -13,6 +13,7 @@ pub mod explain;
 pub mod keywords;
 pub mod merge;
 pub mod metrics;
+pub mod partial;
 pub mod replay;
 pub mod report;
 pub mod sla;

@@ -9,7 +9,10 @@ use crate::calendar::duration::PolicyDuration;
 use crate::tickets::Ticket;
 
 /// The two SLA clocks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum Target {
     FirstResponse,
     Resolution,

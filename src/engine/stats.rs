@@ -2,7 +2,7 @@
 //! that merges by addition (so results do not depend on how the work was split).
 
 use hdrhistogram::Histogram;
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Largest duration recorded: 20,000 years in seconds, more than lies between any two
 /// timestamps (years -9999 to 9999), so no duration is ever clamped.
@@ -82,6 +82,40 @@ impl Durations {
     }
 }
 
+/// In a partial (`replay --partial-out`): the recorded buckets as `[lowest value, count]`
+/// pairs in value order. Recording each lowest value again fills the same buckets, so every
+/// percentile and every merge is as before.
+impl Serialize for Durations {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let h = &self.histogram;
+        serializer.collect_seq(h.iter_recorded().map(|b| {
+            (
+                h.lowest_equivalent(b.value_iterated_to()),
+                b.count_at_value(),
+            )
+        }))
+    }
+}
+
+impl<'de> Deserialize<'de> for Durations {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut durations = Durations::default();
+        for (value, count) in Vec::<(u64, u64)>::deserialize(deserializer)? {
+            if value > MAX_SECONDS {
+                return Err(D::Error::custom(format!(
+                    "a duration of {value} s is beyond the largest ({MAX_SECONDS} s)"
+                )));
+            }
+            durations
+                .histogram
+                .record_n(value, count)
+                .map_err(|e| D::Error::custom(format!("{e:?}")))?;
+        }
+        Ok(durations)
+    }
+}
+
 /// A rate: numerator over denominator, with the fraction rounded to 4 decimals.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Count {
@@ -153,6 +187,22 @@ mod tests {
         }
         a.merge(&b);
         assert_eq!(a.spread(), all.spread());
+    }
+
+    #[test]
+    fn durations_round_trip_through_their_buckets() {
+        let mut d = Durations::default();
+        for v in [0, 1, 7, 2047, 2048, 5000, 86_400, 3_000_000, 3_000_001] {
+            d.record(v);
+        }
+        let json = serde_json::to_string(&d).unwrap();
+        let back: Durations = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.spread(), d.spread());
+        assert_eq!(serde_json::to_string(&back).unwrap(), json);
+        for p in 1..=100 {
+            assert_eq!(back.percentile(p, 100), d.percentile(p, 100), "p{p}");
+        }
+        assert!(serde_json::from_str::<Durations>("[[1e30, 1]]").is_err());
     }
 
     #[test]

@@ -156,15 +156,20 @@ impl TicketParser {
     /// Notes for the report about how the data was read.
     pub fn notes(&self, layout: &Layout) -> Vec<String> {
         let mut notes = layout.notes.clone();
-        // A zone the mapping declares is the user's own statement; only the default is noted.
-        if self.timestamps.without_offset.get() > 0 && !self.zone_declared {
-            notes.push(format!(
-                "{} timestamps without an offset were read as {}",
-                self.timestamps.without_offset.get(),
-                self.timestamps.timezone.iana_name().unwrap_or("UTC")
-            ));
-        }
+        let (count, zone) = self.timestamps_without_offset();
+        notes.extend(zone.and_then(|zone| without_offset_note(count, &zone)));
         notes
+    }
+
+    /// Timestamps read without an offset, and the zone they were read in unless the mapping
+    /// declares it (a zone the mapping declares is the user's own statement; only the default
+    /// is noted). A partial carries both, so merged reports note the sum.
+    pub fn timestamps_without_offset(&self) -> (u64, Option<String>) {
+        let zone = self.timestamps.timezone.iana_name().unwrap_or("UTC");
+        (
+            self.timestamps.without_offset.get(),
+            (!self.zone_declared).then(|| zone.to_string()),
+        )
     }
 
     /// Fill `ticket` from `record`, the `number`-th record of the input (1-based; it is the id
@@ -466,6 +471,11 @@ impl TicketParser {
         }
         Ok(())
     }
+}
+
+/// The report's note on timestamps without an offset, read as `zone` (none for none).
+pub fn without_offset_note(count: u64, zone: &str) -> Option<String> {
+    (count > 0).then(|| format!("{count} timestamps without an offset were read as {zone}"))
 }
 
 #[cfg(test)]

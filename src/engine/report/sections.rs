@@ -95,7 +95,7 @@ pub struct Confusion {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConfusionCell {
     pub count: u64,
-    /// The first ticket ids in input order.
+    /// The smallest ticket ids of the cell, in byte order (whatever the input order).
     pub examples: Vec<String>,
 }
 
