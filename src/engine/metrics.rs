@@ -7,6 +7,7 @@ use jiff::Timestamp;
 
 use super::agreement::{Agreement, AgreementCounts, Available, History, history};
 use super::eval::{CompiledPolicy, Decision, ReasonKind};
+use super::load::Load;
 use super::sla::{Clock, Target, clock};
 use super::stats::{Count, Durations};
 use crate::tickets::Ticket;
@@ -158,6 +159,9 @@ pub struct Metrics {
     pub time_based_candidates: u64,
     pub time_based_escalated: u64,
     pub hops: BTreeMap<(usize, usize), u64>,
+
+    /// Tickets per route by hour of the week of `created_at`, and the days they span.
+    pub load: Load,
 }
 
 /// The order of [`Metrics::note_breach`].
@@ -258,6 +262,9 @@ impl Metrics {
     ) {
         self.tickets += 1;
         self.by_route[d.rank] += 1;
+        if let Some(created) = t.created_at {
+            self.load.record(&policy.calendar, d.rank, created);
+        }
         self.by_rule[d.rule.unwrap_or(policy.rules.len())] += 1;
         for &m in &d.matched {
             self.matched[m] += 1;

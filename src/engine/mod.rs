@@ -10,6 +10,7 @@ pub mod deferred;
 pub mod diff;
 pub mod eval;
 pub mod keywords;
+pub mod load;
 pub mod merge;
 pub mod metrics;
 pub mod replay;

@@ -4,6 +4,7 @@
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::VERSION;
+use super::headline::SweepHeadline;
 use super::measure::{Measure, Missing, Rate};
 use crate::engine::stats::Count;
 use crate::engine::sweep::{SweepOutcome, SweepPoint};
@@ -22,6 +23,8 @@ pub struct SweepReport {
     pub points: Vec<SweepFigures>,
     /// With `--max-escalation-rate`.
     pub recommendation: Option<Recommendation>,
+    /// The recommended value and what it costs, or why there is none.
+    pub headline: SweepHeadline,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -223,6 +226,8 @@ impl SweepReport {
         budget: Option<f64>,
     ) -> SweepReport {
         let has = Has::of(layout);
+        let points: Vec<SweepFigures> = outcome.points.iter().map(|p| figures(p, &has)).collect();
+        let recommendation = budget.map(|budget| recommend(&outcome.points, budget, has.history));
         SweepReport {
             version: VERSION,
             policy: policy.to_string(),
@@ -234,8 +239,9 @@ impl SweepReport {
                 rejected: outcome.rejected,
                 as_of: outcome.as_of.map(|t| t.to_string()),
             },
-            points: outcome.points.iter().map(|p| figures(p, &has)).collect(),
-            recommendation: budget.map(|budget| recommend(&outcome.points, budget, has.history)),
+            headline: SweepHeadline::of(recommendation.as_ref(), &points),
+            points,
+            recommendation,
         }
     }
 }
