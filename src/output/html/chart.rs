@@ -233,7 +233,8 @@ pub fn flow(id: &str, title: &str, left: &Stack, right: Option<(&Stack, &[Vec<u6
                     ry + rh,
                     ly + lh,
                     ly + lh,
-                    colour(i),
+                    // Out of one segment, each band takes its destination's colour.
+                    colour(if left.segments.len() == 1 { j } else { i }),
                     esc(&left.segments[i].0),
                     esc(&right.segments[j].0)
                 );
