@@ -225,6 +225,16 @@ fn replay_page_shows_the_json_figures_and_its_charts() {
 }
 
 #[test]
+fn by_groups_are_on_the_page() {
+    let mut args = EXAMPLE.to_vec();
+    args.extend(["--by", "channel"]);
+    let (json, html) = json_and_html(&args);
+    assert_figures_equal_json(&json, &html);
+    assert!(html.contains(r#"<section id="by">"#));
+    assert!(html.contains(r#"data-figure="/by/groups/chat/escalation_rate/value""#));
+}
+
+#[test]
 fn diff_page_shows_before_after_and_the_transition_matrix() {
     let (json, html) = json_and_html(&DIFF);
     let count = assert_figures_equal_json(&json, &html);

@@ -1,6 +1,7 @@
 //! The headline (DESIGN §9): the figures that decide a rollout, first in every human report and
 //! `headline` in JSON. Each is a figure of the report it heads, copied with its n: a rate keeps
-//! its numerator and denominator, a per-day load its tickets and days.
+//! its numerator and denominator, a per-day load its tickets and days. (The sweep's headline is
+//! [`super::sweep::SweepHeadline`].)
 
 use std::collections::BTreeMap;
 
@@ -9,7 +10,6 @@ use serde::Serialize;
 use super::load::Load;
 use super::measure::{Measure, Rate};
 use super::sections::Report;
-use super::sweep::{Recommendation, SweepFigures};
 
 /// The headline of one report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -138,49 +138,5 @@ impl DiffHeadline {
             }
         }
         DiffHeadline { old, new, delta }
-    }
-}
-
-/// `handoff sweep`'s headline: the recommended value and its figures (what it costs), or why
-/// there is none.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SweepHeadline {
-    /// The `--max-escalation-rate` budget (`null` without one).
-    pub budget: Option<f64>,
-    /// The recommended value (`null` without one).
-    pub value: Option<f64>,
-    /// Why there is no recommended value.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<&'static str>,
-    /// Every figure at the recommended value, with its n.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub figures: Option<SweepFigures>,
-}
-
-/// Why a sweep without `--max-escalation-rate` recommends nothing.
-pub const NO_BUDGET: &str = "no budget given: --max-escalation-rate picks a value";
-
-impl SweepHeadline {
-    pub fn of(recommendation: Option<&Recommendation>, points: &[SweepFigures]) -> SweepHeadline {
-        match recommendation {
-            None => SweepHeadline {
-                budget: None,
-                value: None,
-                reason: Some(NO_BUDGET),
-                figures: None,
-            },
-            Some(Recommendation::NoValue { budget, reason }) => SweepHeadline {
-                budget: Some(*budget),
-                value: None,
-                reason: Some(reason),
-                figures: None,
-            },
-            Some(Recommendation::Found { budget, value, .. }) => SweepHeadline {
-                budget: Some(*budget),
-                value: Some(*value),
-                reason: None,
-                figures: points.iter().find(|p| p.value == *value).cloned(),
-            },
-        }
     }
 }

@@ -4,7 +4,6 @@
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::VERSION;
-use super::headline::SweepHeadline;
 use super::measure::{Measure, Missing, Rate};
 use crate::engine::stats::Count;
 use crate::engine::sweep::{SweepOutcome, SweepPoint};
@@ -242,6 +241,50 @@ impl SweepReport {
             headline: SweepHeadline::of(recommendation.as_ref(), &points),
             points,
             recommendation,
+        }
+    }
+}
+
+/// `handoff sweep`'s headline: the recommended value and its figures (what it costs), or why
+/// there is none.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SweepHeadline {
+    /// The `--max-escalation-rate` budget (`null` without one).
+    pub budget: Option<f64>,
+    /// The recommended value (`null` without one).
+    pub value: Option<f64>,
+    /// Why there is no recommended value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+    /// Every figure at the recommended value, with its n.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub figures: Option<SweepFigures>,
+}
+
+/// Why a sweep without `--max-escalation-rate` recommends nothing.
+pub const NO_BUDGET: &str = "no budget given: --max-escalation-rate picks a value";
+
+impl SweepHeadline {
+    pub fn of(recommendation: Option<&Recommendation>, points: &[SweepFigures]) -> SweepHeadline {
+        match recommendation {
+            None => SweepHeadline {
+                budget: None,
+                value: None,
+                reason: Some(NO_BUDGET),
+                figures: None,
+            },
+            Some(Recommendation::NoValue { budget, reason }) => SweepHeadline {
+                budget: Some(*budget),
+                value: None,
+                reason: Some(reason),
+                figures: None,
+            },
+            Some(Recommendation::Found { budget, value, .. }) => SweepHeadline {
+                budget: Some(*budget),
+                value: Some(*value),
+                reason: None,
+                figures: points.iter().find(|p| p.value == *value).cloned(),
+            },
         }
     }
 }

@@ -467,6 +467,49 @@ fn coverage(report: &Report) -> String {
     section("coverage", "Rule coverage", "rule-coverage", &body)
 }
 
+/// `--by`: one row per group with the figures that decide a rollout.
+fn by_groups(r: &ReplayReport) -> String {
+    let Some(by) = &r.by else {
+        return String::new();
+    };
+    let keys = [
+        "escalation_rate",
+        "missed_escalation_rate",
+        "unneeded_escalation_rate",
+        "projected_fcr",
+        "sla_first_response_met",
+        "sla_resolution_met",
+    ];
+    let rows: Vec<Vec<String>> = by
+        .groups
+        .iter()
+        .map(|(label, report)| {
+            let mut row = vec![
+                esc(label),
+                figure(
+                    "span",
+                    &pointer(&["by", "groups", label, "tickets"]),
+                    &report.tickets.to_string(),
+                    "fig",
+                    &thousands(report.tickets),
+                ),
+            ];
+            for (key, figure) in keys.iter().zip(report.rollout_figures()) {
+                row.push(rate(&pointer(&["by", "groups", label, key]), figure));
+            }
+            row
+        })
+        .collect();
+    let mut header = vec![by.dimension, "tickets"];
+    header.extend(crate::output::report::text::ROLLOUT_COLUMNS);
+    section(
+        "by",
+        &format!("By {}", by.dimension),
+        "metrics-as-implemented",
+        &table("", &header, &rows),
+    )
+}
+
 /// The replay report as one page.
 pub fn page(r: &ReplayReport) -> String {
     let input = &r.input;
@@ -503,5 +546,6 @@ pub fn page(r: &ReplayReport) -> String {
     body.push_str(&resolution(&r.report));
     body.push_str(&breaches(&r.report));
     body.push_str(&coverage(&r.report));
+    body.push_str(&by_groups(r));
     super::page(&format!("Replay of policy '{}'", r.policy), &meta, &body)
 }

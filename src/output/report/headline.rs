@@ -3,8 +3,8 @@
 
 use super::text::rate_text;
 use crate::engine::report::Measure;
-use crate::engine::report::headline::{DiffHeadline, Headline, PerDay, SweepHeadline};
-use crate::engine::report::sweep::SweepFigures;
+use crate::engine::report::headline::{DiffHeadline, Headline, PerDay};
+use crate::engine::report::sweep::{SweepFigures, SweepHeadline};
 
 /// The label of each of [`Headline::rates`], in its order.
 const LABELS: [&str; 7] = [
