@@ -145,8 +145,8 @@ pub struct Stack {
 /// Tickets flowing from the left stack's segments to the right one's: `bands[i][j]` from left
 /// segment `i` to right segment `j`. Without a right stack, one stacked bar.
 pub fn flow(id: &str, title: &str, left: &Stack, right: Option<(&Stack, &[Vec<u64>])>) -> String {
-    let (width, height, top, bar) = (640.0, 300.0, 40.0, 28.0);
-    let plot = height - top - 20.0;
+    let (width, height, top, bar) = (640.0, 320.0, 40.0, 28.0);
+    let plot = height - top - 40.0;
     let gap = 6.0;
     let mut out = String::new();
     open(&mut out, id, title, width, height);
@@ -181,6 +181,8 @@ pub fn flow(id: &str, title: &str, left: &Stack, right: Option<(&Stack, &[Vec<u6
             "axis-title",
             &stack.label,
         );
+        // Labels of thin segments are pushed down so that none overlaps the one above.
+        let mut label_floor = f64::NEG_INFINITY;
         for (i, ((name, n), (y, h))) in stack.segments.iter().zip(at).enumerate() {
             let _ = write!(
                 out,
@@ -194,14 +196,9 @@ pub fn flow(id: &str, title: &str, left: &Stack, right: Option<(&Stack, &[Vec<u6
             } else {
                 (x + bar + 6.0, "start")
             };
-            text(
-                out,
-                tx,
-                y + h / 2.0 + 4.0,
-                anchor,
-                "tick",
-                &format!("{name}: {n}"),
-            );
+            let label_y = (y + h / 2.0 + 4.0).max(label_floor + 13.0);
+            label_floor = label_y;
+            text(out, tx, label_y, anchor, "tick", &format!("{name}: {n}"));
         }
     };
     draw(&mut out, left, &left_at, lx, true);

@@ -526,6 +526,22 @@ pub fn page(r: &ReplayReport) -> String {
     for note in &input.notes {
         let _ = write!(body, r#"<p class="note">note: {}</p>"#, esc(note));
     }
+    for rule in &input.rules_reading_missing_fields {
+        let _ = write!(
+            body,
+            r#"<p class="note">note: rule '{}' reads {} that the data lacks: unknown for every ticket</p>"#,
+            esc(&rule.rule),
+            esc(&rule.missing.join(", "))
+        );
+    }
+    for (column, count) in &input.bad_values_counted_as_empty {
+        let _ = write!(
+            body,
+            r#"<p class="note">note: {} bad value(s) in {} counted as empty</p>"#,
+            thousands(*count),
+            esc(column)
+        );
+    }
     for example in &input.rejected_examples {
         let _ = write!(
             body,
