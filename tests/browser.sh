@@ -23,7 +23,7 @@ mkdir -p "$out"
 
 browse() { # browse PAGE ARGS...: chromium's own flags for a page, with console logging
   "$chromium" --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
-    --disable-extensions --enable-logging=stderr --v=0 "$@"
+    --disable-extensions --user-data-dir="$out/profile" --enable-logging=stderr --v=0 "$@"
 }
 
 page() { # page NAME HANDOFF-ARGS...
