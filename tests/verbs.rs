@@ -42,7 +42,11 @@ fn diff(new: &str, extra: &[&str]) -> Run {
 
 /// The "Policy changes" block of a table diff.
 fn changes_block(stdout: &str) -> &str {
-    stdout.split("\n\n").next().unwrap_or_default()
+    // After the headline (issue 13).
+    stdout
+        .split("\n\n")
+        .find(|block| block.starts_with("Policy changes"))
+        .unwrap_or_default()
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! `output`), the report, and the `--fail-if` and reject-rate verdicts.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
@@ -32,6 +32,10 @@ pub struct DiffArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
     pub format: DiffFormat,
+    /// Write the report to this file instead of stdout (a file is replaced atomically; a
+    /// device or FIFO is written in place; `-` is stdout)
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Write every ticket whose route, rule, priority or SLA outcome changes (CSV; a file is
     /// replaced atomically, a device or FIFO written in place)
     #[arg(long, value_name = "FILE")]
@@ -48,6 +52,8 @@ pub struct DiffArgs {
 pub enum DiffFormat {
     Table,
     Json,
+    /// One self-contained HTML page with charts (inline CSS and SVG, nothing fetched).
+    Html,
 }
 
 pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
@@ -57,7 +63,13 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
         &[("the old policy", &args.old), ("the new policy", &args.new)],
     )?;
     let tickets = inputs.tickets()?;
-    inputs.check_outputs(&[("--changes", args.changes.as_deref())], true)?;
+    inputs.check_outputs(
+        &[
+            ("--changes", args.changes.as_deref()),
+            ("--output", args.output.as_deref()),
+        ],
+        args.output.is_none(),
+    )?;
     let (old_loaded, old) = inputs.evaluate(&args.old)?;
     let new_loaded = inputs.load(&args.new)?;
     if old_loaded.policy.priority_labels() != new_loaded.policy.priority_labels() {
@@ -117,16 +129,16 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
     };
     inputs.refuse_nothing_decided(&tally, REPLAY_REJECTS_HINT)?;
     let doc = DiffReport::new(&old, &new, &source.layout, &structure, &outcome);
-    let mut out = super::io::stdout();
+    let mut rendered = Vec::new();
     match args.format {
-        DiffFormat::Json => {
-            writeln!(out, "{}", to_json(&doc)?).context("cannot write the report")?
-        }
-        DiffFormat::Table => {
-            crate::output::diff::print_table(&doc, &mut out).context("cannot write the report")?
-        }
+        DiffFormat::Json => writeln!(rendered, "{}", to_json(&doc)?)?,
+        DiffFormat::Table => crate::output::diff::print_table(&doc, &mut rendered)?,
+        DiffFormat::Html => rendered.extend(crate::output::html::diff_page(&doc).into_bytes()),
     }
-    out.flush().context("cannot write the report")?;
+    let mut out = OutputTarget::open(args.output.as_deref().unwrap_or(Path::new("-")))?;
+    out.write_all(&rendered)
+        .context("cannot write the report")?;
+    out.finish().context("cannot write the report")?;
 
     let failed = fail_if::diff_verdict(&fail_ifs, &doc)?;
     inputs.refuse_too_many_rejected(&tally, args.history.max_reject_rate)?;

@@ -2,10 +2,11 @@
 //! --step 0.05`: tune one threshold on evidence, in one pass over the tickets.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::Exit;
 use super::input::{HistoryArgs, InputArgs, Inputs, REPLAY_REJECTS_HINT};
+use super::io::OutputTarget;
 use crate::engine::report::sweep::SweepReport;
 use crate::engine::report::to_json;
 use crate::engine::sweep::{Swept, sweep};
@@ -42,6 +43,10 @@ pub struct SweepArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = SweepFormat::Table)]
     pub format: SweepFormat,
+    /// Write the report to this file instead of stdout (a file is replaced atomically; a
+    /// device or FIFO is written in place; `-` is stdout)
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     #[command(flatten)]
     pub history: HistoryArgs,
 }
@@ -51,6 +56,8 @@ pub enum SweepFormat {
     Table,
     Json,
     Csv,
+    /// One self-contained HTML page with charts (inline CSS and SVG, nothing fetched).
+    Html,
 }
 
 /// The most values one sweep tries: each is a copy of the compiled policy.
@@ -163,6 +170,10 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
     check_budget(args.max_escalation_rate)?;
     let inputs = Inputs::open(&args.input, &[("--policy", &args.policy)])?;
     let tickets = inputs.tickets()?;
+    inputs.check_outputs(
+        &[("--output", args.output.as_deref())],
+        args.output.is_none(),
+    )?;
     let (_, base) = inputs.evaluate(&args.policy)?;
     let Some(rule) = base.rules.iter().position(|r| r.id == args.rule) else {
         let ids: Vec<&str> = base.rules.iter().map(|r| r.id.as_str()).collect();
@@ -200,13 +211,17 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
         &source.layout,
         args.max_escalation_rate,
     );
-    let mut out = super::io::stdout();
+    let mut rendered = Vec::new();
     match args.format {
-        SweepFormat::Json => writeln!(out, "{}", to_json(&doc)?)?,
-        SweepFormat::Csv => crate::output::sweep::print_csv(&doc, &mut out)?,
-        SweepFormat::Table => crate::output::sweep::print_table(&doc, &mut out)?,
+        SweepFormat::Json => writeln!(rendered, "{}", to_json(&doc)?)?,
+        SweepFormat::Csv => crate::output::sweep::print_csv(&doc, &mut rendered)?,
+        SweepFormat::Table => crate::output::sweep::print_table(&doc, &mut rendered)?,
+        SweepFormat::Html => rendered.extend(crate::output::html::sweep_page(&doc).into_bytes()),
     }
-    out.flush()?;
+    let mut out = OutputTarget::open(args.output.as_deref().unwrap_or(Path::new("-")))?;
+    out.write_all(&rendered)
+        .context("cannot write the report")?;
+    out.finish().context("cannot write the report")?;
     inputs.refuse_too_many_rejected(&tally, args.history.max_reject_rate)?;
     Ok(Exit::Ok)
 }

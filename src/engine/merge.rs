@@ -101,6 +101,7 @@ impl Metrics {
             time_based_candidates,
             time_based_escalated,
             hops,
+            load,
         } = other;
         self.tickets += tickets;
         add_counts(&mut self.by_route, &by_route);
@@ -154,6 +155,7 @@ impl Metrics {
         self.time_based_candidates += time_based_candidates;
         self.time_based_escalated += time_based_escalated;
         add_map(&mut self.hops, hops);
+        self.load.merge(load);
     }
 }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::agreement::{Agreement, AgreementCounts, Available, History, history};
 use super::eval::{CompiledPolicy, Decision, ReasonKind};
+use super::load::Load;
 use super::sla::{Clock, Target, clock};
 use super::stats::{Count, Durations};
 use crate::tickets::Ticket;
@@ -164,6 +165,9 @@ pub struct Metrics {
     pub time_based_escalated: u64,
     #[serde(with = "entries")]
     pub hops: BTreeMap<(usize, usize), u64>,
+
+    /// Tickets per route by hour of the week of `created_at`, and the days they span.
+    pub load: Load,
 }
 
 /// A map whose keys are not text (`(rank, priority)`), as a list of `[key, value]` pairs.
@@ -334,6 +338,9 @@ impl Metrics {
     ) {
         self.tickets += 1;
         self.by_route[d.rank] += 1;
+        if let Some(created) = t.created_at {
+            self.load.record(&policy.calendar, d.rank, created);
+        }
         self.by_rule[d.rule.unwrap_or(policy.rules.len())] += 1;
         for &m in &d.matched {
             self.matched[m] += 1;

@@ -11,6 +11,7 @@ pub mod diff;
 pub mod eval;
 pub mod explain;
 pub mod keywords;
+pub mod load;
 pub mod merge;
 pub mod metrics;
 pub mod partial;

@@ -22,7 +22,11 @@ fn table(header: &[String], rows: Vec<Vec<String>>) -> String {
 
 pub fn print_table(doc: &DiffReport, out: &mut dyn Write) -> io::Result<()> {
     let [old_name, new_name] = &doc.policies;
-    writeln!(out, "Policy changes ('{old_name}' → '{new_name}')")?;
+    writeln!(out, "Headline ('{old_name}' → '{new_name}')")?;
+    for line in super::report::headline::diff_lines(&doc.headline, &doc.transitions.routes) {
+        writeln!(out, "  {line}")?;
+    }
+    writeln!(out, "\nPolicy changes ('{old_name}' → '{new_name}')")?;
     if doc.changes.is_empty() {
         writeln!(out, "  none")?;
     }

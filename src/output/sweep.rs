@@ -56,6 +56,11 @@ pub fn print_table(doc: &SweepReport, out: &mut dyn Write) -> io::Result<()> {
         thousands(doc.input.decided),
         thousands(doc.input.rejected)
     )?;
+    writeln!(out, "\nHeadline")?;
+    for line in super::report::headline::sweep_lines(&doc.headline, &doc.param) {
+        writeln!(out, "  {line}")?;
+    }
+    writeln!(out)?;
     let mut table = Table::new();
     table
         .load_style(presets::UTF8_FULL_CONDENSED)

@@ -86,6 +86,7 @@ impl Report {
                         .collect(),
                 },
             ),
+            load: super::load::Load::build(policy, layout, &m.load),
         }
     }
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
+use super::headline::DiffHeadline;
 use super::measure::RateFigure;
 use super::{RejectedExample, Report, VERSION};
 use crate::engine::diff::DiffOutcome;
@@ -21,6 +22,8 @@ pub struct DiffReport {
     pub transitions: Transitions,
     /// Tickets whose route, rule, priority or first-response SLA outcome changes.
     pub tickets_changed: u64,
+    /// The figures that decide a rollout, before and after, with the change of each.
+    pub headline: DiffHeadline,
     pub old: Report,
     pub new: Report,
     /// By the rate's path in the new report: new minus old fraction, rounded to 4 decimals
@@ -161,6 +164,7 @@ impl DiffReport {
             },
             changes: structure.changes.clone(),
             renamed_rules: structure.renamed.clone(),
+            headline: DiffHeadline::of(&old_report, &new_report, &routes),
             transitions: Transitions { routes, counts },
             tickets_changed: outcome.changed,
             old: old_report,

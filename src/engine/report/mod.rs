@@ -15,6 +15,8 @@ use crate::tickets::{Layout, RowError};
 
 mod build;
 pub mod diff;
+pub mod headline;
+pub mod load;
 pub mod measure;
 pub mod parts;
 pub mod sections;
@@ -43,6 +45,8 @@ pub struct ReplayReport {
     /// The policy's name.
     pub policy: String,
     pub input: InputSummary,
+    /// The figures that decide a rollout, copied from `report` with their n.
+    pub headline: headline::Headline,
     pub report: Report,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<ByGroups>,
@@ -189,6 +193,7 @@ impl ReplayReport {
                 })
             })
             .collect();
+        let report = Report::new(policy, layout, &outcome.overall);
         ReplayReport {
             version: VERSION,
             policy: policy.name.clone(),
@@ -202,7 +207,8 @@ impl ReplayReport {
                 notes: notes.to_vec(),
                 as_of: outcome.as_of.map(|t| t.to_string()),
             },
-            report: Report::new(policy, layout, &outcome.overall),
+            headline: headline::Headline::of(&report),
+            report,
             by: by.map(|by| ByGroups::new(policy, layout, outcome, by)),
             routes: policy.routes.clone(),
         }

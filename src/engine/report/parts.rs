@@ -189,6 +189,7 @@ impl Report {
             ("never_matched", Part::other()),
             ("never_reached", Part::other()),
             ("time_based_escalation", self.time_based_escalation.part()),
+            ("load", self.load.part()),
         ])
     }
 }
@@ -309,5 +310,30 @@ impl Parts for TimeBasedEscalation {
             ("escalated", self.escalated.part()),
             ("hops", Part::other()),
         ])
+    }
+}
+
+impl Parts for super::load::Load {
+    fn part(&self) -> Part<'_> {
+        let mut children = vec![
+            ("timezone", Part::other()),
+            ("tickets", Part::count(self.tickets)),
+            ("days", Part::count(self.days)),
+            (
+                "by_tier",
+                Part::group(
+                    self.by_tier
+                        .keys()
+                        .map(|route| (route.as_str(), Part::other())),
+                ),
+            ),
+        ];
+        if self.first_day.is_some() {
+            children.push(("first_day", Part::other()));
+        }
+        if self.last_day.is_some() {
+            children.push(("last_day", Part::other()));
+        }
+        Part::group(children)
     }
 }

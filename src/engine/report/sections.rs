@@ -29,6 +29,8 @@ pub struct Report {
     #[serde(flatten)]
     pub coverage: Coverage,
     pub time_based_escalation: Measure<TimeBasedEscalation>,
+    /// Tickets per route by hour of the week (needs `created_at`).
+    pub load: Measure<super::load::Load>,
 }
 
 impl Report {

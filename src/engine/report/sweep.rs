@@ -22,6 +22,8 @@ pub struct SweepReport {
     pub points: Vec<SweepFigures>,
     /// With `--max-escalation-rate`.
     pub recommendation: Option<Recommendation>,
+    /// The recommended value and what it costs, or why there is none.
+    pub headline: SweepHeadline,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -223,6 +225,8 @@ impl SweepReport {
         budget: Option<f64>,
     ) -> SweepReport {
         let has = Has::of(layout);
+        let points: Vec<SweepFigures> = outcome.points.iter().map(|p| figures(p, &has)).collect();
+        let recommendation = budget.map(|budget| recommend(&outcome.points, budget, has.history));
         SweepReport {
             version: VERSION,
             policy: policy.to_string(),
@@ -234,8 +238,53 @@ impl SweepReport {
                 rejected: outcome.rejected,
                 as_of: outcome.as_of.map(|t| t.to_string()),
             },
-            points: outcome.points.iter().map(|p| figures(p, &has)).collect(),
-            recommendation: budget.map(|budget| recommend(&outcome.points, budget, has.history)),
+            headline: SweepHeadline::of(recommendation.as_ref(), &points),
+            points,
+            recommendation,
+        }
+    }
+}
+
+/// `handoff sweep`'s headline: the recommended value and its figures (what it costs), or why
+/// there is none.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SweepHeadline {
+    /// The `--max-escalation-rate` budget (`null` without one).
+    pub budget: Option<f64>,
+    /// The recommended value (`null` without one).
+    pub value: Option<f64>,
+    /// Why there is no recommended value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+    /// Every figure at the recommended value, with its n.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub figures: Option<SweepFigures>,
+}
+
+/// Why a sweep without `--max-escalation-rate` recommends nothing.
+pub const NO_BUDGET: &str = "no budget given: --max-escalation-rate picks a value";
+
+impl SweepHeadline {
+    pub fn of(recommendation: Option<&Recommendation>, points: &[SweepFigures]) -> SweepHeadline {
+        match recommendation {
+            None => SweepHeadline {
+                budget: None,
+                value: None,
+                reason: Some(NO_BUDGET),
+                figures: None,
+            },
+            Some(Recommendation::NoValue { budget, reason }) => SweepHeadline {
+                budget: Some(*budget),
+                value: None,
+                reason: Some(reason),
+                figures: None,
+            },
+            Some(Recommendation::Found { budget, value, .. }) => SweepHeadline {
+                budget: Some(*budget),
+                value: Some(*value),
+                reason: None,
+                figures: points.iter().find(|p| p.value == *value).cloned(),
+            },
         }
     }
 }

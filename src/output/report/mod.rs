@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use crate::engine::report::{ReplayReport, to_json};
 
 pub mod csv;
+pub mod headline;
 pub mod table;
 pub mod text;
 
@@ -20,6 +21,8 @@ pub enum ReportFormat {
     Csv,
     /// Markdown tables to paste into a ticket or wiki.
     Markdown,
+    /// One self-contained HTML page with charts (inline CSS and SVG, nothing fetched).
+    Html,
 }
 
 /// Print `report` in `format`.
@@ -29,5 +32,6 @@ pub fn print(report: &ReplayReport, format: ReportFormat, out: &mut dyn Write) -
         ReportFormat::Csv => csv::print(report, out),
         ReportFormat::Table => table::print(report, false, out),
         ReportFormat::Markdown => table::print(report, true, out),
+        ReportFormat::Html => out.write_all(crate::output::html::replay_page(report).as_bytes()),
     }
 }

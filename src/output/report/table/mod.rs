@@ -122,6 +122,10 @@ pub fn print(report: &ReplayReport, markdown: bool, out: &mut dyn Write) -> io::
             example.line, example.reason
         ))?;
     }
+    p.heading("Headline")?;
+    for line in super::headline::lines(&report.headline, &report.routes) {
+        p.line(&line)?;
+    }
     sections::metrics(&mut p, &report.report, &report.routes)?;
     if let Some(by) = &report.by {
         by_groups(&mut p, by)?;
