@@ -6,6 +6,7 @@
 //! [`deferred`].
 
 pub mod agreement;
+pub mod capacity;
 pub mod deferred;
 pub mod diff;
 pub mod eval;
