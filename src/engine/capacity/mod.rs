@@ -143,8 +143,8 @@ pub struct HourProjection {
     pub queue: Queue,
     /// Erlang C, per priority: the share answered within the target.
     pub within_target: Vec<Option<f64>>,
-    /// The fewest agents that meet the service level; `None` when no ticket of the hour has
-    /// a target, or more than [`MAX_AGENTS`] would be needed.
+    /// The fewest agents that meet the service level (without targets: that keep up with the
+    /// arrivals); `None` when more than [`MAX_AGENTS`] would be needed.
     pub agents_needed: Option<u32>,
     pub simulated: SimulatedHour,
 }
@@ -285,10 +285,9 @@ pub fn project(
                         .any(|(p, &n)| n > 0 && targets.get(p).copied().flatten().is_some());
                     let agents_needed = if has_target {
                         queue.agents_needed(service_level, MAX_AGENTS, share_of)
-                    } else if total == 0 {
-                        Some(0)
                     } else {
-                        None
+                        // No target to meet: enough agents to keep up.
+                        queue.agents_needed(0.0, MAX_AGENTS, |_| 1.0)
                     };
                     HourProjection {
                         agents: staffed.agents[slot],

@@ -14,6 +14,7 @@ use crate::engine::replay::{By, ReplayOutcome};
 use crate::tickets::{Layout, RowError};
 
 mod build;
+pub mod capacity;
 pub mod diff;
 pub mod measure;
 pub mod parts;
@@ -46,6 +47,9 @@ pub struct ReplayReport {
     pub report: Report,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<ByGroups>,
+    /// `--staffing`: the capacity what-if.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<capacity::Capacity>,
     /// The policy's routes in rank order (`ai` first): the order tables list them in.
     #[serde(skip)]
     pub routes: Vec<String>,
@@ -159,6 +163,7 @@ impl ReplayReport {
                     })
                     .collect(),
             }),
+            capacity: None,
             routes: policy.routes.clone(),
         }
     }

@@ -70,6 +70,13 @@ pub fn print(report: &ReplayReport, out: &mut dyn Write) -> io::Result<()> {
             section_rows(&format!("{}={label}", by.dimension), metrics, &mut writer)?;
         }
     }
+    if let Some(capacity) = &report.capacity {
+        section_rows(
+            "all",
+            &serde_json::json!({ "capacity": capacity }),
+            &mut writer,
+        )?;
+    }
     writer.flush()
 }
 
