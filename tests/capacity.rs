@@ -259,3 +259,93 @@ fn bad_staffing_files_exit_2_and_say_where() {
         assert_eq!(out.status.code(), Some(2), "--service-level {level}");
     }
 }
+
+/// Containment and CSAT by route (issue 14), on five hand-made tickets.
+#[test]
+fn containment_and_csat_by_route() {
+    let dir = tempfile::tempdir().unwrap();
+    // Low confidence (below 0.8) goes to L1; the rest stays with the AI.
+    let policy = "fixtures/bad/tickets/policy.yaml";
+    // K1 kept, AI resolved: contained. K2 kept, reopened. E1 escalated by the policy, the AI
+    // resolved it in history. E2 escalated, L1 resolved. U1 unresolved (CSAT only).
+    let tickets = write(
+        dir.path(),
+        "t.csv",
+        "id,confidence,resolved_at,resolved_tier,reopened,csat\n\
+         K1,0.9,2026-03-02 10:00,ai,false,5\n\
+         K2,0.9,2026-03-02 10:00,ai,true,2\n\
+         E1,0.3,2026-03-02 10:00,ai,,\n\
+         E2,0.3,2026-03-02 10:00,L1,,4.5\n\
+         U1,0.3,,,,1\n",
+    );
+    let run = |tickets: &str| -> Value {
+        let out = handoff(&[
+            "replay",
+            "--policy",
+            &policy,
+            "--tickets",
+            tickets,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["report"].clone()
+    };
+    let r = run(&tickets);
+    let rate = |v: &Value| {
+        (
+            v["numerator"].as_u64().unwrap(),
+            v["denominator"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(rate(&r["containment_rate"]), (2, 4));
+    assert_eq!(rate(&r["projected_containment_rate"]), (1, 4));
+    let policy_side = &r["quality_by_route"]["policy"];
+    assert_eq!(rate(&policy_side["ai"]["containment_rate"]), (1, 2));
+    assert_eq!(
+        policy_side["ai"]["csat"],
+        serde_json::json!({"mean": 3.5, "n": 2})
+    );
+    assert_eq!(rate(&policy_side["L1"]["containment_rate"]), (1, 2));
+    assert_eq!(
+        policy_side["L1"]["csat"],
+        serde_json::json!({"mean": 2.75, "n": 2})
+    );
+    let history = &r["quality_by_route"]["history"];
+    assert_eq!(rate(&history["ai"]["containment_rate"]), (2, 3));
+    assert_eq!(
+        history["ai"]["csat"],
+        serde_json::json!({"mean": 3.5, "n": 2})
+    );
+    assert_eq!(
+        history["L1"]["csat"],
+        serde_json::json!({"mean": 4.5, "n": 1})
+    );
+    assert!(history["L1"]["containment_rate"]["note"].is_string());
+    // Without csat: CSAT is n/a, naming the column; --fail-if reads the rates.
+    let no_csat = write(
+        dir.path(),
+        "n.csv",
+        "id,confidence,resolved_at,resolved_tier\nK1,0.9,2026-03-02 10:00,ai\n",
+    );
+    let r = run(&no_csat);
+    assert_eq!(
+        r["quality_by_route"]["policy"]["ai"]["csat"],
+        serde_json::json!({"value": null, "needs": ["csat"]})
+    );
+    let out = handoff(&[
+        "replay",
+        "--policy",
+        &policy,
+        "--tickets",
+        &tickets,
+        "--fail-if",
+        "projected_containment_rate < 0.5",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+}

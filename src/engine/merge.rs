@@ -106,6 +106,7 @@ impl Metrics {
             time_based_candidates,
             time_based_escalated,
             hops,
+            quality,
         } = other;
         self.tickets += tickets;
         add_counts(&mut self.by_route, &by_route);
@@ -125,6 +126,7 @@ impl Metrics {
             self.confusion.entry(key).or_default().merge(cell);
         }
         self.agreement.merge(&agreement);
+        self.quality.merge(&quality);
         self.reassignments_known += reassignments_known;
         self.no_reassignment += no_reassignment;
 

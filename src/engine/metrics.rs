@@ -158,6 +158,9 @@ pub struct Metrics {
     pub time_based_candidates: u64,
     pub time_based_escalated: u64,
     pub hops: BTreeMap<(usize, usize), u64>,
+
+    /// Containment and CSAT by route, for the policy and for history.
+    pub quality: super::quality::PathQuality,
 }
 
 /// The order of [`Metrics::note_breach`].
@@ -272,6 +275,7 @@ impl Metrics {
         }
 
         self.agreement(policy, available, t, d);
+        self.quality.record(policy, available, t, d);
         self.response_times(policy, t, escalated);
         if escalated {
             self.sla_clocks(policy, available, t, d, group, deferred);

@@ -13,6 +13,7 @@ pub mod eval;
 pub mod keywords;
 pub mod merge;
 pub mod metrics;
+pub mod quality;
 pub mod replay;
 pub mod report;
 pub mod sla;

@@ -18,6 +18,7 @@ pub mod capacity;
 pub mod diff;
 pub mod measure;
 pub mod parts;
+pub mod quality;
 pub mod sections;
 pub mod sweep;
 #[cfg(test)]

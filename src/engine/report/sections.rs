@@ -29,6 +29,8 @@ pub struct Report {
     #[serde(flatten)]
     pub coverage: Coverage,
     pub time_based_escalation: Measure<TimeBasedEscalation>,
+    #[serde(flatten)]
+    pub quality: super::quality::Quality,
 }
 
 impl Report {

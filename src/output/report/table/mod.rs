@@ -8,6 +8,7 @@ use super::text::{ROLLOUT_COLUMNS, rate_text, thousands};
 use crate::engine::report::{ByGroups, ReplayReport};
 
 mod capacity;
+mod quality;
 mod sections;
 
 /// Headings, lines and tables, for the terminal or as Markdown.
@@ -120,6 +121,7 @@ pub fn print(report: &ReplayReport, markdown: bool, out: &mut dyn Write) -> io::
         ))?;
     }
     sections::metrics(&mut p, &report.report, &report.routes)?;
+    quality::print(&mut p, &report.report.quality, &report.routes)?;
     if let Some(by) = &report.by {
         by_groups(&mut p, by)?;
     }
