@@ -282,7 +282,7 @@ fn containment_and_csat_by_route() {
         let out = handoff(&[
             "replay",
             "--policy",
-            &policy,
+            policy,
             "--tickets",
             tickets,
             "--format",
@@ -341,7 +341,7 @@ fn containment_and_csat_by_route() {
     let out = handoff(&[
         "replay",
         "--policy",
-        &policy,
+        policy,
         "--tickets",
         &tickets,
         "--fail-if",
