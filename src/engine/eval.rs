@@ -91,6 +91,8 @@ enum Node {
         not_in: Vec<String>,
     },
     Human(bool),
+    /// `created_at` inside (`true`) or outside (`false`) the calendar's working hours.
+    BusinessHours(bool),
     Regex {
         extra: usize,
         regex: Regex,
@@ -249,6 +251,10 @@ impl Builder<'_> {
             Cond::RequestedHuman(b) => {
                 read(Field::RequestedHuman.name());
                 Node::Human(*b)
+            }
+            Cond::BusinessHours(b) => {
+                read(Field::CreatedAt.name());
+                Node::BusinessHours(*b)
             }
             Cond::Matches { field, regex } => {
                 read(field);
@@ -571,6 +577,10 @@ impl CompiledPolicy {
             Node::Human(wanted) => match t.requested_human {
                 None => Tri::Unknown,
                 Some(v) => Tri::from(v == *wanted),
+            },
+            Node::BusinessHours(wanted) => match t.created_at {
+                None => Tri::Unknown,
+                Some(at) => Tri::from(self.calendar.is_open(at) == *wanted),
             },
             Node::Regex { extra, regex } => match t.extras.get(*extra) {
                 Some(v) if !v.is_empty() => Tri::from(regex.is_match(v)),

@@ -58,6 +58,7 @@ pub fn explain_with_notes(
     compiled.decide(t, &found, &mut decision);
     let fields = ExtraFields {
         extras: &compiled.needs.extras,
+        calendar: &compiled.calendar,
     };
     let mut out = format!("ticket {}", t.id);
     if t.line > 0 {

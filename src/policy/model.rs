@@ -215,6 +215,9 @@ pub struct Condition {
     pub priority: Option<Spanned<LabelSet>>,
     /// The customer asked for a human.
     pub requested_human: Option<Spanned<bool>>,
+    /// The ticket arrived (`created_at`) inside (`true`) or outside (`false`) the working hours
+    /// of the policy's calendar, in its time zone and with its holidays.
+    pub business_hours: Option<Spanned<bool>>,
     /// A test on any other ticket column.
     pub field: Option<Spanned<FieldTest>>,
 }
