@@ -191,3 +191,93 @@ fn diff_and_lint_read_business_hours() {
         stdout(&out)
     );
 }
+
+const WHEN_CLOSED: &str = "fixtures/after_hours/when-closed.yaml";
+
+#[test]
+fn when_closed_sends_tickets_on_while_the_tier_is_closed() {
+    // legal keeps 10:00-16:00 Berlin on weekdays; urgent tickets go there, or to L1 while it
+    // is closed. Without created_at nothing is diverted.
+    let got: Vec<String> = decisions(WHEN_CLOSED).into_iter().map(|(_, d)| d).collect();
+    assert_eq!(got, ["legal", "L1", "legal", "ai", "legal", "L1"]);
+    let out = handoff(&[
+        "explain",
+        "--policy",
+        WHEN_CLOSED,
+        "--tickets",
+        TICKETS,
+        "--id",
+        "NIGHT",
+    ]);
+    assert!(
+        stdout(&out).contains("decision: L1 by rule 'urgent-to-legal' (proactive), priority urgent (tier 'legal' was closed when it arrived: its `when_closed` sent it on)"),
+        "{}",
+        stdout(&out)
+    );
+    // The report counts the ticket where it went.
+    let out = handoff(&[
+        "replay",
+        "--policy",
+        WHEN_CLOSED,
+        "--tickets",
+        TICKETS,
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["report"]["escalation_by_tier"]["legal"]["numerator"],
+        3
+    );
+    assert_eq!(report["report"]["escalation_by_tier"]["L1"]["numerator"], 2);
+}
+
+#[test]
+fn lint_warns_about_a_closed_tier_without_fallback() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(WHEN_CLOSED).unwrap();
+    assert_eq!(handoff(&["lint", WHEN_CLOSED]).status.code(), Some(0));
+    let no_fallback = write(
+        dir.path(),
+        "no-fallback.yaml",
+        &text.replace("    when_closed: { route: L1 }\n", ""),
+    );
+    let out = handoff(&["lint", &no_fallback, "--color", "never"]);
+    assert_eq!(out.status.code(), Some(0), "a warning");
+    assert!(
+        stdout(&out).contains("warning[H054]: tier 'legal' is closed at times the policy's calendar is open (first: mon 09:00) and has no `when_closed`"),
+        "{}",
+        stdout(&out)
+    );
+    // A fallback to a tier that does not exist is H010; a bad tier calendar is H003.
+    let undefined = write(
+        dir.path(),
+        "undefined.yaml",
+        &text.replace("when_closed: { route: L1 }", "when_closed: { route: L9 }"),
+    );
+    let out = handoff(&["lint", &undefined, "--color", "never"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out)
+            .contains("error[H010]: tier 'legal' sends tickets when closed to undefined tier 'L9'"),
+        "{}",
+        stdout(&out)
+    );
+    let bad_zone = write(
+        dir.path(),
+        "zone.yaml",
+        &text.replace(
+            "calendar: { timezone: Europe/Berlin, hours: { mon-fri: \"10:00-16:00\" } }",
+            "calendar: { timezone: Europe/Berlyn, hours: { mon-fri: \"10:00-16:00\" } }",
+        ),
+    );
+    let out = handoff(&["lint", &bad_zone, "--color", "never"]);
+    assert!(
+        stdout(&out).contains("error[H003]: unknown time zone `Europe/Berlyn`"),
+        "{}",
+        stdout(&out)
+    );
+    // Replay refuses a policy with lint errors.
+    let out = handoff(&["replay", "--policy", &undefined, "--tickets", TICKETS]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -122,6 +122,10 @@ pub struct TierInfo {
     sla: Vec<SlaTargets>,
     /// Per priority index: delay before time-based escalation; and the target rank.
     pub escalate_after: Option<(Vec<Option<PolicyDuration>>, usize)>,
+    /// The tier's own calendar (else the policy's), and the rank `when_closed` sends
+    /// tickets to that arrive while it is closed.
+    pub calendar: Option<BusinessCalendar>,
+    pub when_closed: Option<usize>,
 }
 
 impl TierInfo {
@@ -160,6 +164,9 @@ pub struct Decision {
     pub matched: Vec<usize>,
     pub priority: Option<usize>,
     pub reason: Option<ReasonKind>,
+    /// The tier the rules chose when it was closed at arrival and its `when_closed` sent the
+    /// ticket to `rank` instead.
+    pub closed_from: Option<usize>,
 }
 
 /// Why a policy cannot be compiled for evaluation (a condition's own error is
@@ -379,6 +386,11 @@ impl CompiledPolicy {
                 owner,
                 sla,
                 escalate_after,
+                calendar: tier.calendar.as_ref().map(|c| build_calendar(Some(c)).0),
+                when_closed: match &tier.when_closed {
+                    Some(w) => Some(rank(&w.value.route.value)?),
+                    None => None,
+                },
             });
         }
         let (calendar, _) = build_calendar(policy.calendar.as_ref());
@@ -631,5 +643,6 @@ impl CompiledPolicy {
                 decision.reason = Some(ReasonKind::Default);
             }
         }
+        self.divert_when_closed(t, decision);
     }
 }

@@ -20,3 +20,4 @@ pub mod sla;
 pub mod stats;
 pub mod sweep;
 pub mod trace;
+pub mod when_closed;

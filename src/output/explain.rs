@@ -132,6 +132,12 @@ pub fn explain_with_notes(
             "\ndecision: {route} by the default route (no rule matched), priority {priority}"
         )),
     }
+    if let Some(from) = decision.closed_from {
+        out.push_str(&format!(
+            " (tier '{}' was closed when it arrived: its `when_closed` sent it on)",
+            compiled.routes.get(from).map_or("?", String::as_str)
+        ));
+    }
     if let Some(tier) = compiled.tier(decision.rank) {
         out.push_str(&format!(", owner {}\n", tier.owner));
         let start = t.clock_start();
