@@ -281,3 +281,26 @@ fn lint_warns_about_a_closed_tier_without_fallback() {
     let out = handoff(&["replay", "--policy", &undefined, "--tickets", TICKETS]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn diff_shows_a_changed_fallback_and_its_tickets() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(WHEN_CLOSED).unwrap();
+    let to_ai = write(
+        dir.path(),
+        "to-ai.yaml",
+        &text.replace("when_closed: { route: L1 }", "when_closed: { route: ai }"),
+    );
+    let out = handoff(&["diff", WHEN_CLOSED, &to_ai, "--tickets", TICKETS]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(
+        text.contains("~ tier 'legal' when_closed route: L1 → ai"),
+        "{text}"
+    );
+    // NIGHT (urgent, after legal's hours) moves from L1 to the AI.
+    assert!(
+        text.contains("tickets whose route, rule, priority or SLA outcome changes: 1"),
+        "{text}"
+    );
+}
