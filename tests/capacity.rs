@@ -58,7 +58,7 @@ fn minimal_staffing_form_works() {
     assert_eq!(c["service_level"], 0.8);
     assert_eq!(c["time_zone"], "Europe/Berlin");
     let l1 = &c["tiers"]["L1"];
-    assert_eq!(l1["handling_time"], 720);
+    assert_eq!(l1["handling_time_seconds"], 720);
     assert_eq!(l1["agent_hours_per_week"], 4 * 168);
     assert_eq!(l1["hours"].as_array().unwrap().len(), 168);
     assert_eq!(l1["hours"][0]["hour"], "mon 00:00");

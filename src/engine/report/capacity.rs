@@ -40,6 +40,7 @@ pub struct TierCapacity {
     /// Order of the tier in the policy (tables list tiers in this order).
     #[serde(skip)]
     pub rank: usize,
+    #[serde(rename = "handling_time_seconds")]
     pub handling_time: u64,
     /// Escalated tickets of the data routed here.
     pub tickets: u64,
@@ -64,6 +65,7 @@ pub struct TierCapacity {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QueueFigures {
     pub wait_probability: Option<f64>,
+    #[serde(rename = "mean_wait_seconds")]
     pub mean_wait: Option<u64>,
     /// Over the tickets with a first-response target.
     pub within_target: Option<f64>,
@@ -71,6 +73,7 @@ pub struct QueueFigures {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PriorityTarget {
+    #[serde(rename = "target_seconds")]
     pub target: u64,
     pub tickets: u64,
     pub erlang_c: Option<f64>,
