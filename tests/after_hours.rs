@@ -304,3 +304,58 @@ fn diff_shows_a_changed_fallback_and_its_tickets() {
         "{text}"
     );
 }
+
+#[test]
+fn sweep_honours_when_closed() {
+    // Urgent tickets under a swept confidence threshold go to legal, which sends what arrives
+    // after its hours to the AI: at 0.4 both tickets match, but only the day one escalates.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(WHEN_CLOSED)
+        .unwrap()
+        .replace(
+            "    when: { priority: { in: [urgent] } }",
+            "    when: { all: [{ priority: { in: [urgent] } }, { confidence: { below: 0.5 } }] }",
+        )
+        .replace("when_closed: { route: L1 }", "when_closed: { route: ai }");
+    let policy = write(dir.path(), "sweep.yaml", &text);
+    let tickets = write(
+        dir.path(),
+        "t.csv",
+        "id,created_at,priority,confidence,requested_human,conversation\n\
+         DAY,2026-12-21T10:00:00+01:00,urgent,0.3,false,yes\n\
+         NIGHT,2026-12-21T20:00:00+01:00,urgent,0.3,false,yes\n",
+    );
+    let out = handoff(&[
+        "sweep",
+        "--policy",
+        &policy,
+        "--tickets",
+        &tickets,
+        "--rule",
+        "urgent-to-legal",
+        "--param",
+        "confidence.below",
+        "--from",
+        "0.2",
+        "--to",
+        "0.4",
+        "--step",
+        "0.2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sweep: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let escalated: Vec<u64> = sweep["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["escalation_rate"]["numerator"].as_u64().unwrap())
+        .collect();
+    assert_eq!(escalated, [0, 1]);
+}
