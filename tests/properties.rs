@@ -256,7 +256,8 @@ fn reference(c: &Cond, p: &Plain) -> Tri {
             }
         }
         Cond::RequestedHuman(b) => p.human.map_or(Tri::Unknown, |v| known(v == *b)),
-        Cond::Matches { .. } => Tri::Unknown,
+        // These tickets have no created_at and no extra columns.
+        Cond::BusinessHours(_) | Cond::Matches { .. } => Tri::Unknown,
     }
 }
 

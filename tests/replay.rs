@@ -586,6 +586,34 @@ fn time_based_escalation_hops() {
 }
 
 #[test]
+fn containment_and_csat_by_route() {
+    // Known, resolved history: 40 decided less the 7 unresolved (A09, A10, L05, H06, C04, C05,
+    // D03) = 33. Contained (not escalated, resolved by the AI, not reopened): A01–A06, A11,
+    // A12 and B03 = 9 (B04 was reopened; A07, A08 were escalated in history). The policy keeps
+    // all but B03 (L2, billing-dispute) with the AI: 8.
+    let m = metrics();
+    assert_rate(&m["containment_rate"], 9, 33, 0.2727);
+    assert_rate(&m["projected_containment_rate"], 8, 33, 0.2424);
+    let policy = &m["quality_by_route"]["policy"];
+    // Kept by the policy and resolved: A01–A08, A11, A12 = 10, of which A07, A08 escalated.
+    assert_rate(&policy["ai"]["containment_rate"], 8, 10, 0.8);
+    assert_rate(&policy["L2"]["containment_rate"], 1, 5, 0.2);
+    assert_rate(&policy["L1"]["containment_rate"], 0, 11, 0.0);
+    assert_rate(&policy["L3"]["containment_rate"], 0, 7, 0.0);
+    // CSAT means of the rows' own scores per decided route (2 decimals).
+    let csat = |route: &str| policy[route]["csat"].clone();
+    assert_eq!(csat("ai"), json!({ "mean": 3.88, "n": 8 }));
+    assert_eq!(csat("L1"), json!({ "mean": 2.82, "n": 11 }));
+    assert_eq!(csat("L2"), json!({ "mean": 3.6, "n": 5 }));
+    assert_eq!(csat("L3"), json!({ "mean": 2.43, "n": 7 }));
+    let history = &m["quality_by_route"]["history"];
+    // History's AI route: A01–A06, A11, A12, B03 and the reopened B04 = 10.
+    assert_rate(&history["ai"]["containment_rate"], 9, 10, 0.9);
+    assert_eq!(history["human (tier unknown)"]["tickets"], 1);
+    assert!(history["L1"]["containment_rate"]["note"].is_string());
+}
+
+#[test]
 fn every_metric_of_the_report_is_asserted() {
     // A metric added to the report must get a hand-derived assertion above.
     let keys: Vec<&str> = metrics()
@@ -625,6 +653,9 @@ fn every_metric_of_the_report_is_asserted() {
         "time_based_escalation",
         // Asserted by hand in tests/html.rs (`load_counts_hours_of_the_week_in_the_policy_zone`).
         "load",
+        "containment_rate",
+        "projected_containment_rate",
+        "quality_by_route",
     ];
     expected.sort_unstable();
     let mut keys = keys;

@@ -13,14 +13,17 @@ use super::fail_if::{self, FailIf};
 use super::input::{HistoryArgs, InputArgs, Inputs};
 use super::io::OutputTarget;
 use crate::engine::agreement::Available;
+use crate::engine::capacity::{Arrivals, project};
 use crate::engine::partial::Partial;
 use crate::engine::replay::{
     By, DecisionFormat, ReplayError, ReplayOptions, ReplaySink, Segments, replay,
 };
 use crate::engine::report::ReplayReport;
+use crate::engine::report::capacity::Capacity;
 use crate::output::decisions::{self, DecisionRows};
 use crate::output::rejects::Rejects;
 use crate::output::report::{self, ReportFormat};
+use crate::policy::staffing::load_staffing;
 use crate::tickets::tally::ReadTally;
 use crate::tickets::{RawRecord, RowError};
 
@@ -64,10 +67,30 @@ pub struct ReplayArgs {
     /// `-` is stdout)
     #[arg(long, value_name = "FILE")]
     pub partial_out: Option<PathBuf>,
+    /// Project queue waits and first-response SLA per tier and hour of the week from agents
+    /// and handling times in this YAML file (see docs/capacity.md)
+    #[arg(long, value_name = "FILE")]
+    pub staffing: Option<PathBuf>,
+    /// With --staffing: the share of tickets to answer within their first-response target
+    /// that agents are sized for
+    #[arg(long, value_name = "SHARE", default_value_t = 0.8, requires = "staffing", value_parser = service_level)]
+    pub service_level: f64,
     /// Threads to use: one reads the CSV, all evaluate tickets. The report is the same for
     /// any number [default: the number of cores, at most 4]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
+}
+
+/// `--service-level`: a share strictly between 0 and 1.
+fn service_level(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(level) if level > 0.0 && level < 1.0 => Ok(level),
+        Ok(level) if level > 1.0 && level < 100.0 => Err(format!(
+            "{level} looks like a percent; give a share between 0 and 1, e.g. {}",
+            level / 100.0
+        )),
+        _ => Err("give a share strictly between 0 and 1, e.g. 0.8".to_string()),
+    }
 }
 
 /// The default of `--threads`: past a few workers, reading the CSV is the limit.
@@ -142,7 +165,9 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         [] => None,
         dimensions => Some(Segments::new(dimensions)?),
     };
-    let inputs = Inputs::open(&args.input, &[("--policy", &args.policy)])?;
+    let mut named: Vec<(&str, &Path)> = vec![("--policy", &args.policy)];
+    named.extend(args.staffing.as_deref().map(|path| ("--staffing", path)));
+    let inputs = Inputs::open(&args.input, &named)?;
     let tickets = inputs.tickets()?;
     let outputs = [
         ("--decisions", args.decisions.as_deref()),
@@ -153,6 +178,10 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
     inputs.check_outputs(&outputs, args.output.is_none())?;
 
     let (loaded, policy) = inputs.evaluate(&args.policy)?;
+    let staffing = match &args.staffing {
+        Some(path) => Some(load_staffing(path, &policy.routes[1..])?),
+        None => None,
+    };
     let (mut reader, parser, progress) = inputs.ticket_reader(&policy.needs, "replaying")?;
     // A misspelt --fail-if metric, or a threshold out of its range, is a usage error before
     // any ticket is read.
@@ -182,12 +211,13 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         strict: args.strict,
         check_ids: args.check_ids,
         threads: args.threads.map_or_else(default_threads, usize::from),
+        arrivals: staffing.is_some(),
     };
     let format = sinks
         .decisions
         .is_some()
         .then_some(&rows as &dyn DecisionFormat);
-    let outcome = match replay(&policy, &mut reader, parser, &options, format, &mut sinks) {
+    let mut outcome = match replay(&policy, &mut reader, parser, &options, format, &mut sinks) {
         Ok(outcome) => outcome,
         // The error names the output file it could not write.
         Err(ReplayError::Write(e)) => return Err(e.into()),
@@ -205,7 +235,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         "`--rejects FILE` writes every rejected record with its reason",
     )?;
 
-    let report = ReplayReport::new(
+    let mut report = ReplayReport::new(
         &policy,
         &reader.layout,
         &outcome,
@@ -213,6 +243,17 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         &outcome.parser.bad_values,
         &outcome.parser.notes(&reader.layout),
     );
+    if let Some(staffing) = &staffing {
+        let arrivals = std::mem::replace(&mut outcome.arrivals, Arrivals::new(&policy));
+        let projection = project(&policy, staffing, arrivals, args.service_level);
+        report.capacity = Some(Capacity::new(
+            &projection,
+            &policy.calendar.timezone_name,
+            &policy.priorities,
+            &policy.routes,
+            &outcome.overall.by_route,
+        ));
+    }
     let mut rendered = Vec::new();
     report::print(&report, args.format, &mut rendered)?;
     report_out

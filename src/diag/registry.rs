@@ -46,6 +46,7 @@ pub enum Code {
     H051,
     H052,
     H053,
+    H054,
     H060,
     H061,
     H090,
@@ -327,6 +328,15 @@ pub static RULES: &[RuleInfo] = &[
         why: "Time-based escalation exists to act before the first-response target is breached. A delay as long as the target escalates only after the breach (reported once per priority). A cycle (L1 → L2 → L1) passes an unanswered ticket around forever.",
         example: "L1:\n  escalate_after: { no_first_response: 1h, to: L2 }\n  sla:\n    urgent: { first_response: 15m, resolution: 4h }\n",
         fix: "L1:\n  escalate_after: { no_first_response: { urgent: 10m, default: 1h }, to: L2 }\n  sla:\n    urgent: { first_response: 15m, resolution: 4h }\n",
+    },
+    RuleInfo {
+        code: Code::H054,
+        name: "closed-without-fallback",
+        severity: Warning,
+        summary: "a tier whose own calendar is closed at an hour the policy's calendar is open, with no `when_closed` route",
+        why: "A tier with its own, shorter hours (a specialist team in one time zone) receives tickets while the rest of support is working. Without `when_closed`, a ticket routed there during those hours waits for the tier to open, and its first-response clock, which runs on the policy's calendar, keeps running. `when_closed` names where such tickets go instead (another tier, or `ai`).",
+        example: "L3:\n  calendar: { timezone: Europe/Berlin, hours: { mon-fri: \"10:00-16:00\" } }\n",
+        fix: "L3:\n  calendar: { timezone: Europe/Berlin, hours: { mon-fri: \"10:00-16:00\" } }\n  when_closed: { route: L2 }\n",
     },
     RuleInfo {
         code: Code::H060,

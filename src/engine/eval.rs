@@ -94,6 +94,8 @@ enum Node {
         not_in: Vec<String>,
     },
     Human(bool),
+    /// `created_at` inside (`true`) or outside (`false`) the calendar's working hours.
+    BusinessHours(bool),
     Regex {
         extra: usize,
         regex: Regex,
@@ -123,6 +125,10 @@ pub struct TierInfo {
     sla: Vec<SlaTargets>,
     /// Per priority index: delay before time-based escalation; and the target rank.
     pub escalate_after: Option<(Vec<Option<PolicyDuration>>, usize)>,
+    /// The tier's own calendar (else the policy's), and the rank `when_closed` sends
+    /// tickets to that arrive while it is closed.
+    pub calendar: Option<BusinessCalendar>,
+    pub when_closed: Option<usize>,
 }
 
 impl TierInfo {
@@ -161,6 +167,9 @@ pub struct Decision {
     pub matched: Vec<usize>,
     pub priority: Option<usize>,
     pub reason: Option<ReasonKind>,
+    /// The tier the rules chose when it was closed at arrival and its `when_closed` sent the
+    /// ticket to `rank` instead.
+    pub closed_from: Option<usize>,
 }
 
 /// Why a policy cannot be compiled for evaluation (a condition's own error is
@@ -252,6 +261,10 @@ impl Builder<'_> {
             Cond::RequestedHuman(b) => {
                 read(Field::RequestedHuman.name());
                 Node::Human(*b)
+            }
+            Cond::BusinessHours(b) => {
+                read(Field::CreatedAt.name());
+                Node::BusinessHours(*b)
             }
             Cond::Matches { field, regex } => {
                 read(field);
@@ -376,6 +389,11 @@ impl CompiledPolicy {
                 owner,
                 sla,
                 escalate_after,
+                calendar: tier.calendar.as_ref().map(|c| build_calendar(Some(c)).0),
+                when_closed: match &tier.when_closed {
+                    Some(w) => Some(rank(&w.value.route.value)?),
+                    None => None,
+                },
             });
         }
         let (calendar, _) = build_calendar(policy.calendar.as_ref());
@@ -575,6 +593,10 @@ impl CompiledPolicy {
                 None => Tri::Unknown,
                 Some(v) => Tri::from(v == *wanted),
             },
+            Node::BusinessHours(wanted) => match t.created_at {
+                None => Tri::Unknown,
+                Some(at) => Tri::from(self.calendar.is_open(at) == *wanted),
+            },
             Node::Regex { extra, regex } => match t.extras.get(*extra) {
                 Some(v) if !v.is_empty() => Tri::from(regex.is_match(v)),
                 _ => Tri::Unknown,
@@ -624,5 +646,6 @@ impl CompiledPolicy {
                 decision.reason = Some(ReasonKind::Default);
             }
         }
+        self.divert_when_closed(t, decision);
     }
 }

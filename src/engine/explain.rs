@@ -132,6 +132,10 @@ pub struct DecisionFacts {
     /// `reactive`, `proactive` or `default`.
     pub reason_kind: &'static str,
     pub priority: Option<String>,
+    /// The tier the ticket was routed to first when that tier was closed and its
+    /// `when_closed` sent the ticket on; `None` otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed_from: Option<String>,
     /// The tier's owner; `None` when the ticket stays with the AI.
     pub owner: Option<String>,
     /// The calendar's time zone, in which business time is counted.
@@ -280,6 +284,7 @@ fn rule_steps(
 ) -> Vec<RuleStep> {
     let fields = ExtraFields {
         extras: &compiled.needs.extras,
+        calendar: &compiled.calendar,
     };
     let stop = decision
         .matched
@@ -356,6 +361,9 @@ fn decision_facts(compiled: &CompiledPolicy, t: &Ticket, decision: &Decision) ->
             .priority
             .and_then(|p| compiled.priorities.get(p))
             .cloned(),
+        closed_from: decision
+            .closed_from
+            .map(|from| compiled.route_name(from).to_string()),
         owner: tier.map(|tier| tier.owner.clone()),
         timezone: compiled.calendar.timezone_name.clone(),
         sla,

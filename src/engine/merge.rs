@@ -102,6 +102,7 @@ impl Metrics {
             time_based_escalated,
             hops,
             load,
+            quality,
         } = other;
         self.tickets += tickets;
         add_counts(&mut self.by_route, &by_route);
@@ -121,6 +122,7 @@ impl Metrics {
             self.confusion.entry(key).or_default().merge(cell);
         }
         self.agreement.merge(&agreement);
+        self.quality.merge(&quality);
         self.reassignments_known += reassignments_known;
         self.no_reassignment += no_reassignment;
 

@@ -168,6 +168,9 @@ pub struct Metrics {
 
     /// Tickets per route by hour of the week of `created_at`, and the days they span.
     pub load: Load,
+
+    /// Containment and CSAT by route, for the policy and for history.
+    pub quality: super::quality::PathQuality,
 }
 
 /// A map whose keys are not text (`(rank, priority)`), as a list of `[key, value]` pairs.
@@ -355,6 +358,7 @@ impl Metrics {
         }
 
         self.agreement(policy, available, t, d);
+        self.quality.record(policy, available, t, d);
         self.response_times(policy, t, escalated);
         if escalated {
             self.sla_clocks(policy, available, t, d, group, deferred);

@@ -6,6 +6,7 @@
 //! [`deferred`].
 
 pub mod agreement;
+pub mod capacity;
 pub mod deferred;
 pub mod diff;
 pub mod eval;
@@ -15,9 +16,11 @@ pub mod load;
 pub mod merge;
 pub mod metrics;
 pub mod partial;
+pub mod quality;
 pub mod replay;
 pub mod report;
 pub mod sla;
 pub mod stats;
 pub mod sweep;
 pub mod trace;
+pub mod when_closed;

@@ -437,6 +437,8 @@ pub fn merge(parts: Vec<(String, Partial)>) -> Result<Merged, PartialError> {
     let parser = TicketParser::new(&layout, &Mapping::default(), &policy.needs)
         .map_err(|e| invalid(&first_name, e))?;
     let outcome = ReplayOutcome {
+        // Capacity (`--staffing`) needs every arrival; partials carry aggregates only.
+        arrivals: super::capacity::Arrivals::new(&policy),
         overall: total.metrics,
         groups,
         group_labels,

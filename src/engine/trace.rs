@@ -6,6 +6,7 @@
 
 use super::eval::Tri;
 use super::keywords::KeywordMatcher;
+use crate::calendar::BusinessCalendar;
 use crate::policy::condition::{Cond, Keyword, LabelField, NumField};
 use crate::policy::describe;
 use crate::text::normalize_label;
@@ -23,9 +24,11 @@ pub struct TraceNode {
     pub children: Vec<TraceNode>,
 }
 
-/// Looks extra fields up by name in a ticket read with the policy's needs.
+/// Looks extra fields up by name in a ticket read with the policy's needs, and the calendar
+/// `business_hours` reads.
 pub struct ExtraFields<'a> {
     pub extras: &'a [String],
+    pub calendar: &'a BusinessCalendar,
 }
 
 impl ExtraFields<'_> {
@@ -172,6 +175,20 @@ pub fn trace(cond: &Cond, t: &Ticket, fields: &ExtraFields) -> TraceNode {
                 .map_or(Tri::Unknown, |v| Tri::from(v == *wanted)),
             children: Vec::new(),
         },
+        Cond::BusinessHours(wanted) => TraceNode {
+            test: describe::test(cond),
+            value: t.created_at.map_or_else(
+                || "(empty)".to_string(),
+                |at| {
+                    let open = fields.calendar.is_open(at);
+                    format!("{at} ({})", if open { "open" } else { "closed" })
+                },
+            ),
+            outcome: t.created_at.map_or(Tri::Unknown, |at| {
+                Tri::from(fields.calendar.is_open(at) == *wanted)
+            }),
+            children: Vec::new(),
+        },
         Cond::Matches { field, regex } => {
             let value = fields.extra(t, field);
             TraceNode {
@@ -250,6 +267,7 @@ mod tests {
         assert_eq!(decision.rank, 3, "legal-risk routes to L3");
         let fields = ExtraFields {
             extras: &compiled.needs.extras,
+            calendar: &compiled.calendar,
         };
         let cond = compile(&loaded.policy.rules[1].when).unwrap();
         let traced = trace(&cond, &ticket, &fields);
@@ -298,6 +316,7 @@ mod tests {
             .unwrap();
             let fields = ExtraFields {
                 extras: &compiled.needs.extras,
+                calendar: &compiled.calendar,
             };
             let conds: Vec<Cond> = loaded
                 .policy

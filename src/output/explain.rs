@@ -115,6 +115,11 @@ pub fn text(e: &Explanation) -> String {
             d.route
         )),
     }
+    if let Some(from) = &d.closed_from {
+        out.push_str(&format!(
+            " (tier '{from}' was closed when it arrived: its `when_closed` sent it on)"
+        ));
+    }
     match &d.owner {
         Some(owner) => {
             out.push_str(&format!(", owner {owner}\n"));

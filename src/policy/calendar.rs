@@ -208,7 +208,7 @@ fn full_day_name(short: &str) -> &'static str {
 }
 
 /// `mon-fri`, `sat`, `sat,sun`, `fri-mon` (wraps over the weekend).
-fn parse_days(key: &str) -> Result<Vec<usize>, String> {
+pub(crate) fn parse_days(key: &str) -> Result<Vec<usize>, String> {
     let mut days = Vec::new();
     for part in key.split(',') {
         let unknown = |name: &str| format!("`{}` is not a day", name.trim());
@@ -245,7 +245,7 @@ fn parse_time(text: &str) -> Option<u32> {
 }
 
 /// `"09:00-18:00"`, `"08:00-12:00, 13:00-17:00"`, or `closed` / empty for no hours.
-fn parse_ranges(value: &str) -> Result<Vec<(u32, u32)>, String> {
+pub(crate) fn parse_ranges(value: &str) -> Result<Vec<(u32, u32)>, String> {
     let value = value.trim();
     if value.is_empty() || value.eq_ignore_ascii_case("closed") {
         return Ok(Vec::new());

@@ -277,6 +277,30 @@ fn tiers(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
             )),
             (None, None) => {}
         }
+        let closed = |t: &Tier| {
+            t.when_closed
+                .as_ref()
+                .map_or(NONE.to_string(), |w| w.value.route.value.clone())
+        };
+        if closed(old_tier) != closed(new_tier) {
+            out.push(change(
+                "changed",
+                format!("tier '{}' when_closed route", name.value),
+                format!("{} → {}", closed(old_tier), closed(new_tier)),
+            ));
+        }
+        let own_hours = |t: &Tier| {
+            t.calendar
+                .as_ref()
+                .map_or(NONE.to_string(), |c| calendar_text(&c.value))
+        };
+        if own_hours(old_tier) != own_hours(new_tier) {
+            out.push(change(
+                "changed",
+                format!("tier '{}' calendar", name.value),
+                format!("{} → {}", own_hours(old_tier), own_hours(new_tier)),
+            ));
+        }
         let mut keys: Vec<String> = old_tier
             .sla
             .keys()

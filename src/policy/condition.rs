@@ -37,6 +37,8 @@ pub enum Cond {
         not_in: Vec<String>,
     },
     RequestedHuman(bool),
+    /// `created_at` inside (`true`) or outside (`false`) the policy calendar's working hours.
+    BusinessHours(bool),
     /// A regex searched in an extra column.
     Matches {
         field: String,
@@ -148,6 +150,9 @@ pub fn compile(condition: &Spanned<Condition>) -> Result<Cond, CompileError> {
     }
     if let Some(b) = &c.requested_human {
         parts.push(Cond::RequestedHuman(b.value));
+    }
+    if let Some(b) = &c.business_hours {
+        parts.push(Cond::BusinessHours(b.value));
     }
     if let Some(f) = &c.field {
         parts.extend(field_test(f)?);

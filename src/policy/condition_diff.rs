@@ -59,6 +59,7 @@ fn leaf_names(c: &Condition, out: &mut Vec<String>) {
         ("category", c.category.is_some()),
         ("priority", c.priority.is_some()),
         ("requested_human", c.requested_human.is_some()),
+        ("business_hours", c.business_hours.is_some()),
     ] {
         if present {
             out.push(name.to_string());
@@ -133,6 +134,18 @@ fn walk(
                 Vec::new()
             } else {
                 vec![format!("requested_human {} → {}", a.value, b.value)]
+            },
+        ),
+        _ => return None,
+    }
+    match (&old.business_hours, &new.business_hours) {
+        (None, None) => {}
+        (Some(a), Some(b)) => leaf(
+            "business_hours".into(),
+            if a.value == b.value {
+                Vec::new()
+            } else {
+                vec![format!("business_hours {} → {}", a.value, b.value)]
             },
         ),
         _ => return None,

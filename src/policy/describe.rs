@@ -200,6 +200,9 @@ impl Display for Condition {
         if let Some(b) = &self.requested_human {
             entries.push(("requested_human", b.value.to_string()));
         }
+        if let Some(b) = &self.business_hours {
+            entries.push(("business_hours", b.value.to_string()));
+        }
         if let Some(test) = &self.field {
             entries.push(("field", test.value.to_string()));
         }
@@ -258,6 +261,7 @@ fn entry(c: &Cond) -> (&str, String) {
             ("keywords", mapping(&entries))
         }
         Cond::RequestedHuman(value) => ("requested_human", value.to_string()),
+        Cond::BusinessHours(value) => ("business_hours", value.to_string()),
         Cond::Matches { field, regex } => (
             "field",
             mapping(&[("name", scalar(field)), ("matches", scalar(regex.as_str()))]),

@@ -385,6 +385,45 @@ pub fn load_test_file(path: &Path) -> Result<super::testfile::TestFile, String> 
     )
 }
 
+/// Read a small YAML file that is not a policy (a staffing file) into `T`, with the policy's
+/// parser limits; a problem is `path:line:col: message (help)`.
+pub fn load_yaml_file<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, String> {
+    let metadata =
+        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if metadata.len() > MAX_POLICY_BYTES {
+        return Err(format!(
+            "{}: the file is over {} MiB",
+            path.display(),
+            MAX_POLICY_BYTES / (1024 * 1024)
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| format!("{}: not valid UTF-8", path.display()))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    if text
+        .lines()
+        .all(|line| line.trim().is_empty() || line.trim_start().starts_with('#'))
+    {
+        return Err(format!("{}: the file is empty", path.display()));
+    }
+    let place = |d: Diagnostic| {
+        let help = d.help.map(|h| format!(" ({h})")).unwrap_or_default();
+        if d.span.is_known() {
+            let (line, column) = (d.span.line, d.span.column);
+            format!("{}:{line}:{column}: {}{help}", path.display(), d.message)
+        } else {
+            format!("{}: {}{help}", path.display(), d.message)
+        }
+    };
+    if let Err(err) = serde_saphyr::from_str_with_options::<serde::de::IgnoredAny>(text, options())
+    {
+        return Err(place(to_diagnostic(&err, text, true)));
+    }
+    serde_saphyr::from_str_with_options::<T>(text, options())
+        .map_err(|err| place(to_diagnostic(&err, text, false)))
+}
+
 /// Policy tests as YAML text (for `handoff test --record`).
 pub fn test_file_yaml(file: &super::testfile::TestFile) -> Result<String, String> {
     serde_saphyr::to_string(file).map_err(|e| e.to_string())

@@ -10,6 +10,7 @@ pub mod load;
 pub mod model;
 pub mod schema;
 pub mod spanned;
+pub mod staffing;
 pub mod testfile;
 
 pub use load::{LoadError, LoadedPolicy, load_file};

@@ -80,6 +80,19 @@ pub struct Tier {
     /// Targets per priority (or `default`), in business time.
     #[serde(default)]
     pub sla: NamedMap<Spanned<SlaTarget>>,
+    /// This tier's own working hours, when they differ from the policy's calendar: what
+    /// `when_closed` reads (SLA clocks keep the policy's calendar).
+    pub calendar: Option<Spanned<Calendar>>,
+    /// Where tickets go that arrive (`created_at`) while this tier is closed.
+    pub when_closed: Option<Spanned<WhenClosed>>,
+}
+
+/// A tier's fallback for tickets that arrive while it is closed.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WhenClosed {
+    /// A tier, or `ai`.
+    pub route: Spanned<String>,
 }
 
 impl Tier {
@@ -215,6 +228,9 @@ pub struct Condition {
     pub priority: Option<Spanned<LabelSet>>,
     /// The customer asked for a human.
     pub requested_human: Option<Spanned<bool>>,
+    /// The ticket arrived (`created_at`) inside (`true`) or outside (`false`) the working hours
+    /// of the policy's calendar, in its time zone and with its holidays.
+    pub business_hours: Option<Spanned<bool>>,
     /// A test on any other ticket column.
     pub field: Option<Spanned<FieldTest>>,
 }

@@ -16,6 +16,7 @@ use pipeline::Job;
 use worker::{Batch, Worker};
 
 use super::agreement::Available;
+use super::capacity::Arrivals;
 use super::eval::CompiledPolicy;
 use super::metrics::Metrics;
 use crate::tickets::{RowError, TicketParser, TicketReader};
@@ -44,6 +45,8 @@ pub struct ReplayOutcome {
     pub available: Available,
     /// The parsers' counts (bad values, timestamps without an offset), merged.
     pub parser: TicketParser,
+    /// With [`ReplayOptions::arrivals`]: the escalated tickets' arrivals.
+    pub arrivals: Arrivals,
 }
 
 pub fn replay(
@@ -75,7 +78,9 @@ pub fn replay(
     let mut groups: BTreeMap<String, Metrics> = BTreeMap::new();
     let mut first_seen: BTreeMap<String, (u64, Vec<String>)> = BTreeMap::new();
     let mut merged_parser: Option<TicketParser> = None;
-    for worker in workers {
+    let mut arrivals = Arrivals::new(policy);
+    for mut worker in workers {
+        arrivals.merge(std::mem::take(&mut worker.arrivals));
         let (metrics, worker_groups, parser) = worker.finish(as_of);
         overall.merge(metrics);
         for (key, (metrics, line, spelling)) in worker_groups {
@@ -113,6 +118,7 @@ pub fn replay(
         available,
         // There is always at least one worker.
         parser: merged_parser.expect("one worker at least"),
+        arrivals,
     })
 }
 

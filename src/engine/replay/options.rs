@@ -191,6 +191,9 @@ pub struct ReplayOptions {
     /// Threads to use. 0 or 1: everything runs on the calling thread; more: a reader thread
     /// (which also evaluates when it is ahead) and `threads - 1` workers (see `pipeline`).
     pub threads: usize,
+    /// Keep every escalated ticket's arrival for the capacity projection (`--staffing`;
+    /// memory grows with the escalated tickets).
+    pub arrivals: bool,
 }
 
 /// Formats the `--decisions` row of a ticket. Runs on worker threads; the rows are written in

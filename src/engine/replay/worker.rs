@@ -10,6 +10,7 @@ use jiff::Timestamp;
 
 use super::options::{DecisionFormat, ReplayOptions};
 use crate::engine::agreement::Available;
+use crate::engine::capacity::Arrivals;
 use crate::engine::deferred::Settler;
 use crate::engine::eval::{CompiledPolicy, Decision};
 use crate::engine::metrics::{Deferred, Metrics};
@@ -93,6 +94,8 @@ pub struct Worker<'a> {
     ticket: Ticket,
     found: Vec<bool>,
     decision: Decision,
+    /// With [`ReplayOptions::arrivals`]: the escalated tickets' arrivals.
+    pub arrivals: Arrivals,
 }
 
 fn settle(overall: &mut Metrics, groups: &mut [Metrics], item: &Deferred, happened: bool) {
@@ -124,6 +127,7 @@ impl<'a> Worker<'a> {
             ticket: Ticket::default(),
             found: Vec::new(),
             decision: Decision::default(),
+            arrivals: Arrivals::new(policy),
         }
     }
 
@@ -181,6 +185,9 @@ impl<'a> Worker<'a> {
         policy.scan_keywords(ticket, &mut self.found);
         policy.decide(ticket, &self.found, &mut self.decision);
 
+        if self.options.arrivals {
+            self.arrivals.record(ticket.created_at, &self.decision);
+        }
         let group = match &self.options.by {
             None => usize::MAX,
             Some(by) => {

@@ -70,6 +70,7 @@ impl Report {
             sla: sla(policy, &columns, m),
             context: context(policy, layout, m),
             coverage: coverage(policy, m),
+            quality: super::quality::Quality::new(policy, layout, &m.quality),
             time_based_escalation: Measure::unless_missing(
                 columns.missing(&["escalated_at", "first_human_response_at"]),
                 || TimeBasedEscalation {

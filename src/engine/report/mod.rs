@@ -14,11 +14,13 @@ use crate::engine::replay::{ReplayOutcome, Segments};
 use crate::tickets::{Layout, RowError};
 
 mod build;
+pub mod capacity;
 pub mod diff;
 pub mod headline;
 pub mod load;
 pub mod measure;
 pub mod parts;
+pub mod quality;
 pub mod sections;
 pub mod sweep;
 #[cfg(test)]
@@ -50,6 +52,9 @@ pub struct ReplayReport {
     pub report: Report,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<ByGroups>,
+    /// `--staffing`: the capacity what-if.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<capacity::Capacity>,
     /// The policy's routes in rank order (`ai` first): the order tables list them in.
     #[serde(skip)]
     pub routes: Vec<String>,
@@ -210,6 +215,7 @@ impl ReplayReport {
             headline: headline::Headline::of(&report),
             report,
             by: by.map(|by| ByGroups::new(policy, layout, outcome, by)),
+            capacity: None,
             routes: policy.routes.clone(),
         }
     }

@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::measure::{Fraction, Measure, RateFigure};
+use super::quality::{Csat, QualityByRoute, RouteFigures};
 use super::sections::*;
 
 /// What a part of the report is, as a figure.
@@ -190,6 +191,12 @@ impl Report {
             ("never_reached", Part::other()),
             ("time_based_escalation", self.time_based_escalation.part()),
             ("load", self.load.part()),
+            ("containment_rate", self.quality.containment.part()),
+            (
+                "projected_containment_rate",
+                self.quality.projected_containment.part(),
+            ),
+            ("quality_by_route", self.quality.quality_by_route.part()),
         ])
     }
 }
@@ -335,5 +342,30 @@ impl Parts for super::load::Load {
             children.push(("last_day", Part::other()));
         }
         Part::group(children)
+    }
+}
+
+impl Parts for QualityByRoute {
+    fn part(&self) -> Part<'_> {
+        Part::group([
+            ("policy", self.policy.part()),
+            ("history", self.history.part()),
+        ])
+    }
+}
+
+impl Parts for RouteFigures {
+    fn part(&self) -> Part<'_> {
+        Part::group([
+            ("tickets", Part::count(self.tickets)),
+            ("containment_rate", self.containment_rate.part()),
+            ("csat", self.csat.part()),
+        ])
+    }
+}
+
+impl Parts for Csat {
+    fn part(&self) -> Part<'_> {
+        Part::group([("mean", Part::other()), ("n", Part::count(self.n))])
     }
 }

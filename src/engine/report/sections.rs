@@ -31,6 +31,8 @@ pub struct Report {
     pub time_based_escalation: Measure<TimeBasedEscalation>,
     /// Tickets per route by hour of the week (needs `created_at`).
     pub load: Measure<super::load::Load>,
+    #[serde(flatten)]
+    pub quality: super::quality::Quality,
 }
 
 impl Report {

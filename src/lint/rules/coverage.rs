@@ -283,6 +283,12 @@ fn unreachable_tiers(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             ) {
                 reached.insert(&escalate.value.to.value);
             }
+            if let (true, Some(closed)) = (
+                reached.contains(name.value.as_str()),
+                &tier.value.when_closed,
+            ) {
+                reached.insert(&closed.value.route.value);
+            }
         }
         if reached.len() == before {
             break;

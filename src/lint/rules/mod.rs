@@ -1,6 +1,7 @@
 //! The checks behind the registry, one file per family of rules, and [`Ctx`], what each check
 //! reads: `values.rs` (H003, H004), `routing.rs` (H010, H012), `raci.rs` (H011, H020–H022),
-//! `coverage.rs` (H030–H035), `conditions/` (H040–H043, H049) and `sla.rs` (H050–H053).
+//! `coverage.rs` (H030–H035), `conditions/` (H040–H043, H049), `sla.rs` (H050–H053) and
+//! `after_hours.rs` (H054).
 
 use crate::calendar::BusinessCalendar;
 use crate::diag::Diagnostic;
@@ -8,6 +9,7 @@ use crate::policy::calendar::{CalendarProblem, build_calendar};
 use crate::policy::condition::{Cond, compile};
 use crate::policy::{AI, Policy};
 
+mod after_hours;
 mod conditions;
 mod coverage;
 mod raci;
@@ -29,7 +31,12 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub fn new(policy: &'a Policy) -> Self {
-        let (calendar, calendar_problems) = build_calendar(policy.calendar.as_ref());
+        let (calendar, mut calendar_problems) = build_calendar(policy.calendar.as_ref());
+        for (_, tier) in policy.tiers.iter() {
+            if let Some(own) = &tier.value.calendar {
+                calendar_problems.extend(build_calendar(Some(own)).1);
+            }
+        }
         Ctx {
             policy,
             calendar,
@@ -55,5 +62,6 @@ pub fn check_all(policy: &Policy) -> Vec<Diagnostic> {
     coverage::check(&ctx, &mut out);
     conditions::check(&ctx, &mut out);
     sla::check(&ctx, &mut out);
+    after_hours::check(&ctx, &mut out);
     out
 }

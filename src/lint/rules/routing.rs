@@ -23,6 +23,14 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         undefined_tier(ctx, default, "`default` routes to", out);
     }
     for (name, tier) in policy.tiers.iter() {
+        if let Some(closed) = &tier.value.when_closed {
+            undefined_tier(
+                ctx,
+                &closed.value.route,
+                &format!("tier '{}' sends tickets when closed to", name.value),
+                out,
+            );
+        }
         if let Some(escalate) = &tier.value.escalate_after {
             undefined_tier(
                 ctx,

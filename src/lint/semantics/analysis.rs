@@ -18,7 +18,13 @@ pub(super) enum Var {
     Num(NumField),
     Label(LabelField),
     RequestedHuman,
-    Regex { field: String, pattern: String },
+    /// `business_hours`: an opaque boolean of the arrival time (its link with `created_at`
+    /// through the calendar is not analysed).
+    BusinessHours,
+    Regex {
+        field: String,
+        pattern: String,
+    },
     Text,
 }
 
@@ -170,7 +176,9 @@ impl Analysis {
                     vals: Vec::new(),
                 },
             },
-            Var::RequestedHuman | Var::Regex { .. } => Set::Flags(MISSING | TRUE | FALSE),
+            Var::RequestedHuman | Var::BusinessHours | Var::Regex { .. } => {
+                Set::Flags(MISSING | TRUE | FALSE)
+            }
             Var::Text => Set::Text {
                 missing: true,
                 known: Some(Conj::default()),

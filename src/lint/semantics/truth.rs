@@ -154,6 +154,10 @@ impl Analysis {
                 let var = self.var(Var::RequestedHuman);
                 (var, Set::Flags(if *value == truth { TRUE } else { FALSE }))
             }
+            Cond::BusinessHours(value) => {
+                let var = self.var(Var::BusinessHours);
+                (var, Set::Flags(if *value == truth { TRUE } else { FALSE }))
+            }
             Cond::Matches { field, regex } => {
                 let var = self.var(Var::Regex {
                     field: field.clone(),

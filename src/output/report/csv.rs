@@ -80,6 +80,13 @@ pub fn print(report: &ReplayReport, out: &mut dyn Write) -> io::Result<()> {
             section_rows(&group.join(","), metrics, &mut writer)?;
         }
     }
+    if let Some(capacity) = &report.capacity {
+        section_rows(
+            "all",
+            &serde_json::json!({ "capacity": capacity }),
+            &mut writer,
+        )?;
+    }
     writer.flush()
 }
 

@@ -14,6 +14,8 @@ struct Ticket {
     labels: HashMap<&'static str, &'static str>,
     text: Option<String>,
     human: Option<bool>,
+    /// `business_hours`: whether the ticket arrived while the calendar was open.
+    open: Option<bool>,
 }
 
 /// DESIGN §2 evaluated directly (word characters as the design defines them).
@@ -67,6 +69,7 @@ fn eval(c: &Cond, t: &Ticket) -> Option<bool> {
             )
         }
         Cond::RequestedHuman(b) => t.human.map(|h| h == *b),
+        Cond::BusinessHours(b) => t.open.map(|o| o == *b),
         Cond::Matches { field, regex } => t.labels.get(field.as_str()).map(|v| regex.is_match(v)),
     }
 }
@@ -163,6 +166,7 @@ fn random_leaf(rng: &mut Rng) -> Cond {
             field: "code".into(),
             regex: regex::Regex::new(rng.pick(&["^x", "1$"])).expect("regex"),
         },
+        5 if rng.below(2) == 0 => Cond::BusinessHours(rng.below(2) == 0),
         5 => Cond::RequestedHuman(rng.below(2) == 0),
         _ => Cond::Keywords {
             any: rng.some(&[()]).map(|()| words(rng, 2)),
@@ -205,6 +209,7 @@ fn random_ticket(rng: &mut Rng) -> Ticket {
         t.labels.extend(rng.some(values).map(|v| (name, v)));
     }
     t.human = rng.some(&[true, false]);
+    t.open = rng.some(&[true, false]);
     let mut text = String::new();
     for _ in 0..rng.below(4) {
         text += rng.pick(&[" ", "-", "", ", ", "+"]);

@@ -7,6 +7,8 @@ use comfy_table::{ContentArrangement, Table, presets};
 use super::text::{ROLLOUT_COLUMNS, rate_text, thousands};
 use crate::engine::report::{ByGroups, ReplayReport};
 
+mod capacity;
+mod quality;
 mod sections;
 
 /// Headings, lines and tables, for the terminal or as Markdown.
@@ -127,8 +129,12 @@ pub fn print(report: &ReplayReport, markdown: bool, out: &mut dyn Write) -> io::
         p.line(&line)?;
     }
     sections::metrics(&mut p, &report.report, &report.routes)?;
+    quality::print(&mut p, &report.report.quality, &report.routes)?;
     if let Some(by) = &report.by {
         by_groups(&mut p, by)?;
+    }
+    if let Some(c) = &report.capacity {
+        capacity::print(&mut p, c)?;
     }
     writeln!(p.out, "\n* fewer than 30 tickets: read with care")
 }
