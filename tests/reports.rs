@@ -186,9 +186,9 @@ fn a_due_time_past_the_calendar_is_reported_not_a_silent_gap() {
     let tickets = write(
         dir.path(),
         "t.csv",
-        "id,created_at,text,confidence,requested_human,priority,first_human_response_at\n\
-         T1,9999-12-30T10:00:00Z,hello,0.5,false,normal,\n\
-         T2,2026-03-02T09:00:00Z,hello,0.5,false,normal,2026-03-02T09:30:00Z\n",
+        "id,created_at,text,confidence,requested_human,priority,first_human_response_at,resolved_at\n\
+         T1,9999-12-30T10:00:00Z,hello,0.5,false,normal,,\n\
+         T2,2026-03-02T09:00:00Z,hello,0.5,false,normal,2026-03-02T09:30:00Z,2026-03-02T10:00:00Z\n",
     );
     let out = run(&[
         "replay",
@@ -390,6 +390,35 @@ fn without_first_human_response_at_no_first_response_figure_is_shown() {
     );
     let table = text(&run(&["replay", "--policy", POLICY, "--tickets", tickets]).stdout);
     assert!(!table.contains("┆ first response ┆"), "{table}");
+}
+
+#[test]
+fn without_resolved_at_no_resolution_figure_is_shown() {
+    // Issue 13 review: per tier × priority, resolution clocks were judged without the column
+    // that stops them (0 % met, every ticket "open at as-of") while the total said n/a.
+    let tickets = "fixtures/bad/tickets/no-resolved-at.csv";
+    let out = run(&[
+        "replay",
+        "--policy",
+        POLICY,
+        "--tickets",
+        tickets,
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = &json["report"];
+    assert_eq!(report["sla_resolution_met"]["needs"][0], "resolved_at");
+    let cells = report["sla_by_tier_priority"].as_array().unwrap();
+    assert!(!cells.is_empty());
+    for cell in cells {
+        assert_eq!(cell["resolution_met"]["needs"][0], "resolved_at", "{cell}");
+        assert!(cell["first_response_met"]["denominator"].as_u64().is_some());
+        assert_eq!(cell["pending"], 0, "{cell}");
+    }
+    for breach in report["worst_breaches"].as_array().unwrap() {
+        assert_eq!(breach["target"], "first_response", "{breach}");
+    }
 }
 
 #[test]

@@ -469,8 +469,13 @@ impl Metrics {
             let Some(budget) = targets.get(target) else {
                 continue;
             };
-            // A first response is only judged when the data says when it came.
-            if target == Target::FirstResponse && !available.first_human_response_at {
+            // A clock is only judged when the data has the column that stops it: a first
+            // response when it says when one came, a resolution when it says when it came.
+            let stops = match target {
+                Target::FirstResponse => available.first_human_response_at,
+                Target::Resolution => available.resolved_at,
+            };
+            if !stops {
                 continue;
             }
             match clock(&policy.calendar, start, budget, target.stopped_at(t)) {

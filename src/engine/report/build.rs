@@ -215,8 +215,9 @@ fn first_response(columns: &Columns, m: &Metrics) -> FirstResponse {
 
 fn sla(policy: &CompiledPolicy, columns: &Columns, m: &Metrics) -> Sla {
     // Each SLA figure uses only its own inputs: without `first_human_response_at` no first
-    // response is judged (from `resolved_at` or otherwise).
+    // response is judged (from `resolved_at` or otherwise), without `resolved_at` no resolution.
     let first_response_missing = !columns.has("first_human_response_at");
+    let resolution_missing = !columns.has("resolved_at");
     let mut totals = [Count::default(), Count::default()];
     let mut by_tier_priority = Vec::new();
     for (&(rank, priority), tallies) in &m.sla {
@@ -232,7 +233,11 @@ fn sla(policy: &CompiledPolicy, columns: &Columns, m: &Metrics) -> Sla {
             } else {
                 Rate::of(tallies[0].attainment())
             },
-            resolution_met: Rate::of(tallies[1].attainment()),
+            resolution_met: if resolution_missing {
+                not_available(&["resolved_at"])
+            } else {
+                Rate::of(tallies[1].attainment())
+            },
             pending: tallies[0].pending + tallies[1].pending,
             negative_excluded: tallies[0].negative + tallies[1].negative,
         });
