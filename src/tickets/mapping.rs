@@ -225,6 +225,9 @@ impl Mapping {
                 .map_err(|_| format!("unknown time zone `{zone}` in [timestamps]"))?;
         }
         for field in self.aliases.keys() {
+            if field == "stage" && self.events.as_ref().is_some_and(|e| e.stage.is_some()) {
+                continue;
+            }
             if !Field::named(field).is_some_and(Field::is_aliasable) {
                 let aliasable: Vec<&str> = Field::ALL
                     .into_iter()

@@ -400,6 +400,24 @@ impl TicketReader {
         }
     }
 
+    /// Send every complete ticket's stays at each stage to `sink` (the flow of history);
+    /// `false` without `[events] stage`.
+    pub fn track_flow(
+        &mut self,
+        sink: std::sync::Arc<std::sync::Mutex<dyn super::events::FlowSink>>,
+    ) -> bool {
+        self.events
+            .as_mut()
+            .is_some_and(|folder| folder.track_flow(sink))
+    }
+
+    /// Whether the events name a stage (`[events] stage`).
+    pub fn has_stages(&self) -> bool {
+        self.events
+            .as_ref()
+            .is_some_and(|folder| folder.plan.stage.is_some())
+    }
+
     /// How many events made how many tickets, with `[events]`.
     pub fn event_counts(&self) -> Option<super::events::EventCounts> {
         self.events.as_ref().map(|folder| folder.counts)

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::spec::{Events, Fold, FoldKind, Na, Source, TextColumns};
 use crate::fields::Field;
+use crate::text::normalize_label;
 use crate::tickets::mapping::{Columns, Mapping};
 use crate::tickets::source::{Needs, find_column, header_named};
 use crate::tickets::value::TimestampParser;
@@ -34,6 +35,8 @@ pub struct Plan {
     pub key: Key,
     /// The column that orders a ticket's events, and its name.
     pub time: Option<(usize, String)>,
+    /// The column of each event's stage, and `[aliases.stage]` (normalised raw value → name).
+    pub stage: Option<(usize, BTreeMap<String, String>)>,
     pub grouped: bool,
     /// The synthetic record's columns after the id (column 0), in order.
     pub outputs: Vec<Output>,
@@ -96,6 +99,22 @@ impl Plan {
         };
         let time = match &events.time {
             Some(column) => Some((find(column, "[events] time")?, column.clone())),
+            None => None,
+        };
+        let stage = match &events.stage {
+            Some(column) => {
+                let aliases = mapping
+                    .aliases
+                    .get("stage")
+                    .map(|table| {
+                        table
+                            .iter()
+                            .map(|(raw, name)| (normalize_label(raw), name.trim().to_string()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                Some((find(column, "[events] stage")?, aliases))
+            }
             None => None,
         };
         let mut outputs = Vec::new();
@@ -174,7 +193,12 @@ impl Plan {
             fields,
             timestamps: mapping.timestamps.clone(),
             scales: mapping.scales.clone(),
-            aliases: mapping.aliases.clone(),
+            aliases: mapping
+                .aliases
+                .iter()
+                .filter(|(field, _)| *field != "stage")
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
             events: None,
             // Applied to the events already; a fold's own output (a count) is never `na`.
             values: Default::default(),
@@ -182,6 +206,7 @@ impl Plan {
         Ok(Plan {
             key,
             time,
+            stage,
             grouped: events.grouped,
             outputs,
             headers: out_headers,
@@ -190,6 +215,18 @@ impl Plan {
             timestamps: TimestampParser::new(mapping.timestamps.format.clone(), timezone),
             width: headers.len(),
             event_headers: headers.to_vec(),
+        })
+    }
+
+    /// The stage an event names (aliased), if any.
+    pub fn stage_of(&self, text: &str) -> Option<String> {
+        let (_, aliases) = self.stage.as_ref()?;
+        if text.is_empty() {
+            return None;
+        }
+        Some(match aliases.get(&normalize_label(text)) {
+            Some(name) => name.clone(),
+            None => text.to_string(),
         })
     }
 

@@ -284,6 +284,9 @@ pub struct Events {
     pub thread: Option<Thread>,
     /// Orders a ticket's events (ties keep file order); without it, file order.
     pub time: Option<String>,
+    /// Who holds the ticket at each event (for the flow of history); `[aliases.stage]` names
+    /// its values.
+    pub stage: Option<String>,
     /// `true` (default): the export is grouped by ticket, so a ticket is complete when the next
     /// one starts and memory stays flat; a ticket whose events resume after another's is an
     /// error. `false`: every ticket stays open until the end of the input.
