@@ -441,12 +441,18 @@ fn every_reading_verb_reads_events() {
         ],
         vec!["explain", "--policy", policy, "--id", "INC2"],
         vec!["lint", policy],
+        vec!["test", "--record", "--policy", policy],
     ] {
         let mut args = verb.clone();
         args.extend(["--tickets", t, "--map", m, "--where", "priority=low"]);
         let (code, out, err) = handoff(&args);
         assert!(code == 0 || code == 1, "{verb:?}: {code}\n{out}\n{err}");
         assert!(!err.contains("not in the CSV header"), "{verb:?}: {err}");
+        if verb[0] == "test" {
+            // Only INC2 is low: the recorded case is the folded ticket.
+            assert!(out.contains("- name: \"INC2: (default) → ai\""), "{out}");
+            assert!(out.contains("where is my invoice\n      thanks"), "{out}");
+        }
     }
 }
 
@@ -575,4 +581,20 @@ fn the_flow_section_is_in_every_format() {
         assert_eq!(code, 0, "{err}");
         assert!(out.contains(wanted), "{format}:\n{out}");
     }
+}
+
+#[test]
+fn an_id_other_than_the_ticket_column_is_a_mapping_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("map.toml");
+    std::fs::write(
+        &map,
+        "[events]\nticket = \"number\"\n[columns]\nid = \"sys_id\"\n",
+    )
+    .unwrap();
+    let err = Mapping::load(&map).unwrap_err().to_string();
+    assert!(
+        err.ends_with("[columns] id: with [events], a ticket's id is its `ticket` column `number`; map `id = \"number\"` or leave it out"),
+        "{err}"
+    );
 }

@@ -196,7 +196,7 @@ impl Mapping {
     /// Checks that need no data: the timestamp format, the time zone, alias fields, scales.
     pub fn validate(&self) -> Result<(), String> {
         match &self.events {
-            Some(events) => super::events::plan::validate(self, events)?,
+            Some(events) => events.validate_with(self.columns.id.as_ref())?,
             None => {
                 if self.columns.has_folds() || self.fields.values().any(Source::is_fold) {
                     return Err(

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use super::spec::{Events, Fold, FoldKind, Na, Source, TextColumns};
 use crate::fields::Field;
 use crate::text::normalize_label;
+use crate::tickets::layout::{Needs, find_column, header_named};
 use crate::tickets::mapping::{Columns, Mapping};
-use crate::tickets::source::{Needs, find_column, header_named};
 use crate::tickets::value::TimestampParser;
 
 /// How events become tickets.
@@ -50,28 +50,6 @@ pub struct Plan {
     pub width: usize,
     /// The event file's header, for messages.
     pub event_headers: Vec<String>,
-}
-
-/// Checks of an event mapping that need no data.
-pub fn validate(mapping: &Mapping, events: &Events) -> Result<(), String> {
-    events.validate()?;
-    let key = match (&events.ticket, &events.thread) {
-        (Some(ticket), _) => ticket.as_str(),
-        (_, Some(thread)) => thread.id.as_str(),
-        _ => "",
-    };
-    match &mapping.columns.id {
-        None => Ok(()),
-        Some(Source::Column(column)) if column.trim() == key.trim() => Ok(()),
-        Some(_) => Err(format!(
-            "[columns] id: with [events], a ticket's id is its {} column `{key}`; map `id = \"{key}\"` or leave it out",
-            if events.ticket.is_some() {
-                "`ticket`"
-            } else {
-                "root message's `thread.id`"
-            }
-        )),
-    }
 }
 
 fn purpose(name: &str, fold: &Fold) -> String {
