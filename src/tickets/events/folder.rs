@@ -2,8 +2,9 @@
 //!
 //! Grouped by ticket (the default, the usual order of an export), a ticket is complete when
 //! the next ticket's events start, so only one ticket is open and memory stays flat; the ids
-//! of finished tickets are remembered as 64-bit hashes, so that events of a ticket resuming
-//! after another's stop the read with a clear error instead of making two tickets. With
+//! of the last [`RECENT_TICKETS`] finished tickets are remembered as 64-bit hashes, so that
+//! events of a ticket resuming after others' stop the read with a clear error instead of
+//! making two tickets (past that window, `--check-ids` finds the repeated id). With
 //! `grouped = false` every ticket stays open until the end. Reply threads need the whole file
 //! (a reply may come before the message it answers), so they are folded at the end.
 
@@ -75,8 +76,8 @@ pub struct EventFolder {
     ready: VecDeque<Ready>,
     /// Grouped: the ticket being read.
     current: Option<Open>,
-    /// Grouped: hashes of the tickets already complete.
-    closed: HashSet<u64>,
+    /// Grouped: hashes of the tickets completed last.
+    closed: RecentIds,
     /// Not grouped: every ticket, in order of its first event.
     open: Vec<Open>,
     open_index: HashMap<String, usize>,
@@ -91,32 +92,85 @@ pub struct EventFolder {
     visits: Vec<Visit>,
 }
 
+/// Tickets whose return a grouped read detects: the ones completed last. A fixed number, so
+/// memory stays flat whatever the number of tickets; a ticket returning after more than this
+/// many others is read as a second ticket with the same id, which `--check-ids` rejects.
+pub const RECENT_TICKETS: usize = 65_536;
+
+/// The hashes of the last [`RECENT_TICKETS`] tickets completed.
+#[derive(Default)]
+struct RecentIds {
+    order: VecDeque<u64>,
+    set: HashSet<u64>,
+}
+
+impl RecentIds {
+    fn contains(&self, hash: &u64) -> bool {
+        self.set.contains(hash)
+    }
+
+    fn insert(&mut self, hash: u64) {
+        if self.order.len() == RECENT_TICKETS {
+            if let Some(oldest) = self.order.pop_front() {
+                self.set.remove(&oldest);
+            }
+        }
+        if self.set.insert(hash) {
+            self.order.push_back(hash);
+        }
+    }
+}
+
 fn hash(key: &str) -> u64 {
     let mut hasher = DefaultHasher::new();
     key.hash(&mut hasher);
     hasher.finish()
 }
 
-/// A field of an event: trimmed, `na` made empty; `Err` when it is not UTF-8.
-fn field<'r>(plan: &Plan, record: &'r ByteRecord, at: usize) -> Result<&'r str, String> {
-    let bytes = record.get(at).unwrap_or_default();
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(plan.na.clean(crate::tickets::value::trim(text))),
-        Err(_) => Err(format!(
-            "column `{}`: is not valid UTF-8",
-            plan.column_name(at)
-        )),
+/// An event's fields as text. A record that is valid UTF-8 as a whole (the usual case) is
+/// checked once; its fields are slices of it.
+#[derive(Clone, Copy)]
+struct EventText<'r> {
+    record: &'r ByteRecord,
+    whole: Option<&'r str>,
+}
+
+impl<'r> EventText<'r> {
+    fn new(record: &'r ByteRecord) -> EventText<'r> {
+        EventText {
+            record,
+            whole: std::str::from_utf8(record.as_slice()).ok(),
+        }
     }
 }
 
+/// A field of an event: trimmed, `na` made empty; `Err` when it is not UTF-8.
+fn field<'r>(plan: &Plan, event: EventText<'r>, at: usize) -> Result<&'r str, String> {
+    let text = match event
+        .whole
+        .zip(event.record.range(at))
+        .and_then(|(whole, range)| whole.get(range))
+    {
+        Some(text) => text,
+        None => std::str::from_utf8(event.record.get(at).unwrap_or_default())
+            .map_err(|_| format!("column `{}`: is not valid UTF-8", plan.column_name(at)))?,
+    };
+    Ok(plan.na.clean(crate::tickets::value::trim(text)))
+}
+
 /// Whether an event passes a fold's `where`.
-fn kept(plan: &Plan, record: &ByteRecord, filter: &[(usize, Vec<String>)]) -> bool {
+fn kept(plan: &Plan, event: EventText<'_>, filter: &[(usize, Vec<String>)]) -> bool {
     filter.iter().all(|(at, values)| {
-        let Ok(text) = field(plan, record, *at) else {
+        let Ok(text) = field(plan, event, *at) else {
             return false;
         };
+        let ascii = text.is_ascii();
         values.iter().any(|v| {
-            v.eq_ignore_ascii_case(text) || (!text.is_ascii() && text.to_lowercase() == *v)
+            if ascii {
+                v.eq_ignore_ascii_case(text)
+            } else {
+                text.to_lowercase() == *v
+            }
         })
     })
 }
@@ -127,7 +181,7 @@ impl EventFolder {
             plan,
             ready: VecDeque::new(),
             current: None,
-            closed: HashSet::new(),
+            closed: RecentIds::default(),
             open: Vec::new(),
             open_index: HashMap::new(),
             messages: Vec::new(),
@@ -178,11 +232,11 @@ impl EventFolder {
     }
 
     /// The order of an event, or why it has none.
-    fn order(&self, record: &ByteRecord) -> Result<Order, String> {
+    fn order(&self, event: EventText<'_>) -> Result<Order, String> {
         let Some((at, name)) = &self.plan.time else {
             return Ok((None, self.seq));
         };
-        let text = field(&self.plan, record, *at)?;
+        let text = field(&self.plan, event, *at)?;
         if text.is_empty() {
             return Err(format!("time `{name}`: empty"));
         }
@@ -196,6 +250,7 @@ impl EventFolder {
     pub fn event(&mut self, record: &ByteRecord, line: u64) -> Result<(), String> {
         self.counts.events += 1;
         self.seq += 1;
+        let event = EventText::new(record);
         if record.len() != self.plan.width {
             let reason = format!(
                 "the record has {} fields; the header has {}",
@@ -209,7 +264,7 @@ impl EventFolder {
             Key::Ticket(at) => (at, "ticket"),
             Key::Thread { id, .. } => (id, "thread id"),
         };
-        let key = match field(&self.plan, record, key_at) {
+        let key = match field(&self.plan, event, key_at) {
             Ok("") => {
                 let reason = format!("{name} `{}`: empty", self.plan.column_name(key_at));
                 self.reject(line, None, reason);
@@ -233,24 +288,27 @@ impl EventFolder {
             }
             self.close_current();
         }
-        let order = match self.order(record) {
+        let order = match self.order(event) {
             Ok(order) => order,
             Err(reason) => {
                 self.reject(line, Some(key.to_string()), reason);
                 return Ok(());
             }
         };
-        if let Some((at, reason)) = self.plan.outputs.iter().find_map(|o| {
-            std::iter::once(o.column)
-                .chain(o.filter.iter().map(|f| f.0))
-                .find_map(|at| field(&self.plan, record, at).err().map(|e| (at, e)))
-        }) {
-            let _ = at;
-            self.reject(line, Some(key.to_string()), reason);
-            return Ok(());
+        // A record that is UTF-8 as a whole has UTF-8 fields (but for one split inside a
+        // character, which the fold then reads as not UTF-8 and so empty).
+        if event.whole.is_none() {
+            if let Some(reason) = self.plan.outputs.iter().find_map(|o| {
+                std::iter::once(o.column)
+                    .chain(o.filter.iter().map(|f| f.0))
+                    .find_map(|at| field(&self.plan, event, at).err())
+            }) {
+                self.reject(line, Some(key.to_string()), reason);
+                return Ok(());
+            }
         }
         if let Key::Thread { parent, .. } = self.plan.key {
-            let parent = field(&self.plan, record, parent)
+            let parent = field(&self.plan, event, parent)
                 .unwrap_or_default()
                 .to_string();
             self.messages.push(Message {
@@ -280,7 +338,7 @@ impl EventFolder {
             self.open.get_mut(index)
         };
         if let Some(open) = open {
-            add(&self.plan, open, order, record);
+            add(&self.plan, open, order, event);
         }
         Ok(())
     }
@@ -378,7 +436,7 @@ impl EventFolder {
             let mut open = self.start(&messages[root].id, first_line);
             for i in members {
                 let m = &messages[i];
-                add(&self.plan, &mut open, m.order, &m.record);
+                add(&self.plan, &mut open, m.order, EventText::new(&m.record));
             }
             self.emit(&mut open);
         }
@@ -387,16 +445,16 @@ impl EventFolder {
 }
 
 /// Fold one event into a ticket's states.
-fn add(plan: &Plan, open: &mut Open, order: Order, record: &ByteRecord) {
+fn add(plan: &Plan, open: &mut Open, order: Order, event: EventText<'_>) {
     if let Some((at, _)) = plan.stage {
-        let text = field(plan, record, at).unwrap_or_default();
+        let text = field(plan, event, at).unwrap_or_default();
         if let Some(stage) = plan.stage_of(text) {
             open.stages.push((order, stage));
         }
     }
     for (state, output) in open.states.iter_mut().zip(&plan.outputs) {
-        if output.filter.is_empty() || kept(plan, record, &output.filter) {
-            let text = field(plan, record, output.column).unwrap_or_default();
+        if output.filter.is_empty() || kept(plan, event, &output.filter) {
+            let text = field(plan, event, output.column).unwrap_or_default();
             state.add(order, text, &plan.timestamps);
         }
     }
@@ -446,4 +504,20 @@ fn roots(
         }
     }
     Ok(roots)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recent_ids_forget_the_oldest_past_the_window() {
+        let mut recent = RecentIds::default();
+        for n in 0..=RECENT_TICKETS as u64 {
+            recent.insert(n);
+        }
+        assert!(!recent.contains(&0));
+        assert!(recent.contains(&1) && recent.contains(&(RECENT_TICKETS as u64)));
+        assert_eq!(recent.set.len(), RECENT_TICKETS);
+    }
 }

@@ -349,30 +349,37 @@ pub struct Values {
 pub struct Na {
     /// Trimmed, lower-cased.
     values: Vec<String>,
+    /// Bytes of the longest: a longer text is never `na` (lower-casing at most doubles a
+    /// character's bytes, so four times is safe).
+    longest: usize,
 }
 
 impl Na {
     pub fn new(values: &Values) -> Na {
-        Na {
-            values: values
-                .na
-                .iter()
-                .map(|v| v.trim().to_lowercase())
-                .filter(|v| !v.is_empty())
-                .collect(),
-        }
+        let values: Vec<String> = values
+            .na
+            .iter()
+            .map(|v| v.trim().to_lowercase())
+            .filter(|v| !v.is_empty())
+            .collect();
+        let longest = values.iter().map(String::len).max().unwrap_or(0);
+        Na { values, longest }
     }
 
     /// `text` (trimmed), or empty when it is an `na` value.
     #[inline]
     pub fn clean<'t>(&self, text: &'t str) -> &'t str {
-        if self.values.is_empty() {
+        if self.values.is_empty() || text.len() > 4 * self.longest + 8 {
             return text;
         }
         let bare = crate::tickets::value::trim(text);
+        let ascii = bare.is_ascii();
         if self.values.iter().any(|na| {
-            na.len() == bare.len() && na.eq_ignore_ascii_case(bare)
-                || (!bare.is_ascii() && bare.to_lowercase() == *na)
+            if ascii {
+                na.len() == bare.len() && na.eq_ignore_ascii_case(bare)
+            } else {
+                bare.to_lowercase() == *na
+            }
         }) {
             ""
         } else {
