@@ -359,6 +359,49 @@ fn partial_out_needs_as_of() {
     assert!(!partial.exists());
 }
 
+#[test]
+fn partial_out_refuses_what_a_partial_cannot_carry() {
+    // An event log's counts and flow, and --staffing's arrivals, are not in a partial: a merge
+    // would print another report than this run, so the run is refused before it writes.
+    let dir = tempfile::tempdir().unwrap();
+    let partial = dir.path().join("p.json");
+    for (extra, expected) in [
+        (
+            vec![
+                "--tickets",
+                "fixtures/events/audit.csv",
+                "--map",
+                "fixtures/events/audit.toml",
+            ],
+            "does not support event logs yet",
+        ),
+        (
+            vec![
+                "--tickets",
+                "examples/support-tickets.csv",
+                "--staffing",
+                "examples/staffing.yaml",
+            ],
+            "cannot carry the capacity what-if",
+        ),
+    ] {
+        let mut args = vec![
+            "replay",
+            "--policy",
+            "policies/support.yaml",
+            "--as-of",
+            AS_OF,
+        ];
+        args.extend(extra);
+        args.extend(["--partial-out", path(&partial)]);
+        let out = handoff(&args);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(!partial.exists());
+    }
+}
+
 /// A partial of `examples/support-tickets.csv` under `policy`, with these flags.
 fn partial(dir: &Path, name: &str, policy: &str, extra: &[&str]) -> PathBuf {
     let file = dir.join(name);

@@ -11,6 +11,7 @@ pub mod deferred;
 pub mod diff;
 pub mod eval;
 pub mod explain;
+pub mod flow;
 pub mod keywords;
 pub mod load;
 pub mod merge;

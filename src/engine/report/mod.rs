@@ -16,6 +16,7 @@ use crate::tickets::{Layout, RowError};
 mod build;
 pub mod capacity;
 pub mod diff;
+pub mod flow;
 pub mod headline;
 pub mod load;
 pub mod measure;
@@ -55,6 +56,9 @@ pub struct ReplayReport {
     /// `--staffing`: the capacity what-if.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub capacity: Option<capacity::Capacity>,
+    /// The flow of history, with `[events] stage` (DESIGN §7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flow: Option<flow::FlowSection>,
     /// The policy's routes in rank order (`ai` first): the order tables list them in.
     #[serde(skip)]
     pub routes: Vec<String>,
@@ -217,6 +221,7 @@ impl ReplayReport {
             by: by.map(|by| ByGroups::new(policy, layout, outcome, by)),
             capacity: None,
             routes: policy.routes.clone(),
+            flow: None,
         }
     }
 }

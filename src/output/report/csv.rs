@@ -87,6 +87,9 @@ pub fn print(report: &ReplayReport, out: &mut dyn Write) -> io::Result<()> {
             &mut writer,
         )?;
     }
+    if let Some(flow) = &report.flow {
+        section_rows("all", &serde_json::json!({ "flow": flow }), &mut writer)?;
+    }
     writer.flush()
 }
 

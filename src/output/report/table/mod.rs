@@ -8,6 +8,7 @@ use super::text::{ROLLOUT_COLUMNS, rate_text, thousands};
 use crate::engine::report::{ByGroups, ReplayReport};
 
 mod capacity;
+mod flow;
 mod quality;
 mod sections;
 
@@ -135,6 +136,9 @@ pub fn print(report: &ReplayReport, markdown: bool, out: &mut dyn Write) -> io::
     }
     if let Some(c) = &report.capacity {
         capacity::print(&mut p, c)?;
+    }
+    if let Some(section) = &report.flow {
+        flow::print(&mut p, section)?;
     }
     writeln!(p.out, "\n* fewer than 30 tickets: read with care")
 }
