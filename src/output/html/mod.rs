@@ -12,6 +12,7 @@ use crate::output::report::text::rate_text;
 
 pub mod chart;
 mod diff;
+mod flow;
 mod replay;
 mod sweep;
 

@@ -557,6 +557,7 @@ pub fn page(r: &ReplayReport) -> String {
         &headline_cards(&r.headline, &["headline"], &r.routes),
     ));
     body.push_str(&flows(r));
+    body.push_str(&super::flow::section_of(r.flow.as_ref()));
     body.push_str(&sla_heatmaps(&r.report));
     body.push_str(&load_heatmaps(&r.report, &r.routes));
     body.push_str(&resolution(&r.report));
