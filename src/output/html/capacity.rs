@@ -287,7 +287,7 @@ fn share_text(x: Option<f64>) -> String {
 fn tier_table(tier: &str, t: &TierCapacity) -> String {
     let count = |key: &str, n: u64| total(tier, &[key], n.to_string(), &thousands(n));
     let mut out = format!(
-        "<p>{} tickets ({} a week), handled in {} each; agent-hours a week: {} staffed, {} needed; hours short of agents: {}; overloaded hours: {}.</p>",
+        "{} tickets ({} a week), handled in {} each; agent-hours a week: {} staffed, {} needed; hours short of agents: {}; overloaded hours: {}.</p>",
         count("tickets", t.tickets),
         total(
             tier,
@@ -387,8 +387,8 @@ pub fn section(capacity: Option<&Capacity>) -> String {
         );
     }
     for (tier, t) in c.tiers_in_order() {
-        let _ = write!(body, "<h3>{}</h3>", esc(tier));
         body.push_str(&week_chart(tier, t, c.service_level, &c.time_zone));
+        let _ = write!(body, "<p><strong>{}</strong>: ", esc(tier));
         body.push_str(&tier_table(tier, t));
     }
     capacity_section(
