@@ -286,7 +286,7 @@ default_priority: normal
 teams:
   desk: { members: [ana], lead: dana }
 tiers:
-  L1:
+  "L<1>&":
     owner: desk
     raci: { responsible: [desk], accountable: dana }
     sla:
@@ -298,14 +298,14 @@ rules:
   - id: "<script>alert`1`</script>"
     kind: reactive
     when: { requested_human: true }
-    route: L1
+    route: "L<1>&"
 default: ai
 "#;
 
 const HOSTILE_TICKETS: &str = "id,created_at,confidence,requested_human,first_human_response_at,resolved_at,resolved_tier,conversation,csat\n\
-\"<img src=x onerror=alert(2)>\",2026-03-02T09:00:00Z,0.3,true,2026-03-03T12:00:00Z,2026-03-04T12:00:00Z,L1,yes,2\n\
+\"<img src=x onerror=alert(2)>\",2026-03-02T09:00:00Z,0.3,true,2026-03-03T12:00:00Z,2026-03-04T12:00:00Z,L<1>&,yes,2\n\
 T2,2026-03-03T10:30:00Z,0.9,false,,2026-03-03T11:00:00Z,ai,,5\n\
-T3,2026-03-04T23:30:00Z,0.2,true,2026-03-05T14:10:00Z,2026-03-05T15:00:00Z,L1,yes,4\n";
+T3,2026-03-04T23:30:00Z,0.2,true,2026-03-05T14:10:00Z,2026-03-05T15:00:00Z,L<1>&,yes,4\n";
 
 fn hostile(dir: &Path) -> Vec<String> {
     let policy = dir.join("policy.yaml");
@@ -313,7 +313,7 @@ fn hostile(dir: &Path) -> Vec<String> {
     let staffing = dir.join("staffing.yaml");
     std::fs::write(&policy, HOSTILE_POLICY).unwrap();
     std::fs::write(&tickets, HOSTILE_TICKETS).unwrap();
-    std::fs::write(&staffing, "L1: { agents: 1, handling_time: 20m }\n").unwrap();
+    std::fs::write(&staffing, "\"L<1>&\": { agents: 1, handling_time: 20m }\n").unwrap();
     [
         "replay",
         "--policy",
@@ -335,7 +335,14 @@ fn strings_are_escaped_and_nothing_is_fetched() {
     let (json, html) = json_and_html(&args);
     assert_figures_equal_json(&json, &html);
     assert!(html.contains(r#"<section id="capacity">"#));
-    assert!(chart_titles(&html).contains(&"Capacity of L1 by hour of the week".to_string()));
+    assert!(chart_titles(&html).contains(&"Capacity of L<1>& by hour of the week".to_string()));
+    // The tier's name in titles, tooltips, tables and pointers; the policy's name.
+    assert!(html.contains("L&lt;1&gt;&amp;, Mon 00:00"), "tooltip");
+    assert!(
+        html.contains("/capacity/tiers/L&lt;1&gt;&amp;/hours/"),
+        "pointer"
+    );
+    assert!(!html.contains("L<1>"), "the tier's name unescaped");
     assert!(html.contains("&lt;b&gt;hostile&lt;/b&gt;"));
     assert!(!html.contains("<b>hostile"));
     // The time zone the hours are read in is on the page.

@@ -205,12 +205,13 @@ fn week_chart(tier: &str, t: &TierCapacity, service_level: f64, zone: &str) -> S
 fn hour_marks(out: &mut String, tier: &str, i: usize, h: &HourCapacity, panels: [&Panel; 3]) {
     let [arrivals, agents, shares] = panels;
     let x = LEFT + HOUR * i as f64;
-    let name = format!("{} {:02}:00", WEEKDAYS[i / 24], i % 24);
+    // Tooltips name the tier as the user wrote it, so escaped; pointers escape their own.
+    let name = format!("{}, {} {:02}:00", esc(tier), WEEKDAYS[i / 24], i % 24);
     // Arrivals: a bar.
     let y = arrivals.y(h.arrivals_per_hour);
     let _ = write!(
         out,
-        r#"<rect x="{:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{}"{}><title>{tier}, {name}: {} arrivals per hour ({} tickets)</title></rect>"#,
+        r#"<rect x="{:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{}"{}><title>{name}: {} arrivals per hour ({} tickets)</title></rect>"#,
         x + 0.4,
         HOUR - 0.8,
         arrivals.top + arrivals.height - y,
@@ -228,7 +229,7 @@ fn hour_marks(out: &mut String, tier: &str, i: usize, h: &HourCapacity, panels: 
     let y = agents.y(f64::from(h.agents));
     let _ = write!(
         out,
-        r#"<rect x="{x:.1}" y="{y:.1}" width="{HOUR:.1}" height="{:.1}" fill="{}" fill-opacity="0.6"{}><title>{tier}, {name}: {} agents staffed</title></rect>"#,
+        r#"<rect x="{x:.1}" y="{y:.1}" width="{HOUR:.1}" height="{:.1}" fill="{}" fill-opacity="0.6"{}><title>{name}: {} agents staffed</title></rect>"#,
         agents.top + agents.height - y,
         colour(4),
         attributes(tier, i, &["agents"], &h.agents.to_string()),
@@ -238,7 +239,7 @@ fn hour_marks(out: &mut String, tier: &str, i: usize, h: &HourCapacity, panels: 
         let y = agents.y(f64::from(needed));
         let _ = write!(
             out,
-            r#"<line x1="{x:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="{}" stroke-width="2.5"{}><title>{tier}, {name}: {needed} agents needed</title></line>"#,
+            r#"<line x1="{x:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="{}" stroke-width="2.5"{}><title>{name}: {needed} agents needed</title></line>"#,
             x + HOUR,
             colour(3),
             attributes(tier, i, &["agents_needed"], &needed.to_string())
@@ -260,7 +261,7 @@ fn hour_marks(out: &mut String, tier: &str, i: usize, h: &HourCapacity, panels: 
         let y = top.min(bottom - 1.0);
         let _ = write!(
             out,
-            r#"<rect x="{:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{}"{}><title>{tier}, {name}: {} answered within target ({})</title></rect>"#,
+            r#"<rect x="{:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{}"{}><title>{name}: {} answered within target ({})</title></rect>"#,
             x + 0.3 + (HOUR / 2.0 - 0.3) * side as f64,
             HOUR / 2.0 - 0.3,
             bottom - y,
