@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The HTML reports in a real browser (issue 13): headless Chromium renders each page (replay,
-# diff, sweep of the bundled example) to a PNG and dumps its DOM. Each page must render, hold
-# its charts (SVG with the expected titles), show the same run's JSON figures (every
-# data-figure of the DOM equals the JSON at its pointer, and the headline's escalation rate
-# reads as the JSON's), and log no console message at all (the pages have no script).
+# replay with --staffing, diff, sweep of the bundled example) to a PNG and dumps its DOM. Each
+# page must render, hold its charts (SVG with the expected titles; with --staffing a capacity
+# chart per tier), show the same run's JSON figures (every data-figure of the DOM equals the
+# JSON at its pointer, and the headline's escalation rate reads as the JSON's), and log no
+# console message at all (the pages have no script).
 #
 # Usage: tests/browser.sh [HANDOFF_BINARY]   (default target/release/handoff)
 # Without chromium it says so and exits 1 when BROWSER_REQUIRED=1 (as .ci/run sets), else 0.
@@ -39,6 +40,7 @@ page() { # page NAME HANDOFF-ARGS...
 
 example=(--tickets examples/support-tickets.csv)
 page replay replay --policy policies/support.yaml "${example[@]}"
+page capacity replay --policy policies/support.yaml "${example[@]}" --staffing examples/staffing.yaml
 page diff diff policies/support.yaml fixtures/diff/support-proposed.yaml "${example[@]}"
 page sweep sweep --policy policies/support.yaml "${example[@]}" --rule low-confidence \
   --param confidence.below --from 0.5 --to 0.95 --step 0.05 --max-escalation-rate 0.4
@@ -57,6 +59,12 @@ expected_titles = {
         "SLA resolution met by tier × priority",
         "Tickets to L1 by hour of the week",
         "Resolution time, escalated vs kept by the AI (median and p90)",
+    ],
+    "capacity": [
+        "Capacity of L1 by hour of the week",
+        "Capacity of L2 by hour of the week",
+        "Capacity of L3 by hour of the week",
+        "CSAT by route, policy vs history (mean score)",
     ],
     "diff": ["Routing transitions: old route (rows) → new route (columns)"],
     "sweep": ["Escalation rate and missed escalations by confidence.below in rule 'low-confidence'"],
@@ -102,5 +110,5 @@ for name, titles in expected_titles.items():
 if failures:
     print("\n".join(failures))
     sys.exit(1)
-print(f"browser: 3 pages render in Chromium with their charts; {checked} figures equal the JSON; no console message")
+print(f"browser: {len(expected_titles)} pages render in Chromium with their charts; {checked} figures equal the JSON; no console message")
 PY

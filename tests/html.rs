@@ -115,7 +115,8 @@ fn chart_titles(html: &str) -> Vec<String> {
 }
 
 /// Nothing is fetched: no script, no external source, style or font; the only absolute links
-/// are to the definitions in docs/replay.md.
+/// are to the definitions in docs/replay.md (and docs/capacity.md for capacity and quality,
+/// whose anchors `tests/html_capacity.rs` checks).
 fn assert_self_contained(html: &str) {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.trim_end().ends_with("</html>"));
@@ -129,8 +130,13 @@ fn assert_self_contained(html: &str) {
     assert!(!source.is_match(html), "a tag with a source");
     let docs = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/replay.md#");
     let href = regex::Regex::new(r#"href="([^"]*)""#).unwrap();
+    let capacity = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/capacity.md#");
     for link in href.captures_iter(html) {
-        assert!(link[1].starts_with(docs), "link to `{}`", &link[1]);
+        assert!(
+            link[1].starts_with(docs) || link[1].starts_with(capacity),
+            "link to `{}`",
+            &link[1]
+        );
     }
 }
 
@@ -203,6 +209,7 @@ fn replay_page_shows_the_json_figures_and_its_charts() {
             "Tickets to L2 by hour of the week",
             "Tickets to L3 by hour of the week",
             "Resolution time, escalated vs kept by the AI (median and p90)",
+            "CSAT by route, policy vs history (mean score)",
         ]
     );
     for section in [
@@ -211,6 +218,7 @@ fn replay_page_shows_the_json_figures_and_its_charts() {
         "sla",
         "load",
         "resolution",
+        "quality",
         "breaches",
         "coverage",
     ] {

@@ -47,7 +47,10 @@ fn page_and_json() -> (String, Value) {
 #[test]
 fn the_flow_by_stage_is_on_the_page_with_the_json_figures() {
     let (html, json) = page_and_json();
-    assert!(html.contains(r#"<section id="history-flow">"#), "no flow section");
+    assert!(
+        html.contains(r#"<section id="history-flow">"#),
+        "no flow section"
+    );
     assert!(html.contains("Hand-overs between stages in history"));
     let re = regex::Regex::new(r#"data-figure="(/flow/[^"]*)" data-value="([^"]*)""#).unwrap();
     let mut seen = 0;

@@ -32,10 +32,10 @@ fn shade(fraction: f64) -> (String, &'static str) {
 }
 
 /// The end of a chart.
-const CLOSE: &str = "</svg></figure>";
+pub(super) const CLOSE: &str = "</svg></figure>";
 
 /// The opening of a chart: an `<svg>` of the given size named by its title.
-fn open(out: &mut String, id: &str, title: &str, width: f64, height: f64) {
+pub(super) fn open(out: &mut String, id: &str, title: &str, width: f64, height: f64) {
     let _ = write!(
         out,
         r#"<figure class="chart"><figcaption>{}</figcaption><svg class="chart" id="{id}" role="img" aria-labelledby="{id}-title" viewBox="0 0 {width} {height}" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title>"#,
@@ -44,7 +44,7 @@ fn open(out: &mut String, id: &str, title: &str, width: f64, height: f64) {
     );
 }
 
-fn text(out: &mut String, x: f64, y: f64, anchor: &str, class: &str, content: &str) {
+pub(super) fn text(out: &mut String, x: f64, y: f64, anchor: &str, class: &str, content: &str) {
     let _ = write!(
         out,
         r#"<text x="{x:.1}" y="{y:.1}" text-anchor="{anchor}" class="{class}">{}</text>"#,

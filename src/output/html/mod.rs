@@ -10,9 +10,11 @@ use std::fmt::Write;
 use crate::engine::report::{Rate, RateFigure};
 use crate::output::report::text::rate_text;
 
+mod capacity;
 pub mod chart;
 mod diff;
 mod flow;
+mod quality;
 mod replay;
 mod sweep;
 
@@ -43,6 +45,18 @@ pub const DOCS: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/re
 pub fn doc_link(anchor: &str) -> String {
     format!(
         r#"<a class="def" href="{DOCS}#{anchor}" title="definition in docs/replay.md">definition</a>"#
+    )
+}
+
+/// Where the capacity and quality definitions live: `docs/capacity.md`.
+pub const CAPACITY_DOCS: &str =
+    concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/capacity.md");
+
+/// A section whose definition is `anchor` in `docs/capacity.md`.
+pub fn capacity_section(id: &str, title: &str, anchor: &str, body: &str) -> String {
+    format!(
+        r#"<section id="{id}"><h2>{} <a class="def" href="{CAPACITY_DOCS}#{anchor}" title="definition in docs/capacity.md">definition</a></h2>{body}</section>"#,
+        esc(title)
     )
 }
 

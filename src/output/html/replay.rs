@@ -1,6 +1,7 @@
 //! The replay report as a page: headline cards, the flow of tickets AI → tiers (policy, and
-//! policy against history), SLA by tier × priority, load by hour of the week per tier,
-//! resolution time escalated vs not, worst breaches and rule coverage.
+//! policy against history), SLA by tier × priority, load by hour of the week per tier, with
+//! `--staffing` capacity per tier ([`super::capacity`]), resolution time escalated vs not,
+//! containment and CSAT by route ([`super::quality`]), worst breaches and rule coverage.
 
 use std::fmt::Write;
 
@@ -560,7 +561,9 @@ pub fn page(r: &ReplayReport) -> String {
     body.push_str(&super::flow::section_of(r.flow.as_ref()));
     body.push_str(&sla_heatmaps(&r.report));
     body.push_str(&load_heatmaps(&r.report, &r.routes));
+    body.push_str(&super::capacity::section(r.capacity.as_ref()));
     body.push_str(&resolution(&r.report));
+    body.push_str(&super::quality::section(&r.report, &r.routes));
     body.push_str(&breaches(&r.report));
     body.push_str(&coverage(&r.report));
     body.push_str(&by_groups(r));
