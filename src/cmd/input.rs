@@ -16,6 +16,7 @@ use super::io::{Progress, open_input};
 use crate::config::Config;
 use crate::engine::eval::CompiledPolicy;
 use crate::policy::LoadedPolicy;
+use crate::tickets::presets::MapSource;
 use crate::tickets::source::Needs;
 use crate::tickets::tally::ReadTally;
 use crate::tickets::{Mapping, TicketParser, TicketReader, TicketSource};
@@ -31,9 +32,10 @@ pub struct InputArgs<const TICKETS_REQUIRED: bool> {
     /// Ticket CSV (`-` for stdin; `.csv.gz` is decompressed)
     #[arg(long, value_name = "FILE", required = TICKETS_REQUIRED)]
     pub tickets: Option<PathBuf>,
-    /// Column mapping (TOML) [default: the mapping tables of the configuration, else the
-    /// canonical header names]
-    #[arg(long, value_name = "FILE")]
+    /// Column mapping: a TOML file, or a built-in preset (servicenow, zendesk, jira, freshdesk,
+    /// intercom) [default: the mapping tables of the configuration, else the canonical header
+    /// names]
+    #[arg(long, value_name = "FILE|PRESET")]
     pub map: Option<PathBuf>,
     /// Configuration file [default: handoff.toml in the current folder or the nearest parent]
     #[arg(long, value_name = "FILE")]
@@ -76,22 +78,27 @@ pub struct Inputs<'a> {
     /// `handoff.toml` (found or named with `--config`), or the defaults.
     pub config: Config,
     tickets: Option<&'a Path>,
-    map: Option<&'a Path>,
+    map: Option<MapSource<'a>>,
     /// The policy files the verb reads, each with the flag or argument that names it.
     policies: Vec<(&'static str, &'a Path)>,
 }
 
 impl<'a> Inputs<'a> {
-    /// Read the configuration. `policies` are the policy files the verb reads, each with what
+    /// Read the configuration and resolve `--map` (an unknown preset name is refused here,
+    /// before anything is read). `policies` are the policy files the verb reads, each with what
     /// names it (`--policy`, `the old policy`), for [`Inputs::check_outputs`].
     pub fn open<const R: bool>(
         args: &'a InputArgs<R>,
         policies: &[(&'static str, &'a Path)],
     ) -> anyhow::Result<Inputs<'a>> {
+        let map = match args.map.as_deref() {
+            Some(value) => Some(MapSource::resolve(value).map_err(anyhow::Error::msg)?),
+            None => None,
+        };
         Ok(Inputs {
             config: Config::load(args.config.as_deref())?,
             tickets: args.tickets.as_deref(),
-            map: args.map.as_deref(),
+            map,
             policies: policies.to_vec(),
         })
     }
@@ -101,7 +108,11 @@ impl<'a> Inputs<'a> {
     pub fn files(&self) -> Vec<(&'a str, &Path)> {
         let mut files: Vec<(&str, &Path)> = self.policies.clone();
         files.extend(self.tickets.map(|path| ("--tickets", path)));
-        files.extend(self.map.map(|path| ("--map", path)));
+        files.extend(
+            self.map
+                .and_then(MapSource::file)
+                .map(|path| ("--map", path)),
+        );
         files.extend(super::io::config_input(&self.config));
         files
     }
@@ -142,11 +153,11 @@ impl<'a> Inputs<'a> {
         load_policy_for_evaluation(path, &self.config.lint)
     }
 
-    /// The column mapping: `--map`, else the mapping tables of the configuration, else the
-    /// canonical header names.
+    /// The column mapping: `--map` (a file or a preset), else the mapping tables of the
+    /// configuration, else the canonical header names.
     pub fn mapping(&self) -> anyhow::Result<Mapping> {
         Ok(match self.map {
-            Some(path) => Mapping::load(path)?,
+            Some(source) => source.load()?,
             None => self.config.mapping()?.unwrap_or_default(),
         })
     }

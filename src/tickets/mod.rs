@@ -11,6 +11,7 @@
 pub mod given;
 pub mod mapping;
 pub mod parse;
+pub mod presets;
 pub mod record;
 pub mod sniff;
 pub mod source;
