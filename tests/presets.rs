@@ -320,3 +320,71 @@ fn an_unknown_preset_is_refused_by_every_verb() {
         );
     }
 }
+
+/// `map suggest` → save → replay: the starter mapping loads and maps what it says.
+#[test]
+fn a_suggested_mapping_replays() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("suggested.toml");
+    let decisions = dir.path().join("decisions.csv");
+    let out = handoff(&[
+        "map",
+        "suggest",
+        "--tickets",
+        "fixtures/suggest/kaggle-head.csv",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(&map, out.stdout).unwrap();
+    let out = handoff(&[
+        "replay",
+        "-q",
+        "--policy",
+        "policies/support.yaml",
+        "--tickets",
+        "fixtures/suggest/kaggle-head.csv",
+        "--map",
+        map.to_str().unwrap(),
+        "--decisions",
+        decisions.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_input(&report, 5, 0);
+    // The data set has replies but no creation or hand-over time: the first-response clock
+    // has nowhere to start, and the report says so rather than guessing.
+    assert_eq!(
+        report["report"]["first_response_time"]["needs"],
+        serde_json::json!(["created_at", "escalated_at"])
+    );
+    let text = std::fs::read_to_string(&decisions).unwrap();
+    let rows: Vec<String> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            format!("{},{},{},{}", c[0], c[2], c[3], c[7])
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            // "Critical" → urgent through the suggested alias; "Medium" → normal.
+            "1,ai,(default),urgent",
+            "2,ai,(default),high",
+            "3,ai,(default),normal",
+            // "lawyer" in the description (text = subject and description).
+            "4,L3,legal-risk,urgent",
+            "5,ai,(default),normal",
+        ]
+    );
+}

@@ -23,6 +23,13 @@ pub enum MapCommand {
         /// The preset: servicenow, zendesk, jira, freshdesk or intercom
         name: String,
     },
+    /// Print a commented starter mapping for a ticket file, from its header and values
+    Suggest {
+        /// Ticket CSV (`-` for stdin; `.csv.gz` is decompressed); at most the first 10,000
+        /// records are read
+        #[arg(long, value_name = "FILE")]
+        tickets: std::path::PathBuf,
+    },
 }
 
 pub fn run(args: MapArgs) -> anyhow::Result<Exit> {
@@ -38,6 +45,12 @@ pub fn run(args: MapArgs) -> anyhow::Result<Exit> {
             Some(preset) => preset.text.to_string(),
             None => anyhow::bail!("no preset `{name}`; the presets are {}", Preset::names()),
         },
+        MapCommand::Suggest { tickets } => {
+            let (input, _) = super::io::open_input(&tickets, None)?;
+            let suggestion = crate::tickets::suggest::suggest(input)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", tickets.display()))?;
+            suggestion.render(&tickets.display().to_string())
+        }
     };
     let mut out = super::io::stdout();
     out.write_all(text.as_bytes())

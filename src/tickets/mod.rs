@@ -15,6 +15,7 @@ pub mod presets;
 pub mod record;
 pub mod sniff;
 pub mod source;
+pub mod suggest;
 pub mod synthetic;
 pub mod tally;
 pub mod value;
