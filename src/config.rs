@@ -30,10 +30,13 @@ pub struct Config {
     /// A column mapping for `--tickets` and replay when no `--map` is given (the same tables
     /// as a mapping file).
     pub columns: Option<crate::tickets::mapping::Columns>,
-    pub fields: Option<BTreeMap<String, String>>,
+    pub fields: Option<BTreeMap<String, crate::tickets::mapping::Source>>,
     pub timestamps: Option<crate::tickets::mapping::Timestamps>,
     pub scales: Option<crate::tickets::mapping::Scales>,
     pub aliases: Option<BTreeMap<String, BTreeMap<String, String>>>,
+    /// Event logs (DESIGN §7), as in a mapping file.
+    pub events: Option<crate::tickets::mapping::Events>,
+    pub values: Option<crate::tickets::mapping::Values>,
     /// Where the configuration was read from, for messages (relative to the current folder
     /// when it was found there or above).
     #[serde(skip)]
@@ -259,6 +262,8 @@ impl Config {
             && self.timestamps.is_none()
             && self.scales.is_none()
             && self.aliases.is_none()
+            && self.events.is_none()
+            && self.values.is_none()
         {
             return Ok(None);
         }
@@ -268,6 +273,8 @@ impl Config {
             timestamps: self.timestamps.clone().unwrap_or_default(),
             scales: self.scales.clone().unwrap_or_default(),
             aliases: self.aliases.clone().unwrap_or_default(),
+            events: self.events.clone(),
+            values: self.values.clone().unwrap_or_default(),
         };
         mapping.validate().map_err(|message| ConfigError::Invalid {
             path: self

@@ -7,19 +7,40 @@ use std::collections::BTreeMap;
 const READING_VERBS: [(&str, &[&str]); 6] = [
     (
         "replay",
-        &["tickets", "map", "config", "as_of", "max_reject_rate"],
+        &[
+            "tickets",
+            "map",
+            "config",
+            "filters",
+            "as_of",
+            "max_reject_rate",
+        ],
     ),
     (
         "diff",
-        &["tickets", "map", "config", "as_of", "max_reject_rate"],
+        &[
+            "tickets",
+            "map",
+            "config",
+            "filters",
+            "as_of",
+            "max_reject_rate",
+        ],
     ),
     (
         "sweep",
-        &["tickets", "map", "config", "as_of", "max_reject_rate"],
+        &[
+            "tickets",
+            "map",
+            "config",
+            "filters",
+            "as_of",
+            "max_reject_rate",
+        ],
     ),
-    ("explain", &["tickets", "map", "config"]),
-    ("test", &["tickets", "map", "config"]),
-    ("lint", &["tickets", "map", "config"]),
+    ("explain", &["tickets", "map", "config", "filters"]),
+    ("test", &["tickets", "map", "config", "filters"]),
+    ("lint", &["tickets", "map", "config", "filters"]),
 ];
 
 /// The help of `flag` in `verb`, with the qualifier a verb may put in front of it.

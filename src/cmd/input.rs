@@ -16,6 +16,7 @@ use super::io::{Progress, open_input};
 use crate::config::Config;
 use crate::engine::eval::CompiledPolicy;
 use crate::policy::LoadedPolicy;
+use crate::tickets::filter::Where;
 use crate::tickets::presets::MapSource;
 use crate::tickets::source::Needs;
 use crate::tickets::tally::ReadTally;
@@ -40,6 +41,10 @@ pub struct InputArgs<const TICKETS_REQUIRED: bool> {
     /// Configuration file [default: handoff.toml in the current folder or the nearest parent]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Keep only the tickets whose mapped field holds one of the values (any case), after
+    /// events are folded; repeatable, every one must hold
+    #[arg(long = "where", value_name = "FIELD=VALUE[,VALUE]")]
+    pub filters: Vec<Where>,
 }
 
 /// The flags of the verbs that judge a whole ticket export (replay, diff, sweep).
@@ -79,6 +84,8 @@ pub struct Inputs<'a> {
     pub config: Config,
     tickets: Option<&'a Path>,
     map: Option<MapSource<'a>>,
+    /// `--where`: the tickets to keep.
+    filters: &'a [Where],
     /// The policy files the verb reads, each with the flag or argument that names it.
     policies: Vec<(&'static str, &'a Path)>,
 }
@@ -99,6 +106,7 @@ impl<'a> Inputs<'a> {
             config: Config::load(args.config.as_deref())?,
             tickets: args.tickets.as_deref(),
             map,
+            filters: &args.filters,
             policies: policies.to_vec(),
         })
     }
@@ -162,6 +170,11 @@ impl<'a> Inputs<'a> {
         })
     }
 
+    /// `--where`: the tickets to keep.
+    pub fn filters(&self) -> &'a [Where] {
+        self.filters
+    }
+
     /// The ticket file as bytes (`-` is stdin, `.gz` is decompressed), with a progress
     /// indicator for `progress` ("replaying") when given.
     pub fn ticket_bytes(
@@ -179,7 +192,11 @@ impl<'a> Inputs<'a> {
     ) -> anyhow::Result<(TicketSource, Progress)> {
         let mapping = self.mapping()?;
         let (input, progress) = self.ticket_bytes(progress)?;
-        let source = TicketSource::new(input, &mapping, needs).map_err(|e| self.ticket_error(e))?;
+        let mut source =
+            TicketSource::new(input, &mapping, needs).map_err(|e| self.ticket_error(e))?;
+        source
+            .keep_only(self.filters, &mapping)
+            .map_err(|e| self.ticket_error(e))?;
         Ok((source, progress))
     }
 
@@ -191,9 +208,13 @@ impl<'a> Inputs<'a> {
     ) -> anyhow::Result<(TicketReader, TicketParser, Progress)> {
         let mapping = self.mapping()?;
         let (input, progress) = self.ticket_bytes(Some(progress))?;
-        let reader = TicketReader::new(input, &mapping, needs).map_err(|e| self.ticket_error(e))?;
-        let parser =
-            TicketParser::new(&reader.layout, &mapping, needs).map_err(|e| self.ticket_error(e))?;
+        let mut reader =
+            TicketReader::new(input, &mapping, needs).map_err(|e| self.ticket_error(e))?;
+        reader
+            .keep_only(self.filters, &mapping)
+            .map_err(|e| self.ticket_error(e))?;
+        let parser = TicketParser::new(&reader.layout, reader.mapping(&mapping), needs)
+            .map_err(|e| self.ticket_error(e))?;
         Ok((reader, parser, progress))
     }
 
@@ -287,6 +308,7 @@ mod tests {
             tickets: Some("t.csv".into()),
             map: Some("m.toml".into()),
             config: Some("fixtures/lint/config-ignore.toml".into()),
+            filters: Vec::new(),
         };
         let inputs = Inputs::open(&args, &[("--policy", Path::new("p.yaml"))]).unwrap();
         let files: Vec<(&str, &str)> = inputs

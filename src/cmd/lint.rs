@@ -216,7 +216,8 @@ pub fn run(args: LintArgs) -> anyhow::Result<Exit> {
             };
             let name = tickets.display().to_string();
             let (input, _) = inputs.ticket_bytes(None).map_err(|e| format!("{e:#}"))?;
-            data::check(policy, input, &mapping, &name).map_err(|e| format!("{name}: {e}"))
+            data::check(policy, input, &mapping, inputs.filters(), &name)
+                .map_err(|e| format!("{name}: {e}"))
         };
         let check = args
             .input

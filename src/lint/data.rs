@@ -34,12 +34,14 @@ pub fn check(
     policy: &Policy,
     input: Box<dyn Read + Send>,
     mapping: &Mapping,
+    filters: &[crate::tickets::filter::Where],
     name: &str,
 ) -> Result<Vec<Diagnostic>, String> {
     let Ok(compiled) = CompiledPolicy::new(policy) else {
         return Ok(Vec::new());
     };
     let mut source = TicketSource::new(input, mapping, compiled.needs.clone())?;
+    source.keep_only(filters, mapping)?;
     let layout = source.layout.clone();
     let has = |field: &str| {
         if is_canonical(field) {

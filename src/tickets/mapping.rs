@@ -23,29 +23,30 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use super::events::spec::{Events, Fold, FoldKind, Na, Source, TextColumns, Thread, Values};
 use crate::fields::Field;
 
 /// The canonical ticket fields and the CSV columns they come from.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Columns {
-    pub id: Option<String>,
-    pub created_at: Option<String>,
+    pub id: Option<Source>,
+    pub created_at: Option<Source>,
     pub text: Option<TextColumns>,
-    pub confidence: Option<String>,
-    pub sentiment: Option<String>,
-    pub customer_tier: Option<String>,
-    pub channel: Option<String>,
-    pub category: Option<String>,
-    pub priority: Option<String>,
-    pub requested_human: Option<String>,
-    pub escalated_at: Option<String>,
-    pub first_human_response_at: Option<String>,
-    pub resolved_at: Option<String>,
-    pub resolved_tier: Option<String>,
-    pub reassignments: Option<String>,
-    pub reopened: Option<String>,
-    pub csat: Option<String>,
+    pub confidence: Option<Source>,
+    pub sentiment: Option<Source>,
+    pub customer_tier: Option<Source>,
+    pub channel: Option<Source>,
+    pub category: Option<Source>,
+    pub priority: Option<Source>,
+    pub requested_human: Option<Source>,
+    pub escalated_at: Option<Source>,
+    pub first_human_response_at: Option<Source>,
+    pub resolved_at: Option<Source>,
+    pub resolved_tier: Option<Source>,
+    pub reassignments: Option<Source>,
+    pub reopened: Option<Source>,
+    pub csat: Option<Source>,
 }
 
 impl Columns {
@@ -71,23 +72,40 @@ impl Columns {
             Field::Reopened => &self.reopened,
             Field::Csat => &self.csat,
         };
-        column.as_deref()
+        column.as_ref().and_then(Source::column)
     }
-}
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum TextColumns {
-    One(String),
-    Many(Vec<String>),
-}
+    /// What a single-column field comes from (a column or a fold); `None` for `text`.
+    pub fn source(&self, field: Field) -> Option<&Source> {
+        let source = match field {
+            Field::Id => &self.id,
+            Field::Text => return None,
+            Field::CreatedAt => &self.created_at,
+            Field::Confidence => &self.confidence,
+            Field::Sentiment => &self.sentiment,
+            Field::CustomerTier => &self.customer_tier,
+            Field::Channel => &self.channel,
+            Field::Category => &self.category,
+            Field::Priority => &self.priority,
+            Field::RequestedHuman => &self.requested_human,
+            Field::EscalatedAt => &self.escalated_at,
+            Field::FirstHumanResponseAt => &self.first_human_response_at,
+            Field::ResolvedAt => &self.resolved_at,
+            Field::ResolvedTier => &self.resolved_tier,
+            Field::Reassignments => &self.reassignments,
+            Field::Reopened => &self.reopened,
+            Field::Csat => &self.csat,
+        };
+        source.as_ref()
+    }
 
-impl TextColumns {
-    pub fn list(&self) -> Vec<String> {
-        match self {
-            TextColumns::One(c) => vec![c.clone()],
-            TextColumns::Many(list) => list.clone(),
-        }
+    /// Whether some field is a fold of events.
+    pub fn has_folds(&self) -> bool {
+        Field::ALL
+            .into_iter()
+            .filter_map(|f| self.source(f))
+            .any(Source::is_fold)
+            || matches!(self.text, Some(TextColumns::Fold(_)))
     }
 }
 
@@ -132,9 +150,9 @@ pub struct Scales {
 pub struct Mapping {
     #[serde(default)]
     pub columns: Columns,
-    /// Extra fields: name used in the policy = CSV column.
+    /// Extra fields: name used in the policy = CSV column (or a fold of events).
     #[serde(default)]
-    pub fields: BTreeMap<String, String>,
+    pub fields: BTreeMap<String, Source>,
     #[serde(default)]
     pub timestamps: Timestamps,
     #[serde(default)]
@@ -142,6 +160,10 @@ pub struct Mapping {
     /// Per canonical label field: raw label = canonical label.
     #[serde(default)]
     pub aliases: BTreeMap<String, BTreeMap<String, String>>,
+    /// The input is one row per event, folded into tickets (DESIGN §7).
+    pub events: Option<Events>,
+    #[serde(default)]
+    pub values: Values,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -173,6 +195,17 @@ impl Mapping {
 
     /// Checks that need no data: the timestamp format, the time zone, alias fields, scales.
     pub fn validate(&self) -> Result<(), String> {
+        match &self.events {
+            Some(events) => super::events::plan::validate(self, events)?,
+            None => {
+                if self.columns.has_folds() || self.fields.values().any(Source::is_fold) {
+                    return Err(
+                        "folds (`{ first = … }`, `{ last = … }`, …) read events: add an [events] table naming the column that groups them into tickets (`ticket = \"column\"`)"
+                            .to_string(),
+                    );
+                }
+            }
+        }
         if let Some(format) = &self.timestamps.format {
             let probe: jiff::Timestamp =
                 "2026-01-02T03:04:05Z".parse().map_err(|e| format!("{e}"))?;

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 
 use super::Ticket;
-use super::mapping::{ConfidenceScale, Mapping, SentimentScale};
+use super::mapping::{ConfidenceScale, Mapping, Na, SentimentScale};
 use super::record::RawRecord;
 use super::source::{Layout, Needs, RowError};
 use super::value::{TimestampParser, parse_bool, parse_number, trim};
@@ -41,11 +41,17 @@ struct ExtraPlan {
 struct RecordText<'r> {
     record: RawRecord<'r>,
     whole: Option<&'r str>,
+    /// `[values] na`: raw values that mean empty.
+    na: &'r Na,
 }
 
 impl<'r> RecordText<'r> {
     /// Field `column` (empty when the record is short); `Err` when it is not UTF-8.
     fn get(&self, column: usize) -> Result<&'r str, ()> {
+        self.raw(column).map(|text| self.na.clean(text))
+    }
+
+    fn raw(&self, column: usize) -> Result<&'r str, ()> {
         // A slice of valid UTF-8 between character boundaries is valid UTF-8; a field that
         // does not start and end on one (only possible in a record that is not all text)
         // is checked on its own.
@@ -60,7 +66,7 @@ impl<'r> RecordText<'r> {
     }
 
     fn trimmed(&self, column: usize) -> Result<&'r str, ()> {
-        self.get(column).map(trim)
+        self.raw(column).map(|text| self.na.clean(trim(text)))
     }
 }
 
@@ -86,6 +92,7 @@ pub struct TicketParser {
     confidence_scale: ConfidenceScale,
     sentiment_scale: Option<SentimentScale>,
     zone_declared: bool,
+    na: Na,
     /// Bad values counted as empty, per field.
     pub bad_values: BTreeMap<String, u64>,
 }
@@ -140,6 +147,7 @@ impl TicketParser {
             confidence_scale: mapping.scales.confidence,
             sentiment_scale: mapping.scales.sentiment.clone(),
             zone_declared: mapping.timestamps.timezone.is_some(),
+            na: Na::new(&mapping.values),
             bad_values: BTreeMap::new(),
         })
     }
@@ -177,16 +185,28 @@ impl TicketParser {
     ) -> Result<(), RowError> {
         let line = record.line();
         ticket.line = line;
+        if let Some(rejection) = record.rejection() {
+            ticket.id.clear();
+            return Err(RowError {
+                line,
+                id: rejection.id.clone(),
+                reason: rejection.reason.clone(),
+            });
+        }
+        // Lent to the record's view for the parse (the parser itself is borrowed mutably).
+        let na = std::mem::take(&mut self.na);
         let fields = RecordText {
             record,
             whole: std::str::from_utf8(record.as_slice()).ok(),
+            na: &na,
         };
-        self.fill(&fields, number, ticket)
-            .map_err(|reason| RowError {
-                line,
-                id: (!ticket.id.is_empty()).then(|| ticket.id.clone()),
-                reason,
-            })
+        let filled = self.fill(&fields, number, ticket);
+        self.na = na;
+        filled.map_err(|reason| RowError {
+            line,
+            id: (!ticket.id.is_empty()).then(|| ticket.id.clone()),
+            reason,
+        })
     }
 
     fn plan(&self, field: Field) -> &FieldPlan {

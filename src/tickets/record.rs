@@ -13,6 +13,16 @@ pub struct Records {
     /// End of each field in `bytes`.
     ends: Vec<usize>,
     records: Vec<Extent>,
+    /// Why records were rejected before they became tickets (an event folded into none).
+    rejections: Vec<Rejection>,
+}
+
+/// A record rejected while reading (an event without a valid time, …): its id if known and
+/// why. The parser rejects it as it stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejection {
+    pub id: Option<String>,
+    pub reason: String,
 }
 
 /// Where one record lies in [`Records`]' buffers.
@@ -24,6 +34,8 @@ struct Extent {
     first: usize,
     last: usize,
     line: u64,
+    /// Index into `rejections`.
+    rejected: Option<usize>,
 }
 
 /// One record of [`Records`].
@@ -34,6 +46,7 @@ pub struct RawRecord<'a> {
     start: usize,
     ends: &'a [usize],
     line: u64,
+    rejection: Option<&'a Rejection>,
 }
 
 impl Records {
@@ -41,6 +54,7 @@ impl Records {
         self.bytes.clear();
         self.ends.clear();
         self.records.clear();
+        self.rejections.clear();
     }
 
     pub fn len(&self) -> usize {
@@ -66,7 +80,34 @@ impl Records {
             first,
             last: self.ends.len(),
             line,
+            rejected: None,
         });
+    }
+
+    /// Append a record rejected while reading: `width` empty fields, then `rejection`.
+    pub fn push_rejected(&mut self, width: usize, line: u64, rejection: Rejection) {
+        let start = self.bytes.len();
+        let first = self.ends.len();
+        self.ends.extend(std::iter::repeat_n(start, width));
+        self.rejections.push(rejection);
+        self.records.push(Extent {
+            start,
+            first,
+            last: self.ends.len(),
+            line,
+            rejected: Some(self.rejections.len() - 1),
+        });
+    }
+
+    /// Remove the last record (one a filter does not keep).
+    pub fn pop(&mut self) {
+        if let Some(extent) = self.records.pop() {
+            self.bytes.truncate(extent.start);
+            self.ends.truncate(extent.first);
+            if extent.rejected.is_some() {
+                self.rejections.pop();
+            }
+        }
     }
 
     /// Record `index`; `None` past the end.
@@ -81,6 +122,7 @@ impl Records {
             start: extent.start,
             ends: &self.ends[extent.first..extent.last],
             line: extent.line,
+            rejection: extent.rejected.and_then(|i| self.rejections.get(i)),
         })
     }
 }
@@ -98,6 +140,11 @@ impl<'a> RawRecord<'a> {
     /// Line of the record's start in the input (1-based, header included).
     pub fn line(&self) -> u64 {
         self.line
+    }
+
+    /// Why the record was rejected while reading, if it was.
+    pub fn rejection(&self) -> Option<&'a Rejection> {
+        self.rejection
     }
 
     /// All field bytes, back to back.

@@ -6,7 +6,9 @@ use std::io::Read;
 
 use csv::ByteRecord;
 
-use super::mapping::Mapping;
+use super::events::{EventFolder, Plan};
+use super::filter::{TicketFilter, Where};
+use super::mapping::{Mapping, Source};
 use super::record::Records;
 use crate::fields::Field;
 
@@ -48,7 +50,11 @@ pub enum LayoutError {
     Invalid(String),
 }
 
-fn find_column(headers: &[String], wanted: &str, purpose: &str) -> Result<usize, LayoutError> {
+pub(crate) fn find_column(
+    headers: &[String],
+    wanted: &str,
+    purpose: &str,
+) -> Result<usize, LayoutError> {
     let matches: Vec<usize> = headers
         .iter()
         .enumerate()
@@ -75,7 +81,7 @@ fn find_column(headers: &[String], wanted: &str, purpose: &str) -> Result<usize,
 }
 
 /// A header column named like `name` (trimmed, any case), if exactly one.
-fn header_named(headers: &[String], name: &str) -> Result<Option<usize>, LayoutError> {
+pub(crate) fn header_named(headers: &[String], name: &str) -> Result<Option<usize>, LayoutError> {
     let matches: Vec<usize> = headers
         .iter()
         .enumerate()
@@ -88,6 +94,14 @@ fn header_named(headers: &[String], name: &str) -> Result<Option<usize>, LayoutE
         n => Err(LayoutError::Invalid(format!(
             "column `{name}` appears {n} times in the CSV header; rename the duplicates"
         ))),
+    }
+}
+
+/// The column of a field (a fold's own column: folds need `[events]`, which reads them).
+fn plain(source: &Source) -> &str {
+    match source {
+        Source::Column(column) => column,
+        Source::Fold(fold) => &fold.column,
     }
 }
 
@@ -132,15 +146,15 @@ impl Layout {
             .iter()
             .map(|name| {
                 let column = match mapping.fields.get(name) {
-                    Some(column) => Some(find_column(&headers, column, name)?),
+                    Some(source) => Some(find_column(&headers, plain(source), name)?),
                     None => header_named(&headers, name)?,
                 };
                 Ok((name.clone(), column))
             })
             .collect::<Result<Vec<_>, LayoutError>>()?;
-        for (name, column) in &mapping.fields {
+        for (name, source) in &mapping.fields {
             if !needs.extras.contains(name) {
-                find_column(&headers, column, name)?;
+                find_column(&headers, plain(source), name)?;
             }
         }
         let notes = Vec::new();
@@ -187,14 +201,66 @@ pub struct RowError {
     pub reason: String,
 }
 
-/// Reads the records of a ticket CSV (the header is resolved into a [`Layout`] first). Records
-/// stay raw bytes here: [`super::TicketParser`] turns them into tickets, on any thread.
-pub struct TicketReader {
+/// The rows of a CSV input, one reused record at a time, each with the line an editor shows.
+struct Rows {
     reader: csv::Reader<Box<dyn Read + Send>>,
-    pub layout: Layout,
     record: ByteRecord,
+    line: u64,
+    /// The current record was read ahead (to check the first event) and not handed out yet.
+    peeked: bool,
     /// Keeps the input from reading far past the start of the current record.
     limit: super::sniff::Limit,
+}
+
+impl Rows {
+    /// Read the next row into `record`; `false` at the end of the input.
+    fn next(&mut self) -> Result<bool, csv::Error> {
+        if std::mem::take(&mut self.peeked) {
+            return Ok(true);
+        }
+        let line = self.reader.position().line();
+        let more = self
+            .reader
+            .read_byte_record(&mut self.record)
+            .map_err(|e| csv::Error::from(std::io::Error::other(read_error(e, line))))?;
+        let end = self.reader.position().clone();
+        self.limit.record_starts_at(end.byte());
+        if more {
+            self.line = self.physical_line(end);
+        }
+        Ok(more)
+    }
+
+    /// The line an editor shows for the record just read. The reader's own count is the line
+    /// where it began looking for the record, before blank lines and before the `\n` of a CRLF
+    /// line end; so count back from where the record ended instead: minus the line breaks
+    /// inside its quoted fields, minus its own `\n` when the reader consumed it (a `\r\n`
+    /// ending stops at the `\r`).
+    fn physical_line(&self, end: csv::Position) -> u64 {
+        let inner = self
+            .record
+            .as_slice()
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        let own_newline = end.byte() > 0 && self.limit.byte_at(end.byte() - 1) == Some(b'\n');
+        end.line()
+            .saturating_sub(inner + u64::from(own_newline))
+            .max(1)
+    }
+}
+
+/// Reads the records of a ticket CSV (the header is resolved into a [`Layout`] first). Records
+/// stay raw bytes here: [`super::TicketParser`] turns them into tickets, on any thread. With
+/// `[events]` in the mapping, the rows are events and each record is a ticket folded from them
+/// ([`super::events`]); [`TicketReader::mapping`] then reads those records.
+pub struct TicketReader {
+    rows: Rows,
+    events: Option<Box<EventFolder>>,
+    filter: Option<TicketFilter>,
+    /// The notes of the end of the read are added (once).
+    noted: bool,
+    pub layout: Layout,
 }
 
 impl TicketReader {
@@ -227,53 +293,148 @@ impl TicketReader {
                 }
             })
             .collect();
-        let layout = Layout::resolve(headers, mapping, needs).map_err(|e| e.to_string())?;
         limit.record_starts_at(reader.position().byte());
-        Ok(TicketReader {
+        let mut rows = Rows {
             reader,
-            layout,
             record: ByteRecord::new(),
+            line: 1,
+            peeked: false,
             limit,
+        };
+        let (layout, events) = match &mapping.events {
+            None => (
+                Layout::resolve(headers, mapping, needs).map_err(|e| e.to_string())?,
+                None,
+            ),
+            Some(events) => {
+                let timezone = match &mapping.timestamps.timezone {
+                    Some(name) => jiff::tz::TimeZone::get(name).map_err(|e| e.to_string())?,
+                    None => jiff::tz::TimeZone::UTC,
+                };
+                let plan = Plan::resolve(&headers, mapping, events, needs, timezone)?;
+                check_first_time(&mut rows, &plan)?;
+                let layout = Layout::resolve(plan.headers.clone(), &plan.mapping, needs)
+                    .map_err(|e| e.to_string())?;
+                (layout, Some(Box::new(EventFolder::new(plan))))
+            }
+        };
+        Ok(TicketReader {
+            rows,
+            events,
+            filter: None,
+            noted: false,
+            layout,
         })
+    }
+
+    /// Keep only the tickets `--where` names (`Err` for a field the data does not have).
+    pub fn keep_only(&mut self, wheres: &[Where], mapping: &Mapping) -> Result<(), String> {
+        let mapping = self.mapping(mapping).clone();
+        self.filter = TicketFilter::resolve(wheres, &self.layout, &mapping)?;
+        Ok(())
+    }
+
+    /// The mapping that reads this reader's records: `mapping` itself, or with `[events]` the
+    /// mapping of the folded records.
+    pub fn mapping<'m>(&'m self, mapping: &'m Mapping) -> &'m Mapping {
+        match &self.events {
+            Some(folder) => &folder.plan.mapping,
+            None => mapping,
+        }
     }
 
     /// Append the next record to `records`; `false` at the end of the input.
     pub fn read(&mut self, records: &mut Records) -> Result<bool, csv::Error> {
-        let line = self.reader.position().line();
-        let more = self
-            .reader
-            .read_byte_record(&mut self.record)
-            .map_err(|e| csv::Error::from(std::io::Error::other(read_error(e, line))))?;
-        let end = self.reader.position().clone();
-        self.limit.record_starts_at(end.byte());
-        if more {
-            records.push(&self.record, self.physical_line(end));
+        loop {
+            if !self.read_one(records)? {
+                self.note_end();
+                return Ok(false);
+            }
+            let Some(filter) = self.filter.as_mut() else {
+                return Ok(true);
+            };
+            match records.get(records.len() - 1) {
+                Some(record) if !filter.keeps(record) => records.pop(),
+                _ => return Ok(true),
+            }
         }
-        Ok(more)
     }
 
-    /// The line an editor shows for the record just read. The reader's own count is the line
-    /// where it began looking for the record, before blank lines and before the `\n` of a CRLF
-    /// line end; so count back from where the record ended instead: minus the line breaks
-    /// inside its quoted fields, minus its own `\n` when the reader consumed it (a `\r\n`
-    /// ending stops at the `\r`).
-    fn physical_line(&self, end: csv::Position) -> u64 {
-        let inner = self
-            .record
-            .as_slice()
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
-        let own_newline = end.byte() > 0 && self.limit.byte_at(end.byte() - 1) == Some(b'\n');
-        end.line()
-            .saturating_sub(inner + u64::from(own_newline))
-            .max(1)
+    fn read_one(&mut self, records: &mut Records) -> Result<bool, csv::Error> {
+        let Some(folder) = self.events.as_mut() else {
+            let more = self.rows.next()?;
+            if more {
+                records.push(&self.rows.record, self.rows.line);
+            }
+            return Ok(more);
+        };
+        loop {
+            if folder.pop(records) {
+                return Ok(true);
+            }
+            if folder.is_finished() {
+                return Ok(false);
+            }
+            let stop = |message: String| csv::Error::from(std::io::Error::other(message));
+            if self.rows.next()? {
+                folder
+                    .event(&self.rows.record, self.rows.line)
+                    .map_err(stop)?;
+            } else {
+                folder.finish().map_err(stop)?;
+            }
+        }
+    }
+
+    /// Add the notes only the end of the read knows: how many events made how many tickets,
+    /// how many tickets `--where` kept.
+    fn note_end(&mut self) {
+        if std::mem::replace(&mut self.noted, true) {
+            return;
+        }
+        if let Some(folder) = &self.events {
+            self.layout.notes.push(folder.counts.note());
+        }
+        if let Some(filter) = &self.filter {
+            self.layout.notes.push(filter.note());
+        }
+    }
+
+    /// How many events made how many tickets, with `[events]`.
+    pub fn event_counts(&self) -> Option<super::events::EventCounts> {
+        self.events.as_ref().map(|folder| folder.counts)
     }
 
     /// Bytes read so far (for progress).
     pub fn position(&self) -> u64 {
-        self.reader.position().byte()
+        self.rows.reader.position().byte()
     }
+}
+
+/// Refuse, before any ticket is read, a time column whose first value is not a timestamp in
+/// the mapping's format: the whole column is then in another format.
+fn check_first_time(rows: &mut Rows, plan: &Plan) -> Result<(), String> {
+    let Some((at, name)) = &plan.time else {
+        return Ok(());
+    };
+    // A read error is reported when the record is read in turn.
+    if !rows.next().unwrap_or(false) {
+        return Ok(());
+    }
+    rows.peeked = true;
+    let text = std::str::from_utf8(rows.record.get(*at).unwrap_or_default()).unwrap_or("");
+    let text = plan.na.clean(super::value::trim(text));
+    if text.is_empty() || plan.timestamps.parse(text).is_some() {
+        return Ok(());
+    }
+    let format = match &plan.timestamps.format {
+        Some(format) => format!("the format `{format}` of [timestamps]"),
+        None => "RFC 3339 or YYYY-MM-DD[ T]HH:MM[:SS] (no [timestamps] format is given)".into(),
+    };
+    Err(format!(
+        "[events] time column `{name}`: its first value `{text}` (line {}) is not a timestamp in {format}; declare the column's format under [timestamps]",
+        rows.line
+    ))
 }
 
 /// A reading error as the user should see it: a record over the size cap names its line.
@@ -307,7 +468,7 @@ impl TicketSource {
         needs: Needs,
     ) -> Result<TicketSource, String> {
         let reader = TicketReader::new(input, mapping, &needs)?;
-        let parser = super::TicketParser::new(&reader.layout, mapping, &needs)?;
+        let parser = super::TicketParser::new(&reader.layout, reader.mapping(mapping), &needs)?;
         let layout = reader.layout.clone();
         Ok(TicketSource {
             reader,
@@ -335,9 +496,14 @@ impl TicketSource {
         Ok(Some(self.parser.parse(raw, self.records, ticket)))
     }
 
+    /// Keep only the tickets `--where` names.
+    pub fn keep_only(&mut self, wheres: &[Where], mapping: &Mapping) -> Result<(), String> {
+        self.reader.keep_only(wheres, mapping)
+    }
+
     /// Notes for the report about how the data was read.
     pub fn notes(&self) -> Vec<String> {
-        self.parser.notes(&self.layout)
+        self.parser.notes(&self.reader.layout)
     }
 
     /// Bad values counted as empty, per field.

@@ -77,10 +77,17 @@ pub const REJECT_EXAMPLES: usize = 10;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReplayError {
+    /// Not the error's source: its text is already in the message, and would show twice.
     #[error("cannot read the tickets: {0}")]
-    Read(#[from] csv::Error),
+    Read(csv::Error),
     #[error("cannot write: {0}")]
     Write(#[from] std::io::Error),
     #[error("line {}: {} (stopped by --strict)", .0.line, .0.reason)]
     Strict(RowError),
+}
+
+impl From<csv::Error> for ReplayError {
+    fn from(error: csv::Error) -> ReplayError {
+        ReplayError::Read(error)
+    }
 }

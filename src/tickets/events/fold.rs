@@ -1,0 +1,242 @@
+//! The state of one open ticket: one accumulator per folded field.
+//!
+//! `first`, `last`, `min`, `max`, `count` and `any` hold one value each, whatever the number of
+//! events; `count_distinct` holds the distinct values, `changes` and `join` the values in the
+//! order of their events (they need it when events come out of time order), until the ticket is
+//! complete.
+
+use std::collections::HashSet;
+
+use jiff::Timestamp;
+
+use super::spec::FoldKind;
+use crate::tickets::value::{TimestampParser, parse_number};
+
+/// Where an event falls in its ticket: its time (when `[events] time` is given), then its
+/// position in the file.
+pub type Order = (Option<Timestamp>, u64);
+
+/// A value `min` and `max` can compare.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub enum Comparable {
+    Number(f64),
+    Time(Timestamp),
+}
+
+#[derive(Debug, Clone)]
+pub enum State {
+    /// `first` (`latest` false) or `last`.
+    Pick {
+        latest: bool,
+        at: Option<Order>,
+        value: String,
+    },
+    /// `min` (`largest` false) or `max`.
+    Extreme {
+        largest: bool,
+        best: Option<(Comparable, Order)>,
+        value: String,
+    },
+    Count(u64),
+    Distinct(HashSet<String>),
+    /// The values in event order: an index into `values` per event.
+    Changes {
+        events: Vec<(Order, u32)>,
+        values: Vec<String>,
+    },
+    Join(Vec<(Order, String)>),
+    Any(bool),
+}
+
+impl State {
+    pub fn new(kind: FoldKind) -> State {
+        match kind {
+            FoldKind::First | FoldKind::Last => State::Pick {
+                latest: kind == FoldKind::Last,
+                at: None,
+                value: String::new(),
+            },
+            FoldKind::Min | FoldKind::Max => State::Extreme {
+                largest: kind == FoldKind::Max,
+                best: None,
+                value: String::new(),
+            },
+            FoldKind::Count => State::Count(0),
+            FoldKind::CountDistinct => State::Distinct(HashSet::new()),
+            FoldKind::Changes => State::Changes {
+                events: Vec::new(),
+                values: Vec::new(),
+            },
+            FoldKind::Join => State::Join(Vec::new()),
+            FoldKind::Any => State::Any(false),
+        }
+    }
+
+    /// Forget every event, keeping the buffers.
+    pub fn reset(&mut self) {
+        match self {
+            State::Pick { at, value, .. } => {
+                *at = None;
+                value.clear();
+            }
+            State::Extreme { best, value, .. } => {
+                *best = None;
+                value.clear();
+            }
+            State::Count(n) => *n = 0,
+            State::Distinct(set) => set.clear(),
+            State::Changes { events, values } => {
+                events.clear();
+                values.clear();
+            }
+            State::Join(parts) => parts.clear(),
+            State::Any(any) => *any = false,
+        }
+    }
+
+    /// Add one event's value (trimmed; `na` already made empty) at `order`.
+    pub fn add(&mut self, order: Order, text: &str, timestamps: &TimestampParser) {
+        if text.is_empty() {
+            return;
+        }
+        match self {
+            State::Pick { latest, at, value } => {
+                let better = match at {
+                    None => true,
+                    Some(seen) if *latest => order > *seen,
+                    Some(seen) => order < *seen,
+                };
+                if better {
+                    *at = Some(order);
+                    value.clear();
+                    value.push_str(text);
+                }
+            }
+            State::Extreme {
+                largest,
+                best,
+                value,
+            } => {
+                let Some(candidate) = comparable(text, timestamps) else {
+                    return;
+                };
+                let better = match best {
+                    None => true,
+                    Some((seen, seen_at)) => {
+                        let same_kind =
+                            std::mem::discriminant(seen) == std::mem::discriminant(&candidate);
+                        same_kind
+                            && match candidate.partial_cmp(seen) {
+                                Some(std::cmp::Ordering::Greater) => *largest,
+                                Some(std::cmp::Ordering::Less) => !*largest,
+                                // Equal values: the earlier event's spelling.
+                                _ => order < *seen_at,
+                            }
+                    }
+                };
+                if better {
+                    *best = Some((candidate, order));
+                    value.clear();
+                    value.push_str(text);
+                }
+            }
+            State::Count(n) => *n += 1,
+            State::Distinct(set) => {
+                if !set.contains(text) {
+                    set.insert(text.to_string());
+                }
+            }
+            State::Changes { events, values } => {
+                let index = match values.iter().position(|v| v == text) {
+                    Some(i) => i,
+                    None => {
+                        values.push(text.to_string());
+                        values.len() - 1
+                    }
+                };
+                events.push((order, u32::try_from(index).unwrap_or(u32::MAX)));
+            }
+            State::Join(parts) => parts.push((order, text.to_string())),
+            State::Any(any) => *any = true,
+        }
+    }
+
+    /// The folded value, as the synthetic record holds it.
+    pub fn finish(&mut self, out: &mut String) {
+        use std::fmt::Write;
+        out.clear();
+        match self {
+            State::Pick { value, .. } | State::Extreme { value, .. } => out.push_str(value),
+            State::Count(n) => {
+                let _ = write!(out, "{n}");
+            }
+            State::Distinct(set) => {
+                let _ = write!(out, "{}", set.len());
+            }
+            State::Changes { events, .. } => {
+                events.sort_by_key(|&(order, _)| order);
+                let changes = events.windows(2).filter(|w| w[0].1 != w[1].1).count();
+                let _ = write!(out, "{changes}");
+            }
+            State::Join(parts) => {
+                parts.sort_by_key(|(order, _)| *order);
+                for (i, (_, text)) in parts.iter().enumerate() {
+                    if i > 0 {
+                        // A line break: keywords never match across two messages.
+                        out.push('\n');
+                    }
+                    out.push_str(text);
+                }
+            }
+            State::Any(any) => out.push_str(if *any { "true" } else { "false" }),
+        }
+    }
+}
+
+fn comparable(text: &str, timestamps: &TimestampParser) -> Option<Comparable> {
+    if let Some(n) = parse_number(text) {
+        return Some(Comparable::Number(n));
+    }
+    timestamps.parse(text).map(Comparable::Time)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fold(kind: FoldKind, events: &[(i64, &str)]) -> String {
+        let parser = TimestampParser::new(None, jiff::tz::TimeZone::UTC);
+        let mut state = State::new(kind);
+        for (seq, (second, text)) in events.iter().enumerate() {
+            let at = Timestamp::from_second(*second).ok();
+            state.add((at, seq as u64), text, &parser);
+        }
+        let mut out = String::new();
+        state.finish(&mut out);
+        out
+    }
+
+    #[test]
+    fn folds_follow_event_time_and_keep_file_order_on_ties() {
+        let events = [(30, "b"), (10, "a"), (30, "c"), (20, ""), (20, "a")];
+        assert_eq!(fold(FoldKind::First, &events), "a");
+        assert_eq!(fold(FoldKind::Last, &events), "c");
+        assert_eq!(fold(FoldKind::Count, &events), "4");
+        assert_eq!(fold(FoldKind::CountDistinct, &events), "3");
+        // In time order: a, a, b, c.
+        assert_eq!(fold(FoldKind::Changes, &events), "2");
+        assert_eq!(fold(FoldKind::Join, &events), "a\na\nb\nc");
+        assert_eq!(fold(FoldKind::Any, &events), "true");
+        assert_eq!(fold(FoldKind::Any, &[(1, "")]), "false");
+    }
+
+    #[test]
+    fn min_and_max_compare_numbers_and_timestamps() {
+        let numbers = [(1, "10"), (2, "9.5"), (3, "x"), (4, "100")];
+        assert_eq!(fold(FoldKind::Min, &numbers), "9.5");
+        assert_eq!(fold(FoldKind::Max, &numbers), "100");
+        let times = [(1, "2026-01-02 10:00"), (2, "2026-01-01 09:00")];
+        assert_eq!(fold(FoldKind::Min, &times), "2026-01-01 09:00");
+        assert_eq!(fold(FoldKind::Max, &times), "2026-01-02 10:00");
+    }
+}

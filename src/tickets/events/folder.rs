@@ -1,0 +1,414 @@
+//! Events in, one synthetic record per ticket out.
+//!
+//! Grouped by ticket (the default, the usual order of an export), a ticket is complete when
+//! the next ticket's events start, so only one ticket is open and memory stays flat; the ids
+//! of finished tickets are remembered as 64-bit hashes, so that events of a ticket resuming
+//! after another's stop the read with a clear error instead of making two tickets. With
+//! `grouped = false` every ticket stays open until the end. Reply threads need the whole file
+//! (a reply may come before the message it answers), so they are folded at the end.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{Hash, Hasher};
+
+use csv::ByteRecord;
+
+use super::fold::{Order, State};
+use super::plan::{Key, Plan};
+use crate::tickets::record::{Records, Rejection};
+
+/// How many events made how many tickets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EventCounts {
+    pub events: u64,
+    pub tickets: u64,
+    pub rejected: u64,
+}
+
+impl EventCounts {
+    /// The report's note.
+    pub fn note(&self) -> String {
+        let plural =
+            |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut note = format!(
+            "{} made {}",
+            plural(self.events, "event", "events"),
+            plural(self.tickets, "ticket", "tickets")
+        );
+        if self.rejected > 0 {
+            note.push_str(&format!(
+                " ({} rejected)",
+                plural(self.rejected, "event", "events")
+            ));
+        }
+        note
+    }
+}
+
+struct Open {
+    key: String,
+    /// Line of its first event.
+    line: u64,
+    states: Vec<State>,
+}
+
+enum Ready {
+    Ticket(ByteRecord, u64),
+    Rejected(u64, Rejection),
+}
+
+/// A message of a reply thread, kept until the end of the input.
+struct Message {
+    id: String,
+    parent: String,
+    line: u64,
+    order: Order,
+    record: ByteRecord,
+}
+
+pub struct EventFolder {
+    pub plan: Plan,
+    ready: VecDeque<Ready>,
+    /// Grouped: the ticket being read.
+    current: Option<Open>,
+    /// Grouped: hashes of the tickets already complete.
+    closed: HashSet<u64>,
+    /// Not grouped: every ticket, in order of its first event.
+    open: Vec<Open>,
+    open_index: HashMap<String, usize>,
+    messages: Vec<Message>,
+    spare: Vec<ByteRecord>,
+    scratch: String,
+    seq: u64,
+    finished: bool,
+    pub counts: EventCounts,
+}
+
+fn hash(key: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    key.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// A field of an event: trimmed, `na` made empty; `Err` when it is not UTF-8.
+fn field<'r>(plan: &Plan, record: &'r ByteRecord, at: usize) -> Result<&'r str, String> {
+    let bytes = record.get(at).unwrap_or_default();
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(plan.na.clean(crate::tickets::value::trim(text))),
+        Err(_) => Err(format!(
+            "column `{}`: is not valid UTF-8",
+            plan.column_name(at)
+        )),
+    }
+}
+
+/// Whether an event passes a fold's `where`.
+fn kept(plan: &Plan, record: &ByteRecord, filter: &[(usize, Vec<String>)]) -> bool {
+    filter.iter().all(|(at, values)| {
+        let Ok(text) = field(plan, record, *at) else {
+            return false;
+        };
+        values.iter().any(|v| {
+            v.eq_ignore_ascii_case(text) || (!text.is_ascii() && text.to_lowercase() == *v)
+        })
+    })
+}
+
+impl EventFolder {
+    pub fn new(plan: Plan) -> EventFolder {
+        EventFolder {
+            plan,
+            ready: VecDeque::new(),
+            current: None,
+            closed: HashSet::new(),
+            open: Vec::new(),
+            open_index: HashMap::new(),
+            messages: Vec::new(),
+            spare: Vec::new(),
+            scratch: String::new(),
+            seq: 0,
+            finished: false,
+            counts: EventCounts::default(),
+        }
+    }
+
+    /// Hand over the next ticket or rejected event, if one is ready.
+    pub fn pop(&mut self, records: &mut Records) -> bool {
+        match self.ready.pop_front() {
+            Some(Ready::Ticket(record, line)) => {
+                records.push(&record, line);
+                self.spare.push(record);
+                true
+            }
+            Some(Ready::Rejected(line, rejection)) => {
+                records.push_rejected(self.plan.headers.len(), line, rejection);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.finished && self.ready.is_empty()
+    }
+
+    fn reject(&mut self, line: u64, id: Option<String>, reason: String) {
+        self.counts.rejected += 1;
+        self.ready
+            .push_back(Ready::Rejected(line, Rejection { id, reason }));
+    }
+
+    /// The order of an event, or why it has none.
+    fn order(&self, record: &ByteRecord) -> Result<Order, String> {
+        let Some((at, name)) = &self.plan.time else {
+            return Ok((None, self.seq));
+        };
+        let text = field(&self.plan, record, *at)?;
+        if text.is_empty() {
+            return Err(format!("time `{name}`: empty"));
+        }
+        match self.plan.timestamps.parse(text) {
+            Some(ts) => Ok((Some(ts), self.seq)),
+            None => Err(format!("time `{name}`: `{text}` is not a timestamp")),
+        }
+    }
+
+    /// Read one event (on `line`). `Err` stops the read: a ticket resuming in a grouped export.
+    pub fn event(&mut self, record: &ByteRecord, line: u64) -> Result<(), String> {
+        self.counts.events += 1;
+        self.seq += 1;
+        if record.len() != self.plan.width {
+            let reason = format!(
+                "the record has {} fields; the header has {}",
+                record.len(),
+                self.plan.width
+            );
+            self.reject(line, None, reason);
+            return Ok(());
+        }
+        let (key_at, name) = match self.plan.key {
+            Key::Ticket(at) => (at, "ticket"),
+            Key::Thread { id, .. } => (id, "thread id"),
+        };
+        let key = match field(&self.plan, record, key_at) {
+            Ok("") => {
+                let reason = format!("{name} `{}`: empty", self.plan.column_name(key_at));
+                self.reject(line, None, reason);
+                return Ok(());
+            }
+            Ok(key) => key,
+            Err(reason) => {
+                self.reject(line, None, reason);
+                return Ok(());
+            }
+        };
+        // In a grouped export, another ticket's event (valid or not) completes the current one.
+        if self.plan.grouped
+            && matches!(self.plan.key, Key::Ticket(_))
+            && self.current.as_ref().is_some_and(|open| open.key != key)
+        {
+            if self.closed.contains(&hash(key)) {
+                return Err(format!(
+                    "line {line}: events of ticket `{key}` resume after other tickets' events: the export is not grouped by ticket; sort it by ticket, or set `grouped = false` under [events] (every ticket then stays open until the end)"
+                ));
+            }
+            self.close_current();
+        }
+        let order = match self.order(record) {
+            Ok(order) => order,
+            Err(reason) => {
+                self.reject(line, Some(key.to_string()), reason);
+                return Ok(());
+            }
+        };
+        if let Some((at, reason)) = self.plan.outputs.iter().find_map(|o| {
+            std::iter::once(o.column)
+                .chain(o.filter.iter().map(|f| f.0))
+                .find_map(|at| field(&self.plan, record, at).err().map(|e| (at, e)))
+        }) {
+            let _ = at;
+            self.reject(line, Some(key.to_string()), reason);
+            return Ok(());
+        }
+        if let Key::Thread { parent, .. } = self.plan.key {
+            let parent = field(&self.plan, record, parent)
+                .unwrap_or_default()
+                .to_string();
+            self.messages.push(Message {
+                id: key.to_string(),
+                parent,
+                line,
+                order,
+                record: record.clone(),
+            });
+            return Ok(());
+        }
+        let open = if self.plan.grouped {
+            if self.current.is_none() {
+                self.current = Some(self.start(key, line));
+            }
+            self.current.as_mut()
+        } else {
+            let index = match self.open_index.get(key) {
+                Some(&i) => i,
+                None => {
+                    let open = self.start(key, line);
+                    self.open.push(open);
+                    self.open_index.insert(key.to_string(), self.open.len() - 1);
+                    self.open.len() - 1
+                }
+            };
+            self.open.get_mut(index)
+        };
+        if let Some(open) = open {
+            add(&self.plan, &mut open.states, order, record);
+        }
+        Ok(())
+    }
+
+    fn start(&mut self, key: &str, line: u64) -> Open {
+        Open {
+            key: key.to_string(),
+            line,
+            states: self
+                .plan
+                .outputs
+                .iter()
+                .map(|o| State::new(o.kind))
+                .collect(),
+        }
+    }
+
+    /// Finish the current ticket of a grouped export.
+    fn close_current(&mut self) {
+        if let Some(mut open) = self.current.take() {
+            self.closed.insert(hash(&open.key));
+            self.emit(&mut open);
+        }
+    }
+
+    fn emit(&mut self, open: &mut Open) {
+        let mut record = self.spare.pop().unwrap_or_default();
+        record.clear();
+        record.push_field(open.key.as_bytes());
+        for state in &mut open.states {
+            state.finish(&mut self.scratch);
+            record.push_field(self.scratch.as_bytes());
+        }
+        self.counts.tickets += 1;
+        self.ready.push_back(Ready::Ticket(record, open.line));
+    }
+
+    /// The input has ended: finish every open ticket (and fold the threads).
+    pub fn finish(&mut self) -> Result<(), String> {
+        if self.finished {
+            return Ok(());
+        }
+        self.finished = true;
+        self.close_current();
+        for mut open in std::mem::take(&mut self.open) {
+            self.emit(&mut open);
+        }
+        self.open_index.clear();
+        self.fold_threads()
+    }
+
+    fn fold_threads(&mut self) -> Result<(), String> {
+        let messages = std::mem::take(&mut self.messages);
+        if messages.is_empty() {
+            return Ok(());
+        }
+        let mut index: HashMap<&str, usize> = HashMap::with_capacity(messages.len());
+        let mut duplicate = vec![false; messages.len()];
+        for (i, m) in messages.iter().enumerate() {
+            if let Some(&first) = index.get(m.id.as_str()) {
+                duplicate[i] = true;
+                let reason = format!(
+                    "thread id `{}` repeats the message on line {}",
+                    m.id, messages[first].line
+                );
+                self.reject(m.line, Some(m.id.clone()), reason);
+            } else {
+                index.insert(m.id.as_str(), i);
+            }
+        }
+        let roots = roots(&messages, &index, &duplicate)?;
+        // Threads in the order of their first message in the file.
+        let mut threads: Vec<(usize, Vec<usize>)> = Vec::new();
+        let mut thread_of: HashMap<usize, usize> = HashMap::new();
+        for (i, root) in roots.iter().enumerate() {
+            let Some(root) = *root else { continue };
+            let t = *thread_of.entry(root).or_insert_with(|| {
+                threads.push((root, Vec::new()));
+                threads.len() - 1
+            });
+            threads[t].1.push(i);
+        }
+        for (root, members) in threads {
+            let first_line = members.iter().map(|&i| messages[i].line).min().unwrap_or(0);
+            let mut open = self.start(&messages[root].id, first_line);
+            for i in members {
+                let m = &messages[i];
+                add(&self.plan, &mut open.states, m.order, &m.record);
+            }
+            self.emit(&mut open);
+        }
+        Ok(())
+    }
+}
+
+/// Fold one event into a ticket's states.
+fn add(plan: &Plan, states: &mut [State], order: Order, record: &ByteRecord) {
+    for (state, output) in states.iter_mut().zip(&plan.outputs) {
+        if output.filter.is_empty() || kept(plan, record, &output.filter) {
+            let text = field(plan, record, output.column).unwrap_or_default();
+            state.add(order, text, &plan.timestamps);
+        }
+    }
+}
+
+/// The root message of every message (`None` for a repeated id); a cycle of replies is an
+/// error naming its messages.
+fn roots(
+    messages: &[Message],
+    index: &HashMap<&str, usize>,
+    duplicate: &[bool],
+) -> Result<Vec<Option<usize>>, String> {
+    let mut roots: Vec<Option<usize>> = vec![None; messages.len()];
+    let mut visiting = vec![false; messages.len()];
+    for start in 0..messages.len() {
+        if duplicate[start] || roots[start].is_some() {
+            continue;
+        }
+        let mut path = vec![start];
+        visiting[start] = true;
+        let root = loop {
+            let Some(&at) = path.last() else { break start };
+            let parent = &messages[at].parent;
+            let next = match index.get(parent.as_str()) {
+                Some(&p) if !parent.is_empty() => p,
+                // No parent, or one not in the file: this message starts the thread.
+                _ => break at,
+            };
+            if let Some(root) = roots[next] {
+                break root;
+            }
+            if visiting[next] {
+                let from = path.iter().position(|&i| i == next).unwrap_or(0);
+                let mut ids: Vec<String> = path[from..]
+                    .iter()
+                    .map(|&i| format!("`{}` (line {})", messages[i].id, messages[i].line))
+                    .collect();
+                ids.push(format!("`{}`", messages[next].id));
+                return Err(format!("reply cycle: {}", ids.join(" → ")));
+            }
+            visiting[next] = true;
+            path.push(next);
+        };
+        for i in path {
+            roots[i] = Some(root);
+            visiting[i] = false;
+        }
+    }
+    Ok(roots)
+}
