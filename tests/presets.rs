@@ -218,9 +218,128 @@ fn intercom_conversations_with_statistics() {
     assert_eq!(wall["p90_seconds"], 9000);
 }
 
+/// The events made this many tickets (the report's note).
+fn assert_folded(report: &Value, events: u64, tickets: u64) {
+    assert_eq!(report["input"]["records"], tickets, "{}", report["input"]);
+    assert_eq!(report["input"]["rejected"], 0, "{}", report["input"]);
+    assert_eq!(
+        report["input"]["notes"],
+        serde_json::json!([format!("{events} events made {tickets} tickets")])
+    );
+}
+
+#[test]
+fn servicenow_incident_history_folds_updates() {
+    let (report, rows) = replay("servicenow-history", "it-service");
+    assert_folded(&report, 9, 3);
+    assert_eq!(
+        rows,
+        [
+            // The last priority wins ("2 - High" after "3 - Moderate").
+            "INC0000045,ai,(default),p2,,",
+            // reopen_count reaches 2 (max of the updates): frustrated. Opened Mon 29 Feb 04:40Z
+            // = Sun 23:40 New York; the desk opens at 07:00 (12:00Z): + 15m.
+            "INC0000047,L1,frustrated,p1,2016-02-29T12:15:00Z,",
+            // One update, `?` everywhere it has nothing: na.
+            "INC0000048,ai,(default),p4,,",
+        ]
+    );
+    // First update in state Active: INC0000047's 05:00 row comes last in the file but first in
+    // time (20 min after opening); INC0000045 08:53 - 01:16 = 27,420 s (kept to 3 digits).
+    let wall = &report["report"]["first_response_time"]["wall"];
+    assert_eq!(wall["n"], 2);
+    assert_eq!(wall["median_seconds"], 1200);
+    assert_eq!(wall["p90_seconds"], 27408);
+}
+
+#[test]
+fn zendesk_metric_events_give_reply_and_solve_times() {
+    let (report, rows) = replay("zendesk-events", "support");
+    assert_folded(&report, 14, 3);
+    assert_eq!(
+        rows,
+        [
+            "7001,ai,(default),normal,,",
+            "7002,ai,(default),normal,,",
+            "7003,ai,(default),normal,,",
+        ]
+    );
+    // reply_time fulfilled 40 min (7001) and 2h30 (7002) after its activation.
+    let wall = &report["report"]["first_response_time"]["wall"];
+    assert_eq!(wall["n"], 2);
+    assert_eq!(wall["median_seconds"], 2400);
+    assert_eq!(wall["p90_seconds"], 9000);
+    // Solved: 7001 after 2 h; 7002's last fulfilment (after a reopen) 29 h after creation.
+    let resolution = &report["report"]["resolution_time"]["not_escalated"];
+    assert_eq!(resolution["n"], 2);
+    assert_eq!(resolution["median_seconds"], 7200);
+}
+
+#[test]
+fn jira_changelog_gives_hand_over_and_resolution() {
+    let (report, rows) = replay("jira-changelog", "it-service");
+    assert_folded(&report, 7, 2);
+    assert_eq!(
+        rows,
+        [
+            // First assignee change 09:05-0500 = 14:05Z starts the clock: + 15m.
+            "ITSM-10,L3,security-incident,p1,2026-03-03T14:20:00Z,human",
+            "ITSM-11,ai,(default),p3,,human",
+        ]
+    );
+    // ITSM-10: created 14:00Z, resolution set 16:00Z.
+    let escalated = &report["report"]["resolution_time"]["escalated"];
+    assert_eq!(escalated["n"], 1);
+    assert_eq!(escalated["median_seconds"], 7200);
+    assert_eq!(report["report"]["agreement"]["unresolved_excluded"], 1);
+}
+
+#[test]
+fn freshdesk_conversations_give_text_and_first_reply() {
+    let (report, rows) = replay("freshdesk-conversations", "support");
+    assert_folded(&report, 7, 3);
+    assert_eq!(
+        rows,
+        [
+            "501,ai,(default),normal,,",
+            // "attorney" in the customer's message; first message 10:00Z = 11:00 Berlin.
+            "502,L3,legal-risk,urgent,2026-03-02T10:30:00Z,",
+            "503,ai,(default),normal,,",
+        ]
+    );
+    // 501: the private note at 09:10 is no reply; the public one at 09:30 is (30 min).
+    // 502: 10:00 → 11:00 (the customer's 10:30 message sits after it in the file).
+    let wall = &report["report"]["first_response_time"]["wall"];
+    assert_eq!(wall["n"], 2);
+    assert_eq!(wall["median_seconds"], 1800);
+    assert_eq!(wall["p90_seconds"], 3600);
+}
+
+#[test]
+fn intercom_parts_give_assignment_reply_and_close() {
+    let (report, rows) = replay("intercom-parts", "support");
+    assert_folded(&report, 8, 2);
+    assert_eq!(
+        rows,
+        [
+            // The customer's part says "lawyer"; assigned 11:02Z: + 30m.
+            "215469,L3,legal-risk,urgent,2026-03-02T11:32:00Z,human",
+            "215470,ai,(default),normal,,",
+        ]
+    );
+    // The bot's reply is no human reply: Ana's comment 18 min after the assignment.
+    let wall = &report["report"]["first_response_time"]["wall"];
+    assert_eq!(wall["n"], 1);
+    assert_eq!(wall["median_seconds"], 1080);
+    // 215470 closed by the bot 100 s after it opened.
+    let resolution = &report["report"]["resolution_time"]["not_escalated"];
+    assert_eq!(resolution["median_seconds"], 100);
+}
+
 #[test]
 fn map_show_prints_each_preset_verbatim() {
-    for name in ["servicenow", "zendesk", "jira", "freshdesk", "intercom"] {
+    for preset in handoff::tickets::presets::PRESETS {
+        let name = preset.name;
         let out = handoff(&["map", "show", name]);
         assert!(out.status.success(), "{name}");
         let file = Path::new("src/tickets/presets").join(format!("{name}.toml"));
@@ -315,7 +434,7 @@ fn an_unknown_preset_is_refused_by_every_verb() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(
-            stderr.contains("--map zendsk: no preset and no file of that name; the presets are servicenow, zendesk, jira, freshdesk, intercom"),
+            stderr.contains("--map zendsk: no preset and no file of that name; the presets are servicenow, servicenow-history, zendesk, zendesk-events, jira, jira-changelog, freshdesk, freshdesk-conversations, intercom, intercom-parts"),
             "{args:?}: {stderr}"
         );
     }
@@ -385,6 +504,65 @@ fn a_suggested_mapping_replays() {
             // "lawyer" in the description (text = subject and description).
             "4,L3,legal-risk,urgent",
             "5,ai,(default),normal",
+        ]
+    );
+}
+
+/// A suggested mapping for an event log folds it: `[events]` and `[values] na` are live.
+#[test]
+fn a_suggested_mapping_folds_an_event_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("suggested.toml");
+    let out = handoff(&[
+        "map",
+        "suggest",
+        "--tickets",
+        "fixtures/suggest/incident-log.csv",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(&map, out.stdout).unwrap();
+    let decisions = dir.path().join("decisions.csv");
+    let out = handoff(&[
+        "replay",
+        "-q",
+        "--policy",
+        "policies/support.yaml",
+        "--tickets",
+        "fixtures/suggest/incident-log.csv",
+        "--map",
+        map.to_str().unwrap(),
+        "--decisions",
+        decisions.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_folded(&report, 6, 3);
+    let text = std::fs::read_to_string(&decisions).unwrap();
+    let rows: Vec<String> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            format!("{},{},{},{}", c[0], c[2], c[3], c[7])
+        })
+        .collect();
+    // INC0000047's ai_confidence 0.35 is below 0.80; priorities through the suggested aliases.
+    assert_eq!(
+        rows,
+        [
+            "INC0000045,ai,(default),normal",
+            "INC0000047,L1,low-confidence,urgent",
+            "INC0000048,ai,(default),low",
         ]
     );
 }

@@ -33,9 +33,9 @@ pub struct InputArgs<const TICKETS_REQUIRED: bool> {
     /// Ticket CSV (`-` for stdin; `.csv.gz` is decompressed)
     #[arg(long, value_name = "FILE", required = TICKETS_REQUIRED)]
     pub tickets: Option<PathBuf>,
-    /// Column mapping: a TOML file, or a built-in preset (servicenow, zendesk, jira, freshdesk,
-    /// intercom) [default: the mapping tables of the configuration, else the canonical header
-    /// names]
+    /// Column mapping: a TOML file, or a built-in preset such as servicenow, zendesk, jira,
+    /// freshdesk, intercom (`handoff map list`) [default: the mapping tables of the
+    /// configuration, else the canonical header names]
     #[arg(long, value_name = "FILE|PRESET")]
     pub map: Option<PathBuf>,
     /// Configuration file [default: handoff.toml in the current folder or the nearest parent]

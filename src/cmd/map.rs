@@ -20,7 +20,7 @@ pub enum MapCommand {
     List,
     /// Print a built-in preset verbatim (save it to adapt it)
     Show {
-        /// The preset: servicenow, zendesk, jira, freshdesk or intercom
+        /// The preset (`handoff map list` names them)
         name: String,
     },
     /// Print a commented starter mapping for a ticket file, from its header and values

@@ -25,11 +25,16 @@ pub struct Preset {
 }
 
 /// Every preset, in the order `handoff map list` shows them.
-pub const PRESETS: [Preset; 5] = [
+pub const PRESETS: [Preset; 10] = [
     Preset {
         name: "servicenow",
         summary: "ServiceNow incident table (list export or Table API), ITIL priorities 1–5",
         text: include_str!("servicenow.toml"),
+    },
+    Preset {
+        name: "servicenow-history",
+        summary: "ServiceNow incident history: one row per update of an incident, folded",
+        text: include_str!("servicenow-history.toml"),
     },
     Preset {
         name: "zendesk",
@@ -37,9 +42,19 @@ pub const PRESETS: [Preset; 5] = [
         text: include_str!("zendesk.toml"),
     },
     Preset {
+        name: "zendesk-events",
+        summary: "Zendesk ticket metric events (reply time, wait time), folded into tickets",
+        text: include_str!("zendesk-events.toml"),
+    },
+    Preset {
         name: "jira",
         summary: "Jira / Jira Service Management issues (REST API search, fields flattened)",
         text: include_str!("jira.toml"),
+    },
+    Preset {
+        name: "jira-changelog",
+        summary: "Jira issues with expand=changelog: one row per changed field, folded",
+        text: include_str!("jira-changelog.toml"),
     },
     Preset {
         name: "freshdesk",
@@ -47,9 +62,19 @@ pub const PRESETS: [Preset; 5] = [
         text: include_str!("freshdesk.toml"),
     },
     Preset {
+        name: "freshdesk-conversations",
+        summary: "Freshdesk ticket conversations: one row per reply or note, folded",
+        text: include_str!("freshdesk-conversations.toml"),
+    },
+    Preset {
         name: "intercom",
         summary: "Intercom conversations (REST API 2.x) with statistics and AI agent outcome",
         text: include_str!("intercom.toml"),
+    },
+    Preset {
+        name: "intercom-parts",
+        summary: "Intercom conversation parts: one row per message, assignment or close, folded",
+        text: include_str!("intercom-parts.toml"),
     },
 ];
 
@@ -156,7 +181,7 @@ mod tests {
         }
         let err = MapSource::resolve(Path::new("zendsk")).unwrap_err();
         assert!(
-            err.contains("servicenow, zendesk, jira, freshdesk, intercom"),
+            err.contains("servicenow, servicenow-history, zendesk, zendesk-events, jira"),
             "{err}"
         );
     }

@@ -275,9 +275,12 @@ mod tests {
             "number,sys_updated_at,state\nINC1,2026-03-02 10:00,New\nINC1,2026-03-02 11:00,?\nINC2,2026-03-02 12:00,N/A\n",
         );
         assert!(text.contains("(3 records for 2 ids)"), "{text}");
-        assert!(text.contains("# ticket = \"number\""), "{text}");
-        assert!(text.contains("# time = \"sys_updated_at\""), "{text}");
-        assert!(text.contains("# na = [\"?\", \"N/A\"]"), "{text}");
+        assert!(text.contains("\n[events]\nticket = \"number\"\n"), "{text}");
+        assert!(text.contains("time = \"sys_updated_at\""), "{text}");
+        assert!(
+            text.contains("\n[values]\nna = [\"?\", \"N/A\"]\n"),
+            "{text}"
+        );
     }
 
     #[test]

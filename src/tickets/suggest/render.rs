@@ -314,8 +314,8 @@ impl Suggestion {
             let _ = writeln!(out, "#   {}: {}", quoted(value), places.join(", "));
         }
         let values: Vec<String> = found.keys().map(|v| quoted(v)).collect();
-        let _ = writeln!(out, "# [values]");
-        let _ = writeln!(out, "# na = [{}]", values.join(", "));
+        let _ = writeln!(out, "[values]");
+        let _ = writeln!(out, "na = [{}]", values.join(", "));
     }
 
     fn render_aliases(&self, out: &mut String) {
@@ -379,10 +379,16 @@ impl Suggestion {
         );
         let _ = writeln!(
             out,
-            "# row per update. Fold the events into tickets (docs/replay.md, DESIGN §7):"
+            "# row per update, folded into tickets here (docs/replay.md, DESIGN §7). A plain column"
         );
-        let _ = writeln!(out, "# [events]");
-        let _ = writeln!(out, "# ticket = {}", quoted(id));
+        let _ = writeln!(
+            out,
+            "# above takes a ticket's last value; folds such as created_at = {{ first = \"…\" }} or"
+        );
+        let _ = writeln!(
+            out,
+            "# reassignments = {{ changes = \"…\" }} say otherwise."
+        );
         // The time of an update: a timestamp column whose name says so, else the one with the
         // most distinct values.
         let time = self
@@ -396,12 +402,22 @@ impl Suggestion {
                     .any(|w| name.contains(w));
                 (named, c.distinct.len())
             });
-        if let Some(time) = time {
-            let _ = writeln!(out, "# time = {}", quoted(&time.name));
+        let _ = writeln!(out, "[events]");
+        let _ = writeln!(out, "ticket = {}", quoted(id));
+        match time {
+            Some(time) => {
+                let _ = writeln!(
+                    out,
+                    "time = {}   # orders a ticket's events",
+                    quoted(&time.name)
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "# time = \"\"   # no timestamp column: a ticket's events keep file order"
+                );
+            }
         }
-        let _ = writeln!(
-            out,
-            "# and in [columns], folds such as: created_at = {{ first = \"…\" }}, priority = {{ last = \"…\" }}"
-        );
     }
 }
