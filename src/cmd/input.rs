@@ -30,7 +30,7 @@ use crate::tickets::{Mapping, TicketParser, TicketReader, TicketSource};
 /// `--tickets` its own way, as there the tickets serve data checks on the policies.
 #[derive(Debug, Clone, clap::Args)]
 pub struct InputArgs<const TICKETS_REQUIRED: bool> {
-    /// Ticket CSV (`-` for stdin; `.csv.gz` is decompressed)
+    /// Ticket CSV (`-` for stdin; `.csv.gz` is decompressed) or Parquet file
     #[arg(long, value_name = "FILE", required = TICKETS_REQUIRED)]
     pub tickets: Option<PathBuf>,
     /// Column mapping: a TOML file, or a built-in preset such as servicenow, zendesk, jira,
@@ -181,7 +181,43 @@ impl<'a> Inputs<'a> {
         &self,
         progress: Option<&str>,
     ) -> anyhow::Result<(Box<dyn Read + Send>, Progress)> {
-        open_input(self.tickets()?, progress)
+        self.ticket_bytes_of(progress, None)
+    }
+
+    /// The ticket file as bytes; a Parquet file (known by its first bytes) is read as CSV,
+    /// only the `columns` given (all when `None`).
+    fn ticket_bytes_of(
+        &self,
+        progress: Option<&str>,
+        columns: Option<&std::collections::BTreeSet<String>>,
+    ) -> anyhow::Result<(Box<dyn Read + Send>, Progress)> {
+        let path = self.tickets()?;
+        #[cfg(feature = "parquet")]
+        if path != Path::new("-") && crate::tickets::parquet::is_parquet(path) {
+            let csv =
+                crate::tickets::parquet::as_csv(path, columns).map_err(|e| self.ticket_error(e))?;
+            return Ok((Box::new(csv), Progress::none()));
+        }
+        let _ = columns;
+        open_input(path, progress)
+    }
+
+    /// The ticket bytes for a read through this mapping: a Parquet file reads only the columns
+    /// the mapping and the policy name.
+    fn mapped_ticket_bytes(
+        &self,
+        mapping: &Mapping,
+        needs: &Needs,
+        progress: Option<&str>,
+    ) -> anyhow::Result<(Box<dyn Read + Send>, Progress)> {
+        #[cfg(feature = "parquet")]
+        let columns = Some(crate::tickets::parquet::mapped_columns(mapping, needs));
+        #[cfg(not(feature = "parquet"))]
+        let columns = {
+            let _ = (mapping, needs);
+            None
+        };
+        self.ticket_bytes_of(progress, columns.as_ref())
     }
 
     /// The tickets, read and parsed for a policy with these needs, through the mapping.
@@ -191,7 +227,7 @@ impl<'a> Inputs<'a> {
         progress: Option<&str>,
     ) -> anyhow::Result<(TicketSource, Progress)> {
         let mapping = self.mapping()?;
-        let (input, progress) = self.ticket_bytes(progress)?;
+        let (input, progress) = self.mapped_ticket_bytes(&mapping, &needs, progress)?;
         let mut source =
             TicketSource::new(input, &mapping, needs).map_err(|e| self.ticket_error(e))?;
         source
@@ -207,7 +243,7 @@ impl<'a> Inputs<'a> {
         progress: &str,
     ) -> anyhow::Result<(TicketReader, TicketParser, Progress)> {
         let mapping = self.mapping()?;
-        let (input, progress) = self.ticket_bytes(Some(progress))?;
+        let (input, progress) = self.mapped_ticket_bytes(&mapping, needs, Some(progress))?;
         let mut reader =
             TicketReader::new(input, &mapping, needs).map_err(|e| self.ticket_error(e))?;
         reader

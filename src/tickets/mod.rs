@@ -12,6 +12,8 @@ pub mod events;
 pub mod filter;
 pub mod given;
 pub mod mapping;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod parse;
 pub mod presets;
 pub mod record;
