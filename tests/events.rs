@@ -441,11 +441,160 @@ fn every_reading_verb_reads_events() {
         ],
         vec!["explain", "--policy", policy, "--id", "INC2"],
         vec!["lint", policy],
+        vec!["test", "--record", "--policy", policy],
     ] {
         let mut args = verb.clone();
         args.extend(["--tickets", t, "--map", m, "--where", "priority=low"]);
         let (code, out, err) = handoff(&args);
         assert!(code == 0 || code == 1, "{verb:?}: {code}\n{out}\n{err}");
         assert!(!err.contains("not in the CSV header"), "{verb:?}: {err}");
+        if verb[0] == "test" {
+            // Only INC2 is low: the recorded case is the folded ticket.
+            assert!(out.contains("- name: \"INC2: (default) → ai\""), "{out}");
+            assert!(out.contains("where is my invoice\n      thanks"), "{out}");
+        }
     }
+}
+
+fn replay_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec![
+        "replay",
+        "--policy",
+        "fixtures/replay/policy.yaml",
+        "--format",
+        "json",
+    ];
+    all.extend(args);
+    let (code, out, err) = handoff(&all);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+/// The flow of history of the audit log, computed by hand from its stages (assignment group,
+/// `Bot` named `AI agent`): INC1 Service Desk 09:05 → Network 09:10 → Service Desk 09:20 →
+/// Network 11:00; INC2 Service Desk 10:00 → AI agent 10:00 (same time, file order); INC3
+/// Service Desk (its events without a time are not stages).
+#[test]
+fn the_flow_of_history_counts_hand_overs_stays_ping_pong_and_paths() {
+    let json = replay_json(&[
+        "--tickets",
+        "fixtures/events/audit.csv",
+        "--map",
+        "fixtures/events/audit.toml",
+    ]);
+    let flow = &json["flow"];
+    assert_eq!(flow["tickets"], 3);
+    assert_eq!(
+        flow["transitions"],
+        serde_json::json!([
+            { "from": "Service Desk", "to": "Network", "count": 2 },
+            { "from": "Network", "to": "Service Desk", "count": 1 },
+            { "from": "Service Desk", "to": "AI agent", "count": 1 },
+        ])
+    );
+    // Service Desk stays: 0 s (INC2), 5 min, 1 h 40 min; Network: 10 min. Last stays are open.
+    let spread =
+        |n: u64, median: u64, p90: u64| serde_json::json!({ "n": n, "median": median, "p90": p90 });
+    assert_eq!(
+        flow["dwell"],
+        serde_json::json!([
+            { "stage": "Network", "wall": spread(1, 600, 600), "business": spread(1, 600, 600) },
+            { "stage": "Service Desk", "wall": spread(3, 300, 6000), "business": spread(3, 300, 6000) },
+        ])
+    );
+    assert_eq!(
+        (
+            &flow["ping_pong"]["numerator"],
+            &flow["ping_pong"]["denominator"]
+        ),
+        (&serde_json::json!(1), &serde_json::json!(3))
+    );
+    assert_eq!(
+        flow["paths"],
+        serde_json::json!([
+            { "path": ["Service Desk"], "tickets": 1 },
+            { "path": ["Service Desk", "AI agent"], "tickets": 1 },
+            { "path": ["Service Desk", "Network", "Service Desk", "Network"], "tickets": 1 },
+        ])
+    );
+    // Without a stage there is no flow section.
+    let json = replay_json(&[
+        "--tickets",
+        "fixtures/events/threads.csv",
+        "--map",
+        "fixtures/events/threads.toml",
+    ]);
+    assert!(json.get("flow").is_none());
+}
+
+#[test]
+fn a_stay_across_the_night_counts_business_time_apart_from_wall_time() {
+    let json = replay_json(&[
+        "--tickets",
+        "fixtures/events/flow.csv",
+        "--map",
+        "fixtures/events/flow.toml",
+    ]);
+    let flow = &json["flow"];
+    // F1: L1 Mon 16:00 → L2 Tue 10:00 (18 h wall, 1 h + 1 h business) → L1 Tue 11:00 (1 h).
+    let spread = |median: u64| serde_json::json!({ "n": 1, "median": median, "p90": median });
+    assert_eq!(
+        flow["dwell"],
+        serde_json::json!([
+            { "stage": "L1", "wall": spread(64_800), "business": spread(7_200) },
+            { "stage": "L2", "wall": spread(3_600), "business": spread(3_600) },
+        ])
+    );
+    assert_eq!(flow["ping_pong"]["numerator"], 1);
+    assert_eq!(
+        flow["paths"],
+        serde_json::json!([
+            { "path": ["L1"], "tickets": 1 },
+            { "path": ["L1", "L2", "L1"], "tickets": 1 },
+        ])
+    );
+}
+
+#[test]
+fn the_flow_section_is_in_every_format() {
+    let args = [
+        "--tickets",
+        "fixtures/events/flow.csv",
+        "--map",
+        "fixtures/events/flow.toml",
+    ];
+    for (format, wanted) in [
+        ("table", "Flow of history"),
+        ("markdown", "## Flow of history"),
+        ("csv", "flow,all,paths.1.path.2,L1"),
+        ("json", "\"flow\""),
+    ] {
+        let mut all = vec![
+            "replay",
+            "--policy",
+            "fixtures/replay/policy.yaml",
+            "--format",
+            format,
+        ];
+        all.extend(args);
+        let (code, out, err) = handoff(&all);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains(wanted), "{format}:\n{out}");
+    }
+}
+
+#[test]
+fn an_id_other_than_the_ticket_column_is_a_mapping_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("map.toml");
+    std::fs::write(
+        &map,
+        "[events]\nticket = \"number\"\n[columns]\nid = \"sys_id\"\n",
+    )
+    .unwrap();
+    let err = Mapping::load(&map).unwrap_err().to_string();
+    assert!(
+        err.ends_with("[columns] id: with [events], a ticket's id is its `ticket` column `number`; map `id = \"number\"` or leave it out"),
+        "{err}"
+    );
 }

@@ -3,6 +3,10 @@
 //! `--rejects`, written by `output`) fed by the replay engine, the report in the chosen format,
 //! and the `--fail-if` and reject-rate verdicts.
 
+use std::sync::{Arc, Mutex};
+
+use crate::engine::flow::FlowCollector;
+use crate::engine::report::flow::FlowSection;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -136,6 +140,13 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
 
     let (_, policy) = inputs.evaluate(&args.policy)?;
     let (mut reader, parser, progress) = inputs.ticket_reader(&policy.needs, "replaying")?;
+    // With `[events] stage`, the flow of history is collected as the events are folded.
+    let flow = reader
+        .has_stages()
+        .then(|| Arc::new(Mutex::new(FlowCollector::new(policy.calendar.clone()))));
+    if let Some(flow) = &flow {
+        reader.track_flow(flow.clone());
+    }
     // A misspelt --fail-if metric, or a threshold out of its range, is a usage error before
     // any ticket is read.
     fail_if::check_replay(&fail_ifs, &policy)?;
@@ -183,7 +194,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         "`--rejects FILE` writes every rejected record with its reason",
     )?;
 
-    let report = ReplayReport::new(
+    let mut report = ReplayReport::new(
         &policy,
         &reader.layout,
         &outcome,
@@ -191,6 +202,9 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Exit> {
         &outcome.parser.bad_values,
         &outcome.parser.notes(&reader.layout),
     );
+    report.flow = flow
+        .as_ref()
+        .and_then(|flow| flow.lock().ok().map(|flow| FlowSection::new(&flow)));
     let mut rendered = Vec::new();
     report::print(&report, args.format, &mut rendered)?;
     report_out

@@ -9,6 +9,7 @@ pub mod agreement;
 pub mod deferred;
 pub mod diff;
 pub mod eval;
+pub mod flow;
 pub mod keywords;
 pub mod merge;
 pub mod metrics;

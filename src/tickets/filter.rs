@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use super::layout::{Layout, find_column, header_named};
 use super::mapping::{Mapping, Na};
 use super::record::RawRecord;
-use super::source::{Layout, find_column, header_named};
 use crate::fields::Field;
 use crate::text::normalize_label;
 

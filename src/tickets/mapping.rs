@@ -196,7 +196,7 @@ impl Mapping {
     /// Checks that need no data: the timestamp format, the time zone, alias fields, scales.
     pub fn validate(&self) -> Result<(), String> {
         match &self.events {
-            Some(events) => super::events::plan::validate(self, events)?,
+            Some(events) => events.validate_with(self.columns.id.as_ref())?,
             None => {
                 if self.columns.has_folds() || self.fields.values().any(Source::is_fold) {
                     return Err(
@@ -225,6 +225,9 @@ impl Mapping {
                 .map_err(|_| format!("unknown time zone `{zone}` in [timestamps]"))?;
         }
         for field in self.aliases.keys() {
+            if field == "stage" && self.events.as_ref().is_some_and(|e| e.stage.is_some()) {
+                continue;
+            }
             if !Field::named(field).is_some_and(Field::is_aliasable) {
                 let aliasable: Vec<&str> = Field::ALL
                     .into_iter()

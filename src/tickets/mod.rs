@@ -11,6 +11,7 @@
 pub mod events;
 pub mod filter;
 pub mod given;
+pub mod layout;
 pub mod mapping;
 #[cfg(feature = "parquet")]
 pub mod parquet;

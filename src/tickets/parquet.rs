@@ -235,7 +235,7 @@ fn value(array: &dyn Array, row: usize, out: &mut String) {
 /// The columns to read for this mapping: every column it names (plain, folded, in a `where`,
 /// in `[events]`), every canonical field name and the extra fields the policy needs (read
 /// under their own name when unmapped).
-pub fn mapped_columns(mapping: &super::Mapping, needs: &super::source::Needs) -> BTreeSet<String> {
+pub fn mapped_columns(mapping: &super::Mapping, needs: &super::layout::Needs) -> BTreeSet<String> {
     use super::mapping::{Source, TextColumns};
     use crate::fields::Field;
     fn fold(fold: &super::mapping::Fold, columns: &mut BTreeSet<String>) {

@@ -15,6 +15,7 @@ use crate::tickets::{Layout, RowError};
 
 mod build;
 pub mod diff;
+pub mod flow;
 pub mod measure;
 pub mod parts;
 pub mod sections;
@@ -46,6 +47,9 @@ pub struct ReplayReport {
     pub report: Report,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<ByGroups>,
+    /// The flow of history, with `[events] stage` (DESIGN §7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flow: Option<flow::FlowSection>,
     /// The policy's routes in rank order (`ai` first): the order tables list them in.
     #[serde(skip)]
     pub routes: Vec<String>,
@@ -160,6 +164,7 @@ impl ReplayReport {
                     .collect(),
             }),
             routes: policy.routes.clone(),
+            flow: None,
         }
     }
 }

@@ -70,6 +70,9 @@ pub fn print(report: &ReplayReport, out: &mut dyn Write) -> io::Result<()> {
             section_rows(&format!("{}={label}", by.dimension), metrics, &mut writer)?;
         }
     }
+    if let Some(flow) = &report.flow {
+        section_rows("all", &serde_json::json!({ "flow": flow }), &mut writer)?;
+    }
     writer.flush()
 }
 

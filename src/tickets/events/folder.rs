@@ -10,9 +10,11 @@
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
 
 use csv::ByteRecord;
 
+use super::flow::{FlowSink, Visit, visits};
 use super::fold::{Order, State};
 use super::plan::{Key, Plan};
 use crate::tickets::record::{Records, Rejection};
@@ -50,6 +52,8 @@ struct Open {
     /// Line of its first event.
     line: u64,
     states: Vec<State>,
+    /// With `[events] stage`: each event's stage.
+    stages: Vec<(Order, String)>,
 }
 
 enum Ready {
@@ -82,6 +86,9 @@ pub struct EventFolder {
     seq: u64,
     finished: bool,
     pub counts: EventCounts,
+    /// Where complete tickets' stays at each stage go (with `[events] stage`).
+    flow: Option<Arc<Mutex<dyn FlowSink>>>,
+    visits: Vec<Visit>,
 }
 
 fn hash(key: &str) -> u64 {
@@ -129,7 +136,19 @@ impl EventFolder {
             seq: 0,
             finished: false,
             counts: EventCounts::default(),
+            flow: None,
+            visits: Vec::new(),
         }
+    }
+
+    /// Send every complete ticket's stays to `sink`; `false` (and nothing is sent) without
+    /// `[events] stage`.
+    pub fn track_flow(&mut self, sink: Arc<Mutex<dyn FlowSink>>) -> bool {
+        if self.plan.stage.is_none() {
+            return false;
+        }
+        self.flow = Some(sink);
+        true
     }
 
     /// Hand over the next ticket or rejected event, if one is ready.
@@ -261,7 +280,7 @@ impl EventFolder {
             self.open.get_mut(index)
         };
         if let Some(open) = open {
-            add(&self.plan, &mut open.states, order, record);
+            add(&self.plan, open, order, record);
         }
         Ok(())
     }
@@ -276,6 +295,7 @@ impl EventFolder {
                 .iter()
                 .map(|o| State::new(o.kind))
                 .collect(),
+            stages: Vec::new(),
         }
     }
 
@@ -297,6 +317,15 @@ impl EventFolder {
         }
         self.counts.tickets += 1;
         self.ready.push_back(Ready::Ticket(record, open.line));
+        if let Some(flow) = &self.flow {
+            visits(&mut open.stages, &mut self.visits);
+            if !self.visits.is_empty() {
+                // A sink that panicked elsewhere has nothing left to count.
+                if let Ok(mut sink) = flow.lock() {
+                    sink.ticket(&self.visits);
+                }
+            }
+        }
     }
 
     /// The input has ended: finish every open ticket (and fold the threads).
@@ -349,7 +378,7 @@ impl EventFolder {
             let mut open = self.start(&messages[root].id, first_line);
             for i in members {
                 let m = &messages[i];
-                add(&self.plan, &mut open.states, m.order, &m.record);
+                add(&self.plan, &mut open, m.order, &m.record);
             }
             self.emit(&mut open);
         }
@@ -358,8 +387,14 @@ impl EventFolder {
 }
 
 /// Fold one event into a ticket's states.
-fn add(plan: &Plan, states: &mut [State], order: Order, record: &ByteRecord) {
-    for (state, output) in states.iter_mut().zip(&plan.outputs) {
+fn add(plan: &Plan, open: &mut Open, order: Order, record: &ByteRecord) {
+    if let Some((at, _)) = plan.stage {
+        let text = field(plan, record, at).unwrap_or_default();
+        if let Some(stage) = plan.stage_of(text) {
+            open.stages.push((order, stage));
+        }
+    }
+    for (state, output) in open.states.iter_mut().zip(&plan.outputs) {
         if output.filter.is_empty() || kept(plan, record, &output.filter) {
             let text = field(plan, record, output.column).unwrap_or_default();
             state.add(order, text, &plan.timestamps);

@@ -7,11 +7,13 @@
 //! every verb that reads tickets reads events without code of its own. An event without a valid
 //! time is handed out as a rejected record, with its line and reason.
 
+pub mod flow;
 pub mod fold;
 pub mod folder;
 pub mod plan;
 pub mod spec;
 
+pub use flow::{FlowSink, Visit};
 pub use folder::{EventCounts, EventFolder};
 pub use plan::Plan;
 pub use spec::{Events, Fold, FoldKind, Na, Source, Values};

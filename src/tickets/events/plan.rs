@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use super::spec::{Events, Fold, FoldKind, Na, Source, TextColumns};
 use crate::fields::Field;
+use crate::text::normalize_label;
+use crate::tickets::layout::{Needs, find_column, header_named};
 use crate::tickets::mapping::{Columns, Mapping};
-use crate::tickets::source::{Needs, find_column, header_named};
 use crate::tickets::value::TimestampParser;
 
 /// How events become tickets.
@@ -34,6 +35,8 @@ pub struct Plan {
     pub key: Key,
     /// The column that orders a ticket's events, and its name.
     pub time: Option<(usize, String)>,
+    /// The column of each event's stage, and `[aliases.stage]` (normalised raw value → name).
+    pub stage: Option<(usize, BTreeMap<String, String>)>,
     pub grouped: bool,
     /// The synthetic record's columns after the id (column 0), in order.
     pub outputs: Vec<Output>,
@@ -47,28 +50,6 @@ pub struct Plan {
     pub width: usize,
     /// The event file's header, for messages.
     pub event_headers: Vec<String>,
-}
-
-/// Checks of an event mapping that need no data.
-pub fn validate(mapping: &Mapping, events: &Events) -> Result<(), String> {
-    events.validate()?;
-    let key = match (&events.ticket, &events.thread) {
-        (Some(ticket), _) => ticket.as_str(),
-        (_, Some(thread)) => thread.id.as_str(),
-        _ => "",
-    };
-    match &mapping.columns.id {
-        None => Ok(()),
-        Some(Source::Column(column)) if column.trim() == key.trim() => Ok(()),
-        Some(_) => Err(format!(
-            "[columns] id: with [events], a ticket's id is its {} column `{key}`; map `id = \"{key}\"` or leave it out",
-            if events.ticket.is_some() {
-                "`ticket`"
-            } else {
-                "root message's `thread.id`"
-            }
-        )),
-    }
 }
 
 fn purpose(name: &str, fold: &Fold) -> String {
@@ -96,6 +77,22 @@ impl Plan {
         };
         let time = match &events.time {
             Some(column) => Some((find(column, "[events] time")?, column.clone())),
+            None => None,
+        };
+        let stage = match &events.stage {
+            Some(column) => {
+                let aliases = mapping
+                    .aliases
+                    .get("stage")
+                    .map(|table| {
+                        table
+                            .iter()
+                            .map(|(raw, name)| (normalize_label(raw), name.trim().to_string()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                Some((find(column, "[events] stage")?, aliases))
+            }
             None => None,
         };
         let mut outputs = Vec::new();
@@ -174,7 +171,12 @@ impl Plan {
             fields,
             timestamps: mapping.timestamps.clone(),
             scales: mapping.scales.clone(),
-            aliases: mapping.aliases.clone(),
+            aliases: mapping
+                .aliases
+                .iter()
+                .filter(|(field, _)| *field != "stage")
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
             events: None,
             // Applied to the events already; a fold's own output (a count) is never `na`.
             values: Default::default(),
@@ -182,6 +184,7 @@ impl Plan {
         Ok(Plan {
             key,
             time,
+            stage,
             grouped: events.grouped,
             outputs,
             headers: out_headers,
@@ -190,6 +193,18 @@ impl Plan {
             timestamps: TimestampParser::new(mapping.timestamps.format.clone(), timezone),
             width: headers.len(),
             event_headers: headers.to_vec(),
+        })
+    }
+
+    /// The stage an event names (aliased), if any.
+    pub fn stage_of(&self, text: &str) -> Option<String> {
+        let (_, aliases) = self.stage.as_ref()?;
+        if text.is_empty() {
+            return None;
+        }
+        Some(match aliases.get(&normalize_label(text)) {
+            Some(name) => name.clone(),
+            None => text.to_string(),
         })
     }
 

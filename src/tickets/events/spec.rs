@@ -284,6 +284,9 @@ pub struct Events {
     pub thread: Option<Thread>,
     /// Orders a ticket's events (ties keep file order); without it, file order.
     pub time: Option<String>,
+    /// Who holds the ticket at each event (for the flow of history); `[aliases.stage]` names
+    /// its values.
+    pub stage: Option<String>,
     /// `true` (default): the export is grouped by ticket, so a ticket is complete when the next
     /// one starts and memory stays flat; a ticket whose events resume after another's is an
     /// error. `false`: every ticket stays open until the end of the input.
@@ -296,6 +299,28 @@ fn grouped_by_default() -> bool {
 }
 
 impl Events {
+    /// Checks that need no data; `id` is what `[columns] id` names.
+    pub fn validate_with(&self, id: Option<&Source>) -> Result<(), String> {
+        self.validate()?;
+        let key = match (&self.ticket, &self.thread) {
+            (Some(ticket), _) => ticket.as_str(),
+            (_, Some(thread)) => thread.id.as_str(),
+            _ => "",
+        };
+        match id {
+            None => Ok(()),
+            Some(Source::Column(column)) if column.trim() == key.trim() => Ok(()),
+            Some(_) => Err(format!(
+                "[columns] id: with [events], a ticket's id is its {} column `{key}`; map `id = \"{key}\"` or leave it out",
+                if self.ticket.is_some() {
+                    "`ticket`"
+                } else {
+                    "root message's `thread.id`"
+                }
+            )),
+        }
+    }
+
     pub fn validate(&self) -> Result<(), String> {
         match (&self.ticket, &self.thread) {
             (Some(_), Some(_)) => {

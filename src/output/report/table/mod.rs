@@ -7,6 +7,7 @@ use comfy_table::{ContentArrangement, Table, presets};
 use super::text::{ROLLOUT_COLUMNS, rate_text, thousands};
 use crate::engine::report::{ByGroups, ReplayReport};
 
+mod flow;
 mod sections;
 
 /// Headings, lines and tables, for the terminal or as Markdown.
@@ -121,6 +122,9 @@ pub fn print(report: &ReplayReport, markdown: bool, out: &mut dyn Write) -> io::
     sections::metrics(&mut p, &report.report, &report.routes)?;
     if let Some(by) = &report.by {
         by_groups(&mut p, by)?;
+    }
+    if let Some(section) = &report.flow {
+        flow::print(&mut p, section)?;
     }
     writeln!(p.out, "\n* fewer than 30 tickets: read with care")
 }
