@@ -191,3 +191,65 @@ fn a_mapped_column_of_an_unreadable_type_is_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("column `tags` has type List("), "{stderr}");
 }
+
+/// Every verb that reads tickets reads Parquet: lint's data checks, explain, test --record.
+#[test]
+fn every_reading_verb_reads_parquet() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tickets.parquet");
+    write_parquet(
+        b"id,created_at,text,confidence\nT1,2026-03-02T10:00:00Z,where is my parcel,0.95\nT2,2026-03-02T11:00:00Z,my lawyer will call,0.9\n",
+        &path,
+        Vec::new(),
+    );
+    let tickets = path.to_str().unwrap();
+    let out = handoff(&[
+        "explain",
+        "--policy",
+        "policies/support.yaml",
+        "--tickets",
+        tickets,
+        "--id",
+        "T2",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("created_at 2026-03-02T11:00:00Z"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("decision: L3 by rule 'legal-risk'"),
+        "{stdout}"
+    );
+    // lint reads the header: the columns the policy needs and the file lacks are H060.
+    let out = handoff(&["lint", "policies/support.yaml", "--tickets", tickets]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("H060"), "{stdout}");
+    assert!(stdout.contains("customer_tier"), "{stdout}");
+    let cases = dir.path().join("cases.yaml");
+    let out = handoff(&[
+        "test",
+        "--record",
+        "--policy",
+        "policies/support.yaml",
+        "--tickets",
+        tickets,
+        "-o",
+        cases.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let recorded = std::fs::read_to_string(&cases).unwrap();
+    assert!(
+        recorded.contains("T2") && recorded.contains("legal-risk"),
+        "{recorded}"
+    );
+}
