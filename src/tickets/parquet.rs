@@ -133,33 +133,57 @@ impl Read for ParquetCsv {
     }
 }
 
-/// One CSV record (RFC 4180 quoting).
+/// One CSV record.
 fn write_record<'a>(out: &mut Vec<u8>, cells: impl Iterator<Item = &'a str>) {
     for (i, cell) in cells.enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        if cell.contains([',', '"', '\n', '\r']) {
-            out.push(b'"');
-            out.extend_from_slice(cell.replace('"', "\"\"").as_bytes());
-            out.push(b'"');
-        } else {
-            out.extend_from_slice(cell.as_bytes());
-        }
+        write_cell(out, cell);
     }
     out.push(b'\n');
 }
 
 fn render(batch: &RecordBatch, out: &mut Vec<u8>, cell: &mut String) {
     let columns = batch.columns();
-    let mut cells: Vec<String> = vec![String::new(); columns.len()];
     for row in 0..batch.num_rows() {
-        for (column, text) in columns.iter().zip(cells.iter_mut()) {
-            cell.clear();
-            value(column.as_ref(), row, cell);
-            text.clone_from(cell);
+        for (i, column) in columns.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            // Strings are the bulk of a ticket file: written straight from the array.
+            let text: &str = match column.data_type() {
+                DataType::Utf8 if !column.is_null(row) => column.as_string::<i32>().value(row),
+                DataType::LargeUtf8 if !column.is_null(row) => column.as_string::<i64>().value(row),
+                DataType::Utf8View if !column.is_null(row) => column.as_string_view().value(row),
+                _ => {
+                    cell.clear();
+                    value(column.as_ref(), row, cell);
+                    cell.as_str()
+                }
+            };
+            write_cell(out, text);
         }
-        write_record(out, cells.iter().map(String::as_str));
+        out.push(b'\n');
+    }
+}
+
+/// One CSV cell (RFC 4180 quoting).
+fn write_cell(out: &mut Vec<u8>, cell: &str) {
+    if cell
+        .bytes()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
+        out.push(b'"');
+        for b in cell.bytes() {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(cell.as_bytes());
     }
 }
 
