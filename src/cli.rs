@@ -54,6 +54,8 @@ pub enum Command {
     Test(cmd::test::TestArgs),
     /// List the lint rules, or explain one
     Rules(cmd::rules::RulesArgs),
+    /// Column mappings: list and show the built-in presets, suggest one for a ticket file
+    Map(cmd::map::MapArgs),
     /// Print the JSON Schema of the policy format
     Schema(cmd::schema::SchemaArgs),
     /// Write a commented starter policy
@@ -84,6 +86,7 @@ pub fn main() -> ExitCode {
         Command::Rules(args) => cmd::rules::run(args),
         Command::Sweep(args) => cmd::sweep::run(args),
         Command::Test(args) => cmd::test::run(args),
+        Command::Map(args) => cmd::map::run(args),
         Command::Schema(args) => cmd::schema::run(args),
         Command::Init(args) => cmd::init::run(args),
         Command::Completions(args) => cmd::completions::run(args, command()),

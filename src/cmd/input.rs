@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::engine::eval::CompiledPolicy;
 use crate::policy::LoadedPolicy;
 use crate::tickets::filter::Where;
+use crate::tickets::presets::MapSource;
 use crate::tickets::source::Needs;
 use crate::tickets::tally::ReadTally;
 use crate::tickets::{Mapping, TicketParser, TicketReader, TicketSource};
@@ -29,12 +30,13 @@ use crate::tickets::{Mapping, TicketParser, TicketReader, TicketSource};
 /// `--tickets` its own way, as there the tickets serve data checks on the policies.
 #[derive(Debug, Clone, clap::Args)]
 pub struct InputArgs<const TICKETS_REQUIRED: bool> {
-    /// Ticket CSV (`-` for stdin; `.csv.gz` is decompressed)
+    /// Ticket CSV (`-` for stdin; `.csv.gz` is decompressed) or Parquet file
     #[arg(long, value_name = "FILE", required = TICKETS_REQUIRED)]
     pub tickets: Option<PathBuf>,
-    /// Column mapping (TOML) [default: the mapping tables of the configuration, else the
-    /// canonical header names]
-    #[arg(long, value_name = "FILE")]
+    /// Column mapping: a TOML file, or a built-in preset such as servicenow, zendesk, jira,
+    /// freshdesk, intercom (`handoff map list`) [default: the mapping tables of the
+    /// configuration, else the canonical header names]
+    #[arg(long, value_name = "FILE|PRESET")]
     pub map: Option<PathBuf>,
     /// Configuration file [default: handoff.toml in the current folder or the nearest parent]
     #[arg(long, value_name = "FILE")]
@@ -82,7 +84,7 @@ pub struct Inputs<'a> {
     /// `handoff.toml` (found or named with `--config`), or the defaults.
     pub config: Config,
     tickets: Option<&'a Path>,
-    map: Option<&'a Path>,
+    map: Option<MapSource<'a>>,
     /// `--where`: the tickets to keep.
     filters: &'a [Where],
     /// The policy files the verb reads, each with the flag or argument that names it.
@@ -90,16 +92,21 @@ pub struct Inputs<'a> {
 }
 
 impl<'a> Inputs<'a> {
-    /// Read the configuration. `policies` are the policy files the verb reads, each with what
+    /// Read the configuration and resolve `--map` (an unknown preset name is refused here,
+    /// before anything is read). `policies` are the policy files the verb reads, each with what
     /// names it (`--policy`, `the old policy`), for [`Inputs::check_outputs`].
     pub fn open<const R: bool>(
         args: &'a InputArgs<R>,
         policies: &[(&'static str, &'a Path)],
     ) -> anyhow::Result<Inputs<'a>> {
+        let map = match args.map.as_deref() {
+            Some(value) => Some(MapSource::resolve(value).map_err(anyhow::Error::msg)?),
+            None => None,
+        };
         Ok(Inputs {
             config: Config::load(args.config.as_deref())?,
             tickets: args.tickets.as_deref(),
-            map: args.map.as_deref(),
+            map,
             filters: &args.filters,
             policies: policies.to_vec(),
         })
@@ -110,7 +117,11 @@ impl<'a> Inputs<'a> {
     pub fn files(&self) -> Vec<(&'a str, &Path)> {
         let mut files: Vec<(&str, &Path)> = self.policies.clone();
         files.extend(self.tickets.map(|path| ("--tickets", path)));
-        files.extend(self.map.map(|path| ("--map", path)));
+        files.extend(
+            self.map
+                .and_then(MapSource::file)
+                .map(|path| ("--map", path)),
+        );
         files.extend(super::io::config_input(&self.config));
         files
     }
@@ -151,11 +162,11 @@ impl<'a> Inputs<'a> {
         load_policy_for_evaluation(path, &self.config.lint)
     }
 
-    /// The column mapping: `--map`, else the mapping tables of the configuration, else the
-    /// canonical header names.
+    /// The column mapping: `--map` (a file or a preset), else the mapping tables of the
+    /// configuration, else the canonical header names.
     pub fn mapping(&self) -> anyhow::Result<Mapping> {
         Ok(match self.map {
-            Some(path) => Mapping::load(path)?,
+            Some(source) => source.load()?,
             None => self.config.mapping()?.unwrap_or_default(),
         })
     }
@@ -171,7 +182,43 @@ impl<'a> Inputs<'a> {
         &self,
         progress: Option<&str>,
     ) -> anyhow::Result<(Box<dyn Read + Send>, Progress)> {
-        open_input(self.tickets()?, progress)
+        self.ticket_bytes_of(progress, None)
+    }
+
+    /// The ticket file as bytes; a Parquet file (known by its first bytes) is read as CSV,
+    /// only the `columns` given (all when `None`).
+    fn ticket_bytes_of(
+        &self,
+        progress: Option<&str>,
+        columns: Option<&std::collections::BTreeSet<String>>,
+    ) -> anyhow::Result<(Box<dyn Read + Send>, Progress)> {
+        let path = self.tickets()?;
+        #[cfg(feature = "parquet")]
+        if path != Path::new("-") && crate::tickets::parquet::is_parquet(path) {
+            let csv =
+                crate::tickets::parquet::as_csv(path, columns).map_err(|e| self.ticket_error(e))?;
+            return Ok((Box::new(csv), Progress::none()));
+        }
+        let _ = columns;
+        open_input(path, progress)
+    }
+
+    /// The ticket bytes for a read through this mapping: a Parquet file reads only the columns
+    /// the mapping and the policy name.
+    fn mapped_ticket_bytes(
+        &self,
+        mapping: &Mapping,
+        needs: &Needs,
+        progress: Option<&str>,
+    ) -> anyhow::Result<(Box<dyn Read + Send>, Progress)> {
+        #[cfg(feature = "parquet")]
+        let columns = Some(crate::tickets::parquet::mapped_columns(mapping, needs));
+        #[cfg(not(feature = "parquet"))]
+        let columns = {
+            let _ = (mapping, needs);
+            None
+        };
+        self.ticket_bytes_of(progress, columns.as_ref())
     }
 
     /// The tickets, read and parsed for a policy with these needs, through the mapping.
@@ -181,7 +228,7 @@ impl<'a> Inputs<'a> {
         progress: Option<&str>,
     ) -> anyhow::Result<(TicketSource, Progress)> {
         let mapping = self.mapping()?;
-        let (input, progress) = self.ticket_bytes(progress)?;
+        let (input, progress) = self.mapped_ticket_bytes(&mapping, &needs, progress)?;
         let mut source =
             TicketSource::new(input, &mapping, needs).map_err(|e| self.ticket_error(e))?;
         source
@@ -197,7 +244,7 @@ impl<'a> Inputs<'a> {
         progress: &str,
     ) -> anyhow::Result<(TicketReader, TicketParser, Progress)> {
         let mapping = self.mapping()?;
-        let (input, progress) = self.ticket_bytes(Some(progress))?;
+        let (input, progress) = self.mapped_ticket_bytes(&mapping, needs, Some(progress))?;
         let mut reader =
             TicketReader::new(input, &mapping, needs).map_err(|e| self.ticket_error(e))?;
         reader

@@ -98,6 +98,11 @@ fn progress_template(verb: &str, size: Option<u64>) -> String {
 }
 
 impl Progress {
+    /// No indicator (an input whose bytes are not counted as they are read).
+    pub fn none() -> Progress {
+        Progress { shared: None }
+    }
+
     fn new(verb: &str, size: Option<u64>) -> Progress {
         use std::io::IsTerminal;
         if super::quiet() || !std::io::stderr().is_terminal() {

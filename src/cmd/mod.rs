@@ -15,6 +15,7 @@ pub mod input;
 pub mod io;
 pub mod lint;
 pub mod man;
+pub mod map;
 pub mod merge;
 pub mod replay;
 pub mod rules;

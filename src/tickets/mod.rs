@@ -13,10 +13,14 @@ pub mod filter;
 pub mod given;
 pub mod layout;
 pub mod mapping;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod parse;
+pub mod presets;
 pub mod record;
 pub mod sniff;
 pub mod source;
+pub mod suggest;
 pub mod synthetic;
 pub mod tally;
 pub mod value;
