@@ -53,26 +53,7 @@ impl Columns {
     /// The column mapped to a field held in one column (for `id`, possibly `@row`); `None`
     /// when none is mapped, and always for `text`, which may list several ([`Columns::text`]).
     pub fn column(&self, field: Field) -> Option<&str> {
-        let column = match field {
-            Field::Id => &self.id,
-            Field::Text => return None,
-            Field::CreatedAt => &self.created_at,
-            Field::Confidence => &self.confidence,
-            Field::Sentiment => &self.sentiment,
-            Field::CustomerTier => &self.customer_tier,
-            Field::Channel => &self.channel,
-            Field::Category => &self.category,
-            Field::Priority => &self.priority,
-            Field::RequestedHuman => &self.requested_human,
-            Field::EscalatedAt => &self.escalated_at,
-            Field::FirstHumanResponseAt => &self.first_human_response_at,
-            Field::ResolvedAt => &self.resolved_at,
-            Field::ResolvedTier => &self.resolved_tier,
-            Field::Reassignments => &self.reassignments,
-            Field::Reopened => &self.reopened,
-            Field::Csat => &self.csat,
-        };
-        column.as_ref().and_then(Source::column)
+        self.source(field).and_then(Source::column)
     }
 
     /// What a single-column field comes from (a column or a fold); `None` for `text`.
