@@ -3,46 +3,13 @@
 //! the headline and the `load` section are what the report says, derived by hand.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod html_common;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_handoff"))
-        .current_dir(root())
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run handoff")
-}
-
-/// stdout of a run that must succeed.
-fn stdout(args: &[&str]) -> String {
-    let out = run(args);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8")
-}
-
-/// The same run as JSON and as HTML.
-fn json_and_html(args: &[&str]) -> (Value, String) {
-    let with = |format: &str| {
-        let mut all = args.to_vec();
-        all.extend(["--format", format]);
-        stdout(&all)
-    };
-    let json = serde_json::from_str(&with("json")).expect("JSON report");
-    (json, with("html"))
-}
+use html_common::{chart_titles, checked_figures, figures, json_and_html, root, stdout};
 
 const EXAMPLE: [&str; 5] = [
     "replay",
@@ -78,40 +45,9 @@ const SWEEP: [&str; 17] = [
     "0.4",
 ];
 
-/// HTML attribute text back to the string it escapes.
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-}
-
-/// Every `(data-figure, data-value)` pair on a page, unescaped.
-fn figures(html: &str) -> Vec<(String, String)> {
-    let re = regex::Regex::new(r#"data-figure="([^"]*)" data-value="([^"]*)""#).unwrap();
-    re.captures_iter(html)
-        .map(|c| (unescape(&c[1]), unescape(&c[2])))
-        .collect()
-}
-
 /// Each figure on the page is the JSON's number at its pointer; returns how many there are.
 fn assert_figures_equal_json(json: &Value, html: &str) -> usize {
-    let found = figures(html);
-    for (pointer, value) in &found {
-        let in_json = json
-            .pointer(pointer)
-            .unwrap_or_else(|| panic!("no `{pointer}` in the JSON report"));
-        assert_eq!(&in_json.to_string(), value, "figure `{pointer}`");
-    }
-    found.len()
-}
-
-/// The titles of the page's charts (`<svg …><title …>TITLE</title>`).
-fn chart_titles(html: &str) -> Vec<String> {
-    let re =
-        regex::Regex::new(r#"<svg class="chart"[^>]*><title id="[^"]*">([^<]*)</title>"#).unwrap();
-    re.captures_iter(html).map(|c| unescape(&c[1])).collect()
+    checked_figures(json, html).len()
 }
 
 /// Nothing is fetched: no script, no external source, style or font; the only absolute links

@@ -5,42 +5,13 @@
 //! `data-figure` pointer, strings are escaped and nothing is fetched.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod html_common;
 
-/// stdout of a run that must succeed.
-fn stdout(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
-        .current_dir(root())
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run handoff");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8")
-}
-
-/// The same run as JSON and as HTML.
-fn json_and_html(args: &[&str]) -> (Value, String) {
-    let with = |format: &str| {
-        let mut all = args.to_vec();
-        all.extend(["--format", format]);
-        stdout(&all)
-    };
-    let json = serde_json::from_str(&with("json")).expect("JSON report");
-    (json, with("html"))
-}
+use html_common::{chart_titles, checked_figures, json_and_html, root};
 
 const STAFFED: [&str; 7] = [
     "replay",
@@ -52,38 +23,12 @@ const STAFFED: [&str; 7] = [
     "examples/staffing.yaml",
 ];
 
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-}
-
-/// Every `(data-figure, data-value)` pair on a page, unescaped.
-fn figures(html: &str) -> Vec<(String, String)> {
-    let re = regex::Regex::new(r#"data-figure="([^"]*)" data-value="([^"]*)""#).unwrap();
-    re.captures_iter(html)
-        .map(|c| (unescape(&c[1]), unescape(&c[2])))
-        .collect()
-}
-
 /// Each figure on the page is the JSON's number at its pointer; returns the pointers.
 fn assert_figures_equal_json(json: &Value, html: &str) -> BTreeSet<String> {
-    let found = figures(html);
-    for (pointer, value) in &found {
-        let in_json = json
-            .pointer(pointer)
-            .unwrap_or_else(|| panic!("no `{pointer}` in the JSON report"));
-        assert_eq!(&in_json.to_string(), value, "figure `{pointer}`");
-    }
-    found.into_iter().map(|f| f.0).collect()
-}
-
-fn chart_titles(html: &str) -> Vec<String> {
-    let re =
-        regex::Regex::new(r#"<svg class="chart"[^>]*><title id="[^"]*">([^<]*)</title>"#).unwrap();
-    re.captures_iter(html).map(|c| unescape(&c[1])).collect()
+    checked_figures(json, html)
+        .into_iter()
+        .map(|f| f.0)
+        .collect()
 }
 
 /// Slugs of a Markdown file's headings and its `<a id>` anchors.

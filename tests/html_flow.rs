@@ -1,29 +1,11 @@
 //! The flow of history by stage on the HTML page (issue 13: "the history flow by stage when
 //! events give stages"): every figure equals the JSON report's, the chart is there.
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod html_common;
 
-fn stdout(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use html_common::{json_and_html, stdout};
 
 const FLOW: [&str; 7] = [
     "replay",
@@ -36,12 +18,8 @@ const FLOW: [&str; 7] = [
 ];
 
 fn page_and_json() -> (String, Value) {
-    let with = |format: &str| {
-        let mut args = FLOW.to_vec();
-        args.extend(["--format", format]);
-        stdout(&args)
-    };
-    (with("html"), serde_json::from_str(&with("json")).unwrap())
+    let (json, html) = json_and_html(&FLOW);
+    (html, json)
 }
 
 #[test]
