@@ -13,6 +13,8 @@
 //! - [`tickets`]: reading a CSV export through a column mapping into canonical fields.
 //! - [`engine`]: running a policy over tickets: evaluation, traces, replay, sweeps and diffs,
 //!   and the typed reports built from their metrics.
+//! - [`sql`]: the policy compiled to SQL for the warehouse (dialects, decisions, partials,
+//!   the calendar table).
 //! - [`config`]: `handoff.toml`, the project configuration.
 //! - [`lint`]: rules that find gaps and contradictions in policies.
 //! - [`output`]: printers: lint findings, the views of replay, diff and sweep reports, and
@@ -30,5 +32,6 @@ pub mod fields;
 pub mod lint;
 pub mod output;
 pub mod policy;
+pub mod sql;
 pub mod text;
 pub mod tickets;

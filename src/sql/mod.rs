@@ -1,0 +1,11 @@
+//! The policy compiled to SQL for the warehouse (DESIGN §8): one query per dialect that
+//! computes, inside the user's engine, what replay computes — per-ticket decisions, or the
+//! report's partial aggregates — with replay's semantics, never the dialect's defaults.
+//!
+//! Layer: beside [`crate::engine`]; reads [`crate::policy`], [`crate::tickets`] (the mapping),
+//! [`crate::calendar`] and the engine's SLA and partial types. Printed by `handoff sql` and
+//! `handoff calendar` (`src/cmd/`).
+
+pub mod dialect;
+
+pub use dialect::Dialect;
