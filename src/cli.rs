@@ -56,6 +56,8 @@ pub enum Command {
     Rules(cmd::rules::RulesArgs),
     /// Column mappings: list and show the built-in presets, suggest one for a ticket file
     Map(cmd::map::MapArgs),
+    /// Print the policy's business calendar as a table (CSV or SQL) for SLA dues in the warehouse
+    Calendar(cmd::calendar::CalendarArgs),
     /// Print the JSON Schema of the policy format
     Schema(cmd::schema::SchemaArgs),
     /// Write a commented starter policy
@@ -87,6 +89,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => cmd::sweep::run(args),
         Command::Test(args) => cmd::test::run(args),
         Command::Map(args) => cmd::map::run(args),
+        Command::Calendar(args) => cmd::calendar::run(args),
         Command::Schema(args) => cmd::schema::run(args),
         Command::Init(args) => cmd::init::run(args),
         Command::Completions(args) => cmd::completions::run(args, command()),

@@ -5,6 +5,7 @@
 
 use std::io::IsTerminal;
 
+pub mod calendar;
 pub mod completions;
 pub mod diff;
 pub mod explain;

@@ -6,6 +6,8 @@
 //! [`crate::calendar`] and the engine's SLA and partial types. Printed by `handoff sql` and
 //! `handoff calendar` (`src/cmd/`).
 
+pub mod calendar;
 pub mod dialect;
+pub mod sla;
 
 pub use dialect::Dialect;
