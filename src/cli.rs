@@ -56,7 +56,7 @@ pub enum Command {
     Rules(cmd::rules::RulesArgs),
     /// Column mappings: list and show the built-in presets, suggest one for a ticket file
     Map(cmd::map::MapArgs),
-    /// Print the policy's business calendar as a table (CSV or SQL) for SLA dues in the warehouse
+    /// Print the policy's business calendar as a table for SLA dues in SQL
     Calendar(cmd::calendar::CalendarArgs),
     /// Print the JSON Schema of the policy format
     Schema(cmd::schema::SchemaArgs),
