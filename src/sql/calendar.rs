@@ -4,8 +4,9 @@
 //! time: the working intervals are [`BusinessCalendar::intervals_on`]'s, only cut and counted).
 //!
 //! One row per working interval of a UTC day, cut at UTC midnight (a day without working time
-//! has one row whose interval columns are empty), ordered by time. All instants are UTC epoch
-//! seconds. The columns:
+//! has one row with the empty interval `[day_start, day_start)`), ordered by time. All instants
+//! are UTC epoch seconds; no number is ever absent (a table loaded from the CSV as text casts
+//! cleanly). The columns:
 //!
 //! | column | meaning |
 //! | --- | --- |
@@ -14,9 +15,9 @@
 //! | `day_before` | business seconds from `--from` 00:00Z to `day_start` |
 //! | `work_start`, `work_end` | the working interval `[work_start, work_end)` |
 //! | `work_before` | business seconds from `--from` 00:00Z to `work_start` |
-//! | `local_date` | the date, in the calendar's zone, whose working hours the interval is |
-//! | `working_day` | that date's number among the working dates of the table (1 = the first); empty when the date's hours are cut by the table's edge |
-//! | `day_offset` | working seconds of that date before `work_start` (empty with `working_day`) |
+//! | `local_date` | the date, in the calendar's zone, whose working hours the interval is (empty on a day without work) |
+//! | `working_day` | that date's number among the working dates of the table (1 = the first); 0 when the table's edge cuts the date's hours, or on a day without work |
+//! | `day_offset` | working seconds of that date before `work_start` (0 with working day 0) |
 //!
 //! Business seconds before an instant `t` are `day_before` of `t`'s day plus the worked parts of
 //! that day's intervals before `t` (an equality join on `day_start`); a due `n` business seconds
@@ -202,29 +203,45 @@ impl CalendarTable {
         Ok(CalendarTable { from, to, rows })
     }
 
-    /// The text of each column of a row (empty for an absent value).
-    fn fields(row: &Row) -> [String; 9] {
-        let work = |f: &dyn Fn(&Work) -> String| row.work.as_ref().map(f).unwrap_or_default();
+    /// The numbers of a row, in column order without the two dates: `day_start`,
+    /// `day_before`, `work_start`, `work_end`, `work_before`, `working_day`, `day_offset`. A day
+    /// without working time has the empty interval `[day_start, day_start)`, and a date the
+    /// table's edge cuts has working day 0: no number is ever absent, so a table loaded from
+    /// the CSV as text casts cleanly in every engine.
+    fn numbers(row: &Row) -> [i64; 7] {
+        let (start, end, before) = row
+            .work
+            .map_or((row.day_start, row.day_start, row.day_before), |w| {
+                (w.start, w.end, w.before)
+            });
+        let (day, offset) = row.work.and_then(|w| w.day).unwrap_or((0, 0));
         [
-            row.utc_day.to_string(),
-            row.day_start.to_string(),
-            row.day_before.to_string(),
-            work(&|w| w.start.to_string()),
-            work(&|w| w.end.to_string()),
-            work(&|w| w.before.to_string()),
-            work(&|w| w.local_date.to_string()),
-            work(&|w| w.day.map(|d| d.0.to_string()).unwrap_or_default()),
-            work(&|w| w.day.map(|d| d.1.to_string()).unwrap_or_default()),
+            row.day_start,
+            row.day_before,
+            start,
+            end,
+            before,
+            day,
+            offset,
         ]
     }
 
-    /// The table as CSV with a header line (no field ever needs quoting).
+    /// The table as CSV with a header line (no field ever needs quoting; `local_date` is empty
+    /// on a day without working time).
     pub fn to_csv(&self) -> String {
         let mut out = COLUMNS.join(",");
         out.push('\n');
         for row in &self.rows {
-            out.push_str(&Self::fields(row).join(","));
-            out.push('\n');
+            let n = Self::numbers(row);
+            let local = row
+                .work
+                .map(|w| w.local_date.to_string())
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{},{local},{},{}",
+                row.utc_day, n[0], n[1], n[2], n[3], n[4], n[5], n[6]
+            );
         }
         out
     }
@@ -247,28 +264,19 @@ impl CalendarTable {
             .map(|(c, t)| format!("  {} {t}", dialect.quote_ident(c)))
             .collect();
         let _ = writeln!(out, "CREATE TABLE {name} (\n{}\n);", columns.join(",\n"));
-        let date = |d: &Date| format!("DATE '{d}'");
         for chunk in self.rows.chunks(500) {
             let _ = writeln!(out, "INSERT INTO {name} VALUES");
             let values: Vec<String> = chunk
                 .iter()
                 .map(|row| {
-                    let null = || "NULL".to_string();
-                    let w = row.work.as_ref();
-                    let int = |f: fn(&Work) -> Option<i64>| {
-                        w.and_then(f).map_or_else(null, |v| v.to_string())
-                    };
+                    let n = Self::numbers(row);
+                    let local = row.work.map_or_else(
+                        || "NULL".to_string(),
+                        |w| format!("DATE '{}'", w.local_date),
+                    );
                     format!(
-                        "  ({}, {}, {}, {}, {}, {}, {}, {}, {})",
-                        date(&row.utc_day),
-                        row.day_start,
-                        row.day_before,
-                        int(|w| Some(w.start)),
-                        int(|w| Some(w.end)),
-                        int(|w| Some(w.before)),
-                        w.map_or_else(null, |w| date(&w.local_date)),
-                        int(|w| w.day.map(|d| d.0)),
-                        int(|w| w.day.map(|d| d.1)),
+                        "  (DATE '{}', {}, {}, {}, {}, {}, {local}, {}, {})",
+                        row.utc_day, n[0], n[1], n[2], n[3], n[4], n[5], n[6]
                     )
                 })
                 .collect();

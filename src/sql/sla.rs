@@ -10,6 +10,8 @@
 //!   instant; [`rfc3339_sql`] turns one into replay's text (`2026-01-05T11:00:00Z`, what the
 //!   `--decisions` file prints). Timestamps with fractions of a second must be cut to whole
 //!   seconds before (replay's dues keep the fraction; handoff's ticket files have none).
+//! - The calendar table may be the typed one of `--format sql` or its CSV loaded as text:
+//!   every column read is cast to an integer.
 //! - The instant expressions given are copied into correlated subqueries whose table alias is
 //!   `handoff_cal`: they must not name a calendar table column (`day_start`, `work_start`, …)
 //!   unqualified.
@@ -33,8 +35,14 @@ const ALIAS: &str = "handoff_cal";
 /// day is shorter than 25 hours = 90,000 s).
 const DAY_KEY: i64 = 1_000_000;
 
+/// A column of the calendar table as an integer: cast, so that a table loaded from the CSV
+/// as text works as well as the typed one `--format sql` creates.
 fn columns(dialect: Dialect) -> impl Fn(&str) -> String {
-    move |name: &str| format!("{ALIAS}.{}", dialect.quote_ident(name))
+    let int = match dialect {
+        Dialect::Bigquery => "INT64",
+        _ => "BIGINT",
+    };
+    move |name: &str| format!("CAST({ALIAS}.{} AS {int})", dialect.quote_ident(name))
 }
 
 /// The first second of the UTC day of `t` (epoch seconds).
@@ -112,7 +120,7 @@ pub fn due_days_sql(dialect: Dialect, created: &str, days: u32, calendar_table: 
     let count = business_seconds_before_sql(dialect, created, calendar_table);
     // The working day and position of `created`: the interval where its count continues.
     let position = format!(
-        "(SELECT MIN({day} * {DAY_KEY} + {offset} + (({count}) - {before})) FROM {table} {ALIAS} WHERE {before} <= ({count}) AND ({count}) < {before} + ({end} - {start}))"
+        "(SELECT MIN({day} * {DAY_KEY} + {offset} + (({count}) - {before})) FROM {table} {ALIAS} WHERE {day} > 0 AND {before} <= ({count}) AND ({count}) < {before} + ({end} - {start}))"
     );
     let key = format!("({position} + {})", i64::from(days) * DAY_KEY);
     let key_of = format!("{day} * {DAY_KEY} + {offset}");
@@ -176,6 +184,10 @@ mod tests {
     fn expressions_name_the_table_and_the_instant() {
         let due = due_sql(Dialect::Duckdb, "t.created", 900, "cal");
         assert!(due.contains("\"cal\" handoff_cal"), "{due}");
+        assert!(
+            due.contains("CAST(handoff_cal.\"work_start\" AS BIGINT)"),
+            "{due}"
+        );
         assert!(due.contains("t.created"), "{due}");
         assert!(due.contains("+ 900"), "{due}");
         let spark = due_days_sql(Dialect::Spark, "created", 2, "db.cal");
