@@ -437,29 +437,32 @@ fn sql_dues_on_duckdb_equal_replays_decisions() {
             &r[id], &r[decision], &r[priority]
         ));
     }
-    let due_case = |target: Target| -> String {
+    let due_case = |dialect: Dialect, target: Target| -> String {
         let mut arms = Vec::new();
         for tier in &policy.tiers {
             for (p, name) in policy.priorities.iter().enumerate() {
                 let Some(budget) = tier.sla_for(p).get(target) else {
                     continue;
                 };
-                let due = sla::due_for_sql(Dialect::Duckdb, "t.created", budget, "cal");
+                let due = sla::due_for_sql(dialect, "t.created", budget, "cal");
                 arms.push(format!(
                     "WHEN t.tier = '{}' AND t.priority = '{name}' THEN {}",
                     tier.name,
-                    sla::rfc3339_sql(Dialect::Duckdb, &due)
+                    sla::rfc3339_sql(dialect, &due)
                 ));
             }
         }
         format!("CASE {} END", arms.join("\n  "))
     };
-    let query = format!(
-        "WITH t(id, created, tier, priority) AS (VALUES {})\nSELECT t.id, {} AS first_response_due, {} AS resolution_due FROM t ORDER BY t.id",
-        values.join(",\n"),
-        due_case(Target::FirstResponse),
-        due_case(Target::Resolution),
-    );
+    let query_in = |dialect: Dialect| {
+        format!(
+            "WITH t(id, created, tier, priority) AS (VALUES {})\nSELECT t.id, {} AS first_response_due, {} AS resolution_due FROM t ORDER BY t.id",
+            values.join(",\n"),
+            due_case(dialect, Target::FirstResponse),
+            due_case(dialect, Target::Resolution),
+        )
+    };
+    let query = query_in(Dialect::Duckdb);
     assert!(expected.lines().filter(|l| l.ends_with('Z')).count() > 200);
     // The typed table of `--format sql`, and the CSV loaded as text.
     let typed = table.to_sql(Dialect::Duckdb, "cal");
