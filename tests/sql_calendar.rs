@@ -367,6 +367,51 @@ fn duckdb(python: &Path, dir: &Path, setup: &str, query: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Run `query` with `tests/warehouse/run.py` on `engine`, the calendar CSV loaded as text as
+/// table `cal`; `None` (skipped) when the runner or the engine is not installed, unless
+/// `WAREHOUSE_REQUIRED=1`.
+fn warehouse(python: &Path, engine: &str, dir: &Path, csv: &Path, query: &str) -> Option<String> {
+    let runner = root().join("tests/warehouse/run.py");
+    let required = std::env::var("WAREHOUSE_REQUIRED").as_deref() == Ok("1");
+    if !runner.exists() {
+        assert!(
+            !required,
+            "WAREHOUSE_REQUIRED=1 but tests/warehouse/run.py is missing"
+        );
+        eprintln!("skipped {engine}: no tests/warehouse/run.py");
+        return None;
+    }
+    let (sql, out) = (
+        dir.join(format!("{engine}.sql")),
+        dir.join(format!("{engine}.csv")),
+    );
+    std::fs::write(&sql, query).unwrap();
+    let run = Command::new(python)
+        .arg(&runner)
+        .args(["--engine", engine, "--table"])
+        .arg(format!("cal={}", csv.display()))
+        .arg("--sql")
+        .arg(&sql)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    if run.status.code() == Some(3) {
+        assert!(
+            !required,
+            "WAREHOUSE_REQUIRED=1 but {engine} is not installed"
+        );
+        eprintln!("skipped {engine}: not installed");
+        return None;
+    }
+    assert!(
+        run.status.success(),
+        "{engine} failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    Some(std::fs::read_to_string(out).unwrap())
+}
+
 /// Tickets over the fixture calendar's autumn, with created_at at random seconds and on the
 /// edges of working hours (UTC midnight cuts, the lunch break, the DST change, Thanksgiving).
 fn tickets_csv(rng: &mut ChaCha8Rng, table: &CalendarTable) -> String {
@@ -474,6 +519,16 @@ fn sql_dues_on_duckdb_equal_replays_decisions() {
         csv.display()
     );
     assert_eq!(duckdb(&python, dir.path(), &text, &query), expected);
+    // Postgres, through the warehouse runner (branch sql-decisions), with the CSV as text.
+    if let Some(got) = warehouse(
+        &python,
+        "postgres",
+        dir.path(),
+        &csv,
+        &query_in(Dialect::Postgres),
+    ) {
+        assert_eq!(got, expected, "postgres");
+    }
 }
 
 #[test]
