@@ -9,3 +9,5 @@
 pub mod dialect;
 
 pub use dialect::Dialect;
+pub mod condition;
+pub mod decisions;
