@@ -344,7 +344,11 @@ fn unexecuted_dialects_match_their_golden_files() {
             let mut args = vec![
                 "sql".to_string(),
                 "--policy".into(),
-                case.policy.strip_prefix(root()).unwrap().display().to_string(),
+                case.policy
+                    .strip_prefix(root())
+                    .unwrap()
+                    .display()
+                    .to_string(),
                 "--dialect".into(),
                 dialect.into(),
                 "--table".into(),

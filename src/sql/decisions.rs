@@ -13,14 +13,16 @@
 use std::collections::BTreeSet;
 
 use crate::fields::{Field, Label};
-use crate::policy::condition::{Cond, Keyword, LabelField, NumField, compile};
+use crate::policy::condition::{Keyword, LabelField, NumField, compile};
 use crate::policy::model::RuleKind;
 use crate::policy::{AI, Policy};
 use crate::text::normalize_label;
-use crate::tickets::mapping::{ConfidenceScale, Mapping, SentimentScale, Source, TextColumns};
+use crate::tickets::mapping::{ConfidenceScale, Mapping, SentimentScale, Source};
 
 use super::Dialect;
 use super::condition::{CondSql, ident_part, label_column, number_column, raw_extra_column};
+use super::reads::{collect_reads, refuse_unsupported, sla_targets};
+use super::timestamps;
 
 /// Why a policy or mapping cannot be compiled to SQL exactly.
 #[derive(Debug, thiserror::Error)]
@@ -53,7 +55,11 @@ fn due_sql(
     _target_business_seconds: i64,
     _calendar_table: &str,
 ) -> String {
-    format!("CAST(NULL AS {})", text_type(dialect))
+    null_text(dialect)
+}
+
+fn null_text(d: Dialect) -> String {
+    format!("CAST(NULL AS {})", text_type(d))
 }
 
 fn text_type(d: Dialect) -> &'static str {
@@ -242,6 +248,22 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
     for label in Label::ALL {
         let field = label.field();
         if field == Field::Priority || reads.contains(field.name()) {
+            src.push(format!(
+                "{} AS f_{}",
+                cleaned(&column_of(field)),
+                field.name()
+            ));
+        }
+    }
+    // The SLA clock starts at `escalated_at`, else `created_at` (replay's `clock_start`).
+    let targets = sla_targets(policy, &priorities);
+    let clocks = if targets.is_empty() {
+        None
+    } else {
+        Some(timestamps::unsupported(mapping))
+    };
+    if let Some(None) = clocks {
+        for field in [Field::EscalatedAt, Field::CreatedAt] {
             src.push(format!(
                 "{} AS f_{}",
                 cleaned(&column_of(field)),
@@ -457,6 +479,13 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
         }
     }
     typed.push(format!("COALESCE({}) AS rejected", reasons.join(", ")));
+    if let Some(None) = clocks {
+        typed.push(format!(
+            "COALESCE({}, {}) AS clock_start",
+            timestamps::epoch_seconds(d, "f_escalated_at"),
+            timestamps::epoch_seconds(d, "f_created_at")
+        ));
+    }
 
     // Step 3 (`r`): each rule's truth; then the decision.
     let mut truths = vec![
@@ -546,21 +575,52 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
         .map(|(i, p)| format!("WHEN {i} THEN {}", text_lit(p)))
         .collect();
     let priority = format!("CASE priority_index {} END", priority_arms.join(" "));
-    let (first_response_due, resolution_due) = (
-        due_sql(d, "NULL", 0, o.calendar_table),
-        due_sql(d, "NULL", 0, o.calendar_table),
-    );
+    // The SLA target of the decided tier and priority (a tier's `default` entry included).
+    let rank_of = by_decider(&|i| i.map_or(default_rank, |i| rules[i].rank).to_string());
+    let mut note = String::new();
+    let due = |target: usize| -> String {
+        let arms: Vec<String> = targets
+            .iter()
+            .filter_map(|(rank, priority, seconds)| {
+                seconds[target].map(|s| {
+                    format!(
+                        "WHEN decided_rank = {rank} AND priority_index = {priority} THEN {}",
+                        due_sql(d, "clock_start", s, o.calendar_table)
+                    )
+                })
+            })
+            .collect();
+        if arms.is_empty() {
+            null_text(d)
+        } else {
+            format!("CASE {} END", arms.join(" "))
+        }
+    };
+    let (first_response_due, resolution_due) = match &clocks {
+        Some(None) => (due(0), due(1)),
+        Some(Some(reason)) => {
+            note = format!("-- first_response_due and resolution_due are NULL: {reason}\n");
+            (null_text(d), null_text(d))
+        }
+        None => (null_text(d), null_text(d)),
+    };
+    let clock_column = if let Some(None) = clocks {
+        ", clock_start"
+    } else {
+        ""
+    };
     let when_kept = |expr: &str| format!("CASE WHEN rejected IS NULL THEN {expr} END");
 
     let indent = |items: &[String]| items.join(",\n    ");
     Ok(format!(
-        "-- handoff sql --emit decisions --dialect {dialect}: policy `{name}`\n\
+        "-- handoff sql --emit decisions --dialect {dialect}: policy `{name}`\n{note}\
          WITH src AS (\n  SELECT\n    {src}\n  FROM {table}\n),\n\
          v AS (\n  SELECT\n    {typed}\n  FROM src\n),\n\
          r AS (\n  SELECT\n    {truths}\n  FROM v\n),\n\
          s AS (\n  SELECT r.*, {stop} AS stop\n  FROM r\n),\n\
-         t AS (\n  SELECT id, rejected, {decider} AS decider, {priority_index} AS priority_index\n  FROM s\n)\n\
-         SELECT\n    id,\n    {decision} AS decision,\n    {rule_id} AS rule,\n    {reason_kind} AS reason_kind,\n    {priority} AS priority,\n    {first_response_due} AS first_response_due,\n    {resolution_due} AS resolution_due,\n    rejected\nFROM t\n",
+         t AS (\n  SELECT id, rejected{clock_column}, {decider} AS decider, {priority_index} AS priority_index\n  FROM s\n),\n\
+         u AS (\n  SELECT t.*, {rank_of} AS decided_rank\n  FROM t\n)\n\
+         SELECT\n    id,\n    {decision} AS decision,\n    {rule_id} AS rule,\n    {reason_kind} AS reason_kind,\n    {priority} AS priority,\n    {first_response_due} AS first_response_due,\n    {resolution_due} AS resolution_due,\n    rejected\nFROM u\n",
         dialect = d,
         name = policy.name.as_ref().map_or("", |n| n.value.as_str()),
         src = indent(&src),
@@ -571,92 +631,7 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
         rule_id = when_kept(&rule_id),
         reason_kind = when_kept(&reason_kind),
         priority = when_kept(&priority),
+        first_response_due = when_kept(&first_response_due),
+        resolution_due = when_kept(&resolution_due),
     ))
-}
-
-/// Walk a condition in the order replay's compiler does, collecting the canonical fields it
-/// reads and its extra fields (in slot order), refusing field tests on canonical names.
-fn collect_reads(
-    cond: &Cond,
-    reads: &mut BTreeSet<String>,
-    extras: &mut Vec<String>,
-    numeric: &mut Vec<String>,
-    labels: &mut Vec<String>,
-) -> Result<(), String> {
-    let mut extra = |name: &str, list: Option<&mut Vec<String>>| -> Result<(), String> {
-        if Field::named(name).is_some() {
-            return Err(format!(
-                "a `field` test on `{name}`, a canonical field, is not compiled to SQL; test it with its own condition"
-            ));
-        }
-        if !extras.iter().any(|x| x == name) {
-            extras.push(name.to_string());
-        }
-        if let Some(list) = list {
-            if !list.iter().any(|x| x == name) {
-                list.push(name.to_string());
-            }
-        }
-        reads.insert(name.to_string());
-        Ok(())
-    };
-    match cond {
-        Cond::All(parts) | Cond::Any(parts) => {
-            for p in parts {
-                collect_reads(p, reads, extras, numeric, labels)?;
-            }
-        }
-        Cond::Not(inner) => collect_reads(inner, reads, extras, numeric, labels)?,
-        Cond::Number { field, .. } => match field {
-            NumField::Extra(name) => extra(name, Some(numeric))?,
-            other => {
-                reads.insert(other.name().to_string());
-            }
-        },
-        Cond::Keywords { .. } => {
-            reads.insert(Field::Text.name().to_string());
-        }
-        Cond::Label { field, .. } => match field {
-            LabelField::Extra(name) => extra(name, Some(labels))?,
-            LabelField::Canonical(label) => {
-                reads.insert(label.name().to_string());
-            }
-        },
-        Cond::RequestedHuman(_) => {
-            reads.insert(Field::RequestedHuman.name().to_string());
-        }
-        Cond::BusinessHours(_) => {
-            reads.insert(Field::CreatedAt.name().to_string());
-        }
-        Cond::Matches { field, .. } => extra(field, None)?,
-    }
-    Ok(())
-}
-
-/// Inputs the decisions query cannot read exactly: say so (exit 2) rather than approximate.
-fn refuse_unsupported(policy: &Policy, mapping: &Mapping) -> Result<(), SqlError> {
-    if mapping.events.is_some() {
-        return Err(SqlError::Refused(
-            "the mapping reads events (`[events]`): fold them into one row per ticket in the warehouse first; `handoff sql` compiles ticket tables".into(),
-        ));
-    }
-    if mapping.columns.column(Field::Id) == Some("@row") {
-        return Err(SqlError::Refused(
-            "the mapping numbers records (`id = \"@row\"`): a table has no record order; map an id column".into(),
-        ));
-    }
-    if matches!(mapping.columns.text, Some(TextColumns::Fold(_))) {
-        return Err(SqlError::Refused(
-            "the mapping folds text from events; `handoff sql` compiles ticket tables".into(),
-        ));
-    }
-    for (name, tier) in policy.tiers.iter() {
-        if tier.value.when_closed.is_some() {
-            return Err(SqlError::Refused(format!(
-                "tier '{}' has `when_closed`, which needs its calendar at each ticket's arrival; the SQL compiler does not join calendars for routing yet",
-                name.value
-            )));
-        }
-    }
-    Ok(())
 }

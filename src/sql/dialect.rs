@@ -58,9 +58,22 @@ impl Dialect {
     /// `text` as a string literal.
     pub fn quote_text(self, text: &str) -> String {
         match self {
-            // Spark and BigQuery read backslash escapes inside string literals.
+            // Spark and BigQuery read backslash escapes; BigQuery allows no line break in a
+            // quoted string, so control characters and other white space are escaped too.
             Dialect::Spark | Dialect::Bigquery => {
-                format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
+                let mut quoted = String::from("'");
+                for c in text.chars() {
+                    match c {
+                        '\\' => quoted.push_str("\\\\"),
+                        '\'' => quoted.push_str("\\'"),
+                        c if c.is_control() || (c.is_whitespace() && c != ' ') => {
+                            quoted.push_str(&format!("\\u{:04x}", u32::from(c)));
+                        }
+                        c => quoted.push(c),
+                    }
+                }
+                quoted.push('\'');
+                quoted
             }
             _ => format!("'{}'", text.replace('\'', "''")),
         }
@@ -231,5 +244,9 @@ mod tests {
         assert_eq!(Dialect::Spark.quote_text("it's \\"), "'it\\'s \\\\'");
         assert_eq!(Dialect::Postgres.quote_ident("a\"b"), "\"a\"\"b\"");
         assert_eq!(Dialect::Bigquery.quote_ident("a`b"), "`a``b`");
+        assert_eq!(
+            Dialect::Bigquery.quote_text("a\tb\u{a0}"),
+            "'a\\u0009b\\u00a0'"
+        );
     }
 }

@@ -11,3 +11,5 @@ pub mod dialect;
 pub use dialect::Dialect;
 pub mod condition;
 pub mod decisions;
+pub mod reads;
+pub mod timestamps;

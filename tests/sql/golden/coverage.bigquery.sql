@@ -1,46 +1,22 @@
 -- handoff sql --emit decisions --dialect bigquery: policy `sql-coverage`
 WITH src AS (
   SELECT
-    CASE WHEN LOWER(TRIM(`Ticket`, '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`Ticket`, '	
-                  　'), '') END AS f_id,
-    CASE WHEN `Subject` IS NULL OR LOWER(TRIM(`Subject`, '	
-                  　')) IN ('n/a', '-') THEN '' ELSE REPLACE(REPLACE(LOWER(REPLACE(NORMALIZE(`Subject`, NFC), 'İ', 'i')), 'ß', 'ss'), 'ς', 'σ') END AS t_0,
-    CASE WHEN `Body` IS NULL OR LOWER(TRIM(`Body`, '	
-                  　')) IN ('n/a', '-') THEN '' ELSE REPLACE(REPLACE(LOWER(REPLACE(NORMALIZE(`Body`, NFC), 'İ', 'i')), 'ß', 'ss'), 'ς', 'σ') END AS t_1,
-    CASE WHEN LOWER(TRIM(`AI %`, '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`AI %`, '	
-                  　'), '') END AS f_confidence,
-    CASE WHEN LOWER(TRIM(`Mood`, '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`Mood`, '	
-                  　'), '') END AS f_sentiment,
-    CASE WHEN LOWER(TRIM(`Plan`, '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`Plan`, '	
-                  　'), '') END AS f_customer_tier,
-    CASE WHEN LOWER(TRIM(`Via`, '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`Via`, '	
-                  　'), '') END AS f_channel,
-    CASE WHEN LOWER(TRIM(`Topic`, '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`Topic`, '	
-                  　'), '') END AS f_category,
-    CASE WHEN LOWER(TRIM(`Sev`, '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`Sev`, '	
-                  　'), '') END AS f_priority,
-    CASE WHEN LOWER(TRIM(`Human?`, '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`Human?`, '	
-                  　'), '') END AS f_requested_human,
-    CASE WHEN LOWER(TRIM(`Reopen Count`, '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`Reopen Count`, '	
-                  　'), '') END AS x_reopens,
-    CASE WHEN LOWER(TRIM(`Reference`, '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`Reference`, '	
-                  　'), '') END AS x_ref,
-    CASE WHEN LOWER(TRIM(`region`, '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`region`, '	
-                  　'), '') END AS x_region,
-    CASE WHEN LOWER(TRIM(`team`, '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`team`, '	
-                  　'), '') END AS x_team
+    CASE WHEN LOWER(TRIM(`Ticket`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`Ticket`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') END AS f_id,
+    CASE WHEN `Subject` IS NULL OR LOWER(TRIM(`Subject`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000')) IN ('n/a', '-') THEN '' ELSE REPLACE(REPLACE(LOWER(REPLACE(NORMALIZE(`Subject`, NFC), 'İ', 'i')), 'ß', 'ss'), 'ς', 'σ') END AS t_0,
+    CASE WHEN `Body` IS NULL OR LOWER(TRIM(`Body`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000')) IN ('n/a', '-') THEN '' ELSE REPLACE(REPLACE(LOWER(REPLACE(NORMALIZE(`Body`, NFC), 'İ', 'i')), 'ß', 'ss'), 'ς', 'σ') END AS t_1,
+    CASE WHEN LOWER(TRIM(`AI %`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`AI %`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') END AS f_confidence,
+    CASE WHEN LOWER(TRIM(`Mood`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`Mood`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') END AS f_sentiment,
+    CASE WHEN LOWER(TRIM(`Plan`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`Plan`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') END AS f_customer_tier,
+    CASE WHEN LOWER(TRIM(`Via`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`Via`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') END AS f_channel,
+    CASE WHEN LOWER(TRIM(`Topic`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`Topic`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') END AS f_category,
+    CASE WHEN LOWER(TRIM(`Sev`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`Sev`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') END AS f_priority,
+    CASE WHEN LOWER(TRIM(`escalated_at`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`escalated_at`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') END AS f_escalated_at,
+    CASE WHEN LOWER(TRIM(`Opened`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`Opened`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') END AS f_created_at,
+    CASE WHEN LOWER(TRIM(`Human?`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`Human?`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') END AS f_requested_human,
+    CASE WHEN LOWER(TRIM(`Reopen Count`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`Reopen Count`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') END AS x_reopens,
+    CASE WHEN LOWER(TRIM(`Reference`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`Reference`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') END AS x_ref,
+    CASE WHEN LOWER(TRIM(`region`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`region`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') END AS x_region,
+    CASE WHEN LOWER(TRIM(`team`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM(`team`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') END AS x_team
   FROM `tickets`
 ),
 v AS (
@@ -73,7 +49,8 @@ v AS (
     (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])詐欺(?:[^\\p{L}\\p{N}_]|$)') OR REGEXP_CONTAINS(t_1, '(?:^|[^\\p{L}\\p{N}_])詐欺(?:[^\\p{L}\\p{N}_]|$)')) AS k_9,
     (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])refund(?:[^\\p{L}\\p{N}_]|$)') OR REGEXP_CONTAINS(t_1, '(?:^|[^\\p{L}\\p{N}_])refund(?:[^\\p{L}\\p{N}_]|$)')) AS k_10,
     (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])thanks(?:[^\\p{L}\\p{N}_]|$)') OR REGEXP_CONTAINS(t_1, '(?:^|[^\\p{L}\\p{N}_])thanks(?:[^\\p{L}\\p{N}_]|$)')) AS k_11,
-    COALESCE(CASE WHEN f_id IS NULL THEN 'id: empty' END, CASE WHEN f_confidence IS NULL THEN NULL WHEN NOT REGEXP_CONTAINS(f_confidence, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') THEN 'confidence: `' || f_confidence || '` is not a number' WHEN REGEXP_CONTAINS(f_confidence, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') AND NOT ((SAFE_CAST(f_confidence AS FLOAT64) / CAST('100' AS FLOAT64)) >= CAST('0' AS FLOAT64) AND (SAFE_CAST(f_confidence AS FLOAT64) / CAST('100' AS FLOAT64)) <= CAST('1' AS FLOAT64)) THEN 'confidence: ' || f_confidence || ' is outside 0..1' END, CASE WHEN f_sentiment IS NULL THEN NULL WHEN NOT REGEXP_CONTAINS(f_sentiment, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') THEN 'sentiment: `' || f_sentiment || '` is not a number' WHEN REGEXP_CONTAINS(f_sentiment, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') AND NOT ((CAST('-1' AS FLOAT64) + CAST('2' AS FLOAT64) * (SAFE_CAST(f_sentiment AS FLOAT64) - CAST('1' AS FLOAT64)) / (CAST('5' AS FLOAT64) - CAST('1' AS FLOAT64))) >= CAST('-1' AS FLOAT64) AND (CAST('-1' AS FLOAT64) + CAST('2' AS FLOAT64) * (SAFE_CAST(f_sentiment AS FLOAT64) - CAST('1' AS FLOAT64)) / (CAST('5' AS FLOAT64) - CAST('1' AS FLOAT64))) <= CAST('1' AS FLOAT64)) THEN 'sentiment: ' || f_sentiment || ' is outside -1..1' END, CASE WHEN f_priority IS NOT NULL AND NOT CASE LOWER(f_priority) WHEN 'critical' THEN 'p1' WHEN 'major' THEN 'p2' ELSE LOWER(f_priority) END IN ('p1', 'p2', 'p3') THEN 'priority: `' || CASE LOWER(f_priority) WHEN 'critical' THEN 'p1' WHEN 'major' THEN 'p2' ELSE LOWER(f_priority) END || '` is not one of the policy\'s priorities (p1, p2, p3); map it under [aliases.priority]' END, CASE WHEN f_requested_human IS NOT NULL AND NOT LOWER(f_requested_human) IN ('true', 'yes', 'y', '1', 't') AND NOT LOWER(f_requested_human) IN ('false', 'no', 'n', '0', 'f') THEN 'requested_human: `' || f_requested_human || '` is not true/false, yes/no or 1/0' END, CASE WHEN x_reopens IS NULL THEN NULL WHEN NOT REGEXP_CONTAINS(x_reopens, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') THEN 'reopens: `' || x_reopens || '` is not a number' END) AS rejected
+    COALESCE(CASE WHEN f_id IS NULL THEN 'id: empty' END, CASE WHEN f_confidence IS NULL THEN NULL WHEN NOT REGEXP_CONTAINS(f_confidence, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') THEN 'confidence: `' || f_confidence || '` is not a number' WHEN REGEXP_CONTAINS(f_confidence, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') AND NOT ((SAFE_CAST(f_confidence AS FLOAT64) / CAST('100' AS FLOAT64)) >= CAST('0' AS FLOAT64) AND (SAFE_CAST(f_confidence AS FLOAT64) / CAST('100' AS FLOAT64)) <= CAST('1' AS FLOAT64)) THEN 'confidence: ' || f_confidence || ' is outside 0..1' END, CASE WHEN f_sentiment IS NULL THEN NULL WHEN NOT REGEXP_CONTAINS(f_sentiment, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') THEN 'sentiment: `' || f_sentiment || '` is not a number' WHEN REGEXP_CONTAINS(f_sentiment, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') AND NOT ((CAST('-1' AS FLOAT64) + CAST('2' AS FLOAT64) * (SAFE_CAST(f_sentiment AS FLOAT64) - CAST('1' AS FLOAT64)) / (CAST('5' AS FLOAT64) - CAST('1' AS FLOAT64))) >= CAST('-1' AS FLOAT64) AND (CAST('-1' AS FLOAT64) + CAST('2' AS FLOAT64) * (SAFE_CAST(f_sentiment AS FLOAT64) - CAST('1' AS FLOAT64)) / (CAST('5' AS FLOAT64) - CAST('1' AS FLOAT64))) <= CAST('1' AS FLOAT64)) THEN 'sentiment: ' || f_sentiment || ' is outside -1..1' END, CASE WHEN f_priority IS NOT NULL AND NOT CASE LOWER(f_priority) WHEN 'critical' THEN 'p1' WHEN 'major' THEN 'p2' ELSE LOWER(f_priority) END IN ('p1', 'p2', 'p3') THEN 'priority: `' || CASE LOWER(f_priority) WHEN 'critical' THEN 'p1' WHEN 'major' THEN 'p2' ELSE LOWER(f_priority) END || '` is not one of the policy\'s priorities (p1, p2, p3); map it under [aliases.priority]' END, CASE WHEN f_requested_human IS NOT NULL AND NOT LOWER(f_requested_human) IN ('true', 'yes', 'y', '1', 't') AND NOT LOWER(f_requested_human) IN ('false', 'no', 'n', '0', 'f') THEN 'requested_human: `' || f_requested_human || '` is not true/false, yes/no or 1/0' END, CASE WHEN x_reopens IS NULL THEN NULL WHEN NOT REGEXP_CONTAINS(x_reopens, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') THEN 'reopens: `' || x_reopens || '` is not a number' END) AS rejected,
+    COALESCE(CASE WHEN f_escalated_at IS NULL THEN NULL WHEN REGEXP_CONTAINS(f_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$') THEN UNIX_DATE(SAFE_CAST(SUBSTR(f_escalated_at, 1, 10) AS DATE)) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS INT64) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS INT64) * 60 + CAST(SUBSTR(f_escalated_at, 18, 2) AS INT64) WHEN REGEXP_CONTAINS(f_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]$') THEN UNIX_DATE(SAFE_CAST(SUBSTR(f_escalated_at, 1, 10) AS DATE)) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS INT64) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS INT64) * 60 END, CASE WHEN f_created_at IS NULL THEN NULL WHEN REGEXP_CONTAINS(f_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$') THEN UNIX_DATE(SAFE_CAST(SUBSTR(f_created_at, 1, 10) AS DATE)) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS INT64) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS INT64) * 60 + CAST(SUBSTR(f_created_at, 18, 2) AS INT64) WHEN REGEXP_CONTAINS(f_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]$') THEN UNIX_DATE(SAFE_CAST(SUBSTR(f_created_at, 1, 10) AS DATE)) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS INT64) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS INT64) * 60 END) AS clock_start
   FROM src
 ),
 r AS (
@@ -96,8 +73,12 @@ s AS (
   FROM r
 ),
 t AS (
-  SELECT id, rejected, CASE WHEN stop = 2 THEN 2 WHEN (r_1 AND stop >= 1) THEN 1 WHEN stop = 3 THEN 3 WHEN stop = 6 THEN 6 WHEN (r_0 AND stop >= 0) THEN 0 WHEN stop = 4 THEN 4 WHEN stop = 5 THEN 5 WHEN stop = 7 THEN 7 ELSE -1 END AS decider, COALESCE(CASE WHEN stop = 2 THEN 0 WHEN (r_1 AND stop >= 1) THEN 1 END, CASE l_priority WHEN 'p1' THEN 0 WHEN 'p2' THEN 1 WHEN 'p3' THEN 2 END, 2) AS priority_index
+  SELECT id, rejected, clock_start, CASE WHEN stop = 2 THEN 2 WHEN (r_1 AND stop >= 1) THEN 1 WHEN stop = 3 THEN 3 WHEN stop = 6 THEN 6 WHEN (r_0 AND stop >= 0) THEN 0 WHEN stop = 4 THEN 4 WHEN stop = 5 THEN 5 WHEN stop = 7 THEN 7 ELSE -1 END AS decider, COALESCE(CASE WHEN stop = 2 THEN 0 WHEN (r_1 AND stop >= 1) THEN 1 END, CASE l_priority WHEN 'p1' THEN 0 WHEN 'p2' THEN 1 WHEN 'p3' THEN 2 END, 2) AS priority_index
   FROM s
+),
+u AS (
+  SELECT t.*, CASE decider WHEN 0 THEN 1 WHEN 1 THEN 2 WHEN 2 THEN 3 WHEN 3 THEN 2 WHEN 4 THEN 1 WHEN 5 THEN 1 WHEN 6 THEN 2 WHEN 7 THEN 1 ELSE 0 END AS decided_rank
+  FROM t
 )
 SELECT
     id,
@@ -105,7 +86,7 @@ SELECT
     CASE WHEN rejected IS NULL THEN CASE decider WHEN 0 THEN 'wants-human' WHEN 1 THEN 'vip-noted' WHEN 2 THEN 'legal' WHEN 3 THEN 'billing-words' WHEN 4 THEN 'angry-or-reopened' WHEN 5 THEN 'unsure-not-chat' WHEN 6 THEN 'invoice-ref' WHEN 7 THEN 'region-and-plan' ELSE '(default)' END END AS rule,
     CASE WHEN rejected IS NULL THEN CASE decider WHEN 0 THEN 'reactive' WHEN 1 THEN 'proactive' WHEN 2 THEN 'proactive' WHEN 3 THEN 'proactive' WHEN 4 THEN 'proactive' WHEN 5 THEN 'proactive' WHEN 6 THEN 'proactive' WHEN 7 THEN 'proactive' ELSE 'default' END END AS reason_kind,
     CASE WHEN rejected IS NULL THEN CASE priority_index WHEN 0 THEN 'p1' WHEN 1 THEN 'p2' WHEN 2 THEN 'p3' END END AS priority,
-    CAST(NULL AS STRING) AS first_response_due,
-    CAST(NULL AS STRING) AS resolution_due,
+    CASE WHEN rejected IS NULL THEN CASE WHEN decided_rank = 1 AND priority_index = 0 THEN CAST(NULL AS STRING) WHEN decided_rank = 1 AND priority_index = 1 THEN CAST(NULL AS STRING) WHEN decided_rank = 1 AND priority_index = 2 THEN CAST(NULL AS STRING) WHEN decided_rank = 2 AND priority_index = 0 THEN CAST(NULL AS STRING) WHEN decided_rank = 2 AND priority_index = 1 THEN CAST(NULL AS STRING) WHEN decided_rank = 2 AND priority_index = 2 THEN CAST(NULL AS STRING) WHEN decided_rank = 3 AND priority_index = 0 THEN CAST(NULL AS STRING) WHEN decided_rank = 3 AND priority_index = 1 THEN CAST(NULL AS STRING) WHEN decided_rank = 3 AND priority_index = 2 THEN CAST(NULL AS STRING) END END AS first_response_due,
+    CASE WHEN rejected IS NULL THEN CASE WHEN decided_rank = 1 AND priority_index = 0 THEN CAST(NULL AS STRING) END END AS resolution_due,
     rejected
-FROM t
+FROM u

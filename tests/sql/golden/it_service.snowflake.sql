@@ -12,6 +12,10 @@ WITH src AS (
                   　'), '') AS f_category,
     NULLIF(TRIM("priority", '	
                   　'), '') AS f_priority,
+    NULLIF(TRIM("escalated_at", '	
+                  　'), '') AS f_escalated_at,
+    NULLIF(TRIM("created_at", '	
+                  　'), '') AS f_created_at,
     NULLIF(TRIM("requested_human", '	
                   　'), '') AS f_requested_human,
     NULLIF(TRIM("reassignments", '	
@@ -51,7 +55,8 @@ v AS (
     ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])dock') > 0)) AS k_19,
     ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])keyboard([^[:alnum:]_]|$)') > 0)) AS k_20,
     ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])battery([^[:alnum:]_]|$)') > 0)) AS k_21,
-    COALESCE(CASE WHEN f_id IS NULL THEN 'id: empty' END, CASE WHEN f_confidence IS NULL THEN NULL WHEN NOT (REGEXP_INSTR(f_confidence, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) THEN 'confidence: `' || f_confidence || '` is not a number' WHEN (REGEXP_INSTR(f_confidence, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AND NOT (TRY_CAST(f_confidence AS DOUBLE) >= CAST('0' AS DOUBLE) AND TRY_CAST(f_confidence AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN 'confidence: ' || f_confidence || ' is outside 0..1' END, CASE WHEN f_sentiment IS NULL THEN NULL WHEN NOT (REGEXP_INSTR(f_sentiment, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) THEN 'sentiment: `' || f_sentiment || '` is not a number' WHEN (REGEXP_INSTR(f_sentiment, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AND NOT (TRY_CAST(f_sentiment AS DOUBLE) >= CAST('-1' AS DOUBLE) AND TRY_CAST(f_sentiment AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN 'sentiment: ' || f_sentiment || ' is outside -1..1' END, CASE WHEN f_priority IS NOT NULL AND NOT CASE LOWER(f_priority) WHEN 'high' THEN 'p2' WHEN 'low' THEN 'p4' WHEN 'normal' THEN 'p3' WHEN 'urgent' THEN 'p1' ELSE LOWER(f_priority) END IN ('p1', 'p2', 'p3', 'p4') THEN 'priority: `' || CASE LOWER(f_priority) WHEN 'high' THEN 'p2' WHEN 'low' THEN 'p4' WHEN 'normal' THEN 'p3' WHEN 'urgent' THEN 'p1' ELSE LOWER(f_priority) END || '` is not one of the policy''s priorities (p1, p2, p3, p4); map it under [aliases.priority]' END, CASE WHEN f_requested_human IS NOT NULL AND NOT LOWER(f_requested_human) IN ('true', 'yes', 'y', '1', 't') AND NOT LOWER(f_requested_human) IN ('false', 'no', 'n', '0', 'f') THEN 'requested_human: `' || f_requested_human || '` is not true/false, yes/no or 1/0' END, CASE WHEN x_reopen_count IS NULL THEN NULL WHEN NOT (REGEXP_INSTR(x_reopen_count, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) THEN 'reopen_count: `' || x_reopen_count || '` is not a number' END) AS rejected
+    COALESCE(CASE WHEN f_id IS NULL THEN 'id: empty' END, CASE WHEN f_confidence IS NULL THEN NULL WHEN NOT (REGEXP_INSTR(f_confidence, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) THEN 'confidence: `' || f_confidence || '` is not a number' WHEN (REGEXP_INSTR(f_confidence, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AND NOT (TRY_CAST(f_confidence AS DOUBLE) >= CAST('0' AS DOUBLE) AND TRY_CAST(f_confidence AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN 'confidence: ' || f_confidence || ' is outside 0..1' END, CASE WHEN f_sentiment IS NULL THEN NULL WHEN NOT (REGEXP_INSTR(f_sentiment, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) THEN 'sentiment: `' || f_sentiment || '` is not a number' WHEN (REGEXP_INSTR(f_sentiment, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AND NOT (TRY_CAST(f_sentiment AS DOUBLE) >= CAST('-1' AS DOUBLE) AND TRY_CAST(f_sentiment AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN 'sentiment: ' || f_sentiment || ' is outside -1..1' END, CASE WHEN f_priority IS NOT NULL AND NOT CASE LOWER(f_priority) WHEN 'high' THEN 'p2' WHEN 'low' THEN 'p4' WHEN 'normal' THEN 'p3' WHEN 'urgent' THEN 'p1' ELSE LOWER(f_priority) END IN ('p1', 'p2', 'p3', 'p4') THEN 'priority: `' || CASE LOWER(f_priority) WHEN 'high' THEN 'p2' WHEN 'low' THEN 'p4' WHEN 'normal' THEN 'p3' WHEN 'urgent' THEN 'p1' ELSE LOWER(f_priority) END || '` is not one of the policy''s priorities (p1, p2, p3, p4); map it under [aliases.priority]' END, CASE WHEN f_requested_human IS NOT NULL AND NOT LOWER(f_requested_human) IN ('true', 'yes', 'y', '1', 't') AND NOT LOWER(f_requested_human) IN ('false', 'no', 'n', '0', 'f') THEN 'requested_human: `' || f_requested_human || '` is not true/false, yes/no or 1/0' END, CASE WHEN x_reopen_count IS NULL THEN NULL WHEN NOT (REGEXP_INSTR(x_reopen_count, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) THEN 'reopen_count: `' || x_reopen_count || '` is not a number' END) AS rejected,
+    COALESCE(CASE WHEN f_escalated_at IS NULL THEN NULL WHEN (REGEXP_INSTR(f_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_escalated_at, 18, 2) AS BIGINT) WHEN (REGEXP_INSTR(f_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS BIGINT) * 60 END, CASE WHEN f_created_at IS NULL THEN NULL WHEN (REGEXP_INSTR(f_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_created_at, 1, 10))) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_created_at, 18, 2) AS BIGINT) WHEN (REGEXP_INSTR(f_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_created_at, 1, 10))) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS BIGINT) * 60 END) AS clock_start
   FROM src
 ),
 r AS (
@@ -73,8 +78,12 @@ s AS (
   FROM r
 ),
 t AS (
-  SELECT id, rejected, CASE WHEN stop = 1 THEN 1 WHEN stop = 2 THEN 2 WHEN stop = 3 THEN 3 WHEN stop = 4 THEN 4 WHEN (r_0 AND stop >= 0) THEN 0 WHEN stop = 5 THEN 5 WHEN stop = 6 THEN 6 ELSE -1 END AS decider, COALESCE(CASE WHEN stop = 1 THEN 0 END, CASE l_priority WHEN 'p1' THEN 0 WHEN 'p2' THEN 1 WHEN 'p3' THEN 2 WHEN 'p4' THEN 3 END, 2) AS priority_index
+  SELECT id, rejected, clock_start, CASE WHEN stop = 1 THEN 1 WHEN stop = 2 THEN 2 WHEN stop = 3 THEN 3 WHEN stop = 4 THEN 4 WHEN (r_0 AND stop >= 0) THEN 0 WHEN stop = 5 THEN 5 WHEN stop = 6 THEN 6 ELSE -1 END AS decider, COALESCE(CASE WHEN stop = 1 THEN 0 END, CASE l_priority WHEN 'p1' THEN 0 WHEN 'p2' THEN 1 WHEN 'p3' THEN 2 WHEN 'p4' THEN 3 END, 2) AS priority_index
   FROM s
+),
+u AS (
+  SELECT t.*, CASE decider WHEN 0 THEN 1 WHEN 1 THEN 3 WHEN 2 THEN 3 WHEN 3 THEN 2 WHEN 4 THEN 2 WHEN 5 THEN 1 WHEN 6 THEN 1 ELSE 0 END AS decided_rank
+  FROM t
 )
 SELECT
     id,
@@ -82,7 +91,7 @@ SELECT
     CASE WHEN rejected IS NULL THEN CASE decider WHEN 0 THEN 'wants-a-person' WHEN 1 THEN 'security-incident' WHEN 2 THEN 'major-outage' WHEN 3 THEN 'access-request' WHEN 4 THEN 'hardware-fault' WHEN 5 THEN 'unsure' WHEN 6 THEN 'frustrated' ELSE '(default)' END END AS rule,
     CASE WHEN rejected IS NULL THEN CASE decider WHEN 0 THEN 'reactive' WHEN 1 THEN 'proactive' WHEN 2 THEN 'proactive' WHEN 3 THEN 'proactive' WHEN 4 THEN 'proactive' WHEN 5 THEN 'proactive' WHEN 6 THEN 'proactive' ELSE 'default' END END AS reason_kind,
     CASE WHEN rejected IS NULL THEN CASE priority_index WHEN 0 THEN 'p1' WHEN 1 THEN 'p2' WHEN 2 THEN 'p3' WHEN 3 THEN 'p4' END END AS priority,
-    CAST(NULL AS VARCHAR) AS first_response_due,
-    CAST(NULL AS VARCHAR) AS resolution_due,
+    CASE WHEN rejected IS NULL THEN CASE WHEN decided_rank = 1 AND priority_index = 0 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 1 AND priority_index = 1 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 1 AND priority_index = 2 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 2 AND priority_index = 0 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 2 AND priority_index = 1 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 3 AND priority_index = 0 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 3 AND priority_index = 1 THEN CAST(NULL AS VARCHAR) END END AS first_response_due,
+    CASE WHEN rejected IS NULL THEN CASE WHEN decided_rank = 1 AND priority_index = 0 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 1 AND priority_index = 1 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 2 AND priority_index = 0 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 3 AND priority_index = 0 THEN CAST(NULL AS VARCHAR) END END AS resolution_due,
     rejected
-FROM t
+FROM u

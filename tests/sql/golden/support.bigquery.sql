@@ -1,19 +1,15 @@
 -- handoff sql --emit decisions --dialect bigquery: policy `support-default`
 WITH src AS (
   SELECT
-    NULLIF(TRIM(`id`, '	
-                  　'), '') AS f_id,
+    NULLIF(TRIM(`id`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') AS f_id,
     CASE WHEN `text` IS NULL OR FALSE THEN '' ELSE REPLACE(REPLACE(LOWER(REPLACE(NORMALIZE(`text`, NFC), 'İ', 'i')), 'ß', 'ss'), 'ς', 'σ') END AS t_0,
-    NULLIF(TRIM(`confidence`, '	
-                  　'), '') AS f_confidence,
-    NULLIF(TRIM(`sentiment`, '	
-                  　'), '') AS f_sentiment,
-    NULLIF(TRIM(`customer_tier`, '	
-                  　'), '') AS f_customer_tier,
-    NULLIF(TRIM(`priority`, '	
-                  　'), '') AS f_priority,
-    NULLIF(TRIM(`requested_human`, '	
-                  　'), '') AS f_requested_human
+    NULLIF(TRIM(`confidence`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') AS f_confidence,
+    NULLIF(TRIM(`sentiment`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') AS f_sentiment,
+    NULLIF(TRIM(`customer_tier`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') AS f_customer_tier,
+    NULLIF(TRIM(`priority`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') AS f_priority,
+    NULLIF(TRIM(`escalated_at`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') AS f_escalated_at,
+    NULLIF(TRIM(`created_at`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') AS f_created_at,
+    NULLIF(TRIM(`requested_human`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') AS f_requested_human
   FROM `tickets`
 ),
 v AS (
@@ -34,7 +30,8 @@ v AS (
     (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])cancel')) AS k_6,
     (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])refund')) AS k_7,
     (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])chargeback(?:[^\\p{L}\\p{N}_]|$)')) AS k_8,
-    COALESCE(CASE WHEN f_id IS NULL THEN 'id: empty' END, CASE WHEN f_confidence IS NULL THEN NULL WHEN NOT REGEXP_CONTAINS(f_confidence, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') THEN 'confidence: `' || f_confidence || '` is not a number' WHEN REGEXP_CONTAINS(f_confidence, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') AND NOT (SAFE_CAST(f_confidence AS FLOAT64) >= CAST('0' AS FLOAT64) AND SAFE_CAST(f_confidence AS FLOAT64) <= CAST('1' AS FLOAT64)) THEN 'confidence: ' || f_confidence || ' is outside 0..1' END, CASE WHEN f_sentiment IS NULL THEN NULL WHEN NOT REGEXP_CONTAINS(f_sentiment, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') THEN 'sentiment: `' || f_sentiment || '` is not a number' WHEN REGEXP_CONTAINS(f_sentiment, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') AND NOT (SAFE_CAST(f_sentiment AS FLOAT64) >= CAST('-1' AS FLOAT64) AND SAFE_CAST(f_sentiment AS FLOAT64) <= CAST('1' AS FLOAT64)) THEN 'sentiment: ' || f_sentiment || ' is outside -1..1' END, CASE WHEN f_requested_human IS NOT NULL AND NOT LOWER(f_requested_human) IN ('true', 'yes', 'y', '1', 't') AND NOT LOWER(f_requested_human) IN ('false', 'no', 'n', '0', 'f') THEN 'requested_human: `' || f_requested_human || '` is not true/false, yes/no or 1/0' END) AS rejected
+    COALESCE(CASE WHEN f_id IS NULL THEN 'id: empty' END, CASE WHEN f_confidence IS NULL THEN NULL WHEN NOT REGEXP_CONTAINS(f_confidence, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') THEN 'confidence: `' || f_confidence || '` is not a number' WHEN REGEXP_CONTAINS(f_confidence, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') AND NOT (SAFE_CAST(f_confidence AS FLOAT64) >= CAST('0' AS FLOAT64) AND SAFE_CAST(f_confidence AS FLOAT64) <= CAST('1' AS FLOAT64)) THEN 'confidence: ' || f_confidence || ' is outside 0..1' END, CASE WHEN f_sentiment IS NULL THEN NULL WHEN NOT REGEXP_CONTAINS(f_sentiment, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') THEN 'sentiment: `' || f_sentiment || '` is not a number' WHEN REGEXP_CONTAINS(f_sentiment, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') AND NOT (SAFE_CAST(f_sentiment AS FLOAT64) >= CAST('-1' AS FLOAT64) AND SAFE_CAST(f_sentiment AS FLOAT64) <= CAST('1' AS FLOAT64)) THEN 'sentiment: ' || f_sentiment || ' is outside -1..1' END, CASE WHEN f_requested_human IS NOT NULL AND NOT LOWER(f_requested_human) IN ('true', 'yes', 'y', '1', 't') AND NOT LOWER(f_requested_human) IN ('false', 'no', 'n', '0', 'f') THEN 'requested_human: `' || f_requested_human || '` is not true/false, yes/no or 1/0' END) AS rejected,
+    COALESCE(CASE WHEN f_escalated_at IS NULL THEN NULL WHEN REGEXP_CONTAINS(f_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$') THEN UNIX_DATE(SAFE_CAST(SUBSTR(f_escalated_at, 1, 10) AS DATE)) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS INT64) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS INT64) * 60 + CAST(SUBSTR(f_escalated_at, 18, 2) AS INT64) WHEN REGEXP_CONTAINS(f_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]$') THEN UNIX_DATE(SAFE_CAST(SUBSTR(f_escalated_at, 1, 10) AS DATE)) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS INT64) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS INT64) * 60 END, CASE WHEN f_created_at IS NULL THEN NULL WHEN REGEXP_CONTAINS(f_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$') THEN UNIX_DATE(SAFE_CAST(SUBSTR(f_created_at, 1, 10) AS DATE)) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS INT64) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS INT64) * 60 + CAST(SUBSTR(f_created_at, 18, 2) AS INT64) WHEN REGEXP_CONTAINS(f_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]$') THEN UNIX_DATE(SAFE_CAST(SUBSTR(f_created_at, 1, 10) AS DATE)) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS INT64) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS INT64) * 60 END) AS clock_start
   FROM src
 ),
 r AS (
@@ -54,8 +51,12 @@ s AS (
   FROM r
 ),
 t AS (
-  SELECT id, rejected, CASE WHEN stop = 1 THEN 1 WHEN stop = 2 THEN 2 WHEN (r_0 AND stop >= 0) THEN 0 WHEN stop = 3 THEN 3 WHEN stop = 4 THEN 4 ELSE -1 END AS decider, COALESCE(CASE WHEN stop = 1 THEN 0 WHEN stop = 2 THEN 1 END, CASE l_priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 WHEN 'low' THEN 3 END, 2) AS priority_index
+  SELECT id, rejected, clock_start, CASE WHEN stop = 1 THEN 1 WHEN stop = 2 THEN 2 WHEN (r_0 AND stop >= 0) THEN 0 WHEN stop = 3 THEN 3 WHEN stop = 4 THEN 4 ELSE -1 END AS decider, COALESCE(CASE WHEN stop = 1 THEN 0 WHEN stop = 2 THEN 1 END, CASE l_priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 WHEN 'low' THEN 3 END, 2) AS priority_index
   FROM s
+),
+u AS (
+  SELECT t.*, CASE decider WHEN 0 THEN 1 WHEN 1 THEN 3 WHEN 2 THEN 2 WHEN 3 THEN 1 WHEN 4 THEN 1 ELSE 0 END AS decided_rank
+  FROM t
 )
 SELECT
     id,
@@ -63,7 +64,7 @@ SELECT
     CASE WHEN rejected IS NULL THEN CASE decider WHEN 0 THEN 'asks-for-human' WHEN 1 THEN 'legal-risk' WHEN 2 THEN 'enterprise-cancel' WHEN 3 THEN 'low-confidence' WHEN 4 THEN 'angry-customer' ELSE '(default)' END END AS rule,
     CASE WHEN rejected IS NULL THEN CASE decider WHEN 0 THEN 'reactive' WHEN 1 THEN 'proactive' WHEN 2 THEN 'proactive' WHEN 3 THEN 'proactive' WHEN 4 THEN 'proactive' ELSE 'default' END END AS reason_kind,
     CASE WHEN rejected IS NULL THEN CASE priority_index WHEN 0 THEN 'urgent' WHEN 1 THEN 'high' WHEN 2 THEN 'normal' WHEN 3 THEN 'low' END END AS priority,
-    CAST(NULL AS STRING) AS first_response_due,
-    CAST(NULL AS STRING) AS resolution_due,
+    CASE WHEN rejected IS NULL THEN CASE WHEN decided_rank = 1 AND priority_index = 0 THEN CAST(NULL AS STRING) WHEN decided_rank = 1 AND priority_index = 1 THEN CAST(NULL AS STRING) WHEN decided_rank = 1 AND priority_index = 2 THEN CAST(NULL AS STRING) WHEN decided_rank = 2 AND priority_index = 0 THEN CAST(NULL AS STRING) WHEN decided_rank = 2 AND priority_index = 1 THEN CAST(NULL AS STRING) WHEN decided_rank = 2 AND priority_index = 2 THEN CAST(NULL AS STRING) WHEN decided_rank = 3 AND priority_index = 0 THEN CAST(NULL AS STRING) WHEN decided_rank = 3 AND priority_index = 1 THEN CAST(NULL AS STRING) WHEN decided_rank = 3 AND priority_index = 2 THEN CAST(NULL AS STRING) END END AS first_response_due,
+    CASE WHEN rejected IS NULL THEN CASE WHEN decided_rank = 1 AND priority_index = 0 THEN CAST(NULL AS STRING) WHEN decided_rank = 1 AND priority_index = 1 THEN CAST(NULL AS STRING) WHEN decided_rank = 2 AND priority_index = 0 THEN CAST(NULL AS STRING) WHEN decided_rank = 2 AND priority_index = 1 THEN CAST(NULL AS STRING) END END AS resolution_due,
     rejected
-FROM t
+FROM u
