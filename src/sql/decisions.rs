@@ -21,21 +21,9 @@ use crate::tickets::mapping::{ConfidenceScale, Mapping, SentimentScale, Source};
 
 use super::Dialect;
 use super::condition::{CondSql, ident_part, label_column, number_column, raw_extra_column};
+pub use super::error::SqlError;
 use super::reads::{collect_reads, refuse_unsupported, sla_targets};
 use super::timestamps;
-
-/// Why a policy or mapping cannot be compiled to SQL exactly.
-#[derive(Debug, thiserror::Error)]
-pub enum SqlError {
-    #[error("rule '{rule}' cannot be compiled to {dialect} exactly: {reason}")]
-    Rule {
-        rule: String,
-        dialect: Dialect,
-        reason: String,
-    },
-    #[error("{0}")]
-    Refused(String),
-}
 
 /// What the query reads besides the policy and the mapping.
 #[derive(Debug, Clone)]

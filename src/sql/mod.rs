@@ -6,10 +6,11 @@
 //! [`crate::calendar`] and the engine's SLA and partial types. Printed by `handoff sql` and
 //! `handoff calendar` (`src/cmd/`).
 
-pub mod dialect;
-
-pub use dialect::Dialect;
 pub mod condition;
 pub mod decisions;
+pub mod dialect;
+pub mod error;
 pub mod reads;
 pub mod timestamps;
+
+pub use dialect::Dialect;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::decisions::SqlError;
+use super::error::SqlError;
 use crate::calendar::duration::{PolicyDuration, parse_duration};
 use crate::fields::Field;
 use crate::policy::Policy;
