@@ -481,6 +481,9 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
         "rejected".to_string(),
         label_column(&LabelField::Canonical(Label::Priority)),
     ];
+    if let Some(None) = clocks {
+        truths.push("clock_start".to_string());
+    }
     for (i, rule) in rules.iter().enumerate() {
         truths.push(format!("{} AS r_{i}", rule.sql));
     }
@@ -572,7 +575,8 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
             .filter_map(|(rank, priority, seconds)| {
                 seconds[target].map(|s| {
                     format!(
-                        "WHEN decided_rank = {rank} AND priority_index = {priority} THEN {}",
+                        "WHEN {} THEN {}",
+                        rank * 1000 + priority,
                         due_sql(d, "clock_start", s, o.calendar_table)
                     )
                 })
@@ -581,7 +585,12 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
         if arms.is_empty() {
             null_text(d)
         } else {
-            format!("CASE {} END", arms.join(" "))
+            // One reference to the tier and priority: an engine that inlines the steps
+            // evaluates a column once per reference.
+            format!(
+                "CASE decided_rank * 1000 + priority_index {} END",
+                arms.join(" ")
+            )
         }
     };
     let (first_response_due, resolution_due) = match &clocks {
@@ -604,7 +613,7 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
         "-- handoff sql --emit decisions --dialect {dialect}: policy `{name}`\n{note}\
          WITH src AS (\n  SELECT\n    {src}\n  FROM {table}\n),\n\
          v AS (\n  SELECT\n    {typed}\n  FROM src\n),\n\
-         r AS (\n  SELECT\n    {truths}\n  FROM v\n),\n\
+         r AS {materialized}(\n  SELECT\n    {truths}\n  FROM v\n),\n\
          s AS (\n  SELECT r.*, {stop} AS stop\n  FROM r\n),\n\
          t AS (\n  SELECT id, rejected{clock_column}, {decider} AS decider, {priority_index} AS priority_index\n  FROM s\n),\n\
          u AS (\n  SELECT t.*, {rank_of} AS decided_rank\n  FROM t\n)\n\
@@ -615,6 +624,13 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
         table = table_ident(d, o.table)?,
         typed = indent(&typed),
         truths = indent(&truths),
+        // Postgres inlines a step referenced once into the next, so every reference to a
+        // rule's truth would search the text again: the truths are computed once.
+        materialized = if d == Dialect::Postgres {
+            "MATERIALIZED "
+        } else {
+            ""
+        },
         decision = when_kept(&decision),
         rule_id = when_kept(&rule_id),
         reason_kind = when_kept(&reason_kind),

@@ -26,8 +26,8 @@ WITH src AS (
     CASE WHEN LOWER(TRIM("Sev", '	
                   　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM("Sev", '	
                   　'), '') END AS f_priority,
-    CASE WHEN LOWER(TRIM("escalated_at", '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM("escalated_at", '	
+    CASE WHEN LOWER(TRIM("Handed Over", '	
+                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM("Handed Over", '	
                   　'), '') END AS f_escalated_at,
     CASE WHEN LOWER(TRIM("Opened", '	
                   　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM("Opened", '	
@@ -88,6 +88,7 @@ r AS (
     id,
     rejected,
     l_priority,
+    clock_start,
     (CASE WHEN h_requested_human IS NOT NULL THEN h_requested_human END) AS r_0,
     (CASE WHEN l_customer_tier IS NOT NULL THEN ((l_customer_tier IN ('vip'))) END) AS r_1,
     (CASE WHEN has_text THEN ((k_0 OR k_1 OR k_2 OR k_3 OR k_4 OR k_5 OR k_6 OR k_7 OR k_8 OR k_9)) END) AS r_2,
@@ -116,7 +117,7 @@ SELECT
     CASE WHEN rejected IS NULL THEN CASE decider WHEN 0 THEN 'wants-human' WHEN 1 THEN 'vip-noted' WHEN 2 THEN 'legal' WHEN 3 THEN 'billing-words' WHEN 4 THEN 'angry-or-reopened' WHEN 5 THEN 'unsure-not-chat' WHEN 6 THEN 'invoice-ref' WHEN 7 THEN 'region-and-plan' ELSE '(default)' END END AS rule,
     CASE WHEN rejected IS NULL THEN CASE decider WHEN 0 THEN 'reactive' WHEN 1 THEN 'proactive' WHEN 2 THEN 'proactive' WHEN 3 THEN 'proactive' WHEN 4 THEN 'proactive' WHEN 5 THEN 'proactive' WHEN 6 THEN 'proactive' WHEN 7 THEN 'proactive' ELSE 'default' END END AS reason_kind,
     CASE WHEN rejected IS NULL THEN CASE priority_index WHEN 0 THEN 'p1' WHEN 1 THEN 'p2' WHEN 2 THEN 'p3' END END AS priority,
-    CASE WHEN rejected IS NULL THEN CASE WHEN decided_rank = 1 AND priority_index = 0 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 1 AND priority_index = 1 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 1 AND priority_index = 2 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 2 AND priority_index = 0 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 2 AND priority_index = 1 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 2 AND priority_index = 2 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 3 AND priority_index = 0 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 3 AND priority_index = 1 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 3 AND priority_index = 2 THEN CAST(NULL AS VARCHAR) END END AS first_response_due,
-    CASE WHEN rejected IS NULL THEN CASE WHEN decided_rank = 1 AND priority_index = 0 THEN CAST(NULL AS VARCHAR) END END AS resolution_due,
+    CASE WHEN rejected IS NULL THEN CASE decided_rank * 1000 + priority_index WHEN 1000 THEN CAST(NULL AS VARCHAR) WHEN 1001 THEN CAST(NULL AS VARCHAR) WHEN 1002 THEN CAST(NULL AS VARCHAR) WHEN 2000 THEN CAST(NULL AS VARCHAR) WHEN 2001 THEN CAST(NULL AS VARCHAR) WHEN 2002 THEN CAST(NULL AS VARCHAR) WHEN 3000 THEN CAST(NULL AS VARCHAR) WHEN 3001 THEN CAST(NULL AS VARCHAR) WHEN 3002 THEN CAST(NULL AS VARCHAR) END END AS first_response_due,
+    CASE WHEN rejected IS NULL THEN CASE decided_rank * 1000 + priority_index WHEN 1000 THEN CAST(NULL AS VARCHAR) END END AS resolution_due,
     rejected
 FROM u

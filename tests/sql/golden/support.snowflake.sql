@@ -47,6 +47,7 @@ r AS (
     id,
     rejected,
     l_priority,
+    clock_start,
     (CASE WHEN h_requested_human IS NOT NULL THEN h_requested_human END) AS r_0,
     (CASE WHEN has_text THEN ((k_0 OR k_1 OR k_2 OR k_3 OR k_4 OR k_5)) END) AS r_1,
     ((CASE WHEN has_text THEN ((k_6 OR k_7 OR k_8)) END) AND (CASE WHEN l_customer_tier IS NOT NULL THEN ((l_customer_tier IN ('enterprise'))) END)) AS r_2,
@@ -72,7 +73,7 @@ SELECT
     CASE WHEN rejected IS NULL THEN CASE decider WHEN 0 THEN 'asks-for-human' WHEN 1 THEN 'legal-risk' WHEN 2 THEN 'enterprise-cancel' WHEN 3 THEN 'low-confidence' WHEN 4 THEN 'angry-customer' ELSE '(default)' END END AS rule,
     CASE WHEN rejected IS NULL THEN CASE decider WHEN 0 THEN 'reactive' WHEN 1 THEN 'proactive' WHEN 2 THEN 'proactive' WHEN 3 THEN 'proactive' WHEN 4 THEN 'proactive' ELSE 'default' END END AS reason_kind,
     CASE WHEN rejected IS NULL THEN CASE priority_index WHEN 0 THEN 'urgent' WHEN 1 THEN 'high' WHEN 2 THEN 'normal' WHEN 3 THEN 'low' END END AS priority,
-    CASE WHEN rejected IS NULL THEN CASE WHEN decided_rank = 1 AND priority_index = 0 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 1 AND priority_index = 1 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 1 AND priority_index = 2 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 2 AND priority_index = 0 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 2 AND priority_index = 1 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 2 AND priority_index = 2 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 3 AND priority_index = 0 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 3 AND priority_index = 1 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 3 AND priority_index = 2 THEN CAST(NULL AS VARCHAR) END END AS first_response_due,
-    CASE WHEN rejected IS NULL THEN CASE WHEN decided_rank = 1 AND priority_index = 0 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 1 AND priority_index = 1 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 2 AND priority_index = 0 THEN CAST(NULL AS VARCHAR) WHEN decided_rank = 2 AND priority_index = 1 THEN CAST(NULL AS VARCHAR) END END AS resolution_due,
+    CASE WHEN rejected IS NULL THEN CASE decided_rank * 1000 + priority_index WHEN 1000 THEN CAST(NULL AS VARCHAR) WHEN 1001 THEN CAST(NULL AS VARCHAR) WHEN 1002 THEN CAST(NULL AS VARCHAR) WHEN 2000 THEN CAST(NULL AS VARCHAR) WHEN 2001 THEN CAST(NULL AS VARCHAR) WHEN 2002 THEN CAST(NULL AS VARCHAR) WHEN 3000 THEN CAST(NULL AS VARCHAR) WHEN 3001 THEN CAST(NULL AS VARCHAR) WHEN 3002 THEN CAST(NULL AS VARCHAR) END END AS first_response_due,
+    CASE WHEN rejected IS NULL THEN CASE decided_rank * 1000 + priority_index WHEN 1000 THEN CAST(NULL AS VARCHAR) WHEN 1001 THEN CAST(NULL AS VARCHAR) WHEN 2000 THEN CAST(NULL AS VARCHAR) WHEN 2001 THEN CAST(NULL AS VARCHAR) END END AS resolution_due,
     rejected
 FROM u
