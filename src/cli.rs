@@ -42,6 +42,8 @@ pub enum Command {
     Replay(cmd::replay::ReplayArgs),
     /// Merge replay partials into the report one replay of all their tickets would print
     Merge(cmd::merge::MergeArgs),
+    /// Compile the policy to one SQL query that decides every ticket in the warehouse
+    Sql(cmd::sql::SqlArgs),
     /// Compare two policies: structure, routing transitions and metrics on real tickets
     Diff(cmd::diff::DiffArgs),
     /// Show, rule by rule, why a ticket gets its route
@@ -82,6 +84,7 @@ pub fn main() -> ExitCode {
         Command::Lint(args) => cmd::lint::run(args),
         Command::Replay(args) => cmd::replay::run(args),
         Command::Merge(args) => cmd::merge::run(args),
+        Command::Sql(args) => cmd::sql::run(args),
         Command::Diff(args) => cmd::diff::run(args),
         Command::Explain(args) => cmd::explain::run(args),
         Command::Gen(args) => cmd::generate::run(args),

@@ -13,8 +13,9 @@
 //! - [`tickets`]: reading a CSV export through a column mapping into canonical fields.
 //! - [`engine`]: running a policy over tickets: evaluation, traces, replay, sweeps and diffs,
 //!   and the typed reports built from their metrics.
-//! - [`sql`]: the policy compiled to SQL for the warehouse (dialects, decisions, partials,
-//!   the calendar table).
+//! - [`sql`]: the policy compiled to SQL for the warehouse: dialects, conditions as
+//!   three-valued SQL, the per-ticket decisions query (`handoff sql`), partials and the
+//!   calendar table.
 //! - [`config`]: `handoff.toml`, the project configuration.
 //! - [`lint`]: rules that find gaps and contradictions in policies.
 //! - [`output`]: printers: lint findings, the views of replay, diff and sweep reports, and

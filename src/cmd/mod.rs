@@ -21,6 +21,7 @@ pub mod merge;
 pub mod replay;
 pub mod rules;
 pub mod schema;
+pub mod sql;
 pub mod sweep;
 pub mod test;
 

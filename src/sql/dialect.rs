@@ -58,12 +58,173 @@ impl Dialect {
     /// `text` as a string literal.
     pub fn quote_text(self, text: &str) -> String {
         match self {
-            // Spark and BigQuery read backslash escapes inside string literals.
+            // Spark and BigQuery read backslash escapes; BigQuery allows no line break in a
+            // quoted string, so control characters and other white space are escaped too.
             Dialect::Spark | Dialect::Bigquery => {
-                format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
+                let mut quoted = String::from("'");
+                for c in text.chars() {
+                    match c {
+                        '\\' => quoted.push_str("\\\\"),
+                        '\'' => quoted.push_str("\\'"),
+                        c if c.is_control() || (c.is_whitespace() && c != ' ') => {
+                            quoted.push_str(&format!("\\u{:04x}", u32::from(c)));
+                        }
+                        c => quoted.push(c),
+                    }
+                }
+                quoted.push('\'');
+                quoted
             }
             _ => format!("'{}'", text.replace('\'', "''")),
         }
+    }
+}
+
+/// Unicode `White_Space`, what replay's `str::trim` strips from a value's ends.
+const WHITE_SPACE: &str = "\t\n\u{b}\u{c}\r \u{85}\u{a0}\u{1680}\u{2000}\u{2001}\u{2002}\u{2003}\u{2004}\u{2005}\u{2006}\u{2007}\u{2008}\u{2009}\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}";
+
+/// How a dialect tells a word character (replay's: Unicode letters and numbers, `_`) in a
+/// regular expression, and how it searches one.
+impl Dialect {
+    /// The double-precision type's name.
+    pub fn double(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "DOUBLE PRECISION",
+            Dialect::Bigquery => "FLOAT64",
+            _ => "DOUBLE",
+        }
+    }
+
+    /// A number as a double: from its shortest round-trip text, so every engine reads the
+    /// same binary value replay compares with.
+    pub fn double_literal(self, value: f64) -> String {
+        format!("CAST('{value}' AS {})", self.double())
+    }
+
+    /// `expr` (text) as a double; callers test [`Dialect::is_number`] first. Where the
+    /// engine has a cast that gives NULL instead of an error it is used, as some optimisers
+    /// evaluate a cast before the `CASE` that guards it (DataFusion does).
+    pub fn to_double(self, expr: &str) -> String {
+        let cast = match self {
+            Dialect::Postgres => "CAST",
+            Dialect::Bigquery => "SAFE_CAST",
+            _ => "TRY_CAST",
+        };
+        format!("{cast}({expr} AS {})", self.double())
+    }
+
+    /// `expr` with Unicode white space trimmed from both ends, as replay trims values.
+    pub fn trim(self, expr: &str) -> String {
+        let chars = self.quote_text(WHITE_SPACE);
+        match self {
+            Dialect::Duckdb | Dialect::Bigquery | Dialect::Snowflake => {
+                format!("TRIM({expr}, {chars})")
+            }
+            Dialect::Postgres | Dialect::Datafusion => format!("BTRIM({expr}, {chars})"),
+            Dialect::Spark => format!("TRIM(BOTH {chars} FROM {expr})"),
+        }
+    }
+
+    /// Whether the dialect has Unicode NFC normalisation (replay normalises text first).
+    pub fn has_nfc(self) -> bool {
+        matches!(
+            self,
+            Dialect::Duckdb | Dialect::Postgres | Dialect::Bigquery
+        )
+    }
+
+    /// Text folded for keyword matching as close to replay's `fold` as the dialect can: NFC
+    /// where it can ([`Dialect::has_nfc`]), the capital dotted `İ` to `i`, lower case, then
+    /// the two full case folds that lower case misses in real text (`ß` → `ss`, final `ς` →
+    /// `σ`). docs/warehouse.md lists what remains.
+    pub fn fold(self, expr: &str) -> String {
+        let nfc = match self {
+            Dialect::Duckdb => format!("NFC_NORMALIZE({expr})"),
+            Dialect::Postgres => format!("NORMALIZE({expr}, NFC)"),
+            Dialect::Bigquery => format!("NORMALIZE({expr}, NFC)"),
+            _ => expr.to_string(),
+        };
+        format!(
+            "REPLACE(REPLACE(LOWER(REPLACE({nfc}, {}, 'i')), {}, 'ss'), {}, {})",
+            self.quote_text("\u{130}"),
+            self.quote_text("\u{df}"),
+            self.quote_text("\u{3c2}"),
+            self.quote_text("\u{3c3}"),
+        )
+    }
+
+    /// The character class of a word character (`[...]` without the brackets' negation).
+    fn word_class(self) -> &'static str {
+        match self {
+            // RE2 knows general categories only: letters and numbers (replay's `Alphabetic`
+            // also holds a few hundred combining marks, which NFC text rarely has alone).
+            Dialect::Duckdb | Dialect::Bigquery => r"\p{L}\p{N}_",
+            // Rust's regex: exactly replay's `char::is_alphanumeric` and `_`.
+            Dialect::Datafusion => r"\p{Alphabetic}\p{N}_",
+            // java.util.regex: exactly `Alphabetic` and the numbers.
+            Dialect::Spark => r"\p{IsAlphabetic}\p{N}_",
+            // POSIX classes: the server's locale (`lc_ctype`) decides.
+            Dialect::Postgres | Dialect::Snowflake => "[:alnum:]_",
+        }
+    }
+
+    /// The regular expression that finds `word` (plain text) as a whole word, or as the start
+    /// of a word when `prefix`.
+    pub fn word_pattern(self, word: &str, prefix: bool) -> String {
+        let class = self.word_class();
+        let word = regex::escape(word);
+        match self {
+            Dialect::Spark => {
+                let after = if prefix {
+                    String::new()
+                } else {
+                    format!("(?![{class}])")
+                };
+                format!("(?<![{class}]){word}{after}")
+            }
+            _ => {
+                let after = if prefix {
+                    String::new()
+                } else {
+                    format!("(?:[^{class}]|$)")
+                };
+                let before = format!("(?:^|[^{class}])");
+                let (before, after) = if self == Dialect::Postgres || self == Dialect::Snowflake {
+                    (before.replace("(?:", "("), after.replace("(?:", "("))
+                } else {
+                    (before, after)
+                };
+                format!("{before}{word}{after}")
+            }
+        }
+    }
+
+    /// Whether `expr` (text, never NULL) contains a match of `pattern`: TRUE or FALSE.
+    pub fn regex_search(self, expr: &str, pattern: &str) -> String {
+        let pattern = self.quote_text(pattern);
+        match self {
+            Dialect::Duckdb => format!("REGEXP_MATCHES({expr}, {pattern})"),
+            Dialect::Datafusion => format!("REGEXP_LIKE({expr}, {pattern})"),
+            Dialect::Spark => format!("({expr} RLIKE {pattern})"),
+            Dialect::Postgres => format!("({expr} ~ {pattern})"),
+            Dialect::Bigquery => format!("REGEXP_CONTAINS({expr}, {pattern})"),
+            // REGEXP_LIKE is anchored at both ends on Snowflake.
+            Dialect::Snowflake => format!("(REGEXP_INSTR({expr}, {pattern}) > 0)"),
+        }
+    }
+
+    /// Whether `expr` (trimmed text, never NULL) is a finite decimal number as replay reads
+    /// one (`-1.5`, `+.5`, `2e3`).
+    pub fn is_number(self, expr: &str) -> String {
+        self.regex_search(
+            expr,
+            r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$",
+        )
+    }
+
+    /// Text concatenation of the parts.
+    pub fn concat(self, parts: &[String]) -> String {
+        parts.join(" || ")
     }
 }
 
@@ -83,5 +244,9 @@ mod tests {
         assert_eq!(Dialect::Spark.quote_text("it's \\"), "'it\\'s \\\\'");
         assert_eq!(Dialect::Postgres.quote_ident("a\"b"), "\"a\"\"b\"");
         assert_eq!(Dialect::Bigquery.quote_ident("a`b"), "`a``b`");
+        assert_eq!(
+            Dialect::Bigquery.quote_text("a\tb\u{a0}"),
+            "'a\\u0009b\\u00a0'"
+        );
     }
 }

@@ -7,7 +7,12 @@
 //! `handoff calendar` (`src/cmd/`).
 
 pub mod calendar;
+pub mod condition;
+pub mod decisions;
 pub mod dialect;
+pub mod error;
+pub mod reads;
 pub mod sla;
+pub mod timestamps;
 
 pub use dialect::Dialect;

@@ -1,0 +1,84 @@
+//! `handoff sql --policy P [--map M] --dialect D --table T [--emit decisions] [-o FILE]`: print
+//! the policy compiled to one SQL query for the warehouse (DESIGN §8). A condition a dialect
+//! cannot express exactly is refused (exit 2) with the rule and the reason.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use jiff::Timestamp;
+
+use super::Exit;
+use super::input::{AS_OF_HELP, InputArgs, Inputs};
+use super::io::OutputTarget;
+use crate::sql::Dialect;
+use crate::sql::decisions::{self, Options};
+
+/// What the query computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Emit {
+    /// One row per ticket: id, decision, rule, reason_kind, priority, first_response_due,
+    /// resolution_due, rejected
+    Decisions,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SqlArgs {
+    /// Policy file (YAML)
+    #[arg(long, value_name = "FILE")]
+    pub policy: PathBuf,
+    /// Column mapping: a TOML file or a built-in preset (`handoff map list`) [default: the
+    /// mapping tables of the configuration, else the canonical header names]
+    #[arg(long, value_name = "FILE|PRESET")]
+    pub map: Option<PathBuf>,
+    /// Configuration file [default: handoff.toml in the current folder or the nearest parent]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The SQL engine the query is written for
+    #[arg(long, value_enum, value_name = "DIALECT")]
+    pub dialect: Dialect,
+    /// The table of tickets, its columns as text (as a CSV loads them): `name`, `schema.name`
+    #[arg(long, value_name = "NAME")]
+    pub table: String,
+    /// What the query computes
+    #[arg(long, value_enum, default_value_t = Emit::Decisions)]
+    pub emit: Emit,
+    /// The calendar table (`handoff calendar --format sql`) that business-time SLA dues join
+    #[arg(long, value_name = "NAME", default_value = "handoff_calendar")]
+    pub calendar_table: String,
+    #[arg(long, value_name = "TIMESTAMP", help = AS_OF_HELP)]
+    pub as_of: Option<Timestamp>,
+    /// Write the query to this file instead of stdout
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(args: SqlArgs) -> anyhow::Result<Exit> {
+    let input = InputArgs::<false> {
+        tickets: None,
+        map: args.map.clone(),
+        config: args.config.clone(),
+        filters: Vec::new(),
+    };
+    let inputs = Inputs::open(&input, &[("--policy", args.policy.as_path())])?;
+    inputs.check_outputs(
+        &[("--output", args.output.as_deref())],
+        args.output.is_none(),
+    )?;
+    let loaded = inputs.load(&args.policy)?;
+    let mapping = inputs.mapping()?;
+    let options = Options {
+        dialect: args.dialect,
+        table: &args.table,
+        calendar_table: &args.calendar_table,
+    };
+    let query = match args.emit {
+        Emit::Decisions => decisions::decisions(&loaded.policy, &mapping, &options)
+            .with_context(|| format!("cannot compile {} to SQL", args.policy.display()))?,
+    };
+    let mut out = OutputTarget::open(args.output.as_deref().unwrap_or(Path::new("-")))?;
+    out.write_all(query.as_bytes())
+        .context("cannot write the query")?;
+    out.finish().context("cannot write the query")?;
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,89 @@
+-- handoff sql --emit decisions --dialect bigquery: policy `it-service-desk`
+WITH src AS (
+  SELECT
+    NULLIF(TRIM(`id`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') AS f_id,
+    CASE WHEN `text` IS NULL OR FALSE THEN '' ELSE REPLACE(REPLACE(LOWER(REPLACE(NORMALIZE(`text`, NFC), 'İ', 'i')), 'ß', 'ss'), 'ς', 'σ') END AS t_0,
+    NULLIF(TRIM(`confidence`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') AS f_confidence,
+    NULLIF(TRIM(`sentiment`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') AS f_sentiment,
+    NULLIF(TRIM(`category`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') AS f_category,
+    NULLIF(TRIM(`priority`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') AS f_priority,
+    NULLIF(TRIM(`escalated_at`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') AS f_escalated_at,
+    NULLIF(TRIM(`created_at`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') AS f_created_at,
+    NULLIF(TRIM(`requested_human`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') AS f_requested_human,
+    NULLIF(TRIM(`reassignments`, '\u0009\u000a\u000b\u000c\u000d \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'), '') AS x_reopen_count
+  FROM `tickets`
+),
+v AS (
+  SELECT
+    f_id AS id,
+    CASE WHEN f_confidence IS NULL THEN NULL WHEN REGEXP_CONTAINS(f_confidence, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') AND (SAFE_CAST(f_confidence AS FLOAT64) >= CAST('0' AS FLOAT64) AND SAFE_CAST(f_confidence AS FLOAT64) <= CAST('1' AS FLOAT64)) THEN SAFE_CAST(f_confidence AS FLOAT64) END AS c_confidence,
+    CASE WHEN f_sentiment IS NULL THEN NULL WHEN REGEXP_CONTAINS(f_sentiment, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') AND (SAFE_CAST(f_sentiment AS FLOAT64) >= CAST('-1' AS FLOAT64) AND SAFE_CAST(f_sentiment AS FLOAT64) <= CAST('1' AS FLOAT64)) THEN SAFE_CAST(f_sentiment AS FLOAT64) END AS c_sentiment,
+    CASE WHEN x_reopen_count IS NULL THEN NULL WHEN REGEXP_CONTAINS(x_reopen_count, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') AND TRUE THEN SAFE_CAST(x_reopen_count AS FLOAT64) END AS c_reopen_count,
+    CASE LOWER(f_category) WHEN 'account' THEN 'access' WHEN 'technical' THEN 'incident' ELSE LOWER(f_category) END AS l_category,
+    CASE WHEN CASE LOWER(f_priority) WHEN 'high' THEN 'p2' WHEN 'low' THEN 'p4' WHEN 'normal' THEN 'p3' WHEN 'urgent' THEN 'p1' ELSE LOWER(f_priority) END IN ('p1', 'p2', 'p3', 'p4') THEN CASE LOWER(f_priority) WHEN 'high' THEN 'p2' WHEN 'low' THEN 'p4' WHEN 'normal' THEN 'p3' WHEN 'urgent' THEN 'p1' ELSE LOWER(f_priority) END END AS l_priority,
+    CASE WHEN LOWER(f_requested_human) IN ('true', 'yes', 'y', '1', 't') THEN TRUE WHEN LOWER(f_requested_human) IN ('false', 'no', 'n', '0', 'f') THEN FALSE END AS h_requested_human,
+    x_reopen_count,
+    (t_0 <> '') AS has_text,
+    (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])phishing(?:[^\\p{L}\\p{N}_]|$)')) AS k_0,
+    (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])malware(?:[^\\p{L}\\p{N}_]|$)')) AS k_1,
+    (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])ransomware(?:[^\\p{L}\\p{N}_]|$)')) AS k_2,
+    (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])breach(?:[^\\p{L}\\p{N}_]|$)')) AS k_3,
+    (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])compromised(?:[^\\p{L}\\p{N}_]|$)')) AS k_4,
+    (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])suspicious login(?:[^\\p{L}\\p{N}_]|$)')) AS k_5,
+    (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])virus(?:[^\\p{L}\\p{N}_]|$)')) AS k_6,
+    (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])outage(?:[^\\p{L}\\p{N}_]|$)')) AS k_7,
+    (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])down(?:[^\\p{L}\\p{N}_]|$)')) AS k_8,
+    (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])not loading(?:[^\\p{L}\\p{N}_]|$)')) AS k_9,
+    (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])500 error(?:[^\\p{L}\\p{N}_]|$)')) AS k_10,
+    (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])unreachable(?:[^\\p{L}\\p{N}_]|$)')) AS k_11,
+    (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])password(?:[^\\p{L}\\p{N}_]|$)')) AS k_12,
+    (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])mfa(?:[^\\p{L}\\p{N}_]|$)')) AS k_13,
+    (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])locked(?:[^\\p{L}\\p{N}_]|$)')) AS k_14,
+    (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])permission')) AS k_15,
+    (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])access request(?:[^\\p{L}\\p{N}_]|$)')) AS k_16,
+    (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])laptop(?:[^\\p{L}\\p{N}_]|$)')) AS k_17,
+    (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])monitor(?:[^\\p{L}\\p{N}_]|$)')) AS k_18,
+    (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])dock')) AS k_19,
+    (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])keyboard(?:[^\\p{L}\\p{N}_]|$)')) AS k_20,
+    (REGEXP_CONTAINS(t_0, '(?:^|[^\\p{L}\\p{N}_])battery(?:[^\\p{L}\\p{N}_]|$)')) AS k_21,
+    COALESCE(CASE WHEN f_id IS NULL THEN 'id: empty' END, CASE WHEN f_confidence IS NULL THEN NULL WHEN NOT REGEXP_CONTAINS(f_confidence, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') THEN 'confidence: `' || f_confidence || '` is not a number' WHEN REGEXP_CONTAINS(f_confidence, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') AND NOT (SAFE_CAST(f_confidence AS FLOAT64) >= CAST('0' AS FLOAT64) AND SAFE_CAST(f_confidence AS FLOAT64) <= CAST('1' AS FLOAT64)) THEN 'confidence: ' || f_confidence || ' is outside 0..1' END, CASE WHEN f_sentiment IS NULL THEN NULL WHEN NOT REGEXP_CONTAINS(f_sentiment, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') THEN 'sentiment: `' || f_sentiment || '` is not a number' WHEN REGEXP_CONTAINS(f_sentiment, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') AND NOT (SAFE_CAST(f_sentiment AS FLOAT64) >= CAST('-1' AS FLOAT64) AND SAFE_CAST(f_sentiment AS FLOAT64) <= CAST('1' AS FLOAT64)) THEN 'sentiment: ' || f_sentiment || ' is outside -1..1' END, CASE WHEN f_priority IS NOT NULL AND NOT CASE LOWER(f_priority) WHEN 'high' THEN 'p2' WHEN 'low' THEN 'p4' WHEN 'normal' THEN 'p3' WHEN 'urgent' THEN 'p1' ELSE LOWER(f_priority) END IN ('p1', 'p2', 'p3', 'p4') THEN 'priority: `' || CASE LOWER(f_priority) WHEN 'high' THEN 'p2' WHEN 'low' THEN 'p4' WHEN 'normal' THEN 'p3' WHEN 'urgent' THEN 'p1' ELSE LOWER(f_priority) END || '` is not one of the policy\'s priorities (p1, p2, p3, p4); map it under [aliases.priority]' END, CASE WHEN f_requested_human IS NOT NULL AND NOT LOWER(f_requested_human) IN ('true', 'yes', 'y', '1', 't') AND NOT LOWER(f_requested_human) IN ('false', 'no', 'n', '0', 'f') THEN 'requested_human: `' || f_requested_human || '` is not true/false, yes/no or 1/0' END, CASE WHEN x_reopen_count IS NULL THEN NULL WHEN NOT REGEXP_CONTAINS(x_reopen_count, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') THEN 'reopen_count: `' || x_reopen_count || '` is not a number' END) AS rejected,
+    COALESCE(CASE WHEN f_escalated_at IS NULL THEN NULL WHEN REGEXP_CONTAINS(f_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$') THEN UNIX_DATE(SAFE_CAST(SUBSTR(f_escalated_at, 1, 10) AS DATE)) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS INT64) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS INT64) * 60 + CAST(SUBSTR(f_escalated_at, 18, 2) AS INT64) WHEN REGEXP_CONTAINS(f_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]$') THEN UNIX_DATE(SAFE_CAST(SUBSTR(f_escalated_at, 1, 10) AS DATE)) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS INT64) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS INT64) * 60 END, CASE WHEN f_created_at IS NULL THEN NULL WHEN REGEXP_CONTAINS(f_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$') THEN UNIX_DATE(SAFE_CAST(SUBSTR(f_created_at, 1, 10) AS DATE)) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS INT64) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS INT64) * 60 + CAST(SUBSTR(f_created_at, 18, 2) AS INT64) WHEN REGEXP_CONTAINS(f_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]$') THEN UNIX_DATE(SAFE_CAST(SUBSTR(f_created_at, 1, 10) AS DATE)) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS INT64) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS INT64) * 60 END) AS clock_start
+  FROM src
+),
+r AS (
+  SELECT
+    id,
+    rejected,
+    l_priority,
+    clock_start,
+    (CASE WHEN h_requested_human IS NOT NULL THEN h_requested_human END) AS r_0,
+    (CASE WHEN has_text THEN ((k_0 OR k_1 OR k_2 OR k_3 OR k_4 OR k_5 OR k_6)) END) AS r_1,
+    ((CASE WHEN has_text THEN ((k_7 OR k_8 OR k_9 OR k_10 OR k_11)) END) AND (CASE WHEN l_category IS NOT NULL THEN ((l_category IN ('incident'))) END) AND (CASE WHEN l_priority IS NOT NULL THEN ((l_priority IN ('p1', 'p2'))) END)) AS r_2,
+    ((CASE WHEN l_category IS NOT NULL THEN ((l_category IN ('access', 'account'))) END) AND (CASE WHEN has_text THEN ((k_12 OR k_13 OR k_14 OR k_15 OR k_16)) END) AND (CASE WHEN c_confidence IS NOT NULL THEN (c_confidence < CAST('0.9' AS FLOAT64)) END)) AS r_3,
+    ((CASE WHEN l_category IS NOT NULL THEN ((l_category IN ('hardware'))) END) AND (CASE WHEN has_text THEN ((k_17 OR k_18 OR k_19 OR k_20 OR k_21)) END)) AS r_4,
+    (CASE WHEN c_confidence IS NOT NULL THEN (c_confidence < CAST('0.7' AS FLOAT64)) END) AS r_5,
+    ((CASE WHEN c_sentiment IS NOT NULL THEN (c_sentiment < CAST('-0.6' AS FLOAT64)) END) OR (CASE WHEN c_reopen_count IS NOT NULL THEN (c_reopen_count >= CAST('2' AS FLOAT64)) END)) AS r_6
+  FROM v
+),
+s AS (
+  SELECT r.*, CASE WHEN r_1 THEN 1 WHEN r_2 THEN 2 WHEN r_3 THEN 3 WHEN r_4 THEN 4 WHEN r_5 THEN 5 WHEN r_6 THEN 6 ELSE 7 END AS stop
+  FROM r
+),
+t AS (
+  SELECT id, rejected, clock_start, CASE WHEN stop = 1 THEN 1 WHEN stop = 2 THEN 2 WHEN stop = 3 THEN 3 WHEN stop = 4 THEN 4 WHEN (r_0 AND stop >= 0) THEN 0 WHEN stop = 5 THEN 5 WHEN stop = 6 THEN 6 ELSE -1 END AS decider, COALESCE(CASE WHEN stop = 1 THEN 0 END, CASE l_priority WHEN 'p1' THEN 0 WHEN 'p2' THEN 1 WHEN 'p3' THEN 2 WHEN 'p4' THEN 3 END, 2) AS priority_index
+  FROM s
+),
+u AS (
+  SELECT t.*, CASE decider WHEN 0 THEN 1 WHEN 1 THEN 3 WHEN 2 THEN 3 WHEN 3 THEN 2 WHEN 4 THEN 2 WHEN 5 THEN 1 WHEN 6 THEN 1 ELSE 0 END AS decided_rank
+  FROM t
+)
+SELECT
+    id,
+    CASE WHEN rejected IS NULL THEN CASE decider WHEN 0 THEN 'L1' WHEN 1 THEN 'L3' WHEN 2 THEN 'L3' WHEN 3 THEN 'L2' WHEN 4 THEN 'L2' WHEN 5 THEN 'L1' WHEN 6 THEN 'L1' ELSE 'ai' END END AS decision,
+    CASE WHEN rejected IS NULL THEN CASE decider WHEN 0 THEN 'wants-a-person' WHEN 1 THEN 'security-incident' WHEN 2 THEN 'major-outage' WHEN 3 THEN 'access-request' WHEN 4 THEN 'hardware-fault' WHEN 5 THEN 'unsure' WHEN 6 THEN 'frustrated' ELSE '(default)' END END AS rule,
+    CASE WHEN rejected IS NULL THEN CASE decider WHEN 0 THEN 'reactive' WHEN 1 THEN 'proactive' WHEN 2 THEN 'proactive' WHEN 3 THEN 'proactive' WHEN 4 THEN 'proactive' WHEN 5 THEN 'proactive' WHEN 6 THEN 'proactive' ELSE 'default' END END AS reason_kind,
+    CASE WHEN rejected IS NULL THEN CASE priority_index WHEN 0 THEN 'p1' WHEN 1 THEN 'p2' WHEN 2 THEN 'p3' WHEN 3 THEN 'p4' END END AS priority,
+    CASE WHEN rejected IS NULL THEN CASE decided_rank * 1000 + priority_index WHEN 1000 THEN CAST(NULL AS STRING) WHEN 1001 THEN CAST(NULL AS STRING) WHEN 1002 THEN CAST(NULL AS STRING) WHEN 2000 THEN CAST(NULL AS STRING) WHEN 2001 THEN CAST(NULL AS STRING) WHEN 3000 THEN CAST(NULL AS STRING) WHEN 3001 THEN CAST(NULL AS STRING) END END AS first_response_due,
+    CASE WHEN rejected IS NULL THEN CASE decided_rank * 1000 + priority_index WHEN 1000 THEN CAST(NULL AS STRING) WHEN 1001 THEN CAST(NULL AS STRING) WHEN 2000 THEN CAST(NULL AS STRING) WHEN 3000 THEN CAST(NULL AS STRING) END END AS resolution_due,
+    rejected
+FROM u

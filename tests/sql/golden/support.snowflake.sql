@@ -1,0 +1,79 @@
+-- handoff sql --emit decisions --dialect snowflake: policy `support-default`
+WITH src AS (
+  SELECT
+    NULLIF(TRIM("id", '	
+                  　'), '') AS f_id,
+    CASE WHEN "text" IS NULL OR FALSE THEN '' ELSE REPLACE(REPLACE(LOWER(REPLACE("text", 'İ', 'i')), 'ß', 'ss'), 'ς', 'σ') END AS t_0,
+    NULLIF(TRIM("confidence", '	
+                  　'), '') AS f_confidence,
+    NULLIF(TRIM("sentiment", '	
+                  　'), '') AS f_sentiment,
+    NULLIF(TRIM("customer_tier", '	
+                  　'), '') AS f_customer_tier,
+    NULLIF(TRIM("priority", '	
+                  　'), '') AS f_priority,
+    NULLIF(TRIM("escalated_at", '	
+                  　'), '') AS f_escalated_at,
+    NULLIF(TRIM("created_at", '	
+                  　'), '') AS f_created_at,
+    NULLIF(TRIM("requested_human", '	
+                  　'), '') AS f_requested_human
+  FROM "tickets"
+),
+v AS (
+  SELECT
+    f_id AS id,
+    CASE WHEN f_confidence IS NULL THEN NULL WHEN (REGEXP_INSTR(f_confidence, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AND (TRY_CAST(f_confidence AS DOUBLE) >= CAST('0' AS DOUBLE) AND TRY_CAST(f_confidence AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN TRY_CAST(f_confidence AS DOUBLE) END AS c_confidence,
+    CASE WHEN f_sentiment IS NULL THEN NULL WHEN (REGEXP_INSTR(f_sentiment, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AND (TRY_CAST(f_sentiment AS DOUBLE) >= CAST('-1' AS DOUBLE) AND TRY_CAST(f_sentiment AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN TRY_CAST(f_sentiment AS DOUBLE) END AS c_sentiment,
+    LOWER(f_customer_tier) AS l_customer_tier,
+    CASE WHEN LOWER(f_priority) IN ('urgent', 'high', 'normal', 'low') THEN LOWER(f_priority) END AS l_priority,
+    CASE WHEN LOWER(f_requested_human) IN ('true', 'yes', 'y', '1', 't') THEN TRUE WHEN LOWER(f_requested_human) IN ('false', 'no', 'n', '0', 'f') THEN FALSE END AS h_requested_human,
+    (t_0 <> '') AS has_text,
+    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])legal([^[:alnum:]_]|$)') > 0)) AS k_0,
+    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])lawyer') > 0)) AS k_1,
+    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])lawsuit([^[:alnum:]_]|$)') > 0)) AS k_2,
+    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])attorney([^[:alnum:]_]|$)') > 0)) AS k_3,
+    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])gdpr([^[:alnum:]_]|$)') > 0)) AS k_4,
+    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])subpoena([^[:alnum:]_]|$)') > 0)) AS k_5,
+    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])cancel') > 0)) AS k_6,
+    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])refund') > 0)) AS k_7,
+    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])chargeback([^[:alnum:]_]|$)') > 0)) AS k_8,
+    COALESCE(CASE WHEN f_id IS NULL THEN 'id: empty' END, CASE WHEN f_confidence IS NULL THEN NULL WHEN NOT (REGEXP_INSTR(f_confidence, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) THEN 'confidence: `' || f_confidence || '` is not a number' WHEN (REGEXP_INSTR(f_confidence, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AND NOT (TRY_CAST(f_confidence AS DOUBLE) >= CAST('0' AS DOUBLE) AND TRY_CAST(f_confidence AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN 'confidence: ' || f_confidence || ' is outside 0..1' END, CASE WHEN f_sentiment IS NULL THEN NULL WHEN NOT (REGEXP_INSTR(f_sentiment, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) THEN 'sentiment: `' || f_sentiment || '` is not a number' WHEN (REGEXP_INSTR(f_sentiment, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AND NOT (TRY_CAST(f_sentiment AS DOUBLE) >= CAST('-1' AS DOUBLE) AND TRY_CAST(f_sentiment AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN 'sentiment: ' || f_sentiment || ' is outside -1..1' END, CASE WHEN f_requested_human IS NOT NULL AND NOT LOWER(f_requested_human) IN ('true', 'yes', 'y', '1', 't') AND NOT LOWER(f_requested_human) IN ('false', 'no', 'n', '0', 'f') THEN 'requested_human: `' || f_requested_human || '` is not true/false, yes/no or 1/0' END) AS rejected,
+    COALESCE(CASE WHEN f_escalated_at IS NULL THEN NULL WHEN (REGEXP_INSTR(f_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_escalated_at, 18, 2) AS BIGINT) WHEN (REGEXP_INSTR(f_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS BIGINT) * 60 END, CASE WHEN f_created_at IS NULL THEN NULL WHEN (REGEXP_INSTR(f_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_created_at, 1, 10))) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_created_at, 18, 2) AS BIGINT) WHEN (REGEXP_INSTR(f_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_created_at, 1, 10))) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS BIGINT) * 60 END) AS clock_start
+  FROM src
+),
+r AS (
+  SELECT
+    id,
+    rejected,
+    l_priority,
+    clock_start,
+    (CASE WHEN h_requested_human IS NOT NULL THEN h_requested_human END) AS r_0,
+    (CASE WHEN has_text THEN ((k_0 OR k_1 OR k_2 OR k_3 OR k_4 OR k_5)) END) AS r_1,
+    ((CASE WHEN has_text THEN ((k_6 OR k_7 OR k_8)) END) AND (CASE WHEN l_customer_tier IS NOT NULL THEN ((l_customer_tier IN ('enterprise'))) END)) AS r_2,
+    (CASE WHEN c_confidence IS NOT NULL THEN (c_confidence < CAST('0.8' AS DOUBLE)) END) AS r_3,
+    (CASE WHEN c_sentiment IS NOT NULL THEN (c_sentiment < CAST('-0.5' AS DOUBLE)) END) AS r_4
+  FROM v
+),
+s AS (
+  SELECT r.*, CASE WHEN r_1 THEN 1 WHEN r_2 THEN 2 WHEN r_3 THEN 3 WHEN r_4 THEN 4 ELSE 5 END AS stop
+  FROM r
+),
+t AS (
+  SELECT id, rejected, clock_start, CASE WHEN stop = 1 THEN 1 WHEN stop = 2 THEN 2 WHEN (r_0 AND stop >= 0) THEN 0 WHEN stop = 3 THEN 3 WHEN stop = 4 THEN 4 ELSE -1 END AS decider, COALESCE(CASE WHEN stop = 1 THEN 0 WHEN stop = 2 THEN 1 END, CASE l_priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 WHEN 'low' THEN 3 END, 2) AS priority_index
+  FROM s
+),
+u AS (
+  SELECT t.*, CASE decider WHEN 0 THEN 1 WHEN 1 THEN 3 WHEN 2 THEN 2 WHEN 3 THEN 1 WHEN 4 THEN 1 ELSE 0 END AS decided_rank
+  FROM t
+)
+SELECT
+    id,
+    CASE WHEN rejected IS NULL THEN CASE decider WHEN 0 THEN 'L1' WHEN 1 THEN 'L3' WHEN 2 THEN 'L2' WHEN 3 THEN 'L1' WHEN 4 THEN 'L1' ELSE 'ai' END END AS decision,
+    CASE WHEN rejected IS NULL THEN CASE decider WHEN 0 THEN 'asks-for-human' WHEN 1 THEN 'legal-risk' WHEN 2 THEN 'enterprise-cancel' WHEN 3 THEN 'low-confidence' WHEN 4 THEN 'angry-customer' ELSE '(default)' END END AS rule,
+    CASE WHEN rejected IS NULL THEN CASE decider WHEN 0 THEN 'reactive' WHEN 1 THEN 'proactive' WHEN 2 THEN 'proactive' WHEN 3 THEN 'proactive' WHEN 4 THEN 'proactive' ELSE 'default' END END AS reason_kind,
+    CASE WHEN rejected IS NULL THEN CASE priority_index WHEN 0 THEN 'urgent' WHEN 1 THEN 'high' WHEN 2 THEN 'normal' WHEN 3 THEN 'low' END END AS priority,
+    CASE WHEN rejected IS NULL THEN CASE decided_rank * 1000 + priority_index WHEN 1000 THEN CAST(NULL AS VARCHAR) WHEN 1001 THEN CAST(NULL AS VARCHAR) WHEN 1002 THEN CAST(NULL AS VARCHAR) WHEN 2000 THEN CAST(NULL AS VARCHAR) WHEN 2001 THEN CAST(NULL AS VARCHAR) WHEN 2002 THEN CAST(NULL AS VARCHAR) WHEN 3000 THEN CAST(NULL AS VARCHAR) WHEN 3001 THEN CAST(NULL AS VARCHAR) WHEN 3002 THEN CAST(NULL AS VARCHAR) END END AS first_response_due,
+    CASE WHEN rejected IS NULL THEN CASE decided_rank * 1000 + priority_index WHEN 1000 THEN CAST(NULL AS VARCHAR) WHEN 1001 THEN CAST(NULL AS VARCHAR) WHEN 2000 THEN CAST(NULL AS VARCHAR) WHEN 2001 THEN CAST(NULL AS VARCHAR) END END AS resolution_due,
+    rejected
+FROM u

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The Python engines the SQL execution tests (tests/sql.rs) run the compiled queries on, in a
+# venv under target/ that is reused when it is there: DuckDB, DataFusion and pyspark (Spark in
+# local mode, on the JDK 17 the machine has). Postgres is the server binaries on PATH (initdb,
+# pg_ctl, postgres, createdb, psql), which tests/warehouse/run.py starts itself.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+venv=target/warehouse-venv
+if ! "$venv/bin/python" -c "import duckdb, datafusion, pyspark" 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check duckdb datafusion pyspark
+fi
+"$venv/bin/python" -c "import duckdb, datafusion, pyspark; print('duckdb', duckdb.__version__, '| datafusion', datafusion.__version__, '| pyspark', pyspark.__version__)"
+for tool in initdb pg_ctl createdb psql java; do
+  command -v "$tool" > /dev/null || echo "warning: $tool not on PATH (its engine's tests will fail under WAREHOUSE_REQUIRED=1)"
+done
