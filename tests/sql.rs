@@ -188,14 +188,36 @@ fn execute(dialect: &str, cases: &[Case], dir: &Path) -> Option<Vec<Rows>> {
     for case in cases {
         let sql = dir.join(format!("{}.{dialect}.sql", case.name));
         let out = dir.join(format!("{}.{dialect}.out.csv", case.name));
+        // The calendar table the business-time dues join (every bundled policy has a
+        // calendar), covering the tickets and their longest SLA.
+        let calendar_table = format!("{}_calendar", case.name);
+        let calendar = dir.join(format!("{calendar_table}.csv"));
+        let policy = case.policy.display().to_string();
+        handoff(&[
+            "calendar",
+            "--policy",
+            &policy,
+            "--from",
+            "2025-06-01",
+            "--to",
+            "2027-06-30",
+            "-o",
+            &calendar.display().to_string(),
+        ]);
+        args.extend([
+            "--table".into(),
+            format!("{calendar_table}={}", calendar.display()),
+        ]);
         let mut compile = vec![
             "sql".to_string(),
             "--policy".into(),
-            case.policy.display().to_string(),
+            policy,
             "--dialect".into(),
             dialect.into(),
             "--table".into(),
             case.name.into(),
+            "--calendar-table".into(),
+            calendar_table,
             "-o".into(),
             sql.display().to_string(),
         ];
@@ -277,8 +299,9 @@ fn check_engine(dialect: &str, has_nfc: bool) {
             want.retain(|id, _| !needs_nfc(id));
             got.retain(|id, _| !needs_nfc(id));
         }
-        // The due columns are compared where the query computes them.
-        for (id, row) in got.iter_mut() {
+        // DataFusion cannot run the calendar's correlated subqueries: its dues are NULL (the
+        // query says so); every other engine's are compared.
+        for (id, row) in got.iter_mut().filter(|_| dialect == "datafusion") {
             if let Some(expected) = want.get(id) {
                 for due in [4, 5] {
                     if row[due].is_empty() {

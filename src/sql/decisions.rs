@@ -23,7 +23,9 @@ use super::Dialect;
 use super::condition::{CondSql, ident_part, label_column, number_column, raw_extra_column};
 pub use super::error::SqlError;
 use super::reads::{collect_reads, refuse_unsupported, sla_targets};
+use super::sla;
 use super::timestamps;
+use crate::calendar::duration::PolicyDuration;
 
 /// What the query reads besides the policy and the mapping.
 #[derive(Debug, Clone)]
@@ -35,15 +37,21 @@ pub struct Options<'a> {
     pub calendar_table: &'a str,
 }
 
-/// Stand-in for the calendar helper's `sla::due_sql` until it lands: the due time of a
-/// business-time target is not computed yet, so the due columns are SQL NULL.
-fn due_sql(
-    dialect: Dialect,
-    _created_utc_epoch_seconds_expr: &str,
-    _target_business_seconds: i64,
-    _calendar_table: &str,
-) -> String {
-    null_text(dialect)
+/// The due instant (UTC epoch seconds) of `budget` from the clock start: business time over
+/// the calendar table when the policy has a calendar, else the clock runs around the clock
+/// (as replay's does without `calendar:`). `None` (a NULL due) for working days without a
+/// calendar.
+fn due_instant(
+    d: Dialect,
+    has_calendar: bool,
+    budget: PolicyDuration,
+    calendar_table: &str,
+) -> Option<String> {
+    match (has_calendar, budget) {
+        (true, budget) => Some(sla::due_for_sql(d, "clock_start", budget, calendar_table)),
+        (false, PolicyDuration::Seconds(seconds)) => Some(format!("(clock_start + {seconds})")),
+        (false, PolicyDuration::BusinessDays(_)) => None,
+    }
 }
 
 fn null_text(d: Dialect) -> String {
@@ -248,7 +256,12 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
     let clocks = if targets.is_empty() {
         None
     } else {
-        Some(timestamps::unsupported(mapping))
+        Some(timestamps::unsupported(mapping).or_else(|| {
+            (d == Dialect::Datafusion && policy.calendar.is_some()).then(|| {
+                "DataFusion cannot run the calendar table's correlated subqueries (business-time dues)"
+                    .to_string()
+            })
+        }))
     };
     if let Some(None) = clocks {
         for field in [Field::EscalatedAt, Field::CreatedAt] {
@@ -573,12 +586,14 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
         let arms: Vec<String> = targets
             .iter()
             .filter_map(|(rank, priority, seconds)| {
-                seconds[target].map(|s| {
-                    format!(
-                        "WHEN {} THEN {}",
-                        rank * 1000 + priority,
-                        due_sql(d, "clock_start", s, o.calendar_table)
-                    )
+                seconds[target].and_then(|budget| {
+                    due_instant(d, policy.calendar.is_some(), budget, o.calendar_table).map(|due| {
+                        format!(
+                            "WHEN {} THEN {}",
+                            rank * 1000 + priority,
+                            sla::rfc3339_sql(d, &due)
+                        )
+                    })
                 })
             })
             .collect();

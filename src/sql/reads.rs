@@ -98,19 +98,15 @@ pub fn refuse_unsupported(policy: &Policy, mapping: &Mapping) -> Result<(), SqlE
     Ok(())
 }
 
-/// Per tier (rank from 1) and priority index: the first response and resolution targets in
-/// business seconds, as replay's `Tier::sla_for` picks them (the priority's entry, else the
-/// tier's `default`). Targets in working days (`bd`) wait for the calendar table's interface
-/// and are left out (NULL).
+/// Per tier (rank from 1) and priority index: the first response and resolution targets
+/// (business time, or working days), as replay's `Tier::sla_for` picks them (the priority's
+/// entry, else the tier's `default`).
 pub fn sla_targets(
     policy: &Policy,
     priorities: &[String],
-) -> Vec<(usize, usize, [Option<i64>; 2])> {
-    let seconds = |text: Option<&crate::policy::Spanned<String>>| match text
-        .and_then(|t| parse_duration(&t.value).ok())
-    {
-        Some(PolicyDuration::Seconds(s)) => i64::try_from(s).ok(),
-        _ => None,
+) -> Vec<(usize, usize, [Option<PolicyDuration>; 2])> {
+    let seconds = |text: Option<&crate::policy::Spanned<String>>| {
+        text.and_then(|t| parse_duration(&t.value).ok())
     };
     let mut targets = Vec::new();
     for (index, (_, tier)) in policy.tiers.iter().enumerate() {
