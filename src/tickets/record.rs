@@ -135,8 +135,9 @@ impl Records {
                     }
                     newlines_to_end += in_record;
                     let own = u64::from(pos > 0 && input[pos - 1] == b'\n');
-                    // Line breaks inside quoted fields are among those consumed with it.
-                    let inner = if in_record > own {
+                    // Line breaks inside quoted fields are among those consumed with it; at
+                    // the end of the input (an unclosed quote) its last one may be both.
+                    let inner = if in_record > own || rest.is_empty() {
                         super::chunk::count_newlines(&self.bytes[record_out..out])
                     } else {
                         0
