@@ -108,3 +108,33 @@ fn rejected_records_keep_their_lines_across_chunks() {
     assert_eq!(json["input"]["records"], 12_000);
     assert_eq!(json["input"]["rejected"], expected.len());
 }
+
+#[test]
+fn a_file_of_carriage_returns_is_read_in_chunks_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, _) = awkward_tickets(3_000);
+    // Old Mac line ends only: no `\n` anywhere outside quoted fields.
+    let csv: Vec<u8> = text(&csv)
+        .replace("\r\n", "\n")
+        .replace('\n', "\r")
+        .into_bytes();
+    let tickets = dir.path().join("cr.csv");
+    std::fs::write(&tickets, &csv).unwrap();
+    let mut reports = Vec::new();
+    for threads in ["1", "2"] {
+        let out = run(&[
+            "replay",
+            "--policy",
+            POLICY,
+            "--tickets",
+            tickets.to_str().unwrap(),
+            "--format",
+            "json",
+            "--threads",
+            threads,
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        reports.push(out.stdout);
+    }
+    assert_eq!(reports[0], reports[1]);
+}
