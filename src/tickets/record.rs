@@ -6,6 +6,8 @@
 
 use csv::ByteRecord;
 
+use super::chunk::Chunk;
+
 /// Consecutive records: their field bytes in one buffer.
 #[derive(Debug, Default)]
 pub struct Records {
@@ -82,6 +84,86 @@ impl Records {
             line,
             rejected: None,
         });
+    }
+
+    /// Parse the whole records of `chunk` with `core` (see [`super::chunk::core_reader`]),
+    /// replacing what was here. Each record gets the line a whole-file read gives it (see
+    /// [`super::source`]): counted back from where the record ended, minus the line breaks
+    /// inside its quoted fields, minus its own `\n` when the parser consumed it.
+    pub fn read_chunk(&mut self, core: &mut csv_core::Reader, chunk: &Chunk) {
+        use csv_core::ReadRecordResult::*;
+        self.clear();
+        // Chunks begin at a record boundary, whichever this parser read before.
+        super::chunk::restart(core);
+        let input = chunk.bytes.as_slice();
+        // The parser's output is never longer than its input.
+        self.bytes.resize(input.len(), 0);
+        let mut newlines = memchr::memchr_iter(b'\n', input).peekable();
+        let mut newlines_to_end = chunk.newlines;
+        let (mut pos, mut out) = (0, 0);
+        // The record being read: where its fields start in `bytes` and `ends`, fields so far.
+        let (mut record_out, mut first, mut fields) = (0, 0, 0);
+        loop {
+            let rest = &input[pos..];
+            // An empty input is the end of the data to the parser; a chunk that is not the
+            // last ends at a record boundary.
+            if rest.is_empty() && !chunk.last {
+                break;
+            }
+            if self.ends.len() < first + fields + 1 {
+                self.ends.resize(first + fields + 64, 0);
+            }
+            if rest.is_empty() && out == self.bytes.len() {
+                self.bytes.push(0);
+            }
+            let (res, nin, nout, nend) = core.read_record(
+                rest,
+                &mut self.bytes[out..],
+                &mut self.ends[first + fields..],
+            );
+            pos += nin;
+            out += nout;
+            fields += nend;
+            match res {
+                Record => {
+                    for end in &mut self.ends[first..first + fields] {
+                        *end += record_out;
+                    }
+                    let mut in_record = 0;
+                    while newlines.next_if(|&at| at < pos).is_some() {
+                        in_record += 1;
+                    }
+                    newlines_to_end += in_record;
+                    let own = u64::from(pos > 0 && input[pos - 1] == b'\n');
+                    // Line breaks inside quoted fields are among those consumed with it; at
+                    // the end of the input (an unclosed quote) its last one may be both.
+                    let inner = if in_record > own || rest.is_empty() {
+                        super::chunk::count_newlines(&self.bytes[record_out..out])
+                    } else {
+                        0
+                    };
+                    self.records.push(Extent {
+                        start: record_out,
+                        first,
+                        last: first + fields,
+                        line: (newlines_to_end + 1).saturating_sub(inner + own).max(1),
+                        rejected: None,
+                    });
+                    record_out = out;
+                    first += fields;
+                    fields = 0;
+                }
+                End => break,
+                InputEmpty if rest.is_empty() => break,
+                InputEmpty | OutputEndsFull => {}
+                OutputFull => {
+                    let grown = self.bytes.len() * 2 + 64;
+                    self.bytes.resize(grown, 0);
+                }
+            }
+        }
+        self.bytes.truncate(record_out);
+        self.ends.truncate(first);
     }
 
     /// Append a record rejected while reading: `width` empty fields, then `rejection`.

@@ -136,6 +136,19 @@ impl Limit {
         self.record_start.store(at, Ordering::Relaxed);
     }
 
+    /// The bytes of the input from `offset` to the last one read, if they were read recently.
+    pub fn bytes_from(&self, offset: u64) -> Option<Vec<u8>> {
+        let tail = self.tail.lock().unwrap_or_else(|p| p.into_inner());
+        if offset > tail.end || tail.end - offset > TAIL_BYTES as u64 {
+            return None;
+        }
+        Some(
+            (offset..tail.end)
+                .map(|i| tail.ring[(i % TAIL_BYTES as u64) as usize])
+                .collect(),
+        )
+    }
+
     /// Byte `offset` of the input, if it was read recently.
     pub fn byte_at(&self, offset: u64) -> Option<u8> {
         let tail = self.tail.lock().unwrap_or_else(|p| p.into_inner());
@@ -234,6 +247,12 @@ mod tests {
         assert_eq!(limit.byte_at(last - 5), Some(big[big.len() - 6]));
         assert_eq!(limit.byte_at(0), None);
         assert_eq!(limit.byte_at(last + 1), None);
+        assert_eq!(
+            limit.bytes_from(last - 1),
+            Some(big[big.len() - 2..].to_vec())
+        );
+        assert_eq!(limit.bytes_from(last + 1), Some(Vec::new()));
+        assert_eq!(limit.bytes_from(0), None);
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::io::Read;
 
 use csv::ByteRecord;
 
+use super::chunk::{Chunk, Cutter};
 use super::events::{EventFolder, Plan};
 use super::filter::{TicketFilter, Where};
 pub use super::layout::{Layout, LayoutError, Needs};
@@ -74,6 +75,9 @@ impl Rows {
 /// ([`super::events`]); [`TicketReader::mapping`] then reads those records.
 pub struct TicketReader {
     rows: Rows,
+    /// Once [`TicketReader::cuts_chunks`] said yes: the input after the header, cut into chunks
+    /// of raw records (`rows` then reads nothing more).
+    cutter: Option<Cutter>,
     events: Option<Box<EventFolder>>,
     filter: Option<TicketFilter>,
     /// The notes of the end of the read are added (once).
@@ -138,6 +142,7 @@ impl TicketReader {
         };
         Ok(TicketReader {
             rows,
+            cutter: None,
             events,
             filter: None,
             noted: false,
@@ -243,7 +248,70 @@ impl TicketReader {
 
     /// Bytes read so far (for progress).
     pub fn position(&self) -> u64 {
-        self.rows.reader.position().byte()
+        match &self.cutter {
+            Some(cutter) => cutter.position(),
+            None => self.rows.reader.position().byte(),
+        }
+    }
+
+    /// Whether the rest of the input can be read as chunks of raw CSV ([`TicketReader::read_chunk`])
+    /// that the replay's workers parse: when each record is a ticket as it stands — no
+    /// `[events]` to fold, no `--where`, ids from a column (not the record's number, which a
+    /// worker cannot know) — and before any record was read one by one. The first `true`
+    /// switches this reader to chunks for good.
+    pub fn cuts_chunks(&mut self) -> bool {
+        self.cuts_chunks_of(super::chunk::CHUNK_BYTES)
+    }
+
+    /// [`TicketReader::cuts_chunks`], with chunks of about `chunk_bytes` (tests cut small ones).
+    pub fn cuts_chunks_of(&mut self, chunk_bytes: usize) -> bool {
+        if self.cutter.is_some() {
+            return true;
+        }
+        if self.events.is_some()
+            || self.filter.is_some()
+            || self.layout.id.is_none()
+            || self.rows.peeked
+            || self.rows.line != 1
+        {
+            return false;
+        }
+        let position = self.rows.reader.position().clone();
+        // What the CSV reader read ahead after the header (at most its 8 KiB buffer).
+        let Some(leftover) = self.rows.limit.bytes_from(position.byte()) else {
+            return false;
+        };
+        let empty: Box<dyn Read + Send> = Box::new(std::io::empty());
+        let reader = std::mem::replace(&mut self.rows.reader, csv::Reader::from_reader(empty));
+        self.cutter = Some(Cutter::new(
+            reader.into_inner(),
+            self.rows.limit.clone(),
+            leftover,
+            position.byte(),
+            position.line().saturating_sub(1),
+            chunk_bytes,
+        ));
+        true
+    }
+
+    /// The next chunk of whole records, once [`TicketReader::cuts_chunks`] said yes (else an
+    /// empty last chunk). On a read error the chunk holds the records read before it.
+    pub fn read_chunk(&mut self, chunk: &mut Chunk) -> Result<(), csv::Error> {
+        let Some(cutter) = self.cutter.as_mut() else {
+            chunk.bytes.clear();
+            chunk.last = true;
+            return Ok(());
+        };
+        let filled = cutter.fill(chunk);
+        if chunk.last {
+            self.note_end();
+        }
+        filled.map_err(|error| {
+            // The line an editor shows for the interrupted record.
+            let line = chunk.newlines + super::chunk::count_newlines(&chunk.bytes) + 1;
+            let message = read_error(csv::Error::from(error), line);
+            csv::Error::from(std::io::Error::other(message))
+        })
     }
 }
 

@@ -14,6 +14,7 @@ use crate::engine::capacity::Arrivals;
 use crate::engine::deferred::Settler;
 use crate::engine::eval::{CompiledPolicy, Decision};
 use crate::engine::metrics::{Deferred, Metrics};
+use crate::tickets::chunk::{Chunk, core_reader};
 use crate::tickets::{RawRecord, Records, RowError, Ticket, TicketParser, TicketReader};
 
 /// Records per batch: large enough that handing batches between threads costs nothing
@@ -25,6 +26,9 @@ pub const BATCH_RECORDS: usize = 1024;
 pub struct Batch {
     /// Position of the batch in the input (0, 1, …).
     pub seq: u64,
+    /// With a reader that cuts chunks ([`TicketReader::cuts_chunks`]): the raw records, which
+    /// the worker parses into `records`.
+    pub chunk: Option<Chunk>,
     pub records: Records,
     pub len: usize,
     /// Record number (1-based) of the first record.
@@ -52,6 +56,16 @@ impl Batch {
         self.rejects.clear();
         self.write_error = None;
         self.records.clear();
+        if reader.cuts_chunks() {
+            let chunk = self.chunk.get_or_insert_with(Chunk::default);
+            if let Err(error) = reader.read_chunk(chunk) {
+                self.error = Some(error);
+            }
+            self.last = chunk.last;
+            self.position = reader.position();
+            return;
+        }
+        self.chunk = None;
         while self.len < BATCH_RECORDS {
             match reader.read(&mut self.records) {
                 Ok(true) => self.len += 1,
@@ -67,6 +81,16 @@ impl Batch {
             }
         }
         self.position = reader.position();
+    }
+
+    /// Parse a batch that came as a raw chunk into its records (on the thread that evaluates
+    /// it); nothing to do for one read record by record. Whoever reads `records` calls this
+    /// first.
+    pub fn parse(&mut self, csv: &mut csv_core::Reader) {
+        if let Some(chunk) = &self.chunk {
+            self.records.read_chunk(csv, chunk);
+            self.len = self.records.len();
+        }
     }
 }
 
@@ -96,6 +120,8 @@ pub struct Worker<'a> {
     decision: Decision,
     /// With [`ReplayOptions::arrivals`]: the escalated tickets' arrivals.
     pub arrivals: Arrivals,
+    /// Parses the batches that come as raw chunks.
+    csv: csv_core::Reader,
 }
 
 fn settle(overall: &mut Metrics, groups: &mut [Metrics], item: &Deferred, happened: bool) {
@@ -128,12 +154,14 @@ impl<'a> Worker<'a> {
             found: Vec::new(),
             decision: Decision::default(),
             arrivals: Arrivals::new(policy),
+            csv: core_reader(),
         }
     }
 
     /// Decide every record of the batch into this worker's metrics; `--decisions` rows and
     /// rejected records go into the batch.
     pub fn process(&mut self, batch: &mut Batch, format: Option<&dyn DecisionFormat>) {
+        batch.parse(&mut self.csv);
         let mut rows = format.map(|_| {
             let mut buffer = std::mem::take(&mut batch.decisions);
             buffer.clear();

@@ -1,0 +1,423 @@
+//! A ticket CSV cut into chunks of whole records, so that the CSV itself is parsed on the replay's
+//! worker threads rather than on the one reader thread.
+//!
+//! The reader thread ([`Cutter`]) only reads bytes and finds a record boundary near the end of
+//! each chunk: a `\n` outside quoted fields. It finds the quotes with `memchr` and proves their
+//! parity means what the CSV parser will make of them — every quote opens a field or closes it
+//! (or is doubled inside it). When a quote stands anywhere else (the parser then reads it as a
+//! plain character), or when there is no `\n` outside quotes (a file of `\r` line ends, a long
+//! quoted field), the chunk is cut where the CSV parser itself finds the end of a record. A worker
+//! parses its chunk with the same parser ([`crate::tickets::Records::read_chunk`]) and numbers
+//! the lines exactly as a whole-file read does: the chunk carries the count of `\n` before it.
+
+use std::io::Read;
+
+use super::sniff::Limit;
+
+/// Bytes read into a chunk before it is cut: about a thousand generated tickets.
+pub const CHUNK_BYTES: usize = 384 << 10;
+
+/// Bytes read at a time while a chunk has no record boundary yet: a record's length is checked
+/// against [`super::sniff::MAX_RECORD_BYTES`] between reads, so this is its slack.
+const GROW_BYTES: usize = 64 << 10;
+
+/// Whole consecutive records of the input, as raw bytes.
+#[derive(Debug, Default)]
+pub struct Chunk {
+    pub bytes: Vec<u8>,
+    /// `\n` bytes in the input before the chunk, header included.
+    pub newlines: u64,
+    /// The input ends with this chunk: its last record may have no line end.
+    pub last: bool,
+}
+
+/// The reader thread's side: reads the input after the header and cuts it into [`Chunk`]s.
+pub struct Cutter {
+    input: Box<dyn Read + Send>,
+    limit: Limit,
+    /// Bytes read past the last cut.
+    carry: Vec<u8>,
+    /// Input offset of the last cut.
+    offset: u64,
+    /// `\n` bytes before the last cut.
+    newlines: u64,
+    eof: bool,
+    /// Bytes read into a chunk before it is cut ([`CHUNK_BYTES`]; less in tests).
+    chunk_bytes: usize,
+    /// Scratch for [`exact_boundary`].
+    scratch: (Vec<u8>, Vec<usize>),
+}
+
+impl Cutter {
+    /// Cut `input`, of which `leftover` was read already and begins at byte `offset` of the
+    /// file, after `newlines` line ends.
+    pub fn new(
+        input: Box<dyn Read + Send>,
+        limit: Limit,
+        leftover: Vec<u8>,
+        offset: u64,
+        newlines: u64,
+        chunk_bytes: usize,
+    ) -> Cutter {
+        Cutter {
+            chunk_bytes: chunk_bytes.max(1),
+            input,
+            limit,
+            carry: leftover,
+            offset,
+            newlines,
+            eof: false,
+            scratch: (vec![0; 1 << 16], vec![0; 256]),
+        }
+    }
+
+    /// Bytes of the input cut into chunks so far.
+    pub fn position(&self) -> u64 {
+        self.offset
+    }
+
+    /// The next chunk. On a read error, the chunk holds the whole records read before it (and
+    /// is the last); the error names the line of the record it interrupted.
+    pub fn fill(&mut self, chunk: &mut Chunk) -> Result<(), std::io::Error> {
+        std::mem::swap(&mut chunk.bytes, &mut self.carry);
+        self.carry.clear();
+        chunk.newlines = self.newlines;
+        chunk.last = false;
+        let mut quotes = Quotes::default();
+        let mut exact: Option<Exact> = None;
+        let mut want = self.chunk_bytes;
+        loop {
+            if !self.eof && chunk.bytes.len() < want {
+                let asked = (want - chunk.bytes.len()) as u64;
+                let before = chunk.bytes.len();
+                match (&mut self.input).take(asked).read_to_end(&mut chunk.bytes) {
+                    Ok(_) => {
+                        if ((chunk.bytes.len() - before) as u64) < asked {
+                            self.eof = true;
+                        }
+                    }
+                    Err(error) => {
+                        let cut = exact_boundary(&chunk.bytes, &mut self.scratch).unwrap_or(0);
+                        self.cut(chunk, cut);
+                        chunk.last = true;
+                        self.eof = true;
+                        return Err(error);
+                    }
+                }
+            }
+            if self.eof {
+                self.cut(chunk, chunk.bytes.len());
+                chunk.last = true;
+                return Ok(());
+            }
+            let bytes = &chunk.bytes;
+            let found = if exact.is_none() {
+                quotes.scan(bytes);
+                if quotes.irregular {
+                    None
+                } else {
+                    quotes.boundary
+                }
+            } else {
+                None
+            };
+            let found = match found {
+                Some(cut) => Some(cut),
+                None => {
+                    let exact = exact.get_or_insert_with(Exact::new);
+                    exact.scan(bytes, &mut self.scratch);
+                    exact.boundary
+                }
+            };
+            if let Some(cut) = found {
+                self.cut(chunk, cut);
+                return Ok(());
+            }
+            // No whole record yet: read on, a little at a time (the length cap is checked
+            // between reads).
+            want = chunk.bytes.len() + GROW_BYTES.min(self.chunk_bytes);
+        }
+    }
+
+    /// End the chunk at `cut`: the rest is carried into the next one.
+    fn cut(&mut self, chunk: &mut Chunk, cut: usize) {
+        self.carry.extend_from_slice(&chunk.bytes[cut..]);
+        chunk.bytes.truncate(cut);
+        self.offset += cut as u64;
+        self.newlines += count_newlines(&chunk.bytes);
+        self.limit.record_starts_at(self.offset);
+    }
+}
+
+/// `\n` bytes in `bytes`, sixteen lanes at a time.
+pub fn count_newlines(bytes: &[u8]) -> u64 {
+    let mut total = 0u64;
+    // A lane counts at most 255 before it is added up.
+    for block in bytes.chunks(255 * 16) {
+        let mut lanes = [0u8; 16];
+        let mut sixteens = block.chunks_exact(16);
+        for sixteen in &mut sixteens {
+            for (lane, &b) in lanes.iter_mut().zip(sixteen) {
+                *lane += u8::from(b == b'\n');
+            }
+        }
+        total += lanes.iter().map(|&n| u64::from(n)).sum::<u64>();
+        total += sixteens.remainder().iter().filter(|&&b| b == b'\n').count() as u64;
+    }
+    total
+}
+
+/// The quote-parity scan, resumable as the chunk grows.
+#[derive(Debug, Default)]
+struct Quotes {
+    /// Scanned up to here.
+    pos: usize,
+    /// Inside a quoted field.
+    inside: bool,
+    /// After the last `\n` seen outside quoted fields.
+    boundary: Option<usize>,
+    /// A quote neither opens nor closes a field: the parity proves nothing.
+    irregular: bool,
+}
+
+impl Quotes {
+    fn scan(&mut self, b: &[u8]) {
+        while !self.irregular && self.pos < b.len() {
+            let rest = &b[self.pos..];
+            let Some(q) = memchr::memchr(b'"', rest).map(|i| self.pos + i) else {
+                if !self.inside {
+                    self.outside_up_to(b, b.len());
+                }
+                self.pos = b.len();
+                return;
+            };
+            if !self.inside {
+                self.outside_up_to(b, q);
+                // The parser opens a quoted field only at the start of a field.
+                if q > 0 && !matches!(b[q - 1], b',' | b'\n' | b'\r') {
+                    self.irregular = true;
+                    return;
+                }
+                self.inside = true;
+                self.pos = q + 1;
+                continue;
+            }
+            match b.get(q + 1) {
+                // What follows is not read yet: look at this quote again then.
+                None => {
+                    self.pos = q;
+                    return;
+                }
+                Some(b'"') => self.pos = q + 2,
+                Some(b',' | b'\n' | b'\r') => {
+                    self.inside = false;
+                    self.pos = q + 1;
+                }
+                Some(_) => {
+                    self.irregular = true;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// `b[self.pos..end]` is outside quoted fields: note its last `\n`.
+    fn outside_up_to(&mut self, b: &[u8], end: usize) {
+        if let Some(nl) = memchr::memrchr(b'\n', &b[self.pos..end]) {
+            self.boundary = Some(self.pos + nl + 1);
+        }
+    }
+}
+
+/// A parser set up like the `csv` crate's reader (its defaults), past the start of the input:
+/// a byte-order mark inside the file is data, as it is for that reader after the header.
+pub fn core_reader() -> csv_core::Reader {
+    let mut reader = csv_core::Reader::new();
+    restart(&mut reader);
+    reader
+}
+
+/// Set `reader` back to the start of a record, past the start of the input.
+pub fn restart(reader: &mut csv_core::Reader) {
+    reader.reset();
+    // An empty line: skipped, and the parser no longer looks for a byte-order mark.
+    let (mut out, mut ends) = ([0u8; 1], [0usize; 1]);
+    let _ = reader.read_record(b"\n", &mut out, &mut ends);
+}
+
+/// The CSV parser's own record ends, resumable as the chunk grows.
+struct Exact {
+    core: csv_core::Reader,
+    pos: usize,
+    boundary: Option<usize>,
+}
+
+impl Exact {
+    fn new() -> Exact {
+        Exact {
+            core: core_reader(),
+            pos: 0,
+            boundary: None,
+        }
+    }
+
+    fn scan(&mut self, b: &[u8], scratch: &mut (Vec<u8>, Vec<usize>)) {
+        use csv_core::ReadRecordResult::*;
+        // An empty input means the end of the data to the parser: never pass one.
+        while self.pos < b.len() {
+            let (res, nin, _, _) =
+                self.core
+                    .read_record(&b[self.pos..], &mut scratch.0, &mut scratch.1);
+            self.pos += nin;
+            match res {
+                Record => self.boundary = Some(self.pos),
+                InputEmpty | End => break,
+                OutputFull | OutputEndsFull => {}
+            }
+        }
+    }
+}
+
+/// Where the last whole record in `b` ends, by the CSV parser.
+fn exact_boundary(b: &[u8], scratch: &mut (Vec<u8>, Vec<usize>)) -> Option<usize> {
+    let mut exact = Exact::new();
+    exact.scan(b, scratch);
+    exact.boundary
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tickets::{Mapping, Records, TicketReader};
+    use proptest::prelude::*;
+
+    /// Every record's fields and line, read one by one as before chunks.
+    type Read = Vec<(Vec<Vec<u8>>, u64)>;
+
+    fn listed(records: &Records, into: &mut Read) {
+        for i in 0..records.len() {
+            let record = records.get(i).unwrap();
+            into.push((record.iter().map(<[u8]>::to_vec).collect(), record.line()));
+        }
+    }
+
+    fn reader(input: &[u8]) -> TicketReader {
+        let input: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(input.to_vec()));
+        TicketReader::new(input, &Mapping::default(), &Default::default()).unwrap()
+    }
+
+    fn one_by_one(input: &[u8]) -> Read {
+        let mut reader = reader(input);
+        let mut records = Records::default();
+        while reader.read(&mut records).unwrap() {}
+        let mut read = Vec::new();
+        listed(&records, &mut read);
+        read
+    }
+
+    fn chunked(input: &[u8], chunk_bytes: usize) -> Read {
+        let mut reader = reader(input);
+        assert!(reader.cuts_chunks_of(chunk_bytes));
+        let (mut chunk, mut records, mut core) =
+            (Chunk::default(), Records::default(), core_reader());
+        let mut read = Vec::new();
+        loop {
+            reader.read_chunk(&mut chunk).unwrap();
+            records.read_chunk(&mut core, &chunk);
+            listed(&records, &mut read);
+            if chunk.last {
+                return read;
+            }
+        }
+    }
+
+    #[test]
+    fn chunks_read_the_records_and_lines_of_a_whole_read() {
+        let inputs: [&[u8]; 9] = [
+            b"id,text\nT1,a\nT2,b\n",
+            b"id,text\r\nT1,a\r\n\r\nT2,\"b\r\nc\"\r\nT3,d",
+            b"id,text\n\n\nT1,\"x\n\ny\"\n\"T2\",\"a\"\"b\"\n",
+            b"id,text\nT1,a\"b\nT2,\"c\"d\ne\nT3,\"f\n",
+            b"id,text\rT1,a\rT2,b\r",
+            b"\xef\xbb\xbfid,text\n\xef\xbb\xbfT1,\"a\"\n\xef\xbb\xbf\"T2\",b\n",
+            b"id,text\nT1,\"unclosed\n",
+            b"id,text\nT1,a",
+            b"id,text",
+        ];
+        for input in inputs {
+            let whole = one_by_one(input);
+            for size in [1, 2, 3, 5, 8, 13, 1 << 20] {
+                assert_eq!(
+                    chunked(input, size),
+                    whole,
+                    "{:?} in chunks of {size}",
+                    String::from_utf8_lossy(input)
+                );
+            }
+        }
+    }
+
+    /// What the property test builds inputs from.
+    const PIECES: [&[u8]; 9] = [
+        b"a",
+        b",",
+        b"\"",
+        b"\n",
+        b"\r",
+        b"\r\n",
+        b" ",
+        b"\xef\xbb\xbf",
+        b"\"\"",
+    ];
+
+    proptest! {
+        #[test]
+        fn any_input_reads_the_same_in_chunks(
+            body in proptest::collection::vec(0..PIECES.len(), 0..60),
+            size in 1usize..40,
+        ) {
+            let mut input = b"id,text\n".to_vec();
+            input.extend(body.iter().flat_map(|&i| PIECES[i].iter()));
+            prop_assert_eq!(chunked(&input, size), one_by_one(&input));
+        }
+    }
+
+    #[test]
+    fn newlines_are_counted_in_every_lane() {
+        for len in [0, 1, 15, 16, 17, 4079, 4080, 4081, 10_000] {
+            let bytes: Vec<u8> = (0..len)
+                .map(|i| if i % 7 == 3 { b'\n' } else { b'a' })
+                .collect();
+            let expected = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+            assert_eq!(count_newlines(&bytes), expected, "{len}");
+        }
+        assert_eq!(count_newlines(&[b'\n'; 9000]), 9000);
+    }
+
+    #[test]
+    fn quote_parity_finds_the_last_line_end_outside_quotes() {
+        let boundary = |text: &str| {
+            let mut quotes = Quotes::default();
+            quotes.scan(text.as_bytes());
+            (!quotes.irregular).then_some(quotes.boundary).flatten()
+        };
+        assert_eq!(boundary("a,b\nc,d\n"), Some(8));
+        assert_eq!(boundary("a,b\nc,\"d\ne\"\n"), Some(12));
+        assert_eq!(boundary("a,b\nc,\"d\ne"), Some(4));
+        assert_eq!(boundary("a,\"b\"\"\nc\",d\ne"), Some(12));
+        // A quote inside an unquoted field proves nothing; nor does one after a closing quote.
+        assert_eq!(boundary("a,b\"c\nd\n"), None);
+        assert_eq!(boundary("a,\"b\"c\nd\n"), None);
+        // The byte after a closing quote is not read yet.
+        assert_eq!(boundary("a\nb,\"c\""), Some(2));
+    }
+
+    #[test]
+    fn irregular_quotes_are_cut_where_the_parser_ends_records() {
+        let text = b"a,b\"c\nd,\"e\nf\"\ng";
+        let mut scratch = (vec![0; 4], vec![0; 2]);
+        assert_eq!(exact_boundary(text, &mut scratch), Some(14));
+        assert_eq!(exact_boundary(b"a\rb\rc", &mut scratch), Some(4));
+        assert_eq!(exact_boundary(b"abc", &mut scratch), None);
+    }
+}
