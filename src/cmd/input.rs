@@ -177,48 +177,44 @@ impl<'a> Inputs<'a> {
     }
 
     /// The ticket file as bytes (`-` is stdin, `.gz` is decompressed), with a progress
-    /// indicator for `progress` ("replaying") when given.
+    /// indicator for `progress` ("replaying") when given; a Parquet file (known by its first
+    /// bytes) is read as CSV, every column handoff can read.
     pub fn ticket_bytes(
         &self,
         progress: Option<&str>,
-    ) -> anyhow::Result<(Box<dyn Read + Send>, Progress)> {
-        self.ticket_bytes_of(progress, None)
-    }
-
-    /// The ticket file as bytes; a Parquet file (known by its first bytes) is read as CSV,
-    /// only the `columns` given (all when `None`).
-    fn ticket_bytes_of(
-        &self,
-        progress: Option<&str>,
-        columns: Option<&std::collections::BTreeSet<String>>,
     ) -> anyhow::Result<(Box<dyn Read + Send>, Progress)> {
         let path = self.tickets()?;
         #[cfg(feature = "parquet")]
         if path != Path::new("-") && crate::tickets::parquet::is_parquet(path) {
             let csv =
-                crate::tickets::parquet::as_csv(path, columns).map_err(|e| self.ticket_error(e))?;
+                crate::tickets::parquet::as_csv(path, None).map_err(|e| self.ticket_error(e))?;
             return Ok((Box::new(csv), Progress::none()));
         }
-        let _ = columns;
         open_input(path, progress)
     }
 
-    /// The ticket bytes for a read through this mapping: a Parquet file reads only the columns
-    /// the mapping and the policy name.
-    fn mapped_ticket_bytes(
+    /// The ticket input for a read through this mapping: a Parquet file's rows, split into
+    /// fields straight from its columns (only the columns the mapping and the policy name), or
+    /// the CSV bytes.
+    fn mapped_input(
         &self,
         mapping: &Mapping,
         needs: &Needs,
         progress: Option<&str>,
-    ) -> anyhow::Result<(Box<dyn Read + Send>, Progress)> {
+    ) -> anyhow::Result<(TicketInput, Progress)> {
         #[cfg(feature = "parquet")]
-        let columns = Some(crate::tickets::parquet::mapped_columns(mapping, needs));
-        #[cfg(not(feature = "parquet"))]
-        let columns = {
-            let _ = (mapping, needs);
-            None
-        };
-        self.ticket_bytes_of(progress, columns.as_ref())
+        {
+            let path = self.tickets()?;
+            if path != Path::new("-") && crate::tickets::parquet::is_parquet(path) {
+                let columns = crate::tickets::parquet::mapped_columns(mapping, needs);
+                let rows = crate::tickets::parquet::rows(path, Some(&columns))
+                    .map_err(|e| self.ticket_error(e))?;
+                return Ok((TicketInput::Rows(Box::new(rows)), Progress::none()));
+            }
+        }
+        let _ = (mapping, needs);
+        let (input, progress) = self.ticket_bytes(progress)?;
+        Ok((TicketInput::Bytes(input), progress))
     }
 
     /// The tickets, read and parsed for a policy with these needs, through the mapping.
@@ -228,9 +224,12 @@ impl<'a> Inputs<'a> {
         progress: Option<&str>,
     ) -> anyhow::Result<(TicketSource, Progress)> {
         let mapping = self.mapping()?;
-        let (input, progress) = self.mapped_ticket_bytes(&mapping, &needs, progress)?;
-        let mut source =
-            TicketSource::new(input, &mapping, needs).map_err(|e| self.ticket_error(e))?;
+        let (input, progress) = self.mapped_input(&mapping, &needs, progress)?;
+        let source = match input {
+            TicketInput::Bytes(input) => TicketSource::new(input, &mapping, needs),
+            TicketInput::Rows(rows) => TicketSource::from_rows(rows, &mapping, needs),
+        };
+        let mut source = source.map_err(|e| self.ticket_error(e))?;
         source
             .keep_only(self.filters, &mapping)
             .map_err(|e| self.ticket_error(e))?;
@@ -244,9 +243,12 @@ impl<'a> Inputs<'a> {
         progress: &str,
     ) -> anyhow::Result<(TicketReader, TicketParser, Progress)> {
         let mapping = self.mapping()?;
-        let (input, progress) = self.mapped_ticket_bytes(&mapping, needs, Some(progress))?;
-        let mut reader =
-            TicketReader::new(input, &mapping, needs).map_err(|e| self.ticket_error(e))?;
+        let (input, progress) = self.mapped_input(&mapping, needs, Some(progress))?;
+        let reader = match input {
+            TicketInput::Bytes(input) => TicketReader::new(input, &mapping, needs),
+            TicketInput::Rows(rows) => TicketReader::from_rows(rows, &mapping, needs),
+        };
+        let mut reader = reader.map_err(|e| self.ticket_error(e))?;
         reader
             .keep_only(self.filters, &mapping)
             .map_err(|e| self.ticket_error(e))?;
@@ -333,6 +335,13 @@ pub fn load_policy_for_evaluation(
         })),
         Err(err) => Err(err.into()),
     }
+}
+
+/// Where the tickets come from: CSV bytes, or rows already split into fields (Parquet).
+enum TicketInput {
+    Bytes(Box<dyn Read + Send>),
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    Rows(Box<dyn crate::tickets::source::TypedRows>),
 }
 
 #[cfg(test)]

@@ -20,15 +20,33 @@ pub struct RowError {
     pub reason: String,
 }
 
-/// The rows of a CSV input, one reused record at a time, each with the line an editor shows.
+/// Rows that arrive already split into fields (a Parquet file): no CSV text in between.
+pub trait TypedRows: Send {
+    /// The column names, in the order of each row's fields.
+    fn headers(&self) -> Vec<String>;
+    /// Fill `record` with the next row; `Ok(None)` at the end, else the row's line (the line
+    /// a CSV export of the same table would give it).
+    fn next_row(&mut self, record: &mut ByteRecord) -> Result<Option<u64>, String>;
+    /// How far the read has come, for progress.
+    fn position(&self) -> u64;
+}
+
+/// The rows of an input, one reused record at a time, each with the line an editor shows.
 struct Rows {
-    reader: csv::Reader<Box<dyn Read + Send>>,
+    input: RowInput,
     record: ByteRecord,
     line: u64,
     /// The current record was read ahead (to check the first event) and not handed out yet.
     peeked: bool,
-    /// Keeps the input from reading far past the start of the current record.
-    limit: super::sniff::Limit,
+}
+
+enum RowInput {
+    Csv {
+        reader: csv::Reader<Box<dyn Read + Send>>,
+        /// Keeps the input from reading far past the start of the current record.
+        limit: super::sniff::Limit,
+    },
+    Typed(Box<dyn TypedRows>),
 }
 
 impl Rows {
@@ -37,36 +55,49 @@ impl Rows {
         if std::mem::take(&mut self.peeked) {
             return Ok(true);
         }
-        let line = self.reader.position().line();
-        let more = self
-            .reader
+        let (reader, limit) = match &mut self.input {
+            RowInput::Csv { reader, limit } => (reader, limit),
+            RowInput::Typed(rows) => {
+                let row = rows
+                    .next_row(&mut self.record)
+                    .map_err(|e| csv::Error::from(std::io::Error::other(e)))?;
+                if let Some(line) = row {
+                    self.line = line;
+                }
+                return Ok(row.is_some());
+            }
+        };
+        let line = reader.position().line();
+        let more = reader
             .read_byte_record(&mut self.record)
             .map_err(|e| csv::Error::from(std::io::Error::other(read_error(e, line))))?;
-        let end = self.reader.position().clone();
-        self.limit.record_starts_at(end.byte());
+        let end = reader.position().clone();
+        limit.record_starts_at(end.byte());
         if more {
-            self.line = self.physical_line(end);
+            self.line = physical_line(&self.record, limit, end);
         }
         Ok(more)
     }
 
-    /// The line an editor shows for the record just read. The reader's own count is the line
-    /// where it began looking for the record, before blank lines and before the `\n` of a CRLF
-    /// line end; so count back from where the record ended instead: minus the line breaks
-    /// inside its quoted fields, minus its own `\n` when the reader consumed it (a `\r\n`
-    /// ending stops at the `\r`).
-    fn physical_line(&self, end: csv::Position) -> u64 {
-        let inner = self
-            .record
-            .as_slice()
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
-        let own_newline = end.byte() > 0 && self.limit.byte_at(end.byte() - 1) == Some(b'\n');
-        end.line()
-            .saturating_sub(inner + u64::from(own_newline))
-            .max(1)
+    fn position(&self) -> u64 {
+        match &self.input {
+            RowInput::Csv { reader, .. } => reader.position().byte(),
+            RowInput::Typed(rows) => rows.position(),
+        }
     }
+}
+
+/// The line an editor shows for the record just read. The reader's own count is the line
+/// where it began looking for the record, before blank lines and before the `\n` of a CRLF
+/// line end; so count back from where the record ended instead: minus the line breaks
+/// inside its quoted fields, minus its own `\n` when the reader consumed it (a `\r\n`
+/// ending stops at the `\r`).
+fn physical_line(record: &ByteRecord, limit: &super::sniff::Limit, end: csv::Position) -> u64 {
+    let inner = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+    let own_newline = end.byte() > 0 && limit.byte_at(end.byte() - 1) == Some(b'\n');
+    end.line()
+        .saturating_sub(inner + u64::from(own_newline))
+        .max(1)
 }
 
 /// Reads the records of a ticket CSV (the header is resolved into a [`Layout`] first). Records
@@ -116,13 +147,40 @@ impl TicketReader {
             })
             .collect();
         limit.record_starts_at(reader.position().byte());
-        let mut rows = Rows {
-            reader,
+        let rows = Rows {
+            input: RowInput::Csv { reader, limit },
             record: ByteRecord::new(),
             line: 1,
             peeked: false,
-            limit,
         };
+        TicketReader::with_rows(rows, headers, mapping, needs)
+    }
+
+    /// Read rows that come split into fields already (a Parquet file), through `mapping`.
+    pub fn from_rows(
+        rows: Box<dyn TypedRows>,
+        mapping: &Mapping,
+        needs: &Needs,
+    ) -> Result<TicketReader, String> {
+        let headers = rows.headers();
+        if headers.is_empty() {
+            return Err("the input is empty: a CSV header is needed".into());
+        }
+        let rows = Rows {
+            input: RowInput::Typed(rows),
+            record: ByteRecord::new(),
+            line: 1,
+            peeked: false,
+        };
+        TicketReader::with_rows(rows, headers, mapping, needs)
+    }
+
+    fn with_rows(
+        mut rows: Rows,
+        headers: Vec<String>,
+        mapping: &Mapping,
+        needs: &Needs,
+    ) -> Result<TicketReader, String> {
         let (layout, events) = match &mapping.events {
             None => (
                 Layout::resolve(headers, mapping, needs).map_err(|e| e.to_string())?,
@@ -250,7 +308,7 @@ impl TicketReader {
     pub fn position(&self) -> u64 {
         match &self.cutter {
             Some(cutter) => cutter.position(),
-            None => self.rows.reader.position().byte(),
+            None => self.rows.position(),
         }
     }
 
@@ -276,16 +334,20 @@ impl TicketReader {
         {
             return false;
         }
-        let position = self.rows.reader.position().clone();
+        // Typed rows (Parquet) are records already: only CSV text is cut.
+        let RowInput::Csv { reader, limit } = &mut self.rows.input else {
+            return false;
+        };
+        let position = reader.position().clone();
         // What the CSV reader read ahead after the header (at most its 8 KiB buffer).
-        let Some(leftover) = self.rows.limit.bytes_from(position.byte()) else {
+        let Some(leftover) = limit.bytes_from(position.byte()) else {
             return false;
         };
         let empty: Box<dyn Read + Send> = Box::new(std::io::empty());
-        let reader = std::mem::replace(&mut self.rows.reader, csv::Reader::from_reader(empty));
+        let reader = std::mem::replace(reader, csv::Reader::from_reader(empty));
         self.cutter = Some(Cutter::new(
             reader.into_inner(),
-            self.rows.limit.clone(),
+            limit.clone(),
             leftover,
             position.byte(),
             position.line().saturating_sub(1),
@@ -372,6 +434,20 @@ impl TicketSource {
         needs: Needs,
     ) -> Result<TicketSource, String> {
         let reader = TicketReader::new(input, mapping, &needs)?;
+        TicketSource::of(reader, mapping, needs)
+    }
+
+    /// Tickets from rows that come split into fields already (a Parquet file).
+    pub fn from_rows(
+        rows: Box<dyn TypedRows>,
+        mapping: &Mapping,
+        needs: Needs,
+    ) -> Result<TicketSource, String> {
+        let reader = TicketReader::from_rows(rows, mapping, &needs)?;
+        TicketSource::of(reader, mapping, needs)
+    }
+
+    fn of(reader: TicketReader, mapping: &Mapping, needs: Needs) -> Result<TicketSource, String> {
         let parser = super::TicketParser::new(&reader.layout, reader.mapping(mapping), &needs)?;
         let layout = reader.layout.clone();
         Ok(TicketSource {

@@ -39,12 +39,19 @@ pub enum State {
     },
     Count(u64),
     Distinct(HashSet<String>),
-    /// The values in event order: an index into `values` per event.
+    /// The values in event order: the distinct values back to back in `values`, their ends in
+    /// `ends`, and an index into `ends` per event (no allocation per event or per value once
+    /// the buffers have grown).
     Changes {
         events: Vec<(Order, u32)>,
-        values: Vec<String>,
+        values: String,
+        ends: Vec<usize>,
     },
-    Join(Vec<(Order, String)>),
+    /// The values back to back in `text`, and where each event's lies.
+    Join {
+        parts: Vec<(Order, usize, usize)>,
+        text: String,
+    },
     Any(bool),
 }
 
@@ -65,9 +72,13 @@ impl State {
             FoldKind::CountDistinct => State::Distinct(HashSet::new()),
             FoldKind::Changes => State::Changes {
                 events: Vec::new(),
-                values: Vec::new(),
+                values: String::new(),
+                ends: Vec::new(),
             },
-            FoldKind::Join => State::Join(Vec::new()),
+            FoldKind::Join => State::Join {
+                parts: Vec::new(),
+                text: String::new(),
+            },
             FoldKind::Any => State::Any(false),
         }
     }
@@ -85,11 +96,19 @@ impl State {
             }
             State::Count(n) => *n = 0,
             State::Distinct(set) => set.clear(),
-            State::Changes { events, values } => {
+            State::Changes {
+                events,
+                values,
+                ends,
+            } => {
                 events.clear();
                 values.clear();
+                ends.clear();
             }
-            State::Join(parts) => parts.clear(),
+            State::Join { parts, text } => {
+                parts.clear();
+                text.clear();
+            }
             State::Any(any) => *any = false,
         }
     }
@@ -117,6 +136,16 @@ impl State {
                 best,
                 value,
             } => {
+                // The same text as the value kept (a column repeated on every update row):
+                // an equal value, so only the earlier event can matter; no need to parse it.
+                if let Some((_, seen_at)) = best {
+                    if text == value.as_str() {
+                        if order < *seen_at {
+                            *seen_at = order;
+                        }
+                        return;
+                    }
+                }
                 let Some(candidate) = comparable(text, timestamps) else {
                     return;
                 };
@@ -146,17 +175,32 @@ impl State {
                     set.insert(text.to_string());
                 }
             }
-            State::Changes { events, values } => {
-                let index = match values.iter().position(|v| v == text) {
-                    Some(i) => i,
-                    None => {
-                        values.push(text.to_string());
-                        values.len() - 1
+            State::Changes {
+                events,
+                values,
+                ends,
+            } => {
+                let mut start = 0;
+                let mut index = None;
+                for (i, &end) in ends.iter().enumerate() {
+                    if values.get(start..end) == Some(text) {
+                        index = Some(i);
+                        break;
                     }
-                };
+                    start = end;
+                }
+                let index = index.unwrap_or_else(|| {
+                    values.push_str(text);
+                    ends.push(values.len());
+                    ends.len() - 1
+                });
                 events.push((order, u32::try_from(index).unwrap_or(u32::MAX)));
             }
-            State::Join(parts) => parts.push((order, text.to_string())),
+            State::Join { parts, text: all } => {
+                let start = all.len();
+                all.push_str(text);
+                parts.push((order, start, all.len()));
+            }
             State::Any(any) => *any = true,
         }
     }
@@ -178,14 +222,14 @@ impl State {
                 let changes = events.windows(2).filter(|w| w[0].1 != w[1].1).count();
                 let _ = write!(out, "{changes}");
             }
-            State::Join(parts) => {
-                parts.sort_by_key(|(order, _)| *order);
-                for (i, (_, text)) in parts.iter().enumerate() {
+            State::Join { parts, text } => {
+                parts.sort_by_key(|&(order, _, _)| order);
+                for (i, &(_, start, end)) in parts.iter().enumerate() {
                     if i > 0 {
                         // A line break: keywords never match across two messages.
                         out.push('\n');
                     }
-                    out.push_str(text);
+                    out.push_str(text.get(start..end).unwrap_or_default());
                 }
             }
             State::Any(any) => out.push_str(if *any { "true" } else { "false" }),
@@ -238,5 +282,43 @@ mod tests {
         let times = [(1, "2026-01-02 10:00"), (2, "2026-01-01 09:00")];
         assert_eq!(fold(FoldKind::Min, &times), "2026-01-01 09:00");
         assert_eq!(fold(FoldKind::Max, &times), "2026-01-02 10:00");
+    }
+
+    #[test]
+    fn equal_values_keep_the_earliest_spelling_whether_or_not_the_text_repeats() {
+        // In time order: "1.0" (20), "1" (25), "1.0" (30): the earliest spelling of the
+        // largest value is "1.0", though its first row in the file is the latest.
+        let events = [(30, "1.0"), (20, "1.0"), (25, "1")];
+        assert_eq!(fold(FoldKind::Max, &events), "1.0");
+        assert_eq!(fold(FoldKind::Min, &events), "1.0");
+        let events = [(30, "1.0"), (10, "1"), (20, "1.0")];
+        assert_eq!(fold(FoldKind::Max, &events), "1");
+    }
+
+    #[test]
+    fn a_reset_state_folds_the_next_ticket_from_scratch() {
+        let parser = TimestampParser::new(None, jiff::tz::TimeZone::UTC);
+        let mut out = String::new();
+        for kind in FoldKind::ALL {
+            let mut state = State::new(kind);
+            let first = [(3, "c"), (1, "a"), (2, "b")];
+            let second = [(2, "y"), (1, "x"), (3, "x")];
+            let mut results = Vec::new();
+            for events in [&first, &second] {
+                state.reset();
+                for (seq, (second, text)) in events.iter().enumerate() {
+                    let at = Timestamp::from_second(*second).ok();
+                    state.add((at, seq as u64), text, &parser);
+                }
+                state.finish(&mut out);
+                results.push(out.clone());
+            }
+            let fresh = fold(kind, &second);
+            assert_eq!(results[1], fresh, "{}", kind.name());
+        }
+        let mut join = State::new(FoldKind::Join);
+        join.add((None, 1), "only", &parser);
+        join.finish(&mut out);
+        assert_eq!(out, "only");
     }
 }

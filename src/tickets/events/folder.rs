@@ -78,6 +78,9 @@ pub struct EventFolder {
     current: Option<Open>,
     /// Grouped: hashes of the tickets completed last.
     closed: RecentIds,
+    /// Grouped: the last ticket completed, whose buffers the next one reuses (so a ticket
+    /// costs no allocation once they have grown).
+    spare_open: Option<Open>,
     /// Not grouped: every ticket, in order of its first event.
     open: Vec<Open>,
     open_index: HashMap<String, usize>,
@@ -182,6 +185,7 @@ impl EventFolder {
             ready: VecDeque::new(),
             current: None,
             closed: RecentIds::default(),
+            spare_open: None,
             open: Vec::new(),
             open_index: HashMap::new(),
             messages: Vec::new(),
@@ -344,6 +348,14 @@ impl EventFolder {
     }
 
     fn start(&mut self, key: &str, line: u64) -> Open {
+        if let Some(mut open) = self.spare_open.take() {
+            open.key.clear();
+            open.key.push_str(key);
+            open.line = line;
+            open.states.iter_mut().for_each(State::reset);
+            open.stages.clear();
+            return open;
+        }
         Open {
             key: key.to_string(),
             line,
@@ -362,6 +374,7 @@ impl EventFolder {
         if let Some(mut open) = self.current.take() {
             self.closed.insert(hash(&open.key));
             self.emit(&mut open);
+            self.spare_open = Some(open);
         }
     }
 
