@@ -22,6 +22,7 @@ use crate::tickets::{RowError, TicketParser, TicketReader};
 
 mod collector;
 pub mod options;
+mod pending;
 pub mod pipeline;
 pub mod worker;
 
