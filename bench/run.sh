@@ -4,25 +4,34 @@
 # On the same generated ticket files it measures, with /usr/bin/time -v:
 #   1. the floor: a plain csv-crate pass over every record (examples/csv_floor.rs);
 #   2. `handoff replay` of policies/support.yaml (2 threads, and 1 thread for reference);
-#   3. the same routing in Python/pandas (bench/reference.py), in a virtual environment;
-# at 100k and 1M rows, plus handoff's peak RSS at 5M rows. It checks that handoff and the
-# pandas reference count the same escalations per tier, and that handoff's 1M-row report is
-# byte-identical between runs and between 1 and 2 threads; any difference fails the script.
+#   3. the same routing in the engines an analyst would pick instead, in a virtual environment:
+#      DuckDB, DataFusion and polars (bench/peers.py) and pandas (bench/reference.py);
+# at 100k and 1M rows, plus handoff's peak RSS at 5M rows. Before anything is timed, each peer
+# must count the same tickets per tier as `handoff replay`; after, the timed runs are checked
+# again, and handoff's 1M-row report must be byte-identical between runs and between 1 and 2
+# threads. Any difference fails the script. Each peer is printed as a ratio to replay (wall
+# time and CPU time, user + sys), with its peak RSS.
 #
 # Usage: bench/run.sh            (BENCH_REPS=n: runs per measurement, best kept; default 3)
+#        BENCH_SMALL=2000 BENCH_MID=20000 BENCH_BIG=50000 BENCH_REPS=1 bench/run.sh: a quick check
 # Not part of the unit tests. Rerun it whenever the engine changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 REPS="${BENCH_REPS:-3}"
-SPEED_ROWS=(100000 1000000)
-RSS_ROWS=(1000000 5000000)
+# Sizes: BENCH_SMALL, BENCH_MID (the one the targets are read at) and BENCH_BIG (peak RSS
+# only) rows; smaller ones check that the script works, the figures need the defaults.
+SMALL=${BENCH_SMALL:-100000}
+MID=${BENCH_MID:-1000000}
+BIG=${BENCH_BIG:-5000000}
+SPEED_ROWS=("$SMALL" "$MID")
 SEED=1
 POLICY=policies/support.yaml
 OUT=bench/out
 VENV=bench/.venv
 HANDOFF=target/release/handoff
 FLOOR=target/release/examples/csv_floor
+PEERS=(duckdb datafusion polars pandas)
 
 step() { printf '\n== %s\n' "$*" >&2; }
 fail() { printf 'bench: %s\n' "$*" >&2; exit 1; }
@@ -43,15 +52,46 @@ cargo build --release --locked --quiet --examples
 if [[ ! -x "$VENV/bin/python" ]]; then
   python3 -m venv "$VENV"
 fi
-if ! "$VENV/bin/python" -c 'import pandas' 2>/dev/null; then
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check pandas >&2
+if ! "$VENV/bin/python" -c 'import pandas, duckdb, datafusion, polars, pyarrow' 2>/dev/null; then
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check pandas duckdb datafusion polars pyarrow >&2
 fi
-PANDAS_VERSION=$("$VENV/bin/python" -c 'import pandas; print(pandas.__version__)')
+PEER_VERSIONS=$("$VENV/bin/python" -c '
+from importlib.metadata import version
+print(", ".join(f"{name} {version(name)}" for name in ["duckdb", "datafusion", "polars", "pandas"]))')
+
+# peer NAME FILE: the command that runs peer NAME on FILE (it prints `tier count` lines).
+peer() {
+  case $1 in
+    pandas) echo "$VENV/bin/python" bench/reference.py "$2" ;;
+    *) echo "$VENV/bin/python" bench/peers.py "$1" "$2" ;;
+  esac
+}
+
+# tier_counts REPORT.json: handoff's escalations per tier, as `tier count` lines, sorted.
+tier_counts() {
+  python3 -c '
+import json, sys
+report = json.load(open(sys.argv[1]))["report"]
+for tier, rate in report["escalation_by_tier"].items():
+    print(tier, rate["numerator"])
+' "$1" | sort
+}
+
+# same_tiers NAME ROWS HANDOFF_REPORT PEER_OUTPUT: fail unless the peer counted what handoff did.
+same_tiers() {
+  local handoff_counts peer_counts
+  handoff_counts=$(tier_counts "$3")
+  peer_counts=$(sort "$4")
+  if [[ "$handoff_counts" != "$peer_counts" ]]; then
+    printf 'handoff:\n%s\n%s:\n%s\n' "$handoff_counts" "$1" "$peer_counts" >&2
+    fail "$1 counts other escalations per tier than handoff at $2 rows"
+  fi
+}
 
 step "tickets (handoff gen --seed $SEED)"
 mkdir -p "$OUT"
 declare -A FILE BYTES
-for rows in 100000 1000000 5000000; do
+for rows in "$SMALL" "$MID" "$BIG"; do
   FILE[$rows]="$OUT/tickets-$rows.csv"
   "$HANDOFF" gen --rows "$rows" --seed "$SEED" >"${FILE[$rows]}"
   BYTES[$rows]=$(stat -c %s "${FILE[$rows]}")
@@ -61,25 +101,42 @@ done
 # would take a core from the measurements.
 sync
 
+step "peers agree with handoff replay (before timing)"
+for rows in "${SPEED_ROWS[@]}"; do
+  "$HANDOFF" replay --policy "$POLICY" --quiet --format json --tickets "${FILE[$rows]}" >"$OUT/check-handoff-$rows.out"
+  for name in "${PEERS[@]}"; do
+    # shellcheck disable=SC2046 # the command is words
+    $(peer "$name" "${FILE[$rows]}") >"$OUT/check-$name-$rows.out" || fail "$name failed on $rows rows"
+    same_tiers "$name" "$rows" "$OUT/check-handoff-$rows.out" "$OUT/check-$name-$rows.out"
+  done
+  echo "$rows rows: ${PEERS[*]} count the same escalations per tier as handoff" >&2
+done
+
 # measure NAME ROWS REP COMMAND...: run COMMAND once (stdout to $OUT/NAME-ROWS.out) and keep
-# the best wall time and the largest peak RSS over the repetitions so far.
-declare -A WALL_OF RSS_OF
+# the best wall time, the least CPU time (user + sys) and the largest peak RSS over the
+# repetitions so far.
+declare -A WALL_OF RSS_OF CPU_OF
 measure() {
   local name=$1 rows=$2 rep=$3
   shift 3
-  local out="$OUT/$name-$rows.out" timing="$OUT/$name-$rows.time" start end wall rss
+  local out="$OUT/$name-$rows.out" timing="$OUT/$name-$rows.time" start end wall rss cpu
   start=$EPOCHREALTIME
   /usr/bin/time -v -o "$timing" "$@" >"$out" || fail "$name failed on $rows rows: $*"
   end=$EPOCHREALTIME
   wall=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.4f", e - s }')
   rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$timing")
+  cpu=$(awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ { s += $2 } END { printf "%.3f", s }' "$timing")
+  local least=${CPU_OF[$name,$rows]:-}
+  if [[ -z "$least" ]] || awk -v a="$cpu" -v b="$least" 'BEGIN { exit !(a < b) }'; then
+    CPU_OF[$name,$rows]=$cpu
+  fi
   local best=${WALL_OF[$name,$rows]:-}
   if [[ -z "$best" ]] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then
     WALL_OF[$name,$rows]=$wall
   fi
   if ((rss > ${RSS_OF[$name,$rows]:-0})); then RSS_OF[$name,$rows]=$rss; fi
-  if [[ $name == handoff* && $rows == 1000000 ]]; then cp "$out" "$OUT/$name-$rows.run$rep"; fi
-  printf '%-12s %8s rows  run %d  %8.3f s  %8.1f MB\n' "$name" "$rows" "$rep" "$wall" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" >&2
+  if [[ $name == handoff* && $rows == "$MID" ]]; then cp "$out" "$OUT/$name-$rows.run$rep"; fi
+  printf '%-12s %8s rows  run %d  %8.3f s  %8.3f s CPU  %8.1f MB\n' "$name" "$rows" "$rep" "$wall" "$cpu" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" >&2
 }
 
 # Repetitions go round the tools, so a burst of other work on the machine hits one run of
@@ -92,61 +149,70 @@ for rows in "${SPEED_ROWS[@]}"; do
     measure floor "$rows" "$rep" "$FLOOR" "${FILE[$rows]}"
     measure handoff "$rows" "$rep" "$HANDOFF" replay --policy "$POLICY" --quiet --format json --threads 2 --tickets "${FILE[$rows]}"
     measure handoff-1t "$rows" "$rep" "$HANDOFF" replay --policy "$POLICY" --quiet --format json --threads 1 --tickets "${FILE[$rows]}"
-    measure pandas "$rows" "$rep" "$VENV/bin/python" bench/reference.py "${FILE[$rows]}"
+    for name in "${PEERS[@]}"; do
+      # shellcheck disable=SC2046 # the command is words
+      measure "$name" "$rows" "$rep" $(peer "$name" "${FILE[$rows]}")
+    done
   done
 done
-cat "${FILE[5000000]}" >/dev/null
+cat "${FILE[$BIG]}" >/dev/null
 for ((rep = 0; rep < REPS; rep++)); do
-  measure handoff 5000000 "$rep" "$HANDOFF" replay --policy "$POLICY" --quiet --format json --threads 2 --tickets "${FILE[5000000]}"
+  measure handoff $BIG "$rep" "$HANDOFF" replay --policy "$POLICY" --quiet --format json --threads 2 --tickets "${FILE[$BIG]}"
 done
 
 step "checks"
 for rows in "${SPEED_ROWS[@]}"; do
   [[ $(cat "$OUT/floor-$rows.out") == "$rows" ]] || fail "the floor read $(cat "$OUT/floor-$rows.out") records of $rows"
-  handoff_counts=$(python3 -c '
-import json, sys
-report = json.load(open(sys.argv[1]))["report"]
-for tier, rate in report["escalation_by_tier"].items():
-    print(tier, rate["numerator"])
-' "$OUT/handoff-$rows.out" | sort)
-  pandas_counts=$(sort "$OUT/pandas-$rows.out")
-  if [[ "$handoff_counts" != "$pandas_counts" ]]; then
-    printf 'handoff:\n%s\npandas:\n%s\n' "$handoff_counts" "$pandas_counts" >&2
-    fail "escalation counts per tier differ at $rows rows"
-  fi
-  echo "$rows rows: same escalations per tier ($(echo $handoff_counts | tr '\n' ' '))" >&2
+  for name in "${PEERS[@]}"; do
+    same_tiers "$name" "$rows" "$OUT/handoff-$rows.out" "$OUT/$name-$rows.out"
+  done
+  echo "$rows rows: handoff and ${PEERS[*]}: same escalations per tier ($(tier_counts "$OUT/handoff-$rows.out" | tr '\n' ' '))" >&2
 done
-for run in "$OUT"/handoff-1000000.run* "$OUT"/handoff-1t-1000000.run*; do
-  cmp -s "$run" "$OUT/handoff-1000000.run0" || fail "the 1M-row report differs: $run"
+for run in "$OUT"/handoff-$MID.run* "$OUT"/handoff-1t-$MID.run*; do
+  cmp -s "$run" "$OUT/handoff-$MID.run0" || fail "the $MID-row report differs: $run"
 done
 echo "1M rows: the report is byte-identical across $((2 * REPS)) runs (1 and 2 threads)" >&2
 
 step "results"
 mb() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1e6 }'; }
-echo "Machine: $(nproc) cores ($(lscpu | awk -F': +' '/Model name/ { print $2; exit }')), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); $(rustc --version); pandas $PANDAS_VERSION"
+echo "Machine: $(nproc) cores ($(lscpu | awk -F': +' '/Model name/ { print $2; exit }')), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); $(rustc --version); $PEER_VERSIONS"
 echo "Command: bench/run.sh (BENCH_REPS=$REPS, seed $SEED, policy $POLICY); load average before: $LOAD"
 echo
-echo "| rows | file MB | measurement | wall s | rows/s | MB/s | peak RSS MB |"
-echo "|---:|---:|---|---:|---:|---:|---:|"
+echo "| rows | file MB | measurement | wall s | CPU s | rows/s | MB/s | peak RSS MB |"
+echo "|---:|---:|---|---:|---:|---:|---:|---:|"
 row() {
   local name=$1 rows=$2 label=$3
-  awk -v r="$rows" -v b="${BYTES[$rows]}" -v w="${WALL_OF[$name,$rows]}" -v k="${RSS_OF[$name,$rows]}" -v l="$label" \
-    'BEGIN { printf "| %d | %.0f | %s | %.3f | %.0f | %.0f | %.1f |\n", r, b / 1e6, l, w, r / w, b / 1e6 / w, k / 1024 }'
+  awk -v r="$rows" -v b="${BYTES[$rows]}" -v w="${WALL_OF[$name,$rows]}" -v c="${CPU_OF[$name,$rows]}" -v k="${RSS_OF[$name,$rows]}" -v l="$label" \
+    'BEGIN { printf "| %d | %.0f | %s | %.3f | %.3f | %.0f | %.0f | %.1f |\n", r, b / 1e6, l, w, c, r / w, b / 1e6 / w, k / 1024 }'
 }
 for rows in "${SPEED_ROWS[@]}"; do
   row floor "$rows" "floor (csv crate, 1 thread)"
   row handoff "$rows" "handoff replay --threads 2"
   row handoff-1t "$rows" "handoff replay --threads 1"
-  row pandas "$rows" "pandas reference"
+  for name in "${PEERS[@]}"; do row "$name" "$rows" "$name"; done
 done
-row handoff 5000000 "handoff replay --threads 2"
+row handoff $BIG "handoff replay --threads 2"
+echo
+echo "Peers against \`handoff replay --threads 2\` (same run; × = the peer's figure over replay's):"
+echo
+echo "| rows | engine | wall s | × replay wall | CPU s | × replay CPU | peak RSS MB | × replay RSS |"
+echo "|---:|---|---:|---:|---:|---:|---:|---:|"
+for rows in "${SPEED_ROWS[@]}"; do
+  for name in "${PEERS[@]}"; do
+    awk -v r="$rows" -v n="$name" \
+      -v w="${WALL_OF[$name,$rows]}" -v hw="${WALL_OF[handoff,$rows]}" \
+      -v c="${CPU_OF[$name,$rows]}" -v hc="${CPU_OF[handoff,$rows]}" \
+      -v k="${RSS_OF[$name,$rows]}" -v hk="${RSS_OF[handoff,$rows]}" \
+      'BEGIN { printf "| %d | %s | %.3f | %.2f | %.3f | %.2f | %.1f | %.1f |\n", r, n, w, w / hw, c, c / hc, k / 1024, k / hk }'
+  done
+done
 echo
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-share=$(awk -v f="${WALL_OF[floor,1000000]}" -v h="${WALL_OF[handoff,1000000]}" 'BEGIN { printf "%.0f", 100 * f / h }')
-speedup=$(ratio "${WALL_OF[pandas,1000000]}" "${WALL_OF[handoff,1000000]}")
-rss1=$(awk -v k="${RSS_OF[handoff,1000000]}" 'BEGIN { printf "%.1f", k / 1024 }')
-rss5=$(awk -v k="${RSS_OF[handoff,5000000]}" 'BEGIN { printf "%.1f", k / 1024 }')
-growth=$(awk -v a="${RSS_OF[handoff,5000000]}" -v b="${RSS_OF[handoff,1000000]}" 'BEGIN { printf "%+.1f", 100 * (a - b) / b }')
+share=$(awk -v f="${WALL_OF[floor,$MID]}" -v h="${WALL_OF[handoff,$MID]}" 'BEGIN { printf "%.0f", 100 * f / h }')
+speedup=$(ratio "${WALL_OF[pandas,$MID]}" "${WALL_OF[handoff,$MID]}")
+rss1=$(awk -v k="${RSS_OF[handoff,$MID]}" 'BEGIN { printf "%.1f", k / 1024 }')
+rss5=$(awk -v k="${RSS_OF[handoff,$BIG]}" 'BEGIN { printf "%.1f", k / 1024 }')
+growth=$(awk -v a="${RSS_OF[handoff,$BIG]}" -v b="${RSS_OF[handoff,$MID]}" 'BEGIN { printf "%+.1f", 100 * (a - b) / b }')
 verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo MISSED; fi; }
 echo "| target (1M rows unless noted) | measured | |"
 echo "|---|---:|---|"
@@ -156,5 +222,5 @@ echo "| peak RSS ≤ 64 MB | $rss1 MB | $(verdict "$rss1 <= 64") |"
 echo "| RSS at 5M ≤ 1M + 10 % | $growth % | $(verdict "$growth <= 10") |"
 echo "| report identical between runs, 1 and 2 threads | yes | met |"
 echo
-echo "100k rows, one thread: handoff $(printf '%.3f' "${WALL_OF[handoff-1t,100000]}") s vs floor $(printf '%.3f' "${WALL_OF[floor,100000]}") s ($(ratio "${WALL_OF[handoff-1t,100000]}" "${WALL_OF[floor,100000]}")× the floor's time)."
-echo "1M rows, one thread: handoff $(printf '%.3f' "${WALL_OF[handoff-1t,1000000]}") s vs floor $(printf '%.3f' "${WALL_OF[floor,1000000]}") s ($(ratio "${WALL_OF[handoff-1t,1000000]}" "${WALL_OF[floor,1000000]}")× the floor's time)."
+echo "$SMALL rows, one thread: handoff $(printf '%.3f' "${WALL_OF[handoff-1t,$SMALL]}") s vs floor $(printf '%.3f' "${WALL_OF[floor,$SMALL]}") s ($(ratio "${WALL_OF[handoff-1t,$SMALL]}" "${WALL_OF[floor,$SMALL]}")× the floor's time)."
+echo "$MID rows, one thread: handoff $(printf '%.3f' "${WALL_OF[handoff-1t,$MID]}") s vs floor $(printf '%.3f' "${WALL_OF[floor,$MID]}") s ($(ratio "${WALL_OF[handoff-1t,$MID]}" "${WALL_OF[floor,$MID]}")× the floor's time)."

@@ -98,7 +98,7 @@ fn service_level(text: &str) -> Result<f64, String> {
 }
 
 /// The default of `--threads`: past a few workers, reading the CSV is the limit.
-fn default_threads() -> usize {
+pub(super) fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
 }
 

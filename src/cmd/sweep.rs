@@ -49,6 +49,10 @@ pub struct SweepArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub history: HistoryArgs,
+    /// Threads to use: one reads the CSV, all evaluate tickets. The report is the same for
+    /// any number [default: the number of cores, at most 4]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -189,13 +193,23 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
         .map(|&v| base.with_threshold(rule, field, bound, v).map(|p| (v, p)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(anyhow::Error::msg)?;
-    let (mut source, progress) = inputs.ticket_source(base.needs.clone(), Some("sweeping"))?;
+    let (mut reader, parser, progress) = inputs.ticket_reader(&base.needs, "sweeping")?;
     let swept = Swept {
         field: field.to_string(),
         bound: bound.to_string(),
     };
-    let outcome = sweep(&variants, &swept, &mut source, args.history.as_of)
-        .with_context(|| tickets.display().to_string())?;
+    let threads = args
+        .threads
+        .map_or_else(super::replay::default_threads, usize::from);
+    let outcome = sweep(
+        &variants,
+        &swept,
+        &mut reader,
+        parser,
+        args.history.as_of,
+        threads,
+    )
+    .with_context(|| tickets.display().to_string())?;
     progress.finish();
     let tally = crate::tickets::tally::ReadTally {
         records: outcome.records,
@@ -208,7 +222,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Exit> {
         &args.rule,
         &args.param,
         &outcome,
-        &source.layout,
+        &reader.layout,
         args.max_escalation_rate,
     );
     let mut rendered = Vec::new();

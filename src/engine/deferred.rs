@@ -1,35 +1,49 @@
 //! Events that depend on `--as-of` (an unanswered SLA clock, a time-based hand-off): settled
 //! as soon as the reading has moved past them, or at the end. Only clocks still running are
-//! held, so memory does not grow with the number of tickets. Replay's workers, diff and sweep
-//! all settle through [`Settler`].
+//! held, and equal events at the same time are held once with a count: sweep's clocks (a
+//! value and a target, no ticket id) take at most one entry per due time and kind, however many
+//! tickets are due then. Replay's workers, diff and sweep all settle through [`Settler`].
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
-/// Events waiting for `--as-of`, earliest first.
-pub struct Settler<T: Ord> {
+/// Events waiting for `--as-of`, earliest first, each distinct (time, event) once with how
+/// many times it was pushed.
+pub struct Settler<T: Ord + Clone> {
     /// A fixed `--as-of`, or `None` for "the latest timestamp in the input".
     fixed: Option<Timestamp>,
     latest: Option<Timestamp>,
-    pending: BinaryHeap<Reverse<(Timestamp, T)>>,
+    pending: BTreeMap<(Timestamp, T), u64>,
 }
 
-impl<T: Ord> Settler<T> {
+/// Settle `count` equal events.
+fn settle_all<T: Clone>(item: T, count: u64, happened: bool, settle: &mut dyn FnMut(T, bool)) {
+    for _ in 1..count {
+        settle(item.clone(), happened);
+    }
+    settle(item, happened);
+}
+
+impl<T: Ord + Clone> Settler<T> {
     pub fn new(fixed: Option<Timestamp>) -> Self {
         Settler {
             fixed,
             latest: None,
-            pending: BinaryHeap::new(),
+            pending: BTreeMap::new(),
         }
+    }
+
+    /// Distinct (time, event) pairs held: what the settler's memory grows with.
+    pub fn held(&self) -> usize {
+        self.pending.len()
     }
 
     /// An event at `at`; `settle(item, happened)` is called now or later.
     pub fn push(&mut self, at: Timestamp, item: T, settle: &mut dyn FnMut(T, bool)) {
         match self.fixed {
             Some(as_of) => settle(item, at < as_of),
-            None => self.pending.push(Reverse((at, item))),
+            None => *self.pending.entry((at, item)).or_default() += 1,
         }
     }
 
@@ -40,11 +54,11 @@ impl<T: Ord> Settler<T> {
         let Some(now) = self.latest else { return };
         while self
             .pending
-            .peek()
-            .is_some_and(|Reverse((at, _))| *at < now)
+            .first_key_value()
+            .is_some_and(|((at, _), _)| *at < now)
         {
-            if let Some(Reverse((_, item))) = self.pending.pop() {
-                settle(item, true);
+            if let Some(((_, item), count)) = self.pending.pop_first() {
+                settle_all(item, count, true, settle);
             }
         }
     }
@@ -62,8 +76,8 @@ impl<T: Ord> Settler<T> {
     /// Settle everything left against the final `as_of` (replay's workers each saw part of
     /// the input: theirs is the latest of all of them).
     pub fn finish(mut self, as_of: Option<Timestamp>, settle: &mut dyn FnMut(T, bool)) {
-        while let Some(Reverse((at, item))) = self.pending.pop() {
-            settle(item, as_of.is_some_and(|as_of| at < as_of));
+        while let Some(((at, item), count)) = self.pending.pop_first() {
+            settle_all(item, count, as_of.is_some_and(|as_of| at < as_of), settle);
         }
     }
 }
@@ -90,6 +104,39 @@ mod tests {
         // Another worker read further: its latest timestamp is the final `--as-of`.
         settler.finish(Some(at("2026-01-04T00:00:00Z")), &mut note);
         assert_eq!(settled, [("early", true), ("late", true), ("later", false)]);
+    }
+
+    /// Tickets all due in the last hours of the input: however many there are, the settler
+    /// holds one entry per due time and kind, and settles each ticket's clock.
+    #[test]
+    fn pending_clocks_take_one_entry_per_due_time_and_kind() {
+        let base = at("2026-01-05T00:00:00Z");
+        let due = |n: u64| base + jiff::SignedDuration::from_mins((n % 120) as i64);
+        for tickets in [1_200u64, 120_000] {
+            let mut settler: Settler<(usize, usize)> = Settler::new(None);
+            let (mut breached, mut pending) = (0u64, 0u64);
+            let mut note = |_item: (usize, usize), happened: bool| {
+                if happened {
+                    breached += 1;
+                } else {
+                    pending += 1;
+                }
+            };
+            for n in 0..tickets {
+                for variant in 0..19 {
+                    settler.push(due(n), (variant, ((n / 120) % 2) as usize), &mut note);
+                }
+                settler.observe(Some(base), &mut note);
+            }
+            // 120 due times, 19 values, 2 targets: bounded whatever the number of tickets.
+            assert_eq!(settler.held(), 120 * 19 * 2, "{tickets} tickets");
+            // The reading reaches the first hour: the clocks due in it are settled.
+            settler.observe(Some(base + jiff::SignedDuration::from_mins(60)), &mut note);
+            assert_eq!(settler.held(), 60 * 19 * 2);
+            settler.finish(Some(base + jiff::SignedDuration::from_mins(90)), &mut note);
+            assert_eq!(breached, tickets * 19 * 90 / 120, "{tickets} tickets");
+            assert_eq!(pending, tickets * 19 * 30 / 120, "{tickets} tickets");
+        }
     }
 
     #[test]

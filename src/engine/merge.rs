@@ -9,6 +9,7 @@ use super::metrics::{
     ConfusionCell, EXAMPLES_PER_CELL, Metrics, SlaTally, WORST_BREACHES, breach_order,
     unanswered_order,
 };
+use super::sweep::SweepPoint;
 
 fn add_counts(mine: &mut Vec<u64>, theirs: &[u64]) {
     if mine.len() < theirs.len() {
@@ -54,6 +55,26 @@ impl AgreementCounts {
         self.right_tier += right_tier;
         self.under_routed += under_routed;
         self.over_routed += over_routed;
+    }
+}
+
+impl SweepPoint {
+    /// Add the figures of other tickets at the same value.
+    pub fn merge(&mut self, other: &SweepPoint) {
+        let SweepPoint {
+            value: _,
+            tickets,
+            escalated,
+            agreement,
+            sla,
+        } = other;
+        self.tickets += tickets;
+        self.escalated += escalated;
+        self.agreement.merge(agreement);
+        for (mine, theirs) in self.sla.iter_mut().zip(sla) {
+            mine.numerator += theirs.numerator;
+            mine.denominator += theirs.denominator;
+        }
     }
 }
 

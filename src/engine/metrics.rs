@@ -282,27 +282,43 @@ impl Metrics {
 
     /// Settle a deferred event: `happened` when its time lies before `--as-of`.
     pub fn settle(&mut self, event: &DeferredEvent, at: Timestamp, happened: bool) {
-        match event {
+        self.settle_counted(event, at, happened);
+        if let (
             DeferredEvent::Unanswered {
                 rank,
                 priority,
                 target,
                 id,
+            },
+            true,
+        ) = (event, happened)
+        {
+            let breach = Breach {
+                overshoot: 0,
+                id: id.clone(),
+                rank: *rank,
+                priority: *priority,
+                target: *target,
+                unanswered: true,
+            };
+            self.note_unanswered(at, breach);
+        }
+    }
+
+    /// Settle a deferred event into the counts only: an unanswered clock is counted breached
+    /// or pending, but not offered to the worst breaches (its ticket is offered, if it can be
+    /// among them, with [`Metrics::note_unanswered`]).
+    pub fn settle_counted(&mut self, event: &DeferredEvent, _at: Timestamp, happened: bool) {
+        match event {
+            DeferredEvent::Unanswered {
+                rank,
+                priority,
+                target,
+                ..
             } => {
                 let tally = self.sla_tally(*rank, *priority, *target);
                 if happened {
                     tally.breached += 1;
-                    let breach = Breach {
-                        overshoot: 0,
-                        id: id.clone(),
-                        rank: *rank,
-                        priority: *priority,
-                        target: *target,
-                        unanswered: true,
-                    };
-                    self.worst_unanswered.push((at, breach));
-                    self.worst_unanswered.sort_by(unanswered_order);
-                    self.worst_unanswered.truncate(WORST_BREACHES);
                 } else {
                     tally.pending += 1;
                 }
@@ -316,6 +332,13 @@ impl Metrics {
                 }
             }
         }
+    }
+
+    /// An unanswered clock due at `due` found breached: keep it if it is among the worst.
+    pub fn note_unanswered(&mut self, due: Timestamp, breach: Breach) {
+        self.worst_unanswered.push((due, breach));
+        self.worst_unanswered.sort_by(unanswered_order);
+        self.worst_unanswered.truncate(WORST_BREACHES);
     }
 
     /// Complete the metrics once `--as-of` is known (after merging): unanswered breaches join

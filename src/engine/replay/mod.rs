@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 
 use collector::Collector;
-use pipeline::Job;
 use worker::{Batch, Worker};
 
 use super::agreement::Available;
@@ -23,6 +22,7 @@ use crate::tickets::{RowError, TicketParser, TicketReader};
 
 mod collector;
 pub mod options;
+mod pending;
 pub mod pipeline;
 pub mod worker;
 
@@ -49,6 +49,60 @@ pub struct ReplayOutcome {
     pub arrivals: Arrivals,
 }
 
+/// What the threads run on each batch of records: replay's [`Worker`], or sweep's evaluator
+/// ([`crate::engine::sweep`]). An evaluator accumulates what merges exactly; what must follow
+/// input order (rejected records, `--decisions` rows) it leaves in the batch.
+pub trait Evaluator: Send {
+    fn process(&mut self, batch: &mut Batch);
+}
+
+/// The evaluators of a run, and what was read, in input order.
+pub struct Evaluated<E> {
+    /// At least one.
+    pub evaluators: Vec<E>,
+    pub records: u64,
+    pub rejected: u64,
+    pub reject_examples: Vec<RowError>,
+}
+
+/// Run every record of `reader` through evaluators made by `new`: on the calling thread with
+/// one thread, else on the pipeline ([`pipeline`]); with `one_evaluator`, one thread evaluates
+/// every batch in input order. Rejected records go to `sink` in input order (`strict`: the
+/// first one stops the run).
+pub fn evaluate<E: Evaluator>(
+    reader: &mut TicketReader,
+    new: &mut dyn FnMut() -> E,
+    threads: usize,
+    one_evaluator: bool,
+    strict: bool,
+    sink: &mut dyn ReplaySink,
+) -> Result<Evaluated<E>, ReplayError> {
+    let mut collector = Collector::new(sink, strict);
+    let evaluators = if threads <= 1 {
+        vec![sequential(new(), reader, &mut collector)?]
+    } else {
+        pipeline::run(new, one_evaluator, reader, &mut collector, threads)?
+    };
+    Ok(Evaluated {
+        evaluators,
+        records: collector.records,
+        rejected: collector.rejected,
+        reject_examples: collector.reject_examples,
+    })
+}
+
+/// Replay's evaluator: a worker and the `--decisions` format it writes rows in.
+struct Replaying<'a> {
+    worker: Worker<'a>,
+    format: Option<&'a dyn DecisionFormat>,
+}
+
+impl Evaluator for Replaying<'_> {
+    fn process(&mut self, batch: &mut Batch) {
+        self.worker.process(batch, self.format);
+    }
+}
+
 pub fn replay(
     policy: &CompiledPolicy,
     reader: &mut TicketReader,
@@ -58,18 +112,19 @@ pub fn replay(
     sink: &mut dyn ReplaySink,
 ) -> Result<ReplayOutcome, ReplayError> {
     let available = Available::of(&reader.layout);
-    let mut collector = Collector::new(sink, options.strict);
-    let job = Job {
-        policy,
-        options,
-        available,
+    let mut new = || Replaying {
+        worker: Worker::new(policy, options, available, parser.clone()),
         format,
     };
-    let workers = if options.threads <= 1 {
-        vec![sequential(job, reader, parser, &mut collector)?]
-    } else {
-        pipeline::run(job, reader, parser, &mut collector, options.threads)?
-    };
+    let evaluated = evaluate(
+        reader,
+        &mut new,
+        options.threads,
+        options.check_ids,
+        options.strict,
+        sink,
+    )?;
+    let workers: Vec<Worker> = evaluated.evaluators.into_iter().map(|r| r.worker).collect();
 
     let as_of = options
         .as_of
@@ -111,9 +166,9 @@ pub fn replay(
             .into_iter()
             .map(|(key, (_, spelling))| (key, spelling))
             .collect(),
-        records: collector.records,
-        rejected: collector.rejected,
-        reject_examples: collector.reject_examples,
+        records: evaluated.records,
+        rejected: evaluated.rejected,
+        reject_examples: evaluated.reject_examples,
         as_of,
         available,
         // There is always at least one worker.
@@ -123,22 +178,20 @@ pub fn replay(
 }
 
 /// Everything on the calling thread, one batch at a time.
-fn sequential<'a>(
-    job: Job<'a>,
+fn sequential<E: Evaluator>(
+    mut evaluator: E,
     reader: &mut TicketReader,
-    parser: TicketParser,
     collector: &mut Collector,
-) -> Result<Worker<'a>, ReplayError> {
-    let mut worker = Worker::new(job.policy, job.options, job.available, parser);
+) -> Result<E, ReplayError> {
     let mut batch = Batch::default();
     let (mut seq, mut next_record) = (0, 1);
     loop {
         batch.fill(reader, seq, next_record);
         seq += 1;
         next_record += batch.len as u64;
-        worker.process(&mut batch, job.format);
+        evaluator.process(&mut batch);
         if !collector.accept(&mut batch)? {
-            return Ok(worker);
+            return Ok(evaluator);
         }
     }
 }

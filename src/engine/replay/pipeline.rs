@@ -1,7 +1,8 @@
 //! Replay on several threads.
 //!
-//! One thread reads the CSV into batches of records; the others evaluate batches, each into a
-//! [`Worker`] of its own; the calling thread takes the evaluated batches back in input order
+//! One thread reads the CSV into batches of records; the others evaluate batches, each with an
+//! [`Evaluator`] of its own (replay's [`super::worker::Worker`], or sweep's); the calling
+//! thread takes the evaluated batches back in input order
 //! (per-ticket output, rejected records) and returns them to the pool. When the reader is
 //! ahead of the workers, or the pool has no free batch, it evaluates a batch itself — the one it
 //! has just read, still in its cache — so every thread is busy and none waits for another while
@@ -15,27 +16,11 @@ use std::panic::AssertUnwindSafe;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
+use super::Evaluator;
 use super::collector::Collector;
-use super::options::{DecisionFormat, ReplayError, ReplayOptions};
-use super::worker::{Batch, Worker};
-use crate::engine::agreement::Available;
-use crate::engine::eval::CompiledPolicy;
-use crate::tickets::{TicketParser, TicketReader};
-
-/// What every evaluating thread needs.
-#[derive(Clone, Copy)]
-pub struct Job<'a> {
-    pub policy: &'a CompiledPolicy,
-    pub options: &'a ReplayOptions,
-    pub available: Available,
-    pub format: Option<&'a dyn DecisionFormat>,
-}
-
-impl<'a> Job<'a> {
-    fn worker(&self, parser: TicketParser) -> Worker<'a> {
-        Worker::new(self.policy, self.options, self.available, parser)
-    }
-}
+use super::options::ReplayError;
+use super::worker::Batch;
+use crate::tickets::TicketReader;
 
 #[derive(Default)]
 struct Queues {
@@ -91,22 +76,20 @@ impl Pipeline {
 }
 
 /// Evaluate on `threads` threads (at least 2): the reader, which also evaluates when it is
-/// ahead, and `threads - 1` workers. Under `--check-ids` only one worker evaluates, so that
-/// the first of two equal ids is the first in the input.
-pub(super) fn run<'a>(
-    job: Job<'a>,
+/// ahead, and `threads - 1` workers, each with an evaluator made by `new`. With
+/// `one_evaluator` (`--check-ids`) only one worker evaluates, so that the first of two equal
+/// ids is the first in the input.
+pub(super) fn run<E: Evaluator>(
+    new: &mut dyn FnMut() -> E,
+    one_evaluator: bool,
     reader: &mut TicketReader,
-    parser: TicketParser,
     collector: &mut Collector,
     threads: usize,
-) -> Result<Vec<Worker<'a>>, ReplayError> {
-    let (workers, helper) = if job.options.check_ids {
+) -> Result<Vec<E>, ReplayError> {
+    let (workers, helper) = if one_evaluator {
         (1, None)
     } else {
-        (
-            threads.saturating_sub(1).max(1),
-            Some(job.worker(parser.clone())),
-        )
+        (threads.saturating_sub(1).max(1), Some(new()))
     };
     let pipeline = Pipeline::default();
     // Enough batches that each thread can hold one and another waits for each.
@@ -121,20 +104,18 @@ pub(super) fn run<'a>(
             std::thread::Builder::new()
                 .name("handoff-read".into())
                 .spawn_scoped(scope, move || {
-                    pipeline.guarded(&done, || {
-                        read(pipeline, reader, helper, &done, job, workers)
-                    })
+                    pipeline.guarded(&done, || read(pipeline, reader, helper, &done, workers))
                 })
                 .expect(spawn_failed)
         };
         let working: Vec<_> = (0..workers)
             .map(|n| {
                 let (pipeline, done) = (&pipeline, done_tx.clone());
-                let worker = job.worker(parser.clone());
+                let worker = new();
                 std::thread::Builder::new()
                     .name(format!("handoff-work-{n}"))
                     .spawn_scoped(scope, move || {
-                        pipeline.guarded(&done, || evaluate(pipeline, worker, &done, job))
+                        pipeline.guarded(&done, || evaluate(pipeline, worker, &done))
                     })
                     .expect(spawn_failed)
             })
@@ -146,7 +127,7 @@ pub(super) fn run<'a>(
             pipeline.stop();
         }
         drop(done_rx);
-        let mut finished: Vec<Worker<'a>> = working.into_iter().map(joined).collect();
+        let mut finished: Vec<E> = working.into_iter().map(joined).collect();
         finished.extend(joined(reading));
         result.map(|()| finished)
     })
@@ -161,14 +142,13 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
 
 /// The reader thread: read batches while the workers have too little queued; otherwise, or
 /// when no batch is free, evaluate one with `helper` (when there is one).
-fn read<'a>(
+fn read<E: Evaluator>(
     pipeline: &Pipeline,
     reader: &mut TicketReader,
-    mut helper: Option<Worker<'a>>,
+    mut helper: Option<E>,
     done: &Sender<Batch>,
-    job: Job<'a>,
     workers: usize,
-) -> Option<Worker<'a>> {
+) -> Option<E> {
     let (mut seq, mut next_record) = (0, 1);
     let mut queues = pipeline.lock();
     loop {
@@ -198,7 +178,7 @@ fn read<'a>(
             // The newest batch: its records are still in this core's cache.
             if let Some(mut batch) = queues.work.pop_back() {
                 drop(queues);
-                worker.process(&mut batch, job.format);
+                worker.process(&mut batch);
                 if done.send(batch).is_err() {
                     return helper;
                 }
@@ -218,12 +198,7 @@ fn read<'a>(
 }
 
 /// A worker thread: evaluate queued batches until the input is read and the queue empty.
-fn evaluate<'a>(
-    pipeline: &Pipeline,
-    mut worker: Worker<'a>,
-    done: &Sender<Batch>,
-    job: Job<'a>,
-) -> Worker<'a> {
+fn evaluate<E: Evaluator>(pipeline: &Pipeline, mut worker: E, done: &Sender<Batch>) -> E {
     loop {
         let mut queues = pipeline.lock();
         let next = loop {
@@ -245,7 +220,7 @@ fn evaluate<'a>(
         let Some(mut batch) = next else {
             return worker;
         };
-        worker.process(&mut batch, job.format);
+        worker.process(&mut batch);
         if done.send(batch).is_err() {
             return worker;
         }

@@ -9,11 +9,12 @@ use std::collections::{BTreeMap, HashMap};
 use jiff::Timestamp;
 
 use super::options::{DecisionFormat, ReplayOptions};
+use super::pending::WorstPending;
 use crate::engine::agreement::Available;
 use crate::engine::capacity::Arrivals;
 use crate::engine::deferred::Settler;
 use crate::engine::eval::{CompiledPolicy, Decision};
-use crate::engine::metrics::{Deferred, Metrics};
+use crate::engine::metrics::{Breach, Deferred, DeferredEvent, Metrics};
 use crate::tickets::chunk::{Chunk, core_reader};
 use crate::tickets::{RawRecord, Records, RowError, Ticket, TicketParser, TicketReader};
 
@@ -113,7 +114,10 @@ pub struct Worker<'a> {
     /// the input.
     seen_ids: HashMap<String, u64>,
     /// Clocks still running; the default `--as-of` is at least the latest timestamp it saw.
+    /// Held without ticket ids, one entry per due time, group and kind.
     settler: Settler<Deferred>,
+    /// The ids of the pending clocks that can still be among the worst breaches.
+    worst_pending: WorstPending,
     fresh: Vec<Deferred>,
     ticket: Ticket,
     found: Vec<bool>,
@@ -124,10 +128,28 @@ pub struct Worker<'a> {
     csv: csv_core::Reader,
 }
 
+/// Count a settled event (its ticket, if it can be among the worst breaches, is noted apart).
 fn settle(overall: &mut Metrics, groups: &mut [Metrics], item: &Deferred, happened: bool) {
-    overall.settle(&item.event, item.at, happened);
+    overall.settle_counted(&item.event, item.at, happened);
     if let Some(group) = groups.get_mut(item.group) {
-        group.settle(&item.event, item.at, happened);
+        group.settle_counted(&item.event, item.at, happened);
+    }
+}
+
+/// A breached unanswered clock of metrics `slot` ([`WorstPending`]: 0 overall, 1 + g group g).
+fn note(
+    overall: &mut Metrics,
+    groups: &mut [Metrics],
+    slot: usize,
+    due: Timestamp,
+    breach: Breach,
+) {
+    let metrics = match slot.checked_sub(1) {
+        None => Some(overall),
+        Some(group) => groups.get_mut(group),
+    };
+    if let Some(metrics) = metrics {
+        metrics.note_unanswered(due, breach);
     }
 }
 
@@ -149,6 +171,7 @@ impl<'a> Worker<'a> {
             spellings: Vec::new(),
             seen_ids: HashMap::new(),
             settler: Settler::new(options.as_of),
+            worst_pending: WorstPending::default(),
             fresh: Vec::new(),
             ticket: Ticket::default(),
             found: Vec::new(),
@@ -261,13 +284,56 @@ impl<'a> Worker<'a> {
         let latest = ticket.latest();
         self.note_truth(group);
         let (overall, groups) = (&mut self.overall, &mut self.groups);
-        let mut settle_item = |item: Deferred, happened| settle(overall, groups, &item, happened);
-        for item in self.fresh.drain(..) {
-            self.settler.push(item.at, item, &mut settle_item);
+        for mut item in self.fresh.drain(..) {
+            // The ticket id leaves the event, so equal clocks share one entry in the settler;
+            // it is kept apart while the clock can be among the worst breaches.
+            if let DeferredEvent::Unanswered {
+                rank,
+                priority,
+                target,
+                id,
+            } = &mut item.event
+            {
+                let breach = Breach {
+                    overshoot: 0,
+                    id: std::mem::take(id),
+                    rank: *rank,
+                    priority: *priority,
+                    target: *target,
+                    unanswered: true,
+                };
+                match self.options.as_of {
+                    Some(as_of) => {
+                        if item.at < as_of {
+                            if item.group < groups.len() {
+                                note(overall, groups, 1 + item.group, item.at, breach.clone());
+                            }
+                            note(overall, groups, 0, item.at, breach);
+                        }
+                    }
+                    None => {
+                        if item.group != usize::MAX {
+                            self.worst_pending.offer(1 + item.group, item.at, &breach);
+                        }
+                        self.worst_pending.offer(0, item.at, &breach);
+                    }
+                }
+            }
+            self.settler.push(item.at, item, &mut |item, happened| {
+                settle(overall, groups, &item, happened)
+            });
         }
         // The default as-of is at least the latest timestamp seen so far: anything due before
         // it is settled now, so memory holds only clocks still running.
-        self.settler.observe(latest, &mut settle_item);
+        self.settler.observe(latest, &mut |item, happened| {
+            settle(overall, groups, &item, happened)
+        });
+        if let Some(now) = self.settler.latest() {
+            self.worst_pending
+                .settle_before(now, &mut |slot, due, breach| {
+                    note(overall, groups, slot, due, breach)
+                });
+        }
         Ok(())
     }
 
@@ -315,6 +381,12 @@ impl<'a> Worker<'a> {
         self.settler.finish(as_of, &mut |item, happened| {
             settle(overall, groups, &item, happened)
         });
+        if let Some(as_of) = as_of {
+            self.worst_pending
+                .settle_before(as_of, &mut |slot, due, breach| {
+                    note(overall, groups, slot, due, breach)
+                });
+        }
         let mut groups = std::mem::take(&mut self.groups);
         let groups = self
             .group_index
