@@ -257,9 +257,13 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
         None
     } else {
         Some(timestamps::unsupported(mapping).or_else(|| {
-            (d == Dialect::Datafusion && policy.calendar.is_some()).then(|| {
-                "DataFusion cannot run the calendar table's correlated subqueries (business-time dues)"
-                    .to_string()
+            let engine = match d {
+                Dialect::Datafusion => "DataFusion cannot run",
+                Dialect::Spark => "Spark cannot resolve the outer column in",
+                _ => return None,
+            };
+            policy.calendar.is_some().then(|| {
+                format!("{engine} the calendar table's nested correlated subqueries (business-time dues)")
             })
         }))
     };
