@@ -3,25 +3,10 @@
 //! the thread count).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn handoff(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
-        .current_dir(root())
-        .args(args)
-        .output()
-        .expect("run handoff");
-    assert!(
-        out.status.code().is_some_and(|c| c <= 1),
-        "handoff {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
+mod threads_common;
+use threads_common::{handoff, root};
 
 fn path_str(path: &Path) -> &str {
     path.to_str().expect("UTF-8 temp path")
