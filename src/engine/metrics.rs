@@ -87,7 +87,7 @@ pub struct Deferred {
     pub event: DeferredEvent,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum DeferredEvent {
     /// An unanswered SLA clock, breached if `at < as_of`.
     Unanswered {
@@ -282,7 +282,7 @@ impl Metrics {
 
     /// Settle a deferred event: `happened` when its time lies before `--as-of`.
     pub fn settle(&mut self, event: &DeferredEvent, at: Timestamp, happened: bool) {
-        self.settle_counted(event, at, happened);
+        self.settle_counted(event, happened);
         if let (
             DeferredEvent::Unanswered {
                 rank,
@@ -308,7 +308,7 @@ impl Metrics {
     /// Settle a deferred event into the counts only: an unanswered clock is counted breached
     /// or pending, but not offered to the worst breaches (its ticket is offered, if it can be
     /// among them, with [`Metrics::note_unanswered`]).
-    pub fn settle_counted(&mut self, event: &DeferredEvent, _at: Timestamp, happened: bool) {
+    pub fn settle_counted(&mut self, event: &DeferredEvent, happened: bool) {
         match event {
             DeferredEvent::Unanswered {
                 rank,

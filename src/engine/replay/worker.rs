@@ -114,8 +114,12 @@ pub struct Worker<'a> {
     /// the input.
     seen_ids: HashMap<String, u64>,
     /// Clocks still running; the default `--as-of` is at least the latest timestamp it saw.
-    /// Held without ticket ids, one entry per due time, group and kind.
-    settler: Settler<Deferred>,
+    /// Held without ticket ids, one entry per due time and kind (an index into `kinds`), so
+    /// an entry is a few machine words however many tickets share it.
+    settler: Settler<u32>,
+    /// The distinct (group, event) pairs the settler's entries stand for: a handful (groups ×
+    /// tiers × priorities × targets, and the time-based hand-offs), not one per ticket.
+    kinds: Kinds,
     /// The ids of the pending clocks that can still be among the worst breaches.
     worst_pending: WorstPending,
     fresh: Vec<Deferred>,
@@ -128,11 +132,36 @@ pub struct Worker<'a> {
     csv: csv_core::Reader,
 }
 
-/// Count a settled event (its ticket, if it can be among the worst breaches, is noted apart).
-fn settle(overall: &mut Metrics, groups: &mut [Metrics], item: &Deferred, happened: bool) {
-    overall.settle_counted(&item.event, item.at, happened);
-    if let Some(group) = groups.get_mut(item.group) {
-        group.settle_counted(&item.event, item.at, happened);
+/// Interned (group, event) pairs of the settler's entries; the events carry no ticket id.
+#[derive(Default)]
+struct Kinds {
+    all: Vec<(usize, DeferredEvent)>,
+    index: HashMap<(usize, DeferredEvent), u32>,
+}
+
+impl Kinds {
+    fn intern(&mut self, group: usize, event: DeferredEvent) -> u32 {
+        let key = (group, event);
+        if let Some(&kind) = self.index.get(&key) {
+            return kind;
+        }
+        // Fewer than u32::MAX distinct kinds: groups × routes × priorities × targets.
+        let kind = u32::try_from(self.all.len()).unwrap_or(u32::MAX);
+        self.all.push(key.clone());
+        self.index.insert(key, kind);
+        kind
+    }
+}
+
+/// Count `count` settled events of one kind (their tickets, if they can be among the worst
+/// breaches, are noted apart).
+fn settle(overall: &mut Metrics, groups: &mut [Metrics], kinds: &Kinds, kind: u32, happened: bool) {
+    let Some((group, event)) = kinds.all.get(kind as usize) else {
+        return;
+    };
+    overall.settle_counted(event, happened);
+    if let Some(group) = groups.get_mut(*group) {
+        group.settle_counted(event, happened);
     }
 }
 
@@ -171,6 +200,7 @@ impl<'a> Worker<'a> {
             spellings: Vec::new(),
             seen_ids: HashMap::new(),
             settler: Settler::new(options.as_of),
+            kinds: Kinds::default(),
             worst_pending: WorstPending::default(),
             fresh: Vec::new(),
             ticket: Ticket::default(),
@@ -319,14 +349,17 @@ impl<'a> Worker<'a> {
                     }
                 }
             }
-            self.settler.push(item.at, item, &mut |item, happened| {
-                settle(overall, groups, &item, happened)
+            let kind = self.kinds.intern(item.group, item.event);
+            let kinds = &self.kinds;
+            self.settler.push(item.at, kind, &mut |kind, happened| {
+                settle(overall, groups, kinds, kind, happened)
             });
         }
         // The default as-of is at least the latest timestamp seen so far: anything due before
         // it is settled now, so memory holds only clocks still running.
-        self.settler.observe(latest, &mut |item, happened| {
-            settle(overall, groups, &item, happened)
+        let kinds = &self.kinds;
+        self.settler.observe(latest, &mut |kind, happened| {
+            settle(overall, groups, kinds, kind, happened)
         });
         if let Some(now) = self.settler.latest() {
             self.worst_pending
@@ -378,8 +411,9 @@ impl<'a> Worker<'a> {
         as_of: Option<Timestamp>,
     ) -> (Metrics, BTreeMap<String, WorkerGroup>, TicketParser) {
         let (overall, groups) = (&mut self.overall, &mut self.groups);
-        self.settler.finish(as_of, &mut |item, happened| {
-            settle(overall, groups, &item, happened)
+        let kinds = &self.kinds;
+        self.settler.finish(as_of, &mut |kind, happened| {
+            settle(overall, groups, kinds, kind, happened)
         });
         if let Some(as_of) = as_of {
             self.worst_pending
