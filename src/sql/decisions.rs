@@ -21,11 +21,10 @@ use crate::tickets::mapping::{ConfidenceScale, Mapping, SentimentScale, Source};
 
 use super::Dialect;
 use super::condition::{CondSql, ident_part, label_column, number_column, raw_extra_column};
+use super::dues::{self, text_type};
 pub use super::error::SqlError;
 use super::reads::{collect_reads, refuse_unsupported, sla_targets};
-use super::sla;
 use super::timestamps;
-use crate::calendar::duration::PolicyDuration;
 
 /// What the query reads besides the policy and the mapping.
 #[derive(Debug, Clone)]
@@ -37,33 +36,8 @@ pub struct Options<'a> {
     pub calendar_table: &'a str,
 }
 
-/// The due instant (UTC epoch seconds) of `budget` from the clock start: business time over
-/// the calendar table when the policy has a calendar, else the clock runs around the clock
-/// (as replay's does without `calendar:`). `None` (a NULL due) for working days without a
-/// calendar.
-fn due_instant(
-    d: Dialect,
-    has_calendar: bool,
-    budget: PolicyDuration,
-    calendar_table: &str,
-) -> Option<String> {
-    match (has_calendar, budget) {
-        (true, budget) => Some(sla::due_for_sql(d, "clock_start", budget, calendar_table)),
-        (false, PolicyDuration::Seconds(seconds)) => Some(format!("(clock_start + {seconds})")),
-        (false, PolicyDuration::BusinessDays(_)) => None,
-    }
-}
-
 fn null_text(d: Dialect) -> String {
     format!("CAST(NULL AS {})", text_type(d))
-}
-
-fn text_type(d: Dialect) -> &'static str {
-    match d {
-        Dialect::Spark | Dialect::Bigquery => "STRING",
-        Dialect::Postgres => "TEXT",
-        _ => "VARCHAR",
-    }
 }
 
 /// The table name, each dotted part quoted (BigQuery quotes the whole path).
@@ -256,16 +230,7 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
     let clocks = if targets.is_empty() {
         None
     } else {
-        Some(timestamps::unsupported(mapping).or_else(|| {
-            let engine = match d {
-                Dialect::Datafusion => "DataFusion cannot run",
-                Dialect::Spark => "Spark cannot resolve the outer column in",
-                _ => return None,
-            };
-            policy.calendar.is_some().then(|| {
-                format!("{engine} the calendar table's nested correlated subqueries (business-time dues)")
-            })
-        }))
+        Some(timestamps::unsupported(mapping))
     };
     if let Some(None) = clocks {
         for field in [Field::EscalatedAt, Field::CreatedAt] {
@@ -586,40 +551,27 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
     // The SLA target of the decided tier and priority (a tier's `default` entry included).
     let rank_of = by_decider(&|i| i.map_or(default_rank, |i| rules[i].rank).to_string());
     let mut note = String::new();
-    let due = |target: usize| -> String {
-        let arms: Vec<String> = targets
-            .iter()
-            .filter_map(|(rank, priority, seconds)| {
-                seconds[target].and_then(|budget| {
-                    due_instant(d, policy.calendar.is_some(), budget, o.calendar_table).map(|due| {
-                        format!(
-                            "WHEN {} THEN {}",
-                            rank * 1000 + priority,
-                            sla::rfc3339_sql(d, &due)
-                        )
-                    })
-                })
-            })
-            .collect();
-        if arms.is_empty() {
-            null_text(d)
-        } else {
-            // One reference to the tier and priority: an engine that inlines the steps
-            // evaluates a column once per reference.
-            format!(
-                "CASE decided_rank * 1000 + priority_index {} END",
-                arms.join(" ")
-            )
-        }
-    };
+    let mut from = "u".to_string();
+    let mut steps = Vec::new();
     let (first_response_due, resolution_due) = match &clocks {
-        Some(None) => (due(0), due(1)),
+        Some(None) if policy.calendar.is_some() => {
+            let due = dues::against_calendar(d, &targets, o.calendar_table);
+            steps = due.steps;
+            from = due.from;
+            let [first, resolution] = due.columns;
+            (first, resolution)
+        }
+        Some(None) => {
+            let due = |k| dues::around_the_clock(d, &targets, k).unwrap_or_else(|| null_text(d));
+            (due(0), due(1))
+        }
         Some(Some(reason)) => {
             note = format!("-- first_response_due and resolution_due are NULL: {reason}\n");
             (null_text(d), null_text(d))
         }
         None => (null_text(d), null_text(d)),
     };
+    let steps: String = steps.iter().map(|step| format!(",\n{step}")).collect();
     let clock_column = if let Some(None) = clocks {
         ", clock_start"
     } else {
@@ -635,8 +587,8 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
          r AS {materialized}(\n  SELECT\n    {truths}\n  FROM v\n),\n\
          s AS (\n  SELECT r.*, {stop} AS stop\n  FROM r\n),\n\
          t AS (\n  SELECT id, rejected{clock_column}, {decider} AS decider, {priority_index} AS priority_index\n  FROM s\n),\n\
-         u AS (\n  SELECT t.*, {rank_of} AS decided_rank\n  FROM t\n)\n\
-         SELECT\n    id,\n    {decision} AS decision,\n    {rule_id} AS rule,\n    {reason_kind} AS reason_kind,\n    {priority} AS priority,\n    {first_response_due} AS first_response_due,\n    {resolution_due} AS resolution_due,\n    rejected\nFROM u\n",
+         u AS (\n  SELECT t.*, {rank_of} AS decided_rank\n  FROM t\n){steps}\n\
+         SELECT\n    id,\n    {decision} AS decision,\n    {rule_id} AS rule,\n    {reason_kind} AS reason_kind,\n    {priority} AS priority,\n    {first_response_due} AS first_response_due,\n    {resolution_due} AS resolution_due,\n    rejected\nFROM {from}\n",
         dialect = d,
         name = policy.name.as_ref().map_or("", |n| n.value.as_str()),
         src = indent(&src),

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod condition;
 pub mod decisions;
 pub mod dialect;
+pub mod dues;
 pub mod error;
 pub mod reads;
 pub mod sla;
