@@ -17,12 +17,13 @@ use crate::policy::condition::{Keyword, LabelField, NumField, compile};
 use crate::policy::model::RuleKind;
 use crate::policy::{AI, Policy};
 use crate::text::normalize_label;
-use crate::tickets::mapping::{ConfidenceScale, Mapping, SentimentScale, Source};
+use crate::tickets::mapping::{Mapping, Source};
 
 use super::Dialect;
-use super::condition::{CondSql, ident_part, label_column, number_column, raw_extra_column};
+use super::condition::{CondSql, ident_part, label_column, raw_extra_column};
 use super::dues::{self, text_type};
 pub use super::error::SqlError;
+use super::numbers::{self, NumberPlan};
 use super::reads::{collect_reads, refuse_unsupported, sla_targets};
 use super::timestamps;
 
@@ -58,14 +59,6 @@ pub fn table_ident(d: Dialect, table: &str) -> Result<String, SqlError> {
     })
 }
 
-/// A numeric field's typing: the raw text's column, and how it scales.
-struct NumberPlan {
-    field: NumField,
-    source: String,
-    /// Canonical confidence/sentiment: scale, range and label table.
-    canonical: Option<Field>,
-}
-
 /// The compiled decisions query.
 pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<String, SqlError> {
     let d = o.dialect;
@@ -92,7 +85,7 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
         kind: &'static str,
         sql: String,
     }
-    let mut keywords: Vec<Keyword> = Vec::new();
+    let mut keywords: Vec<Vec<Keyword>> = Vec::new();
     let mut reads: BTreeSet<String> = BTreeSet::new();
     let mut extras: Vec<String> = Vec::new();
     let mut numeric_extras: Vec<String> = Vec::new();
@@ -272,92 +265,11 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
     let mut typed = vec!["f_id AS id".to_string()];
     let mut reasons = vec!["CASE WHEN f_id IS NULL THEN 'id: empty' END".to_string()];
     let mut extra_reasons = Vec::new();
-    let is_number = |e: &str| d.is_number(e);
+    let flags: Vec<String> = numbers.iter().map(|plan| numbers::flag(d, plan)).collect();
     let text_lit = |t: &str| d.quote_text(t);
     for plan in &numbers {
-        let f = &plan.source;
-        let name = plan.field.name();
-        let raw = d.to_double(f);
-        let (value, range, labels) = match plan.canonical {
-            Some(Field::Confidence) => {
-                let v = match mapping.scales.confidence {
-                    ConfidenceScale::Percent => format!("({raw} / {})", d.double_literal(100.0)),
-                    ConfidenceScale::Fraction => raw.clone(),
-                };
-                (v, Some((0.0, 1.0)), None)
-            }
-            Some(_) => match &mapping.scales.sentiment {
-                Some(SentimentScale::Range { min, max }) => (
-                    format!(
-                        "({} + {} * ({raw} - {}) / ({} - {}))",
-                        d.double_literal(-1.0),
-                        d.double_literal(2.0),
-                        d.double_literal(*min),
-                        d.double_literal(*max),
-                        d.double_literal(*min)
-                    ),
-                    Some((-1.0, 1.0)),
-                    None,
-                ),
-                Some(SentimentScale::Labels { labels }) => {
-                    (raw.clone(), Some((-1.0, 1.0)), Some(labels))
-                }
-                None => (raw.clone(), Some((-1.0, 1.0)), None),
-            },
-            None => (raw.clone(), None, None),
-        };
-        // A label (sentiment scales) is looked up only when the text is not a number; its
-        // value is not range-checked (the mapping's own values are, when it loads).
-        let label_value = labels.map(|labels| {
-            let arms: Vec<String> = labels
-                .iter()
-                .map(|(k, v)| {
-                    format!(
-                        "WHEN {} THEN {}",
-                        text_lit(&normalize_label(k)),
-                        d.double_literal(*v)
-                    )
-                })
-                .collect();
-            format!("CASE LOWER({f}) {} END", arms.join(" "))
-        });
-        let in_range = |v: &str| match range {
-            Some((low, high)) => format!(
-                "({v} >= {} AND {v} <= {})",
-                d.double_literal(low),
-                d.double_literal(high)
-            ),
-            None => "TRUE".to_string(),
-        };
-        let column = number_column(&plan.field);
-        let not_number = match &label_value {
-            Some(lv) => format!("NOT {} AND {lv} IS NULL", is_number(f)),
-            None => format!("NOT {}", is_number(f)),
-        };
-        let label_arm = label_value
-            .as_ref()
-            .map(|lv| format!(" WHEN NOT {} THEN {lv}", is_number(f)))
-            .unwrap_or_default();
-        typed.push(format!(
-            "CASE WHEN {f} IS NULL THEN NULL{label_arm} WHEN {} AND {} THEN {value} END AS {column}",
-            is_number(f),
-            in_range(&value)
-        ));
-        let mut reason = format!(
-            "CASE WHEN {f} IS NULL THEN NULL WHEN {not_number} THEN {} || {f} || {}",
-            text_lit(&format!("{name}: `")),
-            text_lit("` is not a number")
-        );
-        if let Some((low, high)) = range {
-            reason.push_str(&format!(
-                " WHEN {} AND NOT {} THEN {} || {f} || {}",
-                is_number(f),
-                in_range(&value),
-                text_lit(&format!("{name}: ")),
-                text_lit(&format!(" is outside {low}..{high}"))
-            ));
-        }
-        reason.push_str(" END");
+        let (column, reason) = numbers::typing(d, mapping, plan);
+        typed.push(column);
         // The parser reads extras last, in slot order (as `numbers` lists them).
         if plan.canonical.is_some() {
             reasons.push(reason);
@@ -440,8 +352,10 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
             .map(|i| format!("t_{i} <> ''"))
             .collect();
         typed.push(format!("({}) AS has_text", has.join(" OR ")));
-        for (k, keyword) in keywords.iter().enumerate() {
-            let pattern = d.word_pattern(&keyword.text, keyword.prefix);
+        for (k, list) in keywords.iter().enumerate() {
+            let words: Vec<(&str, bool)> =
+                list.iter().map(|w| (w.text.as_str(), w.prefix)).collect();
+            let pattern = d.words_pattern(&words);
             let hits: Vec<String> = (0..text_columns.len())
                 .map(|i| d.regex_search(&format!("t_{i}"), &pattern))
                 .collect();
@@ -583,7 +497,7 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
     Ok(format!(
         "-- handoff sql --emit decisions --dialect {dialect}: policy `{name}`\n{note}\
          WITH src AS (\n  SELECT\n    {src}\n  FROM {table}\n),\n\
-         v AS (\n  SELECT\n    {typed}\n  FROM src\n),\n\
+         {flags}v AS (\n  SELECT\n    {typed}\n  FROM {typed_from}\n),\n\
          r AS {materialized}(\n  SELECT\n    {truths}\n  FROM v\n),\n\
          s AS (\n  SELECT r.*, {stop} AS stop\n  FROM r\n),\n\
          t AS (\n  SELECT id, rejected{clock_column}, {decider} AS decider, {priority_index} AS priority_index\n  FROM s\n),\n\
@@ -594,6 +508,15 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
         src = indent(&src),
         table = table_ident(d, o.table)?,
         typed = indent(&typed),
+        flags = if flags.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "num AS (\n  SELECT src.*, {}\n  FROM src\n),\n",
+                flags.join(", ")
+            )
+        },
+        typed_from = if flags.is_empty() { "src" } else { "num" },
         truths = indent(&truths),
         // Postgres inlines a step referenced once into the next, so every reference to a
         // rule's truth would search the text again: the truths are computed once.

@@ -12,6 +12,7 @@ pub mod decisions;
 pub mod dialect;
 pub mod dues;
 pub mod error;
+pub mod numbers;
 pub mod reads;
 pub mod sla;
 pub mod timestamps;

@@ -1,60 +1,124 @@
 -- handoff sql --emit decisions --dialect snowflake: policy `sql-coverage`
 WITH src AS (
   SELECT
-    CASE WHEN LOWER(TRIM("Ticket", '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM("Ticket", '	
-                  　'), '') END AS f_id,
-    CASE WHEN "Subject" IS NULL OR LOWER(TRIM("Subject", '	
-                  　')) IN ('n/a', '-') THEN '' ELSE REPLACE(REPLACE(LOWER(REPLACE("Subject", 'İ', 'i')), 'ß', 'ss'), 'ς', 'σ') END AS t_0,
-    CASE WHEN "Body" IS NULL OR LOWER(TRIM("Body", '	
-                  　')) IN ('n/a', '-') THEN '' ELSE REPLACE(REPLACE(LOWER(REPLACE("Body", 'İ', 'i')), 'ß', 'ss'), 'ς', 'σ') END AS t_1,
-    CASE WHEN LOWER(TRIM("AI %", '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM("AI %", '	
-                  　'), '') END AS f_confidence,
-    CASE WHEN LOWER(TRIM("Mood", '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM("Mood", '	
-                  　'), '') END AS f_sentiment,
-    CASE WHEN LOWER(TRIM("Plan", '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM("Plan", '	
-                  　'), '') END AS f_customer_tier,
-    CASE WHEN LOWER(TRIM("Via", '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM("Via", '	
-                  　'), '') END AS f_channel,
-    CASE WHEN LOWER(TRIM("Topic", '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM("Topic", '	
-                  　'), '') END AS f_category,
-    CASE WHEN LOWER(TRIM("Sev", '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM("Sev", '	
-                  　'), '') END AS f_priority,
-    CASE WHEN LOWER(TRIM("Handed Over", '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM("Handed Over", '	
-                  　'), '') END AS f_escalated_at,
-    CASE WHEN LOWER(TRIM("Opened", '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM("Opened", '	
-                  　'), '') END AS f_created_at,
-    CASE WHEN LOWER(TRIM("Human?", '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM("Human?", '	
-                  　'), '') END AS f_requested_human,
-    CASE WHEN LOWER(TRIM("Reopen Count", '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM("Reopen Count", '	
-                  　'), '') END AS x_reopens,
-    CASE WHEN LOWER(TRIM("Reference", '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM("Reference", '	
-                  　'), '') END AS x_ref,
-    CASE WHEN LOWER(TRIM("region", '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM("region", '	
-                  　'), '') END AS x_region,
-    CASE WHEN LOWER(TRIM("team", '	
-                  　')) IN ('n/a', '-') THEN NULL ELSE NULLIF(TRIM("team", '	
-                  　'), '') END AS x_team
+    CASE WHEN LOWER(CASE WHEN POSITION(LEFT("Ticket", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Ticket", 1), '	
+                  　') > 0 THEN TRIM("Ticket", '	
+                  　') ELSE "Ticket" END) IN ('n/a', '-') THEN NULL ELSE NULLIF(CASE WHEN POSITION(LEFT("Ticket", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Ticket", 1), '	
+                  　') > 0 THEN TRIM("Ticket", '	
+                  　') ELSE "Ticket" END, '') END AS f_id,
+    CASE WHEN "Subject" IS NULL OR LOWER(CASE WHEN POSITION(LEFT("Subject", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Subject", 1), '	
+                  　') > 0 THEN TRIM("Subject", '	
+                  　') ELSE "Subject" END) IN ('n/a', '-') THEN '' ELSE CASE WHEN POSITION('İ', "Subject") > 0 OR POSITION('̇', "Subject") > 0 OR POSITION('ß', "Subject") > 0 OR POSITION('ẞ', "Subject") > 0 OR POSITION('ς', "Subject") > 0 OR POSITION('Σ', "Subject") > 0 THEN REPLACE(REPLACE(LOWER(REPLACE("Subject", 'İ', 'i')), 'ß', 'ss'), 'ς', 'σ') ELSE LOWER("Subject") END END AS t_0,
+    CASE WHEN "Body" IS NULL OR LOWER(CASE WHEN POSITION(LEFT("Body", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Body", 1), '	
+                  　') > 0 THEN TRIM("Body", '	
+                  　') ELSE "Body" END) IN ('n/a', '-') THEN '' ELSE CASE WHEN POSITION('İ', "Body") > 0 OR POSITION('̇', "Body") > 0 OR POSITION('ß', "Body") > 0 OR POSITION('ẞ', "Body") > 0 OR POSITION('ς', "Body") > 0 OR POSITION('Σ', "Body") > 0 THEN REPLACE(REPLACE(LOWER(REPLACE("Body", 'İ', 'i')), 'ß', 'ss'), 'ς', 'σ') ELSE LOWER("Body") END END AS t_1,
+    CASE WHEN LOWER(CASE WHEN POSITION(LEFT("AI %", 1), '	
+                  　') > 0 OR POSITION(RIGHT("AI %", 1), '	
+                  　') > 0 THEN TRIM("AI %", '	
+                  　') ELSE "AI %" END) IN ('n/a', '-') THEN NULL ELSE NULLIF(CASE WHEN POSITION(LEFT("AI %", 1), '	
+                  　') > 0 OR POSITION(RIGHT("AI %", 1), '	
+                  　') > 0 THEN TRIM("AI %", '	
+                  　') ELSE "AI %" END, '') END AS f_confidence,
+    CASE WHEN LOWER(CASE WHEN POSITION(LEFT("Mood", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Mood", 1), '	
+                  　') > 0 THEN TRIM("Mood", '	
+                  　') ELSE "Mood" END) IN ('n/a', '-') THEN NULL ELSE NULLIF(CASE WHEN POSITION(LEFT("Mood", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Mood", 1), '	
+                  　') > 0 THEN TRIM("Mood", '	
+                  　') ELSE "Mood" END, '') END AS f_sentiment,
+    CASE WHEN LOWER(CASE WHEN POSITION(LEFT("Plan", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Plan", 1), '	
+                  　') > 0 THEN TRIM("Plan", '	
+                  　') ELSE "Plan" END) IN ('n/a', '-') THEN NULL ELSE NULLIF(CASE WHEN POSITION(LEFT("Plan", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Plan", 1), '	
+                  　') > 0 THEN TRIM("Plan", '	
+                  　') ELSE "Plan" END, '') END AS f_customer_tier,
+    CASE WHEN LOWER(CASE WHEN POSITION(LEFT("Via", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Via", 1), '	
+                  　') > 0 THEN TRIM("Via", '	
+                  　') ELSE "Via" END) IN ('n/a', '-') THEN NULL ELSE NULLIF(CASE WHEN POSITION(LEFT("Via", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Via", 1), '	
+                  　') > 0 THEN TRIM("Via", '	
+                  　') ELSE "Via" END, '') END AS f_channel,
+    CASE WHEN LOWER(CASE WHEN POSITION(LEFT("Topic", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Topic", 1), '	
+                  　') > 0 THEN TRIM("Topic", '	
+                  　') ELSE "Topic" END) IN ('n/a', '-') THEN NULL ELSE NULLIF(CASE WHEN POSITION(LEFT("Topic", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Topic", 1), '	
+                  　') > 0 THEN TRIM("Topic", '	
+                  　') ELSE "Topic" END, '') END AS f_category,
+    CASE WHEN LOWER(CASE WHEN POSITION(LEFT("Sev", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Sev", 1), '	
+                  　') > 0 THEN TRIM("Sev", '	
+                  　') ELSE "Sev" END) IN ('n/a', '-') THEN NULL ELSE NULLIF(CASE WHEN POSITION(LEFT("Sev", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Sev", 1), '	
+                  　') > 0 THEN TRIM("Sev", '	
+                  　') ELSE "Sev" END, '') END AS f_priority,
+    CASE WHEN LOWER(CASE WHEN POSITION(LEFT("Handed Over", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Handed Over", 1), '	
+                  　') > 0 THEN TRIM("Handed Over", '	
+                  　') ELSE "Handed Over" END) IN ('n/a', '-') THEN NULL ELSE NULLIF(CASE WHEN POSITION(LEFT("Handed Over", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Handed Over", 1), '	
+                  　') > 0 THEN TRIM("Handed Over", '	
+                  　') ELSE "Handed Over" END, '') END AS f_escalated_at,
+    CASE WHEN LOWER(CASE WHEN POSITION(LEFT("Opened", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Opened", 1), '	
+                  　') > 0 THEN TRIM("Opened", '	
+                  　') ELSE "Opened" END) IN ('n/a', '-') THEN NULL ELSE NULLIF(CASE WHEN POSITION(LEFT("Opened", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Opened", 1), '	
+                  　') > 0 THEN TRIM("Opened", '	
+                  　') ELSE "Opened" END, '') END AS f_created_at,
+    CASE WHEN LOWER(CASE WHEN POSITION(LEFT("Human?", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Human?", 1), '	
+                  　') > 0 THEN TRIM("Human?", '	
+                  　') ELSE "Human?" END) IN ('n/a', '-') THEN NULL ELSE NULLIF(CASE WHEN POSITION(LEFT("Human?", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Human?", 1), '	
+                  　') > 0 THEN TRIM("Human?", '	
+                  　') ELSE "Human?" END, '') END AS f_requested_human,
+    CASE WHEN LOWER(CASE WHEN POSITION(LEFT("Reopen Count", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Reopen Count", 1), '	
+                  　') > 0 THEN TRIM("Reopen Count", '	
+                  　') ELSE "Reopen Count" END) IN ('n/a', '-') THEN NULL ELSE NULLIF(CASE WHEN POSITION(LEFT("Reopen Count", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Reopen Count", 1), '	
+                  　') > 0 THEN TRIM("Reopen Count", '	
+                  　') ELSE "Reopen Count" END, '') END AS x_reopens,
+    CASE WHEN LOWER(CASE WHEN POSITION(LEFT("Reference", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Reference", 1), '	
+                  　') > 0 THEN TRIM("Reference", '	
+                  　') ELSE "Reference" END) IN ('n/a', '-') THEN NULL ELSE NULLIF(CASE WHEN POSITION(LEFT("Reference", 1), '	
+                  　') > 0 OR POSITION(RIGHT("Reference", 1), '	
+                  　') > 0 THEN TRIM("Reference", '	
+                  　') ELSE "Reference" END, '') END AS x_ref,
+    CASE WHEN LOWER(CASE WHEN POSITION(LEFT("region", 1), '	
+                  　') > 0 OR POSITION(RIGHT("region", 1), '	
+                  　') > 0 THEN TRIM("region", '	
+                  　') ELSE "region" END) IN ('n/a', '-') THEN NULL ELSE NULLIF(CASE WHEN POSITION(LEFT("region", 1), '	
+                  　') > 0 OR POSITION(RIGHT("region", 1), '	
+                  　') > 0 THEN TRIM("region", '	
+                  　') ELSE "region" END, '') END AS x_region,
+    CASE WHEN LOWER(CASE WHEN POSITION(LEFT("team", 1), '	
+                  　') > 0 OR POSITION(RIGHT("team", 1), '	
+                  　') > 0 THEN TRIM("team", '	
+                  　') ELSE "team" END) IN ('n/a', '-') THEN NULL ELSE NULLIF(CASE WHEN POSITION(LEFT("team", 1), '	
+                  　') > 0 OR POSITION(RIGHT("team", 1), '	
+                  　') > 0 THEN TRIM("team", '	
+                  　') ELSE "team" END, '') END AS x_team
   FROM "tickets"
+),
+num AS (
+  SELECT src.*, (REGEXP_INSTR(f_confidence, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AS b_f_confidence, (REGEXP_INSTR(f_sentiment, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AS b_f_sentiment, (REGEXP_INSTR(x_reopens, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AS b_x_reopens
+  FROM src
 ),
 v AS (
   SELECT
     f_id AS id,
-    CASE WHEN f_confidence IS NULL THEN NULL WHEN (REGEXP_INSTR(f_confidence, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AND ((TRY_CAST(f_confidence AS DOUBLE) / CAST('100' AS DOUBLE)) >= CAST('0' AS DOUBLE) AND (TRY_CAST(f_confidence AS DOUBLE) / CAST('100' AS DOUBLE)) <= CAST('1' AS DOUBLE)) THEN (TRY_CAST(f_confidence AS DOUBLE) / CAST('100' AS DOUBLE)) END AS c_confidence,
-    CASE WHEN f_sentiment IS NULL THEN NULL WHEN (REGEXP_INSTR(f_sentiment, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AND ((CAST('-1' AS DOUBLE) + CAST('2' AS DOUBLE) * (TRY_CAST(f_sentiment AS DOUBLE) - CAST('1' AS DOUBLE)) / (CAST('5' AS DOUBLE) - CAST('1' AS DOUBLE))) >= CAST('-1' AS DOUBLE) AND (CAST('-1' AS DOUBLE) + CAST('2' AS DOUBLE) * (TRY_CAST(f_sentiment AS DOUBLE) - CAST('1' AS DOUBLE)) / (CAST('5' AS DOUBLE) - CAST('1' AS DOUBLE))) <= CAST('1' AS DOUBLE)) THEN (CAST('-1' AS DOUBLE) + CAST('2' AS DOUBLE) * (TRY_CAST(f_sentiment AS DOUBLE) - CAST('1' AS DOUBLE)) / (CAST('5' AS DOUBLE) - CAST('1' AS DOUBLE))) END AS c_sentiment,
-    CASE WHEN x_reopens IS NULL THEN NULL WHEN (REGEXP_INSTR(x_reopens, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AND TRUE THEN TRY_CAST(x_reopens AS DOUBLE) END AS c_reopens,
+    CASE WHEN f_confidence IS NULL THEN NULL WHEN b_f_confidence AND ((TRY_CAST(f_confidence AS DOUBLE) / CAST('100' AS DOUBLE)) >= CAST('0' AS DOUBLE) AND (TRY_CAST(f_confidence AS DOUBLE) / CAST('100' AS DOUBLE)) <= CAST('1' AS DOUBLE)) THEN (TRY_CAST(f_confidence AS DOUBLE) / CAST('100' AS DOUBLE)) END AS c_confidence,
+    CASE WHEN f_sentiment IS NULL THEN NULL WHEN b_f_sentiment AND ((CAST('-1' AS DOUBLE) + CAST('2' AS DOUBLE) * (TRY_CAST(f_sentiment AS DOUBLE) - CAST('1' AS DOUBLE)) / (CAST('5' AS DOUBLE) - CAST('1' AS DOUBLE))) >= CAST('-1' AS DOUBLE) AND (CAST('-1' AS DOUBLE) + CAST('2' AS DOUBLE) * (TRY_CAST(f_sentiment AS DOUBLE) - CAST('1' AS DOUBLE)) / (CAST('5' AS DOUBLE) - CAST('1' AS DOUBLE))) <= CAST('1' AS DOUBLE)) THEN (CAST('-1' AS DOUBLE) + CAST('2' AS DOUBLE) * (TRY_CAST(f_sentiment AS DOUBLE) - CAST('1' AS DOUBLE)) / (CAST('5' AS DOUBLE) - CAST('1' AS DOUBLE))) END AS c_sentiment,
+    CASE WHEN x_reopens IS NULL THEN NULL WHEN b_x_reopens AND TRUE THEN TRY_CAST(x_reopens AS DOUBLE) END AS c_reopens,
     CASE LOWER(f_customer_tier) WHEN 'very important' THEN 'vip' ELSE LOWER(f_customer_tier) END AS l_customer_tier,
     LOWER(f_channel) AS l_channel,
     LOWER(f_category) AS l_category,
@@ -67,21 +131,12 @@ v AS (
     x_team,
     LOWER(x_team) AS l_team,
     (t_0 <> '' OR t_1 <> '') AS has_text,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])lawyer') > 0) OR (REGEXP_INSTR(t_1, '(^|[^[:alnum:]_])lawyer') > 0)) AS k_0,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])c\+\+([^[:alnum:]_]|$)') > 0) OR (REGEXP_INSTR(t_1, '(^|[^[:alnum:]_])c\+\+([^[:alnum:]_]|$)') > 0)) AS k_1,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])e\-mail([^[:alnum:]_]|$)') > 0) OR (REGEXP_INSTR(t_1, '(^|[^[:alnum:]_])e\-mail([^[:alnum:]_]|$)') > 0)) AS k_2,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])οδοσ') > 0) OR (REGEXP_INSTR(t_1, '(^|[^[:alnum:]_])οδοσ') > 0)) AS k_3,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])strasse([^[:alnum:]_]|$)') > 0) OR (REGEXP_INSTR(t_1, '(^|[^[:alnum:]_])strasse([^[:alnum:]_]|$)') > 0)) AS k_4,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])istanbul([^[:alnum:]_]|$)') > 0) OR (REGEXP_INSTR(t_1, '(^|[^[:alnum:]_])istanbul([^[:alnum:]_]|$)') > 0)) AS k_5,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])café([^[:alnum:]_]|$)') > 0) OR (REGEXP_INSTR(t_1, '(^|[^[:alnum:]_])café([^[:alnum:]_]|$)') > 0)) AS k_6,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])🔥([^[:alnum:]_]|$)') > 0) OR (REGEXP_INSTR(t_1, '(^|[^[:alnum:]_])🔥([^[:alnum:]_]|$)') > 0)) AS k_7,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])мошенничество([^[:alnum:]_]|$)') > 0) OR (REGEXP_INSTR(t_1, '(^|[^[:alnum:]_])мошенничество([^[:alnum:]_]|$)') > 0)) AS k_8,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])詐欺([^[:alnum:]_]|$)') > 0) OR (REGEXP_INSTR(t_1, '(^|[^[:alnum:]_])詐欺([^[:alnum:]_]|$)') > 0)) AS k_9,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])refund([^[:alnum:]_]|$)') > 0) OR (REGEXP_INSTR(t_1, '(^|[^[:alnum:]_])refund([^[:alnum:]_]|$)') > 0)) AS k_10,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])thanks([^[:alnum:]_]|$)') > 0) OR (REGEXP_INSTR(t_1, '(^|[^[:alnum:]_])thanks([^[:alnum:]_]|$)') > 0)) AS k_11,
-    COALESCE(CASE WHEN f_id IS NULL THEN 'id: empty' END, CASE WHEN f_confidence IS NULL THEN NULL WHEN NOT (REGEXP_INSTR(f_confidence, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) THEN 'confidence: `' || f_confidence || '` is not a number' WHEN (REGEXP_INSTR(f_confidence, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AND NOT ((TRY_CAST(f_confidence AS DOUBLE) / CAST('100' AS DOUBLE)) >= CAST('0' AS DOUBLE) AND (TRY_CAST(f_confidence AS DOUBLE) / CAST('100' AS DOUBLE)) <= CAST('1' AS DOUBLE)) THEN 'confidence: ' || f_confidence || ' is outside 0..1' END, CASE WHEN f_sentiment IS NULL THEN NULL WHEN NOT (REGEXP_INSTR(f_sentiment, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) THEN 'sentiment: `' || f_sentiment || '` is not a number' WHEN (REGEXP_INSTR(f_sentiment, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AND NOT ((CAST('-1' AS DOUBLE) + CAST('2' AS DOUBLE) * (TRY_CAST(f_sentiment AS DOUBLE) - CAST('1' AS DOUBLE)) / (CAST('5' AS DOUBLE) - CAST('1' AS DOUBLE))) >= CAST('-1' AS DOUBLE) AND (CAST('-1' AS DOUBLE) + CAST('2' AS DOUBLE) * (TRY_CAST(f_sentiment AS DOUBLE) - CAST('1' AS DOUBLE)) / (CAST('5' AS DOUBLE) - CAST('1' AS DOUBLE))) <= CAST('1' AS DOUBLE)) THEN 'sentiment: ' || f_sentiment || ' is outside -1..1' END, CASE WHEN f_priority IS NOT NULL AND NOT CASE LOWER(f_priority) WHEN 'critical' THEN 'p1' WHEN 'major' THEN 'p2' ELSE LOWER(f_priority) END IN ('p1', 'p2', 'p3') THEN 'priority: `' || CASE LOWER(f_priority) WHEN 'critical' THEN 'p1' WHEN 'major' THEN 'p2' ELSE LOWER(f_priority) END || '` is not one of the policy''s priorities (p1, p2, p3); map it under [aliases.priority]' END, CASE WHEN f_requested_human IS NOT NULL AND NOT LOWER(f_requested_human) IN ('true', 'yes', 'y', '1', 't') AND NOT LOWER(f_requested_human) IN ('false', 'no', 'n', '0', 'f') THEN 'requested_human: `' || f_requested_human || '` is not true/false, yes/no or 1/0' END, CASE WHEN x_reopens IS NULL THEN NULL WHEN NOT (REGEXP_INSTR(x_reopens, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) THEN 'reopens: `' || x_reopens || '` is not a number' END) AS rejected,
+    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])((c\+\+|e\-mail|strasse|istanbul|café|🔥|мошенничество|詐欺)([^[:alnum:]_]|$)|lawyer|οδοσ)') > 0) OR (REGEXP_INSTR(t_1, '(^|[^[:alnum:]_])((c\+\+|e\-mail|strasse|istanbul|café|🔥|мошенничество|詐欺)([^[:alnum:]_]|$)|lawyer|οδοσ)') > 0)) AS k_0,
+    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])refund([^[:alnum:]_]|$)') > 0) OR (REGEXP_INSTR(t_1, '(^|[^[:alnum:]_])refund([^[:alnum:]_]|$)') > 0)) AS k_1,
+    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])thanks([^[:alnum:]_]|$)') > 0) OR (REGEXP_INSTR(t_1, '(^|[^[:alnum:]_])thanks([^[:alnum:]_]|$)') > 0)) AS k_2,
+    COALESCE(CASE WHEN f_id IS NULL THEN 'id: empty' END, CASE WHEN f_confidence IS NULL THEN NULL WHEN NOT b_f_confidence THEN 'confidence: `' || f_confidence || '` is not a number' WHEN b_f_confidence AND NOT ((TRY_CAST(f_confidence AS DOUBLE) / CAST('100' AS DOUBLE)) >= CAST('0' AS DOUBLE) AND (TRY_CAST(f_confidence AS DOUBLE) / CAST('100' AS DOUBLE)) <= CAST('1' AS DOUBLE)) THEN 'confidence: ' || f_confidence || ' is outside 0..1' END, CASE WHEN f_sentiment IS NULL THEN NULL WHEN NOT b_f_sentiment THEN 'sentiment: `' || f_sentiment || '` is not a number' WHEN b_f_sentiment AND NOT ((CAST('-1' AS DOUBLE) + CAST('2' AS DOUBLE) * (TRY_CAST(f_sentiment AS DOUBLE) - CAST('1' AS DOUBLE)) / (CAST('5' AS DOUBLE) - CAST('1' AS DOUBLE))) >= CAST('-1' AS DOUBLE) AND (CAST('-1' AS DOUBLE) + CAST('2' AS DOUBLE) * (TRY_CAST(f_sentiment AS DOUBLE) - CAST('1' AS DOUBLE)) / (CAST('5' AS DOUBLE) - CAST('1' AS DOUBLE))) <= CAST('1' AS DOUBLE)) THEN 'sentiment: ' || f_sentiment || ' is outside -1..1' END, CASE WHEN f_priority IS NOT NULL AND NOT CASE LOWER(f_priority) WHEN 'critical' THEN 'p1' WHEN 'major' THEN 'p2' ELSE LOWER(f_priority) END IN ('p1', 'p2', 'p3') THEN 'priority: `' || CASE LOWER(f_priority) WHEN 'critical' THEN 'p1' WHEN 'major' THEN 'p2' ELSE LOWER(f_priority) END || '` is not one of the policy''s priorities (p1, p2, p3); map it under [aliases.priority]' END, CASE WHEN f_requested_human IS NOT NULL AND NOT LOWER(f_requested_human) IN ('true', 'yes', 'y', '1', 't') AND NOT LOWER(f_requested_human) IN ('false', 'no', 'n', '0', 'f') THEN 'requested_human: `' || f_requested_human || '` is not true/false, yes/no or 1/0' END, CASE WHEN x_reopens IS NULL THEN NULL WHEN NOT b_x_reopens THEN 'reopens: `' || x_reopens || '` is not a number' END) AS rejected,
     COALESCE(CASE WHEN f_escalated_at IS NULL THEN NULL WHEN (REGEXP_INSTR(f_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_escalated_at, 18, 2) AS BIGINT) WHEN (REGEXP_INSTR(f_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS BIGINT) * 60 END, CASE WHEN f_created_at IS NULL THEN NULL WHEN (REGEXP_INSTR(f_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_created_at, 1, 10))) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_created_at, 18, 2) AS BIGINT) WHEN (REGEXP_INSTR(f_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_created_at, 1, 10))) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS BIGINT) * 60 END) AS clock_start
-  FROM src
+  FROM num
 ),
 r AS (
   SELECT
@@ -91,8 +146,8 @@ r AS (
     clock_start,
     (CASE WHEN h_requested_human IS NOT NULL THEN h_requested_human END) AS r_0,
     (CASE WHEN l_customer_tier IS NOT NULL THEN ((l_customer_tier IN ('vip'))) END) AS r_1,
-    (CASE WHEN has_text THEN ((k_0 OR k_1 OR k_2 OR k_3 OR k_4 OR k_5 OR k_6 OR k_7 OR k_8 OR k_9)) END) AS r_2,
-    (CASE WHEN has_text THEN (k_10 AND (NOT (k_11))) END) AS r_3,
+    (CASE WHEN has_text THEN (k_0) END) AS r_2,
+    (CASE WHEN has_text THEN (k_1 AND (NOT k_2)) END) AS r_3,
     ((CASE WHEN c_sentiment IS NOT NULL THEN (c_sentiment < CAST('-0.5' AS DOUBLE)) END) OR (CASE WHEN c_reopens IS NOT NULL THEN (c_reopens >= CAST('2' AS DOUBLE)) END)) AS r_4,
     ((CASE WHEN c_confidence IS NOT NULL THEN (c_confidence < CAST('0.6' AS DOUBLE) AND c_confidence >= CAST('0.1' AS DOUBLE)) END) AND (NOT (CASE WHEN l_channel IS NOT NULL THEN ((l_channel IN ('chat'))) END))) AS r_5,
     (CASE WHEN x_ref IS NOT NULL THEN (REGEXP_INSTR(x_ref, '^INV-[0-9]+$') > 0) END) AS r_6,

@@ -1,63 +1,67 @@
 -- handoff sql --emit decisions --dialect snowflake: policy `it-service-desk`
 WITH src AS (
   SELECT
-    NULLIF(TRIM("id", '	
-                  　'), '') AS f_id,
-    CASE WHEN "text" IS NULL OR FALSE THEN '' ELSE REPLACE(REPLACE(LOWER(REPLACE("text", 'İ', 'i')), 'ß', 'ss'), 'ς', 'σ') END AS t_0,
-    NULLIF(TRIM("confidence", '	
-                  　'), '') AS f_confidence,
-    NULLIF(TRIM("sentiment", '	
-                  　'), '') AS f_sentiment,
-    NULLIF(TRIM("category", '	
-                  　'), '') AS f_category,
-    NULLIF(TRIM("priority", '	
-                  　'), '') AS f_priority,
-    NULLIF(TRIM("escalated_at", '	
-                  　'), '') AS f_escalated_at,
-    NULLIF(TRIM("created_at", '	
-                  　'), '') AS f_created_at,
-    NULLIF(TRIM("requested_human", '	
-                  　'), '') AS f_requested_human,
-    NULLIF(TRIM("reassignments", '	
-                  　'), '') AS x_reopen_count
+    NULLIF(CASE WHEN POSITION(LEFT("id", 1), '	
+                  　') > 0 OR POSITION(RIGHT("id", 1), '	
+                  　') > 0 THEN TRIM("id", '	
+                  　') ELSE "id" END, '') AS f_id,
+    CASE WHEN "text" IS NULL OR FALSE THEN '' ELSE CASE WHEN POSITION('İ', "text") > 0 OR POSITION('̇', "text") > 0 OR POSITION('ß', "text") > 0 OR POSITION('ẞ', "text") > 0 OR POSITION('ς', "text") > 0 OR POSITION('Σ', "text") > 0 THEN REPLACE(REPLACE(LOWER(REPLACE("text", 'İ', 'i')), 'ß', 'ss'), 'ς', 'σ') ELSE LOWER("text") END END AS t_0,
+    NULLIF(CASE WHEN POSITION(LEFT("confidence", 1), '	
+                  　') > 0 OR POSITION(RIGHT("confidence", 1), '	
+                  　') > 0 THEN TRIM("confidence", '	
+                  　') ELSE "confidence" END, '') AS f_confidence,
+    NULLIF(CASE WHEN POSITION(LEFT("sentiment", 1), '	
+                  　') > 0 OR POSITION(RIGHT("sentiment", 1), '	
+                  　') > 0 THEN TRIM("sentiment", '	
+                  　') ELSE "sentiment" END, '') AS f_sentiment,
+    NULLIF(CASE WHEN POSITION(LEFT("category", 1), '	
+                  　') > 0 OR POSITION(RIGHT("category", 1), '	
+                  　') > 0 THEN TRIM("category", '	
+                  　') ELSE "category" END, '') AS f_category,
+    NULLIF(CASE WHEN POSITION(LEFT("priority", 1), '	
+                  　') > 0 OR POSITION(RIGHT("priority", 1), '	
+                  　') > 0 THEN TRIM("priority", '	
+                  　') ELSE "priority" END, '') AS f_priority,
+    NULLIF(CASE WHEN POSITION(LEFT("escalated_at", 1), '	
+                  　') > 0 OR POSITION(RIGHT("escalated_at", 1), '	
+                  　') > 0 THEN TRIM("escalated_at", '	
+                  　') ELSE "escalated_at" END, '') AS f_escalated_at,
+    NULLIF(CASE WHEN POSITION(LEFT("created_at", 1), '	
+                  　') > 0 OR POSITION(RIGHT("created_at", 1), '	
+                  　') > 0 THEN TRIM("created_at", '	
+                  　') ELSE "created_at" END, '') AS f_created_at,
+    NULLIF(CASE WHEN POSITION(LEFT("requested_human", 1), '	
+                  　') > 0 OR POSITION(RIGHT("requested_human", 1), '	
+                  　') > 0 THEN TRIM("requested_human", '	
+                  　') ELSE "requested_human" END, '') AS f_requested_human,
+    NULLIF(CASE WHEN POSITION(LEFT("reassignments", 1), '	
+                  　') > 0 OR POSITION(RIGHT("reassignments", 1), '	
+                  　') > 0 THEN TRIM("reassignments", '	
+                  　') ELSE "reassignments" END, '') AS x_reopen_count
   FROM "tickets"
+),
+num AS (
+  SELECT src.*, (REGEXP_INSTR(f_confidence, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AS b_f_confidence, (REGEXP_INSTR(f_sentiment, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AS b_f_sentiment, (REGEXP_INSTR(x_reopen_count, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AS b_x_reopen_count
+  FROM src
 ),
 v AS (
   SELECT
     f_id AS id,
-    CASE WHEN f_confidence IS NULL THEN NULL WHEN (REGEXP_INSTR(f_confidence, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AND (TRY_CAST(f_confidence AS DOUBLE) >= CAST('0' AS DOUBLE) AND TRY_CAST(f_confidence AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN TRY_CAST(f_confidence AS DOUBLE) END AS c_confidence,
-    CASE WHEN f_sentiment IS NULL THEN NULL WHEN (REGEXP_INSTR(f_sentiment, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AND (TRY_CAST(f_sentiment AS DOUBLE) >= CAST('-1' AS DOUBLE) AND TRY_CAST(f_sentiment AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN TRY_CAST(f_sentiment AS DOUBLE) END AS c_sentiment,
-    CASE WHEN x_reopen_count IS NULL THEN NULL WHEN (REGEXP_INSTR(x_reopen_count, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AND TRUE THEN TRY_CAST(x_reopen_count AS DOUBLE) END AS c_reopen_count,
+    CASE WHEN f_confidence IS NULL THEN NULL WHEN b_f_confidence AND (TRY_CAST(f_confidence AS DOUBLE) >= CAST('0' AS DOUBLE) AND TRY_CAST(f_confidence AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN TRY_CAST(f_confidence AS DOUBLE) END AS c_confidence,
+    CASE WHEN f_sentiment IS NULL THEN NULL WHEN b_f_sentiment AND (TRY_CAST(f_sentiment AS DOUBLE) >= CAST('-1' AS DOUBLE) AND TRY_CAST(f_sentiment AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN TRY_CAST(f_sentiment AS DOUBLE) END AS c_sentiment,
+    CASE WHEN x_reopen_count IS NULL THEN NULL WHEN b_x_reopen_count AND TRUE THEN TRY_CAST(x_reopen_count AS DOUBLE) END AS c_reopen_count,
     CASE LOWER(f_category) WHEN 'account' THEN 'access' WHEN 'technical' THEN 'incident' ELSE LOWER(f_category) END AS l_category,
     CASE WHEN CASE LOWER(f_priority) WHEN 'high' THEN 'p2' WHEN 'low' THEN 'p4' WHEN 'normal' THEN 'p3' WHEN 'urgent' THEN 'p1' ELSE LOWER(f_priority) END IN ('p1', 'p2', 'p3', 'p4') THEN CASE LOWER(f_priority) WHEN 'high' THEN 'p2' WHEN 'low' THEN 'p4' WHEN 'normal' THEN 'p3' WHEN 'urgent' THEN 'p1' ELSE LOWER(f_priority) END END AS l_priority,
     CASE WHEN LOWER(f_requested_human) IN ('true', 'yes', 'y', '1', 't') THEN TRUE WHEN LOWER(f_requested_human) IN ('false', 'no', 'n', '0', 'f') THEN FALSE END AS h_requested_human,
     x_reopen_count,
     (t_0 <> '') AS has_text,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])phishing([^[:alnum:]_]|$)') > 0)) AS k_0,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])malware([^[:alnum:]_]|$)') > 0)) AS k_1,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])ransomware([^[:alnum:]_]|$)') > 0)) AS k_2,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])breach([^[:alnum:]_]|$)') > 0)) AS k_3,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])compromised([^[:alnum:]_]|$)') > 0)) AS k_4,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])suspicious login([^[:alnum:]_]|$)') > 0)) AS k_5,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])virus([^[:alnum:]_]|$)') > 0)) AS k_6,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])outage([^[:alnum:]_]|$)') > 0)) AS k_7,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])down([^[:alnum:]_]|$)') > 0)) AS k_8,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])not loading([^[:alnum:]_]|$)') > 0)) AS k_9,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])500 error([^[:alnum:]_]|$)') > 0)) AS k_10,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])unreachable([^[:alnum:]_]|$)') > 0)) AS k_11,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])password([^[:alnum:]_]|$)') > 0)) AS k_12,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])mfa([^[:alnum:]_]|$)') > 0)) AS k_13,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])locked([^[:alnum:]_]|$)') > 0)) AS k_14,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])permission') > 0)) AS k_15,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])access request([^[:alnum:]_]|$)') > 0)) AS k_16,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])laptop([^[:alnum:]_]|$)') > 0)) AS k_17,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])monitor([^[:alnum:]_]|$)') > 0)) AS k_18,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])dock') > 0)) AS k_19,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])keyboard([^[:alnum:]_]|$)') > 0)) AS k_20,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])battery([^[:alnum:]_]|$)') > 0)) AS k_21,
-    COALESCE(CASE WHEN f_id IS NULL THEN 'id: empty' END, CASE WHEN f_confidence IS NULL THEN NULL WHEN NOT (REGEXP_INSTR(f_confidence, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) THEN 'confidence: `' || f_confidence || '` is not a number' WHEN (REGEXP_INSTR(f_confidence, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AND NOT (TRY_CAST(f_confidence AS DOUBLE) >= CAST('0' AS DOUBLE) AND TRY_CAST(f_confidence AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN 'confidence: ' || f_confidence || ' is outside 0..1' END, CASE WHEN f_sentiment IS NULL THEN NULL WHEN NOT (REGEXP_INSTR(f_sentiment, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) THEN 'sentiment: `' || f_sentiment || '` is not a number' WHEN (REGEXP_INSTR(f_sentiment, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AND NOT (TRY_CAST(f_sentiment AS DOUBLE) >= CAST('-1' AS DOUBLE) AND TRY_CAST(f_sentiment AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN 'sentiment: ' || f_sentiment || ' is outside -1..1' END, CASE WHEN f_priority IS NOT NULL AND NOT CASE LOWER(f_priority) WHEN 'high' THEN 'p2' WHEN 'low' THEN 'p4' WHEN 'normal' THEN 'p3' WHEN 'urgent' THEN 'p1' ELSE LOWER(f_priority) END IN ('p1', 'p2', 'p3', 'p4') THEN 'priority: `' || CASE LOWER(f_priority) WHEN 'high' THEN 'p2' WHEN 'low' THEN 'p4' WHEN 'normal' THEN 'p3' WHEN 'urgent' THEN 'p1' ELSE LOWER(f_priority) END || '` is not one of the policy''s priorities (p1, p2, p3, p4); map it under [aliases.priority]' END, CASE WHEN f_requested_human IS NOT NULL AND NOT LOWER(f_requested_human) IN ('true', 'yes', 'y', '1', 't') AND NOT LOWER(f_requested_human) IN ('false', 'no', 'n', '0', 'f') THEN 'requested_human: `' || f_requested_human || '` is not true/false, yes/no or 1/0' END, CASE WHEN x_reopen_count IS NULL THEN NULL WHEN NOT (REGEXP_INSTR(x_reopen_count, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) THEN 'reopen_count: `' || x_reopen_count || '` is not a number' END) AS rejected,
+    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])(phishing|malware|ransomware|breach|compromised|suspicious login|virus)([^[:alnum:]_]|$)') > 0)) AS k_0,
+    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])(outage|down|not loading|500 error|unreachable)([^[:alnum:]_]|$)') > 0)) AS k_1,
+    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])((password|mfa|locked|access request)([^[:alnum:]_]|$)|permission)') > 0)) AS k_2,
+    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])((laptop|monitor|keyboard|battery)([^[:alnum:]_]|$)|dock)') > 0)) AS k_3,
+    COALESCE(CASE WHEN f_id IS NULL THEN 'id: empty' END, CASE WHEN f_confidence IS NULL THEN NULL WHEN NOT b_f_confidence THEN 'confidence: `' || f_confidence || '` is not a number' WHEN b_f_confidence AND NOT (TRY_CAST(f_confidence AS DOUBLE) >= CAST('0' AS DOUBLE) AND TRY_CAST(f_confidence AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN 'confidence: ' || f_confidence || ' is outside 0..1' END, CASE WHEN f_sentiment IS NULL THEN NULL WHEN NOT b_f_sentiment THEN 'sentiment: `' || f_sentiment || '` is not a number' WHEN b_f_sentiment AND NOT (TRY_CAST(f_sentiment AS DOUBLE) >= CAST('-1' AS DOUBLE) AND TRY_CAST(f_sentiment AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN 'sentiment: ' || f_sentiment || ' is outside -1..1' END, CASE WHEN f_priority IS NOT NULL AND NOT CASE LOWER(f_priority) WHEN 'high' THEN 'p2' WHEN 'low' THEN 'p4' WHEN 'normal' THEN 'p3' WHEN 'urgent' THEN 'p1' ELSE LOWER(f_priority) END IN ('p1', 'p2', 'p3', 'p4') THEN 'priority: `' || CASE LOWER(f_priority) WHEN 'high' THEN 'p2' WHEN 'low' THEN 'p4' WHEN 'normal' THEN 'p3' WHEN 'urgent' THEN 'p1' ELSE LOWER(f_priority) END || '` is not one of the policy''s priorities (p1, p2, p3, p4); map it under [aliases.priority]' END, CASE WHEN f_requested_human IS NOT NULL AND NOT LOWER(f_requested_human) IN ('true', 'yes', 'y', '1', 't') AND NOT LOWER(f_requested_human) IN ('false', 'no', 'n', '0', 'f') THEN 'requested_human: `' || f_requested_human || '` is not true/false, yes/no or 1/0' END, CASE WHEN x_reopen_count IS NULL THEN NULL WHEN NOT b_x_reopen_count THEN 'reopen_count: `' || x_reopen_count || '` is not a number' END) AS rejected,
     COALESCE(CASE WHEN f_escalated_at IS NULL THEN NULL WHEN (REGEXP_INSTR(f_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_escalated_at, 18, 2) AS BIGINT) WHEN (REGEXP_INSTR(f_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS BIGINT) * 60 END, CASE WHEN f_created_at IS NULL THEN NULL WHEN (REGEXP_INSTR(f_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_created_at, 1, 10))) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_created_at, 18, 2) AS BIGINT) WHEN (REGEXP_INSTR(f_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_created_at, 1, 10))) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS BIGINT) * 60 END) AS clock_start
-  FROM src
+  FROM num
 ),
 r AS (
   SELECT
@@ -66,10 +70,10 @@ r AS (
     l_priority,
     clock_start,
     (CASE WHEN h_requested_human IS NOT NULL THEN h_requested_human END) AS r_0,
-    (CASE WHEN has_text THEN ((k_0 OR k_1 OR k_2 OR k_3 OR k_4 OR k_5 OR k_6)) END) AS r_1,
-    ((CASE WHEN has_text THEN ((k_7 OR k_8 OR k_9 OR k_10 OR k_11)) END) AND (CASE WHEN l_category IS NOT NULL THEN ((l_category IN ('incident'))) END) AND (CASE WHEN l_priority IS NOT NULL THEN ((l_priority IN ('p1', 'p2'))) END)) AS r_2,
-    ((CASE WHEN l_category IS NOT NULL THEN ((l_category IN ('access', 'account'))) END) AND (CASE WHEN has_text THEN ((k_12 OR k_13 OR k_14 OR k_15 OR k_16)) END) AND (CASE WHEN c_confidence IS NOT NULL THEN (c_confidence < CAST('0.9' AS DOUBLE)) END)) AS r_3,
-    ((CASE WHEN l_category IS NOT NULL THEN ((l_category IN ('hardware'))) END) AND (CASE WHEN has_text THEN ((k_17 OR k_18 OR k_19 OR k_20 OR k_21)) END)) AS r_4,
+    (CASE WHEN has_text THEN (k_0) END) AS r_1,
+    ((CASE WHEN has_text THEN (k_1) END) AND (CASE WHEN l_category IS NOT NULL THEN ((l_category IN ('incident'))) END) AND (CASE WHEN l_priority IS NOT NULL THEN ((l_priority IN ('p1', 'p2'))) END)) AS r_2,
+    ((CASE WHEN l_category IS NOT NULL THEN ((l_category IN ('access', 'account'))) END) AND (CASE WHEN has_text THEN (k_2) END) AND (CASE WHEN c_confidence IS NOT NULL THEN (c_confidence < CAST('0.9' AS DOUBLE)) END)) AS r_3,
+    ((CASE WHEN l_category IS NOT NULL THEN ((l_category IN ('hardware'))) END) AND (CASE WHEN has_text THEN (k_3) END)) AS r_4,
     (CASE WHEN c_confidence IS NOT NULL THEN (c_confidence < CAST('0.7' AS DOUBLE)) END) AS r_5,
     ((CASE WHEN c_sentiment IS NOT NULL THEN (c_sentiment < CAST('-0.6' AS DOUBLE)) END) OR (CASE WHEN c_reopen_count IS NOT NULL THEN (c_reopen_count >= CAST('2' AS DOUBLE)) END)) AS r_6
   FROM v

@@ -1,46 +1,59 @@
 -- handoff sql --emit decisions --dialect snowflake: policy `support-default`
 WITH src AS (
   SELECT
-    NULLIF(TRIM("id", '	
-                  　'), '') AS f_id,
-    CASE WHEN "text" IS NULL OR FALSE THEN '' ELSE REPLACE(REPLACE(LOWER(REPLACE("text", 'İ', 'i')), 'ß', 'ss'), 'ς', 'σ') END AS t_0,
-    NULLIF(TRIM("confidence", '	
-                  　'), '') AS f_confidence,
-    NULLIF(TRIM("sentiment", '	
-                  　'), '') AS f_sentiment,
-    NULLIF(TRIM("customer_tier", '	
-                  　'), '') AS f_customer_tier,
-    NULLIF(TRIM("priority", '	
-                  　'), '') AS f_priority,
-    NULLIF(TRIM("escalated_at", '	
-                  　'), '') AS f_escalated_at,
-    NULLIF(TRIM("created_at", '	
-                  　'), '') AS f_created_at,
-    NULLIF(TRIM("requested_human", '	
-                  　'), '') AS f_requested_human
+    NULLIF(CASE WHEN POSITION(LEFT("id", 1), '	
+                  　') > 0 OR POSITION(RIGHT("id", 1), '	
+                  　') > 0 THEN TRIM("id", '	
+                  　') ELSE "id" END, '') AS f_id,
+    CASE WHEN "text" IS NULL OR FALSE THEN '' ELSE CASE WHEN POSITION('İ', "text") > 0 OR POSITION('̇', "text") > 0 OR POSITION('ß', "text") > 0 OR POSITION('ẞ', "text") > 0 OR POSITION('ς', "text") > 0 OR POSITION('Σ', "text") > 0 THEN REPLACE(REPLACE(LOWER(REPLACE("text", 'İ', 'i')), 'ß', 'ss'), 'ς', 'σ') ELSE LOWER("text") END END AS t_0,
+    NULLIF(CASE WHEN POSITION(LEFT("confidence", 1), '	
+                  　') > 0 OR POSITION(RIGHT("confidence", 1), '	
+                  　') > 0 THEN TRIM("confidence", '	
+                  　') ELSE "confidence" END, '') AS f_confidence,
+    NULLIF(CASE WHEN POSITION(LEFT("sentiment", 1), '	
+                  　') > 0 OR POSITION(RIGHT("sentiment", 1), '	
+                  　') > 0 THEN TRIM("sentiment", '	
+                  　') ELSE "sentiment" END, '') AS f_sentiment,
+    NULLIF(CASE WHEN POSITION(LEFT("customer_tier", 1), '	
+                  　') > 0 OR POSITION(RIGHT("customer_tier", 1), '	
+                  　') > 0 THEN TRIM("customer_tier", '	
+                  　') ELSE "customer_tier" END, '') AS f_customer_tier,
+    NULLIF(CASE WHEN POSITION(LEFT("priority", 1), '	
+                  　') > 0 OR POSITION(RIGHT("priority", 1), '	
+                  　') > 0 THEN TRIM("priority", '	
+                  　') ELSE "priority" END, '') AS f_priority,
+    NULLIF(CASE WHEN POSITION(LEFT("escalated_at", 1), '	
+                  　') > 0 OR POSITION(RIGHT("escalated_at", 1), '	
+                  　') > 0 THEN TRIM("escalated_at", '	
+                  　') ELSE "escalated_at" END, '') AS f_escalated_at,
+    NULLIF(CASE WHEN POSITION(LEFT("created_at", 1), '	
+                  　') > 0 OR POSITION(RIGHT("created_at", 1), '	
+                  　') > 0 THEN TRIM("created_at", '	
+                  　') ELSE "created_at" END, '') AS f_created_at,
+    NULLIF(CASE WHEN POSITION(LEFT("requested_human", 1), '	
+                  　') > 0 OR POSITION(RIGHT("requested_human", 1), '	
+                  　') > 0 THEN TRIM("requested_human", '	
+                  　') ELSE "requested_human" END, '') AS f_requested_human
   FROM "tickets"
+),
+num AS (
+  SELECT src.*, (REGEXP_INSTR(f_confidence, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AS b_f_confidence, (REGEXP_INSTR(f_sentiment, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AS b_f_sentiment
+  FROM src
 ),
 v AS (
   SELECT
     f_id AS id,
-    CASE WHEN f_confidence IS NULL THEN NULL WHEN (REGEXP_INSTR(f_confidence, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AND (TRY_CAST(f_confidence AS DOUBLE) >= CAST('0' AS DOUBLE) AND TRY_CAST(f_confidence AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN TRY_CAST(f_confidence AS DOUBLE) END AS c_confidence,
-    CASE WHEN f_sentiment IS NULL THEN NULL WHEN (REGEXP_INSTR(f_sentiment, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AND (TRY_CAST(f_sentiment AS DOUBLE) >= CAST('-1' AS DOUBLE) AND TRY_CAST(f_sentiment AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN TRY_CAST(f_sentiment AS DOUBLE) END AS c_sentiment,
+    CASE WHEN f_confidence IS NULL THEN NULL WHEN b_f_confidence AND (TRY_CAST(f_confidence AS DOUBLE) >= CAST('0' AS DOUBLE) AND TRY_CAST(f_confidence AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN TRY_CAST(f_confidence AS DOUBLE) END AS c_confidence,
+    CASE WHEN f_sentiment IS NULL THEN NULL WHEN b_f_sentiment AND (TRY_CAST(f_sentiment AS DOUBLE) >= CAST('-1' AS DOUBLE) AND TRY_CAST(f_sentiment AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN TRY_CAST(f_sentiment AS DOUBLE) END AS c_sentiment,
     LOWER(f_customer_tier) AS l_customer_tier,
     CASE WHEN LOWER(f_priority) IN ('urgent', 'high', 'normal', 'low') THEN LOWER(f_priority) END AS l_priority,
     CASE WHEN LOWER(f_requested_human) IN ('true', 'yes', 'y', '1', 't') THEN TRUE WHEN LOWER(f_requested_human) IN ('false', 'no', 'n', '0', 'f') THEN FALSE END AS h_requested_human,
     (t_0 <> '') AS has_text,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])legal([^[:alnum:]_]|$)') > 0)) AS k_0,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])lawyer') > 0)) AS k_1,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])lawsuit([^[:alnum:]_]|$)') > 0)) AS k_2,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])attorney([^[:alnum:]_]|$)') > 0)) AS k_3,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])gdpr([^[:alnum:]_]|$)') > 0)) AS k_4,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])subpoena([^[:alnum:]_]|$)') > 0)) AS k_5,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])cancel') > 0)) AS k_6,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])refund') > 0)) AS k_7,
-    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])chargeback([^[:alnum:]_]|$)') > 0)) AS k_8,
-    COALESCE(CASE WHEN f_id IS NULL THEN 'id: empty' END, CASE WHEN f_confidence IS NULL THEN NULL WHEN NOT (REGEXP_INSTR(f_confidence, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) THEN 'confidence: `' || f_confidence || '` is not a number' WHEN (REGEXP_INSTR(f_confidence, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AND NOT (TRY_CAST(f_confidence AS DOUBLE) >= CAST('0' AS DOUBLE) AND TRY_CAST(f_confidence AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN 'confidence: ' || f_confidence || ' is outside 0..1' END, CASE WHEN f_sentiment IS NULL THEN NULL WHEN NOT (REGEXP_INSTR(f_sentiment, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) THEN 'sentiment: `' || f_sentiment || '` is not a number' WHEN (REGEXP_INSTR(f_sentiment, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AND NOT (TRY_CAST(f_sentiment AS DOUBLE) >= CAST('-1' AS DOUBLE) AND TRY_CAST(f_sentiment AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN 'sentiment: ' || f_sentiment || ' is outside -1..1' END, CASE WHEN f_requested_human IS NOT NULL AND NOT LOWER(f_requested_human) IN ('true', 'yes', 'y', '1', 't') AND NOT LOWER(f_requested_human) IN ('false', 'no', 'n', '0', 'f') THEN 'requested_human: `' || f_requested_human || '` is not true/false, yes/no or 1/0' END) AS rejected,
+    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])((legal|lawsuit|attorney|gdpr|subpoena)([^[:alnum:]_]|$)|lawyer)') > 0)) AS k_0,
+    ((REGEXP_INSTR(t_0, '(^|[^[:alnum:]_])(chargeback([^[:alnum:]_]|$)|cancel|refund)') > 0)) AS k_1,
+    COALESCE(CASE WHEN f_id IS NULL THEN 'id: empty' END, CASE WHEN f_confidence IS NULL THEN NULL WHEN NOT b_f_confidence THEN 'confidence: `' || f_confidence || '` is not a number' WHEN b_f_confidence AND NOT (TRY_CAST(f_confidence AS DOUBLE) >= CAST('0' AS DOUBLE) AND TRY_CAST(f_confidence AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN 'confidence: ' || f_confidence || ' is outside 0..1' END, CASE WHEN f_sentiment IS NULL THEN NULL WHEN NOT b_f_sentiment THEN 'sentiment: `' || f_sentiment || '` is not a number' WHEN b_f_sentiment AND NOT (TRY_CAST(f_sentiment AS DOUBLE) >= CAST('-1' AS DOUBLE) AND TRY_CAST(f_sentiment AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN 'sentiment: ' || f_sentiment || ' is outside -1..1' END, CASE WHEN f_requested_human IS NOT NULL AND NOT LOWER(f_requested_human) IN ('true', 'yes', 'y', '1', 't') AND NOT LOWER(f_requested_human) IN ('false', 'no', 'n', '0', 'f') THEN 'requested_human: `' || f_requested_human || '` is not true/false, yes/no or 1/0' END) AS rejected,
     COALESCE(CASE WHEN f_escalated_at IS NULL THEN NULL WHEN (REGEXP_INSTR(f_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_escalated_at, 18, 2) AS BIGINT) WHEN (REGEXP_INSTR(f_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS BIGINT) * 60 END, CASE WHEN f_created_at IS NULL THEN NULL WHEN (REGEXP_INSTR(f_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_created_at, 1, 10))) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_created_at, 18, 2) AS BIGINT) WHEN (REGEXP_INSTR(f_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_created_at, 1, 10))) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS BIGINT) * 60 END) AS clock_start
-  FROM src
+  FROM num
 ),
 r AS (
   SELECT
@@ -49,8 +62,8 @@ r AS (
     l_priority,
     clock_start,
     (CASE WHEN h_requested_human IS NOT NULL THEN h_requested_human END) AS r_0,
-    (CASE WHEN has_text THEN ((k_0 OR k_1 OR k_2 OR k_3 OR k_4 OR k_5)) END) AS r_1,
-    ((CASE WHEN has_text THEN ((k_6 OR k_7 OR k_8)) END) AND (CASE WHEN l_customer_tier IS NOT NULL THEN ((l_customer_tier IN ('enterprise'))) END)) AS r_2,
+    (CASE WHEN has_text THEN (k_0) END) AS r_1,
+    ((CASE WHEN has_text THEN (k_1) END) AND (CASE WHEN l_customer_tier IS NOT NULL THEN ((l_customer_tier IN ('enterprise'))) END)) AS r_2,
     (CASE WHEN c_confidence IS NOT NULL THEN (c_confidence < CAST('0.8' AS DOUBLE)) END) AS r_3,
     (CASE WHEN c_sentiment IS NOT NULL THEN (c_sentiment < CAST('-0.5' AS DOUBLE)) END) AS r_4
   FROM v
