@@ -48,18 +48,21 @@ pub fn ident_part(name: &str) -> String {
     format!("{plain}_{:08x}", hash & 0xffff_ffff)
 }
 
-/// Compiles conditions, collecting the keywords they test (each gets a `k_<n>` column).
+/// Compiles conditions, collecting the keyword lists they test: each list gets a `k_<n>`
+/// column, TRUE when any of its keywords is found (one regular expression per list and text
+/// column, not one per keyword: the search is most of the query's time).
 pub struct CondSql<'k> {
     pub dialect: Dialect,
-    pub keywords: &'k mut Vec<Keyword>,
+    pub keywords: &'k mut Vec<Vec<Keyword>>,
 }
 
 impl CondSql<'_> {
-    fn keyword(&mut self, k: &Keyword) -> String {
-        let index = match self.keywords.iter().position(|x| x == k) {
+    /// The column that is TRUE when any keyword of `list` (not empty) is in the text.
+    fn keyword_list(&mut self, list: &[Keyword]) -> String {
+        let index = match self.keywords.iter().position(|x| x.as_slice() == list) {
             Some(i) => i,
             None => {
-                self.keywords.push(k.clone());
+                self.keywords.push(list.to_vec());
                 self.keywords.len() - 1
             }
         };
@@ -91,15 +94,17 @@ impl CondSql<'_> {
             Cond::Keywords { any, all, none } => {
                 let mut tests = Vec::new();
                 if let Some(any) = any {
-                    let hits: Vec<String> = any.iter().map(|k| self.keyword(k)).collect();
-                    tests.push(or_all(hits));
+                    tests.push(if any.is_empty() {
+                        "FALSE".to_string()
+                    } else {
+                        self.keyword_list(any)
+                    });
                 }
                 for k in all {
-                    tests.push(self.keyword(k));
+                    tests.push(self.keyword_list(std::slice::from_ref(k)));
                 }
                 if !none.is_empty() {
-                    let hits: Vec<String> = none.iter().map(|k| self.keyword(k)).collect();
-                    tests.push(format!("(NOT {})", or_all(hits)));
+                    tests.push(format!("(NOT {})", self.keyword_list(none)));
                 }
                 format!("(CASE WHEN has_text THEN {} END)", and_all(tests))
             }
@@ -160,14 +165,6 @@ fn and_all(tests: Vec<String>) -> String {
         "TRUE".to_string()
     } else {
         format!("({})", tests.join(" AND "))
-    }
-}
-
-fn or_all(tests: Vec<String>) -> String {
-    if tests.is_empty() {
-        "FALSE".to_string()
-    } else {
-        format!("({})", tests.join(" OR "))
     }
 }
 

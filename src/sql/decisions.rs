@@ -17,15 +17,15 @@ use crate::policy::condition::{Keyword, LabelField, NumField, compile};
 use crate::policy::model::RuleKind;
 use crate::policy::{AI, Policy};
 use crate::text::normalize_label;
-use crate::tickets::mapping::{ConfidenceScale, Mapping, SentimentScale, Source};
+use crate::tickets::mapping::{Mapping, Source};
 
 use super::Dialect;
-use super::condition::{CondSql, ident_part, label_column, number_column, raw_extra_column};
+use super::condition::{CondSql, ident_part, label_column, raw_extra_column};
+use super::dues::{self, text_type};
 pub use super::error::SqlError;
+use super::numbers::{self, NumberPlan};
 use super::reads::{collect_reads, refuse_unsupported, sla_targets};
-use super::sla;
 use super::timestamps;
-use crate::calendar::duration::PolicyDuration;
 
 /// What the query reads besides the policy and the mapping.
 #[derive(Debug, Clone)]
@@ -37,33 +37,8 @@ pub struct Options<'a> {
     pub calendar_table: &'a str,
 }
 
-/// The due instant (UTC epoch seconds) of `budget` from the clock start: business time over
-/// the calendar table when the policy has a calendar, else the clock runs around the clock
-/// (as replay's does without `calendar:`). `None` (a NULL due) for working days without a
-/// calendar.
-fn due_instant(
-    d: Dialect,
-    has_calendar: bool,
-    budget: PolicyDuration,
-    calendar_table: &str,
-) -> Option<String> {
-    match (has_calendar, budget) {
-        (true, budget) => Some(sla::due_for_sql(d, "clock_start", budget, calendar_table)),
-        (false, PolicyDuration::Seconds(seconds)) => Some(format!("(clock_start + {seconds})")),
-        (false, PolicyDuration::BusinessDays(_)) => None,
-    }
-}
-
 fn null_text(d: Dialect) -> String {
     format!("CAST(NULL AS {})", text_type(d))
-}
-
-fn text_type(d: Dialect) -> &'static str {
-    match d {
-        Dialect::Spark | Dialect::Bigquery => "STRING",
-        Dialect::Postgres => "TEXT",
-        _ => "VARCHAR",
-    }
 }
 
 /// The table name, each dotted part quoted (BigQuery quotes the whole path).
@@ -82,14 +57,6 @@ pub fn table_ident(d: Dialect, table: &str) -> Result<String, SqlError> {
             .collect::<Vec<_>>()
             .join("."),
     })
-}
-
-/// A numeric field's typing: the raw text's column, and how it scales.
-struct NumberPlan {
-    field: NumField,
-    source: String,
-    /// Canonical confidence/sentiment: scale, range and label table.
-    canonical: Option<Field>,
 }
 
 /// The compiled decisions query.
@@ -118,7 +85,7 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
         kind: &'static str,
         sql: String,
     }
-    let mut keywords: Vec<Keyword> = Vec::new();
+    let mut keywords: Vec<Vec<Keyword>> = Vec::new();
     let mut reads: BTreeSet<String> = BTreeSet::new();
     let mut extras: Vec<String> = Vec::new();
     let mut numeric_extras: Vec<String> = Vec::new();
@@ -256,16 +223,7 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
     let clocks = if targets.is_empty() {
         None
     } else {
-        Some(timestamps::unsupported(mapping).or_else(|| {
-            let engine = match d {
-                Dialect::Datafusion => "DataFusion cannot run",
-                Dialect::Spark => "Spark cannot resolve the outer column in",
-                _ => return None,
-            };
-            policy.calendar.is_some().then(|| {
-                format!("{engine} the calendar table's nested correlated subqueries (business-time dues)")
-            })
-        }))
+        Some(timestamps::unsupported(mapping))
     };
     if let Some(None) = clocks {
         for field in [Field::EscalatedAt, Field::CreatedAt] {
@@ -307,92 +265,11 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
     let mut typed = vec!["f_id AS id".to_string()];
     let mut reasons = vec!["CASE WHEN f_id IS NULL THEN 'id: empty' END".to_string()];
     let mut extra_reasons = Vec::new();
-    let is_number = |e: &str| d.is_number(e);
+    let flags: Vec<String> = numbers.iter().map(|plan| numbers::flag(d, plan)).collect();
     let text_lit = |t: &str| d.quote_text(t);
     for plan in &numbers {
-        let f = &plan.source;
-        let name = plan.field.name();
-        let raw = d.to_double(f);
-        let (value, range, labels) = match plan.canonical {
-            Some(Field::Confidence) => {
-                let v = match mapping.scales.confidence {
-                    ConfidenceScale::Percent => format!("({raw} / {})", d.double_literal(100.0)),
-                    ConfidenceScale::Fraction => raw.clone(),
-                };
-                (v, Some((0.0, 1.0)), None)
-            }
-            Some(_) => match &mapping.scales.sentiment {
-                Some(SentimentScale::Range { min, max }) => (
-                    format!(
-                        "({} + {} * ({raw} - {}) / ({} - {}))",
-                        d.double_literal(-1.0),
-                        d.double_literal(2.0),
-                        d.double_literal(*min),
-                        d.double_literal(*max),
-                        d.double_literal(*min)
-                    ),
-                    Some((-1.0, 1.0)),
-                    None,
-                ),
-                Some(SentimentScale::Labels { labels }) => {
-                    (raw.clone(), Some((-1.0, 1.0)), Some(labels))
-                }
-                None => (raw.clone(), Some((-1.0, 1.0)), None),
-            },
-            None => (raw.clone(), None, None),
-        };
-        // A label (sentiment scales) is looked up only when the text is not a number; its
-        // value is not range-checked (the mapping's own values are, when it loads).
-        let label_value = labels.map(|labels| {
-            let arms: Vec<String> = labels
-                .iter()
-                .map(|(k, v)| {
-                    format!(
-                        "WHEN {} THEN {}",
-                        text_lit(&normalize_label(k)),
-                        d.double_literal(*v)
-                    )
-                })
-                .collect();
-            format!("CASE LOWER({f}) {} END", arms.join(" "))
-        });
-        let in_range = |v: &str| match range {
-            Some((low, high)) => format!(
-                "({v} >= {} AND {v} <= {})",
-                d.double_literal(low),
-                d.double_literal(high)
-            ),
-            None => "TRUE".to_string(),
-        };
-        let column = number_column(&plan.field);
-        let not_number = match &label_value {
-            Some(lv) => format!("NOT {} AND {lv} IS NULL", is_number(f)),
-            None => format!("NOT {}", is_number(f)),
-        };
-        let label_arm = label_value
-            .as_ref()
-            .map(|lv| format!(" WHEN NOT {} THEN {lv}", is_number(f)))
-            .unwrap_or_default();
-        typed.push(format!(
-            "CASE WHEN {f} IS NULL THEN NULL{label_arm} WHEN {} AND {} THEN {value} END AS {column}",
-            is_number(f),
-            in_range(&value)
-        ));
-        let mut reason = format!(
-            "CASE WHEN {f} IS NULL THEN NULL WHEN {not_number} THEN {} || {f} || {}",
-            text_lit(&format!("{name}: `")),
-            text_lit("` is not a number")
-        );
-        if let Some((low, high)) = range {
-            reason.push_str(&format!(
-                " WHEN {} AND NOT {} THEN {} || {f} || {}",
-                is_number(f),
-                in_range(&value),
-                text_lit(&format!("{name}: ")),
-                text_lit(&format!(" is outside {low}..{high}"))
-            ));
-        }
-        reason.push_str(" END");
+        let (column, reason) = numbers::typing(d, mapping, plan);
+        typed.push(column);
         // The parser reads extras last, in slot order (as `numbers` lists them).
         if plan.canonical.is_some() {
             reasons.push(reason);
@@ -475,8 +352,10 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
             .map(|i| format!("t_{i} <> ''"))
             .collect();
         typed.push(format!("({}) AS has_text", has.join(" OR ")));
-        for (k, keyword) in keywords.iter().enumerate() {
-            let pattern = d.word_pattern(&keyword.text, keyword.prefix);
+        for (k, list) in keywords.iter().enumerate() {
+            let words: Vec<(&str, bool)> =
+                list.iter().map(|w| (w.text.as_str(), w.prefix)).collect();
+            let pattern = d.words_pattern(&words);
             let hits: Vec<String> = (0..text_columns.len())
                 .map(|i| d.regex_search(&format!("t_{i}"), &pattern))
                 .collect();
@@ -586,40 +465,27 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
     // The SLA target of the decided tier and priority (a tier's `default` entry included).
     let rank_of = by_decider(&|i| i.map_or(default_rank, |i| rules[i].rank).to_string());
     let mut note = String::new();
-    let due = |target: usize| -> String {
-        let arms: Vec<String> = targets
-            .iter()
-            .filter_map(|(rank, priority, seconds)| {
-                seconds[target].and_then(|budget| {
-                    due_instant(d, policy.calendar.is_some(), budget, o.calendar_table).map(|due| {
-                        format!(
-                            "WHEN {} THEN {}",
-                            rank * 1000 + priority,
-                            sla::rfc3339_sql(d, &due)
-                        )
-                    })
-                })
-            })
-            .collect();
-        if arms.is_empty() {
-            null_text(d)
-        } else {
-            // One reference to the tier and priority: an engine that inlines the steps
-            // evaluates a column once per reference.
-            format!(
-                "CASE decided_rank * 1000 + priority_index {} END",
-                arms.join(" ")
-            )
-        }
-    };
+    let mut from = "u".to_string();
+    let mut steps = Vec::new();
     let (first_response_due, resolution_due) = match &clocks {
-        Some(None) => (due(0), due(1)),
+        Some(None) if policy.calendar.is_some() => {
+            let due = dues::against_calendar(d, &targets, o.calendar_table);
+            steps = due.steps;
+            from = due.from;
+            let [first, resolution] = due.columns;
+            (first, resolution)
+        }
+        Some(None) => {
+            let due = |k| dues::around_the_clock(d, &targets, k).unwrap_or_else(|| null_text(d));
+            (due(0), due(1))
+        }
         Some(Some(reason)) => {
             note = format!("-- first_response_due and resolution_due are NULL: {reason}\n");
             (null_text(d), null_text(d))
         }
         None => (null_text(d), null_text(d)),
     };
+    let steps: String = steps.iter().map(|step| format!(",\n{step}")).collect();
     let clock_column = if let Some(None) = clocks {
         ", clock_start"
     } else {
@@ -631,17 +497,26 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
     Ok(format!(
         "-- handoff sql --emit decisions --dialect {dialect}: policy `{name}`\n{note}\
          WITH src AS (\n  SELECT\n    {src}\n  FROM {table}\n),\n\
-         v AS (\n  SELECT\n    {typed}\n  FROM src\n),\n\
+         {flags}v AS (\n  SELECT\n    {typed}\n  FROM {typed_from}\n),\n\
          r AS {materialized}(\n  SELECT\n    {truths}\n  FROM v\n),\n\
          s AS (\n  SELECT r.*, {stop} AS stop\n  FROM r\n),\n\
          t AS (\n  SELECT id, rejected{clock_column}, {decider} AS decider, {priority_index} AS priority_index\n  FROM s\n),\n\
-         u AS (\n  SELECT t.*, {rank_of} AS decided_rank\n  FROM t\n)\n\
-         SELECT\n    id,\n    {decision} AS decision,\n    {rule_id} AS rule,\n    {reason_kind} AS reason_kind,\n    {priority} AS priority,\n    {first_response_due} AS first_response_due,\n    {resolution_due} AS resolution_due,\n    rejected\nFROM u\n",
+         u AS (\n  SELECT t.*, {rank_of} AS decided_rank\n  FROM t\n){steps}\n\
+         SELECT\n    id,\n    {decision} AS decision,\n    {rule_id} AS rule,\n    {reason_kind} AS reason_kind,\n    {priority} AS priority,\n    {first_response_due} AS first_response_due,\n    {resolution_due} AS resolution_due,\n    rejected\nFROM {from}\n",
         dialect = d,
         name = policy.name.as_ref().map_or("", |n| n.value.as_str()),
         src = indent(&src),
         table = table_ident(d, o.table)?,
         typed = indent(&typed),
+        flags = if flags.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "num AS (\n  SELECT src.*, {}\n  FROM src\n),\n",
+                flags.join(", ")
+            )
+        },
+        typed_from = if flags.is_empty() { "src" } else { "num" },
         truths = indent(&truths),
         // Postgres inlines a step referenced once into the next, so every reference to a
         // rule's truth would search the text again: the truths are computed once.

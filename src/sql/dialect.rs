@@ -113,16 +113,25 @@ impl Dialect {
         format!("{cast}({expr} AS {})", self.double())
     }
 
-    /// `expr` with Unicode white space trimmed from both ends, as replay trims values.
+    /// `expr` with Unicode white space trimmed from both ends, as replay trims values. The
+    /// trim with a list of characters runs only when the first or the last character is one
+    /// of them (else the value is its own trim): in DuckDB that trim costs more than all the
+    /// rest of a column's typing.
     pub fn trim(self, expr: &str) -> String {
         let chars = self.quote_text(WHITE_SPACE);
-        match self {
+        let trimmed = match self {
             Dialect::Duckdb | Dialect::Bigquery | Dialect::Snowflake => {
                 format!("TRIM({expr}, {chars})")
             }
             Dialect::Postgres | Dialect::Datafusion => format!("BTRIM({expr}, {chars})"),
             Dialect::Spark => format!("TRIM(BOTH {chars} FROM {expr})"),
-        }
+        };
+        let found = |end: &str| self.contains(&chars, &format!("{end}({expr}, 1)"));
+        format!(
+            "CASE WHEN {} OR {} THEN {trimmed} ELSE {expr} END",
+            found("LEFT"),
+            found("RIGHT")
+        )
     }
 
     /// Whether the dialect has Unicode NFC normalisation (replay normalises text first).
@@ -144,13 +153,37 @@ impl Dialect {
             Dialect::Bigquery => format!("NORMALIZE({expr}, NFC)"),
             _ => expr.to_string(),
         };
-        format!(
+        let folded = format!(
             "REPLACE(REPLACE(LOWER(REPLACE({nfc}, {}, 'i')), {}, 'ss'), {}, {})",
             self.quote_text("\u{130}"),
             self.quote_text("\u{df}"),
             self.quote_text("\u{3c2}"),
             self.quote_text("\u{3c3}"),
+        );
+        // The replacements only change text that holds `İ` (or `I` and a combining dot above,
+        // which NFC composes to it), `ß` or `ẞ` (which lowers to it), `ς`, or `Σ` (which some
+        // engines lower to `ς` at the end of a word): other text is only lowered, without three
+        // passes that copy it (they cost as much as the lowering in DuckDB).
+        let guard: Vec<String> = [
+            "\u{130}", "\u{307}", "\u{df}", "\u{1e9e}", "\u{3c2}", "\u{3a3}",
+        ]
+        .iter()
+        .map(|c| self.contains(expr, &self.quote_text(c)))
+        .collect();
+        format!(
+            "CASE WHEN {} THEN {folded} ELSE LOWER({nfc}) END",
+            guard.join(" OR ")
         )
+    }
+
+    /// Whether the text `expr` contains the text `part` (both SQL expressions): TRUE or FALSE
+    /// (NULL when either is).
+    fn contains(self, expr: &str, part: &str) -> String {
+        match self {
+            Dialect::Spark => format!("INSTR({expr}, {part}) > 0"),
+            Dialect::Snowflake => format!("POSITION({part}, {expr}) > 0"),
+            _ => format!("STRPOS({expr}, {part}) > 0"),
+        }
     }
 
     /// The character class of a word character (`[...]` without the brackets' negation).
@@ -171,31 +204,43 @@ impl Dialect {
     /// The regular expression that finds `word` (plain text) as a whole word, or as the start
     /// of a word when `prefix`.
     pub fn word_pattern(self, word: &str, prefix: bool) -> String {
+        self.words_pattern(&[(word, prefix)])
+    }
+
+    /// The regular expression that finds any of `words` (plain text; each a whole word, or
+    /// the start of a word when its flag is set): one search for a keyword list. A match of
+    /// the alternation exists exactly when one of the words' own patterns matches.
+    pub fn words_pattern(self, words: &[(&str, bool)]) -> String {
         let class = self.word_class();
-        let word = regex::escape(word);
-        match self {
-            Dialect::Spark => {
-                let after = if prefix {
-                    String::new()
-                } else {
-                    format!("(?![{class}])")
-                };
-                format!("(?<![{class}]){word}{after}")
-            }
-            _ => {
-                let after = if prefix {
-                    String::new()
-                } else {
-                    format!("(?:[^{class}]|$)")
-                };
-                let before = format!("(?:^|[^{class}])");
-                let (before, after) = if self == Dialect::Postgres || self == Dialect::Snowflake {
-                    (before.replace("(?:", "("), after.replace("(?:", "("))
-                } else {
-                    (before, after)
-                };
-                format!("{before}{word}{after}")
-            }
+        // POSIX (Postgres ARE, Snowflake ERE) groups capture; they have no `(?:`.
+        let open = if matches!(self, Dialect::Postgres | Dialect::Snowflake) {
+            "("
+        } else {
+            "(?:"
+        };
+        let after = match self {
+            Dialect::Spark => format!("(?![{class}])"),
+            _ => format!("{open}[^{class}]|$)"),
+        };
+        let before = match self {
+            Dialect::Spark => format!("(?<![{class}])"),
+            _ => format!("{open}^|[^{class}])"),
+        };
+        // Whole words share one trailing test, prefixes have none: `before(?:(?:w1|w2)after|p1)`.
+        let (prefixes, whole): (Vec<_>, Vec<_>) = words.iter().partition(|(_, prefix)| *prefix);
+        let escape = |list: &[&(&str, bool)]| -> Vec<String> {
+            list.iter().map(|(word, _)| regex::escape(word)).collect()
+        };
+        let mut alternatives = escape(&prefixes);
+        let whole = escape(&whole);
+        match whole.as_slice() {
+            [] => {}
+            [one] => alternatives.insert(0, format!("{one}{after}")),
+            many => alternatives.insert(0, format!("{open}{}){after}", many.join("|"))),
+        }
+        match alternatives.as_slice() {
+            [one] => format!("{before}{one}"),
+            _ => format!("{before}{open}{})", alternatives.join("|")),
         }
     }
 
@@ -247,6 +292,27 @@ mod tests {
         assert_eq!(
             Dialect::Bigquery.quote_text("a\tb\u{a0}"),
             "'a\\u0009b\\u00a0'"
+        );
+    }
+
+    #[test]
+    fn a_keyword_list_is_one_pattern() {
+        let c = r"[^\p{L}\p{N}_]";
+        assert_eq!(
+            Dialect::Duckdb.words_pattern(&[("legal", false), ("lawyer", true), ("gdpr", false)]),
+            format!("(?:^|{c})(?:(?:legal|gdpr)(?:{c}|$)|lawyer)")
+        );
+        assert_eq!(
+            Dialect::Duckdb.word_pattern("a.b", false),
+            format!("(?:^|{c})a\\.b(?:{c}|$)")
+        );
+        assert_eq!(
+            Dialect::Spark.words_pattern(&[("x", false), ("y", true)]),
+            r"(?<![\p{IsAlphabetic}\p{N}_])(?:x(?![\p{IsAlphabetic}\p{N}_])|y)"
+        );
+        assert_eq!(
+            Dialect::Postgres.words_pattern(&[("x", true), ("y", true)]),
+            "(^|[^[:alnum:]_])(x|y)"
         );
     }
 }

@@ -4,7 +4,11 @@
 //! [`elapsed`](crate::calendar::BusinessCalendar::elapsed).
 //!
 //! Every expression is a scalar subquery (or an arithmetic of them) that can stand wherever a
-//! value can, e.g. in the select list of a query over the tickets. Conventions:
+//! value can, e.g. in the select list of a query over a few thousand tickets. They are the
+//! reference form of the arithmetic (checked against the calendar engine by
+//! `tests/sql_calendar.rs`); the decisions query uses its join form ([`super::dues`]), which
+//! DataFusion and Spark run (they refuse these correlated subqueries) and which scales.
+//! Conventions:
 //!
 //! - Instants, in and out, are **UTC epoch seconds as integers** (`BIGINT`): a due is an
 //!   instant; [`rfc3339_sql`] turns one into replay's text (`2026-01-05T11:00:00Z`, what the

@@ -109,6 +109,8 @@ def run_spark(tables, jobs):
         .appName("handoff-sql-tests")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "2")
+        # The dues are printed in the session's zone (docs/warehouse.md): UTC, as replay's.
+        .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .getOrCreate()
     )
