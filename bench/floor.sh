@@ -43,8 +43,9 @@ for ((rep = 0; rep < REPS; rep++)); do
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
-# stat FILE COLUMN: "best median" of a column.
-stat() { sort -g -k"$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END { printf "%.3f %.3f", v[1], v[int((NR + 1) / 2)] }'; }
+# stat FILE COLUMN: "best median" of a column, one line (`read` fails at an end of input
+# without a line end, which stops the script under `set -e`).
+stat() { sort -g -k"$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END { printf "%.3f %.3f\n", v[1], v[int((NR + 1) / 2)] }'; }
 read -r fw fwm < <(stat "$OUT/floor.runs" 1)
 read -r fc fcm < <(stat "$OUT/floor.runs" 2)
 read -r rw rwm < <(stat "$OUT/replay.runs" 1)

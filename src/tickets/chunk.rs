@@ -21,14 +21,26 @@ pub const CHUNK_BYTES: usize = 384 << 10;
 /// against [`super::sniff::MAX_RECORD_BYTES`] between reads, so this is its slack.
 const GROW_BYTES: usize = 64 << 10;
 
-/// Whole consecutive records of the input, as raw bytes.
+/// Whole consecutive records of the input, as raw bytes — or, from rows that come typed (a
+/// Parquet file), as decoded columns (`typed`) that the worker splits into records.
 #[derive(Debug, Default)]
 pub struct Chunk {
     pub bytes: Vec<u8>,
+    /// Rows decoded on the reader thread but not yet split into records (then `bytes` is
+    /// empty): the worker splits them ([`crate::tickets::Records::read_chunk`]).
+    pub typed: Option<Box<dyn TypedChunk>>,
     /// `\n` bytes in the input before the chunk, header included.
     pub newlines: u64,
     /// The input ends with this chunk: its last record may have no line end.
     pub last: bool,
+}
+
+/// Consecutive rows decoded from a typed input (a Parquet file's Arrow columns), not yet split
+/// into the fields of records: the reader thread only decodes them, a worker splits them.
+pub trait TypedChunk: Send + std::fmt::Debug {
+    /// Append each row to `records` as one record, with the line a CSV export of the table
+    /// gives it (what [`super::source::TypedRows::next_row`] gives the same row).
+    fn split(&self, records: &mut super::Records);
 }
 
 /// The reader thread's side: reads the input after the header and cuts it into [`Chunk`]s.

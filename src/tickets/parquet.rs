@@ -19,11 +19,16 @@ use arrow_array::types::{
     TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
     TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
-use arrow_array::{Array, ArrayRef, Int64Array, LargeStringArray, StringArray, StringViewArray};
+use arrow_array::{
+    Array, ArrayRef, GenericStringArray, Int64Array, LargeStringArray, StringArray, StringViewArray,
+};
 use arrow_schema::{DataType, TimeUnit};
 use csv::ByteRecord;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+
+use super::Records;
+use super::chunk::{TypedChunk, count_newlines};
 
 /// Parquet files begin (and end) with these four bytes.
 const MAGIC: &[u8; 4] = b"PAR1";
@@ -151,6 +156,7 @@ pub struct ParquetRows {
 }
 
 /// One column of a batch, typed once per batch so that each cell is read without a lookup.
+#[derive(Debug)]
 enum Column {
     Utf8(StringArray),
     LargeUtf8(LargeStringArray),
@@ -167,6 +173,38 @@ enum Column {
 }
 
 impl Column {
+    fn len(&self) -> usize {
+        match self {
+            Column::Utf8(a) => a.len(),
+            Column::LargeUtf8(a) => a.len(),
+            Column::Utf8View(a) => a.len(),
+            Column::Time { values, .. } => values.len(),
+            Column::Other(a) => a.len(),
+        }
+    }
+
+    /// Line breaks inside the column's cells (only strings hold any).
+    fn newlines(&self) -> u64 {
+        fn strings<O: arrow_array::OffsetSizeTrait>(a: &GenericStringArray<O>) -> u64 {
+            if a.null_count() > 0 {
+                return a.iter().flatten().map(|v| newlines(v.as_bytes())).sum();
+            }
+            let offsets = a.value_offsets();
+            match (offsets.first(), offsets.last()) {
+                (Some(start), Some(end)) => {
+                    count_newlines(&a.value_data()[start.as_usize()..end.as_usize()])
+                }
+                _ => 0,
+            }
+        }
+        match self {
+            Column::Utf8(a) => strings(a),
+            Column::LargeUtf8(a) => strings(a),
+            Column::Utf8View(a) => a.iter().flatten().map(|v| newlines(v.as_bytes())).sum(),
+            Column::Time { .. } | Column::Other(_) => 0,
+        }
+    }
+
     fn of(array: &ArrayRef) -> Column {
         let other = || Column::Other(array.clone());
         let time = |values: Option<Int64Array>, per_second: i64, utc: bool| match values {
@@ -319,12 +357,11 @@ impl super::source::TypedRows for ParquetRows {
 
     fn next_row(&mut self, record: &mut ByteRecord) -> Result<Option<u64>, String> {
         while self.row == self.rows {
-            let Some(batch) = self.batches.next() else {
+            let Some(columns) = self.next_batch()? else {
                 return Ok(None);
             };
-            let batch = batch.map_err(|e| format!("cannot read: {e}"))?;
-            self.columns = batch.columns().iter().map(Column::of).collect();
-            self.rows = batch.num_rows();
+            self.rows = columns.first().map_or(0, Column::len);
+            self.columns = columns;
             self.row = 0;
         }
         record.clear();
@@ -338,8 +375,62 @@ impl super::source::TypedRows for ParquetRows {
         Ok(Some(line))
     }
 
+    fn next_chunk(&mut self) -> Result<Option<Box<dyn TypedChunk>>, String> {
+        let Some(columns) = self.next_batch()? else {
+            return Ok(None);
+        };
+        let rows = columns.first().map_or(0, Column::len);
+        // Only the line breaks inside strings move the lines after them; counting them here
+        // (a scan of the batch's string bytes) lets the worker number the rows on its own.
+        let inner: u64 = columns.iter().map(Column::newlines).sum();
+        let chunk = ParquetChunk {
+            columns,
+            rows,
+            line: self.line,
+        };
+        self.line += rows as u64 + inner;
+        self.read += rows as u64;
+        Ok(Some(Box::new(chunk)))
+    }
+
     fn position(&self) -> u64 {
         self.read
+    }
+}
+
+impl ParquetRows {
+    /// The columns of the next decoded batch; `None` at the end.
+    fn next_batch(&mut self) -> Result<Option<Vec<Column>>, String> {
+        let Some(batch) = self.batches.next() else {
+            return Ok(None);
+        };
+        let batch = batch.map_err(|e| format!("cannot read: {e}"))?;
+        Ok(Some(batch.columns().iter().map(Column::of).collect()))
+    }
+}
+
+/// Rows of one decoded batch ([`ParquetRows`]'s `next_chunk`), split into records on the
+/// worker that evaluates them.
+#[derive(Debug)]
+struct ParquetChunk {
+    columns: Vec<Column>,
+    rows: usize,
+    /// The line of the first row in a CSV export of the table.
+    line: u64,
+}
+
+impl TypedChunk for ParquetChunk {
+    fn split(&self, records: &mut Records) {
+        let (mut record, mut cell) = (ByteRecord::new(), String::new());
+        let mut line = self.line;
+        for row in 0..self.rows {
+            record.clear();
+            for column in &self.columns {
+                column.push(row, &mut record, &mut cell);
+            }
+            records.push(&record, line);
+            line += 1 + newlines(record.as_slice());
+        }
     }
 }
 

@@ -90,9 +90,14 @@ impl Records {
     /// replacing what was here. Each record gets the line a whole-file read gives it (see
     /// [`super::source`]): counted back from where the record ended, minus the line breaks
     /// inside its quoted fields, minus its own `\n` when the parser consumed it.
+    /// A chunk of typed rows is split as it is ([`super::chunk::TypedChunk`]).
     pub fn read_chunk(&mut self, core: &mut csv_core::Reader, chunk: &Chunk) {
         use csv_core::ReadRecordResult::*;
         self.clear();
+        if let Some(typed) = &chunk.typed {
+            typed.split(self);
+            return;
+        }
         // Chunks begin at a record boundary, whichever this parser read before.
         super::chunk::restart(core);
         let input = chunk.bytes.as_slice();

@@ -5,7 +5,7 @@ use std::io::Read;
 
 use csv::ByteRecord;
 
-use super::chunk::{Chunk, Cutter};
+use super::chunk::{Chunk, Cutter, TypedChunk};
 use super::events::{EventFolder, Plan};
 use super::filter::{TicketFilter, Where};
 pub use super::layout::{Layout, LayoutError, Needs};
@@ -27,6 +27,9 @@ pub trait TypedRows: Send {
     /// Fill `record` with the next row; `Ok(None)` at the end, else the row's line (the line
     /// a CSV export of the same table would give it).
     fn next_row(&mut self, record: &mut ByteRecord) -> Result<Option<u64>, String>;
+    /// The next rows decoded but not split into records (a replay worker splits them, so the
+    /// reader thread only decodes); `Ok(None)` at the end. Not mixed with [`TypedRows::next_row`].
+    fn next_chunk(&mut self) -> Result<Option<Box<dyn TypedChunk>>, String>;
     /// How far the read has come, for progress.
     fn position(&self) -> u64;
 }
@@ -109,6 +112,9 @@ pub struct TicketReader {
     /// Once [`TicketReader::cuts_chunks`] said yes: the input after the header, cut into chunks
     /// of raw records (`rows` then reads nothing more).
     cutter: Option<Cutter>,
+    /// Once [`TicketReader::cuts_chunks`] said yes to typed rows: the rest is read as chunks
+    /// of decoded rows ([`TypedRows::next_chunk`]).
+    typed_chunks: bool,
     events: Option<Box<EventFolder>>,
     filter: Option<TicketFilter>,
     /// The notes of the end of the read are added (once).
@@ -201,6 +207,7 @@ impl TicketReader {
         Ok(TicketReader {
             rows,
             cutter: None,
+            typed_chunks: false,
             events,
             filter: None,
             noted: false,
@@ -312,8 +319,8 @@ impl TicketReader {
         }
     }
 
-    /// Whether the rest of the input can be read as chunks of raw CSV ([`TicketReader::read_chunk`])
-    /// that the replay's workers parse: when each record is a ticket as it stands — no
+    /// Whether the rest of the input can be read as chunks of raw CSV, or of decoded typed rows
+    /// ([`TicketReader::read_chunk`]), that the replay's workers parse or split: when each record is a ticket as it stands — no
     /// `[events]` to fold, no `--where`, ids from a column (not the record's number, which a
     /// worker cannot know) — and before any record was read one by one. The first `true`
     /// switches this reader to chunks for good.
@@ -323,7 +330,7 @@ impl TicketReader {
 
     /// [`TicketReader::cuts_chunks`], with chunks of about `chunk_bytes` (tests cut small ones).
     pub fn cuts_chunks_of(&mut self, chunk_bytes: usize) -> bool {
-        if self.cutter.is_some() {
+        if self.cutter.is_some() || self.typed_chunks {
             return true;
         }
         if self.events.is_some()
@@ -334,9 +341,10 @@ impl TicketReader {
         {
             return false;
         }
-        // Typed rows (Parquet) are records already: only CSV text is cut.
+        // Typed rows (Parquet) come decoded, a chunk at a time.
         let RowInput::Csv { reader, limit } = &mut self.rows.input else {
-            return false;
+            self.typed_chunks = true;
+            return true;
         };
         let position = reader.position().clone();
         // What the CSV reader read ahead after the header (at most its 8 KiB buffer).
@@ -359,6 +367,17 @@ impl TicketReader {
     /// The next chunk of whole records, once [`TicketReader::cuts_chunks`] said yes (else an
     /// empty last chunk). On a read error the chunk holds the records read before it.
     pub fn read_chunk(&mut self, chunk: &mut Chunk) -> Result<(), csv::Error> {
+        chunk.typed = None;
+        if let (true, RowInput::Typed(rows)) = (self.typed_chunks, &mut self.rows.input) {
+            chunk.bytes.clear();
+            let next = rows.next_chunk();
+            chunk.last = !matches!(next, Ok(Some(_)));
+            if chunk.last {
+                self.note_end();
+            }
+            chunk.typed = next.map_err(|e| csv::Error::from(std::io::Error::other(e)))?;
+            return Ok(());
+        }
         let Some(cutter) = self.cutter.as_mut() else {
             chunk.bytes.clear();
             chunk.last = true;

@@ -113,6 +113,13 @@ impl RecentIds {
     }
 
     fn insert(&mut self, hash: u64) {
+        // Room for twice the window at once: a set that deletes as much as it inserts reuses
+        // its deleted slots in place while it is at most half full, and otherwise doubles once
+        // they run out (so peak memory grew with the number of tickets read).
+        if self.set.capacity() == 0 {
+            self.set.reserve(2 * RECENT_TICKETS);
+            self.order.reserve_exact(RECENT_TICKETS);
+        }
         if self.order.len() == RECENT_TICKETS {
             if let Some(oldest) = self.order.pop_front() {
                 self.set.remove(&oldest);
@@ -532,5 +539,35 @@ mod tests {
         assert!(!recent.contains(&0));
         assert!(recent.contains(&1) && recent.contains(&(RECENT_TICKETS as u64)));
         assert_eq!(recent.set.len(), RECENT_TICKETS);
+    }
+
+    /// Memory stays flat however many tickets pass through the window: neither the set nor
+    /// the queue grows after the window first fills (a hash set that deletes as much as it
+    /// inserts otherwise grows once its deleted slots run out).
+    #[test]
+    fn recent_ids_do_not_grow_past_the_window() {
+        let mut recent = RecentIds::default();
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..RECENT_TICKETS {
+            recent.insert(next());
+        }
+        let full = (recent.set.capacity(), recent.order.capacity());
+        for _ in 0..20 * RECENT_TICKETS {
+            recent.insert(next());
+        }
+        // A set's capacity counts its free slots: deleted ones lower it, growing doubles it.
+        assert!(
+            recent.set.capacity() <= full.0,
+            "{} > {}",
+            recent.set.capacity(),
+            full.0
+        );
+        assert_eq!(recent.order.capacity(), full.1);
     }
 }

@@ -352,6 +352,10 @@ pub struct Na {
     /// Bytes of the longest: a longer text is never `na` (lower-casing at most doubles a
     /// character's bytes, so four times is safe).
     longest: usize,
+    /// Bit `n` set when a value is `n` bytes long (below 64): an ASCII text of another
+    /// length is never `na` (lower-casing ASCII keeps its length), which settles most cells
+    /// without comparing them.
+    lengths: u64,
 }
 
 impl Na {
@@ -363,7 +367,15 @@ impl Na {
             .filter(|v| !v.is_empty())
             .collect();
         let longest = values.iter().map(String::len).max().unwrap_or(0);
-        Na { values, longest }
+        let lengths = values
+            .iter()
+            .filter(|v| v.len() < 64)
+            .fold(0, |bits, v| bits | 1 << v.len());
+        Na {
+            values,
+            longest,
+            lengths,
+        }
     }
 
     /// `text` (trimmed), or empty when it is an `na` value.
@@ -374,6 +386,9 @@ impl Na {
         }
         let bare = crate::tickets::value::trim(text);
         let ascii = bare.is_ascii();
+        if ascii && bare.len() < 64 && self.lengths & (1 << bare.len()) == 0 {
+            return text;
+        }
         if self.values.iter().any(|na| {
             if ascii {
                 na.len() == bare.len() && na.eq_ignore_ascii_case(bare)
@@ -385,5 +400,63 @@ impl Na {
         } else {
             text
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `clean` did before it looked at lengths: every value compared.
+    fn compared(na: &Na, text: &str) -> bool {
+        let bare = crate::tickets::value::trim(text);
+        na.values.iter().any(|v| match bare.is_ascii() {
+            true => v.eq_ignore_ascii_case(bare),
+            false => bare.to_lowercase() == *v,
+        })
+    }
+
+    #[test]
+    fn na_values_are_found_by_length_first_with_the_same_result() {
+        let long = "x".repeat(70);
+        let values = Values {
+            na: ["?", " null ", "k", "ǅ", long.as_str()]
+                .map(String::from)
+                .to_vec(),
+        };
+        let na = Na::new(&values);
+        let long_upper = "X".repeat(70);
+        // The Kelvin sign (3 bytes, a length no value has) lower-cases to the ASCII `k`;
+        // `Ǆ` and `ǅ` to `ǆ`.
+        let texts = [
+            "",
+            "?",
+            "??",
+            "n/a",
+            "N/A",
+            "NA",
+            " N/A ",
+            "NULL",
+            "Null",
+            "nul",
+            "K",
+            "\u{212a}",
+            "Ǆ",
+            "ǆ",
+            "ǅ",
+            "2026-03-02T10:00:00Z",
+            "0.5",
+            "true",
+            &long_upper,
+            "x",
+        ];
+        for text in texts {
+            let expected = if compared(&na, text) { "" } else { text };
+            assert_eq!(na.clean(text), expected, "{text:?}");
+        }
+        assert_eq!(na.clean("\u{212a}"), "");
+        assert_eq!(na.clean(&long_upper), "");
+        assert_eq!(na.clean("NULL"), "");
+        assert_eq!(na.clean("N/A"), "N/A");
     }
 }
