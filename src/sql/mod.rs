@@ -11,6 +11,8 @@ pub mod condition;
 pub mod decisions;
 pub mod dialect;
 pub mod error;
+pub mod partials;
+pub mod partials_rows;
 pub mod reads;
 pub mod sla;
 pub mod timestamps;
