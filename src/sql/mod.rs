@@ -12,6 +12,7 @@ pub mod decisions;
 pub mod dialect;
 pub mod error;
 pub mod partials;
+pub mod partials_hops;
 pub mod partials_rows;
 pub mod reads;
 pub mod sla;

@@ -109,6 +109,8 @@ pub fn default_headers(policy: &Policy, mapping: &Mapping) -> Vec<String> {
             });
         }
     }
+    let mut seen = std::collections::BTreeSet::new();
+    headers.retain(|h| seen.insert(h.clone()));
     headers
 }
 
@@ -131,20 +133,6 @@ pub fn partials(
     let compiled = CompiledPolicy::new(policy).map_err(|e| refused(e.to_string()))?;
     let layout = Layout::resolve(o.headers.clone(), mapping, &compiled.needs)
         .map_err(|e| refused(format!("--columns: {e}")))?;
-    for (rank, tier) in compiled.tiers.iter().enumerate() {
-        if let Some((_, to)) = &tier.escalate_after {
-            if compiled
-                .tier(*to)
-                .and_then(|t| t.escalate_after.as_ref())
-                .is_some()
-            {
-                return Err(refused(format!(
-                    "tier '{}' hands off to a tier that hands off again (chains of time-based hand-offs are not compiled)",
-                    compiled.routes[rank + 1]
-                )));
-            }
-        }
-    }
     let has_calendar = policy.calendar.is_some();
     let cal = o.options.calendar_table;
     let priorities = policy.priority_labels();
@@ -413,56 +401,30 @@ pub fn partials(
             ));
         }
     }
-    // Time-based hand-off deadlines (one hop).
-    let mut hop_arms = Vec::new();
-    let mut hop_to = Vec::new();
-    for (i, tier) in compiled.tiers.iter().enumerate() {
-        if let Some((delays, to)) = &tier.escalate_after {
-            let rank = i + 1;
-            hop_to.push(format!("WHEN {rank} THEN {to}"));
-            for (p, delay) in delays.iter().enumerate() {
-                if let Some(delay) = delay {
-                    hop_arms.push(format!(
-                        "WHEN {} THEN {}",
-                        rank * 1000 + p,
-                        due("e_escalated_at", *delay)
-                    ));
-                }
-            }
-        }
-    }
-    let time_based = !hop_to.is_empty() && available.first_human_response_at;
-    if time_based {
-        s.push(format!(
-            "CASE WHEN rk > 0 AND e_escalated_at IS NOT NULL AND pi IS NOT NULL THEN CASE rk {} END END AS hop_to",
-            hop_to.join(" ")
-        ));
-        s.push(if hop_arms.is_empty() {
-            "CAST(NULL AS BIGINT) AS hop_due".into()
-        } else {
-            format!(
-                "CASE WHEN rk > 0 AND e_escalated_at IS NOT NULL THEN CASE {key} {} END END AS hop_due",
-                hop_arms.join(" ")
-            )
-        });
-        let has_delay: Vec<String> = hop_arms
-            .iter()
-            .map(|a| a.split(" THEN ").next().unwrap_or("").to_string() + " THEN 1")
-            .collect();
-        s.push(format!(
-            "CASE {key} {} ELSE 0 END AS hop_delay",
-            has_delay.join(" ")
-        ));
+    // Time-based hand-offs: one step per CTE between `s` and `j`.
+    let hops = super::partials_hops::hops(
+        &compiled,
+        available.first_human_response_at,
+        as_of,
+        "s",
+        &|start, delay| due(start, delay),
+    );
+    let candidates: Vec<String> = (1..routes)
+        .filter(|&r| compiled.tier(r).is_some_and(|t| t.escalate_after.is_some()))
+        .map(|r| r.to_string())
+        .collect();
+    let hop_candidate = if hops.steps == 0 || candidates.is_empty() {
+        "FALSE".to_string()
     } else {
-        s.push(
-            "CAST(NULL AS BIGINT) AS hop_to, CAST(NULL AS BIGINT) AS hop_due, 0 AS hop_delay"
-                .into(),
-        );
-    }
+        format!(
+            "rk IN ({}) AND e_escalated_at IS NOT NULL AND pi IS NOT NULL",
+            candidates.join(", ")
+        )
+    };
 
     // Step j: each clock's verdict: 1 met, 2 breached, 3 pending, 4 stopped before start,
     // 9 the calendar table does not cover the due.
-    let mut j = vec!["s.*".to_string()];
+    let mut j = vec![format!("{}.*", hops.last)];
     for (name, stop) in [
         ("fr", "COALESCE(e_first_human_response_at, e_resolved_at)"),
         ("res", "e_resolved_at"),
@@ -482,9 +444,6 @@ pub fn partials(
         lit(crate::engine::metrics::SKIP_NO_PRIORITY),
         lit(crate::engine::metrics::SKIP_NO_TARGET),
         lit(crate::engine::metrics::SKIP_NO_START)
-    ));
-    j.push(format!(
-        "CASE WHEN hop_to IS NULL OR hop_delay = 0 THEN NULL WHEN hop_due IS NULL THEN 9 WHEN e_first_human_response_at IS NOT NULL AND e_first_human_response_at <= hop_due THEN 0 WHEN e_first_human_response_at IS NOT NULL THEN 1 WHEN hop_due < {as_of} THEN 1 ELSE 0 END AS hop"
     ));
 
     let rows = super::partials_rows::rows(&super::partials_rows::Plan {
@@ -506,6 +465,8 @@ pub fn partials(
         columns: crate::engine::partial::Columns::of(&layout),
         has_calendar,
         calendar_table: quote_table(d, cal),
+        hop_steps: hops.steps,
+        hop_candidate,
         bad: bad.iter().map(|(n, _)| *n).collect(),
         format: FORMAT,
         version: VERSION,
@@ -526,7 +487,9 @@ pub fn partials(
          k AS (\n  SELECT\n    {k}\n  FROM d WHERE rejected IS NULL\n),\n\
          h AS (\n  SELECT\n    {h}\n  FROM k\n),\n\
          s AS (\n  SELECT\n    {s}\n  FROM h\n),\n\
-         j AS (\n  SELECT\n    {j}\n  FROM s\n)\n{rows}",
+         {hop_ctes}j AS MATERIALIZED (\n  SELECT\n    {j}\n  FROM {last}\n)\n{rows}",
+        hop_ctes = hops.ctes,
+        last = hops.last,
         as_of_text = o.as_of,
         name = compiled.name,
         k = indent(&k),

@@ -24,6 +24,9 @@ pub struct Plan<'a> {
     pub has_calendar: bool,
     /// The calendar table, quoted.
     pub calendar_table: String,
+    /// Steps of time-based hand-offs ([`super::partials_hops`]) and who is a candidate.
+    pub hop_steps: usize,
+    pub hop_candidate: String,
     /// The columns whose bad values count as empty (`bad_<name>` in `j`).
     pub bad: Vec<&'static str>,
     pub format: &'static str,
@@ -108,7 +111,12 @@ pub fn rows(p: &Plan) -> String {
         e,
         e,
         "COUNT(*)",
-        &format!("{decided} AND (v_fr = 9 OR v_res = 9 OR hop = 9)"),
+        &format!(
+            "{decided} AND (v_fr = 9 OR v_res = 9{})",
+            (1..=p.hop_steps)
+                .map(|i| format!(" OR hop_{i} = 9"))
+                .collect::<String>()
+        ),
     );
     computed(
         "refuse",
@@ -389,16 +397,28 @@ pub fn rows(p: &Plan) -> String {
             );
         }
     }
-    computed("hops", &lit("candidates"), e, e, "COUNT(hop_to)", decided);
-    computed("hops", &lit("escalated"), e, e, &sum("hop = 1"), decided);
     computed(
-        "hop",
-        "rk",
-        "hop_to",
+        "hops",
+        &lit("candidates"),
         e,
-        "COUNT(*)",
-        &format!("{decided} AND hop = 1 GROUP BY rk, hop_to"),
+        e,
+        &sum(&p.hop_candidate),
+        decided,
     );
+    if p.hop_steps > 0 {
+        computed("hops", &lit("escalated"), e, e, &sum("hop_1 = 1"), decided);
+        let steps: Vec<String> = (1..=p.hop_steps)
+            .map(|i| format!("SELECT hf_{i} AS hf, ht_{i} AS ht {decided} AND hop_{i} = 1"))
+            .collect();
+        computed(
+            "hop",
+            "hf",
+            "ht",
+            e,
+            "COUNT(*)",
+            &format!("FROM ({}) hh GROUP BY hf, ht", steps.join(" UNION ALL ")),
+        );
+    }
     computed(
         "load",
         "rk",
