@@ -14,7 +14,7 @@ use crate::engine::partial::{FORMAT, VERSION, fingerprint};
 use crate::fields::Field;
 use crate::policy::Policy;
 use crate::tickets::Layout;
-use crate::tickets::mapping::{Mapping, Source};
+use crate::tickets::mapping::{ConfidenceScale, Mapping, SentimentScale, Source};
 
 use super::Dialect;
 use super::calendar::quote_table;
@@ -71,7 +71,10 @@ pub struct PartialOptions<'a> {
 }
 
 /// The history and SLA columns a ticket carries, by field.
-const CARRIED: [Field; 9] = [
+const CARRIED: [Field; 12] = [
+    Field::Confidence,
+    Field::Sentiment,
+    Field::RequestedHuman,
     Field::CreatedAt,
     Field::EscalatedAt,
     Field::FirstHumanResponseAt,
@@ -174,7 +177,7 @@ pub fn partials(
     let mut carry: Vec<(String, String)> = CARRIED
         .iter()
         .filter(|f| layout.has_field(**f))
-        .map(|f| (format!("c_{}", f.name()), column_of(*f)))
+        .map(|f| (format!("hc_{}", f.name()), column_of(*f)))
         .collect();
     let context: Vec<(String, Option<String>)> = compiled
         .context
@@ -199,7 +202,7 @@ pub fn partials(
     let has = |f: Field| layout.has_field(f);
     let carried = |f: Field| -> String {
         if has(f) {
-            format!("c_{}", f.name())
+            format!("hc_{}", f.name())
         } else {
             format!("CAST(NULL AS {tt})")
         }
@@ -235,23 +238,26 @@ pub fn partials(
         ));
     }
     // Resolved tier: `ai` or a tier (its rank), else a bad value.
-    let rt = format!("LOWER({})", carried(Field::ResolvedTier));
-    let rt = match mapping.aliases.get(Field::ResolvedTier.name()) {
-        Some(table) if !table.is_empty() => {
-            let arms: Vec<String> = table
-                .iter()
-                .map(|(raw, canonical)| {
-                    format!(
-                        "WHEN {} THEN {}",
-                        lit(&crate::text::normalize_label(raw)),
-                        lit(&crate::text::normalize_label(canonical))
-                    )
-                })
-                .collect();
-            format!("(CASE {rt} {} ELSE {rt} END)", arms.join(" "))
+    let aliased = |f: Field, lowered: &str| -> String {
+        match mapping.aliases.get(f.name()) {
+            Some(table) if !table.is_empty() => {
+                let arms: Vec<String> = table
+                    .iter()
+                    .map(|(raw, canonical)| {
+                        format!(
+                            "WHEN {} THEN {}",
+                            lit(&crate::text::normalize_label(raw)),
+                            lit(&crate::text::normalize_label(canonical))
+                        )
+                    })
+                    .collect();
+                format!("(CASE {lowered} {} ELSE {lowered} END)", arms.join(" "))
+            }
+            _ => lowered.to_string(),
         }
-        _ => rt,
     };
+    let rt = format!("LOWER({})", carried(Field::ResolvedTier));
+    let rt = aliased(Field::ResolvedTier, &rt);
     let tier_arms: Vec<String> = compiled
         .routes
         .iter()
@@ -306,6 +312,72 @@ pub fn partials(
                 "CASE WHEN {} IS NOT NULL AND {typed} IS NULL THEN 1 ELSE 0 END",
                 carried(f)
             ),
+        ));
+    }
+    // Fields the rules do not read count their bad values as empty too.
+    let unread = |f: Field| has(f) && !compiled.needs.rule_fields.contains(f.name());
+    let flag = |cond: String| format!("CASE WHEN {cond} THEN 1 ELSE 0 END");
+    if unread(Field::Priority) {
+        let c = carried(Field::Priority);
+        let list: Vec<String> = priorities.iter().map(|p| lit(p)).collect();
+        bad.push((
+            Field::Priority.name(),
+            flag(format!(
+                "{c} IS NOT NULL AND NOT {} IN ({})",
+                aliased(Field::Priority, &format!("LOWER({c})")),
+                list.join(", ")
+            )),
+        ));
+    }
+    if unread(Field::RequestedHuman) {
+        let c = format!("LOWER({})", carried(Field::RequestedHuman));
+        bad.push((
+            Field::RequestedHuman.name(),
+            flag(format!(
+                "{c} IS NOT NULL AND NOT {c} IN ('true', 'yes', 'y', '1', 't', 'false', 'no', 'n', '0', 'f')"
+            )),
+        ));
+    }
+    for (f, low) in [(Field::Confidence, 0.0), (Field::Sentiment, -1.0)] {
+        if !unread(f) {
+            continue;
+        }
+        let c = carried(f);
+        let raw = d.to_double(&c);
+        let mut label = None;
+        let v = match f {
+            Field::Confidence => match mapping.scales.confidence {
+                ConfidenceScale::Percent => format!("({raw} / 100.0)"),
+                ConfidenceScale::Fraction => raw,
+            },
+            _ => match &mapping.scales.sentiment {
+                Some(SentimentScale::Range { min, max }) => format!(
+                    "(-1.0 + 2.0 * ({raw} - {}) / ({} - {}))",
+                    d.double_literal(*min),
+                    d.double_literal(*max),
+                    d.double_literal(*min)
+                ),
+                Some(SentimentScale::Labels { labels }) => {
+                    let names: Vec<String> = labels
+                        .iter()
+                        .map(|(k, _)| lit(&crate::text::normalize_label(k)))
+                        .collect();
+                    label = Some(format!("LOWER({c}) IN ({})", names.join(", ")));
+                    raw
+                }
+                None => raw,
+            },
+        };
+        let not_number = match label {
+            Some(label) => format!("NOT {} AND NOT {label}", d.is_number(&c)),
+            None => format!("NOT {}", d.is_number(&c)),
+        };
+        bad.push((
+            f.name(),
+            flag(format!(
+                "{c} IS NOT NULL AND ({not_number} OR ({} AND ({v} < {low:.1} OR {v} > 1.0)))",
+                d.is_number(&c)
+            )),
         ));
     }
     let offsetless: Vec<String> = TIMESTAMPS
@@ -484,9 +556,9 @@ pub fn partials(
     Ok(format!(
         "-- handoff sql --emit partials --dialect {d} --as-of {as_of_text}: policy `{name}`; export the result as CSV for `handoff merge`\n\
          WITH d AS (\n  {decisions}\n),\n\
-         k AS (\n  SELECT\n    {k}\n  FROM d WHERE rejected IS NULL\n),\n\
-         h AS (\n  SELECT\n    {h}\n  FROM k\n),\n\
-         s AS (\n  SELECT\n    {s}\n  FROM h\n),\n\
+         k AS MATERIALIZED (\n  SELECT\n    {k}\n  FROM d WHERE rejected IS NULL\n),\n\
+         h AS MATERIALIZED (\n  SELECT\n    {h}\n  FROM k\n),\n\
+         s AS MATERIALIZED (\n  SELECT\n    {s}\n  FROM h\n),\n\
          {hop_ctes}j AS MATERIALIZED (\n  SELECT\n    {j}\n  FROM {last}\n)\n{rows}",
         hop_ctes = hops.ctes,
         last = hops.last,

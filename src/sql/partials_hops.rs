@@ -94,7 +94,7 @@ pub fn hops(
             format!("CASE {rank} * 1000 + pi {} ELSE 0 END", has.join(" "))
         };
         let step = format!(
-            "x_{i} AS (\n  SELECT y.*, CASE WHEN hk_{i} = 0 THEN NULL WHEN hd_{i} IS NULL THEN 9 WHEN {reply} IS NOT NULL AND {reply} <= hd_{i} THEN 0 WHEN {reply} IS NOT NULL THEN 1 WHEN hd_{i} < {as_of} THEN 1 ELSE 0 END AS hop_{i}, CASE WHEN hk_{i} = 1 AND hd_{i} IS NOT NULL AND NOT ({reply} IS NOT NULL AND {reply} <= hd_{i}) THEN 1 ELSE 0 END AS hl_{i}\n  FROM (SELECT {prev}.*, {rank} AS hf_{i}, CASE {rank} {to} END AS ht_{i}, CASE WHEN {live} THEN {delay_known} ELSE 0 END AS hk_{i}, {deadline} AS hd_{i} FROM {prev}) y\n)",
+            "x_{i} AS MATERIALIZED (\n  SELECT y.*, CASE WHEN hk_{i} = 0 THEN NULL WHEN hd_{i} IS NULL THEN 9 WHEN {reply} IS NOT NULL AND {reply} <= hd_{i} THEN 0 WHEN {reply} IS NOT NULL THEN 1 WHEN hd_{i} < {as_of} THEN 1 ELSE 0 END AS hop_{i}, CASE WHEN hk_{i} = 1 AND hd_{i} IS NOT NULL AND NOT ({reply} IS NOT NULL AND {reply} <= hd_{i}) THEN 1 ELSE 0 END AS hl_{i}\n  FROM (SELECT {prev}.*, {rank} AS hf_{i}, CASE {rank} {to} END AS ht_{i}, CASE WHEN {live} THEN {delay_known} ELSE 0 END AS hk_{i}, {deadline} AS hd_{i} FROM {prev}) y\n)",
             to = to_arms.join(" "),
         );
         ctes.push(step);
