@@ -226,22 +226,6 @@ impl Partial {
     /// Read the partials of one merge: all must be partials of one format version (two that
     /// differ are named together), and of this handoff's version.
     pub fn read_all(files: Vec<(String, Vec<u8>)>) -> Result<Vec<(String, Partial)>, PartialError> {
-        // A SQL partial (`handoff sql --emit partials`, as CSV) reads as the same document.
-        let files = files
-            .into_iter()
-            .map(|(file, bytes)| {
-                if super::partial_csv::is_csv(&bytes) {
-                    let partial = super::partial_csv::read(&file, &bytes)?;
-                    let json = partial.to_json().map_err(|e| PartialError::Invalid {
-                        file: file.clone(),
-                        reason: e.to_string(),
-                    })?;
-                    Ok((file, json.into_bytes()))
-                } else {
-                    Ok((file, bytes))
-                }
-            })
-            .collect::<Result<Vec<_>, PartialError>>()?;
         let mut first: Option<(String, u64)> = None;
         for (file, bytes) in &files {
             let (_, version) = peek(file, bytes)?;

@@ -359,8 +359,8 @@ pub fn partials(
                 ),
                 Some(SentimentScale::Labels { labels }) => {
                     let names: Vec<String> = labels
-                        .iter()
-                        .map(|(k, _)| lit(&crate::text::normalize_label(k)))
+                        .keys()
+                        .map(|k| lit(&crate::text::normalize_label(k)))
                         .collect();
                     label = Some(format!("LOWER({c}) IN ({})", names.join(", ")));
                     raw
