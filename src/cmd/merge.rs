@@ -11,6 +11,7 @@ use super::Exit;
 use super::fail_if::{self, FailIf};
 use super::io::{OutputTarget, check_outputs};
 use crate::engine::partial::{self, Partial};
+use crate::engine::partial_csv;
 use crate::output::report::{self, ReportFormat};
 
 /// Partials are JSON of a few megabytes at most; anything larger is not one.
@@ -18,8 +19,8 @@ const MAX_PARTIAL_BYTES: u64 = 512 * 1024 * 1024;
 
 #[derive(Debug, clap::Args)]
 pub struct MergeArgs {
-    /// Partials written by `handoff replay --partial-out` with the same policy and --as-of, in
-    /// the order of their tickets
+    /// Partials written by `handoff replay --partial-out` (JSON) or the CSV results of `handoff
+    /// sql --emit partials`, with the same policy and --as-of, in the order of their tickets
     #[arg(required = true, value_name = "PARTIAL")]
     pub partials: Vec<PathBuf>,
     /// Report format
@@ -66,6 +67,18 @@ pub fn run(args: MergeArgs) -> anyhow::Result<Exit> {
         .partials
         .iter()
         .map(|path| read_partial(path))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    // A SQL partial (`handoff sql --emit partials`, as CSV) reads as the same document.
+    let files = files
+        .into_iter()
+        .map(|(name, bytes)| -> anyhow::Result<(String, Vec<u8>)> {
+            if partial_csv::is_csv(&bytes) {
+                let json = partial_csv::read(&name, &bytes)?.to_json()?;
+                Ok((name, json.into_bytes()))
+            } else {
+                Ok((name, bytes))
+            }
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let merged = partial::merge(Partial::read_all(files)?)?;
     fail_if::check_replay(&fail_ifs, &merged.policy)?;

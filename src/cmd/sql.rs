@@ -13,6 +13,7 @@ use super::input::{AS_OF_HELP, InputArgs, Inputs};
 use super::io::OutputTarget;
 use crate::sql::Dialect;
 use crate::sql::decisions::{self, Options};
+use crate::sql::partials;
 
 /// What the query computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -20,6 +21,9 @@ pub enum Emit {
     /// One row per ticket: id, decision, rule, reason_kind, priority, first_response_due,
     /// resolution_due, rejected
     Decisions,
+    /// The report's aggregates as a long CSV table (section, k1, k2, k3, value) that `handoff
+    /// merge` reads like a `replay --partial-out` file; needs --as-of
+    Partials,
 }
 
 #[derive(Debug, clap::Args)]
@@ -48,6 +52,11 @@ pub struct SqlArgs {
     pub calendar_table: String,
     #[arg(long, value_name = "TIMESTAMP", help = AS_OF_HELP)]
     pub as_of: Option<Timestamp>,
+    /// `--emit partials`: the table's columns, comma-separated, as its CSV header names them
+    /// (they decide which figures are n/a) [default: every canonical field the mapping names
+    /// and the policy's extra fields]
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    pub columns: Option<Vec<String>>,
     /// Write the query to this file instead of stdout
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -75,6 +84,25 @@ pub fn run(args: SqlArgs) -> anyhow::Result<Exit> {
     let query = match args.emit {
         Emit::Decisions => decisions::decisions(&loaded.policy, &mapping, &options)
             .with_context(|| format!("cannot compile {} to SQL", args.policy.display()))?,
+        Emit::Partials => {
+            let Some(as_of) = args.as_of else {
+                anyhow::bail!(
+                    "--emit partials needs --as-of (every part of a merge is judged at one instant)"
+                );
+            };
+            let headers = args
+                .columns
+                .clone()
+                .unwrap_or_else(|| partials::default_headers(&loaded.policy, &mapping));
+            let o = partials::PartialOptions {
+                options,
+                policy_source: &loaded.source.text,
+                as_of,
+                headers,
+            };
+            partials::partials(&loaded.policy, &mapping, &o)
+                .with_context(|| format!("cannot compile {} to SQL", args.policy.display()))?
+        }
     };
     let mut out = OutputTarget::open(args.output.as_deref().unwrap_or(Path::new("-")))?;
     out.write_all(query.as_bytes())

@@ -17,6 +17,7 @@ pub mod load;
 pub mod merge;
 pub mod metrics;
 pub mod partial;
+pub mod partial_csv;
 pub mod quality;
 pub mod replay;
 pub mod report;

@@ -61,6 +61,20 @@ pub fn table_ident(d: Dialect, table: &str) -> Result<String, SqlError> {
 
 /// The compiled decisions query.
 pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<String, SqlError> {
+    decisions_carrying(policy, mapping, o, &[])
+}
+
+/// The seam for `--emit partials` ([`super::partials`]): the decisions query whose rows, when
+/// `carry` is not empty, also hold `decided_rank`, `priority_index` (NULL without one),
+/// `m_<i>` (1 when rule `i` matched as replay's `Decision::matched` counts it: true and
+/// reached, else 0) and each carried column `(alias, column)` of the table, trimmed and
+/// na-blanked (NULL when empty), under its alias.
+pub fn decisions_carrying(
+    policy: &Policy,
+    mapping: &Mapping,
+    o: &Options,
+    carry: &[(String, String)],
+) -> Result<String, SqlError> {
     let d = o.dialect;
     refuse_unsupported(policy, mapping)?;
     let priorities = policy.priority_labels();
@@ -172,6 +186,11 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
         }
     };
     let mut src = vec![format!("{} AS f_id", cleaned(&column_of(Field::Id)))];
+    src.extend(
+        carry
+            .iter()
+            .map(|(alias, column)| format!("{} AS {alias}", cleaned(column))),
+    );
     let text_columns: Vec<String> = match &mapping.columns.text {
         Some(list) => list.list(),
         None => vec![Field::Text.name().to_string()],
@@ -263,6 +282,7 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
 
     // Step 2 (`v`): typed values, keyword hits, the rejection reason.
     let mut typed = vec!["f_id AS id".to_string()];
+    typed.extend(carry.iter().map(|(alias, _)| alias.clone()));
     let mut reasons = vec!["CASE WHEN f_id IS NULL THEN 'id: empty' END".to_string()];
     let mut extra_reasons = Vec::new();
     let flags: Vec<String> = numbers.iter().map(|plan| numbers::flag(d, plan)).collect();
@@ -380,6 +400,7 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
     if let Some(None) = clocks {
         truths.push("clock_start".to_string());
     }
+    truths.extend(carry.iter().map(|(alias, _)| alias.clone()));
     for (i, rule) in rules.iter().enumerate() {
         truths.push(format!("{} AS r_{i}", rule.sql));
     }
@@ -468,6 +489,8 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
     let mut from = "u".to_string();
     let mut steps = Vec::new();
     let (first_response_due, resolution_due) = match &clocks {
+        // The seam's caller computes its own clocks: the dues are not computed twice.
+        Some(None) if !carry.is_empty() => (null_text(d), null_text(d)),
         Some(None) if policy.calendar.is_some() => {
             let due = dues::against_calendar(d, &targets, o.calendar_table);
             steps = due.steps;
@@ -492,6 +515,22 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
         ""
     };
     let when_kept = |expr: &str| format!("CASE WHEN rejected IS NULL THEN {expr} END");
+    // The seam's columns (none for `--emit decisions`).
+    let (mut carried_t, mut carried) = (String::new(), String::new());
+    if !carry.is_empty() {
+        for i in 0..n {
+            carried_t.push_str(&format!(
+                ", CASE WHEN {} THEN 1 ELSE 0 END AS m_{i}",
+                fired(i)
+            ));
+            carried.push_str(&format!(",\n    m_{i}"));
+        }
+        for (alias, _) in carry {
+            carried_t.push_str(&format!(", {alias}"));
+            carried.push_str(&format!(",\n    {alias}"));
+        }
+        carried.push_str(",\n    decided_rank,\n    priority_index");
+    }
 
     let indent = |items: &[String]| items.join(",\n    ");
     Ok(format!(
@@ -500,9 +539,9 @@ pub fn decisions(policy: &Policy, mapping: &Mapping, o: &Options) -> Result<Stri
          {flags}v AS (\n  SELECT\n    {typed}\n  FROM {typed_from}\n),\n\
          r AS {materialized}(\n  SELECT\n    {truths}\n  FROM v\n),\n\
          s AS (\n  SELECT r.*, {stop} AS stop\n  FROM r\n),\n\
-         t AS (\n  SELECT id, rejected{clock_column}, {decider} AS decider, {priority_index} AS priority_index\n  FROM s\n),\n\
+         t AS (\n  SELECT id, rejected{clock_column}, {decider} AS decider, {priority_index} AS priority_index{carried_t}\n  FROM s\n),\n\
          u AS (\n  SELECT t.*, {rank_of} AS decided_rank\n  FROM t\n){steps}\n\
-         SELECT\n    id,\n    {decision} AS decision,\n    {rule_id} AS rule,\n    {reason_kind} AS reason_kind,\n    {priority} AS priority,\n    {first_response_due} AS first_response_due,\n    {resolution_due} AS resolution_due,\n    rejected\nFROM {from}\n",
+         SELECT\n    id,\n    {decision} AS decision,\n    {rule_id} AS rule,\n    {reason_kind} AS reason_kind,\n    {priority} AS priority,\n    {first_response_due} AS first_response_due,\n    {resolution_due} AS resolution_due,\n    rejected{carried}\nFROM {from}\n",
         dialect = d,
         name = policy.name.as_ref().map_or("", |n| n.value.as_str()),
         src = indent(&src),

@@ -1,0 +1,442 @@
+//! The rows of the partials query ([`super::partials`]): one `SELECT … UNION ALL` per figure,
+//! over the step `j` (one row per ticket, typed) and `d` (the decisions, rejected rows too).
+//! Every column is text: `section, k1, k2, k3, value`. The sections are read back by
+//! [`crate::engine::partial_csv`].
+
+use super::Dialect;
+use crate::engine::partial::Columns;
+
+/// What the rows need to know.
+pub struct Plan<'a> {
+    pub d: Dialect,
+    pub lit: &'a dyn Fn(&str) -> String,
+    pub tt: &'static str,
+    pub n_rules: usize,
+    pub routes: usize,
+    pub context: Vec<String>,
+    pub policy_name: String,
+    pub fingerprint: String,
+    pub source: String,
+    pub as_of: String,
+    /// The zone offsetless timestamps were read in, when the report notes it (else empty).
+    pub offset_zone: String,
+    pub columns: Columns,
+    pub has_calendar: bool,
+    /// The calendar table, quoted.
+    pub calendar_table: String,
+    /// Steps of time-based hand-offs ([`super::partials_hops`]) and who is a candidate.
+    pub hop_steps: usize,
+    pub hop_candidate: String,
+    /// The columns whose bad values count as empty (`bad_<name>` in `j`).
+    pub bad: Vec<&'static str>,
+    pub format: &'static str,
+    pub version: u32,
+    /// The histogram bucket of a seconds expression.
+    pub duration: &'a dyn Fn(&str) -> String,
+    /// Business seconds in `[a, b)`.
+    pub business: &'a dyn Fn(&str, &str) -> String,
+}
+
+/// The final `SELECT`s, joined by `UNION ALL`, ending the query.
+pub fn rows(p: &Plan) -> String {
+    let tt = p.tt;
+    let lit = p.lit;
+    let cast = |e: &str| format!("CAST({e} AS {tt})");
+    let by_id = match p.d {
+        Dialect::Postgres => "id COLLATE \"C\"",
+        _ => "id",
+    };
+    let mut out: Vec<String> = Vec::new();
+    // A constant row.
+    let mut constant = |section: &str, k1: &str, k2: &str, value: &str| {
+        out.push(format!(
+            "SELECT {} AS section, {} AS k1, {} AS k2, {} AS k3, {} AS value",
+            cast(&lit(section)),
+            cast(&lit(k1)),
+            cast(&lit(k2)),
+            cast(&lit("")),
+            cast(&lit(value))
+        ));
+    };
+    constant("meta", "format", "", p.format);
+    constant("meta", "version", "", &p.version.to_string());
+    constant("meta", "policy_name", "", &p.policy_name);
+    constant("meta", "fingerprint", "", &p.fingerprint);
+    constant("meta", "policy_source", "", &p.source);
+    constant("meta", "as_of", "", &p.as_of);
+    constant("meta", "offset_zone", "", &p.offset_zone);
+    for f in &p.columns.fields {
+        constant("meta", "field", f, "");
+    }
+    for x in &p.columns.extras {
+        constant("meta", "extra", x, "");
+    }
+    // A row computed over a step: keys and value are expressions.
+    let mut computed = |section: &str, k1: &str, k2: &str, k3: &str, value: &str, rest: &str| {
+        out.push(format!(
+            "SELECT {} AS section, {} AS k1, {} AS k2, {} AS k3, {} AS value {rest}",
+            cast(&lit(section)),
+            cast(k1),
+            cast(k2),
+            cast(k3),
+            cast(value)
+        ));
+    };
+    let e = lit("");
+    let e = e.as_str();
+    let decided = "FROM j WHERE 1 = 1";
+    computed("input", &lit("records"), e, e, "COUNT(*)", "FROM d");
+    computed("input", &lit("rejected"), e, e, "COUNT(rejected)", "FROM d");
+    computed(
+        "input",
+        &lit("offsetless"),
+        e,
+        e,
+        "COALESCE(SUM(offsetless), 0)",
+        decided,
+    );
+    for name in &p.bad {
+        computed(
+            "bad",
+            &lit(name),
+            e,
+            e,
+            &format!("COALESCE(SUM(bad_{name}), 0)"),
+            decided,
+        );
+    }
+    computed(
+        "refuse",
+        &lit("uncovered"),
+        e,
+        e,
+        "COUNT(*)",
+        &format!(
+            "{decided} AND (v_fr = 9 OR v_res = 9{})",
+            (1..=p.hop_steps)
+                .map(|i| format!(" OR hop_{i} = 9"))
+                .collect::<String>()
+        ),
+    );
+    computed(
+        "refuse",
+        &lit("timestamps"),
+        e,
+        e,
+        "COALESCE(SUM(bad_created_at + bad_escalated_at + bad_first_human_response_at + bad_resolved_at), 0)",
+        decided,
+    );
+    computed("tickets", e, e, e, "COUNT(*)", decided);
+    computed(
+        "by_route",
+        "rk",
+        e,
+        e,
+        "COUNT(*)",
+        &format!("{decided} GROUP BY rk"),
+    );
+    computed(
+        "by_rule",
+        "ri",
+        e,
+        e,
+        "COUNT(*)",
+        &format!("{decided} GROUP BY ri"),
+    );
+    for i in 0..p.n_rules {
+        computed(
+            "matched",
+            &i.to_string(),
+            e,
+            e,
+            &format!("COALESCE(SUM(m_{i}), 0)"),
+            decided,
+        );
+    }
+    computed(
+        "by_reason",
+        "reason_kind",
+        e,
+        e,
+        "COUNT(*)",
+        &format!("{decided} AND rk > 0 GROUP BY reason_kind"),
+    );
+    let known = format!("{decided} AND hist = 'k'");
+    computed("history", &lit("known"), e, e, "COUNT(*)", &known);
+    computed(
+        "history",
+        &lit("unresolved"),
+        e,
+        e,
+        "COUNT(*)",
+        &format!("{decided} AND hist = 'r'"),
+    );
+    computed(
+        "confusion",
+        "rk",
+        "outcome",
+        e,
+        "COUNT(*)",
+        &format!("{known} GROUP BY rk, outcome"),
+    );
+    computed(
+        "example",
+        "rk",
+        "outcome",
+        "id",
+        e,
+        &format!(
+            "FROM (SELECT rk, outcome, id, ROW_NUMBER() OVER (PARTITION BY rk, outcome ORDER BY {by_id}) AS n {known}) x WHERE n <= 5"
+        ),
+    );
+    let sum = |cond: &str| format!("COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0)");
+    let fit = "rk > 0 AND hesc = 1 AND hrank > 0";
+    let not_reopened = "(reopened IS NULL OR reopened = 0)";
+    for (name, cond) in [
+        ("history_escalated", "hesc = 1".to_string()),
+        ("policy_escalated_known", "rk > 0".into()),
+        ("missed", "rk = 0 AND hesc = 1".into()),
+        (
+            "unneeded",
+            format!("rk > 0 AND hesc = 0 AND {not_reopened}"),
+        ),
+        ("fit_known", fit.into()),
+        ("right_tier", format!("{fit} AND rk = hrank")),
+        ("under_routed", format!("{fit} AND rk < hrank")),
+        ("over_routed", format!("{fit} AND rk > hrank")),
+        (
+            "reassignments_known",
+            format!("{fit} AND reassign IS NOT NULL"),
+        ),
+        ("no_reassignment", format!("{fit} AND reassign = 0")),
+    ] {
+        computed("agreement", &lit(name), e, e, &sum(&cond), &known);
+    }
+    let contained = format!("hist = 'k' AND hesc = 0 AND {not_reopened}");
+    computed("quality", &lit("known"), e, e, "COUNT(*)", &known);
+    computed(
+        "quality",
+        &lit("contained"),
+        e,
+        e,
+        &sum(&contained),
+        decided,
+    );
+    computed(
+        "quality",
+        &lit("projected_contained"),
+        e,
+        e,
+        &sum(&format!("{contained} AND rk = 0")),
+        decided,
+    );
+    for (side, key, rest) in [
+        ("quality_policy", "rk", decided.to_string()),
+        ("quality_history", "outcome", known.clone()),
+    ] {
+        for (name, value) in [
+            ("known", sum("hist = 'k'")),
+            ("contained", sum(&contained)),
+            ("csat_n", "COUNT(csat_milli)".into()),
+            ("csat_milli", "COALESCE(SUM(csat_milli), 0)".into()),
+        ] {
+            computed(
+                side,
+                key,
+                &lit(name),
+                e,
+                &value,
+                &format!("{rest} GROUP BY {key}"),
+            );
+        }
+    }
+    // Durations: histogram buckets.
+    let answered =
+        format!("{decided} AND clock_start IS NOT NULL AND e_first_human_response_at IS NOT NULL");
+    let forward = format!("{answered} AND e_first_human_response_at >= clock_start");
+    let histogram = |name: &str, seconds: &str, rest: &str| -> String {
+        let b = (p.duration)("x");
+        format!(
+            "SELECT {} AS section, {} AS k1, {} AS k2, {} AS k3, {} AS value FROM (SELECT {b} AS b FROM (SELECT {seconds} AS x {rest}) y) z GROUP BY b",
+            cast(&lit("duration")),
+            cast(&lit(name)),
+            cast("b"),
+            cast(&lit("")),
+            cast("COUNT(*)")
+        )
+    };
+    out.push(histogram(
+        "first_response_wall",
+        "e_first_human_response_at - clock_start",
+        &forward,
+    ));
+    out.push(histogram(
+        "first_response_business",
+        &(p.business)("clock_start", "e_first_human_response_at"),
+        &forward,
+    ));
+    let resolved = format!(
+        "{decided} AND e_created_at IS NOT NULL AND e_resolved_at IS NOT NULL AND e_resolved_at >= e_created_at"
+    );
+    out.push(histogram(
+        "resolution_escalated",
+        "e_resolved_at - e_created_at",
+        &format!("{resolved} AND rk > 0"),
+    ));
+    out.push(histogram(
+        "resolution_not_escalated",
+        "e_resolved_at - e_created_at",
+        &format!("{resolved} AND rk = 0"),
+    ));
+    let mut computed = |section: &str, k1: &str, k2: &str, k3: &str, value: &str, rest: &str| {
+        out.push(format!(
+            "SELECT {} AS section, {} AS k1, {} AS k2, {} AS k3, {} AS value {rest}",
+            cast(&lit(section)),
+            cast(k1),
+            cast(k2),
+            cast(k3),
+            cast(value)
+        ));
+    };
+    let opened = "COALESCE(e_created_at, clock_start)";
+    let outside = if p.has_calendar {
+        let c = |name: &str| format!("CAST(handoff_cal.{} AS BIGINT)", p.d.quote_ident(name));
+        format!(
+            "NOT EXISTS (SELECT 1 FROM {} handoff_cal WHERE {} = CAST(FLOOR(({opened}) / 86400.0) AS BIGINT) * 86400 AND {} <= {opened} AND {opened} < {})",
+            p.calendar_table,
+            c("day_start"),
+            c("work_start"),
+            c("work_end")
+        )
+    } else {
+        "FALSE".into()
+    };
+    computed(
+        "count",
+        &lit("opened_outside_hours"),
+        e,
+        e,
+        &sum(&outside),
+        &forward,
+    );
+    computed(
+        "count",
+        &lit("first_response_negative"),
+        e,
+        e,
+        "COUNT(*)",
+        &format!("{answered} AND e_first_human_response_at < clock_start"),
+    );
+    computed(
+        "count",
+        &lit("resolution_negative"),
+        e,
+        e,
+        "COUNT(*)",
+        &format!(
+            "{decided} AND e_created_at IS NOT NULL AND e_resolved_at IS NOT NULL AND e_resolved_at < e_created_at"
+        ),
+    );
+    // SLA tallies, skips and the worst breaches.
+    for (target, name) in [(0, "fr"), (1, "res")] {
+        computed(
+            "sla",
+            "rk",
+            "pi",
+            &format!("{} || CAST(v_{name} AS {tt})", lit(&format!("{target}:"))),
+            "COUNT(*)",
+            &format!("{decided} AND v_{name} IN (1, 2, 3, 4) GROUP BY rk, pi, v_{name}"),
+        );
+    }
+    computed(
+        "sla_skipped",
+        "skip",
+        e,
+        e,
+        "COUNT(*)",
+        &format!("{decided} AND skip IS NOT NULL GROUP BY skip"),
+    );
+    let breaches = format!(
+        "SELECT id, rk, pi, 0 AS target, o_fr AS overshoot, u_fr AS unanswered {decided} AND v_fr = 2 UNION ALL SELECT id, rk, pi, 1, o_res, u_res {decided} AND v_res = 2"
+    );
+    computed(
+        "worst",
+        "id",
+        &format!(
+            "CAST(rk AS {tt}) || ':' || CAST(pi AS {tt}) || ':' || CAST(target AS {tt}) || ':' || CAST(unanswered AS {tt})"
+        ),
+        e,
+        "overshoot",
+        &format!(
+            "FROM (SELECT b.*, ROW_NUMBER() OVER (ORDER BY overshoot DESC, {by_id}, target, rk, pi, unanswered) AS n FROM ({breaches}) b) w WHERE n <= 5"
+        ),
+    );
+    // Context, time-based hand-offs, load.
+    if !p.context.is_empty() {
+        let escalated = format!("{decided} AND rk > 0");
+        computed("context", &lit("checked"), e, e, "COUNT(*)", &escalated);
+        let all_there: Vec<String> = (0..p.context.len())
+            .map(|j| format!("miss_{j} = 0"))
+            .collect();
+        computed(
+            "context",
+            &lit("complete"),
+            e,
+            e,
+            &sum(&all_there.join(" AND ")),
+            &escalated,
+        );
+        for (j, name) in p.context.iter().enumerate() {
+            computed(
+                "context_missing",
+                &lit(name),
+                e,
+                e,
+                &format!("COALESCE(SUM(miss_{j}), 0)"),
+                &escalated,
+            );
+        }
+    }
+    computed(
+        "hops",
+        &lit("candidates"),
+        e,
+        e,
+        &sum(&p.hop_candidate),
+        decided,
+    );
+    if p.hop_steps > 0 {
+        computed("hops", &lit("escalated"), e, e, &sum("hop_1 = 1"), decided);
+        let steps: Vec<String> = (1..=p.hop_steps)
+            .map(|i| format!("SELECT hf_{i} AS hf, ht_{i} AS ht {decided} AND hop_{i} = 1"))
+            .collect();
+        computed(
+            "hop",
+            "hf",
+            "ht",
+            e,
+            "COUNT(*)",
+            &format!("FROM ({}) hh GROUP BY hf, ht", steps.join(" UNION ALL ")),
+        );
+    }
+    computed(
+        "load",
+        "rk",
+        "q",
+        e,
+        "COUNT(*)",
+        &format!(
+            "FROM (SELECT rk, CAST(FLOOR(e_created_at / 900.0) AS BIGINT) AS q {decided} AND e_created_at IS NOT NULL) l GROUP BY rk, q"
+        ),
+    );
+    computed(
+        "load_span",
+        "MIN(e_created_at)",
+        "MAX(e_created_at)",
+        e,
+        "COUNT(e_created_at)",
+        decided,
+    );
+    let _ = p.routes;
+    out.join("\nUNION ALL\n") + "\n"
+}
