@@ -21,20 +21,21 @@ pub struct Plan<'a> {
     /// The zone offsetless timestamps were read in, when the report notes it (else empty).
     pub offset_zone: String,
     pub columns: Columns,
-    pub has_calendar: bool,
-    /// The calendar table, quoted.
-    pub calendar_table: String,
     /// Steps of time-based hand-offs ([`super::partials_hops`]) and who is a candidate.
     pub hop_steps: usize,
     pub hop_candidate: String,
+    /// The column of `d` with each row's line in the CSV file, when the table has one.
+    pub line: Option<&'static str>,
     /// The columns whose bad values count as empty (`bad_<name>` in `j`).
     pub bad: Vec<&'static str>,
     pub format: &'static str,
     pub version: u32,
     /// The histogram bucket of a seconds expression.
     pub duration: &'a dyn Fn(&str) -> String,
-    /// Business seconds in `[a, b)`.
-    pub business: &'a dyn Fn(&str, &str) -> String,
+    /// Business seconds from the clock's start to the first human response (over `j`).
+    pub business_first_response: String,
+    /// True when a ticket was opened outside working hours (over `j`).
+    pub outside_hours: String,
 }
 
 /// The final `SELECT`s, joined by `UNION ALL`, ending the query.
@@ -65,6 +66,9 @@ pub fn rows(p: &Plan) -> String {
     constant("meta", "policy_source", "", &p.source);
     constant("meta", "as_of", "", &p.as_of);
     constant("meta", "offset_zone", "", &p.offset_zone);
+    if p.line.is_some() {
+        constant("meta", "lines", "", "yes");
+    }
     for f in &p.columns.fields {
         constant("meta", "field", f, "");
     }
@@ -87,6 +91,29 @@ pub fn rows(p: &Plan) -> String {
     let decided = "FROM j WHERE 1 = 1";
     computed("input", &lit("records"), e, e, "COUNT(*)", "FROM d");
     computed("input", &lit("rejected"), e, e, "COUNT(rejected)", "FROM d");
+    if let Some(line) = p.line {
+        // The first rejected rows by line, as replay lists them, and how many have no line.
+        let n = crate::engine::replay::REJECT_EXAMPLES;
+        let at = format!("CAST({line} AS BIGINT)");
+        computed(
+            "rejected_example",
+            "ln",
+            "id",
+            e,
+            "rejected",
+            &format!(
+                "FROM (SELECT {at} AS ln, id, rejected, ROW_NUMBER() OVER (ORDER BY {at}) AS n FROM d WHERE rejected IS NOT NULL AND {line} IS NOT NULL) x WHERE n <= {n}"
+            ),
+        );
+        computed(
+            "refuse",
+            &lit("lines"),
+            e,
+            e,
+            "COUNT(*)",
+            &format!("FROM d WHERE rejected IS NOT NULL AND {line} IS NULL"),
+        );
+    }
     computed(
         "input",
         &lit("offsetless"),
@@ -123,7 +150,7 @@ pub fn rows(p: &Plan) -> String {
         &lit("timestamps"),
         e,
         e,
-        "COALESCE(SUM(bad_created_at + bad_escalated_at + bad_first_human_response_at + bad_resolved_at), 0)",
+        "COALESCE(SUM(unread), 0)",
         decided,
     );
     computed("tickets", e, e, e, "COUNT(*)", decided);
@@ -272,7 +299,7 @@ pub fn rows(p: &Plan) -> String {
     ));
     out.push(histogram(
         "first_response_business",
-        &(p.business)("clock_start", "e_first_human_response_at"),
+        &p.business_first_response,
         &forward,
     ));
     let resolved = format!(
@@ -298,25 +325,13 @@ pub fn rows(p: &Plan) -> String {
             cast(value)
         ));
     };
-    let opened = "COALESCE(e_created_at, clock_start)";
-    let outside = if p.has_calendar {
-        let c = |name: &str| format!("CAST(handoff_cal.{} AS BIGINT)", p.d.quote_ident(name));
-        format!(
-            "NOT EXISTS (SELECT 1 FROM {} handoff_cal WHERE {} = CAST(FLOOR(({opened}) / 86400.0) AS BIGINT) * 86400 AND {} <= {opened} AND {opened} < {})",
-            p.calendar_table,
-            c("day_start"),
-            c("work_start"),
-            c("work_end")
-        )
-    } else {
-        "FALSE".into()
-    };
+    let outside = &p.outside_hours;
     computed(
         "count",
         &lit("opened_outside_hours"),
         e,
         e,
-        &sum(&outside),
+        &sum(outside),
         &forward,
     );
     computed(
