@@ -244,6 +244,8 @@ def main():
             p.error(f"--lines {spec}: expected NAME=COLUMN")
         lines[name] = column
     folder = tempfile.mkdtemp(prefix="handoff-lines-")
+    # Readable by the postgres account, which loads the tables when the tests run as root.
+    os.chmod(folder, 0o755)
     try:
         tables = []
         for spec in args.table:
