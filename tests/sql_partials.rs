@@ -1,5 +1,6 @@
 //! Issue 12: `handoff sql --emit partials` checked by execution. The compiled query runs on
-//! DuckDB, DataFusion, Spark (local mode) and Postgres (`tests/warehouse/run.py`, one engine session for every case); its CSV
+//! DuckDB, DataFusion and Postgres (`tests/warehouse/run.py`, one engine session for every
+//! case; Spark is refused, `tests/cmd/sql-partials.md`); its CSV
 //! result, merged by `handoff merge`, must print byte for byte the report `handoff replay
 //! --as-of T` prints for the same tickets, in every format. A CSV partial mixes with JSON
 //! partials (`replay --partial-out`) of other slices, and parts of different policies or
@@ -225,11 +226,6 @@ fn postgres_partials_merge_to_replays_report() {
 #[test]
 fn datafusion_partials_merge_to_replays_report() {
     check_engine("datafusion", false);
-}
-
-#[test]
-fn spark_partials_merge_to_replays_report() {
-    check_engine("spark", false);
 }
 
 /// Write the records `range` of `tickets` (a CSV) with its header to `to`.

@@ -150,10 +150,6 @@ def run_spark(tables, jobs):
         # The dues are printed in the session's zone (docs/warehouse.md): UTC, as replay's.
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.bindAddress", "127.0.0.1")
-        # The partials query is a long chain of steps (docs/warehouse.md): the analyzer's
-        # default of 100 passes does not resolve it.
-        .config("spark.sql.analyzer.maxIterations", "1000")
-        .config("spark.driver.memory", "4g")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
