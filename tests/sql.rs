@@ -11,27 +11,11 @@
 //! BigQuery and Snowflake are not executed here: their queries are golden files
 //! (`tests/sql/golden/`; `HANDOFF_BLESS=1` rewrites them).
 
+mod warehouse_common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn handoff(args: &[&str]) -> std::process::Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_handoff"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("run handoff");
-    assert!(
-        output.status.success(),
-        "handoff {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
+use warehouse_common::{Session, edge_tickets, handoff, root, write_calendar};
 
 /// One policy and its tickets.
 struct Case {
@@ -80,53 +64,6 @@ fn cases(dir: &Path) -> Vec<Case> {
             map: Some(root().join("fixtures/sql/map.toml")),
         },
     ]
-}
-
-/// Tickets whose SLA clocks start on the edges of the sql-calendar fixture's working intervals
-/// (a second before, at and after each opening and close; UTC midnights, which cut its evening
-/// hours; the DST change of 2026-11-01 and Thanksgiving), every tier, priority and target kind
-/// (`15m` to `10bd`); some escalated later than created. Written under `dir`.
-fn edge_tickets(dir: &Path) -> PathBuf {
-    let path = dir.join("calendar_edges.csv");
-    let table = handoff(&[
-        "calendar",
-        "--policy",
-        "fixtures/sql-calendar/policy.yaml",
-        "--from",
-        "2026-10-24",
-        "--to",
-        "2026-12-06",
-    ]);
-    let table = String::from_utf8(table.stdout).unwrap();
-    let mut instants = Vec::new();
-    for line in table.lines().skip(1) {
-        let f: Vec<i64> = line.split(',').filter_map(|v| v.parse().ok()).collect();
-        // day_start, day_before, work_start, work_end, work_before, working_day, day_offset
-        let (day, start, end) = (f[0], f[2], f[3]);
-        instants.extend([day, day + 1, day + 43_200]);
-        if end > start {
-            instants.extend([start - 1, start, start + 1, end - 1, end, end + 1]);
-        }
-    }
-    let categories = ["billing", "howto", "bug", "chitchat"];
-    let priorities = ["urgent", "high", "normal", "low"];
-    let text = |t: i64| jiff::Timestamp::from_second(t).unwrap().to_string();
-    let mut csv = String::from("id,created_at,escalated_at,text,category,priority\n");
-    for (i, &t) in instants.iter().enumerate() {
-        let escalated = if i % 7 == 3 {
-            text(t + 5_400 + i as i64)
-        } else {
-            String::new()
-        };
-        csv.push_str(&format!(
-            "E{i:05},{},{escalated},hello,{},{}\n",
-            text(t),
-            categories[i % 4],
-            priorities[(i / 4) % 4]
-        ));
-    }
-    std::fs::write(&path, csv).unwrap();
-    path
 }
 
 /// Per ticket: decision, rule, reason kind, priority, first response due, resolution due,
@@ -220,23 +157,10 @@ fn replay(case: &Case, dir: &Path) -> Rows {
     rows
 }
 
-fn python() -> PathBuf {
-    let venv = root().join("target/warehouse-venv/bin/python");
-    if venv.exists() {
-        venv
-    } else {
-        PathBuf::from("python3")
-    }
-}
-
 /// Compile every case for `dialect`, run them all in one engine session, read the results.
 /// `None` when the engine is not installed.
 fn execute(dialect: &str, cases: &[Case], dir: &Path) -> Option<Vec<Rows>> {
-    let mut args: Vec<String> = vec![
-        root().join("tests/warehouse/run.py").display().to_string(),
-        "--engine".into(),
-        dialect.into(),
-    ];
+    let mut session = Session::default();
     let mut outs = Vec::new();
     for case in cases {
         let sql = dir.join(format!("{}.{dialect}.sql", case.name));
@@ -245,26 +169,12 @@ fn execute(dialect: &str, cases: &[Case], dir: &Path) -> Option<Vec<Rows>> {
         // calendar), covering the tickets and their longest SLA.
         let calendar_table = format!("{}_calendar", case.name);
         let calendar = dir.join(format!("{calendar_table}.csv"));
-        let policy = case.policy.display().to_string();
-        handoff(&[
-            "calendar",
-            "--policy",
-            &policy,
-            "--from",
-            "2025-06-01",
-            "--to",
-            "2027-06-30",
-            "-o",
-            &calendar.display().to_string(),
-        ]);
-        args.extend([
-            "--table".into(),
-            format!("{calendar_table}={}", calendar.display()),
-        ]);
+        write_calendar(&case.policy, &calendar);
+        session.tables.push((calendar_table.clone(), calendar));
         let mut compile = vec![
             "sql".to_string(),
             "--policy".into(),
-            policy,
+            case.policy.display().to_string(),
             "--dialect".into(),
             dialect.into(),
             "--table".into(),
@@ -279,27 +189,14 @@ fn execute(dialect: &str, cases: &[Case], dir: &Path) -> Option<Vec<Rows>> {
         }
         let compile: Vec<&str> = compile.iter().map(String::as_str).collect();
         handoff(&compile);
-        args.extend([
-            "--table".into(),
-            format!("{}={}", case.name, case.tickets.display()),
-            "--sql".into(),
-            sql.display().to_string(),
-            "--out".into(),
-            out.display().to_string(),
-        ]);
+        session
+            .tables
+            .push((case.name.to_string(), case.tickets.clone()));
+        session.jobs.push((sql, out.clone()));
         outs.push(out);
     }
-    let output = Command::new(python())
-        .args(&args)
-        .output()
-        .expect("run tests/warehouse/run.py");
-    match output.status.code() {
-        Some(0) => {}
-        Some(3) => return None,
-        _ => panic!(
-            "run.py --engine {dialect} failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        ),
+    if !session.run(dialect) {
+        return None;
     }
     Some(
         outs.iter()
@@ -339,11 +236,6 @@ fn check_engine(dialect: &str, has_nfc: bool) {
     std::fs::create_dir_all(&dir).unwrap();
     let cases = cases(&dir);
     let Some(results) = execute(dialect, &cases, &dir) else {
-        assert!(
-            std::env::var("WAREHOUSE_REQUIRED").as_deref() != Ok("1"),
-            "{dialect} is not installed and WAREHOUSE_REQUIRED=1 (run tests/warehouse/setup.sh)"
-        );
-        eprintln!("skipped: {dialect} not installed (run tests/warehouse/setup.sh)");
         return;
     };
     for (case, mut got) in cases.iter().zip(results) {

@@ -57,6 +57,11 @@ pub struct SqlArgs {
     /// and the policy's extra fields]
     #[arg(long, value_name = "NAMES", value_delimiter = ',')]
     pub columns: Option<Vec<String>>,
+    /// `--emit partials`: the table's column that holds each row's line in its CSV file (as
+    /// replay counts lines), so that rows replay would reject merge with the report's rejected
+    /// examples; without it, a result with rejected rows is refused at merge
+    #[arg(long, value_name = "COLUMN")]
+    pub line_column: Option<String>,
     /// Write the query to this file instead of stdout
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -81,6 +86,9 @@ pub fn run(args: SqlArgs) -> anyhow::Result<Exit> {
         table: &args.table,
         calendar_table: &args.calendar_table,
     };
+    if args.line_column.is_some() && args.emit != Emit::Partials {
+        anyhow::bail!("--line-column is for --emit partials (the report's rejected examples)");
+    }
     let query = match args.emit {
         Emit::Decisions => decisions::decisions(&loaded.policy, &mapping, &options)
             .with_context(|| format!("cannot compile {} to SQL", args.policy.display()))?,
@@ -99,6 +107,7 @@ pub fn run(args: SqlArgs) -> anyhow::Result<Exit> {
                 policy_source: &loaded.source.text,
                 as_of,
                 headers,
+                line_column: args.line_column.as_deref(),
             };
             partials::partials(&loaded.policy, &mapping, &o)
                 .with_context(|| format!("cannot compile {} to SQL", args.policy.display()))?

@@ -6,7 +6,8 @@
 //!
 //! What the query could not compute exactly is counted in `refuse` rows, and refused here:
 //! due times the calendar table does not cover, timestamps in shapes the SQL does not read,
-//! rejected rows (a table has no line numbers for the report's rejected examples).
+//! rejected rows when the table has no line column (`handoff sql --line-column`: without it
+//! there are no line numbers for the report's rejected examples).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -19,8 +20,11 @@ use super::metrics::{
     Breach, EXAMPLES_PER_CELL, Metrics, SKIP_NO_PRIORITY, SKIP_NO_START, SKIP_NO_TARGET,
     SKIP_UNREACHABLE, WORST_BREACHES, breach_order,
 };
-use super::partial::{Columns, FORMAT, Partial, PartialError, PartialInput, PolicyStamp, VERSION};
+use super::partial::{
+    Columns, FORMAT, Partial, PartialError, PartialInput, PolicyStamp, RejectedRow, VERSION,
+};
 use super::quality::RouteQuality;
+use super::replay::REJECT_EXAMPLES;
 use super::sla::Target;
 use super::stats::Durations;
 
@@ -40,6 +44,25 @@ fn int<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, String> {
     text.trim()
         .parse()
         .map_err(|_| format!("{what}: `{text}` is not a count"))
+}
+
+/// The first rejected rows by line (`rejected_example` rows: line, id, reason), as replay
+/// lists them.
+fn rejected_examples(rows: &[Row]) -> Result<Vec<RejectedRow>, String> {
+    let mut examples = rows
+        .iter()
+        .filter(|r| r[0] == "rejected_example")
+        .map(|r| {
+            Ok(RejectedRow {
+                line: int(&r[1], "rejected_example line")?,
+                id: (!r[2].is_empty()).then(|| r[2].clone()),
+                reason: r[4].clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    examples.sort_by_key(|r| r.line);
+    examples.truncate(REJECT_EXAMPLES);
+    Ok(examples)
 }
 
 /// Read a SQL partial; `file` names it in errors.
@@ -92,6 +115,8 @@ fn build<'r>(rows: &'r [Row], meta: &dyn Fn(&str) -> Option<&'r str>) -> Result<
             .find(|r| r[0] == section && r[1] == key)
             .map_or(Ok(0), |r| int(&r[4], &format!("{section} {key}")))
     };
+    // The query was given each row's line (`--line-column`): rejected rows come with examples.
+    let lines = meta("lines") == Some("yes");
     let refusals = [
         (
             count("refuse", "uncovered")?,
@@ -102,8 +127,16 @@ fn build<'r>(rows: &'r [Row], meta: &dyn Fn(&str) -> Option<&'r str>) -> Result<
             "timestamps are in shapes the SQL does not read (offsets, fractions of a second); replay those tickets",
         ),
         (
-            count("input", "rejected")?,
-            "rows were rejected, and a table has no line numbers for the report's rejected examples; fix or replay them",
+            if lines {
+                0
+            } else {
+                count("input", "rejected")?
+            },
+            "rows were rejected, and the table has no line numbers for the report's rejected examples (give the query a line column: `handoff sql --line-column`)",
+        ),
+        (
+            count("refuse", "lines")?,
+            "rejected rows have no line in the table's line column",
         ),
     ];
     if let Some((n, why)) = refusals.iter().find(|(n, _)| *n > 0) {
@@ -344,7 +377,7 @@ fn build<'r>(rows: &'r [Row], meta: &dyn Fn(&str) -> Option<&'r str>) -> Result<
             records,
             decided: records - rejected,
             rejected,
-            rejected_examples: Vec::new(),
+            rejected_examples: rejected_examples(rows)?,
             bad_values_counted_as_empty: bad_values,
             timestamps_without_offset: count("input", "offsetless")?,
             offset_zone: offset_zone.map(str::to_string),

@@ -106,8 +106,7 @@ pub fn around_the_clock(d: Dialect, targets: &Targets, target: usize) -> Option<
 
 /// The dues against the calendar table `calendar_table`, after the step `u`.
 pub fn against_calendar(d: Dialect, targets: &Targets, calendar_table: &str) -> Dues {
-    let int = int_type(d);
-    let bucket = |x: &str| format!("CAST(FLOOR(({x}) / {BUCKET}.0) AS {int})");
+    let bucket = |x: &str| bucket_sql(d, x);
     let seconds: Vec<Option<String>> = (0..2)
         .map(|k| budget_case(targets, k, seconds_of))
         .collect();
@@ -115,53 +114,7 @@ pub fn against_calendar(d: Dialect, targets: &Targets, calendar_table: &str) -> 
     let any_seconds = seconds.iter().any(Option::is_some);
     let any_days = days.iter().any(Option::is_some);
 
-    // The calendar side.
-    let column = |name: &str| format!("CAST(c.{} AS {int})", d.quote_ident(name));
-    let mut steps = vec![format!(
-        "due_cal AS (\n  SELECT {} AS cal_day, {} AS cal_start, {} AS cal_end, {} AS cal_before, {} AS cal_wd, {} AS cal_off\n  FROM {} c\n)",
-        column("day_start"),
-        column("work_start"),
-        column("work_end"),
-        column("work_before"),
-        column("working_day"),
-        column("day_offset"),
-        quote_table(d, calendar_table),
-    )];
-    let window = "OVER (PARTITION BY cal_day ORDER BY cal_start)";
-    steps.push(format!(
-        "due_seg AS (\n  SELECT cal_day, cal_start, cal_end, cal_before,\n    CASE WHEN LAG(cal_start) {window} IS NULL THEN cal_day ELSE cal_start END AS cal_lo,\n    COALESCE(LEAD(cal_start) {window}, cal_day + 86400) AS cal_hi\n  FROM due_cal\n)"
-    ));
-    // An interval under each bucket of the counts `[low, high]` it covers (one or two).
-    let buckets = |name: &str, low: &str, high: &str, columns: &str, filter: &str| {
-        format!(
-            "{name} AS (\n  SELECT {} AS cal_bucket, {columns} FROM due_cal WHERE {filter}\n  UNION ALL\n  SELECT {} AS cal_bucket, {columns} FROM due_cal WHERE {filter} AND {} <> {}\n)",
-            bucket(low),
-            bucket(high),
-            bucket(high),
-            bucket(low),
-        )
-    };
-    if any_seconds {
-        steps.push(buckets(
-            "due_cnt",
-            "cal_before + 1",
-            "cal_before + (cal_end - cal_start)",
-            "cal_start, cal_end, cal_before",
-            "cal_end > cal_start",
-        ));
-    }
-    if any_days {
-        steps.push(buckets(
-            "due_pos",
-            "cal_before",
-            "cal_before + (cal_end - cal_start) - 1",
-            "cal_start, cal_end, cal_before, cal_wd, cal_off",
-            "cal_wd > 0 AND cal_end > cal_start",
-        ));
-        steps.push(format!(
-            "due_days AS (\n  SELECT cal_wd, cal_off, cal_start, cal_end,\n    CASE WHEN cal_end = MAX(cal_end) OVER (PARTITION BY cal_wd) THEN {OPEN_END} ELSE cal_off + (cal_end - cal_start) END AS cal_off_end\n  FROM due_cal\n  WHERE cal_wd > 0 AND cal_end > cal_start\n)"
-        ));
-    }
+    let mut steps = calendar_side(d, calendar_table, any_seconds, any_days);
 
     // The ticket side.
     let mut budgets = vec![format!("{} * 86400 AS clock_day", bucket("clock_start"))];
@@ -242,6 +195,72 @@ pub fn against_calendar(d: Dialect, targets: &Targets, calendar_table: &str) -> 
         from,
         columns,
     }
+}
+
+/// The calendar side of the join forms: `due_cal` and `due_seg` always, `due_cnt` when a
+/// seconds budget is looked up, `due_pos` and `due_days` when a working-day budget is (see
+/// the module's documentation). Shared with the partials query ([`super::business`]).
+pub fn calendar_side(
+    d: Dialect,
+    calendar_table: &str,
+    any_seconds: bool,
+    any_days: bool,
+) -> Vec<String> {
+    let int = int_type(d);
+    let bucket = |x: &str| bucket_sql(d, x);
+    let column = |name: &str| format!("CAST(c.{} AS {int})", d.quote_ident(name));
+    let mut steps = vec![format!(
+        "due_cal AS (\n  SELECT {} AS cal_day, {} AS cal_start, {} AS cal_end, {} AS cal_before, {} AS cal_wd, {} AS cal_off\n  FROM {} c\n)",
+        column("day_start"),
+        column("work_start"),
+        column("work_end"),
+        column("work_before"),
+        column("working_day"),
+        column("day_offset"),
+        quote_table(d, calendar_table),
+    )];
+    let window = "OVER (PARTITION BY cal_day ORDER BY cal_start)";
+    steps.push(format!(
+        "due_seg AS (\n  SELECT cal_day, cal_start, cal_end, cal_before,\n    CASE WHEN LAG(cal_start) {window} IS NULL THEN cal_day ELSE cal_start END AS cal_lo,\n    COALESCE(LEAD(cal_start) {window}, cal_day + 86400) AS cal_hi\n  FROM due_cal\n)"
+    ));
+    // An interval under each bucket of the counts `[low, high]` it covers (one or two).
+    let buckets = |name: &str, low: &str, high: &str, columns: &str, filter: &str| {
+        format!(
+            "{name} AS (\n  SELECT {} AS cal_bucket, {columns} FROM due_cal WHERE {filter}\n  UNION ALL\n  SELECT {} AS cal_bucket, {columns} FROM due_cal WHERE {filter} AND {} <> {}\n)",
+            bucket(low),
+            bucket(high),
+            bucket(high),
+            bucket(low),
+        )
+    };
+    if any_seconds {
+        steps.push(buckets(
+            "due_cnt",
+            "cal_before + 1",
+            "cal_before + (cal_end - cal_start)",
+            "cal_start, cal_end, cal_before",
+            "cal_end > cal_start",
+        ));
+    }
+    if any_days {
+        steps.push(buckets(
+            "due_pos",
+            "cal_before",
+            "cal_before + (cal_end - cal_start) - 1",
+            "cal_start, cal_end, cal_before, cal_wd, cal_off",
+            "cal_wd > 0 AND cal_end > cal_start",
+        ));
+        steps.push(format!(
+            "due_days AS (\n  SELECT cal_wd, cal_off, cal_start, cal_end,\n    CASE WHEN cal_end = MAX(cal_end) OVER (PARTITION BY cal_wd) THEN {OPEN_END} ELSE cal_off + (cal_end - cal_start) END AS cal_off_end\n  FROM due_cal\n  WHERE cal_wd > 0 AND cal_end > cal_start\n)"
+        ));
+    }
+
+    steps
+}
+
+/// The bucket of business seconds (or of a UTC day) of an integer expression.
+pub fn bucket_sql(d: Dialect, x: &str) -> String {
+    format!("CAST(FLOOR(({x}) / {BUCKET}.0) AS {})", int_type(d))
 }
 
 /// The dialect's text type.

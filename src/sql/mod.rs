@@ -6,6 +6,7 @@
 //! [`crate::calendar`] and the engine's SLA and partial types. Printed by `handoff sql` and
 //! `handoff calendar` (`src/cmd/`).
 
+pub mod business;
 pub mod calendar;
 pub mod condition;
 pub mod decisions;
@@ -14,6 +15,7 @@ pub mod dues;
 pub mod error;
 pub mod numbers;
 pub mod partials;
+pub mod partials_clocks;
 pub mod partials_hops;
 pub mod partials_rows;
 pub mod reads;

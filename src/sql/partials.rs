@@ -17,10 +17,10 @@ use crate::tickets::Layout;
 use crate::tickets::mapping::{ConfidenceScale, Mapping, SentimentScale, Source};
 
 use super::Dialect;
-use super::calendar::quote_table;
+use super::business::Chain;
 use super::decisions::{Options, SqlError, decisions_carrying};
-use super::sla::{business_seconds_between_sql, due_for_sql};
 use super::timestamps;
+use crate::calendar::duration::PolicyDuration;
 
 /// The header of the result: how `handoff merge` knows a SQL partial.
 pub const HEADER: &str = "section,k1,k2,k3,value";
@@ -68,7 +68,13 @@ pub struct PartialOptions<'a> {
     pub as_of: jiff::Timestamp,
     /// The table's column names (decide which figures are n/a, as a CSV header does).
     pub headers: Vec<String>,
+    /// The table's column that holds each row's line in its CSV file (`--line-column`): the
+    /// rejected rows' examples need it.
+    pub line_column: Option<&'a str>,
 }
+
+/// The carried line column (`--line-column`).
+const LINE: &str = "src_line";
 
 /// The history and SLA columns a ticket carries, by field.
 const CARRIED: [Field; 12] = [
@@ -128,10 +134,13 @@ pub fn partials(
     if let Some(reason) = timestamps::unsupported(mapping) {
         return Err(refused(reason));
     }
-    if !matches!(d, Dialect::Duckdb | Dialect::Postgres) {
-        return Err(refused(format!(
-            "{d} is not supported yet (the business-time SLA figures need the calendar's correlated subqueries; DuckDB and Postgres run them)"
-        )));
+    if d == Dialect::Spark {
+        // The business time is joins now (DataFusion runs it), but the query reads its last
+        // step about 70 times and Spark plans every reading: pyspark 4.3 in local mode ran out
+        // of a 4 GB driver heap before running it (docs/warehouse.md).
+        return Err(refused(
+            "spark is not supported yet (its planner expands the query's many readings of one step beyond a 4 GB driver heap; DuckDB, DataFusion and Postgres run it)".into(),
+        ));
     }
     let compiled = CompiledPolicy::new(policy).map_err(|e| refused(e.to_string()))?;
     let layout = Layout::resolve(o.headers.clone(), mapping, &compiled.needs)
@@ -142,27 +151,14 @@ pub fn partials(
     let targets = super::reads::sla_targets(policy, &priorities);
     if !has_calendar
         && targets.iter().any(|(_, _, pair)| {
-            pair.iter().any(|t| {
-                matches!(
-                    t,
-                    Some(crate::calendar::duration::PolicyDuration::BusinessDays(_))
-                )
-            })
+            pair.iter()
+                .any(|t| matches!(t, Some(PolicyDuration::BusinessDays(_))))
         })
     {
         return Err(refused(
             "SLA targets in working days without a `calendar:` are not compiled".into(),
         ));
     }
-    let due = |start: &str, budget| -> String {
-        match (has_calendar, budget) {
-            (true, budget) => due_for_sql(d, start, budget, cal),
-            (false, crate::calendar::duration::PolicyDuration::Seconds(s)) => {
-                format!("({start} + {s})")
-            }
-            (false, _) => "NULL".into(),
-        }
-    };
     let tt = text_type(d);
     let lit = |t: &str| d.quote_text(t);
 
@@ -199,6 +195,9 @@ pub fn partials(
             (name, alias)
         })
         .collect();
+    if let Some(column) = o.line_column {
+        carry.push((LINE.to_string(), column.to_string()));
+    }
     let has = |f: Field| layout.has_field(f);
     let carried = |f: Field| -> String {
         if has(f) {
@@ -279,7 +278,7 @@ pub fn partials(
     ));
     let csat = num(Field::Csat);
     k.push(format!(
-        "CASE WHEN ABS({csat}) < 1e12 THEN CAST(SIGN({csat}) * FLOOR(ABS({csat}) * 1000 + 0.5) AS BIGINT) END AS csat_milli"
+        "CASE WHEN ABS({csat}) < 1e12 THEN CAST(CASE WHEN {csat} < 0 THEN -1 ELSE 1 END * FLOOR(ABS({csat}) * 1000 + 0.5) AS BIGINT) END AS csat_milli"
     ));
     // Bad values counted as empty (the parser's order: a rejected row counts those before
     // the field that rejects it; here only decided rows reach the history columns).
@@ -424,79 +423,34 @@ pub fn partials(
         h.push(format!("{e} AS bad_{name}"));
     }
     h.push(format!("({}) AS offsetless", offsetless.join(" + ")));
-
-    // Step s: the SLA clocks and the time-based hand-off.
-    let mut s = vec!["h.*".to_string()];
-    let key = "rk * 1000 + pi";
-    let has_targets: Vec<String> = targets
+    // Timestamps replay might read that the SQL does not (offsets, fractions of a second, …):
+    // whatever starts as a date does (a digit or a year's sign). Other text is a bad value,
+    // counted as empty by both.
+    let unread: Vec<String> = TIMESTAMPS
         .iter()
-        .map(|(rank, p, _)| format!("WHEN {} THEN 1", rank * 1000 + p))
+        .map(|f| {
+            let c = carried(*f);
+            flag(format!(
+                "{c} IS NOT NULL AND e_{} IS NULL AND {}",
+                f.name(),
+                d.regex_search(&c, "^[-+0-9\u{2212}]")
+            ))
+        })
         .collect();
-    s.push(if has_targets.is_empty() {
-        "0 AS has_targets".into()
-    } else {
-        format!(
-            "CASE {key} {} ELSE 0 END AS has_targets",
-            has_targets.join(" ")
-        )
-    });
+    h.push(format!("({}) AS unread", unread.join(" + ")));
+
+    // Step s and the steps after it: the SLA clocks and the time-based hand-offs.
     let as_of = o.as_of.as_second();
-    for (t, name) in [(0usize, "fr"), (1, "res")] {
-        let arms: Vec<String> = targets
-            .iter()
-            .filter_map(|(rank, p, pair)| {
-                pair[t].map(|b| format!("WHEN {} THEN {}", rank * 1000 + p, due("clock_start", b)))
-            })
-            .collect();
-        let stops = if t == 0 {
-            available.first_human_response_at
-        } else {
-            available.resolved_at
-        };
-        if arms.is_empty() || !stops {
-            s.push(format!(
-                "CAST(NULL AS BIGINT) AS due_{name}, 0 AS on_{name}"
-            ));
-        } else {
-            let on: Vec<String> = targets
-                .iter()
-                .filter(|(_, _, pair)| pair[t].is_some())
-                .map(|(rank, p, _)| format!("WHEN {} THEN 1", rank * 1000 + p))
-                .collect();
-            s.push(format!(
-                "CASE WHEN rk > 0 AND clock_start IS NOT NULL THEN CASE {key} {} END END AS due_{name}",
-                arms.join(" ")
-            ));
-            s.push(format!(
-                "CASE WHEN rk > 0 AND pi IS NOT NULL AND clock_start IS NOT NULL THEN CASE {key} {} ELSE 0 END ELSE 0 END AS on_{name}",
-                on.join(" ")
-            ));
-        }
-    }
-    // Time-based hand-offs: one step per CTE between `s` and `j`.
-    let hops = super::partials_hops::hops(
-        &compiled,
-        available.first_human_response_at,
-        as_of,
-        "s",
-        &|start, delay| due(start, delay),
-    );
-    let candidates: Vec<String> = (1..routes)
-        .filter(|&r| compiled.tier(r).is_some_and(|t| t.escalate_after.is_some()))
-        .map(|r| r.to_string())
-        .collect();
-    let hop_candidate = if hops.steps == 0 || candidates.is_empty() {
-        "FALSE".to_string()
-    } else {
-        format!(
-            "rk IN ({}) AND e_escalated_at IS NOT NULL AND pi IS NOT NULL",
-            candidates.join(", ")
-        )
-    };
+    let super::partials_clocks::Clocks {
+        s,
+        chain,
+        hops,
+        hop_candidate,
+    } = super::partials_clocks::clocks(d, has_calendar, &targets, available, &compiled, as_of);
 
     // Step j: each clock's verdict: 1 met, 2 breached, 3 pending, 4 stopped before start,
     // 9 the calendar table does not cover the due.
-    let mut j = vec![format!("{}.*", hops.last)];
+    let mut j = vec![format!("{}.*", chain.last)];
     for (name, stop) in [
         ("fr", "COALESCE(e_first_human_response_at, e_resolved_at)"),
         ("res", "e_resolved_at"),
@@ -535,39 +489,61 @@ pub fn partials(
             String::new()
         },
         columns: crate::engine::partial::Columns::of(&layout),
-        has_calendar,
-        calendar_table: quote_table(d, cal),
-        hop_steps: hops.steps,
+        hop_steps: hops,
+        line: o.line_column.map(|_| LINE),
         hop_candidate,
         bad: bad.iter().map(|(n, _)| *n).collect(),
         format: FORMAT,
         version: VERSION,
         duration: &bucket_sql,
-        business: &|a: &str, b: &str| {
-            if has_calendar {
-                business_seconds_between_sql(d, a, b, cal)
-            } else {
-                format!("({b} - {a})")
-            }
+        business_first_response: if has_calendar {
+            "CASE WHEN e_first_human_response_at <= clock_start THEN 0 ELSE fh_cnt - cs_cnt END"
+                .into()
+        } else {
+            "(e_first_human_response_at - clock_start)".into()
+        },
+        outside_hours: if has_calendar {
+            "COALESCE(op_in, 0) = 0".into()
+        } else {
+            "FALSE".into()
         },
     });
     let indent = |items: &[String]| items.join(",\n    ");
     let decisions = decisions.trim_end().replace('\n', "\n  ");
+    // DuckDB and Postgres compute a step referenced several times once when told so; the
+    // other engines have no such keyword.
+    let mat = if matches!(d, Dialect::Duckdb | Dialect::Postgres) {
+        "MATERIALIZED "
+    } else {
+        ""
+    };
+    let mut ctes = vec![format!("d AS (\n  {decisions}\n)")];
+    if has_calendar {
+        ctes.extend(Chain::calendar_steps(d, cal));
+    }
+    ctes.push(format!(
+        "k AS {mat}(\n  SELECT\n    {}\n  FROM d WHERE rejected IS NULL\n)",
+        indent(&k)
+    ));
+    ctes.push(format!(
+        "h AS {mat}(\n  SELECT\n    {}\n  FROM k\n)",
+        indent(&h)
+    ));
+    ctes.push(format!(
+        "s AS {mat}(\n  SELECT\n    {}\n  FROM h\n)",
+        indent(&s)
+    ));
+    ctes.extend(chain.ctes);
+    ctes.push(format!(
+        "j AS {mat}(\n  SELECT\n    {}\n  FROM {}\n)",
+        indent(&j),
+        chain.last
+    ));
     Ok(format!(
-        "-- handoff sql --emit partials --dialect {d} --as-of {as_of_text}: policy `{name}`; export the result as CSV for `handoff merge`\n\
-         WITH d AS (\n  {decisions}\n),\n\
-         k AS MATERIALIZED (\n  SELECT\n    {k}\n  FROM d WHERE rejected IS NULL\n),\n\
-         h AS MATERIALIZED (\n  SELECT\n    {h}\n  FROM k\n),\n\
-         s AS MATERIALIZED (\n  SELECT\n    {s}\n  FROM h\n),\n\
-         {hop_ctes}j AS MATERIALIZED (\n  SELECT\n    {j}\n  FROM {last}\n)\n{rows}",
-        hop_ctes = hops.ctes,
-        last = hops.last,
+        "-- handoff sql --emit partials --dialect {d} --as-of {as_of_text}: policy `{name}`; export the result as CSV for `handoff merge`\nWITH {}\n{rows}",
+        ctes.join(",\n"),
         as_of_text = o.as_of,
         name = compiled.name,
-        k = indent(&k),
-        h = indent(&h),
-        s = indent(&s),
-        j = indent(&j),
     ))
 }
 

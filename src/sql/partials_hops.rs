@@ -2,29 +2,18 @@
 //! replay's `Metrics::time_based` counts them: a ticket escalated to a tier with
 //! `escalate_after` hops to the next tier when no human replied by the deadline (business
 //! time from `escalated_at`, then from each deadline along the chain); an unanswered ticket
-//! hops when the deadline lies before `--as-of`. One step per CTE (`x_1`, `x_2`, …), each
-//! deadline counted from the previous column, so no due expression nests another.
+//! hops when the deadline lies before `--as-of`. A few steps per hop `i` (its deadline in join
+//! form, [`super::business`], counted from the previous hop's), then `x_i`.
 
+use super::business::Chain;
 use crate::calendar::duration::PolicyDuration;
 use crate::engine::eval::CompiledPolicy;
 
-/// The hop steps: CTE definitions (`x_1 AS (…), …`) reading `from` and the name of the last
-/// one, plus the number of steps. Columns per step `i`: `hf_i` (the tier it leaves), `ht_i`
-/// (the tier it reaches), `hd_i` (its deadline), `hop_i` (1 hopped, 0 not, 9 the calendar
-/// table does not cover the deadline, NULL not reached), `hl_i` (the chain goes on).
-pub struct Hops {
-    pub ctes: String,
-    pub last: String,
-    pub steps: usize,
-}
-
-pub fn hops(
-    policy: &CompiledPolicy,
-    answered_known: bool,
-    as_of: i64,
-    from: &str,
-    due: &dyn Fn(&str, PolicyDuration) -> String,
-) -> Hops {
+/// Add the hop steps to `chain`; the number of hops. Columns per hop `i`: `hf_i` (the tier it
+/// leaves), `ht_i` (the tier it reaches), `hd_i` (its deadline), `hop_i` (1 hopped, 0 not, 9
+/// the calendar table does not cover the deadline, NULL not reached), `hl_i` (the chain goes
+/// on).
+pub fn hops(policy: &CompiledPolicy, answered_known: bool, as_of: i64, chain: &mut Chain) -> usize {
     let with_delays: Vec<usize> = (1..policy.routes.len())
         .filter(|&rank| {
             policy
@@ -33,11 +22,7 @@ pub fn hops(
         })
         .collect();
     if with_delays.is_empty() || !answered_known {
-        return Hops {
-            ctes: String::new(),
-            last: from.to_string(),
-            steps: 0,
-        };
+        return 0;
     }
     let steps = policy.tiers.len();
     let reply = "e_first_human_response_at";
@@ -54,8 +39,6 @@ pub fn hops(
             }
         }
     }
-    let mut ctes = Vec::new();
-    let mut prev = from.to_string();
     for i in 1..=steps {
         // Where the step starts: the ticket's tier and `escalated_at` for the first, the
         // previous step's target and deadline after.
@@ -72,37 +55,68 @@ pub fn hops(
                 format!("hl_{} = 1", i - 1),
             )
         };
-        let arms: Vec<String> = due_arms
-            .iter()
-            .map(|(key, delay)| format!("WHEN {key} THEN {}", due(&clock, *delay)))
-            .collect();
+        let budget = |pick: fn(&PolicyDuration) -> Option<u64>| -> Option<String> {
+            let arms: Vec<String> = due_arms
+                .iter()
+                .filter_map(|(key, delay)| pick(delay).map(|n| format!("WHEN {key} THEN {n}")))
+                .collect();
+            (!arms.is_empty()).then(|| {
+                format!(
+                    "CASE WHEN {live} THEN CASE {rank} * 1000 + pi {} END END",
+                    arms.join(" ")
+                )
+            })
+        };
         let has: Vec<String> = due_arms
             .iter()
             .map(|(key, _)| format!("WHEN {key} THEN 1"))
             .collect();
-        let deadline = if arms.is_empty() {
-            "CAST(NULL AS BIGINT)".to_string()
-        } else {
-            format!(
-                "CASE WHEN {live} THEN CASE {rank} * 1000 + pi {} END END",
-                arms.join(" ")
-            )
-        };
         let delay_known = if has.is_empty() {
             "0".to_string()
         } else {
             format!("CASE {rank} * 1000 + pi {} ELSE 0 END", has.join(" "))
         };
-        let step = format!(
-            "x_{i} AS MATERIALIZED (\n  SELECT y.*, CASE WHEN hk_{i} = 0 THEN NULL WHEN hd_{i} IS NULL THEN 9 WHEN {reply} IS NOT NULL AND {reply} <= hd_{i} THEN 0 WHEN {reply} IS NOT NULL THEN 1 WHEN hd_{i} < {as_of} THEN 1 ELSE 0 END AS hop_{i}, CASE WHEN hk_{i} = 1 AND hd_{i} IS NOT NULL AND NOT ({reply} IS NOT NULL AND {reply} <= hd_{i}) THEN 1 ELSE 0 END AS hl_{i}\n  FROM (SELECT {prev}.*, {rank} AS hf_{i}, CASE {rank} {to} END AS ht_{i}, CASE WHEN {live} THEN {delay_known} ELSE 0 END AS hk_{i}, {deadline} AS hd_{i} FROM {prev}) y\n)",
-            to = to_arms.join(" "),
+        chain.step(
+            &format!("x_{i}_from"),
+            &[
+                format!("{rank} AS hf_{i}"),
+                format!("CASE {rank} {} END AS ht_{i}", to_arms.join(" ")),
+                format!("CASE WHEN {live} THEN {delay_known} ELSE 0 END AS hk_{i}"),
+            ],
+            "",
         );
-        ctes.push(step);
-        prev = format!("x_{i}");
+        let seconds = budget(|b| match b {
+            PolicyDuration::Seconds(s) => Some(*s),
+            PolicyDuration::BusinessDays(_) => None,
+        });
+        let days = budget(|b| match b {
+            PolicyDuration::BusinessDays(n) => Some(u64::from(*n)),
+            PolicyDuration::Seconds(_) => None,
+        });
+        let count = format!("h{i}c_cnt");
+        if chain.calendar() {
+            chain.count_at(&format!("h{i}c"), &clock);
+        }
+        chain.due(
+            &format!("h{i}"),
+            &clock,
+            &count,
+            seconds.as_deref(),
+            if chain.calendar() {
+                days.as_deref()
+            } else {
+                None
+            },
+            &format!("hd_{i}"),
+        );
+        chain.step(
+            &format!("x_{i}"),
+            &[
+                format!("CASE WHEN hk_{i} = 0 THEN NULL WHEN hd_{i} IS NULL THEN 9 WHEN {reply} IS NOT NULL AND {reply} <= hd_{i} THEN 0 WHEN {reply} IS NOT NULL THEN 1 WHEN hd_{i} < {as_of} THEN 1 ELSE 0 END AS hop_{i}"),
+                format!("CASE WHEN hk_{i} = 1 AND hd_{i} IS NOT NULL AND NOT ({reply} IS NOT NULL AND {reply} <= hd_{i}) THEN 1 ELSE 0 END AS hl_{i}"),
+            ],
+            "",
+        );
     }
-    Hops {
-        ctes: ctes.join(",\n") + ",\n",
-        last: prev,
-        steps,
-    }
+    steps
 }

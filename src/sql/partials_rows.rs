@@ -21,20 +21,21 @@ pub struct Plan<'a> {
     /// The zone offsetless timestamps were read in, when the report notes it (else empty).
     pub offset_zone: String,
     pub columns: Columns,
-    pub has_calendar: bool,
-    /// The calendar table, quoted.
-    pub calendar_table: String,
     /// Steps of time-based hand-offs ([`super::partials_hops`]) and who is a candidate.
     pub hop_steps: usize,
     pub hop_candidate: String,
+    /// The column of `d` with each row's line in the CSV file, when the table has one.
+    pub line: Option<&'static str>,
     /// The columns whose bad values count as empty (`bad_<name>` in `j`).
     pub bad: Vec<&'static str>,
     pub format: &'static str,
     pub version: u32,
     /// The histogram bucket of a seconds expression.
     pub duration: &'a dyn Fn(&str) -> String,
-    /// Business seconds in `[a, b)`.
-    pub business: &'a dyn Fn(&str, &str) -> String,
+    /// Business seconds from the clock's start to the first human response (over `j`).
+    pub business_first_response: String,
+    /// True when a ticket was opened outside working hours (over `j`).
+    pub outside_hours: String,
 }
 
 /// The final `SELECT`s, joined by `UNION ALL`, ending the query.
@@ -65,6 +66,9 @@ pub fn rows(p: &Plan) -> String {
     constant("meta", "policy_source", "", &p.source);
     constant("meta", "as_of", "", &p.as_of);
     constant("meta", "offset_zone", "", &p.offset_zone);
+    if p.line.is_some() {
+        constant("meta", "lines", "", "yes");
+    }
     for f in &p.columns.fields {
         constant("meta", "field", f, "");
     }
@@ -72,40 +76,77 @@ pub fn rows(p: &Plan) -> String {
         constant("meta", "extra", x, "");
     }
     // A row computed over a step: keys and value are expressions.
-    let mut computed = |section: &str, k1: &str, k2: &str, k3: &str, value: &str, rest: &str| {
-        out.push(format!(
+    let computed = |section: &str, k1: &str, k2: &str, k3: &str, value: &str, rest: &str| {
+        format!(
             "SELECT {} AS section, {} AS k1, {} AS k2, {} AS k3, {} AS value {rest}",
             cast(&lit(section)),
             cast(k1),
             cast(k2),
             cast(k3),
             cast(value)
-        ));
+        )
     };
     let e = lit("");
     let e = e.as_str();
     let decided = "FROM j WHERE 1 = 1";
-    computed("input", &lit("records"), e, e, "COUNT(*)", "FROM d");
-    computed("input", &lit("rejected"), e, e, "COUNT(rejected)", "FROM d");
-    computed(
+    out.push(computed(
+        "input",
+        &lit("records"),
+        e,
+        e,
+        "COUNT(*)",
+        "FROM d",
+    ));
+    out.push(computed(
+        "input",
+        &lit("rejected"),
+        e,
+        e,
+        "COUNT(rejected)",
+        "FROM d",
+    ));
+    if let Some(line) = p.line {
+        // The first rejected rows by line, as replay lists them, and how many have no line.
+        let n = crate::engine::replay::REJECT_EXAMPLES;
+        let at = format!("CAST({line} AS BIGINT)");
+        out.push(computed(
+            "rejected_example",
+            "ln",
+            "id",
+            e,
+            "rejected",
+            &format!(
+                "FROM (SELECT {at} AS ln, id, rejected, ROW_NUMBER() OVER (ORDER BY {at}) AS n FROM d WHERE rejected IS NOT NULL AND {line} IS NOT NULL) x WHERE n <= {n}"
+            ),
+        ));
+        out.push(computed(
+            "refuse",
+            &lit("lines"),
+            e,
+            e,
+            "COUNT(*)",
+            &format!("FROM d WHERE rejected IS NOT NULL AND {line} IS NULL"),
+        ));
+    }
+    out.push(computed(
         "input",
         &lit("offsetless"),
         e,
         e,
         "COALESCE(SUM(offsetless), 0)",
         decided,
-    );
+    ));
     for name in &p.bad {
-        computed(
+        out.push(computed(
             "bad",
             &lit(name),
             e,
             e,
             &format!("COALESCE(SUM(bad_{name}), 0)"),
             decided,
-        );
+        ));
     }
-    computed(
+    out.push(computed(
         "refuse",
         &lit("uncovered"),
         e,
@@ -117,69 +158,69 @@ pub fn rows(p: &Plan) -> String {
                 .map(|i| format!(" OR hop_{i} = 9"))
                 .collect::<String>()
         ),
-    );
-    computed(
+    ));
+    out.push(computed(
         "refuse",
         &lit("timestamps"),
         e,
         e,
-        "COALESCE(SUM(bad_created_at + bad_escalated_at + bad_first_human_response_at + bad_resolved_at), 0)",
+        "COALESCE(SUM(unread), 0)",
         decided,
-    );
-    computed("tickets", e, e, e, "COUNT(*)", decided);
-    computed(
+    ));
+    out.push(computed("tickets", e, e, e, "COUNT(*)", decided));
+    out.push(computed(
         "by_route",
         "rk",
         e,
         e,
         "COUNT(*)",
         &format!("{decided} GROUP BY rk"),
-    );
-    computed(
+    ));
+    out.push(computed(
         "by_rule",
         "ri",
         e,
         e,
         "COUNT(*)",
         &format!("{decided} GROUP BY ri"),
-    );
+    ));
     for i in 0..p.n_rules {
-        computed(
+        out.push(computed(
             "matched",
             &i.to_string(),
             e,
             e,
             &format!("COALESCE(SUM(m_{i}), 0)"),
             decided,
-        );
+        ));
     }
-    computed(
+    out.push(computed(
         "by_reason",
         "reason_kind",
         e,
         e,
         "COUNT(*)",
         &format!("{decided} AND rk > 0 GROUP BY reason_kind"),
-    );
+    ));
     let known = format!("{decided} AND hist = 'k'");
-    computed("history", &lit("known"), e, e, "COUNT(*)", &known);
-    computed(
+    out.push(computed("history", &lit("known"), e, e, "COUNT(*)", &known));
+    out.push(computed(
         "history",
         &lit("unresolved"),
         e,
         e,
         "COUNT(*)",
         &format!("{decided} AND hist = 'r'"),
-    );
-    computed(
+    ));
+    out.push(computed(
         "confusion",
         "rk",
         "outcome",
         e,
         "COUNT(*)",
         &format!("{known} GROUP BY rk, outcome"),
-    );
-    computed(
+    ));
+    out.push(computed(
         "example",
         "rk",
         "outcome",
@@ -188,7 +229,7 @@ pub fn rows(p: &Plan) -> String {
         &format!(
             "FROM (SELECT rk, outcome, id, ROW_NUMBER() OVER (PARTITION BY rk, outcome ORDER BY {by_id}) AS n {known}) x WHERE n <= 5"
         ),
-    );
+    ));
     let sum = |cond: &str| format!("COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0)");
     let fit = "rk > 0 AND hesc = 1 AND hrank > 0";
     let not_reopened = "(reopened IS NULL OR reopened = 0)";
@@ -210,26 +251,26 @@ pub fn rows(p: &Plan) -> String {
         ),
         ("no_reassignment", format!("{fit} AND reassign = 0")),
     ] {
-        computed("agreement", &lit(name), e, e, &sum(&cond), &known);
+        out.push(computed("agreement", &lit(name), e, e, &sum(&cond), &known));
     }
     let contained = format!("hist = 'k' AND hesc = 0 AND {not_reopened}");
-    computed("quality", &lit("known"), e, e, "COUNT(*)", &known);
-    computed(
+    out.push(computed("quality", &lit("known"), e, e, "COUNT(*)", &known));
+    out.push(computed(
         "quality",
         &lit("contained"),
         e,
         e,
         &sum(&contained),
         decided,
-    );
-    computed(
+    ));
+    out.push(computed(
         "quality",
         &lit("projected_contained"),
         e,
         e,
         &sum(&format!("{contained} AND rk = 0")),
         decided,
-    );
+    ));
     for (side, key, rest) in [
         ("quality_policy", "rk", decided.to_string()),
         ("quality_history", "outcome", known.clone()),
@@ -240,14 +281,14 @@ pub fn rows(p: &Plan) -> String {
             ("csat_n", "COUNT(csat_milli)".into()),
             ("csat_milli", "COALESCE(SUM(csat_milli), 0)".into()),
         ] {
-            computed(
+            out.push(computed(
                 side,
                 key,
                 &lit(name),
                 e,
                 &value,
                 &format!("{rest} GROUP BY {key}"),
-            );
+            ));
         }
     }
     // Durations: histogram buckets.
@@ -272,7 +313,7 @@ pub fn rows(p: &Plan) -> String {
     ));
     out.push(histogram(
         "first_response_business",
-        &(p.business)("clock_start", "e_first_human_response_at"),
+        &p.business_first_response,
         &forward,
     ));
     let resolved = format!(
@@ -288,46 +329,24 @@ pub fn rows(p: &Plan) -> String {
         "e_resolved_at - e_created_at",
         &format!("{resolved} AND rk = 0"),
     ));
-    let mut computed = |section: &str, k1: &str, k2: &str, k3: &str, value: &str, rest: &str| {
-        out.push(format!(
-            "SELECT {} AS section, {} AS k1, {} AS k2, {} AS k3, {} AS value {rest}",
-            cast(&lit(section)),
-            cast(k1),
-            cast(k2),
-            cast(k3),
-            cast(value)
-        ));
-    };
-    let opened = "COALESCE(e_created_at, clock_start)";
-    let outside = if p.has_calendar {
-        let c = |name: &str| format!("CAST(handoff_cal.{} AS BIGINT)", p.d.quote_ident(name));
-        format!(
-            "NOT EXISTS (SELECT 1 FROM {} handoff_cal WHERE {} = CAST(FLOOR(({opened}) / 86400.0) AS BIGINT) * 86400 AND {} <= {opened} AND {opened} < {})",
-            p.calendar_table,
-            c("day_start"),
-            c("work_start"),
-            c("work_end")
-        )
-    } else {
-        "FALSE".into()
-    };
-    computed(
+    let outside = &p.outside_hours;
+    out.push(computed(
         "count",
         &lit("opened_outside_hours"),
         e,
         e,
-        &sum(&outside),
+        &sum(outside),
         &forward,
-    );
-    computed(
+    ));
+    out.push(computed(
         "count",
         &lit("first_response_negative"),
         e,
         e,
         "COUNT(*)",
         &format!("{answered} AND e_first_human_response_at < clock_start"),
-    );
-    computed(
+    ));
+    out.push(computed(
         "count",
         &lit("resolution_negative"),
         e,
@@ -336,30 +355,30 @@ pub fn rows(p: &Plan) -> String {
         &format!(
             "{decided} AND e_created_at IS NOT NULL AND e_resolved_at IS NOT NULL AND e_resolved_at < e_created_at"
         ),
-    );
+    ));
     // SLA tallies, skips and the worst breaches.
     for (target, name) in [(0, "fr"), (1, "res")] {
-        computed(
+        out.push(computed(
             "sla",
             "rk",
             "pi",
             &format!("{} || CAST(v_{name} AS {tt})", lit(&format!("{target}:"))),
             "COUNT(*)",
             &format!("{decided} AND v_{name} IN (1, 2, 3, 4) GROUP BY rk, pi, v_{name}"),
-        );
+        ));
     }
-    computed(
+    out.push(computed(
         "sla_skipped",
         "skip",
         e,
         e,
         "COUNT(*)",
         &format!("{decided} AND skip IS NOT NULL GROUP BY skip"),
-    );
+    ));
     let breaches = format!(
         "SELECT id, rk, pi, 0 AS target, o_fr AS overshoot, u_fr AS unanswered {decided} AND v_fr = 2 UNION ALL SELECT id, rk, pi, 1, o_res, u_res {decided} AND v_res = 2"
     );
-    computed(
+    out.push(computed(
         "worst",
         "id",
         &format!(
@@ -370,56 +389,70 @@ pub fn rows(p: &Plan) -> String {
         &format!(
             "FROM (SELECT b.*, ROW_NUMBER() OVER (ORDER BY overshoot DESC, {by_id}, target, rk, pi, unanswered) AS n FROM ({breaches}) b) w WHERE n <= 5"
         ),
-    );
+    ));
     // Context, time-based hand-offs, load.
     if !p.context.is_empty() {
         let escalated = format!("{decided} AND rk > 0");
-        computed("context", &lit("checked"), e, e, "COUNT(*)", &escalated);
+        out.push(computed(
+            "context",
+            &lit("checked"),
+            e,
+            e,
+            "COUNT(*)",
+            &escalated,
+        ));
         let all_there: Vec<String> = (0..p.context.len())
             .map(|j| format!("miss_{j} = 0"))
             .collect();
-        computed(
+        out.push(computed(
             "context",
             &lit("complete"),
             e,
             e,
             &sum(&all_there.join(" AND ")),
             &escalated,
-        );
+        ));
         for (j, name) in p.context.iter().enumerate() {
-            computed(
+            out.push(computed(
                 "context_missing",
                 &lit(name),
                 e,
                 e,
                 &format!("COALESCE(SUM(miss_{j}), 0)"),
                 &escalated,
-            );
+            ));
         }
     }
-    computed(
+    out.push(computed(
         "hops",
         &lit("candidates"),
         e,
         e,
         &sum(&p.hop_candidate),
         decided,
-    );
+    ));
     if p.hop_steps > 0 {
-        computed("hops", &lit("escalated"), e, e, &sum("hop_1 = 1"), decided);
+        out.push(computed(
+            "hops",
+            &lit("escalated"),
+            e,
+            e,
+            &sum("hop_1 = 1"),
+            decided,
+        ));
         let steps: Vec<String> = (1..=p.hop_steps)
             .map(|i| format!("SELECT hf_{i} AS hf, ht_{i} AS ht {decided} AND hop_{i} = 1"))
             .collect();
-        computed(
+        out.push(computed(
             "hop",
             "hf",
             "ht",
             e,
             "COUNT(*)",
             &format!("FROM ({}) hh GROUP BY hf, ht", steps.join(" UNION ALL ")),
-        );
+        ));
     }
-    computed(
+    out.push(computed(
         "load",
         "rk",
         "q",
@@ -428,15 +461,15 @@ pub fn rows(p: &Plan) -> String {
         &format!(
             "FROM (SELECT rk, CAST(FLOOR(e_created_at / 900.0) AS BIGINT) AS q {decided} AND e_created_at IS NOT NULL) l GROUP BY rk, q"
         ),
-    );
-    computed(
+    ));
+    out.push(computed(
         "load_span",
         "MIN(e_created_at)",
         "MAX(e_created_at)",
         e,
         "COUNT(e_created_at)",
         decided,
-    );
+    ));
     let _ = p.routes;
     out.join("\nUNION ALL\n") + "\n"
 }

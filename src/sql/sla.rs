@@ -6,8 +6,9 @@
 //! Every expression is a scalar subquery (or an arithmetic of them) that can stand wherever a
 //! value can, e.g. in the select list of a query over a few thousand tickets. They are the
 //! reference form of the arithmetic (checked against the calendar engine by
-//! `tests/sql_calendar.rs`); the decisions query uses its join form ([`super::dues`]), which
-//! DataFusion and Spark run (they refuse these correlated subqueries) and which scales.
+//! `tests/sql_calendar.rs`); the decisions and partials queries use join forms
+//! ([`super::dues`], [`super::business`]), which DataFusion and Spark run (they refuse these
+//! correlated subqueries) and which scale.
 //! Conventions:
 //!
 //! - Instants, in and out, are **UTC epoch seconds as integers** (`BIGINT`): a due is an

@@ -2,7 +2,7 @@
 """Run SQL queries on a real engine over CSV tables loaded as text (tests/sql.rs).
 
     run.py --engine duckdb|datafusion|spark|postgres --table NAME=FILE.csv [--table ...]
-           --sql FILE.sql --out FILE.csv [--sql FILE.sql --out FILE.csv ...]
+           [--lines NAME=COLUMN ...] --sql FILE.sql --out FILE.csv [--sql FILE.sql --out FILE.csv ...]
 
 Every column of every table is text. How an empty CSV field loads is each engine's usual way,
 on purpose different, since the compiled SQL must treat '' and NULL alike:
@@ -10,6 +10,9 @@ on purpose different, since the compiled SQL must treat '' and NULL alike:
   postgres    COPY … CSV HEADER into TEXT columns — an empty unquoted field is NULL, "" is ''
   datafusion  pyarrow.csv with every column a string — an empty field is ''
   spark       Python's csv module into a DataFrame of strings — an empty field is ''
+--lines NAME=COLUMN adds to the table NAME a text column COLUMN holding each record's line in
+its CSV file, as replay counts lines (the line a record starts on; blank lines hold none), for
+`handoff sql --emit partials --line-column COLUMN` (docs/warehouse.md).
 Each query's result goes to its --out file as CSV (header first, NULL as an empty field),
 rows ordered by the first column. One engine session (one JVM for Spark, one Postgres server
 on a temporary folder and a unix socket, stopped afterwards, also on error) serves every query
@@ -49,6 +52,41 @@ def write_result(path, header, rows):
         w.writerow(header)
         for row in rows:
             w.writerow(["" if v is None else (str(v).lower() if isinstance(v, bool) else v) for v in row])
+
+
+def numbered(path, column, folder):
+    """A copy of the CSV at `path` with the column `column` last: each record's line."""
+
+    class Lines:
+        def __init__(self, f):
+            self.f, self.n = f, 0
+
+        def __iter__(self):
+            return self
+
+        def __next__(self):
+            line = next(self.f)
+            self.n += 1
+            return line
+
+    out = os.path.join(folder, os.path.basename(path) + f".{column}.csv")
+    with open(path, newline="", encoding="utf-8-sig") as f, \
+            open(out, "w", newline="", encoding="utf-8") as o:
+        lines = Lines(f)
+        reader = csv.reader(lines)
+        writer = csv.writer(o, lineterminator="\n")
+        header = True
+        while True:
+            start = lines.n + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            if not row:
+                continue
+            writer.writerow(row + ([column] if header else [str(start)]))
+            header = False
+    return out
 
 
 def run_duckdb(tables, jobs):
@@ -189,18 +227,33 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--engine", required=True, choices=sorted(ENGINES))
     p.add_argument("--table", action="append", default=[], metavar="NAME=FILE.csv")
+    p.add_argument("--lines", action="append", default=[], metavar="NAME=COLUMN")
     p.add_argument("--sql", action="append", default=[], metavar="FILE.sql")
     p.add_argument("--out", action="append", default=[], metavar="FILE.csv")
     args = p.parse_args()
     if len(args.sql) != len(args.out) or not args.sql:
         p.error("give --sql and --out in pairs")
-    tables = []
-    for spec in args.table:
-        name, sep, path = spec.partition("=")
+    lines = {}
+    for spec in args.lines:
+        name, sep, column = spec.partition("=")
         if not sep:
-            p.error(f"--table {spec}: expected NAME=FILE.csv")
-        tables.append((name, path))
-    status = ENGINES[args.engine](tables, list(zip(args.sql, args.out)))
+            p.error(f"--lines {spec}: expected NAME=COLUMN")
+        lines[name] = column
+    folder = tempfile.mkdtemp(prefix="handoff-lines-")
+    # Readable by the postgres account, which loads the tables when the tests run as root.
+    os.chmod(folder, 0o755)
+    try:
+        tables = []
+        for spec in args.table:
+            name, sep, path = spec.partition("=")
+            if not sep:
+                p.error(f"--table {spec}: expected NAME=FILE.csv")
+            if name in lines:
+                path = numbered(path, lines[name], folder)
+            tables.append((name, path))
+        status = ENGINES[args.engine](tables, list(zip(args.sql, args.out)))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     if status is None:
         sys.stderr.write(f"{args.engine} is not installed (run tests/warehouse/setup.sh)\n")
         return NOT_INSTALLED
