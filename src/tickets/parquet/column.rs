@@ -8,13 +8,32 @@ use arrow_array::types::{
     TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use arrow_array::{
-    Array, ArrayRef, GenericStringArray, Int64Array, LargeStringArray, StringArray, StringViewArray,
+    Array, ArrayRef, BooleanArray, Float64Array, GenericStringArray, Int64Array, LargeStringArray,
+    StringArray, StringViewArray,
 };
 use arrow_schema::{DataType, TimeUnit};
 use csv::ByteRecord;
 
 use super::newlines;
-use crate::tickets::chunk::count_newlines;
+use crate::tickets::Records;
+
+/// Where a row's cells go, one field each: a `ByteRecord` (one row at a time) or straight
+/// into the worker's [`Records`] (a chunk of rows, no copy in between).
+pub(super) trait Fields {
+    fn field(&mut self, bytes: &[u8]);
+}
+
+impl Fields for ByteRecord {
+    fn field(&mut self, bytes: &[u8]) {
+        self.push_field(bytes);
+    }
+}
+
+impl Fields for Records {
+    fn field(&mut self, bytes: &[u8]) {
+        self.push_field(bytes);
+    }
+}
 
 /// One column of a batch, typed once per batch so that each cell is read without a lookup.
 #[derive(Debug)]
@@ -29,6 +48,10 @@ pub(super) enum Column {
         per_second: i64,
         utc: bool,
     },
+    /// Doubles and booleans (the usual numbers and flags), read without a lookup per cell;
+    /// written as [`value`] writes them.
+    Float64(Float64Array),
+    Boolean(BooleanArray),
     /// Any other supported type, written by [`value`].
     Other(ArrayRef),
 }
@@ -40,6 +63,8 @@ impl Column {
             Column::LargeUtf8(a) => a.len(),
             Column::Utf8View(a) => a.len(),
             Column::Time { values, .. } => values.len(),
+            Column::Float64(a) => a.len(),
+            Column::Boolean(a) => a.len(),
             Column::Other(a) => a.len(),
         }
     }
@@ -53,7 +78,7 @@ impl Column {
             let offsets = a.value_offsets();
             match (offsets.first(), offsets.last()) {
                 (Some(start), Some(end)) => {
-                    count_newlines(&a.value_data()[start.as_usize()..end.as_usize()])
+                    newlines(&a.value_data()[start.as_usize()..end.as_usize()])
                 }
                 _ => 0,
             }
@@ -62,7 +87,7 @@ impl Column {
             Column::Utf8(a) => strings(a),
             Column::LargeUtf8(a) => strings(a),
             Column::Utf8View(a) => a.iter().flatten().map(|v| newlines(v.as_bytes())).sum(),
-            Column::Time { .. } | Column::Other(_) => 0,
+            Column::Time { .. } | Column::Float64(_) | Column::Boolean(_) | Column::Other(_) => 0,
         }
     }
 
@@ -123,16 +148,24 @@ impl Column {
                     ),
                 }
             }
+            DataType::Float64 => array
+                .as_primitive_opt::<Float64Type>()
+                .cloned()
+                .map_or_else(other, Column::Float64),
+            DataType::Boolean => array
+                .as_boolean_opt()
+                .cloned()
+                .map_or_else(other, Column::Boolean),
             _ => other(),
         }
     }
 
     /// Append the cell at `row` to `record`, as the text a CSV export would hold.
-    pub(super) fn push(&self, row: usize, record: &mut ByteRecord, cell: &mut String) {
+    pub(super) fn push(&self, row: usize, record: &mut impl Fields, cell: &mut String) {
         match self {
-            Column::Utf8(a) if !a.is_null(row) => record.push_field(a.value(row).as_bytes()),
-            Column::LargeUtf8(a) if !a.is_null(row) => record.push_field(a.value(row).as_bytes()),
-            Column::Utf8View(a) if !a.is_null(row) => record.push_field(a.value(row).as_bytes()),
+            Column::Utf8(a) if !a.is_null(row) => record.field(a.value(row).as_bytes()),
+            Column::LargeUtf8(a) if !a.is_null(row) => record.field(a.value(row).as_bytes()),
+            Column::Utf8View(a) if !a.is_null(row) => record.field(a.value(row).as_bytes()),
             Column::Time {
                 array,
                 values,
@@ -142,21 +175,31 @@ impl Column {
                 let raw = values.value(row);
                 let mut text = [0u8; 20];
                 match whole_seconds(raw, *per_second).and_then(|s| format_seconds(s, &mut text)) {
-                    Some(()) => record.push_field(&text[..if *utc { 20 } else { 19 }]),
+                    Some(()) => record.field(&text[..if *utc { 20 } else { 19 }]),
                     None => {
                         cell.clear();
                         value(array.as_ref(), row, cell);
-                        record.push_field(cell.as_bytes());
+                        record.field(cell.as_bytes());
                     }
                 }
             }
+            Column::Float64(a) if !a.is_null(row) => {
+                use std::fmt::Write as _;
+                cell.clear();
+                let _ = write!(cell, "{}", a.value(row));
+                record.field(cell.as_bytes());
+            }
+            Column::Boolean(a) if !a.is_null(row) => record.field(match a.value(row) {
+                true => b"true",
+                false => b"false",
+            }),
             Column::Other(array) => {
                 cell.clear();
                 value(array.as_ref(), row, cell);
-                record.push_field(cell.as_bytes());
+                record.field(cell.as_bytes());
             }
             // A null.
-            _ => record.push_field(b""),
+            _ => record.field(b""),
         }
     }
 }
