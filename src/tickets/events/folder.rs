@@ -93,6 +93,7 @@ pub struct EventFolder {
     /// Where complete tickets' stays at each stage go (with `[events] stage`).
     flow: Option<Arc<Mutex<dyn FlowSink>>>,
     visits: Vec<Visit>,
+    cells: Cells,
 }
 
 /// Tickets whose return a grouped read detects: the ones completed last. A fixed number, so
@@ -168,10 +169,87 @@ fn field<'r>(plan: &Plan, event: EventText<'r>, at: usize) -> Result<&'r str, St
     Ok(plan.na.clean(crate::tickets::value::trim(text)))
 }
 
+/// The fields an event's folds read, each trimmed and `na`-cleaned once per event (a column
+/// that several folds name, or that also orders the events, is not sliced and cleaned again
+/// for each).
+#[derive(Default)]
+struct Cells {
+    /// The columns the plan reads (key, time, stage, folds and their `where`s), once each.
+    used: Vec<usize>,
+    /// Per event column: where its cleaned text lies in the record (`None`: not UTF-8).
+    ranges: Vec<Option<std::ops::Range<usize>>>,
+    /// `ranges` holds the current event's fields.
+    filled: bool,
+}
+
+impl Cells {
+    fn new(plan: &Plan) -> Cells {
+        let mut used: Vec<usize> = plan
+            .outputs
+            .iter()
+            .flat_map(|o| std::iter::once(o.column).chain(o.filter.iter().map(|f| f.0)))
+            .chain(plan.time.as_ref().map(|t| t.0))
+            .chain(plan.stage.as_ref().map(|s| s.0))
+            .chain(match plan.key {
+                Key::Ticket(at) => vec![at],
+                Key::Thread { id, parent } => vec![id, parent],
+            })
+            .collect();
+        used.sort_unstable();
+        used.dedup();
+        let width = used.last().map_or(0, |&at| at + 1);
+        Cells {
+            used,
+            ranges: vec![None; width],
+            filled: false,
+        }
+    }
+
+    /// Note `event`'s fields: only when it is UTF-8 as a whole (else each is read as asked).
+    fn fill(&mut self, plan: &Plan, event: EventText<'_>) {
+        self.filled = false;
+        let Some(whole) = event.whole else { return };
+        for &at in &self.used {
+            self.ranges[at] = event.record.range(at).and_then(|range| {
+                let text = whole.get(range.clone())?;
+                let clean = plan.na.clean(crate::tickets::value::trim(text));
+                // `clean` is a slice of `text`, or an empty `na`.
+                let start = match clean.is_empty() {
+                    true => range.start,
+                    false => range.start + (clean.as_ptr() as usize - text.as_ptr() as usize),
+                };
+                Some(start..start + clean.len())
+            });
+        }
+        self.filled = true;
+    }
+}
+
+/// A field of an event as [`field`] reads it, from `cells` when they hold the event's.
+fn cell<'r>(
+    plan: &Plan,
+    event: EventText<'r>,
+    cells: Option<&Cells>,
+    at: usize,
+) -> Result<&'r str, String> {
+    match (cells.filter(|c| c.filled), event.whole) {
+        (Some(cells), Some(whole)) => match cells.ranges.get(at) {
+            Some(Some(range)) => Ok(&whole[range.clone()]),
+            _ => field(plan, event, at),
+        },
+        _ => field(plan, event, at),
+    }
+}
+
 /// Whether an event passes a fold's `where`.
-fn kept(plan: &Plan, event: EventText<'_>, filter: &[(usize, Vec<String>)]) -> bool {
+fn kept(
+    plan: &Plan,
+    event: EventText<'_>,
+    cells: Option<&Cells>,
+    filter: &[(usize, Vec<String>)],
+) -> bool {
     filter.iter().all(|(at, values)| {
-        let Ok(text) = field(plan, event, *at) else {
+        let Ok(text) = cell(plan, event, cells, *at) else {
             return false;
         };
         let ascii = text.is_ascii();
@@ -188,6 +266,7 @@ fn kept(plan: &Plan, event: EventText<'_>, filter: &[(usize, Vec<String>)]) -> b
 impl EventFolder {
     pub fn new(plan: Plan) -> EventFolder {
         EventFolder {
+            cells: Cells::new(&plan),
             plan,
             ready: VecDeque::new(),
             current: None,
@@ -247,7 +326,7 @@ impl EventFolder {
         let Some((at, name)) = &self.plan.time else {
             return Ok((None, self.seq));
         };
-        let text = field(&self.plan, event, *at)?;
+        let text = cell(&self.plan, event, Some(&self.cells), *at)?;
         if text.is_empty() {
             return Err(format!("time `{name}`: empty"));
         }
@@ -271,11 +350,12 @@ impl EventFolder {
             self.reject(line, None, reason);
             return Ok(());
         }
+        self.cells.fill(&self.plan, event);
         let (key_at, name) = match self.plan.key {
             Key::Ticket(at) => (at, "ticket"),
             Key::Thread { id, .. } => (id, "thread id"),
         };
-        let key = match field(&self.plan, event, key_at) {
+        let key = match cell(&self.plan, event, Some(&self.cells), key_at) {
             Ok("") => {
                 let reason = format!("{name} `{}`: empty", self.plan.column_name(key_at));
                 self.reject(line, None, reason);
@@ -349,7 +429,7 @@ impl EventFolder {
             self.open.get_mut(index)
         };
         if let Some(open) = open {
-            add(&self.plan, open, order, event);
+            add(&self.plan, open, order, event, Some(&self.cells));
         }
         Ok(())
     }
@@ -456,7 +536,13 @@ impl EventFolder {
             let mut open = self.start(&messages[root].id, first_line);
             for i in members {
                 let m = &messages[i];
-                add(&self.plan, &mut open, m.order, EventText::new(&m.record));
+                add(
+                    &self.plan,
+                    &mut open,
+                    m.order,
+                    EventText::new(&m.record),
+                    None,
+                );
             }
             self.emit(&mut open);
         }
@@ -465,16 +551,16 @@ impl EventFolder {
 }
 
 /// Fold one event into a ticket's states.
-fn add(plan: &Plan, open: &mut Open, order: Order, event: EventText<'_>) {
+fn add(plan: &Plan, open: &mut Open, order: Order, event: EventText<'_>, cells: Option<&Cells>) {
     if let Some((at, _)) = plan.stage {
-        let text = field(plan, event, at).unwrap_or_default();
+        let text = cell(plan, event, cells, at).unwrap_or_default();
         if let Some(stage) = plan.stage_of(text) {
             open.stages.push((order, stage));
         }
     }
     for (state, output) in open.states.iter_mut().zip(&plan.outputs) {
-        if output.filter.is_empty() || kept(plan, event, &output.filter) {
-            let text = field(plan, event, output.column).unwrap_or_default();
+        if output.filter.is_empty() || kept(plan, event, cells, &output.filter) {
+            let text = cell(plan, event, cells, output.column).unwrap_or_default();
             state.add(order, text, &plan.timestamps);
         }
     }
@@ -529,6 +615,69 @@ fn roots(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each field read once per event gives what reading it for every fold gave: trimmed,
+    /// `na` made empty, a field that is not UTF-8 an error (empty to a fold, failing a `where`).
+    #[test]
+    fn cells_read_once_are_the_fields_read_each_time() {
+        let mapping: crate::tickets::Mapping = toml::from_str(
+            r#"
+            [events]
+            ticket = "n"
+            time = "at"
+            [values]
+            na = ["?", "N/A", "ǅ"]
+            [columns]
+            id = "n"
+            created_at = { first = "at" }
+            escalated_at = { first = "at", where = { g = ["L2"] } }
+            text = { join = "m", where = { g = ["l2", "Ǆx"] } }
+            priority = "p"
+            "#,
+        )
+        .unwrap();
+        let headers: Vec<String> = ["n", "at", "g", "m", "p", "unused"]
+            .map(String::from)
+            .to_vec();
+        let plan = Plan::resolve(
+            &headers,
+            &mapping,
+            mapping.events.as_ref().unwrap(),
+            &Default::default(),
+            jiff::tz::TimeZone::UTC,
+        )
+        .unwrap();
+        let mut cells = Cells::new(&plan);
+        assert_eq!(cells.used, [0, 1, 2, 3, 4]);
+        let rows: [&[&[u8]]; 5] = [
+            &[b"T1", b" 2026-03-02T09:00:00Z ", b"L2", b" hi ", b"?"],
+            &[b" T1", b"", b" n/a ", b"\xc7\x85", b"  "],
+            &[b"T2", b"x", b"\xc7\x84x", b"caf\xc3\xa9 ", b"N/A"],
+            &[b"T3", b"\t?\t", b"l2", b"a\xff", b"p"],
+            &[b"", b"2026", b"\xc3", b"\xa9", b"ok"],
+        ];
+        for row in rows {
+            let mut record = ByteRecord::from(row.to_vec());
+            record.push_field(b"x");
+            let event = EventText::new(&record);
+            cells.fill(&plan, event);
+            assert_eq!(cells.filled, event.whole.is_some());
+            for at in 0..headers.len() {
+                assert_eq!(
+                    cell(&plan, event, Some(&cells), at),
+                    field(&plan, event, at),
+                    "{row:?} column {at}"
+                );
+            }
+            for output in &plan.outputs {
+                assert_eq!(
+                    kept(&plan, event, Some(&cells), &output.filter),
+                    kept(&plan, event, None, &output.filter),
+                    "{row:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn recent_ids_forget_the_oldest_past_the_window() {
