@@ -6,60 +6,15 @@
 //! the same as from the CSV. The inputs are built here from a seed, never committed.
 #![cfg(feature = "parquet")]
 
+mod chunks_common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 
-use arrow_array::builder::{StringBuilder, TimestampMillisecondBuilder};
-use arrow_array::{ArrayRef, RecordBatch};
-use arrow_schema::{DataType, Field, Schema, TimeUnit};
-use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_handoff"))
-        .current_dir(root())
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run handoff")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn write_parquet(path: &Path, columns: Vec<(&str, DataType, ArrayRef)>, row_group: usize) {
-    let schema = Arc::new(Schema::new(
-        columns
-            .iter()
-            .map(|(name, t, _)| Field::new(*name, t.clone(), true))
-            .collect::<Vec<_>>(),
-    ));
-    let arrays = columns.into_iter().map(|(_, _, a)| a).collect();
-    let batch = RecordBatch::try_new(schema.clone(), arrays).unwrap();
-    let props = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_max_row_group_row_count(Some(row_group))
-        .build();
-    let mut writer =
-        ArrowWriter::try_new(std::fs::File::create(path).unwrap(), schema, Some(props)).unwrap();
-    writer.write(&batch).unwrap();
-    writer.close().unwrap();
-}
-
-fn strings(cells: &[Option<String>]) -> ArrayRef {
-    let mut b = StringBuilder::new();
-    for c in cells {
-        b.append_option(c.as_deref());
-    }
-    Arc::new(b.finish())
-}
+use arrow_array::ArrayRef;
+use arrow_array::builder::TimestampMillisecondBuilder;
+use arrow_schema::{DataType, TimeUnit};
+use chunks_common::{root, run, strings, text, write_parquet};
 
 /// A seeded table of `rows` tickets of awkward shapes, as Parquet (row groups of `row_group`
 /// rows) and as the CSV export of the same table; and the line, in that CSV, of each record
@@ -202,7 +157,7 @@ fn without(bytes: &[u8], path: &Path) -> String {
 #[test]
 fn rows_split_on_workers_keep_lines_and_rejects_for_1_to_4_threads() {
     let dir = tempfile::tempdir().unwrap();
-    // Batches of 4,096 decoded rows over row groups of 1,000: batches span row groups.
+    // Batches of 1,024 decoded rows over row groups of 1,000: batches span row groups.
     let (csv_path, parquet_path, expected) = awkward(dir.path(), 12_000, 1_000);
     assert!(expected.len() > 100, "{}", expected.len());
     let (csv_report, csv_decisions, csv_rejects) = replay(&csv_path, &[], "2", dir.path());

@@ -5,53 +5,21 @@
 //! rejected records, and event logs folded into tickets.
 #![cfg(feature = "parquet")]
 
+mod chunks_common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::Arc;
 
 use arrow_array::builder::{
-    BooleanBuilder, Float64Builder, Int64Builder, StringBuilder, TimestampMillisecondBuilder,
+    BooleanBuilder, Float64Builder, Int64Builder, TimestampMillisecondBuilder,
     TimestampSecondBuilder,
 };
-use arrow_array::{ArrayRef, RecordBatch};
-use arrow_schema::{DataType, Field, Schema, TimeUnit};
-use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
+use arrow_schema::{DataType, TimeUnit};
+use chunks_common::{strings, write_parquet as write};
 
 fn handoff(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_handoff"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run handoff")
-}
-
-fn write(path: &Path, columns: Vec<(&str, DataType, ArrayRef)>, row_group: usize) {
-    let schema = Arc::new(Schema::new(
-        columns
-            .iter()
-            .map(|(name, t, _)| Field::new(*name, t.clone(), true))
-            .collect::<Vec<_>>(),
-    ));
-    let arrays = columns.into_iter().map(|(_, _, a)| a).collect();
-    let batch = RecordBatch::try_new(schema.clone(), arrays).unwrap();
-    let props = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_max_row_group_row_count(Some(row_group))
-        .build();
-    let mut writer =
-        ArrowWriter::try_new(std::fs::File::create(path).unwrap(), schema, Some(props)).unwrap();
-    writer.write(&batch).unwrap();
-    writer.close().unwrap();
-}
-
-fn strings(cells: &[Option<&str>]) -> ArrayRef {
-    let mut b = StringBuilder::new();
-    for c in cells {
-        b.append_option(*c);
-    }
-    Arc::new(b.finish())
+    chunks_common::run(args)
 }
 
 /// A CSV file with only text columns as Parquet (empty cells as nulls).

@@ -4,25 +4,11 @@
 //! plain characters, and a byte-order mark inside the data — and the report is the same for any
 //! number of threads. The inputs are built here, a few megabytes, never committed.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod chunks_common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_handoff"))
-        .current_dir(root())
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run handoff")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use chunks_common::{run, text};
 
 const POLICY: &str = "fixtures/bad/tickets/policy.yaml";
 

@@ -86,6 +86,32 @@ impl Records {
         });
     }
 
+    /// Begin a record on `line` of the input; its fields follow ([`Records::push_field`]).
+    pub fn begin(&mut self, line: u64) {
+        let (start, first) = (self.bytes.len(), self.ends.len());
+        self.records.push(Extent {
+            start,
+            first,
+            last: first,
+            line,
+            rejected: None,
+        });
+    }
+
+    /// Append a field to the record begun last ([`Records::begin`]).
+    pub fn push_field(&mut self, field: &[u8]) {
+        self.bytes.extend_from_slice(field);
+        self.ends.push(self.bytes.len());
+        if let Some(extent) = self.records.last_mut() {
+            extent.last = self.ends.len();
+        }
+    }
+
+    /// The last record.
+    pub fn last(&self) -> Option<RawRecord<'_>> {
+        self.len().checked_sub(1).and_then(|i| self.get(i))
+    }
+
     /// Parse the whole records of `chunk` with `core` (see [`super::chunk::core_reader`]),
     /// replacing what was here. Each record gets the line a whole-file read gives it (see
     /// [`super::source`]): counted back from where the record ended, minus the line breaks
@@ -288,5 +314,25 @@ mod tests {
         assert!(records.get(3).is_none());
         records.clear();
         assert!(records.is_empty());
+    }
+
+    #[test]
+    fn records_built_field_by_field_read_as_pushed_ones() {
+        let mut pushed = Records::default();
+        let mut built = Records::default();
+        for (fields, line) in [(vec!["a", "", "c\nd"], 2), (vec![], 4), (vec!["", "x"], 5)] {
+            pushed.push(&ByteRecord::from(fields.clone()), line);
+            built.begin(line);
+            for field in &fields {
+                built.push_field(field.as_bytes());
+            }
+            assert_eq!(built.last().unwrap().as_slice(), fields.concat().as_bytes());
+        }
+        assert_eq!(built.len(), pushed.len());
+        for i in 0..pushed.len() {
+            let (a, b) = (pushed.get(i).unwrap(), built.get(i).unwrap());
+            assert_eq!(a.iter().collect::<Vec<_>>(), b.iter().collect::<Vec<_>>());
+            assert_eq!((a.line(), a.len()), (b.line(), b.len()));
+        }
     }
 }

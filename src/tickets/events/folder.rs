@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use csv::ByteRecord;
 
+use super::cells::{Cells, EventText, cell, field, kept};
 use super::flow::{FlowSink, Visit, visits};
 use super::fold::{Order, State};
 use super::plan::{Key, Plan};
@@ -93,6 +94,7 @@ pub struct EventFolder {
     /// Where complete tickets' stays at each stage go (with `[events] stage`).
     flow: Option<Arc<Mutex<dyn FlowSink>>>,
     visits: Vec<Visit>,
+    cells: Cells,
 }
 
 /// Tickets whose return a grouped read detects: the ones completed last. A fixed number, so
@@ -137,57 +139,10 @@ fn hash(key: &str) -> u64 {
     hasher.finish()
 }
 
-/// An event's fields as text. A record that is valid UTF-8 as a whole (the usual case) is
-/// checked once; its fields are slices of it.
-#[derive(Clone, Copy)]
-struct EventText<'r> {
-    record: &'r ByteRecord,
-    whole: Option<&'r str>,
-}
-
-impl<'r> EventText<'r> {
-    fn new(record: &'r ByteRecord) -> EventText<'r> {
-        EventText {
-            record,
-            whole: std::str::from_utf8(record.as_slice()).ok(),
-        }
-    }
-}
-
-/// A field of an event: trimmed, `na` made empty; `Err` when it is not UTF-8.
-fn field<'r>(plan: &Plan, event: EventText<'r>, at: usize) -> Result<&'r str, String> {
-    let text = match event
-        .whole
-        .zip(event.record.range(at))
-        .and_then(|(whole, range)| whole.get(range))
-    {
-        Some(text) => text,
-        None => std::str::from_utf8(event.record.get(at).unwrap_or_default())
-            .map_err(|_| format!("column `{}`: is not valid UTF-8", plan.column_name(at)))?,
-    };
-    Ok(plan.na.clean(crate::tickets::value::trim(text)))
-}
-
-/// Whether an event passes a fold's `where`.
-fn kept(plan: &Plan, event: EventText<'_>, filter: &[(usize, Vec<String>)]) -> bool {
-    filter.iter().all(|(at, values)| {
-        let Ok(text) = field(plan, event, *at) else {
-            return false;
-        };
-        let ascii = text.is_ascii();
-        values.iter().any(|v| {
-            if ascii {
-                v.eq_ignore_ascii_case(text)
-            } else {
-                text.to_lowercase() == *v
-            }
-        })
-    })
-}
-
 impl EventFolder {
     pub fn new(plan: Plan) -> EventFolder {
         EventFolder {
+            cells: Cells::new(&plan),
             plan,
             ready: VecDeque::new(),
             current: None,
@@ -247,7 +202,7 @@ impl EventFolder {
         let Some((at, name)) = &self.plan.time else {
             return Ok((None, self.seq));
         };
-        let text = field(&self.plan, event, *at)?;
+        let text = cell(&self.plan, event, Some(&self.cells), *at)?;
         if text.is_empty() {
             return Err(format!("time `{name}`: empty"));
         }
@@ -271,11 +226,12 @@ impl EventFolder {
             self.reject(line, None, reason);
             return Ok(());
         }
+        self.cells.fill(&self.plan, event);
         let (key_at, name) = match self.plan.key {
             Key::Ticket(at) => (at, "ticket"),
             Key::Thread { id, .. } => (id, "thread id"),
         };
-        let key = match field(&self.plan, event, key_at) {
+        let key = match cell(&self.plan, event, Some(&self.cells), key_at) {
             Ok("") => {
                 let reason = format!("{name} `{}`: empty", self.plan.column_name(key_at));
                 self.reject(line, None, reason);
@@ -349,7 +305,7 @@ impl EventFolder {
             self.open.get_mut(index)
         };
         if let Some(open) = open {
-            add(&self.plan, open, order, event);
+            add(&self.plan, open, order, event, Some(&self.cells));
         }
         Ok(())
     }
@@ -456,7 +412,13 @@ impl EventFolder {
             let mut open = self.start(&messages[root].id, first_line);
             for i in members {
                 let m = &messages[i];
-                add(&self.plan, &mut open, m.order, EventText::new(&m.record));
+                add(
+                    &self.plan,
+                    &mut open,
+                    m.order,
+                    EventText::new(&m.record),
+                    None,
+                );
             }
             self.emit(&mut open);
         }
@@ -465,16 +427,16 @@ impl EventFolder {
 }
 
 /// Fold one event into a ticket's states.
-fn add(plan: &Plan, open: &mut Open, order: Order, event: EventText<'_>) {
+fn add(plan: &Plan, open: &mut Open, order: Order, event: EventText<'_>, cells: Option<&Cells>) {
     if let Some((at, _)) = plan.stage {
-        let text = field(plan, event, at).unwrap_or_default();
+        let text = cell(plan, event, cells, at).unwrap_or_default();
         if let Some(stage) = plan.stage_of(text) {
             open.stages.push((order, stage));
         }
     }
     for (state, output) in open.states.iter_mut().zip(&plan.outputs) {
-        if output.filter.is_empty() || kept(plan, event, &output.filter) {
-            let text = field(plan, event, output.column).unwrap_or_default();
+        if output.filter.is_empty() || kept(plan, event, cells, &output.filter) {
+            let text = cell(plan, event, cells, output.column).unwrap_or_default();
             state.add(order, text, &plan.timestamps);
         }
     }

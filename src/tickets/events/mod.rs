@@ -7,6 +7,7 @@
 //! every verb that reads tickets reads events without code of its own. An event without a valid
 //! time is handed out as a rejected record, with its line and reason.
 
+mod cells;
 pub mod flow;
 pub mod fold;
 pub mod folder;

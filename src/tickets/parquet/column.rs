@@ -1,0 +1,392 @@
+//! One decoded Arrow column of a Parquet batch, and its cells written as the text a CSV
+//! export of the table holds.
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Date32Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
+    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Float64Array, GenericStringArray, Int64Array, LargeStringArray,
+    StringArray, StringViewArray,
+};
+use arrow_schema::{DataType, TimeUnit};
+use csv::ByteRecord;
+
+use super::newlines;
+use crate::tickets::Records;
+
+/// Where a row's cells go, one field each: a `ByteRecord` (one row at a time) or straight
+/// into the worker's [`Records`] (a chunk of rows, no copy in between).
+pub(super) trait Fields {
+    fn field(&mut self, bytes: &[u8]);
+}
+
+impl Fields for ByteRecord {
+    fn field(&mut self, bytes: &[u8]) {
+        self.push_field(bytes);
+    }
+}
+
+impl Fields for Records {
+    fn field(&mut self, bytes: &[u8]) {
+        self.push_field(bytes);
+    }
+}
+
+/// One column of a batch, typed once per batch so that each cell is read without a lookup.
+#[derive(Debug)]
+pub(super) enum Column {
+    Utf8(StringArray),
+    LargeUtf8(LargeStringArray),
+    Utf8View(StringViewArray),
+    /// A timestamp: its raw values in units of `1 / per_second` s; `utc` when adjusted to UTC.
+    Time {
+        array: ArrayRef,
+        values: Int64Array,
+        per_second: i64,
+        utc: bool,
+    },
+    /// Doubles and booleans (the usual numbers and flags), read without a lookup per cell;
+    /// written as [`value`] writes them.
+    Float64(Float64Array),
+    Boolean(BooleanArray),
+    /// Any other supported type, written by [`value`].
+    Other(ArrayRef),
+}
+
+impl Column {
+    pub(super) fn len(&self) -> usize {
+        match self {
+            Column::Utf8(a) => a.len(),
+            Column::LargeUtf8(a) => a.len(),
+            Column::Utf8View(a) => a.len(),
+            Column::Time { values, .. } => values.len(),
+            Column::Float64(a) => a.len(),
+            Column::Boolean(a) => a.len(),
+            Column::Other(a) => a.len(),
+        }
+    }
+
+    /// Line breaks inside the column's cells (only strings hold any).
+    pub(super) fn newlines(&self) -> u64 {
+        fn strings<O: arrow_array::OffsetSizeTrait>(a: &GenericStringArray<O>) -> u64 {
+            if a.null_count() > 0 {
+                return a.iter().flatten().map(|v| newlines(v.as_bytes())).sum();
+            }
+            let offsets = a.value_offsets();
+            match (offsets.first(), offsets.last()) {
+                (Some(start), Some(end)) => {
+                    newlines(&a.value_data()[start.as_usize()..end.as_usize()])
+                }
+                _ => 0,
+            }
+        }
+        match self {
+            Column::Utf8(a) => strings(a),
+            Column::LargeUtf8(a) => strings(a),
+            Column::Utf8View(a) => a.iter().flatten().map(|v| newlines(v.as_bytes())).sum(),
+            Column::Time { .. } | Column::Float64(_) | Column::Boolean(_) | Column::Other(_) => 0,
+        }
+    }
+
+    pub(super) fn of(array: &ArrayRef) -> Column {
+        let other = || Column::Other(array.clone());
+        let time = |values: Option<Int64Array>, per_second: i64, utc: bool| match values {
+            Some(values) => Column::Time {
+                array: array.clone(),
+                values,
+                per_second,
+                utc,
+            },
+            None => Column::Other(array.clone()),
+        };
+        match array.data_type() {
+            DataType::Utf8 => array
+                .as_string_opt::<i32>()
+                .cloned()
+                .map_or_else(other, Column::Utf8),
+            DataType::LargeUtf8 => array
+                .as_string_opt::<i64>()
+                .cloned()
+                .map_or_else(other, Column::LargeUtf8),
+            DataType::Utf8View => array
+                .as_string_view_opt()
+                .cloned()
+                .map_or_else(other, Column::Utf8View),
+            DataType::Timestamp(unit, zone) => {
+                let utc = zone.is_some();
+                match unit {
+                    TimeUnit::Second => time(
+                        array
+                            .as_primitive_opt::<TimestampSecondType>()
+                            .map(|a| a.reinterpret_cast::<Int64Type>()),
+                        1,
+                        utc,
+                    ),
+                    TimeUnit::Millisecond => time(
+                        array
+                            .as_primitive_opt::<TimestampMillisecondType>()
+                            .map(|a| a.reinterpret_cast::<Int64Type>()),
+                        1_000,
+                        utc,
+                    ),
+                    TimeUnit::Microsecond => time(
+                        array
+                            .as_primitive_opt::<TimestampMicrosecondType>()
+                            .map(|a| a.reinterpret_cast::<Int64Type>()),
+                        1_000_000,
+                        utc,
+                    ),
+                    TimeUnit::Nanosecond => time(
+                        array
+                            .as_primitive_opt::<TimestampNanosecondType>()
+                            .map(|a| a.reinterpret_cast::<Int64Type>()),
+                        1_000_000_000,
+                        utc,
+                    ),
+                }
+            }
+            DataType::Float64 => array
+                .as_primitive_opt::<Float64Type>()
+                .cloned()
+                .map_or_else(other, Column::Float64),
+            DataType::Boolean => array
+                .as_boolean_opt()
+                .cloned()
+                .map_or_else(other, Column::Boolean),
+            _ => other(),
+        }
+    }
+
+    /// Append the cell at `row` to `record`, as the text a CSV export would hold.
+    pub(super) fn push(&self, row: usize, record: &mut impl Fields, cell: &mut String) {
+        match self {
+            Column::Utf8(a) if !a.is_null(row) => record.field(a.value(row).as_bytes()),
+            Column::LargeUtf8(a) if !a.is_null(row) => record.field(a.value(row).as_bytes()),
+            Column::Utf8View(a) if !a.is_null(row) => record.field(a.value(row).as_bytes()),
+            Column::Time {
+                array,
+                values,
+                per_second,
+                utc,
+            } if !values.is_null(row) => {
+                let raw = values.value(row);
+                let mut text = [0u8; 20];
+                match whole_seconds(raw, *per_second).and_then(|s| format_seconds(s, &mut text)) {
+                    Some(()) => record.field(&text[..if *utc { 20 } else { 19 }]),
+                    None => {
+                        cell.clear();
+                        value(array.as_ref(), row, cell);
+                        record.field(cell.as_bytes());
+                    }
+                }
+            }
+            Column::Float64(a) if !a.is_null(row) => {
+                use std::fmt::Write as _;
+                cell.clear();
+                let _ = write!(cell, "{}", a.value(row));
+                record.field(cell.as_bytes());
+            }
+            Column::Boolean(a) if !a.is_null(row) => record.field(match a.value(row) {
+                true => b"true",
+                false => b"false",
+            }),
+            Column::Other(array) => {
+                cell.clear();
+                value(array.as_ref(), row, cell);
+                record.field(cell.as_bytes());
+            }
+            // A null.
+            _ => record.field(b""),
+        }
+    }
+}
+
+/// `raw` units of `1 / per_second` s as whole seconds; `None` with a fraction.
+fn whole_seconds(raw: i64, per_second: i64) -> Option<i64> {
+    (raw % per_second == 0).then(|| raw / per_second)
+}
+
+/// `seconds` since 1970 as `YYYY-MM-DDTHH:MM:SSZ` (what jiff writes for a timestamp without a
+/// fraction), for years 0000–9999 within jiff's range; `None` outside (left to jiff).
+fn format_seconds(seconds: i64, out: &mut [u8; 20]) -> Option<()> {
+    // An instant jiff cannot hold is written as nothing, as before.
+    let range = jiff::Timestamp::MIN.as_second()..=jiff::Timestamp::MAX.as_second();
+    if !range.contains(&seconds) {
+        return None;
+    }
+    let days = seconds.div_euclid(86_400);
+    let of_day = seconds.rem_euclid(86_400);
+    // Days to a civil date (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
+    let z = days.checked_add(719_468)?;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    if !(0..=9999).contains(&year) {
+        return None;
+    }
+    let digits = |out: &mut [u8], value: i64| {
+        let mut v = value;
+        for b in out.iter_mut().rev() {
+            *b = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    digits(&mut out[0..4], year);
+    out[4] = b'-';
+    digits(&mut out[5..7], month);
+    out[7] = b'-';
+    digits(&mut out[8..10], day);
+    out[10] = b'T';
+    digits(&mut out[11..13], of_day / 3_600);
+    out[13] = b':';
+    digits(&mut out[14..16], of_day / 60 % 60);
+    out[16] = b':';
+    digits(&mut out[17..19], of_day % 60);
+    out[19] = b'Z';
+    Some(())
+}
+
+/// The value at `row` as the text a CSV export would hold.
+fn value(array: &dyn Array, row: usize, out: &mut String) {
+    use std::fmt::Write as _;
+    if array.is_null(row) {
+        return;
+    }
+    let _ = match array.data_type() {
+        DataType::Utf8 => write!(out, "{}", array.as_string::<i32>().value(row)),
+        DataType::LargeUtf8 => write!(out, "{}", array.as_string::<i64>().value(row)),
+        DataType::Utf8View => write!(out, "{}", array.as_string_view().value(row)),
+        DataType::Boolean => write!(out, "{}", array.as_boolean().value(row)),
+        DataType::Int8 => write!(out, "{}", array.as_primitive::<Int8Type>().value(row)),
+        DataType::Int16 => write!(out, "{}", array.as_primitive::<Int16Type>().value(row)),
+        DataType::Int32 => write!(out, "{}", array.as_primitive::<Int32Type>().value(row)),
+        DataType::Int64 => write!(out, "{}", array.as_primitive::<Int64Type>().value(row)),
+        DataType::UInt8 => write!(out, "{}", array.as_primitive::<UInt8Type>().value(row)),
+        DataType::UInt16 => write!(out, "{}", array.as_primitive::<UInt16Type>().value(row)),
+        DataType::UInt32 => write!(out, "{}", array.as_primitive::<UInt32Type>().value(row)),
+        DataType::UInt64 => write!(out, "{}", array.as_primitive::<UInt64Type>().value(row)),
+        DataType::Float32 => write!(out, "{}", array.as_primitive::<Float32Type>().value(row)),
+        DataType::Float64 => write!(out, "{}", array.as_primitive::<Float64Type>().value(row)),
+        DataType::Date32 => {
+            let days = array.as_primitive::<Date32Type>().value(row);
+            let date = jiff::civil::date(1970, 1, 1)
+                .checked_add(jiff::Span::new().days(i64::from(days)))
+                .ok();
+            match date {
+                Some(date) => write!(out, "{date}"),
+                None => Ok(()),
+            }
+        }
+        DataType::Timestamp(unit, zone) => {
+            let (raw, nanos_per_unit) = match unit {
+                TimeUnit::Second => (
+                    array.as_primitive::<TimestampSecondType>().value(row),
+                    1_000_000_000,
+                ),
+                TimeUnit::Millisecond => (
+                    array.as_primitive::<TimestampMillisecondType>().value(row),
+                    1_000_000,
+                ),
+                TimeUnit::Microsecond => (
+                    array.as_primitive::<TimestampMicrosecondType>().value(row),
+                    1_000,
+                ),
+                TimeUnit::Nanosecond => (
+                    array.as_primitive::<TimestampNanosecondType>().value(row),
+                    1,
+                ),
+            };
+            let instant = i128::from(raw)
+                .checked_mul(nanos_per_unit)
+                .and_then(|ns| jiff::Timestamp::from_nanosecond(ns).ok());
+            match (instant, zone) {
+                // Adjusted to UTC: an instant, written with its `Z`.
+                (Some(ts), Some(_)) => write!(out, "{ts}"),
+                // A wall-clock time: no offset, read in the mapping's zone.
+                (Some(ts), None) => write!(
+                    out,
+                    "{}",
+                    ts.to_zoned_datetime(jiff::tz::TimeZone::UTC).datetime()
+                ),
+                (None, _) => Ok(()),
+            }
+        }
+        _ => Ok(()),
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the CSV rendering wrote before the fast path: jiff's own text.
+    fn jiff_text(seconds: i64, utc: bool) -> Option<String> {
+        let ts = jiff::Timestamp::from_second(seconds).ok()?;
+        Some(match utc {
+            true => ts.to_string(),
+            false => ts
+                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .datetime()
+                .to_string(),
+        })
+    }
+
+    #[test]
+    fn whole_seconds_are_written_as_jiff_writes_them() {
+        // Boundaries (epoch, leap days, centuries, the years 0000 and 9999), then a seeded walk
+        // over the whole range.
+        let mut seconds = vec![
+            0,
+            -1,
+            86_399,
+            86_400,
+            951_782_400,   // 2000-02-29
+            4_107_542_400, // 2100-03-01
+            -62_167_219_200,
+            -62_167_219_201,
+            253_402_300_799,
+            253_402_300_800,
+            1_772_445_600,
+        ];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            seconds.push((state % 640_000_000_000) as i64 - 320_000_000_000);
+        }
+        for s in seconds {
+            let mut out = [0u8; 20];
+            let fast = format_seconds(s, &mut out).map(|()| out);
+            for utc in [true, false] {
+                let expected = jiff_text(s, utc);
+                match fast {
+                    Some(text) => {
+                        let text = std::str::from_utf8(&text[..if utc { 20 } else { 19 }]);
+                        assert_eq!(text.ok(), expected.as_deref(), "{s} s");
+                    }
+                    // Outside 0000–9999 the fast path steps aside for jiff.
+                    None => assert!(
+                        expected.is_none_or(|e| e.starts_with('-') || e.starts_with('+')),
+                        "{s} s"
+                    ),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_fraction_of_a_second_is_left_to_jiff() {
+        assert_eq!(whole_seconds(1_500, 1_000), None);
+        assert_eq!(whole_seconds(-2_000, 1_000), Some(-2));
+        assert_eq!(whole_seconds(7, 1), Some(7));
+    }
+}

@@ -1,0 +1,292 @@
+//! Parquet ticket files (`--tickets FILE.parquet`, cargo feature `parquet`): the file is read
+//! row group by row group, only the columns the mapping names, and each row is split into the
+//! fields of one record straight from its Arrow columns (no CSV text in between), so the reader,
+//! the folding of events, `--where` and the parser see exactly what a CSV export of the same
+//! table would give them, line numbers included. Values are rendered as text the parser reads:
+//! numbers as written, booleans `true`/`false`, timestamps RFC 3339 (with the offset when the
+//! column is UTC-adjusted, without one otherwise, so `[timestamps] timezone` applies), dates
+//! `YYYY-MM-DD`, nulls empty. Readers of CSV text (lint's data checks) get the same rows
+//! written as CSV ([`as_csv`]).
+
+mod column;
+mod csv;
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use ::csv::ByteRecord;
+use arrow_schema::DataType;
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+
+use super::Records;
+use super::chunk::TypedChunk;
+use column::Column;
+pub use csv::{ParquetCsv, as_csv};
+
+/// Parquet files begin (and end) with these four bytes.
+const MAGIC: &[u8; 4] = b"PAR1";
+
+/// Whether the file is Parquet, by its first bytes (whatever its name).
+pub fn is_parquet(path: &Path) -> bool {
+    let mut head = [0u8; 4];
+    File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| &head == MAGIC)
+}
+
+/// The rows of a Parquet file, split into fields straight from its Arrow columns (no CSV text
+/// in between), for [`super::TicketReader::from_rows`]. `columns`: the column names to read
+/// (the mapping's; one of a type handoff cannot read is an error); `None` reads every column
+/// it can. Columns are kept in the file's order; row groups are decoded as they are reached.
+pub fn rows(path: &Path, columns: Option<&BTreeSet<String>>) -> Result<ParquetRows, String> {
+    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(|e| format!("not a readable Parquet file: {e}"))?;
+    let schema = builder.schema().clone();
+    let roots: Vec<usize> = schema
+        .fields()
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| match columns {
+            Some(wanted) => wanted.contains(f.name()),
+            // Reading every column (lint's data checks): one of a type handoff cannot read is
+            // left out, as if the file lacked it.
+            None => supported(f.data_type()),
+        })
+        .map(|(i, _)| i)
+        .collect();
+    for &i in &roots {
+        let field = schema.field(i);
+        if !supported(field.data_type()) {
+            return Err(format!(
+                "column `{}` has type {}, which handoff does not read (strings, numbers, booleans, timestamps and dates)",
+                field.name(),
+                field.data_type()
+            ));
+        }
+    }
+    let headers: Vec<String> = roots
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| {
+            let name = schema.field(i).name();
+            // As in a CSV header, a byte-order mark before the first name is not part of it.
+            match n {
+                0 => name.trim_start_matches('\u{feff}').to_string(),
+                _ => name.clone(),
+            }
+        })
+        .collect();
+    // The header is line 1 of a CSV export of the table; a name with line breaks takes more.
+    let header_lines: u64 = schema_lines(roots.iter().map(|&i| schema.field(i).name().as_bytes()));
+    let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+    let batches = builder
+        .with_projection(mask)
+        .with_batch_size(BATCH_ROWS)
+        .build()
+        .map_err(|e| format!("cannot read: {e}"))?;
+    Ok(ParquetRows {
+        batches,
+        headers,
+        columns: Vec::new(),
+        rows: 0,
+        row: 0,
+        line: 1 + header_lines,
+        read: 0,
+        cell: String::new(),
+    })
+}
+
+/// Rows decoded at a time: the replay's pool holds a few batches decoded ahead (a batch of
+/// 4,096 generated tickets' columns is about 2.5 MB; 1,024 keeps the pool's memory near the
+/// CSV chunks').
+const BATCH_ROWS: usize = 1024;
+
+/// Lines a CSV record of these fields takes: one, plus the line breaks inside them.
+fn schema_lines<'a>(fields: impl Iterator<Item = &'a [u8]>) -> u64 {
+    1 + fields.map(newlines).sum::<u64>()
+}
+
+/// `\n` bytes in `bytes`: `memchr` skips the (usual) text without any at once.
+fn newlines(bytes: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', bytes).count() as u64
+}
+
+fn supported(data_type: &DataType) -> bool {
+    use DataType::*;
+    matches!(
+        data_type,
+        Utf8 | LargeUtf8
+            | Utf8View
+            | Boolean
+            | Int8
+            | Int16
+            | Int32
+            | Int64
+            | UInt8
+            | UInt16
+            | UInt32
+            | UInt64
+            | Float32
+            | Float64
+            | Date32
+            | Timestamp(_, _)
+            | Null
+    )
+}
+
+/// Rows of a Parquet file ([`rows`]).
+pub struct ParquetRows {
+    batches: ParquetRecordBatchReader,
+    headers: Vec<String>,
+    /// The current batch's columns, and its number of rows.
+    columns: Vec<Column>,
+    rows: usize,
+    /// The next row of the batch.
+    row: usize,
+    /// The line of the next row in a CSV export of the table.
+    line: u64,
+    /// Rows handed out.
+    read: u64,
+    cell: String,
+}
+
+impl super::source::TypedRows for ParquetRows {
+    fn headers(&self) -> Vec<String> {
+        self.headers.clone()
+    }
+
+    fn next_row(&mut self, record: &mut ByteRecord) -> Result<Option<u64>, String> {
+        while self.row == self.rows {
+            let Some(columns) = self.next_batch()? else {
+                return Ok(None);
+            };
+            self.rows = columns.first().map_or(0, Column::len);
+            self.columns = columns;
+            self.row = 0;
+        }
+        record.clear();
+        for column in &self.columns {
+            column.push(self.row, record, &mut self.cell);
+        }
+        self.row += 1;
+        self.read += 1;
+        let line = self.line;
+        self.line += 1 + newlines(record.as_slice());
+        Ok(Some(line))
+    }
+
+    fn next_chunk(&mut self) -> Result<Option<Box<dyn TypedChunk>>, String> {
+        let Some(columns) = self.next_batch()? else {
+            return Ok(None);
+        };
+        let rows = columns.first().map_or(0, Column::len);
+        // Only the line breaks inside strings move the lines after them; counting them here
+        // (a scan of the batch's string bytes) lets the worker number the rows on its own.
+        let inner: u64 = columns.iter().map(Column::newlines).sum();
+        let chunk = ParquetChunk {
+            columns,
+            rows,
+            line: self.line,
+            inner,
+        };
+        self.line += rows as u64 + inner;
+        self.read += rows as u64;
+        Ok(Some(Box::new(chunk)))
+    }
+
+    fn position(&self) -> u64 {
+        self.read
+    }
+}
+
+impl ParquetRows {
+    /// The columns of the next decoded batch; `None` at the end.
+    fn next_batch(&mut self) -> Result<Option<Vec<Column>>, String> {
+        let Some(batch) = self.batches.next() else {
+            return Ok(None);
+        };
+        let batch = batch.map_err(|e| format!("cannot read: {e}"))?;
+        Ok(Some(batch.columns().iter().map(Column::of).collect()))
+    }
+}
+
+/// Rows of one decoded batch ([`ParquetRows`]'s `next_chunk`), split into records on the
+/// worker that evaluates them.
+#[derive(Debug)]
+struct ParquetChunk {
+    columns: Vec<Column>,
+    rows: usize,
+    /// The line of the first row in a CSV export of the table.
+    line: u64,
+    /// Line breaks inside the rows' cells (none: each row takes one line).
+    inner: u64,
+}
+
+impl TypedChunk for ParquetChunk {
+    fn split(&self, records: &mut Records) {
+        // Each cell is copied once, from its column into `records`.
+        let mut cell = String::new();
+        let mut line = self.line;
+        for row in 0..self.rows {
+            records.begin(line);
+            for column in &self.columns {
+                column.push(row, records, &mut cell);
+            }
+            line += 1;
+            if self.inner > 0 {
+                line += records.last().map_or(0, |r| newlines(r.as_slice()));
+            }
+        }
+    }
+}
+
+/// The columns to read for this mapping: every column it names (plain, folded, in a `where`,
+/// in `[events]`), every canonical field name and the extra fields the policy needs (read
+/// under their own name when unmapped).
+pub fn mapped_columns(mapping: &super::Mapping, needs: &super::layout::Needs) -> BTreeSet<String> {
+    use super::mapping::{Source, TextColumns};
+    use crate::fields::Field;
+    fn fold(fold: &super::mapping::Fold, columns: &mut BTreeSet<String>) {
+        columns.insert(fold.column.clone());
+        columns.extend(fold.filter.iter().map(|(c, _)| c.clone()));
+    }
+    fn source(source: &Source, columns: &mut BTreeSet<String>) {
+        match source {
+            Source::Column(c) => {
+                columns.insert(c.clone());
+            }
+            Source::Fold(f) => fold(f, columns),
+        }
+    }
+    let mut columns = BTreeSet::new();
+    for field in Field::ALL {
+        if let Some(s) = mapping.columns.source(field) {
+            source(s, &mut columns);
+        }
+    }
+    match &mapping.columns.text {
+        Some(TextColumns::Fold(f)) => fold(f, &mut columns),
+        Some(text) => columns.extend(text.list()),
+        None => {}
+    }
+    for s in mapping.fields.values() {
+        source(s, &mut columns);
+    }
+    if let Some(events) = &mapping.events {
+        columns.extend(events.ticket.clone());
+        columns.extend(events.time.clone());
+        columns.extend(events.stage.clone());
+        if let Some(thread) = &events.thread {
+            columns.insert(thread.id.clone());
+            columns.insert(thread.parent.clone());
+        }
+    }
+    columns.extend(Field::ALL.into_iter().map(|f| f.name().to_string()));
+    columns.extend(needs.extras.iter().cloned());
+    columns.extend(needs.rule_fields.iter().cloned());
+    columns
+}

@@ -1,0 +1,75 @@
+//! Shared by `tests/replay_chunks.rs`, `tests/parquet_rows.rs` and `tests/parquet_chunks.rs`:
+//! running the real binary from the repository root, its output as text, and writing a
+//! Parquet file of given columns (Snappy, row groups of a given size).
+
+// Each test binary uses a part of this module.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `handoff ARGS` in the repository root, with no standard input.
+pub fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .current_dir(root())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run handoff")
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[cfg(feature = "parquet")]
+#[allow(unused_imports)]
+pub use parquet_files::{strings, write_parquet};
+
+#[cfg(feature = "parquet")]
+mod parquet_files {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use arrow_array::builder::StringBuilder;
+    use arrow_array::{ArrayRef, RecordBatch};
+    use arrow_schema::{DataType, Field, Schema};
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::Compression;
+    use parquet::file::properties::WriterProperties;
+
+    /// A Parquet file of `columns` (name, type, values; all nullable), Snappy, in row groups
+    /// of `row_group` rows.
+    pub fn write_parquet(path: &Path, columns: Vec<(&str, DataType, ArrayRef)>, row_group: usize) {
+        let schema = Arc::new(Schema::new(
+            columns
+                .iter()
+                .map(|(name, t, _)| Field::new(*name, t.clone(), true))
+                .collect::<Vec<_>>(),
+        ));
+        let arrays = columns.into_iter().map(|(_, _, a)| a).collect();
+        let batch = RecordBatch::try_new(schema.clone(), arrays).unwrap();
+        let props = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_max_row_group_row_count(Some(row_group))
+            .build();
+        let mut writer =
+            ArrowWriter::try_new(std::fs::File::create(path).unwrap(), schema, Some(props))
+                .unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+    }
+
+    /// A string column (`None`: a null).
+    pub fn strings<S: AsRef<str>>(cells: &[Option<S>]) -> ArrayRef {
+        let mut b = StringBuilder::new();
+        for c in cells {
+            b.append_option(c.as_ref().map(AsRef::as_ref));
+        }
+        Arc::new(b.finish())
+    }
+}
