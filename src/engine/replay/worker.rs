@@ -56,8 +56,9 @@ impl Batch {
         self.decisions.clear();
         self.rejects.clear();
         self.write_error = None;
-        self.records.clear();
         if reader.cuts_chunks() {
+            // `parse` fills the records (reusing their bytes) on the evaluating thread.
+            self.records.clear_keeping_bytes();
             let chunk = self.chunk.get_or_insert_with(Chunk::default);
             if let Err(error) = reader.read_chunk(chunk) {
                 self.error = Some(error);
@@ -67,6 +68,7 @@ impl Batch {
             return;
         }
         self.chunk = None;
+        self.records.clear();
         while self.len < BATCH_RECORDS {
             match reader.read(&mut self.records) {
                 Ok(true) => self.len += 1,
