@@ -47,6 +47,7 @@ struct RecordText<'r> {
 
 impl<'r> RecordText<'r> {
     /// Field `column` (empty when the record is short); `Err` when it is not UTF-8.
+    #[inline]
     fn get(&self, column: usize) -> Result<&'r str, ()> {
         self.raw(column).map(|text| self.clean(text))
     }
@@ -59,6 +60,7 @@ impl<'r> RecordText<'r> {
         }
     }
 
+    #[inline]
     fn raw(&self, column: usize) -> Result<&'r str, ()> {
         // A slice of valid UTF-8 between character boundaries is valid UTF-8; a field that
         // does not start and end on one (only possible in a record that is not all text)
@@ -73,6 +75,7 @@ impl<'r> RecordText<'r> {
         std::str::from_utf8(self.record.get(column).unwrap_or_default()).map_err(|_| ())
     }
 
+    #[inline]
     fn trimmed(&self, column: usize) -> Result<&'r str, ()> {
         self.raw(column).map(|text| self.clean(trim(text)))
     }
@@ -240,6 +243,7 @@ impl TicketParser {
     }
 
     /// The trimmed text of a canonical field; a problem when it is not UTF-8.
+    #[inline]
     fn text_of<'r>(
         &self,
         field: Field,
@@ -304,18 +308,19 @@ impl TicketParser {
 
     /// Read a label field into `slot`: trimmed, lower-cased, aliased; priorities must be the
     /// policy's, resolved tiers `ai` or a tier.
-    fn label(
+    /// Gives the trimmed text as the data spells it (empty when absent or not UTF-8).
+    fn label<'r>(
         &mut self,
         field: Field,
-        record: &RecordText,
+        record: &RecordText<'r>,
         slot: &mut Option<String>,
-    ) -> Result<(), String> {
+    ) -> Result<&'r str, String> {
         let text = match self.text_of(field, record) {
             Ok(Some(text)) => text,
             other => {
                 self.settle(field, other)?;
                 *slot = None;
-                return Ok(());
+                return Ok("");
             }
         };
         let known = match field {
@@ -325,7 +330,7 @@ impl TicketParser {
         if let Some(known) = known.and_then(|i| self.known_labels.get(i)) {
             if let Some((_, label)) = known.iter().find(|(raw, _)| raw == text) {
                 set_label(slot, label);
-                return Ok(());
+                return Ok(text);
             }
         }
         self.read_label(field, text, slot)?;
@@ -337,7 +342,7 @@ impl TicketParser {
                 known.push((text.to_string(), label.clone()));
             }
         }
-        Ok(())
+        Ok(text)
     }
 
     /// [`Self::label`] for a non-empty `text` it has not seen yet: lower-cased, aliased,
@@ -491,14 +496,9 @@ impl TicketParser {
         t.sentiment = self.number(Field::Sentiment, record)?;
         for label in Label::ALL {
             let field = label.field();
-            self.label(field, record, &mut t.labels[label])?;
-            let spelling = &mut t.label_spellings[label];
-            spelling.clear();
-            if let Some(column) = self.plan(field).column {
-                if let Ok(raw) = record.trimmed(column) {
-                    spelling.push_str(raw);
-                }
-            }
+            let spelling = self.label(field, record, &mut t.labels[label])?;
+            t.label_spellings[label].clear();
+            t.label_spellings[label].push_str(spelling);
         }
         t.requested_human = self.boolean(Field::RequestedHuman, record)?;
         t.escalated_at = self.timestamp(Field::EscalatedAt, record)?;
@@ -689,6 +689,13 @@ mod tests {
                 let wanted = alone.parse(record, index as u64 + 1, &mut expected);
                 assert_eq!(format!("{got:?}"), format!("{wanted:?}"));
                 assert_eq!(format!("{ticket:?}"), format!("{expected:?}"));
+                // Spellings as the data has them, trimmed (columns 1–4 are the four labels).
+                if got.is_ok() {
+                    for (column, label) in Label::ALL.into_iter().enumerate() {
+                        let raw = std::str::from_utf8(record.get(column + 1).unwrap()).unwrap();
+                        assert_eq!(ticket.label_spellings[label], raw.trim());
+                    }
+                }
                 for (field, count) in alone.bad_values {
                     *fresh_bad.entry(field).or_default() += count;
                 }

@@ -58,7 +58,7 @@ impl Batch {
         self.write_error = None;
         if reader.cuts_chunks() {
             // `parse` fills the records (reusing their bytes) on the evaluating thread.
-            self.records.clear_keeping_bytes();
+            self.records.clear_keeping_buffers();
             let chunk = self.chunk.get_or_insert_with(Chunk::default);
             if let Err(error) = reader.read_chunk(chunk) {
                 self.error = Some(error);
