@@ -59,15 +59,6 @@ impl Records {
         self.rejections.clear();
     }
 
-    /// [`Records::clear`], but the byte and field-end buffers keep their length:
-    /// [`Records::read_chunk`] overwrites them, and zeroing a whole chunk's length again for
-    /// each chunk costs as much as copying it. (A record pushed afterwards still reads back
-    /// right: it goes after them.)
-    pub fn clear_keeping_buffers(&mut self) {
-        self.records.clear();
-        self.rejections.clear();
-    }
-
     pub fn len(&self) -> usize {
         self.records.len()
     }
@@ -102,18 +93,15 @@ impl Records {
     /// A chunk of typed rows is split as it is ([`super::chunk::TypedChunk`]).
     pub fn read_chunk(&mut self, core: &mut csv_core::Reader, chunk: &Chunk) {
         use csv_core::ReadRecordResult::*;
+        self.clear();
         if let Some(typed) = &chunk.typed {
-            self.clear();
             typed.split(self);
             return;
         }
         // Chunks begin at a record boundary, whichever this parser read before.
         super::chunk::restart(core);
         let input = chunk.bytes.as_slice();
-        // The parser's output is never longer than its input. The bytes of the last chunk
-        // stay where they are (the parser overwrites them): clearing them first would zero
-        // the whole chunk's length again each time.
-        self.clear_keeping_buffers();
+        // The parser's output is never longer than its input.
         self.bytes.resize(input.len(), 0);
         let mut newlines = memchr::memchr_iter(b'\n', input).peekable();
         let mut newlines_to_end = chunk.newlines;
@@ -300,49 +288,5 @@ mod tests {
         assert!(records.get(3).is_none());
         records.clear();
         assert!(records.is_empty());
-    }
-
-    /// A batch's records reused for chunk after chunk (longer, shorter, quoted, pushed after)
-    /// read as fresh ones: the buffers kept from the last chunk are overwritten, never read.
-    #[test]
-    fn reused_buffers_read_as_fresh_ones() {
-        let chunk = |text: &str, newlines: u64| Chunk {
-            bytes: text.as_bytes().to_vec(),
-            typed: None,
-            newlines,
-            last: true,
-        };
-        let chunks = [
-            chunk(
-                "a,bbbbbbbbbbbbbbbbbbbbbbbbbbbb,c,d,e\nf,g,h,i,j\n\"k\nl\",m,n,o,p\n",
-                1,
-            ),
-            chunk("x,y\nz\n", 9),
-            chunk("\"q\"\"r\",s\n,,\n1,22,333,4444,55555,666666\n", 4),
-            chunk("", 0),
-            chunk("w", 2),
-        ];
-        let fields = |records: &Records| -> Vec<(u64, Vec<Vec<u8>>)> {
-            (0..records.len())
-                .map(|i| {
-                    let record = records.get(i).unwrap();
-                    (record.line(), record.iter().map(<[u8]>::to_vec).collect())
-                })
-                .collect()
-        };
-        let mut core = crate::tickets::chunk::core_reader();
-        let mut reused = Records::default();
-        for (i, chunk) in chunks.iter().enumerate() {
-            let mut fresh = Records::default();
-            fresh.read_chunk(&mut core, chunk);
-            reused.clear_keeping_buffers();
-            reused.read_chunk(&mut core, chunk);
-            assert_eq!(fields(&reused), fields(&fresh), "chunk {i}");
-            let mut record = ByteRecord::new();
-            record.push_field(b"pushed");
-            reused.push(&record, 7);
-            fresh.push(&record, 7);
-            assert_eq!(fields(&reused), fields(&fresh), "chunk {i}, pushed");
-        }
     }
 }

@@ -56,9 +56,8 @@ impl Batch {
         self.decisions.clear();
         self.rejects.clear();
         self.write_error = None;
+        self.records.clear();
         if reader.cuts_chunks() {
-            // `parse` fills the records (reusing their bytes) on the evaluating thread.
-            self.records.clear_keeping_buffers();
             let chunk = self.chunk.get_or_insert_with(Chunk::default);
             if let Err(error) = reader.read_chunk(chunk) {
                 self.error = Some(error);
@@ -68,7 +67,6 @@ impl Batch {
             return;
         }
         self.chunk = None;
-        self.records.clear();
         while self.len < BATCH_RECORDS {
             match reader.read(&mut self.records) {
                 Ok(true) => self.len += 1,
