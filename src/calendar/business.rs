@@ -52,6 +52,14 @@ impl BusinessCalendar {
         self.days.local_day(self, t)
     }
 
+    /// The hour of the week of an instant in the calendar's zone: 0 is Monday 00:00–01:00.
+    pub fn hour_of_week(&self, t: Timestamp) -> usize {
+        let local = self.days.local_second(self, t);
+        // 1970-01-01 was a Thursday (3 days after a Monday).
+        let weekday = (local.div_euclid(86_400) + 3).rem_euclid(7);
+        (weekday * 24 + local.rem_euclid(86_400) / 3600) as usize
+    }
+
     fn spans(&self, day: i64) -> Spans<'_> {
         self.days.spans(self, day)
     }

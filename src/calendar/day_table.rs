@@ -138,6 +138,22 @@ impl DayTable {
         }
     }
 
+    /// The local wall-clock time of an instant, whole seconds since 1970-01-01T00:00 local
+    /// (what the zone's `to_datetime` gives, floored to the second, read as if it were UTC).
+    pub fn local_second(&self, calendar: &BusinessCalendar, t: Timestamp) -> i64 {
+        let second = floor_second(t);
+        match block_of(second.div_euclid(86_400)) {
+            Some((block, _)) => second + self.block(calendar, block).offset_at(second),
+            None => {
+                let local = calendar.timezone.to_datetime(t);
+                epoch_day(local.date()) * 86_400
+                    + i64::from(local.hour()) * 3600
+                    + i64::from(local.minute()) * 60
+                    + i64::from(local.second())
+            }
+        }
+    }
+
     /// Working seconds of the local days `from..to` (epoch days), in a number of steps that
     /// does not grow with the distance: day by day only inside one table block, block by block
     /// across the table, and by whole weeks outside it, where a day counts its nominal hours

@@ -3,7 +3,6 @@
 //! Sums and a min/max, so it merges by addition whatever the thread count.
 
 use jiff::Timestamp;
-use jiff::civil::Weekday;
 
 use crate::calendar::BusinessCalendar;
 
@@ -21,17 +20,7 @@ pub struct Load {
 
 /// The hour of the week of `at` on the calendar's clock: 0 = Monday 00:00–01:00.
 pub fn hour_of_week(calendar: &BusinessCalendar, at: Timestamp) -> usize {
-    let civil = calendar.timezone.to_datetime(at);
-    let day = match civil.weekday() {
-        Weekday::Monday => 0,
-        Weekday::Tuesday => 1,
-        Weekday::Wednesday => 2,
-        Weekday::Thursday => 3,
-        Weekday::Friday => 4,
-        Weekday::Saturday => 5,
-        Weekday::Sunday => 6,
-    };
-    day * 24 + civil.hour() as usize
+    calendar.hour_of_week(at)
 }
 
 impl Load {
@@ -84,6 +73,80 @@ impl Load {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jiff::civil::Weekday;
+
+    /// The definition: the zone's civil time of the instant, by jiff.
+    fn jiff_hour_of_week(calendar: &BusinessCalendar, at: Timestamp) -> usize {
+        let civil = calendar.timezone.to_datetime(at);
+        let day = match civil.weekday() {
+            Weekday::Monday => 0,
+            Weekday::Tuesday => 1,
+            Weekday::Wednesday => 2,
+            Weekday::Thursday => 3,
+            Weekday::Friday => 4,
+            Weekday::Saturday => 5,
+            Weekday::Sunday => 6,
+        };
+        day * 24 + civil.hour() as usize
+    }
+
+    #[test]
+    fn hour_of_week_is_jiffs_in_any_zone() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(16);
+        for zone in [
+            "UTC",
+            "Europe/Berlin",
+            "America/New_York",
+            "Asia/Kolkata",
+            "Australia/Lord_Howe",
+            "Pacific/Apia",
+            "America/St_Johns",
+        ] {
+            let mut calendar = BusinessCalendar::around_the_clock();
+            calendar.timezone = jiff::tz::TimeZone::get(zone).unwrap();
+            for i in 0..20_000 {
+                // Mostly 1900–2199 (the day table), some outside it, some with a fraction.
+                let second = match i % 10 {
+                    0 => rng.random_range(-377_000_000_000i64..377_000_000_000),
+                    _ => rng.random_range(-2_208_988_800i64..7_258_118_400),
+                };
+                let nanos = if i % 3 == 0 {
+                    rng.random_range(-999_999_999..1_000_000_000)
+                } else {
+                    0
+                };
+                let Ok(t) = Timestamp::new(
+                    second,
+                    if second == 0 {
+                        0
+                    } else {
+                        nanos * second.signum() as i32
+                    },
+                ) else {
+                    continue;
+                };
+                assert_eq!(
+                    hour_of_week(&calendar, t),
+                    jiff_hour_of_week(&calendar, t),
+                    "{zone} {t}"
+                );
+            }
+            // Around each transition of 2026.
+            let start: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+            for transition in calendar.timezone.following(start).take(4) {
+                for delta in [-3601i64, -3600, -1, 0, 1, 3599, 3600] {
+                    let t =
+                        Timestamp::from_second(transition.timestamp().as_second() + delta).unwrap();
+                    assert_eq!(
+                        hour_of_week(&calendar, t),
+                        jiff_hour_of_week(&calendar, t),
+                        "{zone} {t}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn hours_of_the_week_follow_the_policy_zone() {

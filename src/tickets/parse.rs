@@ -41,16 +41,26 @@ struct ExtraPlan {
 struct RecordText<'r> {
     record: RawRecord<'r>,
     whole: Option<&'r str>,
-    /// `[values] na`: raw values that mean empty.
-    na: &'r Na,
+    /// `[values] na`: raw values that mean empty; `None` when there are none.
+    na: Option<&'r Na>,
 }
 
 impl<'r> RecordText<'r> {
     /// Field `column` (empty when the record is short); `Err` when it is not UTF-8.
+    #[inline]
     fn get(&self, column: usize) -> Result<&'r str, ()> {
-        self.raw(column).map(|text| self.na.clean(text))
+        self.raw(column).map(|text| self.clean(text))
     }
 
+    #[inline]
+    fn clean(&self, text: &'r str) -> &'r str {
+        match self.na {
+            Some(na) => na.clean(text),
+            None => text,
+        }
+    }
+
+    #[inline]
     fn raw(&self, column: usize) -> Result<&'r str, ()> {
         // A slice of valid UTF-8 between character boundaries is valid UTF-8; a field that
         // does not start and end on one (only possible in a record that is not all text)
@@ -65,8 +75,9 @@ impl<'r> RecordText<'r> {
         std::str::from_utf8(self.record.get(column).unwrap_or_default()).map_err(|_| ())
     }
 
+    #[inline]
     fn trimmed(&self, column: usize) -> Result<&'r str, ()> {
-        self.raw(column).map(|text| self.na.clean(trim(text)))
+        self.raw(column).map(|text| self.clean(trim(text)))
     }
 }
 
@@ -93,9 +104,19 @@ pub struct TicketParser {
     sentiment_scale: Option<SentimentScale>,
     zone_declared: bool,
     na: Na,
+    /// Whether `na` has any value (else no field is tested against it).
+    has_na: bool,
+    /// Per label field ([`Label`] order, then `resolved_tier`): a few trimmed texts as the
+    /// data spells them and the label each was read as, so a column's few distinct values are
+    /// lower-cased, aliased and checked once, not once per ticket.
+    known_labels: [Vec<(String, String)>; Label::ALL.len() + 1],
     /// Bad values counted as empty, per field.
     pub bad_values: BTreeMap<String, u64>,
 }
+
+/// Distinct spellings remembered per label column ([`TicketParser::label`]); a column with
+/// more reads the others as before.
+const KNOWN_LABELS: usize = 8;
 
 /// Set a reusable label slot to `text` (keeping its buffer).
 fn set_label(slot: &mut Option<String>, text: &str) {
@@ -148,6 +169,9 @@ impl TicketParser {
             sentiment_scale: mapping.scales.sentiment.clone(),
             zone_declared: mapping.timestamps.timezone.is_some(),
             na: Na::new(&mapping.values),
+            // As `Na::new` keeps them: the values that are not blank once trimmed.
+            has_na: mapping.values.na.iter().any(|v| !v.trim().is_empty()),
+            known_labels: Default::default(),
             bad_values: BTreeMap::new(),
         })
     }
@@ -203,7 +227,7 @@ impl TicketParser {
         let fields = RecordText {
             record,
             whole: std::str::from_utf8(record.as_slice()).ok(),
-            na: &na,
+            na: self.has_na.then_some(&na),
         };
         let filled = self.fill(&fields, number, ticket);
         self.na = na;
@@ -219,6 +243,7 @@ impl TicketParser {
     }
 
     /// The trimmed text of a canonical field; a problem when it is not UTF-8.
+    #[inline]
     fn text_of<'r>(
         &self,
         field: Field,
@@ -283,20 +308,51 @@ impl TicketParser {
 
     /// Read a label field into `slot`: trimmed, lower-cased, aliased; priorities must be the
     /// policy's, resolved tiers `ai` or a tier.
-    fn label(
+    /// Gives the trimmed text as the data spells it (empty when absent or not UTF-8).
+    fn label<'r>(
         &mut self,
         field: Field,
-        record: &RecordText,
+        record: &RecordText<'r>,
         slot: &mut Option<String>,
-    ) -> Result<(), String> {
+    ) -> Result<&'r str, String> {
         let text = match self.text_of(field, record) {
             Ok(Some(text)) => text,
             other => {
                 self.settle(field, other)?;
                 *slot = None;
-                return Ok(());
+                return Ok("");
             }
         };
+        let known = match field {
+            Field::ResolvedTier => Some(Label::ALL.len()),
+            _ => field.label().map(|label| label as usize),
+        };
+        if let Some(known) = known.and_then(|i| self.known_labels.get(i)) {
+            if let Some((_, label)) = known.iter().find(|(raw, _)| raw == text) {
+                set_label(slot, label);
+                return Ok(text);
+            }
+        }
+        self.read_label(field, text, slot)?;
+        if let (Some(label), Some(known)) = (
+            slot.as_ref(),
+            known.and_then(|i| self.known_labels.get_mut(i)),
+        ) {
+            if known.len() < KNOWN_LABELS {
+                known.push((text.to_string(), label.clone()));
+            }
+        }
+        Ok(text)
+    }
+
+    /// [`Self::label`] for a non-empty `text` it has not seen yet: lower-cased, aliased,
+    /// checked. A label that is a problem leaves `slot` empty.
+    fn read_label(
+        &mut self,
+        field: Field,
+        text: &str,
+        slot: &mut Option<String>,
+    ) -> Result<(), String> {
         if text.is_ascii() {
             set_label(slot, text);
             if let Some(label) = slot {
@@ -440,14 +496,9 @@ impl TicketParser {
         t.sentiment = self.number(Field::Sentiment, record)?;
         for label in Label::ALL {
             let field = label.field();
-            self.label(field, record, &mut t.labels[label])?;
-            let spelling = &mut t.label_spellings[label];
-            spelling.clear();
-            if let Some(column) = self.plan(field).column {
-                if let Ok(raw) = record.trimmed(column) {
-                    spelling.push_str(raw);
-                }
-            }
+            let spelling = self.label(field, record, &mut t.labels[label])?;
+            t.label_spellings[label].clear();
+            t.label_spellings[label].push_str(spelling);
         }
         t.requested_human = self.boolean(Field::RequestedHuman, record)?;
         t.escalated_at = self.timestamp(Field::EscalatedAt, record)?;
@@ -533,5 +584,129 @@ mod tests {
             .unwrap();
         assert_eq!((ticket.texts[0].as_str(), ticket.csat), ("café", Some(4.0)));
         assert_eq!(ticket.line, 3);
+    }
+
+    /// Labels remembered per column read exactly as labels read afresh: the same tickets,
+    /// rejections and bad-value counts, over seeded spellings with aliases, case, blanks,
+    /// non-ASCII text, unknown priorities and tiers, and more spellings than are remembered.
+    #[test]
+    fn remembered_labels_read_as_fresh_ones() {
+        use rand::{RngExt, SeedableRng};
+        let spellings = [
+            "",
+            " ",
+            "Enterprise",
+            " enterprise ",
+            "ENTERPRISE",
+            "gold",
+            "GOLD ",
+            "Free",
+            "ÜBER",
+            "über",
+            "İx",
+            "urgent",
+            "URGENT",
+            "Hi",
+            "hi",
+            "high",
+            "p9",
+            "normal",
+            "low",
+            "Low",
+            "l1",
+            "L1",
+            "l2",
+            "L3",
+            "ai",
+            "AI",
+            "Ai",
+            "nope",
+            "chat",
+            "Email",
+            "k",
+            "K",
+            "\u{212a}",
+            "ſ",
+            "a1",
+            "a2",
+            "a3",
+            "a4",
+            "a5",
+            "a6",
+            "a7",
+            "a8",
+            "a9",
+            "a10",
+        ];
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(16);
+        let mut input = String::from("id,customer_tier,channel,category,priority,resolved_tier\n");
+        for row in 0..3000 {
+            let pick = |rng: &mut rand_chacha::ChaCha8Rng| {
+                let text = spellings[rng.random_range(0..spellings.len())];
+                format!("\"{text}\"")
+            };
+            let fields: Vec<String> = (0..5).map(|_| pick(&mut rng)).collect();
+            input.push_str(&format!("T{row},{}\n", fields.join(",")));
+        }
+        let mut mapping = Mapping::default();
+        mapping.aliases.insert(
+            "customer_tier".into(),
+            [("Gold".to_string(), "Enterprise".to_string())].into(),
+        );
+        mapping.aliases.insert(
+            "priority".into(),
+            [("HI".to_string(), "high".to_string())].into(),
+        );
+        for rule_read in [false, true] {
+            let needs = Needs {
+                priorities: ["urgent", "high", "normal", "low"]
+                    .map(String::from)
+                    .to_vec(),
+                tiers: ["L1", "L2", "L3"].map(String::from).to_vec(),
+                rule_fields: if rule_read {
+                    ["priority".to_string()].into()
+                } else {
+                    Default::default()
+                },
+                ..Needs::default()
+            };
+            let mut reader = super::super::TicketReader::new(
+                Box::new(std::io::Cursor::new(input.clone())),
+                &mapping,
+                &needs,
+            )
+            .unwrap();
+            let fresh = TicketParser::new(&reader.layout, &mapping, &needs).unwrap();
+            let mut remembering = fresh.clone();
+            let mut records = super::super::Records::default();
+            while reader.read(&mut records).unwrap() {}
+            let (mut ticket, mut expected) = (Ticket::default(), Ticket::default());
+            let mut fresh_bad: BTreeMap<String, u64> = BTreeMap::new();
+            for index in 0..records.len() {
+                let record = records.get(index).unwrap();
+                let got = remembering.parse(record, index as u64 + 1, &mut ticket);
+                let mut alone = fresh.clone();
+                let wanted = alone.parse(record, index as u64 + 1, &mut expected);
+                assert_eq!(format!("{got:?}"), format!("{wanted:?}"));
+                assert_eq!(format!("{ticket:?}"), format!("{expected:?}"));
+                // Spellings as the data has them, trimmed (columns 1–4 are the four labels).
+                if got.is_ok() {
+                    for (column, label) in Label::ALL.into_iter().enumerate() {
+                        let raw = std::str::from_utf8(record.get(column + 1).unwrap()).unwrap();
+                        assert_eq!(ticket.label_spellings[label], raw.trim());
+                    }
+                }
+                for (field, count) in alone.bad_values {
+                    *fresh_bad.entry(field).or_default() += count;
+                }
+            }
+            assert_eq!(remembering.bad_values, fresh_bad);
+            assert!(
+                remembering
+                    .known_labels
+                    .iter()
+                    .any(|k| k.len() == KNOWN_LABELS)
+            );
+        }
     }
 }

@@ -122,6 +122,12 @@ pub fn trim(text: &str) -> &str {
 
 /// `true/false`, `yes/no`, `1/0` (any case).
 pub fn parse_bool(text: &str) -> Option<bool> {
+    // The spellings exports use most, as they are; any other goes through the full test.
+    match text {
+        "false" => return Some(false),
+        "true" => return Some(true),
+        _ => {}
+    }
     let text = trim(text);
     let is = |word: &str| text.eq_ignore_ascii_case(word);
     if ["true", "yes", "y", "1", "t"].into_iter().any(is) {
@@ -283,6 +289,21 @@ mod tests {
             "\ta\n",
         ] {
             assert_eq!(trim(text), text.trim(), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn booleans_read_as_before(text in "[ \t]?(true|false|yes|no|[yntf10]|TRUE|False|YeS|maybe|tru|falsey)?[ \t]?") {
+            let is = |word: &str| trim(&text).eq_ignore_ascii_case(word);
+            let expected = if ["true", "yes", "y", "1", "t"].into_iter().any(is) {
+                Some(true)
+            } else if ["false", "no", "n", "0", "f"].into_iter().any(is) {
+                Some(false)
+            } else {
+                None
+            };
+            proptest::prop_assert_eq!(parse_bool(&text), expected, "{:?}", text);
         }
     }
 
