@@ -161,22 +161,11 @@ impl Cutter {
     }
 }
 
-/// `\n` bytes in `bytes`, sixteen lanes at a time.
+/// `\n` bytes in `bytes`.
 pub fn count_newlines(bytes: &[u8]) -> u64 {
-    let mut total = 0u64;
-    // A lane counts at most 255 before it is added up.
-    for block in bytes.chunks(255 * 16) {
-        let mut lanes = [0u8; 16];
-        let mut sixteens = block.chunks_exact(16);
-        for sixteen in &mut sixteens {
-            for (lane, &b) in lanes.iter_mut().zip(sixteen) {
-                *lane += u8::from(b == b'\n');
-            }
-        }
-        total += lanes.iter().map(|&n| u64::from(n)).sum::<u64>();
-        total += sixteens.remainder().iter().filter(|&&b| b == b'\n').count() as u64;
-    }
-    total
+    // Line ends are sparse (one per record of a few hundred bytes): `memchr`'s vector search
+    // jumps between them faster than a byte-by-byte count of every lane.
+    memchr::memchr_iter(b'\n', bytes).count() as u64
 }
 
 /// The quote-parity scan, resumable as the chunk grows.
