@@ -2,23 +2,12 @@
 //! figures and chart titles back from a page. Each test file uses part of it.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
-
 use serde_json::Value;
 
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-pub fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_handoff"))
-        .current_dir(root())
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run handoff")
-}
+#[path = "../run_common/mod.rs"]
+mod run_common;
+#[allow(unused_imports)]
+pub use run_common::{root, run};
 
 /// stdout of a run that must succeed.
 pub fn stdout(args: &[&str]) -> String {
