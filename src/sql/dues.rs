@@ -60,23 +60,23 @@ fn int_type(d: Dialect) -> &'static str {
     }
 }
 
-fn seconds_of(budget: PolicyDuration) -> Option<i64> {
+pub fn seconds_of(budget: PolicyDuration) -> Option<i64> {
     match budget {
         PolicyDuration::Seconds(s) => Some(i64::try_from(s).unwrap_or(i64::MAX)),
         PolicyDuration::BusinessDays(_) => None,
     }
 }
 
-fn days_of(budget: PolicyDuration) -> Option<i64> {
+pub fn days_of(budget: PolicyDuration) -> Option<i64> {
     match budget {
         PolicyDuration::BusinessDays(n) => Some(i64::from(n)),
         PolicyDuration::Seconds(_) => None,
     }
 }
 
-/// `CASE decided_rank * 1000 + priority_index WHEN … THEN <budget> END` for the targets whose
-/// budget `pick` gives (rejected rows get none); `None` when no target has one.
-fn budget_case(
+/// `WHEN <rank * 1000 + priority> THEN <budget>` for the targets whose budget number `target`
+/// `pick` gives, joined by spaces; `None` when no target has one.
+pub fn budget_arms(
     targets: &Targets,
     target: usize,
     pick: fn(PolicyDuration) -> Option<i64>,
@@ -89,16 +89,23 @@ fn budget_case(
                 .map(|n| format!("WHEN {} THEN {n}", rank * 1000 + priority))
         })
         .collect();
-    (!arms.is_empty()).then(|| {
+    (!arms.is_empty()).then(|| arms.join(" "))
+}
+
+/// `CASE decided_rank * 1000 + priority_index WHEN … THEN <budget> END` for the targets whose
+/// budget `pick` gives (rejected rows get none); `None` when no target has one.
+fn budget_case(
+    targets: &Targets,
+    target: usize,
+    pick: fn(PolicyDuration) -> Option<i64>,
+) -> Option<String> {
+    budget_arms(targets, target, pick).map(|arms| {
         format!(
-            "CASE WHEN rejected IS NULL THEN CASE decided_rank * 1000 + priority_index {} END END",
-            arms.join(" ")
+            "CASE WHEN rejected IS NULL THEN CASE decided_rank * 1000 + priority_index {arms} END END"
         )
     })
 }
 
-/// The dues without a calendar: the clock runs around the clock (as replay's does without
-/// `calendar:`); a working-day target has no due. `None` when no target has a due.
 pub fn around_the_clock(d: Dialect, targets: &Targets, target: usize) -> Option<String> {
     budget_case(targets, target, seconds_of)
         .map(|seconds| sla::rfc3339_sql(d, &format!("clock_start + {seconds}")))

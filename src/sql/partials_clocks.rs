@@ -6,7 +6,7 @@
 
 use super::Dialect;
 use super::business::Chain;
-use super::dues::Targets;
+use super::dues::{Targets, budget_arms, days_of, seconds_of};
 use crate::calendar::duration::PolicyDuration;
 use crate::engine::agreement::Available;
 use crate::engine::eval::CompiledPolicy;
@@ -51,20 +51,9 @@ pub fn clocks(
     if has_calendar {
         chain.count_at("cs", "clock_start");
     }
-    let budget = |t: usize, pick: fn(PolicyDuration) -> Option<u64>| -> Option<String> {
-        let arms: Vec<String> = targets
-            .iter()
-            .filter_map(|(rank, p, pair)| {
-                pair[t]
-                    .and_then(pick)
-                    .map(|n| format!("WHEN {} THEN {n}", rank * 1000 + p))
-            })
-            .collect();
-        (!arms.is_empty()).then(|| {
-            format!(
-                "CASE WHEN rk > 0 AND clock_start IS NOT NULL THEN CASE {key} {} END END",
-                arms.join(" ")
-            )
+    let budget = |t: usize, pick: fn(PolicyDuration) -> Option<i64>| -> Option<String> {
+        budget_arms(targets, t, pick).map(|arms| {
+            format!("CASE WHEN rk > 0 AND clock_start IS NOT NULL THEN CASE {key} {arms} END END")
         })
     };
     for (t, name) in [(0usize, "fr"), (1, "res")] {
@@ -132,19 +121,5 @@ pub fn clocks(
         chain,
         hops,
         hop_candidate,
-    }
-}
-
-fn seconds_of(budget: PolicyDuration) -> Option<u64> {
-    match budget {
-        PolicyDuration::Seconds(s) => Some(s),
-        PolicyDuration::BusinessDays(_) => None,
-    }
-}
-
-fn days_of(budget: PolicyDuration) -> Option<u64> {
-    match budget {
-        PolicyDuration::BusinessDays(n) => Some(u64::from(n)),
-        PolicyDuration::Seconds(_) => None,
     }
 }
