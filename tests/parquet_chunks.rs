@@ -14,7 +14,7 @@ use std::sync::Arc;
 use arrow_array::ArrayRef;
 use arrow_array::builder::TimestampMillisecondBuilder;
 use arrow_schema::{DataType, TimeUnit};
-use chunks_common::{root, run, strings, text, write_parquet};
+use chunks_common::{rejected_lines, root, run, strings, text, write_parquet};
 
 /// A seeded table of `rows` tickets of awkward shapes, as Parquet (row groups of `row_group`
 /// rows) and as the CSV export of the same table; and the line, in that CSV, of each record
@@ -95,20 +95,6 @@ fn awkward(dir: &Path, rows: usize, row_group: usize) -> (PathBuf, PathBuf, Vec<
         row_group,
     );
     (csv_path, parquet_path, rejected)
-}
-
-fn rejected_lines(path: &Path) -> Vec<u64> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let line = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .position(|h| h == "_line")
-        .expect("a _line column");
-    reader
-        .records()
-        .map(|r| r.unwrap()[line].parse().unwrap())
-        .collect()
 }
 
 /// Replay `tickets` on `threads` threads: the JSON report, the `--decisions` and the

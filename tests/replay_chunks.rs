@@ -6,9 +6,7 @@
 
 mod chunks_common;
 
-use std::path::Path;
-
-use chunks_common::{run, text};
+use chunks_common::{rejected_lines, run, text};
 
 const POLICY: &str = "fixtures/bad/tickets/policy.yaml";
 
@@ -44,20 +42,6 @@ fn awkward_tickets(records: usize) -> (Vec<u8>, Vec<u64>) {
         newlines += csv[start..].iter().filter(|&&b| b == b'\n').count() as u64;
     }
     (csv, rejected)
-}
-
-fn rejected_lines(path: &Path) -> Vec<u64> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let line = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .position(|h| h == "_line")
-        .expect("a _line column");
-    reader
-        .records()
-        .map(|r| r.unwrap()[line].parse().unwrap())
-        .collect()
 }
 
 #[test]

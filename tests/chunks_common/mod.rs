@@ -10,6 +10,21 @@ mod run_common;
 #[allow(unused_imports)]
 pub use run_common::{root, run};
 
+/// The `_line` column of a `--rejects` file: the lines of the rejected records.
+pub fn rejected_lines(path: &std::path::Path) -> Vec<u64> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let line = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "_line")
+        .expect("a _line column");
+    reader
+        .records()
+        .map(|r| r.unwrap()[line].parse().unwrap())
+        .collect()
+}
+
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
