@@ -134,14 +134,6 @@ pub fn partials(
     if let Some(reason) = timestamps::unsupported(mapping) {
         return Err(refused(reason));
     }
-    if d == Dialect::Spark {
-        // The business time is joins now (DataFusion runs it), but the query reads its last
-        // step about 70 times and Spark plans every reading: pyspark 4.3 in local mode ran out
-        // of a 4 GB driver heap before running it (docs/warehouse.md).
-        return Err(refused(
-            "spark is not supported yet (its planner expands the query's many readings of one step beyond a 4 GB driver heap; DuckDB, DataFusion and Postgres run it)".into(),
-        ));
-    }
     let compiled = CompiledPolicy::new(policy).map_err(|e| refused(e.to_string()))?;
     let layout = Layout::resolve(o.headers.clone(), mapping, &compiled.needs)
         .map_err(|e| refused(format!("--columns: {e}")))?;
@@ -535,13 +527,15 @@ pub fn partials(
     ));
     ctes.extend(chain.ctes);
     ctes.push(format!(
-        "j AS {mat}(\n  SELECT\n    {}\n  FROM {}\n)",
+        "j AS (\n  SELECT\n    {}\n  FROM {}\n)",
         indent(&j),
         chain.last
     ));
+    ctes.extend(rows.ctes);
     Ok(format!(
-        "-- handoff sql --emit partials --dialect {d} --as-of {as_of_text}: policy `{name}`; export the result as CSV for `handoff merge`\nWITH {}\n{rows}",
+        "-- handoff sql --emit partials --dialect {d} --as-of {as_of_text}: policy `{name}`; export the result as CSV for `handoff merge`\nWITH {}\n{}",
         ctes.join(",\n"),
+        rows.select,
         as_of_text = o.as_of,
         name = compiled.name,
     ))

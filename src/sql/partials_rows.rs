@@ -1,7 +1,19 @@
-//! The rows of the partials query ([`super::partials`]): one `SELECT … UNION ALL` per figure,
-//! over the step `j` (one row per ticket, typed) and `d` (the decisions, rejected rows too).
-//! Every column is text: `section, k1, k2, k3, value`. The sections are read back by
-//! [`crate::engine::partial_csv`].
+//! The rows of the partials query ([`super::partials`]): its last steps and its final
+//! `SELECT`, over the step `j` (one row per decided ticket, typed) and `d` (the decisions,
+//! rejected rows too). Every column of the result is text: `section, k1, k2, k3, value`. The
+//! sections are read back by [`crate::engine::partial_csv`].
+//!
+//! `j` is read once (Spark plans every reading of a step anew, DataFusion runs it anew):
+//! - `jw`: `j` with the window ranks (the examples per agreement cell, the worst breaches
+//!   per target) and the seconds of each duration;
+//! - `ju`: `jw` crossed with a constant table of figures, one row per ticket and grouped
+//!   figure it counts in (its keys and its weight), plus one row per ticket (figure 0)
+//!   carrying each scalar figure's term, and one empty figure-0 row so the scalars exist
+//!   when no ticket does;
+//! - `jg`: `ju` summed per figure and keys (the ranked rows stay one per group);
+//! - `dn`: the counts of `d` (one row);
+//! - the final `SELECT` reads `jg` and `dn` once: the grouped rows as they are, the scalars
+//!   unpivoted (crossed with a constant table of their numbers), the worst breaches ranked.
 
 use super::Dialect;
 use crate::engine::partial::Columns;
@@ -38,8 +50,38 @@ pub struct Plan<'a> {
     pub outside_hours: String,
 }
 
-/// The final `SELECT`s, joined by `UNION ALL`, ending the query.
-pub fn rows(p: &Plan) -> String {
+/// The steps after `j` and the final `SELECT` that ends the query.
+pub struct Rows {
+    pub ctes: Vec<String>,
+    pub select: String,
+}
+
+/// A figure of one value per report: an aggregate over the figure-0 rows of `ju`.
+struct Scalar {
+    section: &'static str,
+    key: String,
+    /// The term each ticket adds (over `jw`); NULL adds nothing.
+    term: String,
+}
+
+/// A figure with keys: one row of the result per distinct keys (texts, over `jw`).
+struct Grouped {
+    section: &'static str,
+    keys: [String; 3],
+    /// The tickets it counts.
+    filter: String,
+    /// What each adds to the value.
+    weight: String,
+}
+
+/// A scalar row of the result: section, k1, k2 and value (over `jg` and `dn`).
+type ScalarRow<'a> = (&'a str, String, String, String);
+
+/// How `ju` and the final `SELECT` name a figure: 0 the scalars, then the grouped ones.
+const SCALARS: usize = 0;
+
+/// The final rows, joined by `UNION ALL`, with the steps they read.
+pub fn rows(p: &Plan) -> Rows {
     let tt = p.tt;
     let lit = p.lit;
     let cast = |e: &str| format!("CAST({e} AS {tt})");
@@ -75,162 +117,36 @@ pub fn rows(p: &Plan) -> String {
     for x in &p.columns.extras {
         constant("meta", "extra", x, "");
     }
-    // A row computed over a step: keys and value are expressions.
-    let computed = |section: &str, k1: &str, k2: &str, k3: &str, value: &str, rest: &str| {
-        format!(
-            "SELECT {} AS section, {} AS k1, {} AS k2, {} AS k3, {} AS value {rest}",
-            cast(&lit(section)),
-            cast(k1),
-            cast(k2),
-            cast(k3),
-            cast(value)
-        )
+    let flag = |cond: &str| format!("CASE WHEN {cond} THEN 1 ELSE 0 END");
+    let known = "hist = 'k'";
+    let mut scalars: Vec<Scalar> = Vec::new();
+    // Each returns the figure's index.
+    let mut scalar = |section: &'static str, key: &str, term: String| {
+        scalars.push(Scalar {
+            section,
+            key: key.to_string(),
+            term,
+        });
+        scalars.len() - 1
     };
-    let e = lit("");
-    let e = e.as_str();
-    let decided = "FROM j WHERE 1 = 1";
-    out.push(computed(
-        "input",
-        &lit("records"),
-        e,
-        e,
-        "COUNT(*)",
-        "FROM d",
-    ));
-    out.push(computed(
-        "input",
-        &lit("rejected"),
-        e,
-        e,
-        "COUNT(rejected)",
-        "FROM d",
-    ));
-    if let Some(line) = p.line {
-        // The first rejected rows by line, as replay lists them, and how many have no line.
-        let n = crate::engine::replay::REJECT_EXAMPLES;
-        let at = format!("CAST({line} AS BIGINT)");
-        out.push(computed(
-            "rejected_example",
-            "ln",
-            "id",
-            e,
-            "rejected",
-            &format!(
-                "FROM (SELECT {at} AS ln, id, rejected, ROW_NUMBER() OVER (ORDER BY {at}) AS n FROM d WHERE rejected IS NOT NULL AND {line} IS NOT NULL) x WHERE n <= {n}"
-            ),
-        ));
-        out.push(computed(
-            "refuse",
-            &lit("lines"),
-            e,
-            e,
-            "COUNT(*)",
-            &format!("FROM d WHERE rejected IS NOT NULL AND {line} IS NULL"),
-        ));
-    }
-    out.push(computed(
-        "input",
-        &lit("offsetless"),
-        e,
-        e,
-        "COALESCE(SUM(offsetless), 0)",
-        decided,
-    ));
+    scalar("input", "offsetless", "offsetless".into());
     for name in &p.bad {
-        out.push(computed(
-            "bad",
-            &lit(name),
-            e,
-            e,
-            &format!("COALESCE(SUM(bad_{name}), 0)"),
-            decided,
-        ));
+        scalar("bad", name, format!("bad_{name}"));
     }
-    out.push(computed(
-        "refuse",
-        &lit("uncovered"),
-        e,
-        e,
-        "COUNT(*)",
-        &format!(
-            "{decided} AND (v_fr = 9 OR v_res = 9{})",
-            (1..=p.hop_steps)
-                .map(|i| format!(" OR hop_{i} = 9"))
-                .collect::<String>()
-        ),
-    ));
-    out.push(computed(
-        "refuse",
-        &lit("timestamps"),
-        e,
-        e,
-        "COALESCE(SUM(unread), 0)",
-        decided,
-    ));
-    out.push(computed("tickets", e, e, e, "COUNT(*)", decided));
-    out.push(computed(
-        "by_route",
-        "rk",
-        e,
-        e,
-        "COUNT(*)",
-        &format!("{decided} GROUP BY rk"),
-    ));
-    out.push(computed(
-        "by_rule",
-        "ri",
-        e,
-        e,
-        "COUNT(*)",
-        &format!("{decided} GROUP BY ri"),
-    ));
+    let uncovered = format!(
+        "v_fr = 9 OR v_res = 9{}",
+        (1..=p.hop_steps)
+            .map(|i| format!(" OR hop_{i} = 9"))
+            .collect::<String>()
+    );
+    scalar("refuse", "uncovered", flag(&uncovered));
+    scalar("refuse", "timestamps", "unread".into());
+    scalar("tickets", "", "1".into());
     for i in 0..p.n_rules {
-        out.push(computed(
-            "matched",
-            &i.to_string(),
-            e,
-            e,
-            &format!("COALESCE(SUM(m_{i}), 0)"),
-            decided,
-        ));
+        scalar("matched", &i.to_string(), format!("m_{i}"));
     }
-    out.push(computed(
-        "by_reason",
-        "reason_kind",
-        e,
-        e,
-        "COUNT(*)",
-        &format!("{decided} AND rk > 0 GROUP BY reason_kind"),
-    ));
-    let known = format!("{decided} AND hist = 'k'");
-    out.push(computed("history", &lit("known"), e, e, "COUNT(*)", &known));
-    out.push(computed(
-        "history",
-        &lit("unresolved"),
-        e,
-        e,
-        "COUNT(*)",
-        &format!("{decided} AND hist = 'r'"),
-    ));
-    out.push(computed(
-        "confusion",
-        "rk",
-        "outcome",
-        e,
-        "COUNT(*)",
-        &format!("{known} GROUP BY rk, outcome"),
-    ));
-    out.push(computed(
-        "example",
-        "rk",
-        "outcome",
-        "id",
-        e,
-        &format!(
-            "FROM (SELECT rk, outcome, id, ROW_NUMBER() OVER (PARTITION BY rk, outcome ORDER BY {by_id}) AS n {known}) x WHERE n <= 5"
-        ),
-    ));
-    let sum = |cond: &str| format!("COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0)");
+    scalar("history", "known", flag(known));
+    scalar("history", "unresolved", flag("hist = 'r'"));
     let fit = "rk > 0 AND hesc = 1 AND hrank > 0";
     let not_reopened = "(reopened IS NULL OR reopened = 0)";
     for (name, cond) in [
@@ -251,225 +167,385 @@ pub fn rows(p: &Plan) -> String {
         ),
         ("no_reassignment", format!("{fit} AND reassign = 0")),
     ] {
-        out.push(computed("agreement", &lit(name), e, e, &sum(&cond), &known));
+        scalar("agreement", name, flag(&format!("{known} AND {cond}")));
     }
     let contained = format!("hist = 'k' AND hesc = 0 AND {not_reopened}");
-    out.push(computed("quality", &lit("known"), e, e, "COUNT(*)", &known));
-    out.push(computed(
+    scalar("quality", "known", flag(known));
+    scalar("quality", "contained", flag(&contained));
+    scalar(
         "quality",
-        &lit("contained"),
-        e,
-        e,
-        &sum(&contained),
-        decided,
-    ));
-    out.push(computed(
-        "quality",
-        &lit("projected_contained"),
-        e,
-        e,
-        &sum(&format!("{contained} AND rk = 0")),
-        decided,
-    ));
-    for (side, key, rest) in [
-        ("quality_policy", "rk", decided.to_string()),
-        ("quality_history", "outcome", known.clone()),
-    ] {
-        for (name, value) in [
-            ("known", sum("hist = 'k'")),
-            ("contained", sum(&contained)),
-            ("csat_n", "COUNT(csat_milli)".into()),
-            ("csat_milli", "COALESCE(SUM(csat_milli), 0)".into()),
-        ] {
-            out.push(computed(
-                side,
-                key,
-                &lit(name),
-                e,
-                &value,
-                &format!("{rest} GROUP BY {key}"),
-            ));
-        }
-    }
-    // Durations: histogram buckets.
-    let answered =
-        format!("{decided} AND clock_start IS NOT NULL AND e_first_human_response_at IS NOT NULL");
+        "projected_contained",
+        flag(&format!("{contained} AND rk = 0")),
+    );
+    let answered = "clock_start IS NOT NULL AND e_first_human_response_at IS NOT NULL";
     let forward = format!("{answered} AND e_first_human_response_at >= clock_start");
-    let histogram = |name: &str, seconds: &str, rest: &str| -> String {
-        let b = (p.duration)("x");
-        format!(
-            "SELECT {} AS section, {} AS k1, {} AS k2, {} AS k3, {} AS value FROM (SELECT {b} AS b FROM (SELECT {seconds} AS x {rest}) y) z GROUP BY b",
-            cast(&lit("duration")),
-            cast(&lit(name)),
-            cast("b"),
-            cast(&lit("")),
-            cast("COUNT(*)")
-        )
-    };
-    out.push(histogram(
-        "first_response_wall",
-        "e_first_human_response_at - clock_start",
-        &forward,
-    ));
-    out.push(histogram(
-        "first_response_business",
-        &p.business_first_response,
-        &forward,
-    ));
-    let resolved = format!(
-        "{decided} AND e_created_at IS NOT NULL AND e_resolved_at IS NOT NULL AND e_resolved_at >= e_created_at"
+    scalar(
+        "count",
+        "opened_outside_hours",
+        flag(&format!("{forward} AND {}", p.outside_hours)),
     );
-    out.push(histogram(
-        "resolution_escalated",
-        "e_resolved_at - e_created_at",
-        &format!("{resolved} AND rk > 0"),
-    ));
-    out.push(histogram(
-        "resolution_not_escalated",
-        "e_resolved_at - e_created_at",
-        &format!("{resolved} AND rk = 0"),
-    ));
-    let outside = &p.outside_hours;
-    out.push(computed(
+    scalar(
         "count",
-        &lit("opened_outside_hours"),
-        e,
-        e,
-        &sum(outside),
-        &forward,
-    ));
-    out.push(computed(
-        "count",
-        &lit("first_response_negative"),
-        e,
-        e,
-        "COUNT(*)",
-        &format!("{answered} AND e_first_human_response_at < clock_start"),
-    ));
-    out.push(computed(
-        "count",
-        &lit("resolution_negative"),
-        e,
-        e,
-        "COUNT(*)",
-        &format!(
-            "{decided} AND e_created_at IS NOT NULL AND e_resolved_at IS NOT NULL AND e_resolved_at < e_created_at"
-        ),
-    ));
-    // SLA tallies, skips and the worst breaches.
-    for (target, name) in [(0, "fr"), (1, "res")] {
-        out.push(computed(
-            "sla",
-            "rk",
-            "pi",
-            &format!("{} || CAST(v_{name} AS {tt})", lit(&format!("{target}:"))),
-            "COUNT(*)",
-            &format!("{decided} AND v_{name} IN (1, 2, 3, 4) GROUP BY rk, pi, v_{name}"),
-        ));
-    }
-    out.push(computed(
-        "sla_skipped",
-        "skip",
-        e,
-        e,
-        "COUNT(*)",
-        &format!("{decided} AND skip IS NOT NULL GROUP BY skip"),
-    ));
-    let breaches = format!(
-        "SELECT id, rk, pi, 0 AS target, o_fr AS overshoot, u_fr AS unanswered {decided} AND v_fr = 2 UNION ALL SELECT id, rk, pi, 1, o_res, u_res {decided} AND v_res = 2"
+        "first_response_negative",
+        flag(&format!(
+            "{answered} AND e_first_human_response_at < clock_start"
+        )),
     );
-    out.push(computed(
-        "worst",
-        "id",
-        &format!(
-            "CAST(rk AS {tt}) || ':' || CAST(pi AS {tt}) || ':' || CAST(target AS {tt}) || ':' || CAST(unanswered AS {tt})"
-        ),
-        e,
-        "overshoot",
-        &format!(
-            "FROM (SELECT b.*, ROW_NUMBER() OVER (ORDER BY overshoot DESC, {by_id}, target, rk, pi, unanswered) AS n FROM ({breaches}) b) w WHERE n <= 5"
-        ),
-    ));
-    // Context, time-based hand-offs, load.
+    let both = "e_created_at IS NOT NULL AND e_resolved_at IS NOT NULL";
+    scalar(
+        "count",
+        "resolution_negative",
+        flag(&format!("{both} AND e_resolved_at < e_created_at")),
+    );
     if !p.context.is_empty() {
-        let escalated = format!("{decided} AND rk > 0");
-        out.push(computed(
-            "context",
-            &lit("checked"),
-            e,
-            e,
-            "COUNT(*)",
-            &escalated,
-        ));
+        scalar("context", "checked", flag("rk > 0"));
         let all_there: Vec<String> = (0..p.context.len())
             .map(|j| format!("miss_{j} = 0"))
             .collect();
-        out.push(computed(
+        scalar(
             "context",
-            &lit("complete"),
-            e,
-            e,
-            &sum(&all_there.join(" AND ")),
-            &escalated,
-        ));
+            "complete",
+            flag(&format!("rk > 0 AND {}", all_there.join(" AND "))),
+        );
         for (j, name) in p.context.iter().enumerate() {
-            out.push(computed(
+            scalar(
                 "context_missing",
-                &lit(name),
-                e,
-                e,
-                &format!("COALESCE(SUM(miss_{j}), 0)"),
-                &escalated,
-            ));
+                name,
+                format!("CASE WHEN rk > 0 THEN miss_{j} END"),
+            );
         }
     }
-    out.push(computed(
-        "hops",
-        &lit("candidates"),
-        e,
-        e,
-        &sum(&p.hop_candidate),
-        decided,
-    ));
+    scalar("hops", "candidates", flag(&p.hop_candidate));
     if p.hop_steps > 0 {
-        out.push(computed(
-            "hops",
-            &lit("escalated"),
-            e,
-            e,
-            &sum("hop_1 = 1"),
-            decided,
-        ));
-        let steps: Vec<String> = (1..=p.hop_steps)
-            .map(|i| format!("SELECT hf_{i} AS hf, ht_{i} AS ht {decided} AND hop_{i} = 1"))
-            .collect();
-        out.push(computed(
+        scalar("hops", "escalated", flag("hop_1 = 1"));
+    }
+    let load_span = scalar("load_span", "", flag("e_created_at IS NOT NULL"));
+
+    // The grouped figures.
+    let e = lit("");
+    let mut grouped: Vec<Grouped> = Vec::new();
+    let mut group = |section: &'static str, keys: [&str; 3], filter: &str, weight: &str| {
+        grouped.push(Grouped {
+            section,
+            keys: keys.map(cast),
+            filter: filter.to_string(),
+            weight: weight.to_string(),
+        });
+        grouped.len()
+    };
+    group("by_route", ["rk", &e, &e], "TRUE", "1");
+    group("by_rule", ["ri", &e, &e], "TRUE", "1");
+    group("by_reason", ["reason_kind", &e, &e], "rk > 0", "1");
+    group("confusion", ["rk", "outcome", &e], known, "1");
+    let examples = group(
+        "example",
+        ["rk", "outcome", "id"],
+        &format!("{known} AND z_ex <= 5"),
+        "z_ex",
+    );
+    for (side, k, filter) in [
+        ("quality_policy", "rk", "TRUE"),
+        ("quality_history", "outcome", known),
+    ] {
+        for (name, weight) in [
+            ("known", flag(known)),
+            ("contained", flag(&contained)),
+            ("csat_n", flag("csat_milli IS NOT NULL")),
+            ("csat_milli", "COALESCE(csat_milli, 0)".into()),
+        ] {
+            group(side, [k, &lit(name), &e], filter, &weight);
+        }
+    }
+    // Durations: histogram buckets of the seconds `jw` computes (z_d1 … z_d4).
+    let resolved = format!("{both} AND e_resolved_at >= e_created_at");
+    let durations = [
+        (
+            "first_response_wall",
+            "e_first_human_response_at - clock_start".to_string(),
+            forward.clone(),
+        ),
+        (
+            "first_response_business",
+            p.business_first_response.clone(),
+            forward.clone(),
+        ),
+        (
+            "resolution_escalated",
+            "e_resolved_at - e_created_at".into(),
+            format!("{resolved} AND rk > 0"),
+        ),
+        (
+            "resolution_not_escalated",
+            "e_resolved_at - e_created_at".into(),
+            format!("{resolved} AND rk = 0"),
+        ),
+    ];
+    for (i, (name, _, filter)) in durations.iter().enumerate() {
+        let bucket = (p.duration)(&format!("z_d{}", i + 1));
+        group("duration", [&lit(name), &bucket, &e], filter, "1");
+    }
+    // SLA tallies and skips.
+    for (target, name) in [(0, "fr"), (1, "res")] {
+        let verdict = format!("{} || CAST(v_{name} AS {tt})", lit(&format!("{target}:")));
+        group(
+            "sla",
+            ["rk", "pi", &verdict],
+            &format!("v_{name} IN (1, 2, 3, 4)"),
+            "1",
+        );
+    }
+    group("sla_skipped", ["skip", &e, &e], "skip IS NOT NULL", "1");
+    // The worst breaches' candidates: the five worst of each target (the five worst of both
+    // are among them); ranked again in the final `SELECT`.
+    let mut worst = [0; 2];
+    for (target, name, rank) in [(0, "fr", "z_wf"), (1, "res", "z_wr")] {
+        worst[target] = group(
+            "worst",
+            [
+                "id",
+                &format!(
+                    "CAST(rk AS {tt}) || ':' || CAST(pi AS {tt}) || ':' || {} || ':' || CAST(u_{name} AS {tt})",
+                    lit(&target.to_string())
+                ),
+                &e,
+            ],
+            &format!("v_{name} = 2 AND {rank} <= 5"),
+            &format!("o_{name}"),
+        );
+    }
+    // Time-based hand-offs: every step's hops in one figure.
+    let mut hop = usize::MAX;
+    for i in 1..=p.hop_steps {
+        hop = hop.min(group(
             "hop",
-            "hf",
-            "ht",
-            e,
-            "COUNT(*)",
-            &format!("FROM ({}) hh GROUP BY hf, ht", steps.join(" UNION ALL ")),
+            [&format!("hf_{i}"), &format!("ht_{i}"), &e],
+            &format!("hop_{i} = 1"),
+            "1",
         ));
     }
-    out.push(computed(
+    group(
         "load",
-        "rk",
-        "q",
-        e,
-        "COUNT(*)",
-        &format!(
-            "FROM (SELECT rk, CAST(FLOOR(e_created_at / 900.0) AS BIGINT) AS q {decided} AND e_created_at IS NOT NULL) l GROUP BY rk, q"
+        ["rk", "CAST(FLOOR(e_created_at / 900.0) AS BIGINT)", &e],
+        "e_created_at IS NOT NULL",
+        "1",
+    );
+    // The figure of each row of `ju`: the hop steps share one.
+    let figure = |n: usize| -> usize {
+        if n >= hop && n < hop + p.hop_steps {
+            hop
+        } else {
+            n
+        }
+    };
+
+    // jw: the window ranks and the durations' seconds.
+    let worst_rank = |name: &str| {
+        format!(
+            "ROW_NUMBER() OVER (PARTITION BY CASE WHEN v_{name} = 2 THEN 1 ELSE 0 END ORDER BY o_{name} DESC, {by_id}, rk, pi, u_{name})"
+        )
+    };
+    let mut jw = vec![
+        "j.*".to_string(),
+        format!("ROW_NUMBER() OVER (PARTITION BY hist, rk, outcome ORDER BY {by_id}) AS z_ex"),
+        format!("{} AS z_wf", worst_rank("fr")),
+        format!("{} AS z_wr", worst_rank("res")),
+    ];
+    for (i, (_, seconds, _)) in durations.iter().enumerate() {
+        jw.push(format!("{seconds} AS z_d{}", i + 1));
+    }
+
+    // ju: one row per ticket and figure it counts in.
+    let numbers = |n: usize| -> String {
+        (0..=n)
+            .map(|i| {
+                if i == 0 {
+                    "SELECT 0 AS n".to_string()
+                } else {
+                    format!("SELECT {i}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ")
+    };
+    let arms = |pick: &dyn Fn(&Grouped) -> String| -> String {
+        grouped
+            .iter()
+            .enumerate()
+            .map(|(i, g)| format!("WHEN {} THEN {}", i + 1, pick(g)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let figures: Vec<String> = (0..=grouped.len())
+        .map(|n| format!("WHEN {n} THEN {}", figure(n)))
+        .collect();
+    let mut ju = vec![
+        format!("CASE fig.n {} END AS fg", figures.join(" ")),
+        format!("CASE fig.n {} END AS k1", arms(&|g| g.keys[0].clone())),
+        format!("CASE fig.n {} END AS k2", arms(&|g| g.keys[1].clone())),
+        format!("CASE fig.n {} END AS k3", arms(&|g| g.keys[2].clone())),
+        format!(
+            "CASE fig.n {} END AS kx",
+            [examples, worst[0], worst[1]]
+                .iter()
+                .zip(["z_ex", "z_wf", "z_wr"])
+                .map(|(n, rank)| format!("WHEN {n} THEN {rank}"))
+                .collect::<Vec<_>>()
+                .join(" ")
         ),
+        format!("CASE fig.n {} END AS w", arms(&|g| g.weight.clone())),
+        format!(
+            "CASE fig.n WHEN {} THEN 0 WHEN {} THEN 1 END AS wt",
+            worst[0], worst[1]
+        ),
+        "rk AS wrk".into(),
+        "pi AS wpi".into(),
+        format!(
+            "CASE fig.n WHEN {} THEN u_fr WHEN {} THEN u_res END AS wu",
+            worst[0], worst[1]
+        ),
+    ];
+    for (i, s) in scalars.iter().enumerate() {
+        ju.push(format!(
+            "CASE WHEN fig.n = {SCALARS} THEN {} END AS s_{i}",
+            s.term
+        ));
+    }
+    ju.push(format!(
+        "CASE WHEN fig.n = {SCALARS} AND e_created_at IS NOT NULL THEN e_created_at END AS s_min"
     ));
-    out.push(computed(
-        "load_span",
-        "MIN(e_created_at)",
-        "MAX(e_created_at)",
-        e,
-        "COUNT(e_created_at)",
-        decided,
+    ju.push(format!(
+        "CASE WHEN fig.n = {SCALARS} AND e_created_at IS NOT NULL THEN e_created_at END AS s_max"
     ));
+    let filters: Vec<String> = grouped
+        .iter()
+        .enumerate()
+        .map(|(i, g)| format!("WHEN {} THEN {}", i + 1, g.filter))
+        .collect();
+    let null_text = format!("CAST(NULL AS {tt})");
+    let mut empty = vec![
+        format!("{SCALARS}"),
+        null_text.clone(),
+        null_text.clone(),
+        null_text.clone(),
+        "CAST(NULL AS BIGINT)".into(),
+        "CAST(NULL AS BIGINT)".into(),
+        "CAST(NULL AS BIGINT)".into(),
+        "CAST(NULL AS BIGINT)".into(),
+        "CAST(NULL AS BIGINT)".into(),
+        "CAST(NULL AS BIGINT)".into(),
+    ];
+    empty.extend((0..scalars.len() + 2).map(|_| "CAST(NULL AS BIGINT)".to_string()));
+
+    // jg: the sums.
+    let mut jg = vec![
+        "fg".to_string(),
+        "k1".into(),
+        "k2".into(),
+        "k3".into(),
+        "kx".into(),
+        "SUM(w) AS w".into(),
+        "MIN(wt) AS wt".into(),
+        "MIN(wrk) AS wrk".into(),
+        "MIN(wpi) AS wpi".into(),
+        "MIN(wu) AS wu".into(),
+    ];
+    jg.extend((0..scalars.len()).map(|i| format!("COALESCE(SUM(s_{i}), 0) AS s_{i}")));
+    jg.push("MIN(s_min) AS s_min".into());
+    jg.push("MAX(s_max) AS s_max".into());
+
+    // dn: the counts of `d`.
+    let mut dn = vec![
+        "COUNT(*) AS records".to_string(),
+        "COUNT(rejected) AS rejected".into(),
+    ];
+    if let Some(line) = p.line {
+        dn.push(format!(
+            "COALESCE(SUM(CASE WHEN rejected IS NOT NULL AND {line} IS NULL THEN 1 ELSE 0 END), 0) AS unlined"
+        ));
+    }
+
+    // The final rows of `jg` and `dn`: `c` = 0 the grouped rows, else the scalar `c`.
+    let mut extra: Vec<ScalarRow> = vec![
+        ("input", lit("records"), e.clone(), "dn.records".into()),
+        ("input", lit("rejected"), e.clone(), "dn.rejected".into()),
+    ];
+    if p.line.is_some() {
+        extra.push(("refuse", lit("lines"), e.clone(), "dn.unlined".into()));
+    }
+    let mut scalar_rows: Vec<ScalarRow> = extra;
+    for (i, s) in scalars.iter().enumerate() {
+        let (k1, k2) = if i == load_span {
+            ("jg.s_min".to_string(), "jg.s_max".to_string())
+        } else {
+            (lit(&s.key), e.clone())
+        };
+        scalar_rows.push((s.section, k1, k2, format!("jg.s_{i}")));
+    }
+    let scalar_arms = |pick: &dyn Fn(&ScalarRow) -> String| -> String {
+        scalar_rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| format!("WHEN {} THEN {}", i + 1, pick(r)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let grouped_section: Vec<String> = grouped
+        .iter()
+        .enumerate()
+        .map(|(i, g)| format!("WHEN {} THEN {}", i + 1, cast(&lit(g.section))))
+        .collect();
+    let is_worst = format!("jg.fg IN ({}, {})", worst[0], worst[1]);
+    let last = format!(
+        "SELECT section, k1, k2, k3, value FROM (SELECT CASE WHEN c.n = 0 THEN CASE jg.fg {} END ELSE CASE c.n {} END END AS section, CASE WHEN c.n = 0 THEN jg.k1 ELSE CASE c.n {} END END AS k1, CASE WHEN c.n = 0 THEN jg.k2 ELSE CASE c.n {} END END AS k2, CASE WHEN c.n = 0 THEN jg.k3 ELSE {} END AS k3, CASE WHEN c.n = 0 THEN CASE WHEN jg.fg = {examples} THEN {} ELSE {} END ELSE CASE c.n {} END END AS value, CASE WHEN c.n = 0 AND {is_worst} THEN 1 ELSE 0 END AS ranked, ROW_NUMBER() OVER (PARTITION BY CASE WHEN c.n = 0 AND {is_worst} THEN 1 ELSE 0 END ORDER BY jg.w DESC, jg.k1{}, jg.wt, jg.wrk, jg.wpi, jg.wu) AS rn FROM jg CROSS JOIN dn CROSS JOIN ({}) c WHERE (jg.fg > {SCALARS} AND c.n = 0) OR (jg.fg = {SCALARS} AND c.n > 0)) z WHERE ranked = 0 OR rn <= 5",
+        grouped_section.join(" "),
+        scalar_arms(&|r| cast(&lit(r.0))),
+        scalar_arms(&|r| cast(&r.1)),
+        scalar_arms(&|r| cast(&r.2)),
+        cast(&e),
+        cast(&e),
+        cast("jg.w"),
+        scalar_arms(&|r| cast(&r.3)),
+        if p.d == Dialect::Postgres {
+            " COLLATE \"C\""
+        } else {
+            ""
+        },
+        numbers(scalar_rows.len()),
+    );
+    out.push(last);
+    if let Some(line) = p.line {
+        // The first rejected rows by line, as replay lists them.
+        let n = crate::engine::replay::REJECT_EXAMPLES;
+        let at = format!("CAST({line} AS BIGINT)");
+        out.push(format!(
+            "SELECT {} AS section, {} AS k1, {} AS k2, {} AS k3, {} AS value FROM (SELECT {at} AS ln, id, rejected, ROW_NUMBER() OVER (ORDER BY {at}) AS n FROM d WHERE rejected IS NOT NULL AND {line} IS NOT NULL) x WHERE n <= {n}",
+            cast(&lit("rejected_example")),
+            cast("ln"),
+            cast("id"),
+            cast(&e),
+            cast("rejected")
+        ));
+    }
     let _ = p.routes;
-    out.join("\nUNION ALL\n") + "\n"
+
+    let indent = |items: &[String]| items.join(",\n    ");
+    let ctes = vec![
+        format!("jw AS (\n  SELECT\n    {}\n  FROM j\n)", indent(&jw)),
+        format!(
+            "ju AS (\n  SELECT\n    {}\n  FROM jw CROSS JOIN ({}) fig\n  WHERE CASE fig.n WHEN {SCALARS} THEN TRUE {} END\n  UNION ALL SELECT {}\n)",
+            indent(&ju),
+            numbers(grouped.len()),
+            filters.join(" "),
+            empty.join(", ")
+        ),
+        format!(
+            "jg AS (\n  SELECT\n    {}\n  FROM ju\n  GROUP BY fg, k1, k2, k3, kx\n)",
+            indent(&jg)
+        ),
+        format!("dn AS (\n  SELECT {} FROM d\n)", dn.join(", ")),
+    ];
+    Rows {
+        ctes,
+        select: out.join("\nUNION ALL\n") + "\n",
+    }
 }

@@ -150,6 +150,9 @@ def run_spark(tables, jobs):
         # The dues are printed in the session's zone (docs/warehouse.md): UTC, as replay's.
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.bindAddress", "127.0.0.1")
+        # The partials query is a long chain of steps: resolving it takes more than the
+        # analyzer's default 100 passes (docs/warehouse.md).
+        .config("spark.sql.analyzer.maxIterations", "1000")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
