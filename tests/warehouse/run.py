@@ -146,6 +146,7 @@ def run_spark(tables, jobs):
         SparkSession.builder.master("local[2]")
         .appName("handoff-sql-tests")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "2")
         # The dues are printed in the session's zone (docs/warehouse.md): UTC, as replay's.
         .config("spark.sql.session.timeZone", "UTC")
