@@ -242,8 +242,9 @@ fn datafusion_partials_merge_to_replays_report() {
 /// Spark in local mode (`local[2]`, one session for the three cases): the example, the
 /// coverage set without its NFD tickets (Spark SQL cannot normalise text, as on DataFusion)
 /// and the calendar edges. The two cases on 2,000 generated tickets are left out for the
-/// suite's wall time: Spark spends about a minute analysing, planning and generating code
-/// for each query whatever the table's size (docs/warehouse.md).
+/// suite's wall time (they passed once by hand, 523 s for both at a load of 8–10): Spark
+/// spends about a minute analysing, planning and generating code for each query whatever the
+/// table's size (docs/warehouse.md).
 #[test]
 fn spark_partials_merge_to_replays_report() {
     check_engine("spark", false, false);
