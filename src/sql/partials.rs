@@ -378,7 +378,7 @@ pub fn partials(
             format!(
                 "CASE WHEN e_{} IS NOT NULL AND NOT {} THEN 1 ELSE 0 END",
                 f.name(),
-                d.regex_search(&c, "Z$")
+                d.regex_search(&c, "(Z|[+-][0-9]{2}:[0-9]{2})$")
             )
         })
         .collect();

@@ -1,9 +1,10 @@
 //! Ticket timestamps (text columns) as UTC epoch seconds in SQL, for the SLA clocks.
 //!
 //! Compiled: the shapes replay reads without a `[timestamps] format` — `YYYY-MM-DDTHH:MM:SSZ`
-//! and `YYYY-MM-DD[ T]HH:MM[:SS]` read as UTC (the default zone) — from digits and each
-//! dialect's day number, so no engine's session time zone takes part. Any other text (an
-//! offset, a bracketed zone, a declared format or zone) is NULL: [`epoch_seconds`] says when
+//! and `YYYY-MM-DD[ T]HH:MM[:SS]` read as UTC (the default zone), and
+//! `YYYY-MM-DD[ T]HH:MM:SS±HH:MM` (an RFC 3339 offset) — from digits and each dialect's day
+//! number, so no engine's session time zone takes part. Any other text (a fraction of a second,
+//! another offset spelling, a bracketed zone, a declared format or zone) is NULL: [`epoch_seconds`] says when
 //! the mapping asks for more than this, so the caller can refuse rather than approximate.
 
 use super::Dialect;
@@ -63,9 +64,19 @@ pub fn epoch_seconds(d: Dialect, text: &str) -> String {
     let shape = |pattern: &str| d.regex_search(text, pattern);
     let date =
         r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]";
+    // `+HH:MM` / `-HH:MM` after the seconds: the instant is the local time less its offset.
+    let offset = format!(
+        "(CASE WHEN SUBSTR({text}, 20, 1) = '-' THEN -1 ELSE 1 END) * ({} * 3600 + {} * 60)",
+        int(21, 2),
+        int(24, 2)
+    );
     format!(
-        "CASE WHEN {text} IS NULL THEN NULL WHEN {} THEN {seconds} + {} WHEN {} THEN {seconds} END",
+        "CASE WHEN {text} IS NULL THEN NULL WHEN {} THEN {seconds} + {} WHEN {} THEN {seconds} + {} - {offset} WHEN {} THEN {seconds} END",
         shape(&format!("{date}:[0-5][0-9]Z?$")),
+        int(18, 2),
+        shape(&format!(
+            "{date}:[0-5][0-9][+-]([01][0-9]|2[0-3]):[0-5][0-9]$"
+        )),
         int(18, 2),
         shape(&format!("{date}$")),
     )

@@ -115,7 +115,8 @@ impl Session {
 /// Tickets whose SLA clocks start on the edges of the sql-calendar fixture's working intervals
 /// (a second before, at and after each opening and close; UTC midnights, which cut its evening
 /// hours; the DST change of 2026-11-01 and Thanksgiving), every tier, priority and target kind
-/// (`15m` to `10bd`); some escalated later than created. Written under `dir`.
+/// (`15m` to `10bd`); some escalated later than created, some written with an offset. Written
+/// under `dir`.
 pub fn edge_tickets(dir: &Path) -> PathBuf {
     let path = dir.join("calendar_edges.csv");
     let table = handoff(&[
@@ -141,6 +142,22 @@ pub fn edge_tickets(dir: &Path) -> PathBuf {
     let categories = ["billing", "howto", "bug", "chitchat"];
     let priorities = ["urgent", "high", "normal", "low"];
     let text = |t: i64| jiff::Timestamp::from_second(t).unwrap().to_string();
+    // Some clocks are written with an RFC 3339 offset (`T` or a space, either sign), which
+    // replay and the SQL read as the same instant.
+    let offsets = [
+        ("T", 5 * 3600 + 1800),
+        (" ", -3 * 3600),
+        ("T", 0),
+        (" ", -(9 * 3600 + 1800)),
+    ];
+    let with_offset = |t: i64, i: usize| {
+        let (sep, seconds) = offsets[(i / 5) % offsets.len()];
+        let offset = jiff::tz::Offset::from_seconds(seconds).unwrap();
+        let local = offset.to_datetime(jiff::Timestamp::from_second(t).unwrap());
+        let sign = if seconds < 0 { '-' } else { '+' };
+        let (h, m) = (seconds.abs() / 3600, seconds.abs() % 3600 / 60);
+        format!("{}{sep}{}{sign}{h:02}:{m:02}", local.date(), local.time())
+    };
     let mut csv = String::from("id,created_at,escalated_at,text,category,priority\n");
     for (i, &t) in instants.iter().enumerate() {
         let escalated = if i % 7 == 3 {
@@ -148,9 +165,13 @@ pub fn edge_tickets(dir: &Path) -> PathBuf {
         } else {
             String::new()
         };
+        let created = if i % 5 == 2 {
+            with_offset(t, i)
+        } else {
+            text(t)
+        };
         csv.push_str(&format!(
-            "E{i:05},{},{escalated},hello,{},{}\n",
-            text(t),
+            "E{i:05},{created},{escalated},hello,{},{}\n",
             categories[i % 4],
             priorities[(i / 4) % 4]
         ));
