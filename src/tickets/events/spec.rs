@@ -384,22 +384,39 @@ impl Na {
         if self.values.is_empty() || text.len() > 4 * self.longest + 8 {
             return text;
         }
-        let bare = crate::tickets::value::trim(text);
+        match self.is_na(crate::tickets::value::trim(text)) {
+            true => "",
+            false => text,
+        }
+    }
+
+    /// [`Na::clean`] of a text its caller trimmed already (`value::trim`): the same result
+    /// without trimming it again (the events' cells are trimmed once per event, then cleaned).
+    #[inline]
+    pub fn clean_trimmed<'t>(&self, bare: &'t str) -> &'t str {
+        if self.values.is_empty() || bare.len() > 4 * self.longest + 8 {
+            return bare;
+        }
+        match self.is_na(bare) {
+            true => "",
+            false => bare,
+        }
+    }
+
+    /// Whether `bare` (trimmed) is an `na` value.
+    #[inline]
+    fn is_na(&self, bare: &str) -> bool {
         let ascii = bare.is_ascii();
         if ascii && bare.len() < 64 && self.lengths & (1 << bare.len()) == 0 {
-            return text;
+            return false;
         }
-        if self.values.iter().any(|na| {
+        self.values.iter().any(|na| {
             if ascii {
                 na.len() == bare.len() && na.eq_ignore_ascii_case(bare)
             } else {
                 bare.to_lowercase() == *na
             }
-        }) {
-            ""
-        } else {
-            text
-        }
+        })
     }
 }
 
@@ -453,6 +470,12 @@ mod tests {
         for text in texts {
             let expected = if compared(&na, text) { "" } else { text };
             assert_eq!(na.clean(text), expected, "{text:?}");
+            let bare = crate::tickets::value::trim(text);
+            assert_eq!(na.clean_trimmed(bare), na.clean(bare), "{text:?}");
+            for padded in [format!(" {text}\t"), format!("\u{a0}{text}\n")] {
+                let bare = crate::tickets::value::trim(&padded);
+                assert_eq!(na.clean_trimmed(bare), na.clean(bare), "{padded:?}");
+            }
         }
         assert_eq!(na.clean("\u{212a}"), "");
         assert_eq!(na.clean(&long_upper), "");

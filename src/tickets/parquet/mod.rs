@@ -249,11 +249,15 @@ fn decode(batches: &mut ParquetRecordBatchReader) -> Result<Option<Vec<Column>>,
 /// threads that evaluate them. Batches are decoded in input order (a batch's first line follows
 /// from the line breaks in every row before it), each by the thread that needs it — or by one
 /// that needs a later batch first: that thread decodes the batches before its own and leaves
-/// them here for their holders, so no thread ever waits for another one to come round (a
-/// thread waits only while another decodes).
+/// them in `ready` for their holders, so no thread ever waits for another one to come round (a
+/// thread waits only while another decodes the batch it needs).
 #[derive(Debug)]
 struct Decoder {
     state: Mutex<DecoderState>,
+    /// Batches decoded for a thread that has not come for them yet (locked apart from
+    /// `state`, and only after it when both are: a batch decoded already is taken while
+    /// another thread decodes).
+    ready: Mutex<BTreeMap<u64, Decoded>>,
 }
 
 struct DecoderState {
@@ -261,8 +265,6 @@ struct DecoderState {
     /// The number of the next batch to decode, and the line of its first row.
     next: u64,
     line: u64,
-    /// Batches decoded for a thread that has not come for them yet.
-    ready: BTreeMap<u64, Decoded>,
     /// The first batch that could not be decoded, and why: it and every later one fail so.
     failed: Option<(u64, String)>,
 }
@@ -293,9 +295,9 @@ impl Decoder {
                 batches,
                 next: 0,
                 line,
-                ready: BTreeMap::new(),
                 failed: None,
             }),
+            ready: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -313,11 +315,20 @@ impl Decoder {
 
     fn decoded(&self, seq: u64) -> Result<Decoded, String> {
         // A thread that panicked while decoding stops the replay; what it left is not read.
+        let ready = || {
+            self.ready
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        if let Some(decoded) = ready().remove(&seq) {
+            return Ok(decoded);
+        }
         let mut state = self
             .state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(decoded) = state.ready.remove(&seq) {
+        // Decoded while this thread waited for `state`.
+        if let Some(decoded) = ready().remove(&seq) {
             return Ok(decoded);
         }
         loop {
@@ -334,7 +345,7 @@ impl Decoder {
             match state.decode_next() {
                 Ok(decoded) if next == seq => return Ok(decoded),
                 Ok(decoded) => {
-                    state.ready.insert(next, decoded);
+                    ready().insert(next, decoded);
                 }
                 Err(why) => state.failed = Some((next, why)),
             }
