@@ -221,7 +221,7 @@ impl Column {
 fn short_decimal(v: f64, out: &mut [u8; 24]) -> Option<usize> {
     const SCALES: [f64; 5] = [1.0, 10.0, 100.0, 1_000.0, 10_000.0];
     // Zero (and its sign) and anything large or not finite: the formatter.
-    if v == 0.0 || !(v.abs() < 1e9) {
+    if v == 0.0 || !v.is_finite() || v.abs() >= 1e9 {
         return None;
     }
     let (places, m) = SCALES.iter().enumerate().find_map(|(k, &scale)| {
@@ -484,7 +484,7 @@ mod tests {
             0.00015,
             123.4567,
             -0.75,
-            999_999_999.9999,
+            999_999_999.999_9,
             1e9,
             1e-5,
             0.1 + 0.2,
