@@ -41,6 +41,20 @@ pub trait TypedChunk: Send + std::fmt::Debug {
     /// Append each row to `records` as one record, with the line a CSV export of the table
     /// gives it (what [`super::source::TypedRows::next_row`] gives the same row).
     fn split(&self, records: &mut super::Records);
+    /// Why [`TypedChunk::split`] found no rows to split: the rows could not be decoded (the
+    /// worker decodes them). The input ends there.
+    fn error(&self) -> Option<&str> {
+        None
+    }
+}
+
+impl Chunk {
+    /// The error of a chunk of typed rows that could not be decoded where it was split, as the
+    /// reader reports a read error.
+    pub fn typed_error(&self) -> Option<csv::Error> {
+        let why = self.typed.as_ref()?.error()?;
+        Some(csv::Error::from(std::io::Error::other(why.to_string())))
+    }
 }
 
 /// The reader thread's side: reads the input after the header and cuts it into [`Chunk`]s.

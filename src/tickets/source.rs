@@ -409,7 +409,7 @@ fn check_first_time(rows: &mut Rows, plan: &Plan) -> Result<(), String> {
     }
     rows.peeked = true;
     let text = std::str::from_utf8(rows.record.get(*at).unwrap_or_default()).unwrap_or("");
-    let text = plan.na.clean(super::value::trim(text));
+    let text = plan.na.clean_trimmed(super::value::trim(text));
     if text.is_empty() || plan.timestamps.parse(text).is_some() {
         return Ok(());
     }

@@ -47,6 +47,10 @@ impl<'s> Collector<'s> {
             }
         }
         self.sink.progress(batch.position);
+        // Typed rows (Parquet) are decoded on the thread that evaluated the batch.
+        if batch.error.is_none() {
+            batch.error = batch.chunk.as_ref().and_then(|c| c.typed_error());
+        }
         if let Some(error) = batch.error.take() {
             return Err(error.into());
         }

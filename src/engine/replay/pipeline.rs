@@ -5,7 +5,8 @@
 //! thread takes the evaluated batches back in input order
 //! (per-ticket output, rejected records) and returns them to the pool. When the reader is
 //! ahead of the workers, or the pool has no free batch, it evaluates a batch itself — the one it
-//! has just read, still in its cache — so every thread is busy and none waits for another while
+//! has just read, still in its cache (of a Parquet file's batches, which the thread that
+//! evaluates one decodes, the oldest) — so every thread is busy and none waits for another while
 //! there is work. The pool of batches bounds memory.
 //!
 //! Which thread evaluates which batch varies from run to run; the metrics do not, because
@@ -175,8 +176,19 @@ fn read<E: Evaluator>(
             }
         }
         if let Some(worker) = helper.as_mut() {
-            // The newest batch: its records are still in this core's cache.
-            if let Some(mut batch) = queues.work.pop_back() {
+            // The newest batch: its records are still in this core's cache. Not so for a
+            // batch of typed rows (Parquet), decoded by the thread that evaluates it, in input
+            // order: the oldest, so that this thread decodes its own batch only, not the
+            // batches before it too (which would leave a worker waiting for them).
+            let typed = queues
+                .work
+                .back()
+                .is_some_and(|b| b.chunk.as_ref().is_some_and(|c| c.typed.is_some()));
+            let next = match typed {
+                true => queues.work.pop_front(),
+                false => queues.work.pop_back(),
+            };
+            if let Some(mut batch) = next {
                 drop(queues);
                 worker.process(&mut batch);
                 if done.send(batch).is_err() {

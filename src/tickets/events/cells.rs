@@ -34,7 +34,7 @@ pub(super) fn field<'r>(plan: &Plan, event: EventText<'r>, at: usize) -> Result<
         None => std::str::from_utf8(event.record.get(at).unwrap_or_default())
             .map_err(|_| format!("column `{}`: is not valid UTF-8", plan.column_name(at)))?,
     };
-    Ok(plan.na.clean(crate::tickets::value::trim(text)))
+    Ok(plan.na.clean_trimmed(crate::tickets::value::trim(text)))
 }
 
 /// The fields an event's folds read, each trimmed and `na`-cleaned once per event (a column
@@ -80,7 +80,7 @@ impl Cells {
         for &at in &self.used {
             self.ranges[at] = event.record.range(at).and_then(|range| {
                 let text = whole.get(range.clone())?;
-                let clean = plan.na.clean(crate::tickets::value::trim(text));
+                let clean = plan.na.clean_trimmed(crate::tickets::value::trim(text));
                 // `clean` is a slice of `text`, or an empty `na`.
                 let start = match clean.is_empty() {
                     true => range.start,

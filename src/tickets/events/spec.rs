@@ -356,6 +356,10 @@ pub struct Na {
     /// length is never `na` (lower-casing ASCII keeps its length), which settles most cells
     /// without comparing them.
     lengths: u64,
+    /// Every value is ASCII without a `k`: then no text with a non-ASCII character is `na`
+    /// (the only non-ASCII character that lower-cases to ASCII is the Kelvin sign, to `k`),
+    /// so a text is compared byte for byte, ignoring ASCII case, without checking it is ASCII.
+    ascii: bool,
 }
 
 impl Na {
@@ -371,10 +375,12 @@ impl Na {
             .iter()
             .filter(|v| v.len() < 64)
             .fold(0, |bits, v| bits | 1 << v.len());
+        let ascii = values.iter().all(|v| v.is_ascii() && !v.contains('k'));
         Na {
             values,
             longest,
             lengths,
+            ascii,
         }
     }
 
@@ -384,28 +390,107 @@ impl Na {
         if self.values.is_empty() || text.len() > 4 * self.longest + 8 {
             return text;
         }
-        let bare = crate::tickets::value::trim(text);
+        match self.is_na(crate::tickets::value::trim(text)) {
+            true => "",
+            false => text,
+        }
+    }
+
+    /// [`Na::clean`] of a text its caller trimmed already (`value::trim`): the same result
+    /// without trimming it again (the events' cells are trimmed once per event, then cleaned).
+    #[inline]
+    pub fn clean_trimmed<'t>(&self, bare: &'t str) -> &'t str {
+        if self.values.is_empty() || bare.len() > 4 * self.longest + 8 {
+            return bare;
+        }
+        match self.is_na(bare) {
+            true => "",
+            false => bare,
+        }
+    }
+
+    /// Whether `bare` (trimmed) is an `na` value.
+    #[inline]
+    fn is_na(&self, bare: &str) -> bool {
+        if self.ascii {
+            // A non-ASCII byte equals no byte of a value.
+            if bare.len() < 64 && self.lengths & (1 << bare.len()) == 0 {
+                return false;
+            }
+            return self
+                .values
+                .iter()
+                .any(|na| na.len() == bare.len() && na.eq_ignore_ascii_case(bare));
+        }
         let ascii = bare.is_ascii();
         if ascii && bare.len() < 64 && self.lengths & (1 << bare.len()) == 0 {
-            return text;
+            return false;
         }
-        if self.values.iter().any(|na| {
+        self.values.iter().any(|na| {
             if ascii {
                 na.len() == bare.len() && na.eq_ignore_ascii_case(bare)
             } else {
                 bare.to_lowercase() == *na
             }
-        }) {
-            ""
-        } else {
-            text
-        }
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_kelvin_sign_lower_cases_into_ascii() {
+        // What `Na::ascii` rests on: a text with a non-ASCII character lower-cases to a text
+        // with one (`İ` to `i` and a combining dot), unless that character is the Kelvin sign.
+        let into_ascii: Vec<char> = (0x80..=0x10_ffff)
+            .filter_map(char::from_u32)
+            .filter(|c| c.to_lowercase().all(|l| l.is_ascii()))
+            .collect();
+        assert_eq!(into_ascii, ['\u{212a}']);
+    }
+
+    #[test]
+    fn na_values_of_ascii_without_k_find_the_same_as_any_others() {
+        let ascii = Na::new(&Values {
+            na: ["?", "N/A", "null"].map(String::from).to_vec(),
+        });
+        // The same values, plus one that turns the shortcut off.
+        let general = Na::new(&Values {
+            na: [
+                "?",
+                "N/A",
+                "null",
+                "\u{212a}\u{212a}\u{212a}\u{212a}\u{212a}",
+            ]
+            .map(String::from)
+            .to_vec(),
+        });
+        assert!(ascii.ascii && !general.ascii);
+        let texts = [
+            "",
+            "?",
+            "n/a",
+            "N/A",
+            "NULL",
+            "nUlL",
+            "n/\u{212a}",
+            "nul",
+            "ñ/a",
+            "N/Ä",
+            "?\u{301}",
+            "0.5",
+            "true",
+            "2026-03-02T10:00:00Z",
+            "¿",
+            "ÑULL",
+        ];
+        for text in texts {
+            assert_eq!(ascii.is_na(text), general.is_na(text), "{text:?}");
+        }
+        assert!(ascii.is_na("nUlL") && !ascii.is_na("ñ/a"));
+    }
 
     /// What `clean` did before it looked at lengths: every value compared.
     fn compared(na: &Na, text: &str) -> bool {
@@ -453,6 +538,12 @@ mod tests {
         for text in texts {
             let expected = if compared(&na, text) { "" } else { text };
             assert_eq!(na.clean(text), expected, "{text:?}");
+            let bare = crate::tickets::value::trim(text);
+            assert_eq!(na.clean_trimmed(bare), na.clean(bare), "{text:?}");
+            for padded in [format!(" {text}\t"), format!("\u{a0}{text}\n")] {
+                let bare = crate::tickets::value::trim(&padded);
+                assert_eq!(na.clean_trimmed(bare), na.clean(bare), "{padded:?}");
+            }
         }
         assert_eq!(na.clean("\u{212a}"), "");
         assert_eq!(na.clean(&long_upper), "");

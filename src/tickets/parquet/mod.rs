@@ -11,10 +11,11 @@
 mod column;
 mod csv;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use ::csv::ByteRecord;
 use arrow_schema::DataType;
@@ -82,6 +83,12 @@ pub fn rows(path: &Path, columns: Option<&BTreeSet<String>>) -> Result<ParquetRo
         .collect();
     // The header is line 1 of a CSV export of the table; a name with line breaks takes more.
     let header_lines: u64 = schema_lines(roots.iter().map(|&i| schema.field(i).name().as_bytes()));
+    let total = builder
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|group| u64::try_from(group.num_rows()).unwrap_or(0))
+        .sum();
     let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
     let batches = builder
         .with_projection(mask)
@@ -89,7 +96,10 @@ pub fn rows(path: &Path, columns: Option<&BTreeSet<String>>) -> Result<ParquetRo
         .build()
         .map_err(|e| format!("cannot read: {e}"))?;
     Ok(ParquetRows {
-        batches,
+        batches: Some(batches),
+        decoder: None,
+        total,
+        handed: 0,
         headers,
         columns: Vec::new(),
         rows: 0,
@@ -140,7 +150,13 @@ fn supported(data_type: &DataType) -> bool {
 
 /// Rows of a Parquet file ([`rows`]).
 pub struct ParquetRows {
-    batches: ParquetRecordBatchReader,
+    /// The decoder, until the rows are handed out as chunks: then it is `decoder`'s.
+    batches: Option<ParquetRecordBatchReader>,
+    /// Shared by the chunks handed out, which are decoded where they are split.
+    decoder: Option<Arc<Decoder>>,
+    /// Rows in the file (its row groups'); chunks handed out.
+    total: u64,
+    handed: u64,
     headers: Vec<String>,
     /// The current batch's columns, and its number of rows.
     columns: Vec<Column>,
@@ -149,7 +165,7 @@ pub struct ParquetRows {
     row: usize,
     /// The line of the next row in a CSV export of the table.
     line: u64,
-    /// Rows handed out.
+    /// Rows handed out (one by one, or in chunks).
     read: u64,
     cell: String,
 }
@@ -180,21 +196,28 @@ impl super::source::TypedRows for ParquetRows {
     }
 
     fn next_chunk(&mut self) -> Result<Option<Box<dyn TypedChunk>>, String> {
-        let Some(columns) = self.next_batch()? else {
+        // Only numbered batches are handed out here: the thread that evaluates a batch decodes
+        // it ([`Decoder`]), so the reader thread does no decoding at all.
+        if self.read >= self.total {
             return Ok(None);
+        }
+        let decoder = match &self.decoder {
+            Some(decoder) => decoder.clone(),
+            None => {
+                let decoder = Arc::new(Decoder::new(self.batches.take(), self.line));
+                self.decoder = Some(decoder.clone());
+                decoder
+            }
         };
-        let rows = columns.first().map_or(0, Column::len);
-        // Only the line breaks inside strings move the lines after them; counting them here
-        // (a scan of the batch's string bytes) lets the worker number the rows on its own.
-        let inner: u64 = columns.iter().map(Column::newlines).sum();
+        let rows = (self.total - self.read).min(BATCH_ROWS as u64);
         let chunk = ParquetChunk {
-            columns,
-            rows,
-            line: self.line,
-            inner,
+            decoder,
+            seq: self.handed,
+            rows: rows as usize,
+            error: OnceLock::new(),
         };
-        self.line += rows as u64 + inner;
-        self.read += rows as u64;
+        self.handed += 1;
+        self.read += rows;
         Ok(Some(Box::new(chunk)))
     }
 
@@ -206,27 +229,179 @@ impl super::source::TypedRows for ParquetRows {
 impl ParquetRows {
     /// The columns of the next decoded batch; `None` at the end.
     fn next_batch(&mut self) -> Result<Option<Vec<Column>>, String> {
-        let Some(batch) = self.batches.next() else {
+        let Some(batches) = self.batches.as_mut() else {
             return Ok(None);
         };
-        let batch = batch.map_err(|e| format!("cannot read: {e}"))?;
-        Ok(Some(batch.columns().iter().map(Column::of).collect()))
+        decode(batches)
     }
 }
 
-/// Rows of one decoded batch ([`ParquetRows`]'s `next_chunk`), split into records on the
-/// worker that evaluates them.
+/// The columns of `batches`' next batch; `None` at the end.
+fn decode(batches: &mut ParquetRecordBatchReader) -> Result<Option<Vec<Column>>, String> {
+    let Some(batch) = batches.next() else {
+        return Ok(None);
+    };
+    let batch = batch.map_err(|e| format!("cannot read: {e}"))?;
+    Ok(Some(batch.columns().iter().map(Column::of).collect()))
+}
+
+/// The decoding of a Parquet input's batches once they are handed out as chunks, shared by the
+/// threads that evaluate them. Batches are decoded in input order (a batch's first line follows
+/// from the line breaks in every row before it), each by the thread that needs it — or by one
+/// that needs a later batch first: that thread decodes the batches before its own and leaves
+/// them in `ready` for their holders, so no thread ever waits for another one to come round (a
+/// thread waits only while another decodes the batch it needs).
 #[derive(Debug)]
-struct ParquetChunk {
+struct Decoder {
+    state: Mutex<DecoderState>,
+    /// Batches decoded for a thread that has not come for them yet (locked apart from
+    /// `state`, and only after it when both are: a batch decoded already is taken while
+    /// another thread decodes).
+    ready: Mutex<BTreeMap<u64, Decoded>>,
+}
+
+struct DecoderState {
+    batches: Option<ParquetRecordBatchReader>,
+    /// The number of the next batch to decode, and the line of its first row.
+    next: u64,
+    line: u64,
+    /// The first batch that could not be decoded, and why: it and every later one fail so.
+    failed: Option<(u64, String)>,
+}
+
+impl std::fmt::Debug for DecoderState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecoderState")
+            .field("next", &self.next)
+            .field("line", &self.line)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One decoded batch: its columns and rows, the line of its first row, the line breaks inside
+/// its cells.
+#[derive(Debug)]
+struct Decoded {
     columns: Vec<Column>,
     rows: usize,
-    /// The line of the first row in a CSV export of the table.
     line: u64,
-    /// Line breaks inside the rows' cells (none: each row takes one line).
     inner: u64,
 }
 
+impl Decoder {
+    fn new(batches: Option<ParquetRecordBatchReader>, line: u64) -> Decoder {
+        Decoder {
+            state: Mutex::new(DecoderState {
+                batches,
+                next: 0,
+                line,
+                failed: None,
+            }),
+            ready: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// Batch `seq` (of `rows` rows), decoded.
+    fn batch(&self, seq: u64, rows: usize) -> Result<Decoded, String> {
+        let decoded = self.decoded(seq)?;
+        match decoded.rows == rows {
+            true => Ok(decoded),
+            false => Err(format!(
+                "cannot read: {} rows where the file's metadata says {rows}",
+                decoded.rows
+            )),
+        }
+    }
+
+    fn decoded(&self, seq: u64) -> Result<Decoded, String> {
+        // A thread that panicked while decoding stops the replay; what it left is not read.
+        let ready = || {
+            self.ready
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        if let Some(decoded) = ready().remove(&seq) {
+            return Ok(decoded);
+        }
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Decoded while this thread waited for `state`.
+        if let Some(decoded) = ready().remove(&seq) {
+            return Ok(decoded);
+        }
+        loop {
+            if let Some((failed, why)) = &state.failed {
+                if seq >= *failed {
+                    return Err(why.clone());
+                }
+            }
+            if state.next > seq {
+                // Taken already: cannot happen, each batch is split once.
+                return Err("cannot read: a batch was decoded twice".to_string());
+            }
+            let next = state.next;
+            match state.decode_next() {
+                Ok(decoded) if next == seq => return Ok(decoded),
+                Ok(decoded) => {
+                    ready().insert(next, decoded);
+                }
+                Err(why) => state.failed = Some((next, why)),
+            }
+        }
+    }
+}
+
+impl DecoderState {
+    /// Decode the next batch (it may be empty at the end of the file).
+    fn decode_next(&mut self) -> Result<Decoded, String> {
+        let columns = match self.batches.as_mut() {
+            Some(batches) => decode(batches)?.unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let rows = columns.first().map_or(0, Column::len);
+        // Only the line breaks inside strings move the lines after them.
+        let inner: u64 = columns.iter().map(Column::newlines).sum();
+        let decoded = Decoded {
+            columns,
+            rows,
+            line: self.line,
+            inner,
+        };
+        self.next += 1;
+        self.line += rows as u64 + inner;
+        Ok(decoded)
+    }
+}
+
+/// A numbered batch of rows handed out by [`ParquetRows`]'s `next_chunk`, decoded and split
+/// into records on the thread that evaluates it.
+#[derive(Debug)]
+struct ParquetChunk {
+    decoder: Arc<Decoder>,
+    seq: u64,
+    rows: usize,
+    /// Why the batch could not be decoded (it then has no records).
+    error: OnceLock<String>,
+}
+
 impl TypedChunk for ParquetChunk {
+    fn split(&self, records: &mut Records) {
+        match self.decoder.batch(self.seq, self.rows) {
+            Ok(decoded) => decoded.split(records),
+            Err(why) => {
+                let _ = self.error.set(why);
+            }
+        }
+    }
+
+    fn error(&self) -> Option<&str> {
+        self.error.get().map(String::as_str)
+    }
+}
+
+impl Decoded {
     fn split(&self, records: &mut Records) {
         // Each cell is copied once, from its column into `records`.
         let mut cell = String::new();
