@@ -47,12 +47,12 @@ struct RecordText<'r> {
 
 impl<'r> RecordText<'r> {
     /// Field `column` (empty when the record is short); `Err` when it is not UTF-8.
-    #[inline]
+    #[inline(always)]
     fn get(&self, column: usize) -> Result<&'r str, ()> {
         self.raw(column).map(|text| self.clean(text))
     }
 
-    #[inline]
+    #[inline(always)]
     fn clean(&self, text: &'r str) -> &'r str {
         match self.na {
             Some(na) => na.clean(text),
@@ -60,7 +60,7 @@ impl<'r> RecordText<'r> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn raw(&self, column: usize) -> Result<&'r str, ()> {
         // A slice of valid UTF-8 between character boundaries is valid UTF-8; a field that
         // does not start and end on one (only possible in a record that is not all text)
@@ -75,7 +75,7 @@ impl<'r> RecordText<'r> {
         std::str::from_utf8(self.record.get(column).unwrap_or_default()).map_err(|_| ())
     }
 
-    #[inline]
+    #[inline(always)]
     fn trimmed(&self, column: usize) -> Result<&'r str, ()> {
         self.raw(column).map(|text| self.clean(trim(text)))
     }
@@ -109,7 +109,7 @@ pub struct TicketParser {
     /// Per label field ([`Label`] order, then `resolved_tier`): a few trimmed texts as the
     /// data spells them and the label each was read as, so a column's few distinct values are
     /// lower-cased, aliased and checked once, not once per ticket.
-    known_labels: [Vec<(String, String)>; Label::ALL.len() + 1],
+    known_labels: [Vec<(SpellingKey, String, String)>; Label::ALL.len() + 1],
     /// Bad values counted as empty, per field.
     pub bad_values: BTreeMap<String, u64>,
 }
@@ -117,6 +117,48 @@ pub struct TicketParser {
 /// Distinct spellings remembered per label column ([`TicketParser::label`]); a column with
 /// more reads the others as before.
 const KNOWN_LABELS: usize = 8;
+
+/// A spelling as a few numbers — its length, its first eight bytes and its last eight (which
+/// overlap when it is shorter than sixteen) — so that a remembered spelling is found by
+/// comparing integers, not by a call to `memcmp` per candidate. Equal keys are equal
+/// spellings up to sixteen bytes; a longer one is compared in full as well.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SpellingKey {
+    len: usize,
+    head: u64,
+    tail: u64,
+}
+
+impl SpellingKey {
+    #[inline(always)]
+    fn of(text: &str) -> SpellingKey {
+        let b = text.as_bytes();
+        let len = b.len();
+        let word = |at: usize| b.get(at..at + 8).and_then(|w| w.try_into().ok());
+        let half = |at: usize| b.get(at..at + 4).and_then(|w| w.try_into().ok());
+        let (head, tail) = if len >= 8 {
+            let (head, tail) = (word(0), word(len - 8));
+            (
+                head.map_or(0, u64::from_le_bytes),
+                tail.map_or(0, u64::from_le_bytes),
+            )
+        } else if len >= 4 {
+            let (head, tail) = (half(0), half(len - 4));
+            let read = |w: Option<[u8; 4]>| w.map_or(0, |w| u64::from(u32::from_le_bytes(w)));
+            (read(head), read(tail))
+        } else {
+            let head = b.iter().rev().fold(0, |key, &c| key << 8 | u64::from(c));
+            (head, 0)
+        };
+        SpellingKey { len, head, tail }
+    }
+
+    /// Whether `text`, whose key this is, is `known`, whose key is `other`.
+    #[inline(always)]
+    fn matches(self, text: &str, other: SpellingKey, known: &str) -> bool {
+        self == other && (self.len <= 16 || text == known)
+    }
+}
 
 /// Set a reusable label slot to `text` (keeping its buffer).
 fn set_label(slot: &mut Option<String>, text: &str) {
@@ -238,12 +280,13 @@ impl TicketParser {
         })
     }
 
+    #[inline(always)]
     fn plan(&self, field: Field) -> &FieldPlan {
         &self.fields[field.index()]
     }
 
     /// The trimmed text of a canonical field; a problem when it is not UTF-8.
-    #[inline]
+    #[inline(always)]
     fn text_of<'r>(
         &self,
         field: Field,
@@ -327,8 +370,12 @@ impl TicketParser {
             Field::ResolvedTier => Some(Label::ALL.len()),
             _ => field.label().map(|label| label as usize),
         };
+        let key = SpellingKey::of(text);
         if let Some(known) = known.and_then(|i| self.known_labels.get(i)) {
-            if let Some((_, label)) = known.iter().find(|(raw, _)| raw == text) {
+            if let Some((_, _, label)) = known
+                .iter()
+                .find(|(other, raw, _)| key.matches(text, *other, raw))
+            {
                 set_label(slot, label);
                 return Ok(text);
             }
@@ -339,7 +386,7 @@ impl TicketParser {
             known.and_then(|i| self.known_labels.get_mut(i)),
         ) {
             if known.len() < KNOWN_LABELS {
-                known.push((text.to_string(), label.clone()));
+                known.push((key, text.to_string(), label.clone()));
             }
         }
         Ok(text)

@@ -264,6 +264,7 @@ impl Records {
     }
 
     /// Record `index`; `None` past the end.
+    #[inline]
     pub fn get(&self, index: usize) -> Option<RawRecord<'_>> {
         let extent = *self.records.get(index)?;
         let end = match extent.last {
@@ -282,6 +283,7 @@ impl Records {
 
 impl<'a> RawRecord<'a> {
     /// Number of fields.
+    #[inline]
     pub fn len(&self) -> usize {
         self.ends.len()
     }
@@ -291,21 +293,25 @@ impl<'a> RawRecord<'a> {
     }
 
     /// Line of the record's start in the input (1-based, header included).
+    #[inline]
     pub fn line(&self) -> u64 {
         self.line
     }
 
     /// Why the record was rejected while reading, if it was.
+    #[inline]
     pub fn rejection(&self) -> Option<&'a Rejection> {
         self.rejection
     }
 
     /// All field bytes, back to back.
+    #[inline]
     pub fn as_slice(&self) -> &'a [u8] {
         self.bytes
     }
 
     /// Where field `i` lies in [`RawRecord::as_slice`].
+    #[inline]
     pub fn range(&self, i: usize) -> Option<std::ops::Range<usize>> {
         let end = *self.ends.get(i)?;
         let start = match i {
@@ -315,6 +321,7 @@ impl<'a> RawRecord<'a> {
         Some(start - self.start..end - self.start)
     }
 
+    #[inline]
     pub fn get(&self, i: usize) -> Option<&'a [u8]> {
         self.range(i).map(|range| &self.bytes[range])
     }
