@@ -130,8 +130,9 @@ impl Records {
         // Chunks begin at a record boundary, whichever this parser read before.
         super::chunk::restart(core);
         let input = chunk.bytes.as_slice();
-        // The parser's output is never longer than its input.
-        self.bytes.resize(input.len(), 0);
+        // Field bytes are never longer than the input; plain records append them, so the
+        // buffer is zeroed only for `csv_core` ([`Records::read_core`]).
+        self.bytes.reserve(input.len());
         // Where the next record starts in `input` and in `bytes`; `\n` before it.
         let (mut pos, mut out, mut newlines) = (0, 0, chunk.newlines);
         loop {
@@ -177,6 +178,12 @@ impl Records {
         let input = chunk.bytes.as_slice();
         let (start, first) = (pos, self.ends.len());
         let (mut out, mut fields) = (record_out, 0);
+        // `csv_core` writes into a slice: room for the rest of the input, whose fields are
+        // never longer (zeroed once; later plain records write over it).
+        let room = record_out + (input.len() - pos) + 1;
+        if self.bytes.len() < room {
+            self.bytes.resize(room, 0);
+        }
         loop {
             let rest = &input[pos..];
             // An empty input is the end of the data to the parser; a chunk that is not the

@@ -26,14 +26,14 @@ pub struct Plain {
 }
 
 /// Read the record at `input[start..]` if it is plainly written (see the module): its field
-/// bytes go to `bytes[out..]` (which has room for as many bytes as the input has left) and the
+/// bytes go to `bytes[out..]` ([`put`]) and the
 /// end of each field to `ends`. `None` (with `ends` possibly grown; the caller truncates it)
 /// when the record must go to `csv_core`.
 #[inline]
 pub fn plain_record(
     input: &[u8],
     start: usize,
-    bytes: &mut [u8],
+    bytes: &mut Vec<u8>,
     mut out: usize,
     ends: &mut Vec<usize>,
 ) -> Option<Plain> {
@@ -50,10 +50,10 @@ pub fn plain_record(
             loop {
                 let q = p + memchr::memchr2(b'"', b'\n', input.get(p..)?)?;
                 let text = input.get(p..q)?;
-                bytes.get_mut(out..out + text.len())?.copy_from_slice(text);
+                put(bytes, out, text)?;
                 out += text.len();
                 if input[q] == b'\n' {
-                    *bytes.get_mut(out)? = b'\n';
+                    put(bytes, out, b"\n")?;
                     out += 1;
                     newlines += 1;
                     p = q + 1;
@@ -61,7 +61,7 @@ pub fn plain_record(
                 }
                 match input.get(q + 1) {
                     Some(b'"') => {
-                        *bytes.get_mut(out)? = b'"';
+                        put(bytes, out, b"\"")?;
                         out += 1;
                         p = q + 2;
                     }
@@ -86,9 +86,7 @@ pub fn plain_record(
         } else {
             let j = special(input, p)?;
             let field = &input[p..j];
-            bytes
-                .get_mut(out..out + field.len())?
-                .copy_from_slice(field);
+            put(bytes, out, field)?;
             out += field.len();
             match input[j] {
                 b',' => {
@@ -110,6 +108,19 @@ pub fn plain_record(
             }
         }
     }
+}
+
+/// Write `src` at `out` of `bytes`: appended while `out` is its end (the buffer is not zeroed
+/// ahead for plain records), else over what is there (once `csv_core` has read a record, the
+/// buffer has room for the rest of the input, which no record's fields outgrow).
+#[inline(always)]
+fn put(bytes: &mut Vec<u8>, out: usize, src: &[u8]) -> Option<()> {
+    if out == bytes.len() {
+        bytes.extend_from_slice(src);
+    } else {
+        bytes.get_mut(out..out + src.len())?.copy_from_slice(src);
+    }
+    Some(())
 }
 
 /// Words of eight bytes [`special`] scans before it hands a long field to `memchr`.

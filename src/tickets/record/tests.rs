@@ -167,12 +167,15 @@ fn plain_records_are_split_without_the_parser() {
         b"T12026-04-08T09:33:53ZHi, \"all\"0.9x"
     );
     assert_eq!(ends, [2, 22, 31, 34, 34, 35]);
-    // CRLF line ends, a quoted line break, an empty last field.
+    // CRLF line ends, a quoted line break, an empty last field; appended to the buffer's end.
     let text = b"a,\"b\r\nc\",\r\nz";
-    let (mut bytes, mut ends) = (vec![0; text.len()], Vec::new());
-    let plain = plain::plain_record(text, 0, &mut bytes, 0, &mut ends).unwrap();
-    assert_eq!((plain.end, plain.out, plain.newlines), (11, 5, 2));
-    assert_eq!(ends, [1, 5, 5]);
+    let (mut bytes, mut ends) = (b"xy".to_vec(), Vec::new());
+    let plain = plain::plain_record(text, 0, &mut bytes, 2, &mut ends).unwrap();
+    assert_eq!((plain.end, plain.out, plain.newlines), (11, 7, 2));
+    assert_eq!(
+        (bytes.as_slice(), ends.as_slice()),
+        (&b"xyab\r\nc"[..], &[3, 7, 7][..])
+    );
     // Left to the parser: a quote inside a field, text after a closing quote, a lone `\r`,
     // an empty line, no line end, an unclosed quote.
     for text in [
