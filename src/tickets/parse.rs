@@ -17,6 +17,7 @@ use super::source::{Layout, Needs, RowError};
 use super::value::{TimestampParser, parse_bool, parse_number, trim};
 use crate::fields::{Field, Label};
 use crate::text::{fold, normalize_label};
+use spelling::SpellingKey;
 
 /// Where a canonical field comes from and how its problems count.
 #[derive(Debug, Clone)]
@@ -47,12 +48,12 @@ struct RecordText<'r> {
 
 impl<'r> RecordText<'r> {
     /// Field `column` (empty when the record is short); `Err` when it is not UTF-8.
-    #[inline]
+    #[inline(always)]
     fn get(&self, column: usize) -> Result<&'r str, ()> {
         self.raw(column).map(|text| self.clean(text))
     }
 
-    #[inline]
+    #[inline(always)]
     fn clean(&self, text: &'r str) -> &'r str {
         match self.na {
             Some(na) => na.clean(text),
@@ -60,7 +61,7 @@ impl<'r> RecordText<'r> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn raw(&self, column: usize) -> Result<&'r str, ()> {
         // A slice of valid UTF-8 between character boundaries is valid UTF-8; a field that
         // does not start and end on one (only possible in a record that is not all text)
@@ -75,7 +76,7 @@ impl<'r> RecordText<'r> {
         std::str::from_utf8(self.record.get(column).unwrap_or_default()).map_err(|_| ())
     }
 
-    #[inline]
+    #[inline(always)]
     fn trimmed(&self, column: usize) -> Result<&'r str, ()> {
         self.raw(column).map(|text| self.clean(trim(text)))
     }
@@ -109,7 +110,7 @@ pub struct TicketParser {
     /// Per label field ([`Label`] order, then `resolved_tier`): a few trimmed texts as the
     /// data spells them and the label each was read as, so a column's few distinct values are
     /// lower-cased, aliased and checked once, not once per ticket.
-    known_labels: [Vec<(String, String)>; Label::ALL.len() + 1],
+    known_labels: [Vec<(SpellingKey, String, String)>; Label::ALL.len() + 1],
     /// Bad values counted as empty, per field.
     pub bad_values: BTreeMap<String, u64>,
 }
@@ -238,12 +239,13 @@ impl TicketParser {
         })
     }
 
+    #[inline(always)]
     fn plan(&self, field: Field) -> &FieldPlan {
         &self.fields[field.index()]
     }
 
     /// The trimmed text of a canonical field; a problem when it is not UTF-8.
-    #[inline]
+    #[inline(always)]
     fn text_of<'r>(
         &self,
         field: Field,
@@ -327,8 +329,12 @@ impl TicketParser {
             Field::ResolvedTier => Some(Label::ALL.len()),
             _ => field.label().map(|label| label as usize),
         };
+        let key = SpellingKey::of(text);
         if let Some(known) = known.and_then(|i| self.known_labels.get(i)) {
-            if let Some((_, label)) = known.iter().find(|(raw, _)| raw == text) {
+            if let Some((_, _, label)) = known
+                .iter()
+                .find(|(other, raw, _)| key.matches(text, *other, raw))
+            {
                 set_label(slot, label);
                 return Ok(text);
             }
@@ -339,7 +345,7 @@ impl TicketParser {
             known.and_then(|i| self.known_labels.get_mut(i)),
         ) {
             if known.len() < KNOWN_LABELS {
-                known.push((text.to_string(), label.clone()));
+                known.push((key, text.to_string(), label.clone()));
             }
         }
         Ok(text)
@@ -549,5 +555,6 @@ pub fn without_offset_note(count: u64, zone: &str) -> Option<String> {
     (count > 0).then(|| format!("{count} timestamps without an offset were read as {zone}"))
 }
 
+mod spelling;
 #[cfg(test)]
 mod tests;

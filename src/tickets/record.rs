@@ -8,6 +8,8 @@ use csv::ByteRecord;
 
 use super::chunk::Chunk;
 
+mod plain;
+
 /// Consecutive records: their field bytes in one buffer.
 #[derive(Debug, Default)]
 pub struct Records {
@@ -116,9 +118,10 @@ impl Records {
     /// replacing what was here. Each record gets the line a whole-file read gives it (see
     /// [`super::source`]): counted back from where the record ended, minus the line breaks
     /// inside its quoted fields, minus its own `\n` when the parser consumed it.
+    /// A plainly written record is split without `core` ([`plain::plain_record`]), which
+    /// reads the same fields from it; any other goes to `core` as it stands.
     /// A chunk of typed rows is split as it is ([`super::chunk::TypedChunk`]).
     pub fn read_chunk(&mut self, core: &mut csv_core::Reader, chunk: &Chunk) {
-        use csv_core::ReadRecordResult::*;
         self.clear();
         if let Some(typed) = &chunk.typed {
             typed.split(self);
@@ -127,13 +130,60 @@ impl Records {
         // Chunks begin at a record boundary, whichever this parser read before.
         super::chunk::restart(core);
         let input = chunk.bytes.as_slice();
-        // The parser's output is never longer than its input.
-        self.bytes.resize(input.len(), 0);
-        let mut newlines = memchr::memchr_iter(b'\n', input).peekable();
-        let mut newlines_to_end = chunk.newlines;
-        let (mut pos, mut out) = (0, 0);
-        // The record being read: where its fields start in `bytes` and `ends`, fields so far.
-        let (mut record_out, mut first, mut fields) = (0, 0, 0);
+        // Field bytes are never longer than the input; plain records append them, so the
+        // buffer is zeroed only for `csv_core` ([`Records::read_core`]).
+        self.bytes.reserve(input.len());
+        // Where the next record starts in `input` and in `bytes`; `\n` before it.
+        let (mut pos, mut out, mut newlines) = (0, 0, chunk.newlines);
+        loop {
+            let first = self.ends.len();
+            if let Some(plain) =
+                plain::plain_record(input, pos, &mut self.bytes, out, &mut self.ends)
+            {
+                self.records.push(Extent {
+                    start: out,
+                    first,
+                    last: self.ends.len(),
+                    line: newlines + 1,
+                    rejected: None,
+                });
+                (pos, out) = (plain.end, plain.out);
+                newlines += plain.newlines;
+                continue;
+            }
+            self.ends.truncate(first);
+            match self.read_core(core, chunk, pos, out, newlines) {
+                Some((end, end_out)) => {
+                    newlines += super::chunk::count_newlines(&input[pos..end]);
+                    (pos, out) = (end, end_out);
+                }
+                None => break,
+            }
+        }
+        self.bytes.truncate(out);
+    }
+
+    /// Read one record of `chunk` from `pos` with `core` into `bytes[out..]`, after `newlines`
+    /// line ends: where it ends in the input and in `bytes`; `None` at the end of the chunk's
+    /// whole records (what was read of a record cut off is dropped).
+    fn read_core(
+        &mut self,
+        core: &mut csv_core::Reader,
+        chunk: &Chunk,
+        mut pos: usize,
+        record_out: usize,
+        newlines: u64,
+    ) -> Option<(usize, usize)> {
+        use csv_core::ReadRecordResult::*;
+        let input = chunk.bytes.as_slice();
+        let (start, first) = (pos, self.ends.len());
+        let (mut out, mut fields) = (record_out, 0);
+        // `csv_core` writes into a slice: room for the rest of the input, whose fields are
+        // never longer (zeroed once; later plain records write over it).
+        let room = record_out + (input.len() - pos) + 1;
+        if self.bytes.len() < room {
+            self.bytes.resize(room, 0);
+        }
         loop {
             let rest = &input[pos..];
             // An empty input is the end of the data to the parser; a chunk that is not the
@@ -160,11 +210,8 @@ impl Records {
                     for end in &mut self.ends[first..first + fields] {
                         *end += record_out;
                     }
-                    let mut in_record = 0;
-                    while newlines.next_if(|&at| at < pos).is_some() {
-                        in_record += 1;
-                    }
-                    newlines_to_end += in_record;
+                    self.ends.truncate(first + fields);
+                    let in_record = super::chunk::count_newlines(&input[start..pos]);
                     let own = u64::from(pos > 0 && input[pos - 1] == b'\n');
                     // Line breaks inside quoted fields are among those consumed with it; at
                     // the end of the input (an unclosed quote) its last one may be both.
@@ -177,12 +224,12 @@ impl Records {
                         start: record_out,
                         first,
                         last: first + fields,
-                        line: (newlines_to_end + 1).saturating_sub(inner + own).max(1),
+                        line: (newlines + in_record + 1)
+                            .saturating_sub(inner + own)
+                            .max(1),
                         rejected: None,
                     });
-                    record_out = out;
-                    first += fields;
-                    fields = 0;
+                    return Some((pos, out));
                 }
                 End => break,
                 InputEmpty if rest.is_empty() => break,
@@ -193,8 +240,8 @@ impl Records {
                 }
             }
         }
-        self.bytes.truncate(record_out);
         self.ends.truncate(first);
+        None
     }
 
     /// Append a record rejected while reading: `width` empty fields, then `rejection`.
@@ -224,6 +271,7 @@ impl Records {
     }
 
     /// Record `index`; `None` past the end.
+    #[inline]
     pub fn get(&self, index: usize) -> Option<RawRecord<'_>> {
         let extent = *self.records.get(index)?;
         let end = match extent.last {
@@ -242,6 +290,7 @@ impl Records {
 
 impl<'a> RawRecord<'a> {
     /// Number of fields.
+    #[inline]
     pub fn len(&self) -> usize {
         self.ends.len()
     }
@@ -251,21 +300,25 @@ impl<'a> RawRecord<'a> {
     }
 
     /// Line of the record's start in the input (1-based, header included).
+    #[inline]
     pub fn line(&self) -> u64 {
         self.line
     }
 
     /// Why the record was rejected while reading, if it was.
+    #[inline]
     pub fn rejection(&self) -> Option<&'a Rejection> {
         self.rejection
     }
 
     /// All field bytes, back to back.
+    #[inline]
     pub fn as_slice(&self) -> &'a [u8] {
         self.bytes
     }
 
     /// Where field `i` lies in [`RawRecord::as_slice`].
+    #[inline]
     pub fn range(&self, i: usize) -> Option<std::ops::Range<usize>> {
         let end = *self.ends.get(i)?;
         let start = match i {
@@ -275,6 +328,7 @@ impl<'a> RawRecord<'a> {
         Some(start - self.start..end - self.start)
     }
 
+    #[inline]
     pub fn get(&self, i: usize) -> Option<&'a [u8]> {
         self.range(i).map(|range| &self.bytes[range])
     }
@@ -285,54 +339,4 @@ impl<'a> RawRecord<'a> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn records_read_back_as_written() {
-        let input = "a,bb,\n\"x,y\",,zz\nlast\n";
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(input.as_bytes());
-        let mut records = Records::default();
-        let mut record = ByteRecord::new();
-        while reader.read_byte_record(&mut record).unwrap() {
-            let line = record.position().map_or(0, |p| p.line());
-            records.push(&record, line);
-        }
-        let fields = |i: usize| -> Vec<&[u8]> { records.get(i).unwrap().iter().collect() };
-        assert_eq!(records.len(), 3);
-        assert_eq!(fields(0), [&b"a"[..], b"bb", b""]);
-        assert_eq!(fields(1), [&b"x,y"[..], b"", b"zz"]);
-        assert_eq!(fields(2), [&b"last"[..]]);
-        let second = records.get(1).unwrap();
-        assert_eq!(second.as_slice(), b"x,yzz");
-        assert_eq!(second.range(2), Some(3..5));
-        assert_eq!(second.get(3), None);
-        assert_eq!((second.line(), records.get(2).unwrap().line()), (2, 3));
-        assert!(records.get(3).is_none());
-        records.clear();
-        assert!(records.is_empty());
-    }
-
-    #[test]
-    fn records_built_field_by_field_read_as_pushed_ones() {
-        let mut pushed = Records::default();
-        let mut built = Records::default();
-        for (fields, line) in [(vec!["a", "", "c\nd"], 2), (vec![], 4), (vec!["", "x"], 5)] {
-            pushed.push(&ByteRecord::from(fields.clone()), line);
-            built.begin(line);
-            for field in &fields {
-                built.push_field(field.as_bytes());
-            }
-            assert_eq!(built.last().unwrap().as_slice(), fields.concat().as_bytes());
-        }
-        assert_eq!(built.len(), pushed.len());
-        for i in 0..pushed.len() {
-            let (a, b) = (pushed.get(i).unwrap(), built.get(i).unwrap());
-            assert_eq!(a.iter().collect::<Vec<_>>(), b.iter().collect::<Vec<_>>());
-            assert_eq!((a.line(), a.len()), (b.line(), b.len()));
-        }
-    }
-}
+mod tests;

@@ -157,3 +157,28 @@ fn remembered_labels_read_as_fresh_ones() {
         );
     }
 }
+
+/// A spelling's key matches another's exactly when the spellings are equal: every length from
+/// 0 to 24 bytes, spellings that differ in one byte anywhere, or only in length.
+#[test]
+fn spelling_keys_match_equal_spellings_only() {
+    let mut spellings: Vec<String> = Vec::new();
+    for len in 0..=24 {
+        let base: String = (0..len)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
+        spellings.push(base.clone());
+        for at in 0..len {
+            let mut changed = base.clone().into_bytes();
+            changed[at] = b'Z';
+            spellings.push(String::from_utf8(changed).unwrap());
+        }
+    }
+    spellings.extend(["\0", "\0\0", "é", "e\u{301}", "İx"].map(String::from));
+    for a in &spellings {
+        for b in &spellings {
+            let (ka, kb) = (SpellingKey::of(a), SpellingKey::of(b));
+            assert_eq!(ka.matches(a, kb, b), a == b, "{a:?} {b:?}");
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! The CSV records that need no parser: a splitter that jumps between the bytes that matter
+//! (`,`, `"`, `\n`, `\r`) instead of stepping `csv_core`'s automaton byte by byte — across a
+//! quoted field with `memchr2`'s vector search, across an unquoted one eight bytes at a time
+//! ([`special`]).
+//!
+//! It reads only a record whose every byte means what it plainly seems to: unquoted fields
+//! without a quote or a `\r`, quoted fields that open
+//! at a field's start and close right before `,`, `\n` or `\r\n` (doubled quotes inside them
+//! are one quote), the record ended by `\n` or `\r\n`. Anything else — a quote inside an
+//! unquoted field, text after a closing quote, a lone `\r`, an empty line, a record the input
+//! ends before its line end — and it gives up, leaving the record to `csv_core` as it stands.
+//! So every record it does read is the record `csv_core` (set up as
+//! [`crate::tickets::chunk::core_reader`]: `,`, `"` doubled, CRLF terminators, no comments, no
+//! escape) reads from the same bytes: same fields, same bytes consumed, and `csv_core` is left
+//! at a record's start as after its own record.
+
+/// A record read by [`plain_record`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plain {
+    /// Input offset after the record and its line end.
+    pub end: usize,
+    /// Output offset after the record's field bytes.
+    pub out: usize,
+    /// `\n` bytes consumed, its line end included.
+    pub newlines: u64,
+}
+
+/// Read the record at `input[start..]` if it is plainly written (see the module): its field
+/// bytes go to `bytes[out..]` ([`put`]) and the
+/// end of each field to `ends`. `None` (with `ends` possibly grown; the caller truncates it)
+/// when the record must go to `csv_core`.
+#[inline]
+pub fn plain_record(
+    input: &[u8],
+    start: usize,
+    bytes: &mut Vec<u8>,
+    mut out: usize,
+    ends: &mut Vec<usize>,
+) -> Option<Plain> {
+    // An empty line (skipped by `csv_core`) or the end of the input: not here.
+    if matches!(input.get(start), None | Some(b'\n' | b'\r')) {
+        return None;
+    }
+    let mut p = start;
+    let mut newlines = 0;
+    loop {
+        // `p` is at the start of a field.
+        if input.get(p) == Some(&b'"') {
+            p += 1;
+            loop {
+                let q = p + memchr::memchr2(b'"', b'\n', input.get(p..)?)?;
+                let text = input.get(p..q)?;
+                put(bytes, out, text)?;
+                out += text.len();
+                if input[q] == b'\n' {
+                    put(bytes, out, b"\n")?;
+                    out += 1;
+                    newlines += 1;
+                    p = q + 1;
+                    continue;
+                }
+                match input.get(q + 1) {
+                    Some(b'"') => {
+                        put(bytes, out, b"\"")?;
+                        out += 1;
+                        p = q + 2;
+                    }
+                    Some(b',') => {
+                        ends.push(out);
+                        p = q + 2;
+                        break;
+                    }
+                    Some(b'\n') => {
+                        ends.push(out);
+                        let (end, newlines) = (q + 2, newlines + 1);
+                        return Some(Plain { end, out, newlines });
+                    }
+                    Some(b'\r') if input.get(q + 2) == Some(&b'\n') => {
+                        ends.push(out);
+                        let (end, newlines) = (q + 3, newlines + 1);
+                        return Some(Plain { end, out, newlines });
+                    }
+                    _ => return None,
+                }
+            }
+        } else {
+            let j = special(input, p)?;
+            let field = &input[p..j];
+            put(bytes, out, field)?;
+            out += field.len();
+            match input[j] {
+                b',' => {
+                    ends.push(out);
+                    p = j + 1;
+                }
+                b'\n' => {
+                    ends.push(out);
+                    let (end, newlines) = (j + 1, newlines + 1);
+                    return Some(Plain { end, out, newlines });
+                }
+                b'\r' if input.get(j + 1) == Some(&b'\n') => {
+                    ends.push(out);
+                    let (end, newlines) = (j + 2, newlines + 1);
+                    return Some(Plain { end, out, newlines });
+                }
+                // A quote inside an unquoted field, a lone `\r`.
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// Write `src` at `out` of `bytes`: appended while `out` is its end (the buffer is not zeroed
+/// ahead for plain records), else over what is there (once `csv_core` has read a record, the
+/// buffer has room for the rest of the input, which no record's fields outgrow).
+#[inline(always)]
+fn put(bytes: &mut Vec<u8>, out: usize, src: &[u8]) -> Option<()> {
+    if out == bytes.len() {
+        bytes.extend_from_slice(src);
+    } else {
+        bytes.get_mut(out..out + src.len())?.copy_from_slice(src);
+    }
+    Some(())
+}
+
+/// Words of eight bytes [`special`] scans before it hands a long field to `memchr`.
+const SHORT_WORDS: usize = 4;
+
+/// The first `,`, `"`, `\n` or `\r` at or after `from` (`None` when there is none). Most
+/// unquoted fields are short (ids, numbers, timestamps, labels): eight bytes at a time with
+/// word arithmetic (a byte equal to `c` is a zero byte of `w ^ c…c`, and the lowest zero byte
+/// of a word is flagged exactly) beats a call into `memchr` per field; a longer field goes
+/// to `memchr3`'s vector search.
+#[inline]
+pub(super) fn special(input: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut at = from;
+    for _ in 0..SHORT_WORDS {
+        let Some(word) = input.get(at..at + 8) else {
+            break;
+        };
+        let w = u64::from_le_bytes(word.try_into().ok()?);
+        let mut found = 0;
+        for c in [b',', b'"', b'\n', b'\r'] {
+            let x = w ^ (ONES * u64::from(c));
+            found |= x.wrapping_sub(ONES) & !x & HIGH;
+        }
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    if input.len() >= at + 8 {
+        // Four words without one: a long field.
+        let rest = input.get(at..)?;
+        let end = memchr::memchr3(b',', b'"', b'\n', rest).unwrap_or(rest.len());
+        return match memchr::memchr(b'\r', &rest[..end]) {
+            Some(r) => Some(at + r),
+            None => (end < rest.len()).then_some(at + end),
+        };
+    }
+    input
+        .get(at..)?
+        .iter()
+        .position(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+        .map(|i| at + i)
+}
