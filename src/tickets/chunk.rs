@@ -7,7 +7,8 @@
 //! (or is doubled inside it). When a quote stands anywhere else (the parser then reads it as a
 //! plain character), or when there is no `\n` outside quotes (a file of `\r` line ends, a long
 //! quoted field), the chunk is cut where the CSV parser itself finds the end of a record. A worker
-//! parses its chunk with the same parser ([`crate::tickets::Records::read_chunk`]) and numbers
+//! splits its chunk into records ([`crate::tickets::Records::read_chunk`]: plainly written
+//! records by a fast splitter, any other by the same parser, with the same fields) and numbers
 //! the lines exactly as a whole-file read does: the chunk carries the count of `\n` before it.
 
 use std::io::Read;
@@ -26,8 +27,8 @@ const GROW_BYTES: usize = 64 << 10;
 #[derive(Debug, Default)]
 pub struct Chunk {
     pub bytes: Vec<u8>,
-    /// Rows decoded on the reader thread but not yet split into records (then `bytes` is
-    /// empty): the worker splits them ([`crate::tickets::Records::read_chunk`]).
+    /// Typed rows not yet split into records (then `bytes` is empty): the worker that
+    /// evaluates the chunk decodes and splits them ([`crate::tickets::Records::read_chunk`]).
     pub typed: Option<Box<dyn TypedChunk>>,
     /// `\n` bytes in the input before the chunk, header included.
     pub newlines: u64,
@@ -35,8 +36,9 @@ pub struct Chunk {
     pub last: bool,
 }
 
-/// Consecutive rows decoded from a typed input (a Parquet file's Arrow columns), not yet split
-/// into the fields of records: the reader thread only decodes them, a worker splits them.
+/// Consecutive rows of a typed input (a batch of a Parquet file), not yet split into the
+/// fields of records: the reader thread only numbers the batches, a worker decodes and splits
+/// them.
 pub trait TypedChunk: Send + std::fmt::Debug {
     /// Append each row to `records` as one record, with the line a CSV export of the table
     /// gives it (what [`super::source::TypedRows::next_row`] gives the same row).
