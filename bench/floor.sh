@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Replay against the floor in one run (issue 16): wall time and CPU time (user + sys) of
 # `handoff replay --threads 2` and of `examples/csv_floor` on the same generated file, the two
-# commands alternated, best and median of BENCH_REPS runs each; then replay's peak RSS at 1M and
-# 5M rows. CPU time is the figure to trust on a busy machine; the load average is printed.
+# commands alternated, best and median of BENCH_REPS runs each; then replay's peak RSS at ROWS and
+# at RSS_ROWS rows (one run; RSS_ROWS=0 skips it). CPU time is the figure to trust on a busy
+# machine; the load average is printed.
 #
 # Usage: bench/floor.sh [HANDOFF]     (default target/release/handoff; BENCH_REPS=n, default 5;
-#                                       ROWS=n, default 1000000; SEED=n, default 7)
+#                                       ROWS=n, default 1000000; SEED=n, default 7;
+#                                       RSS_ROWS=n, default 5000000: a 1.9 GB file in bench/out)
 # Not part of the tests. Builds nothing when HANDOFF is given and csv_floor exists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +15,7 @@ cd "$(dirname "$0")/.."
 REPS="${BENCH_REPS:-5}"
 ROWS="${ROWS:-1000000}"
 SEED="${SEED:-7}"
+RSS_ROWS="${RSS_ROWS:-5000000}"
 HANDOFF="${1:-target/release/handoff}"
 FLOOR=target/release/examples/csv_floor
 OUT=bench/out
@@ -60,3 +63,11 @@ echo "| replay CPU s (user+sys) | $rc | $rcm |"
 awk -v a="$fw" -v b="$rw" -v c="$fwm" -v d="$rwm" 'BEGIN { printf "| throughput, replay / floor | %.2f | %.2f |\n", a / b, c / d }'
 awk -v a="$rc" -v b="$fc" -v c="$rcm" -v d="$fcm" 'BEGIN { printf "| CPU per row, replay / floor | %.2f | %.2f |\n", a / b, c / d }'
 echo "| replay peak RSS MB | $rss | |"
+if [[ "$RSS_ROWS" != 0 ]]; then
+  big="$OUT/floor-$RSS_ROWS-$SEED.csv"
+  [[ -s "$big" ]] || "$HANDOFF" gen --rows "$RSS_ROWS" --seed "$SEED" >"$big"
+  rm -f "$OUT/replay-big.runs"
+  run replay-big "$HANDOFF" replay --policy "$POLICY" --quiet --format json --threads 2 --tickets "$big"
+  big_rss=$(awk '{ printf "%.1f", $3 / 1024 }' "$OUT/replay-big.runs")
+  echo "| replay peak RSS MB at $RSS_ROWS rows (one run) | $big_rss | |"
+fi
