@@ -14,7 +14,7 @@ use std::sync::Arc;
 use arrow_array::ArrayRef;
 use arrow_array::builder::TimestampMillisecondBuilder;
 use arrow_schema::{DataType, TimeUnit};
-use chunks_common::{rejected_lines, root, run, strings, text, write_parquet};
+use chunks_common::{bad_tickets_replay, rejected_lines, root, run, strings, text, write_parquet};
 
 /// A seeded table of `rows` tickets of awkward shapes, as Parquet (row groups of `row_group`
 /// rows) and as the CSV export of the same table; and the line, in that CSV, of each record
@@ -107,24 +107,13 @@ fn replay(
 ) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
     let decisions = out.join(format!("decisions-{threads}.csv"));
     let rejects = out.join(format!("rejects-{threads}.csv"));
-    let mut args = vec![
-        "replay",
-        "-q",
-        "--policy",
-        "fixtures/bad/tickets/policy.yaml",
-        "--tickets",
-        tickets.to_str().unwrap(),
-        "--format",
-        "json",
-        "--max-reject-rate",
-        "1",
-        "--threads",
-        threads,
+    let mut args = bad_tickets_replay(tickets.to_str().unwrap(), threads);
+    args.extend([
         "--decisions",
         decisions.to_str().unwrap(),
         "--rejects",
         rejects.to_str().unwrap(),
-    ];
+    ]);
     args.extend_from_slice(extra);
     let output = run(&args);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));

@@ -10,7 +10,7 @@ mod chunks_common;
 use std::path::Path;
 
 use arrow_schema::DataType;
-use chunks_common::{run, strings, text, write_parquet};
+use chunks_common::{bad_tickets_replay, run, strings, text, write_parquet};
 
 /// `rows` tickets (some texts with line breaks) as Parquet in row groups of `row_group` rows.
 fn tickets(path: &Path, rows: usize, row_group: usize) {
@@ -50,20 +50,7 @@ fn corrupt_last_row_group(path: &Path) {
 }
 
 fn replay(tickets: &Path, threads: &str) -> std::process::Output {
-    run(&[
-        "replay",
-        "-q",
-        "--policy",
-        "fixtures/bad/tickets/policy.yaml",
-        "--tickets",
-        tickets.to_str().unwrap(),
-        "--format",
-        "json",
-        "--max-reject-rate",
-        "1",
-        "--threads",
-        threads,
-    ])
+    run(&bad_tickets_replay(tickets.to_str().unwrap(), threads))
 }
 
 #[test]

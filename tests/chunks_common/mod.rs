@@ -1,6 +1,7 @@
-//! Shared by `tests/replay_chunks.rs`, `tests/parquet_rows.rs` and `tests/parquet_chunks.rs`:
-//! running the real binary from the repository root, its output as text, and writing a
-//! Parquet file of given columns (Snappy, row groups of a given size).
+//! Shared by `tests/replay_chunks.rs`, `tests/parquet_rows.rs`, `tests/parquet_chunks.rs` and
+//! `tests/parquet_decode.rs`: running the real binary from the repository root, its output as
+//! text, the replay arguments of the bad-tickets policy, and writing a Parquet file of given
+//! columns (Snappy, row groups of a given size).
 
 // Each test binary uses a part of this module.
 #![allow(dead_code)]
@@ -9,6 +10,25 @@
 mod run_common;
 #[allow(unused_imports)]
 pub use run_common::{root, run};
+
+/// `handoff replay` of `tickets` under `fixtures/bad/tickets/policy.yaml` as JSON on `threads`
+/// threads, every rejection allowed: the arguments the chunk and decode tests share.
+pub fn bad_tickets_replay<'a>(tickets: &'a str, threads: &'a str) -> Vec<&'a str> {
+    vec![
+        "replay",
+        "-q",
+        "--policy",
+        "fixtures/bad/tickets/policy.yaml",
+        "--tickets",
+        tickets,
+        "--format",
+        "json",
+        "--max-reject-rate",
+        "1",
+        "--threads",
+        threads,
+    ]
+}
 
 /// The `_line` column of a `--rejects` file: the lines of the rejected records.
 pub fn rejected_lines(path: &std::path::Path) -> Vec<u64> {
