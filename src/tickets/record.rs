@@ -153,8 +153,8 @@ impl Records {
             }
             self.ends.truncate(first);
             match self.read_core(core, chunk, pos, out, newlines) {
-                Some((end, end_out)) => {
-                    newlines += super::chunk::count_newlines(&input[pos..end]);
+                Some((end, end_out, in_record)) => {
+                    newlines += in_record;
                     (pos, out) = (end, end_out);
                 }
                 None => break,
@@ -164,8 +164,8 @@ impl Records {
     }
 
     /// Read one record of `chunk` from `pos` with `core` into `bytes[out..]`, after `newlines`
-    /// line ends: where it ends in the input and in `bytes`; `None` at the end of the chunk's
-    /// whole records (what was read of a record cut off is dropped).
+    /// line ends: where it ends in the input and in `bytes`, and the `\n` it consumed; `None` at
+    /// the end of the chunk's whole records (what was read of a record cut off is dropped).
     fn read_core(
         &mut self,
         core: &mut csv_core::Reader,
@@ -173,7 +173,7 @@ impl Records {
         mut pos: usize,
         record_out: usize,
         newlines: u64,
-    ) -> Option<(usize, usize)> {
+    ) -> Option<(usize, usize, u64)> {
         use csv_core::ReadRecordResult::*;
         let input = chunk.bytes.as_slice();
         let (start, first) = (pos, self.ends.len());
@@ -229,7 +229,7 @@ impl Records {
                             .max(1),
                         rejected: None,
                     });
-                    return Some((pos, out));
+                    return Some((pos, out, in_record));
                 }
                 End => break,
                 InputEmpty if rest.is_empty() => break,
