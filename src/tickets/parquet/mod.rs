@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use ::csv::ByteRecord;
-use arrow_schema::DataType;
+use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
@@ -275,13 +275,69 @@ fn column_reader(
     root: usize,
 ) -> Result<ParquetRecordBatchReader, String> {
     let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
-    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata.clone());
+    let metadata = match all_dictionary(metadata, root) {
+        // Read as an Arrow dictionary: each batch points into the column chunk's dictionary
+        // instead of copying every value out of it.
+        true => {
+            let fields: Vec<Field> = metadata
+                .schema()
+                .fields()
+                .iter()
+                .enumerate()
+                .map(|(i, f)| match i == root {
+                    true => f.as_ref().clone().with_data_type(DataType::Dictionary(
+                        Box::new(DataType::Int32),
+                        Box::new(DataType::Utf8),
+                    )),
+                    false => f.as_ref().clone(),
+                })
+                .collect();
+            let schema = Schema::new_with_metadata(fields, metadata.schema().metadata().clone());
+            let options = ArrowReaderOptions::new().with_schema(Arc::new(schema));
+            // A schema the reader refuses: read the column as plain strings.
+            ArrowReaderMetadata::try_new(metadata.metadata().clone(), options)
+                .unwrap_or_else(|_| metadata.clone())
+        }
+        false => metadata.clone(),
+    };
+    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata);
     let mask = ProjectionMask::roots(builder.parquet_schema(), [root]);
     builder
         .with_projection(mask)
         .with_batch_size(BATCH_ROWS)
         .build()
         .map_err(|e| format!("cannot read: {e}"))
+}
+
+/// Whether root column `root` is a string column whose every data page, in every row group,
+/// is dictionary-encoded (a column that falls back to plain pages would have its dictionary
+/// rebuilt by hashing every value).
+fn all_dictionary(metadata: &ArrowReaderMetadata, root: usize) -> bool {
+    use parquet::basic::Encoding;
+    let is_utf8 = metadata
+        .schema()
+        .fields()
+        .get(root)
+        .is_some_and(|f| f.data_type() == &DataType::Utf8);
+    let parquet = metadata.metadata();
+    let schema = parquet.file_metadata().schema_descr();
+    // The one leaf of the root (a string is a primitive column).
+    let leaves: Vec<usize> = (0..schema.num_columns())
+        .filter(|&leaf| schema.get_column_root_idx(leaf) == root)
+        .collect();
+    let [leaf] = leaves[..] else {
+        return false;
+    };
+    is_utf8
+        && parquet.row_groups().iter().all(|group| {
+            group.columns().get(leaf).is_some_and(|chunk| {
+                chunk.dictionary_page_offset().is_some()
+                    && chunk.page_encoding_stats_mask().is_some_and(|mask| {
+                        mask.is_only(Encoding::PLAIN_DICTIONARY)
+                            || mask.is_only(Encoding::RLE_DICTIONARY)
+                    })
+            })
+        })
 }
 
 /// The columns of `batches`' next batch; `None` at the end.

@@ -20,8 +20,9 @@ use crate::tickets::source::TypedRows as _;
 type Row = (u64, Vec<Vec<u8>>);
 
 /// `rows` seeded rows, line breaks in two of the string columns, nulls, a timestamp column;
-/// row groups of `row_group` rows (batches of 1,024 span them).
-fn write(path: &std::path::Path, rows: usize, row_group: usize, seed: u64) {
+/// row groups of `row_group` rows (batches of 1,024 span them); dictionary-encoded string
+/// columns or plain ones.
+fn write(path: &std::path::Path, rows: usize, row_group: usize, seed: u64, dictionary: bool) {
     let mut state = seed | 1;
     let mut next = move || {
         state ^= state << 13;
@@ -73,6 +74,7 @@ fn write(path: &std::path::Path, rows: usize, row_group: usize, seed: u64) {
     let props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(row_group))
+        .set_dictionary_enabled(dictionary)
         .build();
     let file = std::fs::File::create(path).unwrap();
     let mut writer = ArrowWriter::try_new(file, schema, Some(props)).unwrap();
@@ -143,9 +145,14 @@ fn in_chunks(path: &std::path::Path, threads: usize, seed: u64) -> Vec<Row> {
 #[test]
 fn chunks_decoded_in_parallel_in_any_order_give_the_one_by_one_rows() {
     let dir = tempfile::tempdir().unwrap();
-    for (seed, rows, row_group) in [(1u64, 9_000, 700), (2, 5_000, 5_000), (3, 3_073, 1_024)] {
+    for (seed, rows, row_group, dictionary) in [
+        (1u64, 9_000, 700, true),
+        (2, 5_000, 5_000, true),
+        (3, 3_073, 1_024, false),
+        (4, 4_100, 900, false),
+    ] {
         let path = dir.path().join(format!("t{seed}.parquet"));
-        write(&path, rows, row_group, seed);
+        write(&path, rows, row_group, seed, dictionary);
         let expected = one_by_one(&path);
         assert_eq!(expected.len(), rows);
         for threads in [1, 2, 3, 4] {
@@ -154,6 +161,43 @@ fn chunks_decoded_in_parallel_in_any_order_give_the_one_by_one_rows() {
             for (g, e) in got.iter().zip(&expected) {
                 assert_eq!(g, e, "{threads} threads, seed {seed}");
             }
+        }
+    }
+}
+
+#[test]
+fn dictionary_encoded_string_columns_are_read_as_dictionaries() {
+    use arrow_array::RecordBatchReader as _;
+    use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
+    let dir = tempfile::tempdir().unwrap();
+    for dictionary in [true, false] {
+        let path = dir.path().join(format!("{dictionary}.parquet"));
+        write(&path, 3_000, 1_000, 5, dictionary);
+        let file = std::fs::File::open(&path).unwrap();
+        let metadata = ArrowReaderMetadata::load(&file, ArrowReaderOptions::default()).unwrap();
+        // id, text, created_at, resolved_tier: the strings only, and only when every page is
+        // dictionary-encoded.
+        for (root, expected) in [
+            (0, dictionary),
+            (1, dictionary),
+            (2, false),
+            (3, dictionary),
+        ] {
+            assert_eq!(super::all_dictionary(&metadata, root), expected, "{root}");
+            let mut reader = super::column_reader(&path, &metadata, root).unwrap();
+            assert!(
+                matches!(
+                    reader.schema().field(0).data_type(),
+                    DataType::Dictionary(..)
+                ) == expected
+            );
+            let batch = reader.next().unwrap().unwrap();
+            let column = super::Column::of(batch.column(0));
+            assert_eq!(
+                matches!(column, super::Column::Dictionary { .. }),
+                expected,
+                "{root}"
+            );
         }
     }
 }
