@@ -8,8 +8,8 @@ use arrow_array::types::{
     TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use arrow_array::{
-    Array, ArrayRef, BooleanArray, Float64Array, GenericStringArray, Int64Array, LargeStringArray,
-    StringArray, StringViewArray,
+    Array, ArrayRef, BooleanArray, Float64Array, GenericStringArray, Int32Array, Int64Array,
+    LargeStringArray, StringArray, StringViewArray,
 };
 use arrow_schema::{DataType, TimeUnit};
 use csv::ByteRecord;
@@ -41,6 +41,11 @@ pub(super) enum Column {
     Utf8(StringArray),
     LargeUtf8(LargeStringArray),
     Utf8View(StringViewArray),
+    /// Strings read as an Arrow dictionary: each cell a key into `values`.
+    Dictionary {
+        keys: Int32Array,
+        values: StringArray,
+    },
     /// A timestamp: its raw values in units of `1 / per_second` s; `utc` when adjusted to UTC.
     Time {
         array: ArrayRef,
@@ -62,6 +67,7 @@ impl Column {
             Column::Utf8(a) => a.len(),
             Column::LargeUtf8(a) => a.len(),
             Column::Utf8View(a) => a.len(),
+            Column::Dictionary { keys, .. } => keys.len(),
             Column::Time { values, .. } => values.len(),
             Column::Float64(a) => a.len(),
             Column::Boolean(a) => a.len(),
@@ -87,6 +93,13 @@ impl Column {
             Column::Utf8(a) => strings(a),
             Column::LargeUtf8(a) => strings(a),
             Column::Utf8View(a) => a.iter().flatten().map(|v| newlines(v.as_bytes())).sum(),
+            // The dictionary's values are few: count per cell only when one has a line break.
+            Column::Dictionary { keys, values } => match strings(values) {
+                0 => 0,
+                _ => (0..keys.len())
+                    .map(|row| dictionary_value(keys, values, row).map_or(0, newlines))
+                    .sum(),
+            },
             Column::Time { .. } | Column::Float64(_) | Column::Boolean(_) | Column::Other(_) => 0,
         }
     }
@@ -111,6 +124,20 @@ impl Column {
                 .as_string_opt::<i64>()
                 .cloned()
                 .map_or_else(other, Column::LargeUtf8),
+            DataType::Dictionary(key, value)
+                if key.as_ref() == &DataType::Int32 && value.as_ref() == &DataType::Utf8 =>
+            {
+                array
+                    .as_dictionary_opt::<Int32Type>()
+                    .and_then(|d| {
+                        let values = d.values().as_string_opt::<i32>()?.clone();
+                        Some(Column::Dictionary {
+                            keys: d.keys().clone(),
+                            values,
+                        })
+                    })
+                    .unwrap_or_else(other)
+            }
             DataType::Utf8View => array
                 .as_string_view_opt()
                 .cloned()
@@ -166,6 +193,9 @@ impl Column {
             Column::Utf8(a) if !a.is_null(row) => record.field(a.value(row).as_bytes()),
             Column::LargeUtf8(a) if !a.is_null(row) => record.field(a.value(row).as_bytes()),
             Column::Utf8View(a) if !a.is_null(row) => record.field(a.value(row).as_bytes()),
+            Column::Dictionary { keys, values } => {
+                record.field(dictionary_value(keys, values, row).unwrap_or_default());
+            }
             Column::Time {
                 array,
                 values,
@@ -209,6 +239,21 @@ impl Column {
             _ => record.field(b""),
         }
     }
+}
+
+/// The text of a dictionary column's cell at `row`; `None` for a null (or a key outside the
+/// dictionary, which a valid file does not have).
+#[inline(always)]
+fn dictionary_value<'a>(
+    keys: &Int32Array,
+    values: &'a StringArray,
+    row: usize,
+) -> Option<&'a [u8]> {
+    if keys.is_null(row) {
+        return None;
+    }
+    let key = usize::try_from(keys.value(row)).ok()?;
+    (key < values.len() && !values.is_null(key)).then(|| values.value(key).as_bytes())
 }
 
 /// `v` as `format!("{v}")` writes it, when it has at most four decimals and is below 10⁹ in

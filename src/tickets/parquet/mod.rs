@@ -14,13 +14,16 @@ mod csv;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use ::csv::ByteRecord;
-use arrow_schema::DataType;
+use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
+    ParquetRecordBatchReaderBuilder,
+};
 
 use super::Records;
 use super::chunk::TypedChunk;
@@ -44,8 +47,9 @@ pub fn is_parquet(path: &Path) -> bool {
 /// it can. Columns are kept in the file's order; row groups are decoded as they are reached.
 pub fn rows(path: &Path, columns: Option<&BTreeSet<String>>) -> Result<ParquetRows, String> {
     let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+    let metadata = ArrowReaderMetadata::load(&file, ArrowReaderOptions::default())
         .map_err(|e| format!("not a readable Parquet file: {e}"))?;
+    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata.clone());
     let schema = builder.schema().clone();
     let roots: Vec<usize> = schema
         .fields()
@@ -89,7 +93,7 @@ pub fn rows(path: &Path, columns: Option<&BTreeSet<String>>) -> Result<ParquetRo
         .iter()
         .map(|group| u64::try_from(group.num_rows()).unwrap_or(0))
         .sum();
-    let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+    let mask = ProjectionMask::roots(builder.parquet_schema(), roots.iter().copied());
     let batches = builder
         .with_projection(mask)
         .with_batch_size(BATCH_ROWS)
@@ -97,6 +101,9 @@ pub fn rows(path: &Path, columns: Option<&BTreeSet<String>>) -> Result<ParquetRo
         .map_err(|e| format!("cannot read: {e}"))?;
     Ok(ParquetRows {
         batches: Some(batches),
+        path: path.to_path_buf(),
+        metadata,
+        roots,
         decoder: None,
         total,
         handed: 0,
@@ -152,6 +159,11 @@ fn supported(data_type: &DataType) -> bool {
 pub struct ParquetRows {
     /// The decoder, until the rows are handed out as chunks: then it is `decoder`'s.
     batches: Option<ParquetRecordBatchReader>,
+    /// The file, its metadata and the columns read: each column gets a decoder of its own
+    /// once the rows are handed out as chunks.
+    path: PathBuf,
+    metadata: ArrowReaderMetadata,
+    roots: Vec<usize>,
     /// Shared by the chunks handed out, which are decoded where they are split.
     decoder: Option<Arc<Decoder>>,
     /// Rows in the file (its row groups'); chunks handed out.
@@ -204,7 +216,26 @@ impl super::source::TypedRows for ParquetRows {
         let decoder = match &self.decoder {
             Some(decoder) => decoder.clone(),
             None => {
-                let decoder = Arc::new(Decoder::new(self.batches.take(), self.line));
+                // The one reader for the whole rows is not needed any more.
+                self.batches = None;
+                let columns = self
+                    .roots
+                    .iter()
+                    .map(|&root| {
+                        let batches = column_reader(&self.path, &self.metadata, root)?;
+                        Ok(Mutex::new(ColumnDecoder {
+                            batches: Some(batches),
+                            next: 0,
+                            newlines: 0,
+                            ready: BTreeMap::new(),
+                            failed: None,
+                        }))
+                    })
+                    .collect::<Result<Vec<_>, String>>()?;
+                let decoder = Arc::new(Decoder {
+                    columns,
+                    line: self.line,
+                });
                 self.decoder = Some(decoder.clone());
                 decoder
             }
@@ -236,6 +267,79 @@ impl ParquetRows {
     }
 }
 
+/// A reader of one column of the file (root column `root`), with a file handle of its own (a
+/// cloned handle would share its offset with the other columns' readers on other threads).
+fn column_reader(
+    path: &Path,
+    metadata: &ArrowReaderMetadata,
+    root: usize,
+) -> Result<ParquetRecordBatchReader, String> {
+    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let metadata = match all_dictionary(metadata, root) {
+        // Read as an Arrow dictionary: each batch points into the column chunk's dictionary
+        // instead of copying every value out of it.
+        true => {
+            let fields: Vec<Field> = metadata
+                .schema()
+                .fields()
+                .iter()
+                .enumerate()
+                .map(|(i, f)| match i == root {
+                    true => f.as_ref().clone().with_data_type(DataType::Dictionary(
+                        Box::new(DataType::Int32),
+                        Box::new(DataType::Utf8),
+                    )),
+                    false => f.as_ref().clone(),
+                })
+                .collect();
+            let schema = Schema::new_with_metadata(fields, metadata.schema().metadata().clone());
+            let options = ArrowReaderOptions::new().with_schema(Arc::new(schema));
+            // A schema the reader refuses: read the column as plain strings.
+            ArrowReaderMetadata::try_new(metadata.metadata().clone(), options)
+                .unwrap_or_else(|_| metadata.clone())
+        }
+        false => metadata.clone(),
+    };
+    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata);
+    let mask = ProjectionMask::roots(builder.parquet_schema(), [root]);
+    builder
+        .with_projection(mask)
+        .with_batch_size(BATCH_ROWS)
+        .build()
+        .map_err(|e| format!("cannot read: {e}"))
+}
+
+/// Whether root column `root` is a string column whose every data page, in every row group,
+/// is dictionary-encoded (a column that falls back to plain pages would have its dictionary
+/// rebuilt by hashing every value).
+fn all_dictionary(metadata: &ArrowReaderMetadata, root: usize) -> bool {
+    use parquet::basic::Encoding;
+    let is_utf8 = metadata
+        .schema()
+        .fields()
+        .get(root)
+        .is_some_and(|f| f.data_type() == &DataType::Utf8);
+    let parquet = metadata.metadata();
+    let schema = parquet.file_metadata().schema_descr();
+    // The one leaf of the root (a string is a primitive column).
+    let leaves: Vec<usize> = (0..schema.num_columns())
+        .filter(|&leaf| schema.get_column_root_idx(leaf) == root)
+        .collect();
+    let [leaf] = leaves[..] else {
+        return false;
+    };
+    is_utf8
+        && parquet.row_groups().iter().all(|group| {
+            group.columns().get(leaf).is_some_and(|chunk| {
+                chunk.dictionary_page_offset().is_some()
+                    && chunk.page_encoding_stats_mask().is_some_and(|mask| {
+                        mask.is_only(Encoding::PLAIN_DICTIONARY)
+                            || mask.is_only(Encoding::RLE_DICTIONARY)
+                    })
+            })
+        })
+}
+
 /// The columns of `batches`' next batch; `None` at the end.
 fn decode(batches: &mut ParquetRecordBatchReader) -> Result<Option<Vec<Column>>, String> {
     let Some(batch) = batches.next() else {
@@ -246,36 +350,51 @@ fn decode(batches: &mut ParquetRecordBatchReader) -> Result<Option<Vec<Column>>,
 }
 
 /// The decoding of a Parquet input's batches once they are handed out as chunks, shared by the
-/// threads that evaluate them. Batches are decoded in input order (a batch's first line follows
-/// from the line breaks in every row before it), each by the thread that needs it — or by one
-/// that needs a later batch first: that thread decodes the batches before its own and leaves
-/// them in `ready` for their holders, so no thread ever waits for another one to come round (a
-/// thread waits only while another decodes the batch it needs).
+/// threads that evaluate them. Each mapped column has a decoder of its own (its own file handle
+/// and Arrow reader), so two threads decode at once — different columns of one batch, or of two
+/// batches. A column's batches are decoded in input order, each by the thread that needs it — or
+/// by one that needs a later batch first: that thread decodes the batches before its own and
+/// leaves them in the column's `ready` for their holders, so no thread ever waits for another
+/// one to come round. A thread takes the columns that are free first and waits only for the
+/// ones another thread is decoding at that moment. Each column counts the line breaks in its
+/// cells before every batch, so a batch's first line (the line after every row before it) is
+/// known without waiting for the batches before it.
 #[derive(Debug)]
 struct Decoder {
-    state: Mutex<DecoderState>,
-    /// Batches decoded for a thread that has not come for them yet (locked apart from
-    /// `state`, and only after it when both are: a batch decoded already is taken while
-    /// another thread decodes).
-    ready: Mutex<BTreeMap<u64, Decoded>>,
+    columns: Vec<Mutex<ColumnDecoder>>,
+    /// The line of the first row handed out as a chunk.
+    line: u64,
 }
 
-struct DecoderState {
+/// One column's decoder ([`Decoder`]).
+struct ColumnDecoder {
     batches: Option<ParquetRecordBatchReader>,
-    /// The number of the next batch to decode, and the line of its first row.
+    /// The number of the next batch to decode, and the line breaks in this column's cells
+    /// before it.
     next: u64,
-    line: u64,
+    newlines: u64,
+    /// Batches decoded for a thread that has not come for them yet.
+    ready: BTreeMap<u64, DecodedColumn>,
     /// The first batch that could not be decoded, and why: it and every later one fail so.
     failed: Option<(u64, String)>,
 }
 
-impl std::fmt::Debug for DecoderState {
+impl std::fmt::Debug for ColumnDecoder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DecoderState")
+        f.debug_struct("ColumnDecoder")
             .field("next", &self.next)
-            .field("line", &self.line)
+            .field("newlines", &self.newlines)
             .finish_non_exhaustive()
     }
+}
+
+/// One column of one batch: `None` past the end of the file; the line breaks in the column's
+/// cells before the batch and inside it.
+#[derive(Debug)]
+struct DecodedColumn {
+    column: Option<Column>,
+    before: u64,
+    inner: u64,
 }
 
 /// One decoded batch: its columns and rows, the line of its first row, the line breaks inside
@@ -289,88 +408,103 @@ struct Decoded {
 }
 
 impl Decoder {
-    fn new(batches: Option<ParquetRecordBatchReader>, line: u64) -> Decoder {
-        Decoder {
-            state: Mutex::new(DecoderState {
-                batches,
-                next: 0,
-                line,
-                failed: None,
-            }),
-            ready: Mutex::new(BTreeMap::new()),
-        }
-    }
-
-    /// Batch `seq` (of `rows` rows), decoded.
+    /// Batch `seq` (of `rows` rows; every batch before it has [`BATCH_ROWS`]), decoded.
     fn batch(&self, seq: u64, rows: usize) -> Result<Decoded, String> {
-        let decoded = self.decoded(seq)?;
-        match decoded.rows == rows {
-            true => Ok(decoded),
-            false => Err(format!(
-                "cannot read: {} rows where the file's metadata says {rows}",
-                decoded.rows
-            )),
+        let n = self.columns.len();
+        let mut got: Vec<Option<Result<DecodedColumn, String>>> = (0..n).map(|_| None).collect();
+        let mut busy = Vec::new();
+        // Columns no other thread is decoding first (starting one further along per batch, so
+        // that two threads seldom want the same column at once), then the others.
+        for i in 0..n {
+            let c = (seq as usize + i) % n;
+            match self.columns[c].try_lock() {
+                Ok(mut column) => got[c] = Some(column.take(seq)),
+                // A thread that panicked while decoding stops the replay; what it left is
+                // not read.
+                Err(std::sync::TryLockError::Poisoned(poisoned)) => {
+                    got[c] = Some(poisoned.into_inner().take(seq));
+                }
+                Err(std::sync::TryLockError::WouldBlock) => busy.push(c),
+            }
         }
-    }
-
-    fn decoded(&self, seq: u64) -> Result<Decoded, String> {
-        // A thread that panicked while decoding stops the replay; what it left is not read.
-        let ready = || {
-            self.ready
+        for c in busy {
+            let mut column = self.columns[c]
                 .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-        };
-        if let Some(decoded) = ready().remove(&seq) {
-            return Ok(decoded);
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            got[c] = Some(column.take(seq));
         }
-        let mut state = self
-            .state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        // Decoded while this thread waited for `state`.
-        if let Some(decoded) = ready().remove(&seq) {
+        // The first column's error, as the file's one reader met it decoding columns in order.
+        let got = got
+            .into_iter()
+            .flatten()
+            .collect::<Result<Vec<_>, String>>()?;
+        let mut columns = Vec::with_capacity(n);
+        let (mut before, mut inner) = (0, 0);
+        for decoded in got {
+            let len = decoded.column.as_ref().map_or(0, Column::len);
+            let Some(column) = decoded.column.filter(|_| len == rows) else {
+                return Err(format!(
+                    "cannot read: {len} rows where the file's metadata says {rows}"
+                ));
+            };
+            before += decoded.before;
+            inner += decoded.inner;
+            columns.push(column);
+        }
+        Ok(Decoded {
+            columns,
+            rows,
+            line: self.line + seq * BATCH_ROWS as u64 + before,
+            inner,
+        })
+    }
+}
+
+impl ColumnDecoder {
+    /// This column of batch `seq`.
+    fn take(&mut self, seq: u64) -> Result<DecodedColumn, String> {
+        if let Some(decoded) = self.ready.remove(&seq) {
             return Ok(decoded);
         }
         loop {
-            if let Some((failed, why)) = &state.failed {
+            if let Some((failed, why)) = &self.failed {
                 if seq >= *failed {
                     return Err(why.clone());
                 }
             }
-            if state.next > seq {
+            if self.next > seq {
                 // Taken already: cannot happen, each batch is split once.
                 return Err("cannot read: a batch was decoded twice".to_string());
             }
-            let next = state.next;
-            match state.decode_next() {
+            let next = self.next;
+            match self.decode_next() {
                 Ok(decoded) if next == seq => return Ok(decoded),
                 Ok(decoded) => {
-                    ready().insert(next, decoded);
+                    self.ready.insert(next, decoded);
                 }
-                Err(why) => state.failed = Some((next, why)),
+                Err(why) => self.failed = Some((next, why)),
             }
         }
     }
-}
 
-impl DecoderState {
-    /// Decode the next batch (it may be empty at the end of the file).
-    fn decode_next(&mut self) -> Result<Decoded, String> {
-        let columns = match self.batches.as_mut() {
-            Some(batches) => decode(batches)?.unwrap_or_default(),
-            None => Vec::new(),
+    /// Decode the next batch of this column (none at the end of the file).
+    fn decode_next(&mut self) -> Result<DecodedColumn, String> {
+        let column = match self.batches.as_mut().and_then(Iterator::next) {
+            Some(batch) => {
+                let batch = batch.map_err(|e| format!("cannot read: {e}"))?;
+                batch.columns().first().map(Column::of)
+            }
+            None => None,
         };
-        let rows = columns.first().map_or(0, Column::len);
         // Only the line breaks inside strings move the lines after them.
-        let inner: u64 = columns.iter().map(Column::newlines).sum();
-        let decoded = Decoded {
-            columns,
-            rows,
-            line: self.line,
+        let inner = column.as_ref().map_or(0, Column::newlines);
+        let decoded = DecodedColumn {
+            column,
+            before: self.newlines,
             inner,
         };
         self.next += 1;
-        self.line += rows as u64 + inner;
+        self.newlines += inner;
         Ok(decoded)
     }
 }
@@ -465,3 +599,6 @@ pub fn mapped_columns(mapping: &super::Mapping, needs: &super::layout::Needs) ->
     columns.extend(needs.rule_fields.iter().cloned());
     columns
 }
+
+#[cfg(test)]
+mod tests;
