@@ -21,5 +21,6 @@ pub mod partials_rows;
 pub mod reads;
 pub mod sla;
 pub mod timestamps;
+pub mod zone;
 
 pub use dialect::Dialect;

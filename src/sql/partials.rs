@@ -131,9 +131,7 @@ pub fn partials(
 ) -> Result<String, SqlError> {
     let d = o.options.dialect;
     let refused = |reason: String| SqlError::Refused(format!("--emit partials: {reason}"));
-    if let Some(reason) = timestamps::unsupported(mapping) {
-        return Err(refused(reason));
-    }
+    let reader = timestamps::reader(mapping).map_err(refused)?;
     let compiled = CompiledPolicy::new(policy).map_err(|e| refused(e.to_string()))?;
     let layout = Layout::resolve(o.headers.clone(), mapping, &compiled.needs)
         .map_err(|e| refused(format!("--columns: {e}")))?;
@@ -221,12 +219,18 @@ pub fn partials(
     k.push("reason_kind".into());
     k.extend((0..n_rules).map(|i| format!("m_{i}")));
     k.extend(carry.iter().map(|(alias, _)| alias.clone()));
-    for f in TIMESTAMPS {
-        k.push(format!(
-            "{} AS e_{}",
-            timestamps::epoch_seconds(d, &carried(f)),
-            f.name()
-        ));
+    let mut k_joins = String::new();
+    for (i, f) in TIMESTAMPS.iter().enumerate() {
+        let alias = format!("tz_{i}");
+        let seconds = if has(*f) || !reader.has_table() {
+            reader.epoch_seconds(d, &carried(*f), &alias)
+        } else {
+            "CAST(NULL AS BIGINT)".to_string()
+        };
+        k.push(format!("{seconds} AS e_{}", f.name()));
+        if has(*f) {
+            k_joins.push_str(&reader.join(d, &carried(*f), "tz_k", &alias));
+        }
     }
     // Resolved tier: `ai` or a tier (its rank), else a bad value.
     let aliased = |f: Field, lowered: &str| -> String {
@@ -509,12 +513,13 @@ pub fn partials(
     } else {
         ""
     };
-    let mut ctes = vec![format!("d AS (\n  {decisions}\n)")];
+    let mut ctes: Vec<String> = reader.step(d, "tz_k").into_iter().collect();
+    ctes.push(format!("d AS (\n  {decisions}\n)"));
     if has_calendar {
         ctes.extend(Chain::calendar_steps(d, cal));
     }
     ctes.push(format!(
-        "k AS {mat}(\n  SELECT\n    {}\n  FROM d WHERE rejected IS NULL\n)",
+        "k AS {mat}(\n  SELECT\n    {}\n  FROM d{k_joins} WHERE rejected IS NULL\n)",
         indent(&k)
     ));
     ctes.push(format!(
