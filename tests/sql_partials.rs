@@ -89,6 +89,14 @@ fn cases(dir: &Path, has_nfc: bool, skip: &[&str]) -> Vec<Case> {
             true,
         ),
         case(
+            "zoned",
+            "fixtures/sql-time/policy.yaml",
+            root().join("fixtures/sql-time/tickets.csv"),
+            Some("fixtures/sql-time/berlin.toml"),
+            "2026-11-01T00:00:00Z",
+            false,
+        ),
+        case(
             "calendar_edges",
             "fixtures/sql-calendar/policy.yaml",
             edge_tickets(dir),

@@ -65,7 +65,9 @@ fn near_transitions(zone: &str, rng: &mut Rng, count: usize) -> Vec<String> {
 
 /// A timestamp text of any shape, valid or nearly so.
 fn any_text(rng: &mut Rng) -> String {
-    let years = [1850, 1899, 1900, 1901, 1969, 1970, 2026, 2038, 2100, 2199, 2200, 2201];
+    let years = [
+        1850, 1899, 1900, 1901, 1969, 1970, 2026, 2038, 2100, 2199, 2200, 2201,
+    ];
     let year = if rng.below(3) == 0 {
         years[rng.below(years.len() as u64) as usize]
     } else {
@@ -82,9 +84,21 @@ fn any_text(rng: &mut Rng) -> String {
         let longest = 28 + rng.below(4);
         1 + rng.below(longest)
     };
-    let hour = if rng.below(25) == 0 { 24 } else { rng.below(24) };
-    let minute = if rng.below(30) == 0 { 60 } else { rng.below(60) };
-    let second = if rng.below(30) == 0 { 60 } else { rng.below(60) };
+    let hour = if rng.below(25) == 0 {
+        24
+    } else {
+        rng.below(24)
+    };
+    let minute = if rng.below(30) == 0 {
+        60
+    } else {
+        rng.below(60)
+    };
+    let second = if rng.below(30) == 0 {
+        60
+    } else {
+        rng.below(60)
+    };
     let date = format!("{year:04}-{month:02}-{day:02}");
     let clock = format!("{hour:02}:{minute:02}");
     let offset = format!(

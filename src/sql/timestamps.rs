@@ -5,8 +5,7 @@
 //! the mapping's `timezone` (UTC by default; another zone through the table of
 //! [`super::zone`], joined on the local year) — from digits and each dialect's day number, so
 //! no engine's session time zone takes part. Any other text (a fraction of a second, another
-//! offset spelling, a bracketed zone) is NULL; a `[timestamps] format` is compiled by
-//! [`super::strftime`] into the same shape, or refused.
+//! offset spelling, a bracketed zone) is NULL; a `[timestamps] format` is refused (exit 2).
 
 use super::Dialect;
 use super::zone::Zone;
@@ -22,7 +21,7 @@ pub struct Reader {
 pub fn reader(mapping: &Mapping) -> Result<Reader, String> {
     if let Some(format) = &mapping.timestamps.format {
         return Err(format!(
-            "the mapping's timestamp format `{format}` is not compiled to SQL yet (only RFC 3339 UTC and `YYYY-MM-DD HH:MM[:SS]` are)"
+            "the mapping's timestamp format `{format}` is not compiled to SQL yet (without a format, `YYYY-MM-DD[ T]HH:MM[:SS]` with `Z`, `±HH:MM` or in the mapping's timezone is): convert the column to that shape, or replay the tickets"
         ));
     }
     let zone = match mapping.timestamps.timezone.as_deref() {
