@@ -117,7 +117,7 @@ fn any_text(rng: &mut Rng) -> String {
         6 => format!("{date}T{clock}:{second:02}.5{}", rng.pick(&["", "Z"])),
         7 => format!("{date}T{clock}:{second:02}{}", offset.replace(':', "")),
         8 => format!("  {date} {clock}:{second:02} "),
-        9 => format!("{date}"),
+        9 => date,
         10 => format!("{date} {clock}:{second:02}[Europe/Paris]"),
         _ => format!("{date}T{clock}Z"),
     }
