@@ -244,11 +244,11 @@ pub fn decisions_carrying(
     } else {
         Some(timestamps::reader(mapping).map_err(SqlError::Refused)?)
     };
-    if clocks.is_some() {
+    if let Some(reader) = &clocks {
         for field in [Field::EscalatedAt, Field::CreatedAt] {
             src.push(format!(
                 "{} AS f_{}",
-                cleaned(&column_of(field)),
+                reader.source(d, &cleaned(&column_of(field))),
                 field.name()
             ));
         }

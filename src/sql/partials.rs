@@ -219,17 +219,34 @@ pub fn partials(
     k.push("reason_kind".into());
     k.extend((0..n_rules).map(|i| format!("m_{i}")));
     k.extend(carry.iter().map(|(alias, _)| alias.clone()));
+    // With a declared format, each timestamp column rewritten once (step `dk`), as `hf_*`.
+    let source = |f: Field| -> String {
+        if reader.has_format() && has(f) {
+            format!("hf_{}", f.name())
+        } else {
+            carried(f)
+        }
+    };
+    let mut rewritten = Vec::new();
     let mut k_joins = String::new();
     for (i, f) in TIMESTAMPS.iter().enumerate() {
         let alias = format!("tz_{i}");
         let seconds = if has(*f) || !reader.has_table() {
-            reader.epoch_seconds(d, &carried(*f), &alias)
+            reader.epoch_seconds(d, &source(*f), &alias)
         } else {
             "CAST(NULL AS BIGINT)".to_string()
         };
         k.push(format!("{seconds} AS e_{}", f.name()));
         if has(*f) {
-            k_joins.push_str(&reader.join(d, &carried(*f), "tz_k", &alias));
+            k_joins.push_str(&reader.join(d, &source(*f), "tz_k", &alias));
+            if reader.has_format() {
+                rewritten.push(format!(
+                    "{} AS {}",
+                    reader.source(d, &carried(*f)),
+                    source(*f)
+                ));
+                k.push(source(*f));
+            }
         }
     }
     // Resolved tier: `ai` or a tier (its rank), else a bad value.
@@ -424,14 +441,7 @@ pub fn partials(
     // counted as empty by both.
     let unread: Vec<String> = TIMESTAMPS
         .iter()
-        .map(|f| {
-            let c = carried(*f);
-            flag(format!(
-                "{c} IS NOT NULL AND e_{} IS NULL AND {}",
-                f.name(),
-                d.regex_search(&c, "^[-+0-9\u{2212}]")
-            ))
-        })
+        .map(|f| reader.unread_sql(d, &carried(*f), &source(*f), &format!("e_{}", f.name())))
         .collect();
     h.push(format!("({}) AS unread", unread.join(" + ")));
 
@@ -518,8 +528,17 @@ pub fn partials(
     if has_calendar {
         ctes.extend(Chain::calendar_steps(d, cal));
     }
+    let decided = if rewritten.is_empty() {
+        "d".to_string()
+    } else {
+        ctes.push(format!(
+            "dk AS (\n  SELECT d.*, {}\n  FROM d\n)",
+            rewritten.join(", ")
+        ));
+        "dk".to_string()
+    };
     ctes.push(format!(
-        "k AS {mat}(\n  SELECT\n    {}\n  FROM d{k_joins} WHERE rejected IS NULL\n)",
+        "k AS {mat}(\n  SELECT\n    {}\n  FROM {decided}{k_joins} WHERE rejected IS NULL\n)",
         indent(&k)
     ));
     ctes.push(format!(

@@ -5,9 +5,11 @@
 //! the mapping's `timezone` (UTC by default; another zone through the table of
 //! [`super::zone`], joined on the local year) — from digits and each dialect's day number, so
 //! no engine's session time zone takes part. Any other text (a fraction of a second, another
-//! offset spelling, a bracketed zone) is NULL; a `[timestamps] format` is refused (exit 2).
+//! offset spelling, a bracketed zone) is NULL; a `[timestamps] format` is rewritten into
+//! that shape by [`super::strftime`], or refused (exit 2).
 
 use super::Dialect;
+use super::strftime::Format;
 use super::zone::Zone;
 use crate::tickets::mapping::Mapping;
 
@@ -15,23 +17,57 @@ use crate::tickets::mapping::Mapping;
 #[derive(Debug, Clone)]
 pub struct Reader {
     zone: Zone,
+    format: Option<Format>,
 }
 
 /// The reader of the mapping's timestamps, or why they cannot be compiled exactly.
 pub fn reader(mapping: &Mapping) -> Result<Reader, String> {
-    if let Some(format) = &mapping.timestamps.format {
-        return Err(format!(
-            "the mapping's timestamp format `{format}` is not compiled to SQL yet (without a format, `YYYY-MM-DD[ T]HH:MM[:SS]` with `Z`, `±HH:MM` or in the mapping's timezone is): convert the column to that shape, or replay the tickets"
-        ));
-    }
+    let format = match &mapping.timestamps.format {
+        Some(format) => Some(super::strftime::compile(format)?),
+        None => None,
+    };
     let zone = match mapping.timestamps.timezone.as_deref() {
         None => Zone::Fixed(0),
         Some(name) => Zone::of(name)?,
     };
-    Ok(Reader { zone })
+    Ok(Reader { zone, format })
 }
 
 impl Reader {
+    /// The text [`Reader::epoch_seconds`] reads from a column's trimmed text: the text
+    /// itself, or with a declared format, the text rewritten as `YYYY-MM-DD HH:MM:SS` (NULL
+    /// when it does not match the format).
+    pub fn source(&self, d: Dialect, text: &str) -> String {
+        match &self.format {
+            Some(format) => format.canonical(d, text),
+            None => text.to_string(),
+        }
+    }
+
+    /// Whether the mapping declares a format ([`Reader::source`] rewrites the text).
+    pub fn has_format(&self) -> bool {
+        self.format.is_some()
+    }
+
+    /// 1 when replay may read `original` but the SQL did not (`source` is
+    /// [`Reader::source`] of it, `seconds` the instant read), else 0: the partials' `unread`.
+    pub fn unread_sql(&self, d: Dialect, original: &str, source: &str, seconds: &str) -> String {
+        let condition = match &self.format {
+            // Without a format: whatever starts as a date does (a digit or a year's sign).
+            None => format!(
+                "{original} IS NOT NULL AND {seconds} IS NULL AND {}",
+                d.regex_search(original, "^[-+0-9\u{2212}]")
+            ),
+            // With one, the SQL reads what replay reads but a negative year and a year past
+            // the zone table.
+            Some(_) => format!(
+                "{source} IS NOT NULL AND {seconds} IS NULL AND (SUBSTR({source}, 1, 1) = '-' OR SUBSTR({source}, 1, 4) > '{}')",
+                super::zone::LAST_YEAR
+            ),
+        };
+        format!("CASE WHEN {condition} THEN 1 ELSE 0 END")
+    }
+
     /// The step `<table> AS (…)` to add to the query's `WITH` when the zone needs its table.
     pub fn step(&self, d: Dialect, table: &str) -> Option<String> {
         self.zone.step(d, table)
