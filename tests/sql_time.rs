@@ -156,25 +156,124 @@ fn due_by_id(path: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// A number of at most `width` digits as a text might hold it: mostly full width, sometimes
+/// shorter, longer, or after white space.
+fn digits(rng: &mut Rng, width: u32, value: u64) -> String {
+    let text = match rng.below(10) {
+        0 => format!("{value}"),
+        1 => format!("{value:0w$}", w = width as usize + 1),
+        2 => format!(" {value:0w$}", w = width as usize),
+        _ => format!("{value:0w$}", w = width as usize),
+    };
+    text
+}
+
+/// A text for a format (`%d.%m.%Y %H:%M`, `%Y%m%d %H%M%S` or `%F %T`), valid or nearly so.
+fn formatted(rng: &mut Rng, format: usize) -> String {
+    let year = match rng.below(8) {
+        0 => 1850 + rng.below(60),
+        1 => 2195 + rng.below(10),
+        2 => rng.below(1000),
+        _ => 1960 + rng.below(100),
+    };
+    let month = if rng.below(20) == 0 {
+        rng.below(14)
+    } else {
+        1 + rng.below(12)
+    };
+    let day = if rng.below(20) == 0 {
+        rng.below(33)
+    } else {
+        1 + rng.below(31)
+    };
+    let hour = if rng.below(25) == 0 {
+        24
+    } else {
+        rng.below(24)
+    };
+    let (minute, second) = (rng.below(61), rng.below(61));
+    let sign = rng.pick(&["", "", "", "", "", "", "+", "-"]);
+    let mut y = format!("{sign}{}", digits(rng, 4, year));
+    if rng.below(30) == 0 {
+        y = format!("{year:05}");
+    }
+    let (m, d) = (digits(rng, 2, month), digits(rng, 2, day));
+    let (h, mi, se) = (
+        digits(rng, 2, hour),
+        digits(rng, 2, minute),
+        digits(rng, 2, second),
+    );
+    let space = rng.pick(&[" ", " ", " ", "", "  ", "\t"]);
+    let text = match format {
+        0 => format!("{d}.{m}.{y}{space}{h}:{mi}"),
+        1 => format!("{y}{m}{d}{space}{h}{mi}{se}"),
+        _ => format!("{y}-{m}-{d}{space}{h}:{mi}:{se}"),
+    };
+    if rng.below(25) == 0 {
+        format!("{text}Z")
+    } else {
+        text
+    }
+}
+
+/// One mapping and the texts of its tickets; `null_ok` says where the SQL may leave NULL what
+/// replay reads (given the text and replay's due).
+struct Case {
+    map: String,
+    texts: Vec<String>,
+    null_ok: fn(&str, &str) -> bool,
+}
+
 fn check(dialect: &str) {
     let dir = root().join(format!("target/sql-tests/time-{dialect}"));
     std::fs::create_dir_all(&dir).unwrap();
     let zones = ["Europe/Berlin", "America/New_York", "Australia/Sydney"];
     let mut rng = Rng(0x5eed_0012);
-    let mut session = Session::default();
     let mut cases = Vec::new();
-    for (z, zone) in zones.iter().enumerate() {
+    for zone in zones {
         let mut texts = near_transitions(zone, &mut rng, 600);
         texts.extend((0..600).map(|_| any_text(&mut rng)));
-        let mut csv = String::from("id,created_at,escalated_at,confidence,text,priority\n");
-        for (i, text) in texts.iter().enumerate() {
-            csv.push_str(&format!("z{z}-{i:04},{text},,0.5,hello,p2\n"));
+        cases.push(Case {
+            map: format!("[timestamps]\ntimezone = \"{zone}\"\n"),
+            texts,
+            null_ok: |text, _| !compiled_shape(text) || past_the_table(text),
+        });
+    }
+    // Formats: in Berlin (its gaps and folds rewritten), in UTC, in New York.
+    let formats = [
+        ("%d.%m.%Y %H:%M", "Europe/Berlin"),
+        ("%Y%m%d %H%M%S", "UTC"),
+        ("%F %T", "America/New_York"),
+    ];
+    for (f, (format, zone)) in formats.iter().enumerate() {
+        let mut texts: Vec<String> = (0..900).map(|_| formatted(&mut rng, f)).collect();
+        if f == 0 {
+            texts.extend(
+                near_transitions(zone, &mut rng, 300)
+                    .iter()
+                    .map(|t| format!("{}.{}.{} {}", &t[8..10], &t[5..7], &t[0..4], &t[11..16])),
+            );
         }
-        let tickets = dir.join(format!("zone{z}.csv"));
+        cases.push(Case {
+            map: format!("[timestamps]\nformat = \"{format}\"\ntimezone = \"{zone}\"\n"),
+            texts,
+            // A negative year, or a year past the zone table (2200).
+            null_ok: |_, due| due.starts_with('-') || due.get(0..4) > Some("2200"),
+        });
+    }
+    let mut session = Session::default();
+    let mut runs = Vec::new();
+    for (z, case) in cases.iter().enumerate() {
+        let mut csv = String::from("id,created_at,escalated_at,confidence,text,priority\n");
+        for (i, text) in case.texts.iter().enumerate() {
+            let quoted = text.replace('"', "\"\"");
+            csv.push_str(&format!("z{z}-{i:04},\"{quoted}\",,0.5,hello,p2\n"));
+        }
+        let tickets = dir.join(format!("case{z}.csv"));
         std::fs::write(&tickets, csv).unwrap();
-        let map = dir.join(format!("zone{z}.toml"));
-        std::fs::write(&map, format!("[timestamps]\ntimezone = \"{zone}\"\n")).unwrap();
-        let decisions = dir.join(format!("zone{z}.replay.csv"));
+        let map = dir.join(format!("case{z}.toml"));
+        std::fs::write(&map, &case.map).unwrap();
+        let decisions = dir.join(format!("case{z}.replay.csv"));
         handoff(&[
             "replay",
             "--policy",
@@ -188,7 +287,7 @@ fn check(dialect: &str) {
             "--max-reject-rate",
             "1",
         ]);
-        let sql = dir.join(format!("zone{z}.sql"));
+        let sql = dir.join(format!("case{z}.sql"));
         handoff(&[
             "sql",
             "--policy",
@@ -198,39 +297,39 @@ fn check(dialect: &str) {
             "--dialect",
             dialect,
             "--table",
-            &format!("zone{z}"),
+            &format!("case{z}"),
             "-o",
             sql.to_str().unwrap(),
         ]);
-        let out = dir.join(format!("zone{z}.{dialect}.csv"));
-        session.tables.push((format!("zone{z}"), tickets));
+        let out = dir.join(format!("case{z}.{dialect}.csv"));
+        session.tables.push((format!("case{z}"), tickets));
         session.jobs.push((sql, out.clone()));
-        cases.push((texts, decisions, out));
+        runs.push((decisions, out));
     }
     if !session.run(dialect) {
         return;
     }
-    for (z, (texts, decisions, out)) in cases.iter().enumerate() {
+    for (z, (case, (decisions, out))) in cases.iter().zip(&runs).enumerate() {
         let want = due_by_id(decisions);
         let got = due_by_id(out);
         let (mut equal, mut wrong) = (0, Vec::new());
-        for (i, text) in texts.iter().enumerate() {
+        for (i, text) in case.texts.iter().enumerate() {
             let id = format!("z{z}-{i:04}");
             let (w, g) = (&want[&id], &got[&id]);
             if w == g {
                 equal += usize::from(!w.is_empty());
-            } else if !(g.is_empty() && (!compiled_shape(text) || past_the_table(text))) {
+            } else if !(g.is_empty() && (case.null_ok)(text, w)) {
                 wrong.push(format!("{text:?}: replay {w:?}, {dialect} {g:?}"));
             }
         }
         assert!(
             wrong.is_empty(),
             "{}: {} texts read otherwise:\n{}",
-            zones[z],
+            case.map,
             wrong.len(),
             wrong.join("\n")
         );
-        assert!(equal > 600, "{}: only {equal} instants compared", zones[z]);
+        assert!(equal > 300, "{}: only {equal} instants compared", case.map);
     }
 }
 

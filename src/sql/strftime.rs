@@ -148,9 +148,9 @@ pub fn compile(format: &str) -> Result<Format, String> {
     Ok(Format { tokens })
 }
 
-/// How a dialect extracts one capture group: BigQuery allows only one group in a pattern (and
-/// DataFusion lists only the groups that took part), so every other group is written
-/// non-capturing there; the other dialects number the groups.
+/// The pattern of a format. Each extraction writes every group but one non-capturing (`(?:`):
+/// BigQuery allows only one group, DataFusion lists only the groups that took part, DuckDB
+/// numbers at most 9; Snowflake, whose POSIX patterns have no `(?:`, numbers them.
 struct Pattern {
     text: String,
     /// Per field: the group number(s) of its digits (two where a short number needs white
@@ -226,24 +226,17 @@ impl Format {
 
     /// Group `g` of `text` matching the pattern, NULL when empty or unmatched.
     fn group(&self, d: Dialect, text: &str, g: usize) -> String {
-        let extract = match d {
-            Dialect::Bigquery => {
-                let p = d.quote_text(&self.pattern(Some(g)).text);
-                format!("REGEXP_EXTRACT({text}, {p})")
-            }
-            // REGEXP_MATCH's list leaves out the groups that took no part in the match, so
-            // the numbers shift: one capturing group per extraction here too.
-            Dialect::Datafusion => {
-                let p = d.quote_text(&self.pattern(Some(g)).text);
-                format!("ARRAY_ELEMENT(REGEXP_MATCH({text}, {p}), 1)")
-            }
-            _ => {
-                let p = d.quote_text(&self.pattern(None).text);
-                match d {
-                    Dialect::Duckdb | Dialect::Spark => format!("REGEXP_EXTRACT({text}, {p}, {g})"),
-                    Dialect::Postgres => format!("(REGEXP_MATCH({text}, {p}))[{g}]"),
-                    _ => format!("REGEXP_SUBSTR({text}, {p}, 1, 1, 'e', {g})"),
-                }
+        let extract = if d == Dialect::Snowflake {
+            // POSIX patterns have no `(?:`: the groups are numbered.
+            let p = d.quote_text(&self.pattern(None).text);
+            format!("REGEXP_SUBSTR({text}, {p}, 1, 1, 'e', {g})")
+        } else {
+            let p = d.quote_text(&self.pattern(Some(g)).text);
+            match d {
+                Dialect::Duckdb | Dialect::Spark => format!("REGEXP_EXTRACT({text}, {p}, 1)"),
+                Dialect::Datafusion => format!("ARRAY_ELEMENT(REGEXP_MATCH({text}, {p}), 1)"),
+                Dialect::Postgres => format!("SUBSTRING({text} FROM {p})"),
+                _ => format!("REGEXP_EXTRACT({text}, {p})"),
             }
         };
         format!("NULLIF({extract}, '')")
