@@ -159,13 +159,12 @@ fn due_by_id(path: &Path) -> BTreeMap<String, String> {
 /// A number of at most `width` digits as a text might hold it: mostly full width, sometimes
 /// shorter, longer, or after white space.
 fn digits(rng: &mut Rng, width: u32, value: u64) -> String {
-    let text = match rng.below(10) {
+    match rng.below(10) {
         0 => format!("{value}"),
         1 => format!("{value:0w$}", w = width as usize + 1),
         2 => format!(" {value:0w$}", w = width as usize),
         _ => format!("{value:0w$}", w = width as usize),
-    };
-    text
+    }
 }
 
 /// A text for a format (`%d.%m.%Y %H:%M`, `%Y%m%d %H%M%S` or `%F %T`), valid or nearly so.
