@@ -58,6 +58,18 @@ fn cases(dir: &Path) -> Vec<Case> {
             map: None,
         },
         Case {
+            name: "zoned",
+            policy: root().join("fixtures/sql-time/policy.yaml"),
+            tickets: root().join("fixtures/sql-time/tickets.csv"),
+            map: Some(root().join("fixtures/sql-time/berlin.toml")),
+        },
+        Case {
+            name: "formatted",
+            policy: root().join("fixtures/sql-time/policy.yaml"),
+            tickets: root().join("fixtures/sql-time/formatted.csv"),
+            map: Some(root().join("fixtures/sql-time/format.toml")),
+        },
+        Case {
             name: "coverage",
             policy: root().join("fixtures/sql/policy.yaml"),
             tickets: root().join("fixtures/sql/tickets.csv"),

@@ -89,6 +89,22 @@ fn cases(dir: &Path, has_nfc: bool, skip: &[&str]) -> Vec<Case> {
             true,
         ),
         case(
+            "zoned",
+            "fixtures/sql-time/policy.yaml",
+            root().join("fixtures/sql-time/tickets.csv"),
+            Some("fixtures/sql-time/berlin.toml"),
+            "2026-11-01T00:00:00Z",
+            false,
+        ),
+        case(
+            "formatted",
+            "fixtures/sql-time/policy.yaml",
+            root().join("fixtures/sql-time/formatted.csv"),
+            Some("fixtures/sql-time/format.toml"),
+            "2026-11-01T00:00:00Z",
+            false,
+        ),
+        case(
             "calendar_edges",
             "fixtures/sql-calendar/policy.yaml",
             edge_tickets(dir),
@@ -246,7 +262,7 @@ fn datafusion_partials_merge_to_replays_report() {
 /// whatever the table's size (docs/warehouse.md).
 #[test]
 fn spark_partials_merge_to_replays_report() {
-    check_engine("spark", false, &["support_generated"]);
+    check_engine("spark", false, &["support_generated", "formatted"]);
 }
 
 /// Write the records `range` of `tickets` (a CSV) with its header to `to`.

@@ -242,13 +242,13 @@ pub fn decisions_carrying(
     let clocks = if targets.is_empty() {
         None
     } else {
-        Some(timestamps::unsupported(mapping))
+        Some(timestamps::reader(mapping).map_err(SqlError::Refused)?)
     };
-    if let Some(None) = clocks {
+    if let Some(reader) = &clocks {
         for field in [Field::EscalatedAt, Field::CreatedAt] {
             src.push(format!(
                 "{} AS f_{}",
-                cleaned(&column_of(field)),
+                reader.source(d, &cleaned(&column_of(field))),
                 field.name()
             ));
         }
@@ -383,12 +383,15 @@ pub fn decisions_carrying(
         }
     }
     typed.push(format!("COALESCE({}) AS rejected", reasons.join(", ")));
-    if let Some(None) = clocks {
+    let mut typed_joins = String::new();
+    if let Some(reader) = &clocks {
         typed.push(format!(
             "COALESCE({}, {}) AS clock_start",
-            timestamps::epoch_seconds(d, "f_escalated_at"),
-            timestamps::epoch_seconds(d, "f_created_at")
+            reader.epoch_seconds(d, "f_escalated_at", "tz_e"),
+            reader.epoch_seconds(d, "f_created_at", "tz_c")
         ));
+        typed_joins.push_str(&reader.join(d, "f_escalated_at", "tz", "tz_e"));
+        typed_joins.push_str(&reader.join(d, "f_created_at", "tz", "tz_c"));
     }
 
     // Step 3 (`r`): each rule's truth; then the decision.
@@ -397,7 +400,7 @@ pub fn decisions_carrying(
         "rejected".to_string(),
         label_column(&LabelField::Canonical(Label::Priority)),
     ];
-    if let Some(None) = clocks {
+    if clocks.is_some() {
         truths.push("clock_start".to_string());
     }
     truths.extend(carry.iter().map(|(alias, _)| alias.clone()));
@@ -485,31 +488,26 @@ pub fn decisions_carrying(
     let priority = format!("CASE priority_index {} END", priority_arms.join(" "));
     // The SLA target of the decided tier and priority (a tier's `default` entry included).
     let rank_of = by_decider(&|i| i.map_or(default_rank, |i| rules[i].rank).to_string());
-    let mut note = String::new();
     let mut from = "u".to_string();
     let mut steps = Vec::new();
     let (first_response_due, resolution_due) = match &clocks {
         // The seam's caller computes its own clocks: the dues are not computed twice.
-        Some(None) if !carry.is_empty() => (null_text(d), null_text(d)),
-        Some(None) if policy.calendar.is_some() => {
+        Some(_) if !carry.is_empty() => (null_text(d), null_text(d)),
+        Some(_) if policy.calendar.is_some() => {
             let due = dues::against_calendar(d, &targets, o.calendar_table);
             steps = due.steps;
             from = due.from;
             let [first, resolution] = due.columns;
             (first, resolution)
         }
-        Some(None) => {
+        Some(_) => {
             let due = |k| dues::around_the_clock(d, &targets, k).unwrap_or_else(|| null_text(d));
             (due(0), due(1))
-        }
-        Some(Some(reason)) => {
-            note = format!("-- first_response_due and resolution_due are NULL: {reason}\n");
-            (null_text(d), null_text(d))
         }
         None => (null_text(d), null_text(d)),
     };
     let steps: String = steps.iter().map(|step| format!(",\n{step}")).collect();
-    let clock_column = if let Some(None) = clocks {
+    let clock_column = if clocks.is_some() {
         ", clock_start"
     } else {
         ""
@@ -534,9 +532,9 @@ pub fn decisions_carrying(
 
     let indent = |items: &[String]| items.join(",\n    ");
     Ok(format!(
-        "-- handoff sql --emit decisions --dialect {dialect}: policy `{name}`\n{note}\
-         WITH src AS (\n  SELECT\n    {src}\n  FROM {table}\n),\n\
-         {flags}v AS (\n  SELECT\n    {typed}\n  FROM {typed_from}\n),\n\
+        "-- handoff sql --emit decisions --dialect {dialect}: policy `{name}`\n\
+         WITH {zone}src AS (\n  SELECT\n    {src}\n  FROM {table}\n),\n\
+         {flags}v AS (\n  SELECT\n    {typed}\n  FROM {typed_from}{typed_joins}\n),\n\
          r AS {materialized}(\n  SELECT\n    {truths}\n  FROM v\n),\n\
          s AS (\n  SELECT r.*, {stop} AS stop\n  FROM r\n),\n\
          t AS (\n  SELECT id, rejected{clock_column}, {decider} AS decider, {priority_index} AS priority_index{carried_t}\n  FROM s\n),\n\
@@ -556,6 +554,10 @@ pub fn decisions_carrying(
             )
         },
         typed_from = if flags.is_empty() { "src" } else { "num" },
+        zone = clocks
+            .as_ref()
+            .and_then(|r| r.step(d, "tz"))
+            .map_or(String::new(), |step| format!("{step},\n")),
         truths = indent(&truths),
         // Postgres inlines a step referenced once into the next, so every reference to a
         // rule's truth would search the text again: the truths are computed once.

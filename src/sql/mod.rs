@@ -20,6 +20,8 @@ pub mod partials_hops;
 pub mod partials_rows;
 pub mod reads;
 pub mod sla;
+pub mod strftime;
 pub mod timestamps;
+pub mod zone;
 
 pub use dialect::Dialect;

@@ -131,9 +131,7 @@ pub fn partials(
 ) -> Result<String, SqlError> {
     let d = o.options.dialect;
     let refused = |reason: String| SqlError::Refused(format!("--emit partials: {reason}"));
-    if let Some(reason) = timestamps::unsupported(mapping) {
-        return Err(refused(reason));
-    }
+    let reader = timestamps::reader(mapping).map_err(refused)?;
     let compiled = CompiledPolicy::new(policy).map_err(|e| refused(e.to_string()))?;
     let layout = Layout::resolve(o.headers.clone(), mapping, &compiled.needs)
         .map_err(|e| refused(format!("--columns: {e}")))?;
@@ -221,12 +219,35 @@ pub fn partials(
     k.push("reason_kind".into());
     k.extend((0..n_rules).map(|i| format!("m_{i}")));
     k.extend(carry.iter().map(|(alias, _)| alias.clone()));
-    for f in TIMESTAMPS {
-        k.push(format!(
-            "{} AS e_{}",
-            timestamps::epoch_seconds(d, &carried(f)),
-            f.name()
-        ));
+    // With a declared format, each timestamp column rewritten once (step `dk`), as `hf_*`.
+    let source = |f: Field| -> String {
+        if reader.has_format() && has(f) {
+            format!("hf_{}", f.name())
+        } else {
+            carried(f)
+        }
+    };
+    let mut rewritten = Vec::new();
+    let mut k_joins = String::new();
+    for (i, f) in TIMESTAMPS.iter().enumerate() {
+        let alias = format!("tz_{i}");
+        let seconds = if has(*f) || !reader.has_table() {
+            reader.epoch_seconds(d, &source(*f), &alias)
+        } else {
+            "CAST(NULL AS BIGINT)".to_string()
+        };
+        k.push(format!("{seconds} AS e_{}", f.name()));
+        if has(*f) {
+            k_joins.push_str(&reader.join(d, &source(*f), "tz_k", &alias));
+            if reader.has_format() {
+                rewritten.push(format!(
+                    "{} AS {}",
+                    reader.source(d, &carried(*f)),
+                    source(*f)
+                ));
+                k.push(source(*f));
+            }
+        }
     }
     // Resolved tier: `ai` or a tier (its rank), else a bad value.
     let aliased = |f: Field, lowered: &str| -> String {
@@ -420,14 +441,7 @@ pub fn partials(
     // counted as empty by both.
     let unread: Vec<String> = TIMESTAMPS
         .iter()
-        .map(|f| {
-            let c = carried(*f);
-            flag(format!(
-                "{c} IS NOT NULL AND e_{} IS NULL AND {}",
-                f.name(),
-                d.regex_search(&c, "^[-+0-9\u{2212}]")
-            ))
-        })
+        .map(|f| reader.unread_sql(d, &carried(*f), &source(*f), &format!("e_{}", f.name())))
         .collect();
     h.push(format!("({}) AS unread", unread.join(" + ")));
 
@@ -509,12 +523,22 @@ pub fn partials(
     } else {
         ""
     };
-    let mut ctes = vec![format!("d AS (\n  {decisions}\n)")];
+    let mut ctes: Vec<String> = reader.step(d, "tz_k").into_iter().collect();
+    ctes.push(format!("d AS (\n  {decisions}\n)"));
     if has_calendar {
         ctes.extend(Chain::calendar_steps(d, cal));
     }
+    let decided = if rewritten.is_empty() {
+        "d".to_string()
+    } else {
+        ctes.push(format!(
+            "dk AS (\n  SELECT d.*, {}\n  FROM d\n)",
+            rewritten.join(", ")
+        ));
+        "dk".to_string()
+    };
     ctes.push(format!(
-        "k AS {mat}(\n  SELECT\n    {}\n  FROM d WHERE rejected IS NULL\n)",
+        "k AS {mat}(\n  SELECT\n    {}\n  FROM {decided}{k_joins} WHERE rejected IS NULL\n)",
         indent(&k)
     ));
     ctes.push(format!(

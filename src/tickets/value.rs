@@ -317,3 +317,70 @@ mod tests {
         assert_eq!(parse_number("high"), None);
     }
 }
+
+/// What replay reads without a format, pinned (issue 12: the SQL compiles the first group and
+/// leaves the others NULL, docs/warehouse.md).
+#[cfg(test)]
+mod spellings {
+    use super::*;
+
+    fn read(zone: &str, text: &str) -> Option<String> {
+        let p = TimestampParser::new(None, TimeZone::get(zone).unwrap());
+        p.parse(text).map(|t| t.to_string())
+    }
+
+    #[test]
+    fn the_spellings_replay_reads_without_a_format() {
+        let utc = |t: &str| read("UTC", t);
+        // Compiled to SQL.
+        assert_eq!(
+            utc("2026-06-01T10:00:00Z").as_deref(),
+            Some("2026-06-01T10:00:00Z")
+        );
+        assert_eq!(
+            utc("2026-06-01 10:00").as_deref(),
+            Some("2026-06-01T10:00:00Z")
+        );
+        assert_eq!(
+            utc("2026-06-01 12:00:00+02:00").as_deref(),
+            Some("2026-06-01T10:00:00Z")
+        );
+        assert_eq!(
+            read("Europe/Berlin", "2026-03-29 02:30").as_deref(),
+            Some("2026-03-29T01:30:00Z")
+        );
+        assert_eq!(
+            read("Europe/Berlin", "2026-10-25 02:30").as_deref(),
+            Some("2026-10-25T00:30:00Z")
+        );
+        // Read by replay, NULL in SQL.
+        assert_eq!(
+            utc("2026-06-01T10:00:00.5Z").as_deref(),
+            Some("2026-06-01T10:00:00.5Z")
+        );
+        assert_eq!(
+            utc("2026-06-01T12:00:00+0200").as_deref(),
+            Some("2026-06-01T10:00:00Z")
+        );
+        assert_eq!(
+            utc("2026-06-01T12:00:00+02").as_deref(),
+            Some("2026-06-01T10:00:00Z")
+        );
+        assert_eq!(
+            utc("2026-06-01t10:00:00z").as_deref(),
+            Some("2026-06-01T10:00:00Z")
+        );
+        assert_eq!(
+            utc("2026-06-01T10:00:60Z").as_deref(),
+            Some("2026-06-01T10:00:59Z")
+        );
+        assert_eq!(
+            utc("2026-06-01T12:00:00[Europe/Berlin]").as_deref(),
+            Some("2026-06-01T10:00:00Z")
+        );
+        // Not read.
+        assert_eq!(utc("2026-06-01"), None);
+        assert_eq!(utc("2026-06-01T24:00:00Z"), None);
+        assert_eq!(utc("01.06.2026 10:00"), None);
+    }
+}

@@ -48,12 +48,20 @@ pub fn python() -> PathBuf {
 }
 
 /// Write `handoff calendar` for `policy` to `to`, covering every test's tickets and their
-/// longest SLA.
+/// longest SLA. A policy without `calendar:` joins none: it gets another fixture's table, so
+/// every case loads one, unread.
 pub fn write_calendar(policy: &Path, to: &Path) {
+    let has_calendar = std::fs::read_to_string(policy)
+        .is_ok_and(|t| t.lines().any(|l| l.starts_with("calendar:")));
+    let policy = if has_calendar {
+        policy.to_path_buf()
+    } else {
+        root().join("fixtures/sql-calendar/policy.yaml")
+    };
     handoff(&[
         "calendar",
         "--policy",
-        &text(policy),
+        &text(&policy),
         "--from",
         "2025-06-01",
         "--to",
