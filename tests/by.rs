@@ -221,10 +221,11 @@ fn csv_names_each_group_by_both_dimensions() {
         tickets,
         [
             "tickets,all,tickets,8",
-            "tickets,\"channel=chat,priority=high\",tickets,2",
-            "tickets,\"channel=chat,priority=low\",tickets,1",
-            "tickets,\"channel=chat,priority=normal\",tickets,1",
+            // Priorities in the policy's order (urgent, high, normal, low).
             "tickets,\"channel=chat,priority=urgent\",tickets,1",
+            "tickets,\"channel=chat,priority=high\",tickets,2",
+            "tickets,\"channel=chat,priority=normal\",tickets,1",
+            "tickets,\"channel=chat,priority=low\",tickets,1",
             "tickets,\"channel=Email,priority=normal\",tickets,3",
         ]
     );

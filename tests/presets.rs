@@ -253,6 +253,42 @@ fn servicenow_incident_history_folds_updates() {
 }
 
 #[test]
+fn servicenow_incident_history_gives_the_flow_of_assignment_groups() {
+    let (report, _) = replay("servicenow-history", "it-service");
+    let flow = &report["flow"];
+    // INC0000048's only group is `?` (na): no stage. INC0000045 went Group 56 → Group 24;
+    // INC0000047 stayed with Group 70 (four updates, one group: no hand-over).
+    assert_eq!(flow["tickets"], 2, "{flow}");
+    assert_eq!(
+        flow["transitions"],
+        serde_json::json!([{ "from": "Group 56", "to": "Group 24", "count": 1 }])
+    );
+    assert_eq!(flow["ping_pong"]["numerator"], 0);
+    assert_eq!(flow["ping_pong"]["denominator"], 2);
+    let paths: Vec<(String, u64)> = flow["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["path"].to_string(), p["tickets"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            (r#"["Group 56","Group 24"]"#.to_string(), 1),
+            (r#"["Group 70"]"#.to_string(), 1)
+        ]
+    );
+    // The one finished stay: Group 56 held INC0000045 from its first update (29/2 01:23) to the
+    // update at Group 24 (1/3 10:00): 117,420 s, kept to 3 significant digits by the histogram
+    // (117,376). In business time, Mon 29 Feb's whole New York working day, 07:00–19:00: 12 h.
+    let dwell = &flow["dwell"];
+    assert_eq!(dwell.as_array().unwrap().len(), 1, "{dwell}");
+    assert_eq!(dwell[0]["stage"], "Group 56");
+    assert_eq!(dwell[0]["wall"]["median"], 117376);
+    assert_eq!(dwell[0]["business"]["median"], 43200);
+}
+
+#[test]
 fn zendesk_metric_events_give_reply_and_solve_times() {
     let (report, rows) = replay("zendesk-events", "support");
     assert_folded(&report, 14, 3);

@@ -163,6 +163,22 @@ impl Segments {
         key
     }
 
+    /// Where the group of `key` (a [`Segments::key`]) is listed: by its key, dimension by
+    /// dimension, except that priorities follow the policy's order (`urgent` before `low`, as the
+    /// SLA table lists them) rather than the alphabet, with [`NO_VALUE`] first.
+    pub fn order(&self, policy: &CompiledPolicy, key: &str) -> Vec<(usize, String)> {
+        key.split(Self::KEY_SEPARATOR)
+            .zip(&self.0)
+            .map(|(part, by)| match by {
+                By::Priority => {
+                    let rank = policy.priorities.iter().position(|p| p == part);
+                    (rank.map_or(0, |r| r + 1), String::new())
+                }
+                _ => (0, part.to_string()),
+            })
+            .collect()
+    }
+
     /// How the ticket shows its group, per dimension (asked only for a group's first ticket).
     pub fn shown(&self, policy: &CompiledPolicy, t: &Ticket, d: &Decision) -> Vec<String> {
         self.0

@@ -121,7 +121,8 @@ pub struct ByGroups {
     /// With two dimensions: each group's value in each, by the group's name.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub values: BTreeMap<String, Vec<String>>,
-    /// The groups in their natural order (by value; time order for hour, weekday and date):
+    /// The groups in their natural order (by value; the policy's order for priority; time order
+    /// for hour, weekday and date):
     /// each group's name and its value per dimension, as tables list them.
     #[serde(skip)]
     pub rows: Vec<(String, Vec<String>)>,
@@ -149,8 +150,13 @@ impl ByGroups {
             if crossed {
                 values.insert(name.clone(), shown.clone());
             }
-            rows.push((name, shown));
+            rows.push((by.order(policy, key), name, shown));
         }
+        rows.sort();
+        let rows = rows
+            .into_iter()
+            .map(|(_, name, shown)| (name, shown))
+            .collect();
         ByGroups {
             dimension: by.name(),
             dimensions: if crossed {
