@@ -2,20 +2,19 @@
 //! checked once), trimmed, `na` made empty — each column the plan reads once per event
 //! ([`Cells`]), however many folds name it.
 
-use csv::ByteRecord;
-
 use super::plan::{Key, Plan};
+use crate::tickets::RawRecord;
 
 /// An event's fields as text. A record that is valid UTF-8 as a whole (the usual case) is
 /// checked once; its fields are slices of it.
 #[derive(Clone, Copy)]
 pub(super) struct EventText<'r> {
-    pub(super) record: &'r ByteRecord,
+    pub(super) record: RawRecord<'r>,
     pub(super) whole: Option<&'r str>,
 }
 
 impl<'r> EventText<'r> {
-    pub(super) fn new(record: &'r ByteRecord) -> EventText<'r> {
+    pub(super) fn new(record: RawRecord<'r>) -> EventText<'r> {
         EventText {
             record,
             whole: std::str::from_utf8(record.as_slice()).ok(),
@@ -176,9 +175,11 @@ mod tests {
             &[b"", b"2026", b"\xc3", b"\xa9", b"ok"],
         ];
         for row in rows {
-            let mut record = ByteRecord::from(row.to_vec());
+            let mut record = csv::ByteRecord::from(row.to_vec());
             record.push_field(b"x");
-            let event = EventText::new(&record);
+            let mut records = crate::tickets::Records::default();
+            records.push(&record, 1);
+            let event = EventText::new(records.get(0).unwrap());
             cells.fill(&plan, event);
             assert_eq!(cells.filled, event.whole.is_some());
             for at in 0..headers.len() {

@@ -19,6 +19,7 @@ use super::cells::{Cells, EventText, cell, field, kept};
 use super::flow::{FlowSink, Visit, visits};
 use super::fold::{Order, State};
 use super::plan::{Key, Plan};
+use crate::tickets::RawRecord;
 use crate::tickets::record::{Records, Rejection};
 
 /// How many events made how many tickets.
@@ -63,13 +64,13 @@ enum Ready {
     Rejected(u64, Rejection),
 }
 
-/// A message of a reply thread, kept until the end of the input.
+/// A message of a reply thread, kept until the end of the input (its record is the one of
+/// the same number in [`EventFolder`]'s `message_records`).
 struct Message {
     id: String,
     parent: String,
     line: u64,
     order: Order,
-    record: ByteRecord,
 }
 
 pub struct EventFolder {
@@ -86,6 +87,7 @@ pub struct EventFolder {
     open: Vec<Open>,
     open_index: HashMap<String, usize>,
     messages: Vec<Message>,
+    message_records: Records,
     spare: Vec<ByteRecord>,
     scratch: String,
     seq: u64,
@@ -151,6 +153,7 @@ impl EventFolder {
             open: Vec::new(),
             open_index: HashMap::new(),
             messages: Vec::new(),
+            message_records: Records::default(),
             spare: Vec::new(),
             scratch: String::new(),
             seq: 0,
@@ -212,8 +215,10 @@ impl EventFolder {
         }
     }
 
-    /// Read one event (on `line`). `Err` stops the read: a ticket resuming in a grouped export.
-    pub fn event(&mut self, record: &ByteRecord, line: u64) -> Result<(), String> {
+    /// Read one event (on its line). `Err` stops the read: a ticket resuming in a grouped
+    /// export.
+    pub fn event(&mut self, record: RawRecord<'_>) -> Result<(), String> {
+        let line = record.line();
         self.counts.events += 1;
         self.seq += 1;
         let event = EventText::new(record);
@@ -283,8 +288,11 @@ impl EventFolder {
                 parent,
                 line,
                 order,
-                record: record.clone(),
             });
+            self.message_records.begin(line);
+            record
+                .iter()
+                .for_each(|f| self.message_records.push_field(f));
             return Ok(());
         }
         let open = if self.plan.grouped {
@@ -378,6 +386,7 @@ impl EventFolder {
 
     fn fold_threads(&mut self) -> Result<(), String> {
         let messages = std::mem::take(&mut self.messages);
+        let records = std::mem::take(&mut self.message_records);
         if messages.is_empty() {
             return Ok(());
         }
@@ -411,12 +420,14 @@ impl EventFolder {
             let first_line = members.iter().map(|&i| messages[i].line).min().unwrap_or(0);
             let mut open = self.start(&messages[root].id, first_line);
             for i in members {
-                let m = &messages[i];
+                let Some(record) = records.get(i) else {
+                    continue;
+                };
                 add(
                     &self.plan,
                     &mut open,
-                    m.order,
-                    EventText::new(&m.record),
+                    messages[i].order,
+                    EventText::new(record),
                     None,
                 );
             }

@@ -1,0 +1,214 @@
+//! Issue 11, the fold off the `csv` crate's reader: random event logs (grouped and ungrouped
+//! by ticket, reply threads, ties in time, bad times, `na`, `where` filters, quoted fields,
+//! ragged rows, bytes that are not UTF-8, CRLF and blank lines), seeded, folded with the events
+//! read in chunks of every size and with the reference one-by-one reader must give the same
+//! folded records (fields, lines, rejections), the same stays at each stage, the same error
+//! and the same counts.
+
+use std::sync::{Arc, Mutex};
+
+use handoff::tickets::events::{FlowSink, Visit};
+use handoff::tickets::source::Needs;
+use handoff::tickets::{Mapping, Records, TicketReader};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+const GROUPED: &str = r#"
+[events]
+ticket = "n"
+time = "at"
+stage = "g"
+[values]
+na = ["?", "N/A"]
+[columns]
+id = "n"
+created_at = { first = "at" }
+escalated_at = { first = "at", where = { g = ["L2", "L3"] } }
+resolved_at = { max = "at" }
+text = { join = "m", where = { g = ["L1", "l2"] } }
+priority = "p"
+confidence = { min = "c" }
+sentiment = { max = "c" }
+resolved_tier = { last = "g" }
+reassignments = { changes = "g" }
+requested_human = { any = "m", where = { m = ["yes"] } }
+[fields]
+updates = { count = "n" }
+groups = { count_distinct = "g" }
+first_p = { first = "p" }
+"#;
+
+const THREADS: &str = r#"
+[events]
+thread = { id = "n", parent = "parent" }
+time = "at"
+[values]
+na = ["?"]
+[columns]
+created_at = { first = "at" }
+text = { join = "m" }
+priority = { last = "p" }
+[fields]
+updates = { count = "n" }
+"#;
+
+/// The stays every complete ticket handed to the flow.
+#[derive(Default)]
+struct Stays(Vec<Vec<Visit>>);
+
+impl FlowSink for Stays {
+    fn ticket(&mut self, visits: &[Visit]) {
+        self.0.push(visits.to_vec());
+    }
+}
+
+/// Everything a read gives: each record's fields, line and rejection, then the error that
+/// stopped it, the counts, the notes and the stays.
+type Outcome = (
+    Vec<(Vec<Vec<u8>>, u64, Option<(Option<String>, String)>)>,
+    Option<String>,
+    String,
+    Vec<Vec<Visit>>,
+);
+
+fn read(input: &[u8], mapping: &Mapping, chunk_bytes: Option<usize>) -> Result<Outcome, String> {
+    let needs = Needs {
+        extras: ["updates", "groups", "first_p"].map(String::from).to_vec(),
+        ..Needs::default()
+    };
+    let input: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(input.to_vec()));
+    let mut reader = TicketReader::with_event_chunks(input, mapping, &needs, chunk_bytes)?;
+    let stays = Arc::new(Mutex::new(Stays::default()));
+    reader.track_flow(stays.clone());
+    let mut records = Records::default();
+    let error = loop {
+        match reader.read(&mut records) {
+            Ok(true) => {}
+            Ok(false) => break None,
+            Err(e) => break Some(e.to_string()),
+        }
+    };
+    let listed = (0..records.len())
+        .filter_map(|i| records.get(i))
+        .map(|r| {
+            let rejection = r.rejection().map(|j| (j.id.clone(), j.reason.clone()));
+            (r.iter().map(<[u8]>::to_vec).collect(), r.line(), rejection)
+        })
+        .collect();
+    let counts = format!("{:?} {:?}", reader.event_counts(), reader.layout.notes);
+    let stays = std::mem::take(&mut stays.lock().unwrap().0);
+    Ok((listed, error, counts, stays))
+}
+
+/// A cell: plain, padded, `na`, empty, quoted (with a comma, a quote, a line break), not
+/// UTF-8.
+fn cell(rng: &mut ChaCha8Rng, plain: &[&str]) -> Vec<u8> {
+    let pick = plain[rng.random_range(0..plain.len())];
+    match rng.random_range(0..14) {
+        0 => b"?".to_vec(),
+        1 => b" N/A ".to_vec(),
+        2 => Vec::new(),
+        3 => format!(" {pick}\t").into_bytes(),
+        4 => format!("\"{pick},\"\"x\"\"\"").into_bytes(),
+        5 => format!("\"{pick}\nmore\"").into_bytes(),
+        6 => [pick.as_bytes(), b"\xff"].concat(),
+        7 => format!("\"{pick}\"").into_bytes(),
+        _ => pick.as_bytes().to_vec(),
+    }
+}
+
+/// A time: a few distinct instants (ties), an empty or `na` one, one that is not a timestamp.
+fn time(rng: &mut ChaCha8Rng) -> Vec<u8> {
+    match rng.random_range(0..16) {
+        0 => b"".to_vec(),
+        1 => b"?".to_vec(),
+        2 => b"soon".to_vec(),
+        3 => b" 2026-03-02 09:05 ".to_vec(),
+        _ => format!("2026-03-02T09:{:02}:00Z", rng.random_range(0..6)).into_bytes(),
+    }
+}
+
+/// A random event log (header `n,at,g,m,p,c,parent,pad`). Events carry up to 400 bytes of
+/// padding, so that a log is longer than what the `csv` crate's reader reads ahead with the
+/// header (8 KiB, all of it in the first chunk) and is cut into many chunks.
+fn event_log(rng: &mut ChaCha8Rng, grouped: bool) -> Vec<u8> {
+    let crlf = rng.random_bool(0.2);
+    let end: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+    let mut out = b"n,at,g,m,p,c,parent,pad".to_vec();
+    out.extend_from_slice(end);
+    let tickets = rng.random_range(1..8);
+    let events = rng.random_range(0..80);
+    let mut key = 0;
+    for i in 0..events {
+        // Grouped: tickets in runs (now and then one resumes); else any order.
+        key = match grouped {
+            true if rng.random_bool(0.3) => match rng.random_bool(0.05) {
+                true => rng.random_range(0..tickets),
+                false => key + 1,
+            },
+            true => key,
+            false => rng.random_range(0..tickets),
+        };
+        let mut fields: Vec<Vec<u8>> = vec![
+            match rng.random_range(0..20) {
+                0 => b"".to_vec(),
+                1 => b"?".to_vec(),
+                2 => format!(" T{key} ").into_bytes(),
+                _ => format!("T{key}").into_bytes(),
+            },
+            time(rng),
+            cell(rng, &["L1", "L2", "l2", "L3", "Bot"]),
+            cell(rng, &["hi", "yes", "no", "café"]),
+            cell(rng, &["high", "low", "1"]),
+            cell(rng, &["0.5", "0.25", "x", "1e3"]),
+            match rng.random_range(0..4) {
+                0 => Vec::new(),
+                _ => format!("T{}", rng.random_range(0..events.max(1))).into_bytes(),
+            },
+            "x".repeat(rng.random_range(0..400)).into_bytes(),
+        ];
+        // Ragged rows.
+        match rng.random_range(0..25) {
+            0 => {
+                fields.pop();
+            }
+            1 => fields.push(b"extra".to_vec()),
+            _ => {}
+        }
+        out.extend_from_slice(&fields.join(&b","[..]));
+        if i + 1 < events || rng.random_bool(0.8) {
+            out.extend_from_slice(end);
+        }
+        if rng.random_bool(0.05) {
+            out.extend_from_slice(end);
+        }
+    }
+    out
+}
+
+#[test]
+fn events_read_in_chunks_fold_as_read_one_by_one() {
+    let grouped: Mapping = toml::from_str(GROUPED).unwrap();
+    let mut ungrouped = grouped.clone();
+    if let Some(events) = ungrouped.events.as_mut() {
+        events.grouped = false;
+    }
+    let threads: Mapping = toml::from_str(THREADS).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    for case in 0..240 {
+        let (name, mapping, log) = match case % 3 {
+            0 => ("grouped", &grouped, event_log(&mut rng, true)),
+            1 => ("ungrouped", &ungrouped, event_log(&mut rng, false)),
+            _ => ("threads", &threads, event_log(&mut rng, false)),
+        };
+        let whole = read(&log, mapping, None);
+        for size in [1, 2, 7, 64, 1 << 20] {
+            assert_eq!(
+                read(&log, mapping, Some(size)),
+                whole,
+                "case {case} ({name}), chunks of {size}:\n{}",
+                String::from_utf8_lossy(&log)
+            );
+        }
+    }
+}
