@@ -71,13 +71,23 @@ type Outcome = (
     Vec<Vec<Visit>>,
 );
 
-fn read(input: &[u8], mapping: &Mapping, chunk_bytes: Option<usize>) -> Result<Outcome, String> {
+/// Read `input` through `mapping`: events one by one (`chunk_bytes` `None`) or in chunks of
+/// about `chunk_bytes`, split `ahead` on a thread of their own or not.
+fn read(
+    input: &[u8],
+    mapping: &Mapping,
+    chunk_bytes: Option<usize>,
+    ahead: bool,
+) -> Result<Outcome, String> {
     let needs = Needs {
         extras: ["updates", "groups", "first_p"].map(String::from).to_vec(),
         ..Needs::default()
     };
     let input: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(input.to_vec()));
     let mut reader = TicketReader::with_event_chunks(input, mapping, &needs, chunk_bytes)?;
+    if ahead {
+        reader.split_events_ahead();
+    }
     let stays = Arc::new(Mutex::new(Stays::default()));
     reader.track_flow(stays.clone());
     let mut records = Records::default();
@@ -201,14 +211,16 @@ fn events_read_in_chunks_fold_as_read_one_by_one() {
             1 => ("ungrouped", &ungrouped, event_log(&mut rng, false)),
             _ => ("threads", &threads, event_log(&mut rng, false)),
         };
-        let whole = read(&log, mapping, None);
-        for size in [1, 2, 7, 64, 1 << 20] {
-            assert_eq!(
-                read(&log, mapping, Some(size)),
-                whole,
-                "case {case} ({name}), chunks of {size}:\n{}",
-                String::from_utf8_lossy(&log)
-            );
+        let whole = read(&log, mapping, None, false);
+        for size in [1, 7, 64, 1 << 20] {
+            for ahead in [false, true] {
+                assert_eq!(
+                    read(&log, mapping, Some(size), ahead),
+                    whole,
+                    "case {case} ({name}), chunks of {size}, split ahead {ahead}:\n{}",
+                    String::from_utf8_lossy(&log)
+                );
+            }
         }
     }
 }

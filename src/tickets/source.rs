@@ -332,14 +332,25 @@ impl TicketReader {
                 None if self.rows.next()? => {
                     self.event_scratch.clear();
                     self.event_scratch.push(&self.rows.record, self.rows.line);
-                    self.event_scratch.get(0)
+                    self.event_scratch.get(0).map(|record| (record, None))
                 }
                 None => None,
             };
             match event {
-                Some(record) => folder.event(record).map_err(stop)?,
+                Some((record, prepared)) => folder.event(record, prepared).map_err(stop)?,
                 None => folder.finish().map_err(stop)?,
             }
+        }
+    }
+
+    /// From here on, cut an event log into chunks, split them into records and clean the
+    /// cells the folds read on a thread of its own, ahead of the fold (replay on several
+    /// threads); the same events reach the fold in the same order. `false` when the input is
+    /// not an event log read in chunks (or the thread cannot start).
+    pub fn split_events_ahead(&mut self) -> bool {
+        match (self.event_chunks.as_mut(), &self.events) {
+            (Some(chunks), Some(folder)) => chunks.split_ahead(&folder.plan),
+            _ => false,
         }
     }
 

@@ -3,7 +3,8 @@
 //! ([`Cells`]), however many folds name it.
 
 use super::plan::{Key, Plan};
-use crate::tickets::RawRecord;
+use super::spec::Na;
+use crate::tickets::{RawRecord, Records};
 
 /// An event's fields as text. A record that is valid UTF-8 as a whole (the usual case) is
 /// checked once; its fields are slices of it.
@@ -77,19 +78,73 @@ impl Cells {
         self.filled = false;
         let Some(whole) = event.whole else { return };
         for &at in &self.used {
-            self.ranges[at] = event.record.range(at).and_then(|range| {
-                let text = whole.get(range.clone())?;
-                let clean = plan.na.clean_trimmed(crate::tickets::value::trim(text));
-                // `clean` is a slice of `text`, or an empty `na`.
-                let start = match clean.is_empty() {
-                    true => range.start,
-                    false => range.start + (clean.as_ptr() as usize - text.as_ptr() as usize),
-                };
-                Some(start..start + clean.len())
-            });
+            self.ranges[at] = clean_range(&plan.na, event.record, whole, at);
         }
         self.filled = true;
     }
+
+    /// What [`Cells::fill`] notes of each record of `records`, into `into` (on the thread that
+    /// split them; the fold's thread takes each event's with [`Cells::set`]).
+    pub(super) fn prepare(&self, na: &Na, records: &Records, into: &mut Prepared) {
+        into.ranges.clear();
+        into.whole.clear();
+        into.per = self.used.len();
+        for record in (0..records.len()).filter_map(|i| records.get(i)) {
+            let whole = std::str::from_utf8(record.as_slice()).ok();
+            into.whole.push(whole.is_some());
+            match whole {
+                Some(whole) => into.ranges.extend(
+                    self.used
+                        .iter()
+                        .map(|&at| clean_range(na, record, whole, at)),
+                ),
+                None => into.ranges.extend(self.used.iter().map(|_| None)),
+            }
+        }
+    }
+
+    /// Note the fields of event `index` of `prepared`: what [`Cells::fill`] notes of it.
+    pub(super) fn set(&mut self, prepared: &Prepared, index: usize) {
+        self.filled = prepared.whole.get(index).copied().unwrap_or(false);
+        let per = prepared.per;
+        let Some(ranges) = prepared.ranges.get(index * per..(index + 1) * per) else {
+            self.filled = false;
+            return;
+        };
+        for (&at, range) in self.used.iter().zip(ranges) {
+            self.ranges[at] = range.clone();
+        }
+    }
+}
+
+/// The fields [`Cells`] notes of each event of a chunk, prepared on the thread that split the
+/// chunk ([`Cells::prepare`]).
+#[derive(Debug, Default)]
+pub struct Prepared {
+    /// Ranges per event: one per column the plan reads.
+    per: usize,
+    ranges: Vec<Option<std::ops::Range<usize>>>,
+    /// Per event: it is UTF-8 as a whole (else its fields are read as asked).
+    whole: Vec<bool>,
+}
+
+/// Where field `at` of `record` (UTF-8 as a whole: `whole`) lies trimmed and `na`-cleaned.
+#[inline]
+fn clean_range(
+    na: &Na,
+    record: RawRecord<'_>,
+    whole: &str,
+    at: usize,
+) -> Option<std::ops::Range<usize>> {
+    let range = record.range(at)?;
+    let text = whole.get(range.clone())?;
+    let clean = na.clean_trimmed(crate::tickets::value::trim(text));
+    // `clean` is a slice of `text`, or an empty `na`.
+    let start = match clean.is_empty() {
+        true => range.start,
+        false => range.start + (clean.as_ptr() as usize - text.as_ptr() as usize),
+    };
+    Some(start..start + clean.len())
 }
 
 /// A field of an event as [`field`] reads it, from `cells` when they hold the event's.

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use csv::ByteRecord;
 
-use super::cells::{Cells, EventText, cell, field, kept};
+use super::cells::{Cells, EventText, Prepared, cell, field, kept};
 use super::flow::{FlowSink, Visit, visits};
 use super::fold::{Order, State};
 use super::plan::{Key, Plan};
@@ -215,9 +215,14 @@ impl EventFolder {
         }
     }
 
-    /// Read one event (on its line). `Err` stops the read: a ticket resuming in a grouped
-    /// export.
-    pub fn event(&mut self, record: RawRecord<'_>) -> Result<(), String> {
+    /// Read one event (on its line), whose cells another thread may have `prepared` (the
+    /// prepared events and its index among them). `Err` stops the read: a ticket resuming in a
+    /// grouped export.
+    pub fn event(
+        &mut self,
+        record: RawRecord<'_>,
+        prepared: Option<(&Prepared, usize)>,
+    ) -> Result<(), String> {
         let line = record.line();
         self.counts.events += 1;
         self.seq += 1;
@@ -231,7 +236,10 @@ impl EventFolder {
             self.reject(line, None, reason);
             return Ok(());
         }
-        self.cells.fill(&self.plan, event);
+        match prepared {
+            Some((prepared, index)) => self.cells.set(prepared, index),
+            None => self.cells.fill(&self.plan, event),
+        }
         let (key_at, name) = match self.plan.key {
             Key::Ticket(at) => (at, "ticket"),
             Key::Thread { id, .. } => (id, "thread id"),
