@@ -141,7 +141,9 @@ fn time(rng: &mut ChaCha8Rng) -> Vec<u8> {
 /// A random event log (header `n,at,g,m,p,c,parent,pad`). Events carry up to 400 bytes of
 /// padding, so that a log is longer than what the `csv` crate's reader reads ahead with the
 /// header (8 KiB, all of it in the first chunk) and is cut into many chunks.
-fn event_log(rng: &mut ChaCha8Rng, grouped: bool) -> Vec<u8> {
+/// Ticket ids begin with `prefix`; `wild`: a grouped log's ticket now and then resumes after
+/// others, and replies may make cycles (else a reply's parent has a lower number).
+fn event_log(rng: &mut ChaCha8Rng, grouped: bool, prefix: &str, wild: bool) -> Vec<u8> {
     let crlf = rng.random_bool(0.2);
     let end: &[u8] = if crlf { b"\r\n" } else { b"\n" };
     let mut out = b"n,at,g,m,p,c,parent,pad".to_vec();
@@ -152,7 +154,7 @@ fn event_log(rng: &mut ChaCha8Rng, grouped: bool) -> Vec<u8> {
     for i in 0..events {
         // Grouped: tickets in runs (now and then one resumes); else any order.
         key = match grouped {
-            true if rng.random_bool(0.3) => match rng.random_bool(0.05) {
+            true if rng.random_bool(0.3) => match wild && rng.random_bool(0.05) {
                 true => rng.random_range(0..tickets),
                 false => key + 1,
             },
@@ -163,8 +165,8 @@ fn event_log(rng: &mut ChaCha8Rng, grouped: bool) -> Vec<u8> {
             match rng.random_range(0..20) {
                 0 => b"".to_vec(),
                 1 => b"?".to_vec(),
-                2 => format!(" T{key} ").into_bytes(),
-                _ => format!("T{key}").into_bytes(),
+                2 => format!(" {prefix}{key} ").into_bytes(),
+                _ => format!("{prefix}{key}").into_bytes(),
             },
             time(rng),
             cell(rng, &["L1", "L2", "l2", "L3", "Bot"]),
@@ -173,7 +175,9 @@ fn event_log(rng: &mut ChaCha8Rng, grouped: bool) -> Vec<u8> {
             cell(rng, &["0.5", "0.25", "x", "1e3"]),
             match rng.random_range(0..4) {
                 0 => Vec::new(),
-                _ => format!("T{}", rng.random_range(0..events.max(1))).into_bytes(),
+                _ if !wild && key == 0 => Vec::new(),
+                _ if !wild => format!("{prefix}{}", rng.random_range(0..key)).into_bytes(),
+                _ => format!("{prefix}{}", rng.random_range(0..events.max(1))).into_bytes(),
             },
             "x".repeat(rng.random_range(0..400)).into_bytes(),
         ];
@@ -207,9 +211,13 @@ fn events_read_in_chunks_fold_as_read_one_by_one() {
     let mut rng = ChaCha8Rng::seed_from_u64(11);
     for case in 0..240 {
         let (name, mapping, log) = match case % 3 {
-            0 => ("grouped", &grouped, event_log(&mut rng, true)),
-            1 => ("ungrouped", &ungrouped, event_log(&mut rng, false)),
-            _ => ("threads", &threads, event_log(&mut rng, false)),
+            0 => ("grouped", &grouped, event_log(&mut rng, true, "T", true)),
+            1 => (
+                "ungrouped",
+                &ungrouped,
+                event_log(&mut rng, false, "T", true),
+            ),
+            _ => ("threads", &threads, event_log(&mut rng, false, "T", true)),
         };
         let whole = read(&log, mapping, None, false);
         for size in [1, 7, 64, 1 << 20] {
@@ -222,5 +230,84 @@ fn events_read_in_chunks_fold_as_read_one_by_one() {
                 );
             }
         }
+    }
+}
+
+#[path = "run_common/mod.rs"]
+mod run_common;
+
+/// `handoff replay` of event logs of several chunks (grouped, ungrouped, reply threads; random
+/// as above, a few megabytes) on 1, 2 and 4 threads: the same report, messages, exit code,
+/// decisions and rejected events (the fold is split ahead on a thread of its own from 2 threads
+/// on, and reads the events one chunk at a time on one).
+#[test]
+fn replay_of_event_logs_is_the_same_on_any_number_of_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(16);
+    let grouped_map = GROUPED.replace("[events]", "[events]\ngrouped = false");
+    let cases = [
+        ("grouped", GROUPED.to_string(), true),
+        ("ungrouped", grouped_map, false),
+        ("threads", THREADS.to_string(), false),
+    ];
+    for (name, map, grouped) in cases {
+        // Logs of 80 events at most, one after another: several 384 KiB chunks.
+        // A first event with a valid time (else the read stops before it starts).
+        let mut log =
+            b"n,at,g,m,p,c,parent,pad\nFirst,2026-03-02T09:00:00Z,L1,hi,high,0.5,,\n".to_vec();
+        for part in 0.. {
+            if log.len() > 1_500_000 {
+                break;
+            }
+            let more = event_log(&mut rng, grouped, &format!("P{part}-"), false);
+            let body = more.splitn(2, |&b| b == b'\n').nth(1).unwrap_or_default();
+            if !log.ends_with(b"\n") {
+                log.push(b'\n');
+            }
+            log.extend_from_slice(body);
+        }
+        let (tickets, mapping) = (dir.path().join("events.csv"), dir.path().join("map.toml"));
+        std::fs::write(&tickets, &log).unwrap();
+        std::fs::write(&mapping, map).unwrap();
+        let mut runs = Vec::new();
+        for threads in ["1", "2", "4"] {
+            let decisions = dir.path().join(format!("{name}-decisions-{threads}.csv"));
+            let rejects = dir.path().join(format!("{name}-rejects-{threads}.csv"));
+            let out = run_common::run(&[
+                "replay",
+                "-q",
+                "--policy",
+                "policies/support.yaml",
+                "--map",
+                mapping.to_str().unwrap(),
+                "--tickets",
+                tickets.to_str().unwrap(),
+                "--format",
+                "json",
+                "--max-reject-rate",
+                "1",
+                "--threads",
+                threads,
+                "--decisions",
+                decisions.to_str().unwrap(),
+                "--rejects",
+                rejects.to_str().unwrap(),
+            ]);
+            let read = |path: &std::path::Path| std::fs::read(path).unwrap_or_default();
+            runs.push((
+                out.status.code(),
+                out.stdout,
+                out.stderr,
+                read(&decisions),
+                read(&rejects),
+            ));
+        }
+        let stderr = String::from_utf8_lossy(&runs[0].2);
+        assert_eq!(runs[0].0, Some(0), "{name}: {stderr}");
+        let report: serde_json::Value = serde_json::from_slice(&runs[0].1).unwrap();
+        assert!(report["input"]["records"].as_u64() > Some(1000), "{name}");
+        assert!(report["input"]["rejected"].as_u64() > Some(100), "{name}");
+        assert_eq!(runs[1], runs[0], "{name}: 2 threads against 1");
+        assert_eq!(runs[2], runs[0], "{name}: 4 threads against 1");
     }
 }
