@@ -311,3 +311,57 @@ fn replay_of_event_logs_is_the_same_on_any_number_of_threads() {
         assert_eq!(runs[2], runs[0], "{name}: 4 threads against 1");
     }
 }
+
+/// A record over the size cap inside an event log stops the read with the error naming its
+/// line, after the events before it were folded: the same events in chunks (split ahead or
+/// not) as one by one. One difference, as plain replay's chunks already had it: after blank
+/// lines, the chunks name the line the record starts on (5), the one-by-one reader the line
+/// after the last record (4).
+#[test]
+fn a_record_over_the_cap_stops_the_fold_alike() {
+    use std::io::Read;
+    let mapping: Mapping = toml::from_str(GROUPED).unwrap();
+    let head = b"n,at,g,m,p,c,parent,pad\nT1,2026-03-02T09:00:00Z,L1,hi,high,0.5,,\nT2,2026-03-02T09:00:00Z,L1,hi,high,0.5,,\n\nT3,".to_vec();
+    let cap = handoff::tickets::sniff::MAX_RECORD_BYTES;
+    let read_endless = |chunk_bytes: Option<usize>, ahead: bool| {
+        let endless =
+            std::io::Cursor::new(head.clone()).chain(std::io::repeat(b'a').take(cap + (1 << 20)));
+        let needs = Needs::default();
+        let mut reader =
+            TicketReader::with_event_chunks(Box::new(endless), &mapping, &needs, chunk_bytes)
+                .unwrap();
+        if ahead {
+            reader.split_events_ahead();
+        }
+        let mut records = Records::default();
+        let error = loop {
+            match reader.read(&mut records) {
+                Ok(true) => {}
+                Ok(false) => break None,
+                Err(e) => break Some(e.to_string()),
+            }
+        };
+        let lines: Vec<u64> = (0..records.len())
+            .filter_map(|i| records.get(i))
+            .map(|r| r.line())
+            .collect();
+        (lines, error)
+    };
+    let whole = read_endless(None, false);
+    // T2 is still open when the read stops (the next ticket's event completes it).
+    assert_eq!(whole.0, [2]);
+    assert!(
+        whole
+            .1
+            .as_deref()
+            .is_some_and(|e| e.contains("line 4") && e.contains("64 MiB")),
+        "{whole:?}"
+    );
+    let chunked = (
+        whole.0.clone(),
+        whole.1.map(|e| e.replace("line 4", "line 5")),
+    );
+    assert_eq!(read_endless(Some(1 << 16), false), chunked);
+    assert_eq!(read_endless(Some(1 << 16), true), chunked);
+    assert_eq!(read_endless(Some(1 << 20), true), chunked);
+}
