@@ -90,15 +90,22 @@ impl Cells {
         into.whole.clear();
         into.per = self.used.len();
         for record in (0..records.len()).filter_map(|i| records.get(i)) {
-            let whole = std::str::from_utf8(record.as_slice()).ok();
+            // A record too long for 32-bit offsets (never, in chunks of a few hundred KiB) is
+            // read as asked, as one that is not UTF-8 as a whole.
+            let whole = std::str::from_utf8(record.as_slice())
+                .ok()
+                .filter(|w| u32::try_from(w.len()).is_ok_and(|n| n < NONE));
             into.whole.push(whole.is_some());
+            let at_none = |_: &usize| [NONE, NONE];
             match whole {
-                Some(whole) => into.ranges.extend(
-                    self.used
-                        .iter()
-                        .map(|&at| clean_range(na, record, whole, at)),
-                ),
-                None => into.ranges.extend(self.used.iter().map(|_| None)),
+                Some(whole) => into.ranges.extend(self.used.iter().map(|&at| {
+                    match clean_range(na, record, whole, at) {
+                        // Both within `whole`, so below `NONE`.
+                        Some(range) => [range.start as u32, range.end as u32],
+                        None => [NONE, NONE],
+                    }
+                })),
+                None => into.ranges.extend(self.used.iter().map(at_none)),
             }
         }
     }
@@ -111,8 +118,8 @@ impl Cells {
             self.filled = false;
             return;
         };
-        for (&at, range) in self.used.iter().zip(ranges) {
-            self.ranges[at] = range.clone();
+        for (&at, &[start, end]) in self.used.iter().zip(ranges) {
+            self.ranges[at] = (start != NONE).then_some(start as usize..end as usize);
         }
     }
 }
@@ -121,12 +128,16 @@ impl Cells {
 /// chunk ([`Cells::prepare`]).
 #[derive(Debug, Default)]
 pub struct Prepared {
-    /// Ranges per event: one per column the plan reads.
+    /// Ranges per event: one per column the plan reads, as 32-bit offsets ([`NONE`]: not a
+    /// field), a third of a `Range<usize>`'s room (the chunks in flight are replay's memory).
     per: usize,
-    ranges: Vec<Option<std::ops::Range<usize>>>,
+    ranges: Vec<[u32; 2]>,
     /// Per event: it is UTF-8 as a whole (else its fields are read as asked).
     whole: Vec<bool>,
 }
+
+/// A range of [`Prepared`] that is no field.
+const NONE: u32 = u32::MAX;
 
 /// Where field `at` of `record` (UTF-8 as a whole: `whole`) lies trimmed and `na`-cleaned.
 #[inline]
