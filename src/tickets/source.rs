@@ -5,7 +5,7 @@ use std::io::Read;
 
 use csv::ByteRecord;
 
-use super::chunk::{Chunk, Cutter, TypedChunk};
+use super::chunk::{Chunk, Cutter, TypedChunk, read_error};
 use super::events::chunks::EventChunks;
 use super::events::{EventFolder, Plan};
 use super::filter::{TicketFilter, Where};
@@ -481,19 +481,6 @@ fn check_first_time(first: RawRecord<'_>, plan: &Plan) -> Result<(), String> {
         "[events] time column `{name}`: its first value `{text}` (line {}) is not a timestamp in {format}; declare the column's format under [timestamps]",
         first.line()
     ))
-}
-
-/// A reading error as the user should see it: a record over the size cap names its line.
-pub(super) fn read_error(error: csv::Error, line: u64) -> String {
-    if let csv::ErrorKind::Io(io) = error.kind() {
-        if let Some(too_long) = io
-            .get_ref()
-            .and_then(|e| e.downcast_ref::<super::sniff::RecordTooLong>())
-        {
-            return format!("line {line}: {too_long}");
-        }
-    }
-    error.to_string()
 }
 
 /// Reader and parser together, for callers that read tickets one by one on one thread (lint

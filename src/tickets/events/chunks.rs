@@ -12,8 +12,7 @@ use std::sync::mpsc::{Receiver, Sender, channel, sync_channel};
 
 use super::cells::{Cells, Prepared};
 use super::plan::Plan;
-use crate::tickets::chunk::{Chunk, Cutter, core_reader, count_newlines};
-use crate::tickets::source::read_error;
+use crate::tickets::chunk::{Chunk, Cutter, core_reader, count_newlines, read_error};
 use crate::tickets::{RawRecord, Records};
 
 pub struct EventChunks {
