@@ -177,6 +177,19 @@ impl Cutter {
     }
 }
 
+/// A reading error as the user should see it: a record over the size cap names its line.
+pub fn read_error(error: csv::Error, line: u64) -> String {
+    if let csv::ErrorKind::Io(io) = error.kind() {
+        if let Some(too_long) = io
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<super::sniff::RecordTooLong>())
+        {
+            return format!("line {line}: {too_long}");
+        }
+    }
+    error.to_string()
+}
+
 /// `\n` bytes in `bytes`.
 pub fn count_newlines(bytes: &[u8]) -> u64 {
     // Line ends are sparse (one per record of a few hundred bytes): `memchr`'s vector search

@@ -5,12 +5,13 @@ use std::io::Read;
 
 use csv::ByteRecord;
 
-use super::chunk::{Chunk, Cutter, TypedChunk};
+use super::chunk::{Chunk, Cutter, TypedChunk, read_error};
+use super::events::chunks::EventChunks;
 use super::events::{EventFolder, Plan};
 use super::filter::{TicketFilter, Where};
 pub use super::layout::{Layout, LayoutError, Needs};
 use super::mapping::Mapping;
-use super::record::Records;
+use super::record::{RawRecord, Records};
 
 /// Why a record was rejected.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +89,30 @@ impl Rows {
             RowInput::Typed(rows) => rows.position(),
         }
     }
+
+    /// The rest of a CSV input, to be cut into chunks of about `chunk_bytes`: only before any
+    /// record was read (`rows` then reads nothing more).
+    fn cutter(&mut self, chunk_bytes: usize) -> Option<Cutter> {
+        if self.peeked || self.line != 1 {
+            return None;
+        }
+        let RowInput::Csv { reader, limit } = &mut self.input else {
+            return None;
+        };
+        let position = reader.position().clone();
+        // What the CSV reader read ahead after the header (at most its 8 KiB buffer).
+        let leftover = limit.bytes_from(position.byte())?;
+        let empty: Box<dyn Read + Send> = Box::new(std::io::empty());
+        let reader = std::mem::replace(reader, csv::Reader::from_reader(empty));
+        Some(Cutter::new(
+            reader.into_inner(),
+            limit.clone(),
+            leftover,
+            position.byte(),
+            position.line().saturating_sub(1),
+            chunk_bytes,
+        ))
+    }
 }
 
 /// The line an editor shows for the record just read. The reader's own count is the line
@@ -117,6 +142,11 @@ pub struct TicketReader {
     /// of decoded rows ([`TypedRows::next_chunk`]).
     typed_chunks: bool,
     events: Option<Box<EventFolder>>,
+    /// With `[events]` in a CSV file: the events, cut into chunks and split into records as
+    /// replay's workers split plain records (`rows` then reads nothing more).
+    event_chunks: Option<Box<EventChunks>>,
+    /// One event at a time from `rows`, as the folder reads it.
+    event_scratch: Records,
     filter: Option<TicketFilter>,
     /// The notes of the end of the read are added (once).
     noted: bool,
@@ -128,6 +158,18 @@ impl TicketReader {
         input: Box<dyn Read + Send>,
         mapping: &Mapping,
         needs: &Needs,
+    ) -> Result<TicketReader, String> {
+        TicketReader::with_event_chunks(input, mapping, needs, Some(super::chunk::CHUNK_BYTES))
+    }
+
+    /// [`TicketReader::new`], reading the events of an event log (`[events]`) in chunks of
+    /// about `chunk_bytes` (tests cut small ones), or with `None` one by one through the `csv`
+    /// crate's reader (what the chunked read is tested against).
+    pub fn with_event_chunks(
+        input: Box<dyn Read + Send>,
+        mapping: &Mapping,
+        needs: &Needs,
+        chunk_bytes: Option<usize>,
     ) -> Result<TicketReader, String> {
         let (input, limit) = super::sniff::guarded(input)?;
         let mut reader = csv::ReaderBuilder::new()
@@ -160,7 +202,7 @@ impl TicketReader {
             line: 1,
             peeked: false,
         };
-        TicketReader::with_rows(rows, headers, mapping, needs)
+        TicketReader::with_rows(rows, headers, mapping, needs, chunk_bytes)
     }
 
     /// Read rows that come split into fields already (a Parquet file), through `mapping`.
@@ -179,7 +221,7 @@ impl TicketReader {
             line: 1,
             peeked: false,
         };
-        TicketReader::with_rows(rows, headers, mapping, needs)
+        TicketReader::with_rows(rows, headers, mapping, needs, None)
     }
 
     fn with_rows(
@@ -187,7 +229,9 @@ impl TicketReader {
         headers: Vec<String>,
         mapping: &Mapping,
         needs: &Needs,
+        event_chunk_bytes: Option<usize>,
     ) -> Result<TicketReader, String> {
+        let mut event_chunks = None;
         let (layout, events) = match &mapping.events {
             None => (
                 Layout::resolve(headers, mapping, needs).map_err(|e| e.to_string())?,
@@ -199,7 +243,23 @@ impl TicketReader {
                     None => jiff::tz::TimeZone::UTC,
                 };
                 let plan = Plan::resolve(&headers, mapping, events, needs, timezone)?;
-                check_first_time(&mut rows, &plan)?;
+                event_chunks = event_chunk_bytes
+                    .and_then(|size| rows.cutter(size))
+                    .map(|cutter| Box::new(EventChunks::new(cutter)));
+                // A read error is reported when the record is read in turn.
+                let mut scratch = Records::default();
+                let first = match event_chunks.as_mut() {
+                    Some(chunks) => chunks.peek(),
+                    None if rows.next().unwrap_or(false) => {
+                        rows.peeked = true;
+                        scratch.push(&rows.record, rows.line);
+                        scratch.get(0)
+                    }
+                    None => None,
+                };
+                if let Some(first) = first {
+                    check_first_time(first, &plan)?;
+                }
                 let layout = Layout::resolve(plan.headers.clone(), &plan.mapping, needs)
                     .map_err(|e| e.to_string())?;
                 (layout, Some(Box::new(EventFolder::new(plan))))
@@ -210,6 +270,8 @@ impl TicketReader {
             cutter: None,
             typed_chunks: false,
             events,
+            event_chunks,
+            event_scratch: Records::default(),
             filter: None,
             noted: false,
             layout,
@@ -265,13 +327,30 @@ impl TicketReader {
                 return Ok(false);
             }
             let stop = |message: String| csv::Error::from(std::io::Error::other(message));
-            if self.rows.next()? {
-                folder
-                    .event(&self.rows.record, self.rows.line)
-                    .map_err(stop)?;
-            } else {
-                folder.finish().map_err(stop)?;
+            let event = match self.event_chunks.as_mut() {
+                Some(chunks) => chunks.next_event()?,
+                None if self.rows.next()? => {
+                    self.event_scratch.clear();
+                    self.event_scratch.push(&self.rows.record, self.rows.line);
+                    self.event_scratch.get(0).map(|record| (record, None))
+                }
+                None => None,
+            };
+            match event {
+                Some((record, prepared)) => folder.event(record, prepared).map_err(stop)?,
+                None => folder.finish().map_err(stop)?,
             }
+        }
+    }
+
+    /// From here on, cut an event log into chunks, split them into records and clean the
+    /// cells the folds read on a thread of its own, ahead of the fold (replay on several
+    /// threads); the same events reach the fold in the same order. `false` when the input is
+    /// not an event log read in chunks (or the thread cannot start).
+    pub fn split_events_ahead(&mut self) -> bool {
+        match (self.event_chunks.as_mut(), &self.events) {
+            (Some(chunks), Some(folder)) => chunks.split_ahead(&folder.plan),
+            _ => false,
         }
     }
 
@@ -314,9 +393,10 @@ impl TicketReader {
 
     /// Bytes read so far (for progress).
     pub fn position(&self) -> u64 {
-        match &self.cutter {
-            Some(cutter) => cutter.position(),
-            None => self.rows.position(),
+        match (&self.cutter, &self.event_chunks) {
+            (Some(cutter), _) => cutter.position(),
+            (None, Some(chunks)) => chunks.position(),
+            (None, None) => self.rows.position(),
         }
     }
 
@@ -334,35 +414,19 @@ impl TicketReader {
         if self.cutter.is_some() || self.typed_chunks {
             return true;
         }
-        if self.events.is_some()
-            || self.filter.is_some()
-            || self.layout.id.is_none()
-            || self.rows.peeked
-            || self.rows.line != 1
-        {
+        if self.events.is_some() || self.filter.is_some() || self.layout.id.is_none() {
             return false;
         }
         // Typed rows (Parquet) come decoded, a chunk at a time.
-        let RowInput::Csv { reader, limit } = &mut self.rows.input else {
+        if let RowInput::Typed(_) = self.rows.input {
+            if self.rows.peeked || self.rows.line != 1 {
+                return false;
+            }
             self.typed_chunks = true;
             return true;
-        };
-        let position = reader.position().clone();
-        // What the CSV reader read ahead after the header (at most its 8 KiB buffer).
-        let Some(leftover) = limit.bytes_from(position.byte()) else {
-            return false;
-        };
-        let empty: Box<dyn Read + Send> = Box::new(std::io::empty());
-        let reader = std::mem::replace(reader, csv::Reader::from_reader(empty));
-        self.cutter = Some(Cutter::new(
-            reader.into_inner(),
-            limit.clone(),
-            leftover,
-            position.byte(),
-            position.line().saturating_sub(1),
-            chunk_bytes,
-        ));
-        true
+        }
+        self.cutter = self.rows.cutter(chunk_bytes);
+        self.cutter.is_some()
     }
 
     /// The next chunk of whole records, once [`TicketReader::cuts_chunks`] said yes (else an
@@ -397,18 +461,14 @@ impl TicketReader {
     }
 }
 
-/// Refuse, before any ticket is read, a time column whose first value is not a timestamp in
-/// the mapping's format: the whole column is then in another format.
-fn check_first_time(rows: &mut Rows, plan: &Plan) -> Result<(), String> {
+/// Refuse, before any ticket is read, a time column whose first value (in the first event,
+/// `first`) is not a timestamp in the mapping's format: the whole column is then in another
+/// format.
+fn check_first_time(first: RawRecord<'_>, plan: &Plan) -> Result<(), String> {
     let Some((at, name)) = &plan.time else {
         return Ok(());
     };
-    // A read error is reported when the record is read in turn.
-    if !rows.next().unwrap_or(false) {
-        return Ok(());
-    }
-    rows.peeked = true;
-    let text = std::str::from_utf8(rows.record.get(*at).unwrap_or_default()).unwrap_or("");
+    let text = std::str::from_utf8(first.get(*at).unwrap_or_default()).unwrap_or("");
     let text = plan.na.clean_trimmed(super::value::trim(text));
     if text.is_empty() || plan.timestamps.parse(text).is_some() {
         return Ok(());
@@ -419,21 +479,8 @@ fn check_first_time(rows: &mut Rows, plan: &Plan) -> Result<(), String> {
     };
     Err(format!(
         "[events] time column `{name}`: its first value `{text}` (line {}) is not a timestamp in {format}; declare the column's format under [timestamps]",
-        rows.line
+        first.line()
     ))
-}
-
-/// A reading error as the user should see it: a record over the size cap names its line.
-fn read_error(error: csv::Error, line: u64) -> String {
-    if let csv::ErrorKind::Io(io) = error.kind() {
-        if let Some(too_long) = io
-            .get_ref()
-            .and_then(|e| e.downcast_ref::<super::sniff::RecordTooLong>())
-        {
-            return format!("line {line}: {too_long}");
-        }
-    }
-    error.to_string()
 }
 
 /// Reader and parser together, for callers that read tickets one by one on one thread (lint

@@ -92,6 +92,8 @@ pub(super) fn run<E: Evaluator>(
     } else {
         (threads.saturating_sub(1).max(1), Some(new()))
     };
+    // An event log: cut, split and cleaned on a thread of its own, ahead of the fold.
+    reader.split_events_ahead();
     let pipeline = Pipeline::default();
     // Enough batches that each thread can hold one and another waits for each.
     pipeline.lock().free = (0..2 * threads + 2).map(|_| Batch::default()).collect();

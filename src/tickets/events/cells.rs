@@ -2,20 +2,20 @@
 //! checked once), trimmed, `na` made empty — each column the plan reads once per event
 //! ([`Cells`]), however many folds name it.
 
-use csv::ByteRecord;
-
 use super::plan::{Key, Plan};
+use super::spec::Na;
+use crate::tickets::{RawRecord, Records};
 
 /// An event's fields as text. A record that is valid UTF-8 as a whole (the usual case) is
 /// checked once; its fields are slices of it.
 #[derive(Clone, Copy)]
 pub(super) struct EventText<'r> {
-    pub(super) record: &'r ByteRecord,
+    pub(super) record: RawRecord<'r>,
     pub(super) whole: Option<&'r str>,
 }
 
 impl<'r> EventText<'r> {
-    pub(super) fn new(record: &'r ByteRecord) -> EventText<'r> {
+    pub(super) fn new(record: RawRecord<'r>) -> EventText<'r> {
         EventText {
             record,
             whole: std::str::from_utf8(record.as_slice()).ok(),
@@ -78,19 +78,84 @@ impl Cells {
         self.filled = false;
         let Some(whole) = event.whole else { return };
         for &at in &self.used {
-            self.ranges[at] = event.record.range(at).and_then(|range| {
-                let text = whole.get(range.clone())?;
-                let clean = plan.na.clean_trimmed(crate::tickets::value::trim(text));
-                // `clean` is a slice of `text`, or an empty `na`.
-                let start = match clean.is_empty() {
-                    true => range.start,
-                    false => range.start + (clean.as_ptr() as usize - text.as_ptr() as usize),
-                };
-                Some(start..start + clean.len())
-            });
+            self.ranges[at] = clean_range(&plan.na, event.record, whole, at);
         }
         self.filled = true;
     }
+
+    /// What [`Cells::fill`] notes of each record of `records`, into `into` (on the thread that
+    /// split them; the fold's thread takes each event's with [`Cells::set`]).
+    pub(super) fn prepare(&self, na: &Na, records: &Records, into: &mut Prepared) {
+        into.ranges.clear();
+        into.whole.clear();
+        into.per = self.used.len();
+        for record in (0..records.len()).filter_map(|i| records.get(i)) {
+            // A record too long for 32-bit offsets (never, in chunks of a few hundred KiB) is
+            // read as asked, as one that is not UTF-8 as a whole.
+            let whole = std::str::from_utf8(record.as_slice())
+                .ok()
+                .filter(|w| u32::try_from(w.len()).is_ok_and(|n| n < NONE));
+            into.whole.push(whole.is_some());
+            let at_none = |_: &usize| [NONE, NONE];
+            match whole {
+                Some(whole) => into.ranges.extend(self.used.iter().map(|&at| {
+                    match clean_range(na, record, whole, at) {
+                        // Both within `whole`, so below `NONE`.
+                        Some(range) => [range.start as u32, range.end as u32],
+                        None => [NONE, NONE],
+                    }
+                })),
+                None => into.ranges.extend(self.used.iter().map(at_none)),
+            }
+        }
+    }
+
+    /// Note the fields of event `index` of `prepared`: what [`Cells::fill`] notes of it.
+    pub(super) fn set(&mut self, prepared: &Prepared, index: usize) {
+        self.filled = prepared.whole.get(index).copied().unwrap_or(false);
+        let per = prepared.per;
+        let Some(ranges) = prepared.ranges.get(index * per..(index + 1) * per) else {
+            self.filled = false;
+            return;
+        };
+        for (&at, &[start, end]) in self.used.iter().zip(ranges) {
+            self.ranges[at] = (start != NONE).then_some(start as usize..end as usize);
+        }
+    }
+}
+
+/// The fields [`Cells`] notes of each event of a chunk, prepared on the thread that split the
+/// chunk ([`Cells::prepare`]).
+#[derive(Debug, Default)]
+pub struct Prepared {
+    /// Ranges per event: one per column the plan reads, as 32-bit offsets ([`NONE`]: not a
+    /// field), a third of a `Range<usize>`'s room (the chunks in flight are replay's memory).
+    per: usize,
+    ranges: Vec<[u32; 2]>,
+    /// Per event: it is UTF-8 as a whole (else its fields are read as asked).
+    whole: Vec<bool>,
+}
+
+/// A range of [`Prepared`] that is no field.
+const NONE: u32 = u32::MAX;
+
+/// Where field `at` of `record` (UTF-8 as a whole: `whole`) lies trimmed and `na`-cleaned.
+#[inline]
+fn clean_range(
+    na: &Na,
+    record: RawRecord<'_>,
+    whole: &str,
+    at: usize,
+) -> Option<std::ops::Range<usize>> {
+    let range = record.range(at)?;
+    let text = whole.get(range.clone())?;
+    let clean = na.clean_trimmed(crate::tickets::value::trim(text));
+    // `clean` is a slice of `text`, or an empty `na`.
+    let start = match clean.is_empty() {
+        true => range.start,
+        false => range.start + (clean.as_ptr() as usize - text.as_ptr() as usize),
+    };
+    Some(start..start + clean.len())
 }
 
 /// A field of an event as [`field`] reads it, from `cells` when they hold the event's.
@@ -176,9 +241,11 @@ mod tests {
             &[b"", b"2026", b"\xc3", b"\xa9", b"ok"],
         ];
         for row in rows {
-            let mut record = ByteRecord::from(row.to_vec());
+            let mut record = csv::ByteRecord::from(row.to_vec());
             record.push_field(b"x");
-            let event = EventText::new(&record);
+            let mut records = crate::tickets::Records::default();
+            records.push(&record, 1);
+            let event = EventText::new(records.get(0).unwrap());
             cells.fill(&plan, event);
             assert_eq!(cells.filled, event.whole.is_some());
             for at in 0..headers.len() {

@@ -15,10 +15,11 @@ use std::sync::{Arc, Mutex};
 
 use csv::ByteRecord;
 
-use super::cells::{Cells, EventText, cell, field, kept};
+use super::cells::{Cells, EventText, Prepared, cell, field, kept};
 use super::flow::{FlowSink, Visit, visits};
 use super::fold::{Order, State};
 use super::plan::{Key, Plan};
+use crate::tickets::RawRecord;
 use crate::tickets::record::{Records, Rejection};
 
 /// How many events made how many tickets.
@@ -63,13 +64,13 @@ enum Ready {
     Rejected(u64, Rejection),
 }
 
-/// A message of a reply thread, kept until the end of the input.
+/// A message of a reply thread, kept until the end of the input (its record is the one of
+/// the same number in [`EventFolder`]'s `message_records`).
 struct Message {
     id: String,
     parent: String,
     line: u64,
     order: Order,
-    record: ByteRecord,
 }
 
 pub struct EventFolder {
@@ -86,6 +87,7 @@ pub struct EventFolder {
     open: Vec<Open>,
     open_index: HashMap<String, usize>,
     messages: Vec<Message>,
+    message_records: Records,
     spare: Vec<ByteRecord>,
     scratch: String,
     seq: u64,
@@ -151,6 +153,7 @@ impl EventFolder {
             open: Vec::new(),
             open_index: HashMap::new(),
             messages: Vec::new(),
+            message_records: Records::default(),
             spare: Vec::new(),
             scratch: String::new(),
             seq: 0,
@@ -212,8 +215,15 @@ impl EventFolder {
         }
     }
 
-    /// Read one event (on `line`). `Err` stops the read: a ticket resuming in a grouped export.
-    pub fn event(&mut self, record: &ByteRecord, line: u64) -> Result<(), String> {
+    /// Read one event (on its line), whose cells another thread may have `prepared` (the
+    /// prepared events and its index among them). `Err` stops the read: a ticket resuming in a
+    /// grouped export.
+    pub fn event(
+        &mut self,
+        record: RawRecord<'_>,
+        prepared: Option<(&Prepared, usize)>,
+    ) -> Result<(), String> {
+        let line = record.line();
         self.counts.events += 1;
         self.seq += 1;
         let event = EventText::new(record);
@@ -226,7 +236,10 @@ impl EventFolder {
             self.reject(line, None, reason);
             return Ok(());
         }
-        self.cells.fill(&self.plan, event);
+        match prepared {
+            Some((prepared, index)) => self.cells.set(prepared, index),
+            None => self.cells.fill(&self.plan, event),
+        }
         let (key_at, name) = match self.plan.key {
             Key::Ticket(at) => (at, "ticket"),
             Key::Thread { id, .. } => (id, "thread id"),
@@ -283,8 +296,11 @@ impl EventFolder {
                 parent,
                 line,
                 order,
-                record: record.clone(),
             });
+            self.message_records.begin(line);
+            record
+                .iter()
+                .for_each(|f| self.message_records.push_field(f));
             return Ok(());
         }
         let open = if self.plan.grouped {
@@ -378,6 +394,7 @@ impl EventFolder {
 
     fn fold_threads(&mut self) -> Result<(), String> {
         let messages = std::mem::take(&mut self.messages);
+        let records = std::mem::take(&mut self.message_records);
         if messages.is_empty() {
             return Ok(());
         }
@@ -411,12 +428,14 @@ impl EventFolder {
             let first_line = members.iter().map(|&i| messages[i].line).min().unwrap_or(0);
             let mut open = self.start(&messages[root].id, first_line);
             for i in members {
-                let m = &messages[i];
+                let Some(record) = records.get(i) else {
+                    continue;
+                };
                 add(
                     &self.plan,
                     &mut open,
-                    m.order,
-                    EventText::new(&m.record),
+                    messages[i].order,
+                    EventText::new(record),
                     None,
                 );
             }

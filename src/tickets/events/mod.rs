@@ -8,6 +8,7 @@
 //! time is handed out as a rejected record, with its line and reason.
 
 mod cells;
+pub mod chunks;
 pub mod flow;
 pub mod fold;
 pub mod folder;
