@@ -143,16 +143,7 @@ fn day_number(d: Dialect, date: &str) -> String {
 /// shape, reading a time without an offset as UTC. The digits are checked by pattern first, so
 /// no cast can fail.
 fn epoch_seconds(d: Dialect, text: &str) -> String {
-    let int = |from: usize, len: usize| {
-        format!(
-            "CAST(SUBSTR({text}, {from}, {len}) AS {})",
-            if d == Dialect::Bigquery {
-                "INT64"
-            } else {
-                "BIGINT"
-            }
-        )
-    };
+    let int = |from: usize, len: usize| int(d, text, from, len);
     let seconds = format!(
         "{} * 86400 + {} * 3600 + {} * 60",
         day_number(d, &format!("SUBSTR({text}, 1, 10)")),
