@@ -7,11 +7,14 @@ use super::spec::Na;
 use crate::tickets::{RawRecord, Records};
 
 /// An event's fields as text. A record that is valid UTF-8 as a whole (the usual case) is
-/// checked once; its fields are slices of it.
+/// checked once; its fields are slices of it. Split ahead, the thread that split it checked it
+/// and copied it, cleaned, into [`Prepared`] (`ready`): the fold then reads that copy and checks
+/// nothing again.
 #[derive(Clone, Copy)]
 pub(super) struct EventText<'r> {
     pub(super) record: RawRecord<'r>,
     pub(super) whole: Option<&'r str>,
+    pub(super) ready: Option<ReadyEvent<'r>>,
 }
 
 impl<'r> EventText<'r> {
@@ -19,7 +22,30 @@ impl<'r> EventText<'r> {
         EventText {
             record,
             whole: std::str::from_utf8(record.as_slice()).ok(),
+            ready: None,
         }
+    }
+
+    /// Event `index` of `prepared` (whose record is `record`): read from the prepared copy
+    /// when the splitting thread found it UTF-8 as a whole, else as [`EventText::new`].
+    pub(super) fn prepared(
+        record: RawRecord<'r>,
+        prepared: &'r Prepared,
+        index: usize,
+    ) -> EventText<'r> {
+        match prepared.ready(index) {
+            Some(ready) => EventText {
+                record,
+                whole: None,
+                ready: Some(ready),
+            },
+            None => EventText::new(record),
+        }
+    }
+
+    /// Whether the record is UTF-8 as a whole (then its fields are read without a check).
+    pub(super) fn is_utf8(&self) -> bool {
+        self.ready.is_some() || self.whole.is_some()
     }
 }
 
@@ -48,6 +74,9 @@ pub(super) struct Cells {
     ranges: Vec<Option<std::ops::Range<usize>>>,
     /// `ranges` holds the current event's fields.
     filled: bool,
+    /// Per event column: its index in `used` ([`NONE`]: not read), where a [`Prepared`]
+    /// event's range of it lies.
+    slots: Vec<u32>,
 }
 
 impl Cells {
@@ -66,10 +95,15 @@ impl Cells {
         used.sort_unstable();
         used.dedup();
         let width = used.last().map_or(0, |&at| at + 1);
+        let mut slots = vec![NONE; width];
+        for (slot, &at) in used.iter().enumerate() {
+            slots[at] = u32::try_from(slot).unwrap_or(NONE);
+        }
         Cells {
             used,
             ranges: vec![None; width],
             filled: false,
+            slots,
         }
     }
 
@@ -83,57 +117,155 @@ impl Cells {
         self.filled = true;
     }
 
-    /// What [`Cells::fill`] notes of each record of `records`, into `into` (on the thread that
-    /// split them; the fold's thread takes each event's with [`Cells::set`]).
-    pub(super) fn prepare(&self, na: &Na, records: &Records, into: &mut Prepared) {
-        into.ranges.clear();
-        into.whole.clear();
-        into.per = self.used.len();
-        for record in (0..records.len()).filter_map(|i| records.get(i)) {
-            // A record too long for 32-bit offsets (never, in chunks of a few hundred KiB) is
-            // read as asked, as one that is not UTF-8 as a whole.
-            let whole = std::str::from_utf8(record.as_slice())
-                .ok()
-                .filter(|w| u32::try_from(w.len()).is_ok_and(|n| n < NONE));
-            into.whole.push(whole.is_some());
-            let at_none = |_: &usize| [NONE, NONE];
-            match whole {
-                Some(whole) => into.ranges.extend(self.used.iter().map(|&at| {
-                    match clean_range(na, record, whole, at) {
-                        // Both within `whole`, so below `NONE`.
-                        Some(range) => [range.start as u32, range.end as u32],
-                        None => [NONE, NONE],
-                    }
-                })),
-                None => into.ranges.extend(self.used.iter().map(at_none)),
-            }
+    /// Where column `at`'s cleaned text lies among a [`Prepared`] event's ranges.
+    #[inline]
+    fn slot(&self, at: usize) -> Option<usize> {
+        self.slots.get(at).copied().filter(|&s| s != NONE).map(|s| s as usize)
+    }
+}
+
+/// Prepares the events of each chunk on the thread that split it ([`Preparer::prepare`]): the
+/// work on each event that does not depend on the order of the fold — the UTF-8 check, the
+/// cells trimmed and `na`-cleaned, the time read, every fold's `where` — done with the same
+/// functions the fold calls on an event not prepared, so that it gives the same.
+pub(super) struct Preparer {
+    plan: Plan,
+    cells: Cells,
+}
+
+impl Preparer {
+    pub(super) fn new(plan: &Plan) -> Preparer {
+        Preparer {
+            plan: plan.clone(),
+            cells: Cells::new(plan),
         }
     }
 
-    /// Note the fields of event `index` of `prepared`: what [`Cells::fill`] notes of it.
-    pub(super) fn set(&mut self, prepared: &Prepared, index: usize) {
-        self.filled = prepared.whole.get(index).copied().unwrap_or(false);
-        let per = prepared.per;
-        let Some(ranges) = prepared.ranges.get(index * per..(index + 1) * per) else {
-            self.filled = false;
-            return;
-        };
-        for (&at, &[start, end]) in self.used.iter().zip(ranges) {
-            self.ranges[at] = (start != NONE).then_some(start as usize..end as usize);
+    /// Prepare each record of `records` into `into` (replacing what it held).
+    pub(super) fn prepare(&mut self, records: &Records, into: &mut Prepared) {
+        let plan = &self.plan;
+        into.ranges.clear();
+        into.text.clear();
+        into.events.clear();
+        into.per = self.cells.used.len();
+        into.kept_known = plan.outputs.len() <= 64;
+        for record in (0..records.len()).filter_map(|i| records.get(i)) {
+            let event = EventText::new(record);
+            // A chunk too long for 32-bit offsets (never, at a few hundred KiB) is read as
+            // asked from there on.
+            let whole = event
+                .whole
+                .filter(|w| u32::try_from(into.text.len() + w.len()).is_ok_and(|n| n < NONE));
+            let Some(whole) = whole else {
+                into.events.push(Meta::default());
+                into.ranges.extend(self.cells.used.iter().map(|_| [NONE, NONE]));
+                continue;
+            };
+            self.cells.fill(plan, event);
+            let base = into.text.len();
+            into.text.push_str(whole);
+            let ranges = &self.cells.ranges;
+            into.ranges
+                .extend(self.cells.used.iter().map(|&at| match &ranges[at] {
+                    // Within `text`, whose length is below `NONE`.
+                    Some(range) => [(base + range.start) as u32, (base + range.end) as u32],
+                    None => [NONE, NONE],
+                }));
+            let cells = Some(&self.cells);
+            let mut meta = Meta {
+                whole: true,
+                ..Meta::default()
+            };
+            if let Some((at, _)) = &plan.time {
+                if let Ok(text) = cell(plan, event, cells, *at) {
+                    if !text.is_empty() {
+                        let counted = plan.timestamps.without_offset.get();
+                        meta.time = plan.timestamps.parse(text);
+                        meta.offsetless = plan.timestamps.without_offset.get() != counted;
+                    }
+                }
+            }
+            if into.kept_known {
+                for (i, output) in plan.outputs.iter().enumerate() {
+                    if output.filter.is_empty() || kept(plan, event, cells, &output.filter) {
+                        meta.kept |= 1 << i;
+                    }
+                }
+            }
+            into.events.push(meta);
         }
     }
 }
 
-/// The fields [`Cells`] notes of each event of a chunk, prepared on the thread that split the
-/// chunk ([`Cells::prepare`]).
+/// The events of a chunk as the thread that split it prepared them ([`Preparer::prepare`]).
 #[derive(Debug, Default)]
 pub struct Prepared {
-    /// Ranges per event: one per column the plan reads, as 32-bit offsets ([`NONE`]: not a
-    /// field), a third of a `Range<usize>`'s room (the chunks in flight are replay's memory).
+    /// Ranges per event: one per column the plan reads, into `text`, as 32-bit offsets
+    /// ([`NONE`]: not a field), a third of a `Range<usize>`'s room (the chunks in flight are
+    /// replay's memory).
     per: usize,
     ranges: Vec<[u32; 2]>,
-    /// Per event: it is UTF-8 as a whole (else its fields are read as asked).
-    whole: Vec<bool>,
+    /// The events UTF-8 as a whole, back to back: checked once, here.
+    text: String,
+    events: Vec<Meta>,
+    /// `Meta::kept` holds every fold's `where` (at most 64 folds).
+    kept_known: bool,
+}
+
+impl Prepared {
+    /// Event `index`, when it is UTF-8 as a whole.
+    fn ready(&self, index: usize) -> Option<ReadyEvent<'_>> {
+        let meta = self.events.get(index).filter(|m| m.whole)?;
+        let per = self.per;
+        Some(ReadyEvent {
+            text: &self.text,
+            ranges: self.ranges.get(index * per..(index + 1) * per)?,
+            time: meta.time,
+            offsetless: meta.offsetless,
+            kept: self.kept_known.then_some(meta.kept),
+        })
+    }
+}
+
+/// What [`Preparer::prepare`] notes of one event.
+#[derive(Debug, Default, Clone, Copy)]
+struct Meta {
+    /// UTF-8 as a whole (else read as asked, as an event not prepared).
+    whole: bool,
+    /// The event's time when it has a valid one (else the fold reads it, and says why not).
+    time: Option<jiff::Timestamp>,
+    /// `time` was read without an offset (the fold counts it as when it reads it).
+    offsetless: bool,
+    /// Bit `i`: fold `i`'s `where` keeps the event.
+    kept: u64,
+}
+
+/// One prepared event, as the fold reads it.
+#[derive(Clone, Copy)]
+pub(super) struct ReadyEvent<'r> {
+    text: &'r str,
+    ranges: &'r [[u32; 2]],
+    pub(super) time: Option<jiff::Timestamp>,
+    pub(super) offsetless: bool,
+    kept: Option<u64>,
+}
+
+impl<'r> ReadyEvent<'r> {
+    /// Whether fold `output`'s `where` keeps the event, when prepared.
+    #[inline]
+    pub(super) fn kept(&self, output: usize) -> Option<bool> {
+        self.kept.map(|bits| bits >> output & 1 == 1)
+    }
+
+    /// Column `at`, cleaned, when prepared.
+    #[inline]
+    fn get(&self, cells: &Cells, at: usize) -> Option<&'r str> {
+        let [start, end] = *self.ranges.get(cells.slot(at)?)?;
+        match start {
+            NONE => None,
+            _ => self.text.get(start as usize..end as usize),
+        }
+    }
 }
 
 /// A range of [`Prepared`] that is no field.
@@ -165,6 +297,12 @@ pub(super) fn cell<'r>(
     cells: Option<&Cells>,
     at: usize,
 ) -> Result<&'r str, String> {
+    if let Some(ready) = event.ready {
+        return match cells.and_then(|c| ready.get(c, at)) {
+            Some(text) => Ok(text),
+            None => field(plan, event, at),
+        };
+    }
     match (cells.filter(|c| c.filled), event.whole) {
         (Some(cells), Some(whole)) => match cells.ranges.get(at) {
             Some(Some(range)) => Ok(&whole[range.clone()]),

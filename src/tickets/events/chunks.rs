@@ -4,13 +4,14 @@
 //! the same fields, and the same lines, as the `csv` crate's reader gives one by one).
 //!
 //! Replay on several threads splits ahead ([`EventChunks::split_ahead`]): a thread of its own
-//! cuts and splits the chunks and cleans the cells the folds read ([`Cells::prepare`]), one
+//! cuts and splits the chunks and prepares what of each event does not depend on the fold
+//! ([`Preparer::prepare`]: the UTF-8 check, the cells cleaned, the time read, the `where`s), one
 //! chunk ahead of the thread that folds them, which takes the chunks in input order — so the
 //! fold reads the same events in the same order, and gives the same tickets.
 
 use std::sync::mpsc::{Receiver, Sender, channel, sync_channel};
 
-use super::cells::{Cells, Prepared};
+use super::cells::{Prepared, Preparer};
 use super::plan::Plan;
 use crate::tickets::chunk::{Chunk, Cutter, core_reader, count_newlines, read_error};
 use crate::tickets::{RawRecord, Records};
@@ -97,7 +98,7 @@ impl EventChunks {
         if self.done || !matches!(self.source, Source::Here(_)) {
             return false;
         }
-        let (cells, na) = (Cells::new(plan), plan.na.clone());
+        let mut preparer = Preparer::new(plan);
         let (give, take) = channel::<Box<Splitter>>();
         let (full_tx, full) = sync_channel::<Split>(1);
         let (spent, spent_rx) = channel::<Split>();
@@ -111,7 +112,7 @@ impl EventChunks {
                     let mut split = spent_rx.try_recv().unwrap_or_default();
                     splitter.split(&mut split);
                     let prepared = split.prepared.get_or_insert_with(Prepared::default);
-                    cells.prepare(&na, &split.records, prepared);
+                    preparer.prepare(&split.records, prepared);
                     let last = split.last;
                     // The folding side stopped early (an error): nothing more to do.
                     if full_tx.send(split).is_err() || last {

@@ -205,6 +205,17 @@ impl EventFolder {
         let Some((at, name)) = &self.plan.time else {
             return Ok((None, self.seq));
         };
+        if let Some(ready) = event.ready {
+            // Read on the thread that split the event (an event without a valid time is read
+            // again below, to say why).
+            if let Some(ts) = ready.time {
+                if ready.offsetless {
+                    let counted = &self.plan.timestamps.without_offset;
+                    counted.set(counted.get() + 1);
+                }
+                return Ok((Some(ts), self.seq));
+            }
+        }
         let text = cell(&self.plan, event, Some(&self.cells), *at)?;
         if text.is_empty() {
             return Err(format!("time `{name}`: empty"));
@@ -226,7 +237,10 @@ impl EventFolder {
         let line = record.line();
         self.counts.events += 1;
         self.seq += 1;
-        let event = EventText::new(record);
+        let event = match prepared {
+            Some((prepared, index)) => EventText::prepared(record, prepared, index),
+            None => EventText::new(record),
+        };
         if record.len() != self.plan.width {
             let reason = format!(
                 "the record has {} fields; the header has {}",
@@ -236,9 +250,9 @@ impl EventFolder {
             self.reject(line, None, reason);
             return Ok(());
         }
-        match prepared {
-            Some((prepared, index)) => self.cells.set(prepared, index),
-            None => self.cells.fill(&self.plan, event),
+        // A prepared event's cells are read from its preparation.
+        if event.ready.is_none() {
+            self.cells.fill(&self.plan, event);
         }
         let (key_at, name) = match self.plan.key {
             Key::Ticket(at) => (at, "ticket"),
@@ -277,7 +291,7 @@ impl EventFolder {
         };
         // A record that is UTF-8 as a whole has UTF-8 fields (but for one split inside a
         // character, which the fold then reads as not UTF-8 and so empty).
-        if event.whole.is_none() {
+        if !event.is_utf8() {
             if let Some(reason) = self.plan.outputs.iter().find_map(|o| {
                 std::iter::once(o.column)
                     .chain(o.filter.iter().map(|f| f.0))
@@ -453,8 +467,13 @@ fn add(plan: &Plan, open: &mut Open, order: Order, event: EventText<'_>, cells: 
             open.stages.push((order, stage));
         }
     }
-    for (state, output) in open.states.iter_mut().zip(&plan.outputs) {
-        if output.filter.is_empty() || kept(plan, event, cells, &output.filter) {
+    for (i, (state, output)) in open.states.iter_mut().zip(&plan.outputs).enumerate() {
+        let keep = output.filter.is_empty()
+            || match event.ready.and_then(|ready| ready.kept(i)) {
+                Some(keep) => keep,
+                None => kept(plan, event, cells, &output.filter),
+            };
+        if keep {
             let text = cell(plan, event, cells, output.column).unwrap_or_default();
             state.add(order, text, &plan.timestamps);
         }
