@@ -233,6 +233,50 @@ fn events_read_in_chunks_fold_as_read_one_by_one() {
     }
 }
 
+/// Split ahead, the thread that splits the events also checks their UTF-8, cleans their
+/// cells, reads their time and tests every fold's `where` (a bit per fold, for up to 64
+/// folds; past that the fold tests them itself): with 70 more folds, each with a `where`
+/// (kept, dropped, on cells that are `na`, padded, not UTF-8), the folded records are still
+/// those of the one-by-one read, on either side of the 64 folds.
+#[test]
+fn prepared_where_filters_past_64_folds_fold_as_read_one_by_one() {
+    let mut text = GROUPED.to_string();
+    for i in 0..70 {
+        let (column, values) = match i % 4 {
+            0 => ("g", r#"["L1", "l2"]"#),
+            1 => ("m", r#"["yes", "café"]"#),
+            2 => ("p", r#"["high"]"#),
+            _ => ("c", r#"["0.5", "x"]"#),
+        };
+        let kind = ["count", "first", "last", "join"][i / 4 % 4];
+        text.push_str(&format!(
+            "f{i} = {{ {kind} = \"{}\", where = {{ {column} = {values} }} }}\n",
+            ["m", "at", "p", "g"][i % 4]
+        ));
+    }
+    let many: Mapping = toml::from_str(&text).unwrap();
+    let mut ungrouped = many.clone();
+    if let Some(events) = ungrouped.events.as_mut() {
+        events.grouped = false;
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(64);
+    for case in 0..60 {
+        let (mapping, log) = match case % 2 {
+            0 => (&many, event_log(&mut rng, true, "T", true)),
+            _ => (&ungrouped, event_log(&mut rng, false, "T", true)),
+        };
+        let whole = read(&log, mapping, None, false);
+        for size in [1, 64, 1 << 20] {
+            assert_eq!(
+                read(&log, mapping, Some(size), true),
+                whole,
+                "case {case}, chunks of {size}:\n{}",
+                String::from_utf8_lossy(&log)
+            );
+        }
+    }
+}
+
 #[path = "run_common/mod.rs"]
 mod run_common;
 

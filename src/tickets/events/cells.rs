@@ -77,6 +77,8 @@ pub(super) struct Cells {
     /// Per event column: its index in `used` ([`NONE`]: not read), where a [`Prepared`]
     /// event's range of it lies.
     slots: Vec<u32>,
+    /// Per fold of the plan: the slot of the column it reads.
+    output_slots: Vec<usize>,
 }
 
 impl Cells {
@@ -99,11 +101,17 @@ impl Cells {
         for (slot, &at) in used.iter().enumerate() {
             slots[at] = u32::try_from(slot).unwrap_or(NONE);
         }
+        let output_slots = plan
+            .outputs
+            .iter()
+            .map(|o| used.binary_search(&o.column).unwrap_or(usize::MAX))
+            .collect();
         Cells {
             used,
             ranges: vec![None; width],
             filled: false,
             slots,
+            output_slots,
         }
     }
 
@@ -117,10 +125,20 @@ impl Cells {
         self.filled = true;
     }
 
+    /// Per fold of the plan, where its column's cleaned text lies among a [`Prepared`]
+    /// event's ranges ([`ReadyEvent::at_slot`]).
+    pub(super) fn output_slots(&self) -> &[usize] {
+        &self.output_slots
+    }
+
     /// Where column `at`'s cleaned text lies among a [`Prepared`] event's ranges.
     #[inline]
     fn slot(&self, at: usize) -> Option<usize> {
-        self.slots.get(at).copied().filter(|&s| s != NONE).map(|s| s as usize)
+        self.slots
+            .get(at)
+            .copied()
+            .filter(|&s| s != NONE)
+            .map(|s| s as usize)
     }
 }
 
@@ -158,7 +176,8 @@ impl Preparer {
                 .filter(|w| u32::try_from(into.text.len() + w.len()).is_ok_and(|n| n < NONE));
             let Some(whole) = whole else {
                 into.events.push(Meta::default());
-                into.ranges.extend(self.cells.used.iter().map(|_| [NONE, NONE]));
+                into.ranges
+                    .extend(self.cells.used.iter().map(|_| [NONE, NONE]));
                 continue;
             };
             self.cells.fill(plan, event);
@@ -257,10 +276,23 @@ impl<'r> ReadyEvent<'r> {
         self.kept.map(|bits| bits >> output & 1 == 1)
     }
 
+    /// Bit `i`: fold `i` keeps the event (its `where`, if any, holds), when every fold's
+    /// `where` was tested.
+    #[inline]
+    pub(super) fn kept_bits(&self) -> Option<u64> {
+        self.kept
+    }
+
     /// Column `at`, cleaned, when prepared.
     #[inline]
     fn get(&self, cells: &Cells, at: usize) -> Option<&'r str> {
-        let [start, end] = *self.ranges.get(cells.slot(at)?)?;
+        self.at_slot(cells.slot(at)?)
+    }
+
+    /// The cleaned text of the column at `slot` ([`Cells::output_slots`]), when prepared.
+    #[inline]
+    pub(super) fn at_slot(&self, slot: usize) -> Option<&'r str> {
+        let [start, end] = *self.ranges.get(slot)?;
         match start {
             NONE => None,
             _ => self.text.get(start as usize..end as usize),

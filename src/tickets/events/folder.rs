@@ -13,8 +13,6 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
-use csv::ByteRecord;
-
 use super::cells::{Cells, EventText, Prepared, cell, field, kept};
 use super::flow::{FlowSink, Visit, visits};
 use super::fold::{Order, State};
@@ -60,7 +58,8 @@ struct Open {
 }
 
 enum Ready {
-    Ticket(ByteRecord, u64),
+    /// A complete ticket, written as a record when handed over (no copy in between).
+    Ticket(Open),
     Rejected(u64, Rejection),
 }
 
@@ -80,15 +79,14 @@ pub struct EventFolder {
     current: Option<Open>,
     /// Grouped: hashes of the tickets completed last.
     closed: RecentIds,
-    /// Grouped: the last ticket completed, whose buffers the next one reuses (so a ticket
-    /// costs no allocation once they have grown).
-    spare_open: Option<Open>,
+    /// Tickets handed over, whose buffers the next ones reuse (so a ticket costs no
+    /// allocation once they have grown); a few at most.
+    spare_opens: Vec<Open>,
     /// Not grouped: every ticket, in order of its first event.
     open: Vec<Open>,
     open_index: HashMap<String, usize>,
     messages: Vec<Message>,
     message_records: Records,
-    spare: Vec<ByteRecord>,
     scratch: String,
     seq: u64,
     finished: bool,
@@ -103,6 +101,9 @@ pub struct EventFolder {
 /// memory stays flat whatever the number of tickets; a ticket returning after more than this
 /// many others is read as a second ticket with the same id, which `--check-ids` rejects.
 pub const RECENT_TICKETS: usize = 65_536;
+
+/// Tickets handed over whose buffers are kept for the next ones.
+const SPARE_OPENS: usize = 4;
 
 /// The hashes of the last [`RECENT_TICKETS`] tickets completed.
 #[derive(Default)]
@@ -149,12 +150,11 @@ impl EventFolder {
             ready: VecDeque::new(),
             current: None,
             closed: RecentIds::default(),
-            spare_open: None,
+            spare_opens: Vec::new(),
             open: Vec::new(),
             open_index: HashMap::new(),
             messages: Vec::new(),
             message_records: Records::default(),
-            spare: Vec::new(),
             scratch: String::new(),
             seq: 0,
             finished: false,
@@ -177,9 +177,16 @@ impl EventFolder {
     /// Hand over the next ticket or rejected event, if one is ready.
     pub fn pop(&mut self, records: &mut Records) -> bool {
         match self.ready.pop_front() {
-            Some(Ready::Ticket(record, line)) => {
-                records.push(&record, line);
-                self.spare.push(record);
+            Some(Ready::Ticket(mut open)) => {
+                records.begin(open.line);
+                records.push_field(open.key.as_bytes());
+                for state in &mut open.states {
+                    state.finish(&mut self.scratch);
+                    records.push_field(self.scratch.as_bytes());
+                }
+                if self.spare_opens.len() < SPARE_OPENS {
+                    self.spare_opens.push(open);
+                }
                 true
             }
             Some(Ready::Rejected(line, rejection)) => {
@@ -341,7 +348,7 @@ impl EventFolder {
     }
 
     fn start(&mut self, key: &str, line: u64) -> Open {
-        if let Some(mut open) = self.spare_open.take() {
+        if let Some(mut open) = self.spare_opens.pop() {
             open.key.clear();
             open.key.push_str(key);
             open.line = line;
@@ -364,23 +371,14 @@ impl EventFolder {
 
     /// Finish the current ticket of a grouped export.
     fn close_current(&mut self) {
-        if let Some(mut open) = self.current.take() {
+        if let Some(open) = self.current.take() {
             self.closed.insert(hash(&open.key));
-            self.emit(&mut open);
-            self.spare_open = Some(open);
+            self.emit(open);
         }
     }
 
-    fn emit(&mut self, open: &mut Open) {
-        let mut record = self.spare.pop().unwrap_or_default();
-        record.clear();
-        record.push_field(open.key.as_bytes());
-        for state in &mut open.states {
-            state.finish(&mut self.scratch);
-            record.push_field(self.scratch.as_bytes());
-        }
+    fn emit(&mut self, mut open: Open) {
         self.counts.tickets += 1;
-        self.ready.push_back(Ready::Ticket(record, open.line));
         if let Some(flow) = &self.flow {
             visits(&mut open.stages, &mut self.visits);
             if !self.visits.is_empty() {
@@ -390,6 +388,7 @@ impl EventFolder {
                 }
             }
         }
+        self.ready.push_back(Ready::Ticket(open));
     }
 
     /// The input has ended: finish every open ticket (and fold the threads).
@@ -399,8 +398,8 @@ impl EventFolder {
         }
         self.finished = true;
         self.close_current();
-        for mut open in std::mem::take(&mut self.open) {
-            self.emit(&mut open);
+        for open in std::mem::take(&mut self.open) {
+            self.emit(open);
         }
         self.open_index.clear();
         self.fold_threads()
@@ -453,7 +452,7 @@ impl EventFolder {
                     None,
                 );
             }
-            self.emit(&mut open);
+            self.emit(open);
         }
         Ok(())
     }
@@ -466,6 +465,29 @@ fn add(plan: &Plan, open: &mut Open, order: Order, event: EventText<'_>, cells: 
         if let Some(stage) = plan.stage_of(text) {
             open.stages.push((order, stage));
         }
+    }
+    // Prepared with every `where` tested: each fold's cell straight from the preparation.
+    if let Some((ready, cells, bits)) = event
+        .ready
+        .zip(cells)
+        .and_then(|(ready, cells)| Some((ready, cells, ready.kept_bits()?)))
+    {
+        let folds = open
+            .states
+            .iter_mut()
+            .zip(&plan.outputs)
+            .zip(cells.output_slots());
+        for (i, ((state, output), &slot)) in folds.enumerate() {
+            if bits >> i & 1 == 0 {
+                continue;
+            }
+            let text = match ready.at_slot(slot) {
+                Some(text) => text,
+                None => cell(plan, event, Some(cells), output.column).unwrap_or_default(),
+            };
+            state.add(order, text, &plan.timestamps);
+        }
+        return;
     }
     for (i, (state, output)) in open.states.iter_mut().zip(&plan.outputs).enumerate() {
         let keep = output.filter.is_empty()
