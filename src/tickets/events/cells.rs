@@ -180,16 +180,30 @@ impl Preparer {
                     .extend(self.cells.used.iter().map(|_| [NONE, NONE]));
                 continue;
             };
-            self.cells.fill(plan, event);
             let base = into.text.len();
             into.text.push_str(whole);
-            let ranges = &self.cells.ranges;
-            into.ranges
-                .extend(self.cells.used.iter().map(|&at| match &ranges[at] {
+            let first = into.ranges.len();
+            into.ranges.extend(self.cells.used.iter().map(|&at| {
+                match clean_range(&plan.na, record, whole, at) {
                     // Within `text`, whose length is below `NONE`.
                     Some(range) => [(base + range.start) as u32, (base + range.end) as u32],
                     None => [NONE, NONE],
-                }));
+                }
+            }));
+            // The time and the `where`s read from the cells just prepared, as the fold reads
+            // them.
+            let ready = ReadyEvent {
+                text: &into.text,
+                ranges: &into.ranges[first..],
+                time: None,
+                offsetless: false,
+                kept: None,
+            };
+            let event = EventText {
+                record,
+                whole: None,
+                ready: Some(ready),
+            };
             let cells = Some(&self.cells);
             let mut meta = Meta {
                 whole: true,
