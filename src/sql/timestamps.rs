@@ -45,7 +45,8 @@ impl Reader {
     /// empty): without a format, the text rewritten into one of the shapes it reads (NULL when
     /// replay reads none); with one, the text rewritten as `YYYY-MM-DD HH:MM:SS` (NULL when it
     /// does not match the format). With `refuse`, a spelling replay may read that the SQL does
-    /// not ([`uncompiled`]) stops the query: a cast fails, naming the text.
+    /// not ([`UNCOMPILED`], a year past the zone table) stops the query with an error
+    /// naming the text.
     pub fn source(&self, d: Dialect, text: &str, refuse: bool) -> String {
         match &self.format {
             Some(format) => format.canonical(d, text),
@@ -95,11 +96,6 @@ impl Reader {
             d.regex_search(text, &past_the_table()),
             d.regex_search(text, OFFSET)
         )
-    }
-
-    /// Whether the mapping declares a format ([`Reader::source`] rewrites the text).
-    pub fn has_format(&self) -> bool {
-        self.format.is_some()
     }
 
     /// 1 when replay may read `original` but the SQL did not (`source` is
