@@ -14,8 +14,9 @@ the report one replay of the whole example prints. Run, from the docs' fenced bl
   registered as "Running it" says (`register_csv`, every column a string), then the merge.
 
 Not run: the `psql` lines (tests/warehouse/run.py runs the same queries on a server it starts),
-Spark's `spark-submit` and `coalesce(1).write.csv` (a JVM start and a minute of analysis per
-query: tests/sql_partials.rs runs the query on Spark), `bq` and `snowsql` (no service here).
+Spark's `spark-submit` lines (about 7 minutes in local mode under load: they were run by hand,
+docs/warehouse.md says so; tests/sql_partials.rs runs the same query on Spark), `bq` and
+`snowsql` (no service here).
 The DuckDB CLI is the `duckdb` on PATH or in target/warehouse-venv/bin (the `duckdb-cli`
 package, tests/warehouse/setup.sh). Exit 3 when it or DataFusion is missing.
 """
