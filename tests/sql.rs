@@ -207,6 +207,26 @@ fn execute(dialect: &str, cases: &[Case], dir: &Path) -> Option<Vec<Rows>> {
         session.jobs.push((sql, out.clone()));
         outs.push(out);
     }
+    // A spelling replay reads that the SQL does not compile stops the query, naming the text
+    // (docs/warehouse.md, "Timestamp spellings").
+    let stops = dir.join(format!("stops.{dialect}.sql"));
+    handoff(&[
+        "sql",
+        "--policy",
+        "fixtures/sql-time/policy.yaml",
+        "--map",
+        "fixtures/sql-time/berlin.toml",
+        "--dialect",
+        dialect,
+        "--table",
+        "stops",
+        "-o",
+        &stops.display().to_string(),
+    ]);
+    session
+        .tables
+        .push(("stops".into(), root().join("fixtures/sql-time/stops.csv")));
+    session.jobs.push((stops, stopped(dialect, dir)));
     if !session.run(dialect) {
         return None;
     }
@@ -237,6 +257,12 @@ fn execute(dialect: &str, cases: &[Case], dir: &Path) -> Option<Vec<Rows>> {
     )
 }
 
+/// What the query on `fixtures/sql-time/stops.csv` said (`tests/warehouse/run.py`: a `.error`
+/// file gets the engine's error).
+fn stopped(dialect: &str, dir: &Path) -> PathBuf {
+    dir.join(format!("stops.{dialect}.error"))
+}
+
 /// Tickets whose text is not in NFC: a dialect without NFC normalisation cannot match them as
 /// replay does (docs/warehouse.md says so); they are left out of its comparison.
 fn needs_nfc(id: &str) -> bool {
@@ -250,6 +276,13 @@ fn check_engine(dialect: &str, has_nfc: bool) {
     let Some(results) = execute(dialect, &cases, &dir) else {
         return;
     };
+    let said = std::fs::read_to_string(stopped(dialect, &dir)).unwrap();
+    assert!(
+        said.starts_with("ERROR")
+            && said.contains("a timestamp spelling replay reads is not compiled to SQL")
+            && said.contains("2026-07-15T12:00:00.5Z"),
+        "{dialect}: a fraction of a second did not stop the query: {said}"
+    );
     for (case, mut got) in cases.iter().zip(results) {
         let mut want = replay(case, &dir);
         if !has_nfc {

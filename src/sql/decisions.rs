@@ -239,16 +239,17 @@ pub fn decisions_carrying(
     }
     // The SLA clock starts at `escalated_at`, else `created_at` (replay's `clock_start`).
     let targets = sla_targets(policy, &priorities);
-    let clocks = if targets.is_empty() {
+    // The seam's caller (`--emit partials`) computes its own clocks from the carried texts.
+    let clocks = if targets.is_empty() || !carry.is_empty() {
         None
     } else {
         Some(timestamps::reader(mapping).map_err(SqlError::Refused)?)
     };
-    if let Some(reader) = &clocks {
+    if clocks.is_some() {
         for field in [Field::EscalatedAt, Field::CreatedAt] {
             src.push(format!(
                 "{} AS f_{}",
-                reader.source(d, &cleaned(&column_of(field))),
+                cleaned(&column_of(field)),
                 field.name()
             ));
         }
@@ -387,11 +388,11 @@ pub fn decisions_carrying(
     if let Some(reader) = &clocks {
         typed.push(format!(
             "COALESCE({}, {}) AS clock_start",
-            reader.epoch_seconds(d, "f_escalated_at", "tz_e"),
-            reader.epoch_seconds(d, "f_created_at", "tz_c")
+            reader.epoch_seconds(d, "g_escalated_at", "tz_e"),
+            reader.epoch_seconds(d, "g_created_at", "tz_c")
         ));
-        typed_joins.push_str(&reader.join(d, "f_escalated_at", "tz", "tz_e"));
-        typed_joins.push_str(&reader.join(d, "f_created_at", "tz", "tz_c"));
+        typed_joins.push_str(&reader.join(d, "g_escalated_at", "tz", "tz_e"));
+        typed_joins.push_str(&reader.join(d, "g_created_at", "tz", "tz_c"));
     }
 
     // Step 3 (`r`): each rule's truth; then the decision.
@@ -491,8 +492,6 @@ pub fn decisions_carrying(
     let mut from = "u".to_string();
     let mut steps = Vec::new();
     let (first_response_due, resolution_due) = match &clocks {
-        // The seam's caller computes its own clocks: the dues are not computed twice.
-        Some(_) if !carry.is_empty() => (null_text(d), null_text(d)),
         Some(_) if policy.calendar.is_some() => {
             let due = dues::against_calendar(d, &targets, o.calendar_table);
             steps = due.steps;
@@ -531,10 +530,11 @@ pub fn decisions_carrying(
     }
 
     let indent = |items: &[String]| items.join(",\n    ");
+    let base = if flags.is_empty() { "src" } else { "num" };
     Ok(format!(
         "-- handoff sql --emit decisions --dialect {dialect}: policy `{name}`\n\
          WITH {zone}src AS (\n  SELECT\n    {src}\n  FROM {table}\n),\n\
-         {flags}v AS (\n  SELECT\n    {typed}\n  FROM {typed_from}{typed_joins}\n),\n\
+         {flags}{rewritten}v AS (\n  SELECT\n    {typed}\n  FROM {typed_from}{typed_joins}\n),\n\
          r AS {materialized}(\n  SELECT\n    {truths}\n  FROM v\n),\n\
          s AS (\n  SELECT r.*, {stop} AS stop\n  FROM r\n),\n\
          t AS (\n  SELECT id, rejected{clock_column}, {decider} AS decider, {priority_index} AS priority_index{carried_t}\n  FROM s\n),\n\
@@ -553,7 +553,16 @@ pub fn decisions_carrying(
                 flags.join(", ")
             )
         },
-        typed_from = if flags.is_empty() { "src" } else { "num" },
+        // The clocks' texts rewritten into the shapes the reader reads (step `ts`).
+        rewritten = match &clocks {
+            Some(reader) => format!(
+                "ts AS (\n  SELECT {base}.*, {} AS g_escalated_at, {} AS g_created_at\n  FROM {base}\n),\n",
+                reader.source(d, "f_escalated_at", true),
+                reader.source(d, "f_created_at", true)
+            ),
+            None => String::new(),
+        },
+        typed_from = if clocks.is_some() { "ts" } else { base },
         zone = clocks
             .as_ref()
             .and_then(|r| r.step(d, "tz"))

@@ -219,9 +219,10 @@ pub fn partials(
     k.push("reason_kind".into());
     k.extend((0..n_rules).map(|i| format!("m_{i}")));
     k.extend(carry.iter().map(|(alias, _)| alias.clone()));
-    // With a declared format, each timestamp column rewritten once (step `dk`), as `hf_*`.
+    // Each timestamp column rewritten once (step `dk`) into a shape the reader reads, as
+    // `hf_*` ([`timestamps::Reader::source`]).
     let source = |f: Field| -> String {
-        if reader.has_format() && has(f) {
+        if has(f) {
             format!("hf_{}", f.name())
         } else {
             carried(f)
@@ -239,14 +240,12 @@ pub fn partials(
         k.push(format!("{seconds} AS e_{}", f.name()));
         if has(*f) {
             k_joins.push_str(&reader.join(d, &source(*f), "tz_k", &alias));
-            if reader.has_format() {
-                rewritten.push(format!(
-                    "{} AS {}",
-                    reader.source(d, &carried(*f)),
-                    source(*f)
-                ));
-                k.push(source(*f));
-            }
+            rewritten.push(format!(
+                "{} AS {}",
+                reader.source(d, &carried(*f), false),
+                source(*f)
+            ));
+            k.push(source(*f));
         }
     }
     // Resolved tier: `ai` or a tier (its rank), else a bad value.
@@ -395,11 +394,12 @@ pub fn partials(
     let offsetless: Vec<String> = TIMESTAMPS
         .iter()
         .map(|f| {
-            let c = carried(*f);
+            // The rewritten text: `Z`, `±HH:MM` or `±HH:MM:SS` after the seconds.
+            let c = source(*f);
             format!(
                 "CASE WHEN e_{} IS NOT NULL AND NOT {} THEN 1 ELSE 0 END",
                 f.name(),
-                d.regex_search(&c, "(Z|[+-][0-9]{2}:[0-9]{2})$")
+                d.regex_search(&c, "(Z|[+-][0-9]{2}:[0-9]{2}(:[0-9]{2})?)$")
             )
         })
         .collect();
@@ -436,9 +436,9 @@ pub fn partials(
         h.push(format!("{e} AS bad_{name}"));
     }
     h.push(format!("({}) AS offsetless", offsetless.join(" + ")));
-    // Timestamps replay might read that the SQL does not (offsets, fractions of a second, …):
-    // whatever starts as a date does (a digit or a year's sign). Other text is a bad value,
-    // counted as empty by both.
+    // Timestamps replay might read that the SQL does not (fractions of a second, bracketed
+    // zones, …: what stops the decisions query). Other text is unreadable, counted as empty
+    // by both.
     let unread: Vec<String> = TIMESTAMPS
         .iter()
         .map(|f| reader.unread_sql(d, &carried(*f), &source(*f), &format!("e_{}", f.name())))

@@ -318,8 +318,9 @@ mod tests {
     }
 }
 
-/// What replay reads without a format, pinned (issue 12: the SQL compiles the first group and
-/// leaves the others NULL, docs/warehouse.md).
+/// What replay reads without a format, pinned (issue 12: src/sql/timestamps.rs compiles every
+/// spelling here but a fraction other than zero, a bracket, a negative year and the year 9999,
+/// which stop the decisions query; docs/warehouse.md, "Timestamp spellings").
 #[cfg(test)]
 mod spellings {
     use super::*;
@@ -353,7 +354,7 @@ mod spellings {
             read("Europe/Berlin", "2026-10-25 02:30").as_deref(),
             Some("2026-10-25T00:30:00Z")
         );
-        // Read by replay, NULL in SQL.
+        // Other spellings (compiled to SQL but the fraction and the bracket).
         assert_eq!(
             utc("2026-06-01T10:00:00.5Z").as_deref(),
             Some("2026-06-01T10:00:00.5Z")
@@ -382,5 +383,122 @@ mod spellings {
         assert_eq!(utc("2026-06-01"), None);
         assert_eq!(utc("2026-06-01T24:00:00Z"), None);
         assert_eq!(utc("01.06.2026 10:00"), None);
+    }
+
+    /// Everything jiff's `Timestamp` and `DateTime` parsers take beyond the usual shapes
+    /// (issue 12: src/sql/timestamps.rs compiles all of it but a fraction other than zero,
+    /// a bracket, a signed year other than `+00YYYY` and the year 9999; docs/warehouse.md).
+    #[test]
+    fn every_spelling_jiff_reads_without_a_format() {
+        let utc = |t: &str| read("UTC", t);
+        let same = |t: &str, want: &str| assert_eq!(utc(t).as_deref(), Some(want), "{t}");
+        let none = |t: &str| assert_eq!(utc(t), None, "{t}");
+        // Fractions: 1 to 9 digits, `.` or `,`, only after the seconds; kept to the nanosecond.
+        same("2026-06-01T10:00:00.5Z", "2026-06-01T10:00:00.5Z");
+        same("2026-06-01T10:00:00,5Z", "2026-06-01T10:00:00.5Z");
+        same(
+            "2026-06-01T10:00:00.123456789Z",
+            "2026-06-01T10:00:00.123456789Z",
+        );
+        same("2026-06-01T10:00:00.000Z", "2026-06-01T10:00:00Z");
+        same("2026-06-01 10:00:00,000000000", "2026-06-01T10:00:00Z");
+        none("2026-06-01T10:00:00.1234567891Z");
+        none("2026-06-01T10:00:00.Z");
+        none("2026-06-01T10:00.5Z");
+        // `t`, `z`; the basic format (the date's and the time's separators each all or none);
+        // an hour alone; a six-digit year with its sign (not `-000000`).
+        same("2026-06-01t10:00:00z", "2026-06-01T10:00:00Z");
+        same("20260601T100000Z", "2026-06-01T10:00:00Z");
+        same("2026-06-01T1000Z", "2026-06-01T10:00:00Z");
+        same("20260601T10:00:00Z", "2026-06-01T10:00:00Z");
+        same("2026-06-01T10Z", "2026-06-01T10:00:00Z");
+        same("2026-06-01 10+02:00", "2026-06-01T08:00:00Z");
+        same("+002026-06-01T10:00:00Z", "2026-06-01T10:00:00Z");
+        same("+0020260601T10Z", "2026-06-01T10:00:00Z");
+        same("-000001-06-01T10:00:00Z", "-000001-06-01T10:00:00Z");
+        none("-000000-06-01T10:00:00Z");
+        none("+010000-06-01T10:00:00Z");
+        none("2026-0601T10:00:00Z");
+        none("2026-06-01T10:0000Z");
+        none("2026-06-01TT10:00:00Z");
+        // Offsets: `±HH`, `±HHMM`, `±HH:MM`, `±HH:MM:SS`, `±HHMMSS`, `-00:00`, hours to 25; a
+        // fraction of the offset's seconds rounds half away from zero.
+        same("2026-06-01T12:00:00+02", "2026-06-01T10:00:00Z");
+        same("2026-06-01T12:00:00+0200", "2026-06-01T10:00:00Z");
+        same("2026-06-01T12:00:00+01:02:03", "2026-06-01T10:57:57Z");
+        same("2026-06-01T12:00:00+010203", "2026-06-01T10:57:57Z");
+        same("2026-06-01T12:00:00-00:00", "2026-06-01T12:00:00Z");
+        same("2026-06-01T10:00:00+25:59:59", "2026-05-31T08:00:01Z");
+        same("2026-06-01T10:00:00+02:00:00.4", "2026-06-01T08:00:00Z");
+        same("2026-06-01T10:00:00+02:00:00,5", "2026-06-01T07:59:59Z");
+        same("2026-06-01T10:00:00-02:00:00.5", "2026-06-01T12:00:01Z");
+        none("2026-06-01T10:00:00+26:00");
+        none("2026-06-01T10:00:00+02:60");
+        none("2026-06-01T10:00:00+02:59:60");
+        none("2026-06-01T10:00:00+02:0000");
+        none("2026-06-01T10:00:00+2");
+        none("2026-06-01T12:00:00 +02:00");
+        none("2026-06-01T10:00:00\u{2212}02:00");
+        // Second 60 reads as 59, in every form; minute 60 and hour 24 are not read.
+        same("2026-06-01T23:59:60Z", "2026-06-01T23:59:59Z");
+        same("2026-06-01T100060Z", "2026-06-01T10:00:59Z");
+        same("2026-06-01 10:00:60", "2026-06-01T10:00:59Z");
+        none("2026-06-01T106000Z");
+        // Without an offset, 16 characters or more (replay's rule before `DateTime`).
+        same("+002026-06-01T10", "2026-06-01T10:00:00Z");
+        same("20260601T10:00:00", "2026-06-01T10:00:00Z");
+        none("20260601T100000");
+        none("2026-06-01T1000");
+        // Past jiff's last instant (9999-12-30T22:00:00Z).
+        none("9999-12-31T23:00:00Z");
+        same("9999-12-30T22:00:00Z", "9999-12-30T22:00:00Z");
+        // Brackets: the instant in the named zone (gaps and folds as without a bracket); with
+        // an offset too, the offset's instant if the zone agrees with it, else not read; `Z`
+        // wins; an unknown zone or no zone at all is not read.
+        same("2026-06-01T12:00:00[UTC]", "2026-06-01T12:00:00Z");
+        same("2026-06-01T12:00:00[Etc/UTC]", "2026-06-01T12:00:00Z");
+        same("2026-06-01T12:00:00[+02:00]", "2026-06-01T10:00:00Z");
+        same("2026-03-29T02:30:00[Europe/Berlin]", "2026-03-29T01:30:00Z");
+        same("2026-10-25T02:30:00[Europe/Berlin]", "2026-10-25T00:30:00Z");
+        same(
+            "2026-06-01T12:00:00+02:00[Europe/Berlin]",
+            "2026-06-01T10:00:00Z",
+        );
+        same(
+            "2026-06-01T12:00:00+02:00[!Europe/Berlin]",
+            "2026-06-01T10:00:00Z",
+        );
+        same(
+            "2026-06-01T12:00:00Z[Europe/Berlin]",
+            "2026-06-01T12:00:00Z",
+        );
+        none("2026-06-01T12:00:00+03:00[Europe/Berlin]");
+        none("2026-06-01T12:00:00[Nowhere/Else]");
+        none("2026-06-01T12:00:00[u-ca=iso8601]");
+    }
+
+    /// How an SLA due uses a fraction of a second (why the SQL does not approximate one): the
+    /// due keeps the clock start's fraction only while it falls in the start's working
+    /// interval; past it, whole seconds (the fraction counted as a full second of the first
+    /// interval); a due in working days drops it.
+    #[test]
+    fn a_due_keeps_the_fraction_only_inside_the_first_interval() {
+        use crate::calendar::BusinessCalendar;
+        use crate::calendar::duration::PolicyDuration;
+        let calendar = BusinessCalendar::around_the_clock();
+        let start: Timestamp = "2026-06-01T10:00:00.5Z".parse().unwrap();
+        let due = |d| calendar.add(start, d).map(|t| t.to_string());
+        assert_eq!(
+            due(PolicyDuration::Seconds(1)).as_deref(),
+            Some("2026-06-01T10:00:01.5Z")
+        );
+        assert_eq!(
+            due(PolicyDuration::Seconds(86_400)).as_deref(),
+            Some("2026-06-02T10:00:00Z")
+        );
+        assert_eq!(
+            due(PolicyDuration::BusinessDays(1)).as_deref(),
+            Some("2026-06-02T10:00:00Z")
+        );
     }
 }

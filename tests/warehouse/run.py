@@ -14,7 +14,8 @@ on purpose different, since the compiled SQL must treat '' and NULL alike:
 its CSV file, as replay counts lines (the line a record starts on; blank lines hold none), for
 `handoff sql --emit partials --line-column COLUMN` (docs/warehouse.md).
 Each query's result goes to its --out file as CSV (header first, NULL as an empty field),
-rows ordered by the first column. One engine session (one JVM for Spark, one Postgres server
+rows ordered by the first column; an --out file named *.error is a query expected to fail: it
+gets "ERROR" and the engine's message, or "NO ERROR" when the query ran. One engine session (one JVM for Spark, one Postgres server
 on a temporary folder and a unix socket, stopped afterwards, also on error) serves every query
 of the run. Exit 3 when the engine is not installed (the caller decides whether that fails).
 """
@@ -52,6 +53,22 @@ def write_result(path, header, rows):
         w.writerow(header)
         for row in rows:
             w.writerow(["" if v is None else (str(v).lower() if isinstance(v, bool) else v) for v in row])
+
+
+def expecting_error(out, run):
+    """Run `run()`; for an --out file named *.error, write what the failure said instead."""
+    if not out.endswith(".error"):
+        run()
+        return
+    try:
+        run()
+    except Exception as e:  # each engine's own error type
+        message = e.stderr.decode("utf-8", "replace") if hasattr(e, "stderr") and e.stderr else str(e)
+        with open(out, "w", encoding="utf-8") as f:
+            f.write("ERROR\n" + message)
+        return
+    with open(out, "w", encoding="utf-8") as f:
+        f.write("NO ERROR\n")
 
 
 def numbered(path, column, folder):
@@ -102,9 +119,11 @@ def run_duckdb(tables, jobs):
             [path],
         )
     for sql, out in jobs:
-        cur = con.execute(open(sql, encoding="utf-8").read())
-        header = [d[0] for d in cur.description]
-        write_result(out, header, cur.fetchall())
+        def run(sql=sql, out=out):
+            cur = con.execute(open(sql, encoding="utf-8").read())
+            header = [d[0] for d in cur.description]
+            write_result(out, header, cur.fetchall())
+        expecting_error(out, run)
     return 0
 
 
@@ -129,8 +148,10 @@ def run_datafusion(tables, jobs):
         )
         ctx.register_record_batches(name, [table.to_batches()])
     for sql, out in jobs:
-        table = ctx.sql(open(sql, encoding="utf-8").read()).to_arrow_table()
-        write_result(out, table.column_names, [tuple(r.values()) for r in table.to_pylist()])
+        def run(sql=sql, out=out):
+            table = ctx.sql(open(sql, encoding="utf-8").read()).to_arrow_table()
+            write_result(out, table.column_names, [tuple(r.values()) for r in table.to_pylist()])
+        expecting_error(out, run)
     return 0
 
 
@@ -163,8 +184,10 @@ def run_spark(tables, jobs):
             schema = StructType([StructField(c, StringType(), True) for c in header])
             spark.createDataFrame(rows, schema).createOrReplaceTempView(name)
         for sql, out in jobs:
-            df = spark.sql(open(sql, encoding="utf-8").read())
-            write_result(out, df.columns, [tuple(r) for r in df.collect()])
+            def run(sql=sql, out=out):
+                df = spark.sql(open(sql, encoding="utf-8").read())
+                write_result(out, df.columns, [tuple(r) for r in df.collect()])
+            expecting_error(out, run)
     finally:
         spark.stop()
     return 0
@@ -202,10 +225,12 @@ def run_postgres(tables, jobs):
                      f"\\copy \"{name}\" FROM '{os.path.abspath(path)}' WITH (FORMAT csv, HEADER true)\n")
             sh(*psql, input=setup.encode())
         for sql, out in jobs:
-            result = sh(*psql, "--csv", "-f", os.path.abspath(sql))
-            rows = list(csv.reader(result.stdout.decode("utf-8").splitlines(keepends=True)))
-            # psql --csv writes NULL as an empty field: the same as write_result's.
-            write_result(out, rows[0], rows[1:])
+            def run(sql=sql, out=out):
+                result = sh(*psql, "--csv", "-f", os.path.abspath(sql))
+                rows = list(csv.reader(result.stdout.decode("utf-8").splitlines(keepends=True)))
+                # psql --csv writes NULL as an empty field: the same as write_result's.
+                write_result(out, rows[0], rows[1:])
+            expecting_error(out, run)
     except subprocess.CalledProcessError as e:
         sys.stderr.write(e.stderr.decode("utf-8", "replace"))
         if os.path.exists(log):

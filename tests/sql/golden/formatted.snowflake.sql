@@ -326,173 +326,135 @@ src AS (
                   　') > 0 OR POSITION(RIGHT("priority", 1), '	
                   　') > 0 THEN TRIM("priority", '	
                   　') ELSE "priority" END, '') AS f_priority,
-    CASE WHEN (REGEXP_INSTR(NULLIF(CASE WHEN POSITION(LEFT("escalated_at", 1), '	
+    NULLIF(CASE WHEN POSITION(LEFT("escalated_at", 1), '	
                   　') > 0 OR POSITION(RIGHT("escalated_at", 1), '	
                   　') > 0 THEN TRIM("escalated_at", '	
-                  　') ELSE "escalated_at" END, ''), '^[ 	
-]*([0-9]{1,2})[.][ 	
-]*([0-9]{1,2})[.]([+-]?)[ 	
-]*(([0-9]{4})[ 	
-]*|([0-9]{1,3})[ 	
-]+)[ 	
-]*([0-9]{1,2})[:][ 	
-]*([0-9]{1,2})$') > 0) THEN CASE WHEN COALESCE(NULLIF(REGEXP_SUBSTR(NULLIF(CASE WHEN POSITION(LEFT("escalated_at", 1), '	
-                  　') > 0 OR POSITION(RIGHT("escalated_at", 1), '	
-                  　') > 0 THEN TRIM("escalated_at", '	
-                  　') ELSE "escalated_at" END, ''), '^[ 	
-]*([0-9]{1,2})[.][ 	
-]*([0-9]{1,2})[.]([+-]?)[ 	
-]*(([0-9]{4})[ 	
-]*|([0-9]{1,3})[ 	
-]+)[ 	
-]*([0-9]{1,2})[:][ 	
-]*([0-9]{1,2})$', 1, 1, 'e', 3), ''), '') = '-' THEN '-' ELSE '' END || LPAD(COALESCE(NULLIF(REGEXP_SUBSTR(NULLIF(CASE WHEN POSITION(LEFT("escalated_at", 1), '	
-                  　') > 0 OR POSITION(RIGHT("escalated_at", 1), '	
-                  　') > 0 THEN TRIM("escalated_at", '	
-                  　') ELSE "escalated_at" END, ''), '^[ 	
-]*([0-9]{1,2})[.][ 	
-]*([0-9]{1,2})[.]([+-]?)[ 	
-]*(([0-9]{4})[ 	
-]*|([0-9]{1,3})[ 	
-]+)[ 	
-]*([0-9]{1,2})[:][ 	
-]*([0-9]{1,2})$', 1, 1, 'e', 5), ''), NULLIF(REGEXP_SUBSTR(NULLIF(CASE WHEN POSITION(LEFT("escalated_at", 1), '	
-                  　') > 0 OR POSITION(RIGHT("escalated_at", 1), '	
-                  　') > 0 THEN TRIM("escalated_at", '	
-                  　') ELSE "escalated_at" END, ''), '^[ 	
-]*([0-9]{1,2})[.][ 	
-]*([0-9]{1,2})[.]([+-]?)[ 	
-]*(([0-9]{4})[ 	
-]*|([0-9]{1,3})[ 	
-]+)[ 	
-]*([0-9]{1,2})[:][ 	
-]*([0-9]{1,2})$', 1, 1, 'e', 6), '')), 4, '0') || '-' || LPAD(NULLIF(REGEXP_SUBSTR(NULLIF(CASE WHEN POSITION(LEFT("escalated_at", 1), '	
-                  　') > 0 OR POSITION(RIGHT("escalated_at", 1), '	
-                  　') > 0 THEN TRIM("escalated_at", '	
-                  　') ELSE "escalated_at" END, ''), '^[ 	
-]*([0-9]{1,2})[.][ 	
-]*([0-9]{1,2})[.]([+-]?)[ 	
-]*(([0-9]{4})[ 	
-]*|([0-9]{1,3})[ 	
-]+)[ 	
-]*([0-9]{1,2})[:][ 	
-]*([0-9]{1,2})$', 1, 1, 'e', 2), ''), 2, '0') || '-' || LPAD(NULLIF(REGEXP_SUBSTR(NULLIF(CASE WHEN POSITION(LEFT("escalated_at", 1), '	
-                  　') > 0 OR POSITION(RIGHT("escalated_at", 1), '	
-                  　') > 0 THEN TRIM("escalated_at", '	
-                  　') ELSE "escalated_at" END, ''), '^[ 	
-]*([0-9]{1,2})[.][ 	
-]*([0-9]{1,2})[.]([+-]?)[ 	
-]*(([0-9]{4})[ 	
-]*|([0-9]{1,3})[ 	
-]+)[ 	
-]*([0-9]{1,2})[:][ 	
-]*([0-9]{1,2})$', 1, 1, 'e', 1), ''), 2, '0') || ' ' || LPAD(NULLIF(REGEXP_SUBSTR(NULLIF(CASE WHEN POSITION(LEFT("escalated_at", 1), '	
-                  　') > 0 OR POSITION(RIGHT("escalated_at", 1), '	
-                  　') > 0 THEN TRIM("escalated_at", '	
-                  　') ELSE "escalated_at" END, ''), '^[ 	
-]*([0-9]{1,2})[.][ 	
-]*([0-9]{1,2})[.]([+-]?)[ 	
-]*(([0-9]{4})[ 	
-]*|([0-9]{1,3})[ 	
-]+)[ 	
-]*([0-9]{1,2})[:][ 	
-]*([0-9]{1,2})$', 1, 1, 'e', 7), ''), 2, '0') || ':' || LPAD(NULLIF(REGEXP_SUBSTR(NULLIF(CASE WHEN POSITION(LEFT("escalated_at", 1), '	
-                  　') > 0 OR POSITION(RIGHT("escalated_at", 1), '	
-                  　') > 0 THEN TRIM("escalated_at", '	
-                  　') ELSE "escalated_at" END, ''), '^[ 	
-]*([0-9]{1,2})[.][ 	
-]*([0-9]{1,2})[.]([+-]?)[ 	
-]*(([0-9]{4})[ 	
-]*|([0-9]{1,3})[ 	
-]+)[ 	
-]*([0-9]{1,2})[:][ 	
-]*([0-9]{1,2})$', 1, 1, 'e', 8), ''), 2, '0') || ':' || '00' END AS f_escalated_at,
-    CASE WHEN (REGEXP_INSTR(NULLIF(CASE WHEN POSITION(LEFT("created_at", 1), '	
+                  　') ELSE "escalated_at" END, '') AS f_escalated_at,
+    NULLIF(CASE WHEN POSITION(LEFT("created_at", 1), '	
                   　') > 0 OR POSITION(RIGHT("created_at", 1), '	
                   　') > 0 THEN TRIM("created_at", '	
-                  　') ELSE "created_at" END, ''), '^[ 	
-]*([0-9]{1,2})[.][ 	
-]*([0-9]{1,2})[.]([+-]?)[ 	
-]*(([0-9]{4})[ 	
-]*|([0-9]{1,3})[ 	
-]+)[ 	
-]*([0-9]{1,2})[:][ 	
-]*([0-9]{1,2})$') > 0) THEN CASE WHEN COALESCE(NULLIF(REGEXP_SUBSTR(NULLIF(CASE WHEN POSITION(LEFT("created_at", 1), '	
-                  　') > 0 OR POSITION(RIGHT("created_at", 1), '	
-                  　') > 0 THEN TRIM("created_at", '	
-                  　') ELSE "created_at" END, ''), '^[ 	
-]*([0-9]{1,2})[.][ 	
-]*([0-9]{1,2})[.]([+-]?)[ 	
-]*(([0-9]{4})[ 	
-]*|([0-9]{1,3})[ 	
-]+)[ 	
-]*([0-9]{1,2})[:][ 	
-]*([0-9]{1,2})$', 1, 1, 'e', 3), ''), '') = '-' THEN '-' ELSE '' END || LPAD(COALESCE(NULLIF(REGEXP_SUBSTR(NULLIF(CASE WHEN POSITION(LEFT("created_at", 1), '	
-                  　') > 0 OR POSITION(RIGHT("created_at", 1), '	
-                  　') > 0 THEN TRIM("created_at", '	
-                  　') ELSE "created_at" END, ''), '^[ 	
-]*([0-9]{1,2})[.][ 	
-]*([0-9]{1,2})[.]([+-]?)[ 	
-]*(([0-9]{4})[ 	
-]*|([0-9]{1,3})[ 	
-]+)[ 	
-]*([0-9]{1,2})[:][ 	
-]*([0-9]{1,2})$', 1, 1, 'e', 5), ''), NULLIF(REGEXP_SUBSTR(NULLIF(CASE WHEN POSITION(LEFT("created_at", 1), '	
-                  　') > 0 OR POSITION(RIGHT("created_at", 1), '	
-                  　') > 0 THEN TRIM("created_at", '	
-                  　') ELSE "created_at" END, ''), '^[ 	
-]*([0-9]{1,2})[.][ 	
-]*([0-9]{1,2})[.]([+-]?)[ 	
-]*(([0-9]{4})[ 	
-]*|([0-9]{1,3})[ 	
-]+)[ 	
-]*([0-9]{1,2})[:][ 	
-]*([0-9]{1,2})$', 1, 1, 'e', 6), '')), 4, '0') || '-' || LPAD(NULLIF(REGEXP_SUBSTR(NULLIF(CASE WHEN POSITION(LEFT("created_at", 1), '	
-                  　') > 0 OR POSITION(RIGHT("created_at", 1), '	
-                  　') > 0 THEN TRIM("created_at", '	
-                  　') ELSE "created_at" END, ''), '^[ 	
-]*([0-9]{1,2})[.][ 	
-]*([0-9]{1,2})[.]([+-]?)[ 	
-]*(([0-9]{4})[ 	
-]*|([0-9]{1,3})[ 	
-]+)[ 	
-]*([0-9]{1,2})[:][ 	
-]*([0-9]{1,2})$', 1, 1, 'e', 2), ''), 2, '0') || '-' || LPAD(NULLIF(REGEXP_SUBSTR(NULLIF(CASE WHEN POSITION(LEFT("created_at", 1), '	
-                  　') > 0 OR POSITION(RIGHT("created_at", 1), '	
-                  　') > 0 THEN TRIM("created_at", '	
-                  　') ELSE "created_at" END, ''), '^[ 	
-]*([0-9]{1,2})[.][ 	
-]*([0-9]{1,2})[.]([+-]?)[ 	
-]*(([0-9]{4})[ 	
-]*|([0-9]{1,3})[ 	
-]+)[ 	
-]*([0-9]{1,2})[:][ 	
-]*([0-9]{1,2})$', 1, 1, 'e', 1), ''), 2, '0') || ' ' || LPAD(NULLIF(REGEXP_SUBSTR(NULLIF(CASE WHEN POSITION(LEFT("created_at", 1), '	
-                  　') > 0 OR POSITION(RIGHT("created_at", 1), '	
-                  　') > 0 THEN TRIM("created_at", '	
-                  　') ELSE "created_at" END, ''), '^[ 	
-]*([0-9]{1,2})[.][ 	
-]*([0-9]{1,2})[.]([+-]?)[ 	
-]*(([0-9]{4})[ 	
-]*|([0-9]{1,3})[ 	
-]+)[ 	
-]*([0-9]{1,2})[:][ 	
-]*([0-9]{1,2})$', 1, 1, 'e', 7), ''), 2, '0') || ':' || LPAD(NULLIF(REGEXP_SUBSTR(NULLIF(CASE WHEN POSITION(LEFT("created_at", 1), '	
-                  　') > 0 OR POSITION(RIGHT("created_at", 1), '	
-                  　') > 0 THEN TRIM("created_at", '	
-                  　') ELSE "created_at" END, ''), '^[ 	
-]*([0-9]{1,2})[.][ 	
-]*([0-9]{1,2})[.]([+-]?)[ 	
-]*(([0-9]{4})[ 	
-]*|([0-9]{1,3})[ 	
-]+)[ 	
-]*([0-9]{1,2})[:][ 	
-]*([0-9]{1,2})$', 1, 1, 'e', 8), ''), 2, '0') || ':' || '00' END AS f_created_at
+                  　') ELSE "created_at" END, '') AS f_created_at
   FROM "tickets"
 ),
 num AS (
   SELECT src.*, (REGEXP_INSTR(f_confidence, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AS b_f_confidence
   FROM src
+),
+ts AS (
+  SELECT num.*, CASE WHEN (REGEXP_INSTR(f_escalated_at, '^[ 	
+]*([0-9]{1,2})[.][ 	
+]*([0-9]{1,2})[.]([+-]?)[ 	
+]*(([0-9]{4})[ 	
+]*|([0-9]{1,3})[ 	
+]+)[ 	
+]*([0-9]{1,2})[:][ 	
+]*([0-9]{1,2})$') > 0) THEN CASE WHEN COALESCE(NULLIF(REGEXP_SUBSTR(f_escalated_at, '^[ 	
+]*([0-9]{1,2})[.][ 	
+]*([0-9]{1,2})[.]([+-]?)[ 	
+]*(([0-9]{4})[ 	
+]*|([0-9]{1,3})[ 	
+]+)[ 	
+]*([0-9]{1,2})[:][ 	
+]*([0-9]{1,2})$', 1, 1, 'e', 3), ''), '') = '-' THEN '-' ELSE '' END || LPAD(COALESCE(NULLIF(REGEXP_SUBSTR(f_escalated_at, '^[ 	
+]*([0-9]{1,2})[.][ 	
+]*([0-9]{1,2})[.]([+-]?)[ 	
+]*(([0-9]{4})[ 	
+]*|([0-9]{1,3})[ 	
+]+)[ 	
+]*([0-9]{1,2})[:][ 	
+]*([0-9]{1,2})$', 1, 1, 'e', 5), ''), NULLIF(REGEXP_SUBSTR(f_escalated_at, '^[ 	
+]*([0-9]{1,2})[.][ 	
+]*([0-9]{1,2})[.]([+-]?)[ 	
+]*(([0-9]{4})[ 	
+]*|([0-9]{1,3})[ 	
+]+)[ 	
+]*([0-9]{1,2})[:][ 	
+]*([0-9]{1,2})$', 1, 1, 'e', 6), '')), 4, '0') || '-' || LPAD(NULLIF(REGEXP_SUBSTR(f_escalated_at, '^[ 	
+]*([0-9]{1,2})[.][ 	
+]*([0-9]{1,2})[.]([+-]?)[ 	
+]*(([0-9]{4})[ 	
+]*|([0-9]{1,3})[ 	
+]+)[ 	
+]*([0-9]{1,2})[:][ 	
+]*([0-9]{1,2})$', 1, 1, 'e', 2), ''), 2, '0') || '-' || LPAD(NULLIF(REGEXP_SUBSTR(f_escalated_at, '^[ 	
+]*([0-9]{1,2})[.][ 	
+]*([0-9]{1,2})[.]([+-]?)[ 	
+]*(([0-9]{4})[ 	
+]*|([0-9]{1,3})[ 	
+]+)[ 	
+]*([0-9]{1,2})[:][ 	
+]*([0-9]{1,2})$', 1, 1, 'e', 1), ''), 2, '0') || ' ' || LPAD(NULLIF(REGEXP_SUBSTR(f_escalated_at, '^[ 	
+]*([0-9]{1,2})[.][ 	
+]*([0-9]{1,2})[.]([+-]?)[ 	
+]*(([0-9]{4})[ 	
+]*|([0-9]{1,3})[ 	
+]+)[ 	
+]*([0-9]{1,2})[:][ 	
+]*([0-9]{1,2})$', 1, 1, 'e', 7), ''), 2, '0') || ':' || LPAD(NULLIF(REGEXP_SUBSTR(f_escalated_at, '^[ 	
+]*([0-9]{1,2})[.][ 	
+]*([0-9]{1,2})[.]([+-]?)[ 	
+]*(([0-9]{4})[ 	
+]*|([0-9]{1,3})[ 	
+]+)[ 	
+]*([0-9]{1,2})[:][ 	
+]*([0-9]{1,2})$', 1, 1, 'e', 8), ''), 2, '0') || ':' || '00' END AS g_escalated_at, CASE WHEN (REGEXP_INSTR(f_created_at, '^[ 	
+]*([0-9]{1,2})[.][ 	
+]*([0-9]{1,2})[.]([+-]?)[ 	
+]*(([0-9]{4})[ 	
+]*|([0-9]{1,3})[ 	
+]+)[ 	
+]*([0-9]{1,2})[:][ 	
+]*([0-9]{1,2})$') > 0) THEN CASE WHEN COALESCE(NULLIF(REGEXP_SUBSTR(f_created_at, '^[ 	
+]*([0-9]{1,2})[.][ 	
+]*([0-9]{1,2})[.]([+-]?)[ 	
+]*(([0-9]{4})[ 	
+]*|([0-9]{1,3})[ 	
+]+)[ 	
+]*([0-9]{1,2})[:][ 	
+]*([0-9]{1,2})$', 1, 1, 'e', 3), ''), '') = '-' THEN '-' ELSE '' END || LPAD(COALESCE(NULLIF(REGEXP_SUBSTR(f_created_at, '^[ 	
+]*([0-9]{1,2})[.][ 	
+]*([0-9]{1,2})[.]([+-]?)[ 	
+]*(([0-9]{4})[ 	
+]*|([0-9]{1,3})[ 	
+]+)[ 	
+]*([0-9]{1,2})[:][ 	
+]*([0-9]{1,2})$', 1, 1, 'e', 5), ''), NULLIF(REGEXP_SUBSTR(f_created_at, '^[ 	
+]*([0-9]{1,2})[.][ 	
+]*([0-9]{1,2})[.]([+-]?)[ 	
+]*(([0-9]{4})[ 	
+]*|([0-9]{1,3})[ 	
+]+)[ 	
+]*([0-9]{1,2})[:][ 	
+]*([0-9]{1,2})$', 1, 1, 'e', 6), '')), 4, '0') || '-' || LPAD(NULLIF(REGEXP_SUBSTR(f_created_at, '^[ 	
+]*([0-9]{1,2})[.][ 	
+]*([0-9]{1,2})[.]([+-]?)[ 	
+]*(([0-9]{4})[ 	
+]*|([0-9]{1,3})[ 	
+]+)[ 	
+]*([0-9]{1,2})[:][ 	
+]*([0-9]{1,2})$', 1, 1, 'e', 2), ''), 2, '0') || '-' || LPAD(NULLIF(REGEXP_SUBSTR(f_created_at, '^[ 	
+]*([0-9]{1,2})[.][ 	
+]*([0-9]{1,2})[.]([+-]?)[ 	
+]*(([0-9]{4})[ 	
+]*|([0-9]{1,3})[ 	
+]+)[ 	
+]*([0-9]{1,2})[:][ 	
+]*([0-9]{1,2})$', 1, 1, 'e', 1), ''), 2, '0') || ' ' || LPAD(NULLIF(REGEXP_SUBSTR(f_created_at, '^[ 	
+]*([0-9]{1,2})[.][ 	
+]*([0-9]{1,2})[.]([+-]?)[ 	
+]*(([0-9]{4})[ 	
+]*|([0-9]{1,3})[ 	
+]+)[ 	
+]*([0-9]{1,2})[:][ 	
+]*([0-9]{1,2})$', 1, 1, 'e', 7), ''), 2, '0') || ':' || LPAD(NULLIF(REGEXP_SUBSTR(f_created_at, '^[ 	
+]*([0-9]{1,2})[.][ 	
+]*([0-9]{1,2})[.]([+-]?)[ 	
+]*(([0-9]{4})[ 	
+]*|([0-9]{1,3})[ 	
+]+)[ 	
+]*([0-9]{1,2})[:][ 	
+]*([0-9]{1,2})$', 1, 1, 'e', 8), ''), 2, '0') || ':' || '00' END AS g_created_at
+  FROM num
 ),
 v AS (
   SELECT
@@ -500,8 +462,8 @@ v AS (
     CASE WHEN f_confidence IS NULL THEN NULL WHEN b_f_confidence AND (TRY_CAST(f_confidence AS DOUBLE) >= CAST('0' AS DOUBLE) AND TRY_CAST(f_confidence AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN TRY_CAST(f_confidence AS DOUBLE) END AS c_confidence,
     CASE WHEN LOWER(f_priority) IN ('p1', 'p2') THEN LOWER(f_priority) END AS l_priority,
     COALESCE(CASE WHEN f_id IS NULL THEN 'id: empty' END, CASE WHEN f_confidence IS NULL THEN NULL WHEN NOT b_f_confidence THEN 'confidence: `' || f_confidence || '` is not a number' WHEN b_f_confidence AND NOT (TRY_CAST(f_confidence AS DOUBLE) >= CAST('0' AS DOUBLE) AND TRY_CAST(f_confidence AS DOUBLE) <= CAST('1' AS DOUBLE)) THEN 'confidence: ' || f_confidence || ' is outside 0..1' END) AS rejected,
-    COALESCE(CASE WHEN f_escalated_at IS NULL THEN NULL WHEN (REGEXP_INSTR(f_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_escalated_at, 18, 2) AS BIGINT) WHEN (REGEXP_INSTR(f_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$') > 0) THEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_escalated_at, 18, 2) AS BIGINT)) - CASE WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_escalated_at, 18, 2) AS BIGINT)) >= tz_e.tz_t4 THEN tz_e.tz_o4 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_escalated_at, 18, 2) AS BIGINT)) >= tz_e.tz_t3 THEN tz_e.tz_o3 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_escalated_at, 18, 2) AS BIGINT)) >= tz_e.tz_t2 THEN tz_e.tz_o2 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_escalated_at, 18, 2) AS BIGINT)) >= tz_e.tz_t1 THEN tz_e.tz_o1 ELSE tz_e.tz_o0 END WHEN (REGEXP_INSTR(f_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9][+-]([01][0-9]|2[0-3]):[0-5][0-9]$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_escalated_at, 18, 2) AS BIGINT) - (CASE WHEN SUBSTR(f_escalated_at, 20, 1) = '-' THEN -1 ELSE 1 END) * (CAST(SUBSTR(f_escalated_at, 21, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 24, 2) AS BIGINT) * 60) WHEN (REGEXP_INSTR(f_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]$') > 0) THEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS BIGINT) * 60) - CASE WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS BIGINT) * 60) >= tz_e.tz_t4 THEN tz_e.tz_o4 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS BIGINT) * 60) >= tz_e.tz_t3 THEN tz_e.tz_o3 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS BIGINT) * 60) >= tz_e.tz_t2 THEN tz_e.tz_o2 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(f_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_escalated_at, 15, 2) AS BIGINT) * 60) >= tz_e.tz_t1 THEN tz_e.tz_o1 ELSE tz_e.tz_o0 END END, CASE WHEN f_created_at IS NULL THEN NULL WHEN (REGEXP_INSTR(f_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_created_at, 1, 10))) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_created_at, 18, 2) AS BIGINT) WHEN (REGEXP_INSTR(f_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$') > 0) THEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_created_at, 1, 10))) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_created_at, 18, 2) AS BIGINT)) - CASE WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_created_at, 1, 10))) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_created_at, 18, 2) AS BIGINT)) >= tz_c.tz_t4 THEN tz_c.tz_o4 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_created_at, 1, 10))) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_created_at, 18, 2) AS BIGINT)) >= tz_c.tz_t3 THEN tz_c.tz_o3 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_created_at, 1, 10))) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_created_at, 18, 2) AS BIGINT)) >= tz_c.tz_t2 THEN tz_c.tz_o2 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_created_at, 1, 10))) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_created_at, 18, 2) AS BIGINT)) >= tz_c.tz_t1 THEN tz_c.tz_o1 ELSE tz_c.tz_o0 END WHEN (REGEXP_INSTR(f_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9][+-]([01][0-9]|2[0-3]):[0-5][0-9]$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_created_at, 1, 10))) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(f_created_at, 18, 2) AS BIGINT) - (CASE WHEN SUBSTR(f_created_at, 20, 1) = '-' THEN -1 ELSE 1 END) * (CAST(SUBSTR(f_created_at, 21, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 24, 2) AS BIGINT) * 60) WHEN (REGEXP_INSTR(f_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]$') > 0) THEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_created_at, 1, 10))) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS BIGINT) * 60) - CASE WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_created_at, 1, 10))) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS BIGINT) * 60) >= tz_c.tz_t4 THEN tz_c.tz_o4 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_created_at, 1, 10))) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS BIGINT) * 60) >= tz_c.tz_t3 THEN tz_c.tz_o3 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_created_at, 1, 10))) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS BIGINT) * 60) >= tz_c.tz_t2 THEN tz_c.tz_o2 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(f_created_at, 1, 10))) * 86400 + CAST(SUBSTR(f_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(f_created_at, 15, 2) AS BIGINT) * 60) >= tz_c.tz_t1 THEN tz_c.tz_o1 ELSE tz_c.tz_o0 END END) AS clock_start
-  FROM num LEFT JOIN tz tz_e ON tz_e.tz_y = CASE WHEN (REGEXP_INSTR(f_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$') > 0) THEN CASE WHEN CAST(SUBSTR(f_escalated_at, 1, 4) AS BIGINT) < 1892 THEN 1892 ELSE CAST(SUBSTR(f_escalated_at, 1, 4) AS BIGINT) END END LEFT JOIN tz tz_c ON tz_c.tz_y = CASE WHEN (REGEXP_INSTR(f_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$') > 0) THEN CASE WHEN CAST(SUBSTR(f_created_at, 1, 4) AS BIGINT) < 1892 THEN 1892 ELSE CAST(SUBSTR(f_created_at, 1, 4) AS BIGINT) END END
+    COALESCE(CASE WHEN g_escalated_at IS NULL THEN NULL WHEN (REGEXP_INSTR(g_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(g_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_escalated_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(g_escalated_at, 18, 2) AS BIGINT) WHEN (REGEXP_INSTR(g_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$') > 0) THEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(g_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_escalated_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(g_escalated_at, 18, 2) AS BIGINT)) - CASE WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(g_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_escalated_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(g_escalated_at, 18, 2) AS BIGINT)) >= tz_e.tz_t4 THEN tz_e.tz_o4 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(g_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_escalated_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(g_escalated_at, 18, 2) AS BIGINT)) >= tz_e.tz_t3 THEN tz_e.tz_o3 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(g_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_escalated_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(g_escalated_at, 18, 2) AS BIGINT)) >= tz_e.tz_t2 THEN tz_e.tz_o2 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(g_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_escalated_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(g_escalated_at, 18, 2) AS BIGINT)) >= tz_e.tz_t1 THEN tz_e.tz_o1 ELSE tz_e.tz_o0 END WHEN (REGEXP_INSTR(g_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9][+-]([01][0-9]|2[0-3]):[0-5][0-9]$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(g_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_escalated_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(g_escalated_at, 18, 2) AS BIGINT) - (CASE WHEN SUBSTR(g_escalated_at, 20, 1) = '-' THEN -1 ELSE 1 END) * (CAST(SUBSTR(g_escalated_at, 21, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_escalated_at, 24, 2) AS BIGINT) * 60) WHEN (REGEXP_INSTR(g_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9][+-]([01][0-9]|2[0-5]):[0-5][0-9]:[0-5][0-9]$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(g_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_escalated_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(g_escalated_at, 18, 2) AS BIGINT) - (CASE WHEN SUBSTR(g_escalated_at, 20, 1) = '-' THEN -1 ELSE 1 END) * (CAST(SUBSTR(g_escalated_at, 21, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_escalated_at, 24, 2) AS BIGINT) * 60 + CAST(SUBSTR(g_escalated_at, 27, 2) AS BIGINT)) WHEN (REGEXP_INSTR(g_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]$') > 0) THEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(g_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_escalated_at, 15, 2) AS BIGINT) * 60) - CASE WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(g_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_escalated_at, 15, 2) AS BIGINT) * 60) >= tz_e.tz_t4 THEN tz_e.tz_o4 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(g_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_escalated_at, 15, 2) AS BIGINT) * 60) >= tz_e.tz_t3 THEN tz_e.tz_o3 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(g_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_escalated_at, 15, 2) AS BIGINT) * 60) >= tz_e.tz_t2 THEN tz_e.tz_o2 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_escalated_at, 1, 10))) * 86400 + CAST(SUBSTR(g_escalated_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_escalated_at, 15, 2) AS BIGINT) * 60) >= tz_e.tz_t1 THEN tz_e.tz_o1 ELSE tz_e.tz_o0 END END, CASE WHEN g_created_at IS NULL THEN NULL WHEN (REGEXP_INSTR(g_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_created_at, 1, 10))) * 86400 + CAST(SUBSTR(g_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_created_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(g_created_at, 18, 2) AS BIGINT) WHEN (REGEXP_INSTR(g_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$') > 0) THEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_created_at, 1, 10))) * 86400 + CAST(SUBSTR(g_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_created_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(g_created_at, 18, 2) AS BIGINT)) - CASE WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_created_at, 1, 10))) * 86400 + CAST(SUBSTR(g_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_created_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(g_created_at, 18, 2) AS BIGINT)) >= tz_c.tz_t4 THEN tz_c.tz_o4 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_created_at, 1, 10))) * 86400 + CAST(SUBSTR(g_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_created_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(g_created_at, 18, 2) AS BIGINT)) >= tz_c.tz_t3 THEN tz_c.tz_o3 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_created_at, 1, 10))) * 86400 + CAST(SUBSTR(g_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_created_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(g_created_at, 18, 2) AS BIGINT)) >= tz_c.tz_t2 THEN tz_c.tz_o2 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_created_at, 1, 10))) * 86400 + CAST(SUBSTR(g_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_created_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(g_created_at, 18, 2) AS BIGINT)) >= tz_c.tz_t1 THEN tz_c.tz_o1 ELSE tz_c.tz_o0 END WHEN (REGEXP_INSTR(g_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9][+-]([01][0-9]|2[0-3]):[0-5][0-9]$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_created_at, 1, 10))) * 86400 + CAST(SUBSTR(g_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_created_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(g_created_at, 18, 2) AS BIGINT) - (CASE WHEN SUBSTR(g_created_at, 20, 1) = '-' THEN -1 ELSE 1 END) * (CAST(SUBSTR(g_created_at, 21, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_created_at, 24, 2) AS BIGINT) * 60) WHEN (REGEXP_INSTR(g_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9][+-]([01][0-9]|2[0-5]):[0-5][0-9]:[0-5][0-9]$') > 0) THEN DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_created_at, 1, 10))) * 86400 + CAST(SUBSTR(g_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_created_at, 15, 2) AS BIGINT) * 60 + CAST(SUBSTR(g_created_at, 18, 2) AS BIGINT) - (CASE WHEN SUBSTR(g_created_at, 20, 1) = '-' THEN -1 ELSE 1 END) * (CAST(SUBSTR(g_created_at, 21, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_created_at, 24, 2) AS BIGINT) * 60 + CAST(SUBSTR(g_created_at, 27, 2) AS BIGINT)) WHEN (REGEXP_INSTR(g_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]$') > 0) THEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_created_at, 1, 10))) * 86400 + CAST(SUBSTR(g_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_created_at, 15, 2) AS BIGINT) * 60) - CASE WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_created_at, 1, 10))) * 86400 + CAST(SUBSTR(g_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_created_at, 15, 2) AS BIGINT) * 60) >= tz_c.tz_t4 THEN tz_c.tz_o4 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_created_at, 1, 10))) * 86400 + CAST(SUBSTR(g_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_created_at, 15, 2) AS BIGINT) * 60) >= tz_c.tz_t3 THEN tz_c.tz_o3 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_created_at, 1, 10))) * 86400 + CAST(SUBSTR(g_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_created_at, 15, 2) AS BIGINT) * 60) >= tz_c.tz_t2 THEN tz_c.tz_o2 WHEN (DATEDIFF(day, DATE '1970-01-01', TRY_TO_DATE(SUBSTR(g_created_at, 1, 10))) * 86400 + CAST(SUBSTR(g_created_at, 12, 2) AS BIGINT) * 3600 + CAST(SUBSTR(g_created_at, 15, 2) AS BIGINT) * 60) >= tz_c.tz_t1 THEN tz_c.tz_o1 ELSE tz_c.tz_o0 END END) AS clock_start
+  FROM ts LEFT JOIN tz tz_e ON tz_e.tz_y = CASE WHEN (REGEXP_INSTR(g_escalated_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$') > 0) THEN CASE WHEN CAST(SUBSTR(g_escalated_at, 1, 4) AS BIGINT) < 1892 THEN 1892 ELSE CAST(SUBSTR(g_escalated_at, 1, 4) AS BIGINT) END END LEFT JOIN tz tz_c ON tz_c.tz_y = CASE WHEN (REGEXP_INSTR(g_created_at, '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$') > 0) THEN CASE WHEN CAST(SUBSTR(g_created_at, 1, 4) AS BIGINT) < 1892 THEN 1892 ELSE CAST(SUBSTR(g_created_at, 1, 4) AS BIGINT) END END
 ),
 r AS (
   SELECT
