@@ -1,0 +1,84 @@
+//! Rows that come typed (a decoded batch of a Parquet file's columns), kept as they are in
+//! [`super::Records`] instead of being written out as text: the parser reads each cell as the
+//! value it is (a string borrowed from its column, an instant, a double, a flag) and writes a
+//! cell as text only where the text is what it needs ([`TypedBatch::text`]: the same text a CSV
+//! export of the table holds).
+
+use super::Records;
+
+/// One cell of a typed row, as its column holds it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    /// Empty (a null).
+    Null,
+    /// A string, as it stands.
+    Text(&'a str),
+    /// An instant: `raw` units of `1 / per_second` s since 1970; `utc` when the column is
+    /// adjusted to UTC (its text has the `Z`), else a wall-clock time (no offset).
+    Time {
+        raw: i64,
+        per_second: i64,
+        utc: bool,
+    },
+    Float(f64),
+    Int(i64),
+    Bool(bool),
+    /// Any other value: read through its text.
+    Other,
+}
+
+/// A batch of typed rows (the columns of one decoded Parquet batch).
+pub trait TypedBatch: Send + Sync + std::fmt::Debug {
+    /// Rows, and cells per row.
+    fn rows(&self) -> usize;
+    fn width(&self) -> usize;
+    /// The line of row `row` in a CSV export of the table.
+    fn line(&self, row: usize) -> u64;
+    /// The cell of row `row` in column `column` ([`Cell::Null`] outside the batch).
+    fn cell(&self, row: usize, column: usize) -> Cell<'_>;
+    /// Append the cell's text (what a CSV export holds) to `out`.
+    fn text(&self, row: usize, column: usize, out: &mut String);
+}
+
+impl Records {
+    /// Hold the rows of `batch` as they are (replacing what was here): each is a record whose
+    /// cells the parser reads typed ([`super::RawRecord::typed`]); one that needs its text
+    /// (a rejected record, for `--rejects`) gets it from [`Records::write_text`].
+    pub fn hold_typed(&mut self, batch: Box<dyn TypedBatch>) {
+        self.clear();
+        for row in 0..batch.rows() {
+            self.records.push(super::Extent {
+                start: 0,
+                first: 0,
+                last: 0,
+                line: batch.line(row),
+                rejected: None,
+            });
+        }
+        self.typed = Some(batch);
+    }
+
+    /// Give typed record `index` its text: its cells written as a CSV export holds them, so
+    /// that [`Records::get`] gives the record as text from now on. Nothing for a record that is
+    /// text already.
+    pub fn write_text(&mut self, index: usize) {
+        let (Some(batch), Some(extent)) = (self.typed.as_ref(), self.records.get(index)) else {
+            return;
+        };
+        if extent.last > extent.first || batch.width() == 0 {
+            return;
+        }
+        let (start, first) = (self.bytes.len(), self.ends.len());
+        let mut cell = String::new();
+        for column in 0..batch.width() {
+            cell.clear();
+            batch.text(index, column, &mut cell);
+            self.bytes.extend_from_slice(cell.as_bytes());
+            self.ends.push(self.bytes.len());
+        }
+        let last = self.ends.len();
+        if let Some(extent) = self.records.get_mut(index) {
+            (extent.start, extent.first, extent.last) = (start, first, last);
+        }
+    }
+}
