@@ -382,3 +382,5 @@ pub fn mapped_columns(mapping: &super::Mapping, needs: &super::layout::Needs) ->
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod typed_tests;
