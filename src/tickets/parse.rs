@@ -12,7 +12,7 @@ use jiff::Timestamp;
 
 use super::Ticket;
 use super::mapping::{ConfidenceScale, Mapping, Na, SentimentScale};
-use super::record::{Cell, RawRecord};
+use super::record::{Cell, RawRecord, reuse_cells};
 use super::source::{Layout, Needs, RowError};
 use super::value::{TimestampParser, parse_bool, parse_number};
 use crate::fields::{Field, Label};
@@ -65,6 +65,8 @@ pub struct TicketParser {
     has_na: bool,
     /// The text of a typed row's cells read as text (kept for their buffers).
     rendered: Rendered,
+    /// A typed row's cells (kept for its buffer).
+    cells: Vec<Cell<'static>>,
     /// Per label field ([`Label`] order, then `resolved_tier`): a few trimmed texts as the
     /// data spells them and the label each was read as, so a column's few distinct values are
     /// lower-cased, aliased and checked once, not once per ticket.
@@ -131,6 +133,7 @@ impl TicketParser {
             // As `Na::new` keeps them: the values that are not blank once trimmed.
             has_na: mapping.values.na.iter().any(|v| !v.trim().is_empty()),
             rendered: Rendered::default(),
+            cells: Vec::new(),
             known_labels: Default::default(),
             bad_values: BTreeMap::new(),
         })
@@ -186,10 +189,16 @@ impl TicketParser {
         let na = std::mem::take(&mut self.na);
         let mut rendered = std::mem::take(&mut self.rendered);
         rendered.reset(record.typed().map_or(0, |(batch, _)| batch.width()));
-        let fields = RecordText::new(record, self.has_na.then_some(&na), &rendered);
+        let mut cells = reuse_cells(std::mem::take(&mut self.cells));
+        if let Some((batch, row)) = record.typed() {
+            batch.row(row, &mut cells);
+        }
+        let fields = RecordText::new(record, self.has_na.then_some(&na), &cells, &rendered);
         let filled = self.fill(&fields, number, ticket);
+        drop(fields);
         self.na = na;
         self.rendered = rendered;
+        self.cells = reuse_cells(cells);
         filled.map_err(|reason| RowError {
             line,
             id: (!ticket.id.is_empty()).then(|| ticket.id.clone()),

@@ -11,7 +11,7 @@ use super::chunk::Chunk;
 mod plain;
 mod typed;
 
-pub use typed::{Cell, TypedBatch};
+pub use typed::{Cell, TypedBatch, reuse_cells};
 
 /// Consecutive records: their field bytes in one buffer.
 #[derive(Debug, Default)]

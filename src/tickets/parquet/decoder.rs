@@ -303,4 +303,12 @@ impl TypedBatch for Decoded {
             c.text(row, out);
         }
     }
+
+    fn row<'a>(&'a self, row: usize, cells: &mut Vec<Cell<'a>>) {
+        cells.clear();
+        match row < self.rows {
+            true => cells.extend(self.columns.iter().map(|c| c.cell(row))),
+            false => cells.resize(self.columns.len(), Cell::Null),
+        }
+    }
 }

@@ -15,8 +15,16 @@ pub(super) struct RecordText<'r> {
     whole: Option<&'r str>,
     /// `[values] na`: raw values that mean empty; `None` when there are none.
     na: Option<&'r Na>,
-    /// A typed row: its batch, its row, and the text of the cells read as text.
-    typed: Option<(&'r dyn TypedBatch, usize, &'r Rendered)>,
+    /// A typed row: its batch, its row, its cells, and the text of the cells read as text.
+    typed: Option<Typed<'r>>,
+}
+
+#[derive(Clone, Copy)]
+struct Typed<'r> {
+    batch: &'r dyn TypedBatch,
+    row: usize,
+    cells: &'r [Cell<'r>],
+    rendered: &'r Rendered,
 }
 
 /// The text of a typed row's cells that the parser reads as text, written when first read;
@@ -41,9 +49,11 @@ impl Rendered {
 }
 
 impl<'r> RecordText<'r> {
+    /// The fields of `record`; of a typed row, `cells` are its cells ([`TypedBatch::row`]).
     pub(super) fn new(
         record: RawRecord<'r>,
         na: Option<&'r Na>,
+        cells: &'r [Cell<'r>],
         rendered: &'r Rendered,
     ) -> RecordText<'r> {
         match record.typed() {
@@ -51,7 +61,12 @@ impl<'r> RecordText<'r> {
                 record,
                 whole: None,
                 na,
-                typed: Some((batch, row, rendered)),
+                typed: Some(Typed {
+                    batch,
+                    row,
+                    cells,
+                    rendered,
+                }),
             },
             None => RecordText {
                 record,
@@ -65,7 +80,8 @@ impl<'r> RecordText<'r> {
     /// The cell of a typed row as its column holds it; `None` for a text record.
     #[inline(always)]
     pub(super) fn cell(&self, column: usize) -> Option<Cell<'r>> {
-        self.typed.map(|(batch, row, _)| batch.cell(row, column))
+        self.typed
+            .map(|typed| typed.cells.get(column).copied().unwrap_or(Cell::Null))
     }
 
     /// Whether `[values] na` is in force (a typed value is then read through its text).
@@ -90,8 +106,14 @@ impl<'r> RecordText<'r> {
 
     #[inline(always)]
     fn raw(&self, column: usize) -> Result<&'r str, ()> {
-        if let Some((batch, row, rendered)) = self.typed {
-            return Ok(match batch.cell(row, column) {
+        if let Some(Typed {
+            batch,
+            row,
+            cells,
+            rendered,
+        }) = self.typed
+        {
+            return Ok(match cells.get(column).copied().unwrap_or(Cell::Null) {
                 Cell::Text(text) => text,
                 Cell::Null => "",
                 _ => match rendered.cells.get(column) {

@@ -38,6 +38,19 @@ pub trait TypedBatch: Send + Sync + std::fmt::Debug {
     fn cell(&self, row: usize, column: usize) -> Cell<'_>;
     /// Append the cell's text (what a CSV export holds) to `out`.
     fn text(&self, row: usize, column: usize, out: &mut String);
+    /// Every cell of row `row`, in column order, into `cells` (replacing what was there).
+    fn row<'a>(&'a self, row: usize, cells: &mut Vec<Cell<'a>>) {
+        cells.clear();
+        cells.extend((0..self.width()).map(|column| self.cell(row, column)));
+    }
+}
+
+/// An empty vector of cells of another lifetime, in the same allocation (so that one buffer
+/// serves row after row).
+pub fn reuse_cells<'b>(mut cells: Vec<Cell<'_>>) -> Vec<Cell<'b>> {
+    cells.clear();
+    // Collecting an emptied vector into one of the same layout keeps its allocation.
+    cells.into_iter().map(|_| Cell::Null).collect()
 }
 
 impl Records {
@@ -80,5 +93,24 @@ impl Records {
         if let Some(extent) = self.records.get_mut(index) {
             (extent.start, extent.first, extent.last) = (start, first, last);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reused_cells_keep_their_allocation() {
+        let text = String::from("x");
+        let mut cells = vec![Cell::Text(&text); 20];
+        cells.push(Cell::Null);
+        let (at, capacity) = (cells.as_ptr() as usize, cells.capacity());
+        let reused: Vec<Cell<'static>> = reuse_cells(cells);
+        assert!(reused.is_empty());
+        assert_eq!(
+            (reused.as_ptr() as usize, reused.capacity()),
+            (at, capacity)
+        );
     }
 }
