@@ -195,7 +195,6 @@ impl TicketParser {
         }
         let fields = RecordText::new(record, self.has_na.then_some(&na), &cells, &rendered);
         let filled = self.fill(&fields, number, ticket);
-        drop(fields);
         self.na = na;
         self.rendered = rendered;
         self.cells = reuse_cells(cells);
