@@ -46,7 +46,7 @@ pub trait TypedChunk: Send + std::fmt::Debug {
     /// The rows decoded, to be held as they are ([`super::Records::hold_typed`]) rather than
     /// split into text records; `None` when they can only be split. After an error, a batch
     /// of no rows (then [`TypedChunk::error`] says why).
-    fn batch(&self) -> Option<Box<dyn super::record::TypedBatch>> {
+    fn batch(&self) -> Option<Box<dyn super::cell::TypedBatch>> {
         None
     }
     /// Why [`TypedChunk::split`] found no rows to split: the rows could not be decoded (the

@@ -118,3 +118,23 @@ fn a_fraction_of_a_second_is_left_to_jiff() {
     assert_eq!(whole_seconds(-2_000, 1_000), Some(-2));
     assert_eq!(whole_seconds(7, 1), Some(7));
 }
+
+#[test]
+fn integers_are_written_as_the_formatter_writes_them() {
+    let mut values = vec![0, -1, 1, 9, -10, i64::MIN, i64::MAX, i64::MIN + 1, 1 << 53];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..100_000 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        values.push(state as i64);
+        values.push((state % 100_000) as i64 - 50_000);
+    }
+    for v in values {
+        assert_eq!(
+            std::str::from_utf8(itoa_i64(v).as_bytes()).ok(),
+            Some(v.to_string().as_str()),
+            "{v}"
+        );
+    }
+}
