@@ -43,6 +43,12 @@ pub trait TypedChunk: Send + std::fmt::Debug {
     /// Append each row to `records` as one record, with the line a CSV export of the table
     /// gives it (what [`super::source::TypedRows::next_row`] gives the same row).
     fn split(&self, records: &mut super::Records);
+    /// The rows decoded, to be held as they are ([`super::Records::hold_typed`]) rather than
+    /// split into text records; `None` when they can only be split. After an error, a batch
+    /// of no rows (then [`TypedChunk::error`] says why).
+    fn batch(&self) -> Option<Box<dyn super::cell::TypedBatch>> {
+        None
+    }
     /// Why [`TypedChunk::split`] found no rows to split: the rows could not be decoded (the
     /// worker decodes them). The input ends there.
     fn error(&self) -> Option<&str> {

@@ -8,6 +8,7 @@
 //! ragged, or when a field some rule reads holds a bad value; a bad value in a field used only by
 //! metrics counts as empty and is tallied per column.
 
+pub mod cell;
 pub mod chunk;
 pub mod events;
 pub mod filter;

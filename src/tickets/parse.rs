@@ -12,12 +12,13 @@ use jiff::Timestamp;
 
 use super::Ticket;
 use super::mapping::{ConfidenceScale, Mapping, Na, SentimentScale};
-use super::record::RawRecord;
+use super::record::{Cell, RawRecord, reuse_cells};
 use super::source::{Layout, Needs, RowError};
-use super::value::{TimestampParser, parse_bool, parse_number, trim};
+use super::value::{TimestampParser, parse_bool, parse_number};
 use crate::fields::{Field, Label};
 use crate::text::{fold, normalize_label};
 use spelling::SpellingKey;
+use text::{RecordText, Rendered};
 
 /// Where a canonical field comes from and how its problems count.
 #[derive(Debug, Clone)]
@@ -35,51 +36,6 @@ struct ExtraPlan {
     column: Option<usize>,
     rule_read: bool,
     numeric: bool,
-}
-
-/// A record's fields as text. A record that is valid UTF-8 as a whole (the usual case) is
-/// checked once; its fields are slices of it.
-struct RecordText<'r> {
-    record: RawRecord<'r>,
-    whole: Option<&'r str>,
-    /// `[values] na`: raw values that mean empty; `None` when there are none.
-    na: Option<&'r Na>,
-}
-
-impl<'r> RecordText<'r> {
-    /// Field `column` (empty when the record is short); `Err` when it is not UTF-8.
-    #[inline(always)]
-    fn get(&self, column: usize) -> Result<&'r str, ()> {
-        self.raw(column).map(|text| self.clean(text))
-    }
-
-    #[inline(always)]
-    fn clean(&self, text: &'r str) -> &'r str {
-        match self.na {
-            Some(na) => na.clean(text),
-            None => text,
-        }
-    }
-
-    #[inline(always)]
-    fn raw(&self, column: usize) -> Result<&'r str, ()> {
-        // A slice of valid UTF-8 between character boundaries is valid UTF-8; a field that
-        // does not start and end on one (only possible in a record that is not all text)
-        // is checked on its own.
-        if let Some(field) = self
-            .whole
-            .zip(self.record.range(column))
-            .and_then(|(whole, range)| whole.get(range))
-        {
-            return Ok(field);
-        }
-        std::str::from_utf8(self.record.get(column).unwrap_or_default()).map_err(|_| ())
-    }
-
-    #[inline(always)]
-    fn trimmed(&self, column: usize) -> Result<&'r str, ()> {
-        self.raw(column).map(|text| self.clean(trim(text)))
-    }
 }
 
 enum Problem {
@@ -107,6 +63,10 @@ pub struct TicketParser {
     na: Na,
     /// Whether `na` has any value (else no field is tested against it).
     has_na: bool,
+    /// The text of a typed row's cells read as text (kept for their buffers).
+    rendered: Rendered,
+    /// A typed row's cells (kept for its buffer).
+    cells: Vec<Cell<'static>>,
     /// Per label field ([`Label`] order, then `resolved_tier`): a few trimmed texts as the
     /// data spells them and the label each was read as, so a column's few distinct values are
     /// lower-cased, aliased and checked once, not once per ticket.
@@ -172,6 +132,8 @@ impl TicketParser {
             na: Na::new(&mapping.values),
             // As `Na::new` keeps them: the values that are not blank once trimmed.
             has_na: mapping.values.na.iter().any(|v| !v.trim().is_empty()),
+            rendered: Rendered::default(),
+            cells: Vec::new(),
             known_labels: Default::default(),
             bad_values: BTreeMap::new(),
         })
@@ -225,13 +187,17 @@ impl TicketParser {
         }
         // Lent to the record's view for the parse (the parser itself is borrowed mutably).
         let na = std::mem::take(&mut self.na);
-        let fields = RecordText {
-            record,
-            whole: std::str::from_utf8(record.as_slice()).ok(),
-            na: self.has_na.then_some(&na),
-        };
+        let mut rendered = std::mem::take(&mut self.rendered);
+        rendered.reset(record.typed().map_or(0, |(batch, _)| batch.width()));
+        let mut cells = reuse_cells(std::mem::take(&mut self.cells));
+        if let Some((batch, row)) = record.typed() {
+            batch.row(row, &mut cells);
+        }
+        let fields = RecordText::new(record, self.has_na.then_some(&na), &cells, &rendered);
         let filled = self.fill(&fields, number, ticket);
         self.na = na;
+        self.rendered = rendered;
+        self.cells = reuse_cells(cells);
         filled.map_err(|reason| RowError {
             line,
             id: (!ticket.id.is_empty()).then(|| ticket.id.clone()),
@@ -298,6 +264,9 @@ impl TicketParser {
         field: Field,
         record: &RecordText,
     ) -> Result<Option<Timestamp>, String> {
+        if let Some(instant) = self.typed_timestamp(field, record) {
+            return Ok(Some(instant));
+        }
         let parsed = match self.text_of(field, record) {
             Ok(Some(text)) => match self.timestamps.parse(text) {
                 Some(ts) => Ok(Some(ts)),
@@ -401,9 +370,26 @@ impl TicketParser {
     }
 
     fn number(&mut self, field: Field, record: &RecordText) -> Result<Option<f64>, String> {
+        let raw = match self.typed_number(field, record) {
+            Some(raw) => raw,
+            None => match self.text_number(field, record)? {
+                Ok(raw) => raw,
+                Err(done) => return Ok(done),
+            },
+        };
+        self.scaled(field, raw)
+    }
+
+    /// A number field's text read as a number: `Err` with the field's value when the text
+    /// settles it (empty, a sentiment label, a bad value counted as empty).
+    fn text_number(
+        &mut self,
+        field: Field,
+        record: &RecordText,
+    ) -> Result<Result<f64, Option<f64>>, String> {
         let text = match self.text_of(field, record) {
             Ok(Some(text)) => text,
-            other => return self.settle(field, other.map(|_| None)),
+            other => return self.settle(field, other.map(|_| None)).map(Err),
         };
         let Some(raw) = parse_number(text) else {
             if field == Field::Sentiment {
@@ -411,13 +397,18 @@ impl TicketParser {
                     let wanted = normalize_label(text);
                     if let Some((_, v)) = labels.iter().find(|(k, _)| normalize_label(k) == wanted)
                     {
-                        return Ok(Some(*v));
+                        return Ok(Err(Some(*v)));
                     }
                 }
             }
             let problem = self.problem(field, format!("`{text}` is not a number"));
-            return self.settle(field, Err(problem));
+            return self.settle(field, Err(problem)).map(Err);
         };
+        Ok(Ok(raw))
+    }
+
+    /// A number field's value `raw` on the field's scale, checked against its range.
+    fn scaled(&mut self, field: Field, raw: f64) -> Result<Option<f64>, String> {
         let (value, range) = match field {
             Field::Confidence => {
                 let v = if self.confidence_scale == ConfidenceScale::Percent {
@@ -448,6 +439,9 @@ impl TicketParser {
     }
 
     fn boolean(&mut self, field: Field, record: &RecordText) -> Result<Option<bool>, String> {
+        if let Some(value) = self.typed_bool(field, record) {
+            return Ok(Some(value));
+        }
         let parsed = match self.text_of(field, record) {
             Ok(Some(text)) => match parse_bool(text) {
                 Some(b) => Ok(Some(b)),
@@ -558,3 +552,5 @@ pub fn without_offset_note(count: u64, zone: &str) -> Option<String> {
 mod spelling;
 #[cfg(test)]
 mod tests;
+mod text;
+mod typed;

@@ -9,6 +9,9 @@ use csv::ByteRecord;
 use super::chunk::Chunk;
 
 mod plain;
+mod typed;
+
+pub use typed::{Cell, TypedBatch, reuse_cells};
 
 /// Consecutive records: their field bytes in one buffer.
 #[derive(Debug, Default)]
@@ -19,6 +22,9 @@ pub struct Records {
     records: Vec<Extent>,
     /// Why records were rejected before they became tickets (an event folded into none).
     rejections: Vec<Rejection>,
+    /// Typed rows held as they are ([`Records::hold_typed`]): a record without fields is
+    /// its row of this batch.
+    typed: Option<Box<dyn TypedBatch>>,
 }
 
 /// A record rejected while reading (an event without a valid time, …): its id if known and
@@ -51,6 +57,9 @@ pub struct RawRecord<'a> {
     ends: &'a [usize],
     line: u64,
     rejection: Option<&'a Rejection>,
+    /// A typed row (its batch, and its row in it) not written as text: its cells are read
+    /// from the batch ([`RawRecord::typed`]).
+    typed: Option<(&'a dyn TypedBatch, usize)>,
 }
 
 impl Records {
@@ -59,6 +68,7 @@ impl Records {
         self.ends.clear();
         self.records.clear();
         self.rejections.clear();
+        self.typed = None;
     }
 
     pub fn len(&self) -> usize {
@@ -120,11 +130,15 @@ impl Records {
     /// inside its quoted fields, minus its own `\n` when the parser consumed it.
     /// A plainly written record is split without `core` ([`plain::plain_record`]), which
     /// reads the same fields from it; any other goes to `core` as it stands.
-    /// A chunk of typed rows is split as it is ([`super::chunk::TypedChunk`]).
+    /// A chunk of typed rows is held as it is ([`Records::hold_typed`]), or split when it
+    /// cannot be ([`super::chunk::TypedChunk`]).
     pub fn read_chunk(&mut self, core: &mut csv_core::Reader, chunk: &Chunk) {
         self.clear();
         if let Some(typed) = &chunk.typed {
-            typed.split(self);
+            match typed.batch() {
+                Some(batch) => self.hold_typed(batch),
+                None => typed.split(self),
+            }
             return;
         }
         // Chunks begin at a record boundary, whichever this parser read before.
@@ -284,6 +298,10 @@ impl Records {
             ends: &self.ends[extent.first..extent.last],
             line: extent.line,
             rejection: extent.rejected.and_then(|i| self.rejections.get(i)),
+            typed: match (&self.typed, extent.last > extent.first) {
+                (Some(batch), false) => Some((batch.as_ref(), index)),
+                _ => None,
+            },
         })
     }
 }
@@ -292,11 +310,21 @@ impl<'a> RawRecord<'a> {
     /// Number of fields.
     #[inline]
     pub fn len(&self) -> usize {
-        self.ends.len()
+        match self.typed {
+            Some((batch, _)) => batch.width(),
+            None => self.ends.len(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.len() == 0
+    }
+
+    /// A typed row not written as text (then [`RawRecord::get`] has no fields): its batch and
+    /// its row in it.
+    #[inline]
+    pub fn typed(&self) -> Option<(&'a dyn TypedBatch, usize)> {
+        self.typed
     }
 
     /// Line of the record's start in the input (1-based, header included).

@@ -225,6 +225,8 @@ impl<'a> Worker<'a> {
                 break;
             };
             if let Err(error) = self.one(record, batch.first + index as u64) {
+                // A typed row (Parquet) gets its text for `--rejects` only now.
+                batch.records.write_text(index);
                 batch.rejects.push((index, error));
                 continue;
             }

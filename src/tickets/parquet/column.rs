@@ -16,6 +16,7 @@ use csv::ByteRecord;
 
 use super::newlines;
 use crate::tickets::Records;
+use crate::tickets::record::Cell;
 
 /// Where a row's cells go, one field each: a `ByteRecord` (one row at a time) or straight
 /// into the worker's [`Records`] (a chunk of rows, no copy in between).
@@ -32,6 +33,16 @@ impl Fields for ByteRecord {
 impl Fields for Records {
     fn field(&mut self, bytes: &[u8]) {
         self.push_field(bytes);
+    }
+}
+
+/// One cell's text ([`Column::text`]).
+struct Text<'a>(&'a mut String);
+
+impl Fields for Text<'_> {
+    fn field(&mut self, bytes: &[u8]) {
+        // Every cell is written from UTF-8 (Arrow strings, digits, dates).
+        self.0.push_str(&String::from_utf8_lossy(bytes));
     }
 }
 
@@ -57,6 +68,8 @@ pub(super) enum Column {
     /// written as [`value`] writes them.
     Float64(Float64Array),
     Boolean(BooleanArray),
+    /// 64-bit integers (counts), written as [`value`] writes them.
+    Int64(Int64Array),
     /// Any other supported type, written by [`value`].
     Other(ArrayRef),
 }
@@ -71,6 +84,7 @@ impl Column {
             Column::Time { values, .. } => values.len(),
             Column::Float64(a) => a.len(),
             Column::Boolean(a) => a.len(),
+            Column::Int64(a) => a.len(),
             Column::Other(a) => a.len(),
         }
     }
@@ -100,8 +114,50 @@ impl Column {
                     .map(|row| dictionary_value(keys, values, row).map_or(0, newlines))
                     .sum(),
             },
-            Column::Time { .. } | Column::Float64(_) | Column::Boolean(_) | Column::Other(_) => 0,
+            _ => 0,
         }
+    }
+
+    /// Line breaks inside the cell at `row` (only strings hold any).
+    pub(super) fn newlines_at(&self, row: usize) -> u64 {
+        match self.cell(row) {
+            Cell::Text(text) => newlines(text.as_bytes()),
+            _ => 0,
+        }
+    }
+
+    /// The cell at `row` as the column holds it.
+    #[inline]
+    pub(super) fn cell(&self, row: usize) -> Cell<'_> {
+        match self {
+            Column::Utf8(a) if !a.is_null(row) => Cell::Text(a.value(row)),
+            Column::LargeUtf8(a) if !a.is_null(row) => Cell::Text(a.value(row)),
+            Column::Utf8View(a) if !a.is_null(row) => Cell::Text(a.value(row)),
+            Column::Dictionary { keys, values } => {
+                dictionary_text(keys, values, row).map_or(Cell::Null, Cell::Text)
+            }
+            Column::Time {
+                values,
+                per_second,
+                utc,
+                ..
+            } if !values.is_null(row) => Cell::Time {
+                raw: values.value(row),
+                per_second: *per_second,
+                utc: *utc,
+            },
+            Column::Float64(a) if !a.is_null(row) => Cell::Float(a.value(row)),
+            Column::Boolean(a) if !a.is_null(row) => Cell::Bool(a.value(row)),
+            Column::Int64(a) if !a.is_null(row) => Cell::Int(a.value(row)),
+            Column::Other(a) if !a.is_null(row) => Cell::Other,
+            _ => Cell::Null,
+        }
+    }
+
+    /// Append the cell at `row` to `out`, as the text a CSV export would hold.
+    pub(super) fn text(&self, row: usize, out: &mut String) {
+        let mut cell = String::new();
+        self.push(row, &mut Text(out), &mut cell);
     }
 
     pub(super) fn of(array: &ArrayRef) -> Column {
@@ -183,6 +239,10 @@ impl Column {
                 .as_boolean_opt()
                 .cloned()
                 .map_or_else(other, Column::Boolean),
+            DataType::Int64 => array
+                .as_primitive_opt::<Int64Type>()
+                .cloned()
+                .map_or_else(other, Column::Int64),
             _ => other(),
         }
     }
@@ -230,6 +290,9 @@ impl Column {
                 true => b"true",
                 false => b"false",
             }),
+            Column::Int64(a) if !a.is_null(row) => {
+                record.field(itoa_i64(a.value(row)).as_bytes());
+            }
             Column::Other(array) => {
                 cell.clear();
                 value(array.as_ref(), row, cell);
@@ -249,11 +312,26 @@ fn dictionary_value<'a>(
     values: &'a StringArray,
     row: usize,
 ) -> Option<&'a [u8]> {
+    dictionary_text(keys, values, row).map(str::as_bytes)
+}
+
+#[inline(always)]
+fn dictionary_text<'a>(keys: &Int32Array, values: &'a StringArray, row: usize) -> Option<&'a str> {
     if keys.is_null(row) {
         return None;
     }
     let key = usize::try_from(keys.value(row)).ok()?;
-    (key < values.len() && !values.is_null(key)).then(|| values.value(key).as_bytes())
+    (key < values.len() && !values.is_null(key)).then(|| values.value(key))
+}
+
+/// `n` in decimal digits, with its sign (as `format!("{n}")` writes it).
+fn itoa_i64(n: i64) -> Digits {
+    let mut digits = itoa_u64(n.unsigned_abs());
+    if n < 0 {
+        digits.start -= 1;
+        digits.bytes[digits.start] = b'-';
+    }
+    digits
 }
 
 /// `v` as `format!("{v}")` writes it, when it has at most four decimals and is below 10⁹ in
@@ -313,17 +391,17 @@ fn itoa_u64(n: u64) -> Digits {
     }
 }
 
-/// The decimal digits of a `u64`, right-aligned.
+/// The decimal digits of a `u64` (or an `i64` with its sign), right-aligned.
 struct Digits {
-    bytes: [u8; 20],
+    bytes: [u8; 21],
     start: usize,
 }
 
 impl Default for Digits {
     fn default() -> Digits {
         Digits {
-            bytes: [0; 20],
-            start: 20,
+            bytes: [0; 21],
+            start: 21,
         }
     }
 }
@@ -454,125 +532,4 @@ fn value(array: &dyn Array, row: usize, out: &mut String) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// What the CSV rendering wrote before the fast path: jiff's own text.
-    fn jiff_text(seconds: i64, utc: bool) -> Option<String> {
-        let ts = jiff::Timestamp::from_second(seconds).ok()?;
-        Some(match utc {
-            true => ts.to_string(),
-            false => ts
-                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-                .datetime()
-                .to_string(),
-        })
-    }
-
-    #[test]
-    fn whole_seconds_are_written_as_jiff_writes_them() {
-        // Boundaries (epoch, leap days, centuries, the years 0000 and 9999), then a seeded walk
-        // over the whole range.
-        let mut seconds = vec![
-            0,
-            -1,
-            86_399,
-            86_400,
-            951_782_400,   // 2000-02-29
-            4_107_542_400, // 2100-03-01
-            -62_167_219_200,
-            -62_167_219_201,
-            253_402_300_799,
-            253_402_300_800,
-            1_772_445_600,
-        ];
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        for _ in 0..200_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            seconds.push((state % 640_000_000_000) as i64 - 320_000_000_000);
-        }
-        for s in seconds {
-            let mut out = [0u8; 20];
-            let fast = format_seconds(s, &mut out).map(|()| out);
-            for utc in [true, false] {
-                let expected = jiff_text(s, utc);
-                match fast {
-                    Some(text) => {
-                        let text = std::str::from_utf8(&text[..if utc { 20 } else { 19 }]);
-                        assert_eq!(text.ok(), expected.as_deref(), "{s} s");
-                    }
-                    // Outside 0000–9999 the fast path steps aside for jiff.
-                    None => assert!(
-                        expected.is_none_or(|e| e.starts_with('-') || e.starts_with('+')),
-                        "{s} s"
-                    ),
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn short_decimals_are_written_as_the_formatter_writes_them() {
-        let mut values = vec![
-            0.5,
-            0.907,
-            0.21,
-            0.2,
-            0.1,
-            0.3,
-            4.0,
-            -4.0,
-            1.0,
-            0.0001,
-            0.00015,
-            123.4567,
-            -0.75,
-            999_999_999.999_9,
-            1e9,
-            1e-5,
-            0.1 + 0.2,
-            1.0 / 3.0,
-            2.5e8,
-            -0.0,
-            0.0,
-        ];
-        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        for _ in 0..300_000 {
-            let r = next();
-            let places = (r % 7) as i32;
-            let m = (next() % 2_000_000_000_000) as f64 - 1e12;
-            values.push(m / 10f64.powi(places));
-            values.push(f64::from_bits(next()));
-            values.push((r % 100_000) as f64 / 1e4);
-        }
-        let mut hits = 0;
-        for v in values {
-            let mut out = [0u8; 24];
-            if let Some(len) = short_decimal(v, &mut out) {
-                hits += 1;
-                assert_eq!(
-                    std::str::from_utf8(&out[..len]).ok(),
-                    Some(v.to_string().as_str()),
-                    "{v:e}"
-                );
-            }
-        }
-        // Most of the short decimals take the fast path.
-        assert!(hits > 350_000, "{hits}");
-    }
-
-    #[test]
-    fn a_fraction_of_a_second_is_left_to_jiff() {
-        assert_eq!(whole_seconds(1_500, 1_000), None);
-        assert_eq!(whole_seconds(-2_000, 1_000), Some(-2));
-        assert_eq!(whole_seconds(7, 1), Some(7));
-    }
-}
+mod tests;

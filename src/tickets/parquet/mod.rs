@@ -10,12 +10,13 @@
 
 mod column;
 mod csv;
+mod decoder;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use ::csv::ByteRecord;
 use arrow_schema::{DataType, Field, Schema};
@@ -25,10 +26,10 @@ use parquet::arrow::arrow_reader::{
     ParquetRecordBatchReaderBuilder,
 };
 
-use super::Records;
 use super::chunk::TypedChunk;
 use column::Column;
 pub use csv::{ParquetCsv, as_csv};
+use decoder::{Decoder, ParquetChunk};
 
 /// Parquet files begin (and end) with these four bytes.
 const MAGIC: &[u8; 4] = b"PAR1";
@@ -221,32 +222,15 @@ impl super::source::TypedRows for ParquetRows {
                 let columns = self
                     .roots
                     .iter()
-                    .map(|&root| {
-                        let batches = column_reader(&self.path, &self.metadata, root)?;
-                        Ok(Mutex::new(ColumnDecoder {
-                            batches: Some(batches),
-                            next: 0,
-                            newlines: 0,
-                            ready: BTreeMap::new(),
-                            failed: None,
-                        }))
-                    })
+                    .map(|&root| column_reader(&self.path, &self.metadata, root))
                     .collect::<Result<Vec<_>, String>>()?;
-                let decoder = Arc::new(Decoder {
-                    columns,
-                    line: self.line,
-                });
+                let decoder = Arc::new(Decoder::new(columns, self.line));
                 self.decoder = Some(decoder.clone());
                 decoder
             }
         };
         let rows = (self.total - self.read).min(BATCH_ROWS as u64);
-        let chunk = ParquetChunk {
-            decoder,
-            seq: self.handed,
-            rows: rows as usize,
-            error: OnceLock::new(),
-        };
+        let chunk = ParquetChunk::new(decoder, self.handed, rows as usize);
         self.handed += 1;
         self.read += rows;
         Ok(Some(Box::new(chunk)))
@@ -349,210 +333,6 @@ fn decode(batches: &mut ParquetRecordBatchReader) -> Result<Option<Vec<Column>>,
     Ok(Some(batch.columns().iter().map(Column::of).collect()))
 }
 
-/// The decoding of a Parquet input's batches once they are handed out as chunks, shared by the
-/// threads that evaluate them. Each mapped column has a decoder of its own (its own file handle
-/// and Arrow reader), so two threads decode at once — different columns of one batch, or of two
-/// batches. A column's batches are decoded in input order, each by the thread that needs it — or
-/// by one that needs a later batch first: that thread decodes the batches before its own and
-/// leaves them in the column's `ready` for their holders, so no thread ever waits for another
-/// one to come round. A thread takes the columns that are free first and waits only for the
-/// ones another thread is decoding at that moment. Each column counts the line breaks in its
-/// cells before every batch, so a batch's first line (the line after every row before it) is
-/// known without waiting for the batches before it.
-#[derive(Debug)]
-struct Decoder {
-    columns: Vec<Mutex<ColumnDecoder>>,
-    /// The line of the first row handed out as a chunk.
-    line: u64,
-}
-
-/// One column's decoder ([`Decoder`]).
-struct ColumnDecoder {
-    batches: Option<ParquetRecordBatchReader>,
-    /// The number of the next batch to decode, and the line breaks in this column's cells
-    /// before it.
-    next: u64,
-    newlines: u64,
-    /// Batches decoded for a thread that has not come for them yet.
-    ready: BTreeMap<u64, DecodedColumn>,
-    /// The first batch that could not be decoded, and why: it and every later one fail so.
-    failed: Option<(u64, String)>,
-}
-
-impl std::fmt::Debug for ColumnDecoder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ColumnDecoder")
-            .field("next", &self.next)
-            .field("newlines", &self.newlines)
-            .finish_non_exhaustive()
-    }
-}
-
-/// One column of one batch: `None` past the end of the file; the line breaks in the column's
-/// cells before the batch and inside it.
-#[derive(Debug)]
-struct DecodedColumn {
-    column: Option<Column>,
-    before: u64,
-    inner: u64,
-}
-
-/// One decoded batch: its columns and rows, the line of its first row, the line breaks inside
-/// its cells.
-#[derive(Debug)]
-struct Decoded {
-    columns: Vec<Column>,
-    rows: usize,
-    line: u64,
-    inner: u64,
-}
-
-impl Decoder {
-    /// Batch `seq` (of `rows` rows; every batch before it has [`BATCH_ROWS`]), decoded.
-    fn batch(&self, seq: u64, rows: usize) -> Result<Decoded, String> {
-        let n = self.columns.len();
-        let mut got: Vec<Option<Result<DecodedColumn, String>>> = (0..n).map(|_| None).collect();
-        let mut busy = Vec::new();
-        // Columns no other thread is decoding first (starting one further along per batch, so
-        // that two threads seldom want the same column at once), then the others.
-        for i in 0..n {
-            let c = (seq as usize + i) % n;
-            match self.columns[c].try_lock() {
-                Ok(mut column) => got[c] = Some(column.take(seq)),
-                // A thread that panicked while decoding stops the replay; what it left is
-                // not read.
-                Err(std::sync::TryLockError::Poisoned(poisoned)) => {
-                    got[c] = Some(poisoned.into_inner().take(seq));
-                }
-                Err(std::sync::TryLockError::WouldBlock) => busy.push(c),
-            }
-        }
-        for c in busy {
-            let mut column = self.columns[c]
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            got[c] = Some(column.take(seq));
-        }
-        // The first column's error, as the file's one reader met it decoding columns in order.
-        let got = got
-            .into_iter()
-            .flatten()
-            .collect::<Result<Vec<_>, String>>()?;
-        let mut columns = Vec::with_capacity(n);
-        let (mut before, mut inner) = (0, 0);
-        for decoded in got {
-            let len = decoded.column.as_ref().map_or(0, Column::len);
-            let Some(column) = decoded.column.filter(|_| len == rows) else {
-                return Err(format!(
-                    "cannot read: {len} rows where the file's metadata says {rows}"
-                ));
-            };
-            before += decoded.before;
-            inner += decoded.inner;
-            columns.push(column);
-        }
-        Ok(Decoded {
-            columns,
-            rows,
-            line: self.line + seq * BATCH_ROWS as u64 + before,
-            inner,
-        })
-    }
-}
-
-impl ColumnDecoder {
-    /// This column of batch `seq`.
-    fn take(&mut self, seq: u64) -> Result<DecodedColumn, String> {
-        if let Some(decoded) = self.ready.remove(&seq) {
-            return Ok(decoded);
-        }
-        loop {
-            if let Some((failed, why)) = &self.failed {
-                if seq >= *failed {
-                    return Err(why.clone());
-                }
-            }
-            if self.next > seq {
-                // Taken already: cannot happen, each batch is split once.
-                return Err("cannot read: a batch was decoded twice".to_string());
-            }
-            let next = self.next;
-            match self.decode_next() {
-                Ok(decoded) if next == seq => return Ok(decoded),
-                Ok(decoded) => {
-                    self.ready.insert(next, decoded);
-                }
-                Err(why) => self.failed = Some((next, why)),
-            }
-        }
-    }
-
-    /// Decode the next batch of this column (none at the end of the file).
-    fn decode_next(&mut self) -> Result<DecodedColumn, String> {
-        let column = match self.batches.as_mut().and_then(Iterator::next) {
-            Some(batch) => {
-                let batch = batch.map_err(|e| format!("cannot read: {e}"))?;
-                batch.columns().first().map(Column::of)
-            }
-            None => None,
-        };
-        // Only the line breaks inside strings move the lines after them.
-        let inner = column.as_ref().map_or(0, Column::newlines);
-        let decoded = DecodedColumn {
-            column,
-            before: self.newlines,
-            inner,
-        };
-        self.next += 1;
-        self.newlines += inner;
-        Ok(decoded)
-    }
-}
-
-/// A numbered batch of rows handed out by [`ParquetRows`]'s `next_chunk`, decoded and split
-/// into records on the thread that evaluates it.
-#[derive(Debug)]
-struct ParquetChunk {
-    decoder: Arc<Decoder>,
-    seq: u64,
-    rows: usize,
-    /// Why the batch could not be decoded (it then has no records).
-    error: OnceLock<String>,
-}
-
-impl TypedChunk for ParquetChunk {
-    fn split(&self, records: &mut Records) {
-        match self.decoder.batch(self.seq, self.rows) {
-            Ok(decoded) => decoded.split(records),
-            Err(why) => {
-                let _ = self.error.set(why);
-            }
-        }
-    }
-
-    fn error(&self) -> Option<&str> {
-        self.error.get().map(String::as_str)
-    }
-}
-
-impl Decoded {
-    fn split(&self, records: &mut Records) {
-        // Each cell is copied once, from its column into `records`.
-        let mut cell = String::new();
-        let mut line = self.line;
-        for row in 0..self.rows {
-            records.begin(line);
-            for column in &self.columns {
-                column.push(row, records, &mut cell);
-            }
-            line += 1;
-            if self.inner > 0 {
-                line += records.last().map_or(0, |r| newlines(r.as_slice()));
-            }
-        }
-    }
-}
-
 /// The columns to read for this mapping: every column it names (plain, folded, in a `where`,
 /// in `[events]`), every canonical field name and the extra fields the policy needs (read
 /// under their own name when unmapped).
@@ -602,3 +382,5 @@ pub fn mapped_columns(mapping: &super::Mapping, needs: &super::layout::Needs) ->
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod typed_tests;

@@ -1,0 +1,147 @@
+//! A record's fields as the parser reads them: slices of a text record (CSV), or the cells of a
+//! typed row (Parquet) — a string borrowed from its column, or, for a cell the parser reads as
+//! text although it is typed, its text written once ([`Rendered`]).
+
+use std::cell::{Cell as Flag, OnceCell};
+
+use super::super::mapping::Na;
+use super::super::record::{Cell, RawRecord, TypedBatch};
+use super::super::value::trim;
+
+/// A record's fields. A text record that is valid UTF-8 as a whole (the usual case) is checked
+/// once; its fields are slices of it.
+pub(super) struct RecordText<'r> {
+    pub(super) record: RawRecord<'r>,
+    whole: Option<&'r str>,
+    /// `[values] na`: raw values that mean empty; `None` when there are none.
+    na: Option<&'r Na>,
+    /// A typed row: its batch, its row, its cells, and the text of the cells read as text.
+    typed: Option<Typed<'r>>,
+}
+
+#[derive(Clone, Copy)]
+struct Typed<'r> {
+    batch: &'r dyn TypedBatch,
+    row: usize,
+    cells: &'r [Cell<'r>],
+    rendered: &'r Rendered,
+}
+
+/// The text of a typed row's cells that the parser reads as text, written when first read;
+/// kept (with its buffers) from row to row by the parser.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Rendered {
+    cells: Vec<OnceCell<String>>,
+    /// Some cell was written for this row.
+    used: Flag<bool>,
+}
+
+impl Rendered {
+    /// Ready for a row of `width` cells, none written.
+    pub(super) fn reset(&mut self, width: usize) {
+        if self.used.replace(false) {
+            self.cells.iter_mut().for_each(|cell| drop(cell.take()));
+        }
+        if self.cells.len() < width {
+            self.cells.resize_with(width, OnceCell::new);
+        }
+    }
+}
+
+impl<'r> RecordText<'r> {
+    /// The fields of `record`; of a typed row, `cells` are its cells ([`TypedBatch::row`]).
+    pub(super) fn new(
+        record: RawRecord<'r>,
+        na: Option<&'r Na>,
+        cells: &'r [Cell<'r>],
+        rendered: &'r Rendered,
+    ) -> RecordText<'r> {
+        match record.typed() {
+            Some((batch, row)) => RecordText {
+                record,
+                whole: None,
+                na,
+                typed: Some(Typed {
+                    batch,
+                    row,
+                    cells,
+                    rendered,
+                }),
+            },
+            None => RecordText {
+                record,
+                whole: std::str::from_utf8(record.as_slice()).ok(),
+                na,
+                typed: None,
+            },
+        }
+    }
+
+    /// The cell of a typed row as its column holds it; `None` for a text record.
+    #[inline(always)]
+    pub(super) fn cell(&self, column: usize) -> Option<Cell<'r>> {
+        self.typed
+            .map(|typed| typed.cells.get(column).copied().unwrap_or(Cell::Null))
+    }
+
+    /// Whether `[values] na` is in force (a typed value is then read through its text).
+    #[inline(always)]
+    pub(super) fn has_na(&self) -> bool {
+        self.na.is_some()
+    }
+
+    /// Field `column` (empty when the record is short); `Err` when it is not UTF-8.
+    #[inline(always)]
+    pub(super) fn get(&self, column: usize) -> Result<&'r str, ()> {
+        self.raw(column).map(|text| self.clean(text))
+    }
+
+    #[inline(always)]
+    fn clean(&self, text: &'r str) -> &'r str {
+        match self.na {
+            Some(na) => na.clean(text),
+            None => text,
+        }
+    }
+
+    #[inline(always)]
+    fn raw(&self, column: usize) -> Result<&'r str, ()> {
+        if let Some(Typed {
+            batch,
+            row,
+            cells,
+            rendered,
+        }) = self.typed
+        {
+            return Ok(match cells.get(column).copied().unwrap_or(Cell::Null) {
+                Cell::Text(text) => text,
+                Cell::Null => "",
+                _ => match rendered.cells.get(column) {
+                    Some(cell) => cell.get_or_init(|| {
+                        rendered.used.set(true);
+                        let mut text = String::new();
+                        batch.text(row, column, &mut text);
+                        text
+                    }),
+                    None => "",
+                },
+            });
+        }
+        // A slice of valid UTF-8 between character boundaries is valid UTF-8; a field that
+        // does not start and end on one (only possible in a record that is not all text)
+        // is checked on its own.
+        if let Some(field) = self
+            .whole
+            .zip(self.record.range(column))
+            .and_then(|(whole, range)| whole.get(range))
+        {
+            return Ok(field);
+        }
+        std::str::from_utf8(self.record.get(column).unwrap_or_default()).map_err(|_| ())
+    }
+
+    #[inline(always)]
+    pub(super) fn trimmed(&self, column: usize) -> Result<&'r str, ()> {
+        self.raw(column).map(|text| self.clean(trim(text)))
+    }
+}
