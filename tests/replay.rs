@@ -1422,3 +1422,54 @@ fn a_mapped_export_is_read_through_the_mapping() {
     assert_empty_rate(&l2_normal["resolution_met"]);
     assert_eq!(l2_normal["pending"], 2);
 }
+
+/// A fraction of a second is dropped when a ticket's timestamp is read, so clocks, dues and
+/// durations run in whole seconds, as in the compiled SQL (`fixtures/fractions/`, policy of
+/// `fixtures/by/`: L1 answers within 1 business hour, Mon–Fri 09:00–17:00 Europe/Berlin, UTC+1).
+/// Before, F1 and F2 were breached by less than a second (F1 due 09:15:00.7, answered
+/// 09:15:00.9; F2's clock started at 09:00:00 sharp outside hours, answered 09:00:00.2), F1's
+/// and F3's dues kept the fraction and F2's did not.
+#[test]
+fn a_fraction_of_a_second_is_dropped_from_every_timestamp() {
+    let tickets = "fixtures/fractions/tickets.csv";
+    let args = [
+        "replay",
+        "--policy",
+        "fixtures/by/policy.yaml",
+        "--tickets",
+        tickets,
+    ];
+    let decisions = handoff(&[&args[..], &["--decisions", "-", "-o", "/dev/null"]].concat());
+    assert_eq!(
+        decisions.status.code(),
+        Some(0),
+        "{}",
+        text(&decisions.stderr)
+    );
+    let dues: Vec<String> = text(&decisions.stdout)
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            format!("{} {} {} {}", cells[0], cells[13], cells[8], cells[9])
+        })
+        .collect();
+    assert_eq!(
+        dues,
+        [
+            // id, created_at, first response due, resolution due (1 business day)
+            "F1 2026-03-02T08:15:00Z 2026-03-02T09:15:00Z 2026-03-03T08:15:00Z",
+            "F2 2026-03-02T06:00:00Z 2026-03-02T09:00:00Z 2026-03-03T08:00:00Z",
+            "F3 2026-03-02T09:30:00Z 2026-03-02T10:30:00Z 2026-03-03T09:30:00Z",
+            "F4 2026-03-02T09:00:00Z 2026-03-02T10:00:00Z 2026-03-03T09:00:00Z",
+        ]
+    );
+    let out = handoff(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let m = &parse(&out)["report"];
+    // Answered at the due second: F1, F2, F3 met; F4 answered 30 s late.
+    assert_rate(&m["sla_first_response_met"], 3, 4, 0.75);
+    // Wall time to the first reply: 3600, 10800, 3600, 3630 s (sorted 3600, 3600, 3630,
+    // 10800: median rank 2, p90 rank 4).
+    assert_spread(&m["first_response_time"]["wall"], 4, 3600, 10800);
+}

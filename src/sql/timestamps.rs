@@ -1,19 +1,20 @@
 //! Ticket timestamps (text columns) as UTC epoch seconds in SQL, for the SLA clocks.
 //!
 //! Compiled: every spelling replay's `TimestampParser::parse` reads without a `[timestamps]
-//! format` but a fraction of a second other than zero, a bracketed zone, a signed six-digit
-//! year and the year 9999 (docs/warehouse.md). [`Reader::source`] rewrites each text first:
-//! the shapes most exports write (`YYYY-MM-DD[ T]HH:MM[:SS]`, with `Z` or `±HH:MM` after the
-//! seconds) pass as they are; any other spelling jiff reads — lower-case `t`/`z`, the basic
-//! format (`20260601T1000Z`), an hour alone, `+002026`, a zero fraction, an offset as `±HH`,
-//! `±HHMM`, `±HH:MM:SS` or `±HHMMSS` up to ±25:59:59, second 60 (read as 59) — becomes
-//! `YYYY-MM-DDTHH:MM:SS` with `Z`, `±HH:MM:SS` or no offset. Those shapes are read from digits
-//! and each dialect's day number, so no engine's session time zone takes part; a time without
-//! an offset in the mapping's `timezone` (UTC by default; another zone through the table of
-//! [`super::zone`], joined on the local year). The spellings not compiled stop the decisions
-//! query with an error naming the text, never a silent NULL; the partials
-//! count them `unread` and the merge refuses. A `[timestamps] format` is rewritten into the
-//! same shape by [`super::strftime`], or refused (exit 2).
+//! format` but a fraction in an offset, a bracketed zone, a signed six-digit year and the year
+//! 9999 (docs/warehouse.md). A ticket's timestamps are read to the whole second, by replay
+//! (`value::whole_second`) and here: a fraction of a second is dropped. [`Reader::source`]
+//! rewrites each text first: the shapes most exports write (`YYYY-MM-DD[ T]HH:MM[:SS]`, with
+//! `Z` or `±HH:MM` after the seconds) pass as they are; any other spelling jiff reads —
+//! lower-case `t`/`z`, the basic format (`20260601T1000Z`), an hour alone, `+002026`, a
+//! fraction, an offset as `±HH`, `±HHMM`, `±HH:MM:SS` or `±HHMMSS` up to ±25:59:59, second 60
+//! (read as 59) — becomes `YYYY-MM-DDTHH:MM:SS` with `Z`, `±HH:MM:SS` or no offset. Those
+//! shapes are read from digits and each dialect's day number, so no engine's session time zone
+//! takes part; a time without an offset in the mapping's `timezone` (UTC by default; another
+//! zone through the table of [`super::zone`], joined on the local year). The spellings not
+//! compiled stop the decisions query with an error naming the text, never a silent NULL; the
+//! partials count them `unread` and the merge refuses. A `[timestamps] format` is rewritten
+//! into the same shape by [`super::strftime`], or refused (exit 2).
 
 use super::Dialect;
 use super::strftime::Format;
@@ -299,22 +300,23 @@ fn usual() -> String {
 }
 
 /// Every other spelling jiff's `Timestamp` and `DateTime` parsers read (RFC 3339 and ISO 8601
-/// as Temporal takes them) but a fraction other than zero, an offset's fraction, a signed year
-/// other than `+00YYYY` and the year 9999: the date extended or basic, `T`, `t` or a space,
-/// the time extended or basic (each part separated alike), seconds to 60, a zero fraction,
+/// as Temporal takes them) but an offset's fraction, a signed year other than `+00YYYY` and
+/// the year 9999: the date extended or basic, `T`, `t` or a space, the time extended or basic
+/// (each part separated alike), seconds to 60, a fraction (1 to 9 digits, dropped),
 /// `Z`, `z` or an offset of hours (to 25), minutes and seconds, extended or basic. Without an
 /// offset the text must also be 16 characters or more (replay's rule).
 fn lenient() -> String {
     let (mo, dd) = ("(0[1-9]|1[0-2])", "(0[1-9]|[12][0-9]|3[01])");
-    let (mi, ss, zero) = ("[0-5][0-9]", "([0-5][0-9]|60)", "([.,]0{1,9})?");
+    let (mi, ss, fraction) = ("[0-5][0-9]", "([0-5][0-9]|60)", "([.,][0-9]{1,9})?");
     format!(
-        "^([+]00)?{YEAR}(-{mo}-{dd}|{mo}{dd})[Tt ]([01][0-9]|2[0-3])(:{mi}(:{ss}{zero})?|{mi}({ss}{zero})?)?([Zz]|[+-]([01][0-9]|2[0-5])(:{mi}(:{mi})?|{mi}({mi})?)?)?$"
+        "^([+]00)?{YEAR}(-{mo}-{dd}|{mo}{dd})[Tt ]([01][0-9]|2[0-3])(:{mi}(:{ss}{fraction})?|{mi}({ss}{fraction})?)?([Zz]|[+-]([01][0-9]|2[0-5])(:{mi}(:{mi})?|{mi}({mi})?)?)?$"
     )
 }
 
 /// What replay may read and [`lenient`] does not: a text that starts as a date and has a
-/// fraction or ends in a bracket, or whose year is signed or 9999. (Wider than what replay
-/// reads: a text of this look that replay would not read stops the query too.)
+/// fraction [`lenient`] does not take (in an offset) or ends in a bracket, or whose year is
+/// signed or 9999. (Wider than what replay reads: a text of this look that replay would not
+/// read stops the query too.)
 const UNCOMPILED: &str = r"^([0-9]{4}|[+-][0-9]{6}).*([.,][0-9]|\]$)|^(-[0-9]{6}|([+]00)?9999)";
 
 /// A text starting with a year past the zone table's last ([`super::zone::LAST_YEAR`]).

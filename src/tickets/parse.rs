@@ -14,7 +14,7 @@ use super::Ticket;
 use super::mapping::{ConfidenceScale, Mapping, Na, SentimentScale};
 use super::record::{Cell, RawRecord, reuse_cells};
 use super::source::{Layout, Needs, RowError};
-use super::value::{TimestampParser, parse_bool, parse_number};
+use super::value::{TimestampParser, parse_bool, parse_number, whole_second};
 use crate::fields::{Field, Label};
 use crate::text::{fold, normalize_label};
 use spelling::SpellingKey;
@@ -264,12 +264,14 @@ impl TicketParser {
         field: Field,
         record: &RecordText,
     ) -> Result<Option<Timestamp>, String> {
+        // Read to the whole second (`whole_second`): clocks, dues and durations run in
+        // seconds, as in the compiled SQL.
         if let Some(instant) = self.typed_timestamp(field, record) {
-            return Ok(Some(instant));
+            return Ok(Some(whole_second(instant)));
         }
         let parsed = match self.text_of(field, record) {
             Ok(Some(text)) => match self.timestamps.parse(text) {
-                Some(ts) => Ok(Some(ts)),
+                Some(ts) => Ok(Some(whole_second(ts))),
                 None => Err(self.problem(field, format!("`{text}` is not a timestamp"))),
             },
             other => other.map(|_| None),

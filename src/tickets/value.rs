@@ -121,6 +121,18 @@ pub fn trim(text: &str) -> &str {
 }
 
 /// `true/false`, `yes/no`, `1/0` (any case).
+/// `ts` to the whole second before it (the fraction dropped, towards the past also before
+/// 1970): a ticket's timestamps are read to the second, so SLA clocks, dues and durations run
+/// in whole seconds — on every input (CSV, Parquet, folded events) and in the compiled SQL,
+/// which drops the fraction's digits. (The event fold orders events by the full instant.)
+pub fn whole_second(ts: Timestamp) -> Timestamp {
+    if ts.subsec_nanosecond() == 0 {
+        return ts;
+    }
+    let second = ts.as_second() - i64::from(ts.subsec_nanosecond() < 0);
+    Timestamp::from_second(second).unwrap_or(ts)
+}
+
 pub fn parse_bool(text: &str) -> Option<bool> {
     // The spellings exports use most, as they are; any other goes through the full test.
     match text {
@@ -477,28 +489,26 @@ mod spellings {
         none("2026-06-01T12:00:00[u-ca=iso8601]");
     }
 
-    /// How an SLA due uses a fraction of a second (why the SQL does not approximate one): the
-    /// due keeps the clock start's fraction only while it falls in the start's working
-    /// interval; past it, whole seconds (the fraction counted as a full second of the first
-    /// interval); a due in working days drops it.
+    /// A ticket's timestamps are read to the whole second: the fraction is dropped, towards
+    /// the past also before 1970 (as the SQL drops the fraction's digits).
     #[test]
-    fn a_due_keeps_the_fraction_only_inside_the_first_interval() {
-        use crate::calendar::BusinessCalendar;
-        use crate::calendar::duration::PolicyDuration;
-        let calendar = BusinessCalendar::around_the_clock();
-        let start: Timestamp = "2026-06-01T10:00:00.5Z".parse().unwrap();
-        let due = |d| calendar.add(start, d).map(|t| t.to_string());
+    fn a_fraction_of_a_second_is_dropped() {
+        let whole = |text: &str| whole_second(text.parse().unwrap()).to_string();
+        assert_eq!(whole("2026-06-01T10:00:00.5Z"), "2026-06-01T10:00:00Z");
         assert_eq!(
-            due(PolicyDuration::Seconds(1)).as_deref(),
-            Some("2026-06-01T10:00:01.5Z")
+            whole("2026-06-01T10:00:00.999999999Z"),
+            "2026-06-01T10:00:00Z"
         );
+        assert_eq!(whole("2026-06-01T10:00:00Z"), "2026-06-01T10:00:00Z");
+        assert_eq!(whole("1969-12-31T23:59:59.5Z"), "1969-12-31T23:59:59Z");
         assert_eq!(
-            due(PolicyDuration::Seconds(86_400)).as_deref(),
-            Some("2026-06-02T10:00:00Z")
+            whole("1969-12-31T23:59:58.000000001Z"),
+            "1969-12-31T23:59:58Z"
         );
+        assert_eq!(whole("1900-01-01T00:00:00.1Z"), "1900-01-01T00:00:00Z");
         assert_eq!(
-            due(PolicyDuration::BusinessDays(1)).as_deref(),
-            Some("2026-06-02T10:00:00Z")
+            whole("-000001-06-01T10:00:00.25Z"),
+            "-000001-06-01T10:00:00Z"
         );
     }
 }
