@@ -141,6 +141,18 @@ impl Columns {
         }
     }
 
+    /// Whether both name the same columns, in any order: a part written by a SQL engine lists
+    /// them in whatever order its engine returned the rows (DataFusion's varies run to run).
+    fn same_as(&self, other: &Columns) -> bool {
+        fn sorted(names: &[String]) -> Vec<&str> {
+            let mut names: Vec<&str> = names.iter().map(String::as_str).collect();
+            names.sort_unstable();
+            names
+        }
+        sorted(&self.fields) == sorted(&other.fields)
+            && sorted(&self.extras) == sorted(&other.extras)
+    }
+
     /// A layout with these columns, for the report's n/a decisions.
     fn layout(&self, policy: &CompiledPolicy) -> Result<Layout, String> {
         let headers = self.fields.iter().chain(&self.extras).cloned().collect();
@@ -297,7 +309,7 @@ fn difference(a: &Partial, b: &Partial) -> Option<String> {
             show(&b.by)
         ));
     }
-    if a.columns != b.columns {
+    if !a.columns.same_as(&b.columns) {
         let only = |x: &Columns, y: &Columns| -> Vec<String> {
             x.fields
                 .iter()
@@ -563,6 +575,23 @@ mod tests {
         let again = merge(vec![("a".into(), partial)]).unwrap();
         assert_eq!(merged.report, again.report);
         assert_eq!(merged.report.input.records, 3000);
+    }
+
+    /// A part from a SQL engine may list its columns in another order (DataFusion's rows come
+    /// in any order): the same columns merge; other columns are refused.
+    #[test]
+    fn parts_with_the_same_columns_in_another_order_merge() {
+        let a = partial(None);
+        let mut b = a.clone();
+        b.columns.fields.reverse();
+        b.columns.extras.reverse();
+        let merged = merge(vec![("a".into(), a.clone()), ("b".into(), b.clone())]).unwrap();
+        assert_eq!(merged.report.input.records, 6000);
+        b.columns.fields.pop();
+        assert!(matches!(
+            merge(vec![("a".into(), a), ("b".into(), b)]),
+            Err(PartialError::Mismatch { .. })
+        ));
     }
 
     #[test]
