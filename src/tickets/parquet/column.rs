@@ -425,18 +425,13 @@ fn format_seconds(seconds: i64, out: &mut [u8; 20]) -> Option<()> {
     if !range.contains(&seconds) {
         return None;
     }
-    let days = seconds.div_euclid(86_400);
     let of_day = seconds.rem_euclid(86_400);
-    // Days to a civil date (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
-    let z = days.checked_add(719_468)?;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let date = crate::calendar::civil::date_of(seconds.div_euclid(86_400))?;
+    let (year, month, day) = (
+        i64::from(date.year()),
+        i64::from(date.month()),
+        i64::from(date.day()),
+    );
     if !(0..=9999).contains(&year) {
         return None;
     }
