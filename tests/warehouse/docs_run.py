@@ -227,6 +227,7 @@ def main():
             sys.exit("the DataFusion partials merged to another report than replay's")
         print("docs: DataFusion partials block merged to replay's report", flush=True)
 
+        started = time.monotonic()
         with postgres_server(env) as pg:
             # "Running it", Postgres: decisions.csv holds replay's decisions.
             sh(one_block("sh", "psql", "--csv -f decisions.sql"), folder, in_database("decide", pg, folder))
@@ -251,8 +252,8 @@ def main():
                 written = list(csv.reader(f))
             if list(csv.reader(loaded.splitlines())) != written:
                 sys.exit("psql -f calendar.sql loaded another table than calendar.csv holds")
-            print(f"docs: Postgres calendar block loaded calendar.csv's {len(written) - 1} rows",
-                  flush=True)
+            print(f"docs: Postgres calendar block loaded calendar.csv's {len(written) - 1} rows "
+                  f"(the Postgres server and blocks: {time.monotonic() - started:.0f} s)", flush=True)
 
         # "Running it" and "Partials from SQL", Spark: spark-submit in local mode, each block
         # as written (one JVM each).
