@@ -10,7 +10,8 @@ byte for byte, the report one replay of the whole example prints. Run, from the 
 blocks, in one temporary folder:
 
 - "Running it", DuckDB CLI: the decisions (it must print them);
-- "Partials from SQL", DuckDB CLI, then the merge;
+- "Partials from SQL", DuckDB CLI, then the merge; its Python form (`con.execute(f"COPY …")`,
+  on the tables the CLI lines load), then the merge;
 - "Partials from SQL", DataFusion (the CSV written with Python's csv module), after the tables
   are registered as "Running it" says (`register_csv`, every column a string), then the merge;
 - "Running it", Postgres (`psql`): decisions.csv must hold replay's `--decisions` and
@@ -67,6 +68,17 @@ def sh(script, folder, env):
     if done.returncode != 0:
         sys.exit(f"failed ({done.returncode}):\n{script}\n{done.stderr}")
     return done.stdout
+
+
+def in_folder(folder, run):
+    """`run()` with `folder` the working directory (the documented Python names files by
+    relative paths)."""
+    here = os.getcwd()
+    os.chdir(folder)
+    try:
+        run()
+    finally:
+        os.chdir(here)
 
 
 def read_dicts(paths):
@@ -167,9 +179,10 @@ def main():
         missing.append("java")
     try:
         import datafusion
+        import duckdb
         import pyarrow as pa
     except ImportError:
-        missing.append("datafusion")
+        missing.append("datafusion or duckdb (Python)")
     if missing:
         sys.stderr.write(f"not installed: {', '.join(missing)} (run tests/warehouse/setup.sh; "
                          "Postgres and Java are Debian packages, .ci/run installs them)\n")
@@ -205,6 +218,20 @@ def main():
         if sh(block, folder, env) != whole:
             sys.exit("the DuckDB CLI partials merged to another report than replay's")
         print("docs: DuckDB CLI partials block merged to replay's report", flush=True)
+        # Its Python form (the comment line), on the tables the CLI lines load.
+        python = block.split("# or, in Python: ", 1)[1].splitlines()[0]
+        con = duckdb.connect()
+
+        def copy_in_python():
+            for name, path in (("tickets", "tickets.csv"), ("handoff_calendar", "calendar.csv")):
+                con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_csv('{path}', all_varchar = true)")
+            exec(python, {"con": con})
+
+        os.remove(os.path.join(folder, "part.csv"))
+        in_folder(folder, copy_in_python)
+        if sh("handoff merge part.csv other.partial.json --format json", folder, env) != whole:
+            sys.exit("the DuckDB Python partials line merged to another report than replay's")
+        print("docs: DuckDB Python partials line merged to replay's report", flush=True)
 
         # "Partials from SQL", DataFusion: the tables registered as "Running it" says.
         sh(block.splitlines()[0].rstrip("\\").replace("--dialect duckdb", "--dialect datafusion")
@@ -216,12 +243,7 @@ def main():
             with open(path, newline="", encoding="utf-8") as f:
                 header = next(csv.reader(f))
             ctx.register_csv(name, path, schema=pa.schema([(c, pa.string()) for c in header]))
-        here = os.getcwd()
-        os.chdir(folder)
-        try:
-            exec(one_block("python", "table.column_names"), {"ctx": ctx})
-        finally:
-            os.chdir(here)
+        in_folder(folder, lambda: exec(one_block("python", "table.column_names"), {"ctx": ctx}))
         merged = sh("handoff merge part.csv other.partial.json --format json", folder, env)
         if merged != whole:
             sys.exit("the DataFusion partials merged to another report than replay's")
