@@ -536,3 +536,55 @@ fn merge_gates_with_fail_if_and_writes_output_files() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("refusing to write"));
 }
+
+/// A CSV partial as `handoff sql --emit partials` writes it, without rejected rows: the
+/// fixture's tiny partial with its rejected record left out.
+fn sql_partial(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("fixtures/sql-partials/part.csv")).unwrap();
+    let text = text
+        .replace("\ninput,records,,,3\n", "\ninput,records,,,2\n")
+        .replace("\ninput,rejected,,,1\n", "\ninput,rejected,,,0\n");
+    let file = dir.join("part.csv");
+    std::fs::write(&file, text).unwrap();
+    file
+}
+
+#[test]
+fn a_sql_partial_written_with_every_field_quoted_merges_as_the_unquoted_one() {
+    // Python's csv.QUOTE_ALL and some warehouse exports quote the header too.
+    let dir = tempfile::tempdir().unwrap();
+    let plain = sql_partial(dir.path());
+    let all: Vec<csv::ByteRecord> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(&plain)
+        .unwrap()
+        .byte_records()
+        .map(Result::unwrap)
+        .collect();
+    for (name, terminator) in [
+        ("quoted.csv", csv::Terminator::Any(b'\n')),
+        ("crlf.csv", csv::Terminator::CRLF),
+    ] {
+        let mut writer = csv::WriterBuilder::new()
+            .quote_style(csv::QuoteStyle::Always)
+            .terminator(terminator)
+            .from_writer(Vec::new());
+        for record in &all {
+            writer.write_byte_record(record).unwrap();
+        }
+        let quoted = dir.path().join(name);
+        std::fs::write(&quoted, writer.into_inner().unwrap()).unwrap();
+        assert!(
+            std::fs::read(&quoted)
+                .unwrap()
+                .starts_with(b"\"section\",\"k1\"")
+        );
+        for format in FORMATS {
+            assert_eq!(
+                ok(&["merge", path(&quoted), "--format", format]),
+                ok(&["merge", path(&plain), "--format", format]),
+                "{name} --format {format}"
+            );
+        }
+    }
+}

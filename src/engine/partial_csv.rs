@@ -31,11 +31,23 @@ use super::stats::Durations;
 /// The header of a SQL partial.
 pub const HEADER: &str = "section,k1,k2,k3,value";
 
-/// Whether the bytes are a SQL partial (its header, after an optional byte-order mark).
+/// Whether the bytes are a SQL partial: its header's five columns as the first record, after
+/// an optional byte-order mark, quoted or not (a writer may quote every field, as Python's
+/// `csv.QUOTE_ALL` and some warehouse exports do).
 pub fn is_csv(bytes: &[u8]) -> bool {
+    // Only the first line is looked at: a JSON partial may be one long line.
+    const LOOK: usize = 256;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    bytes.starts_with(HEADER.as_bytes())
-        && matches!(bytes.get(HEADER.len()), Some(b'\n') | Some(b'\r'))
+    let head = &bytes[..bytes.len().min(LOOK)];
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(head);
+    let mut record = csv::ByteRecord::new();
+    let read = matches!(reader.read_byte_record(&mut record), Ok(true));
+    // The record must end in the part looked at (a line break after it), or be all there is.
+    let ended = head.len() == bytes.len() || reader.position().byte() < head.len() as u64;
+    read && ended && record.iter().eq(HEADER.split(',').map(str::as_bytes))
 }
 
 type Row = [String; 5];
@@ -385,4 +397,35 @@ fn build<'r>(rows: &'r [Row], meta: &dyn Fn(&str) -> Option<&'r str>) -> Result<
         metrics: m,
         groups: BTreeMap::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_csv;
+
+    #[test]
+    fn the_header_is_recognised_quoted_or_not_and_nothing_else_is() {
+        for yes in [
+            &b"section,k1,k2,k3,value\nmeta,format,,,handoff-partial\n"[..],
+            b"\"section\",\"k1\",\"k2\",\"k3\",\"value\"\r\n\"meta\"",
+            b"\xEF\xBB\xBF\"section\",k1,\"k2\",k3,value\n",
+            b"section,k1,k2,k3,value",
+        ] {
+            assert!(is_csv(yes), "{}", String::from_utf8_lossy(yes));
+        }
+        let long_json = format!(
+            "{{\"format\":\"handoff-partial\",\"x\":\"{}\"}}",
+            "a".repeat(1000)
+        );
+        for no in [
+            &b"section,k1,k2,k3,value,extra\n"[..],
+            b"section,k1,k2,k3\n",
+            b"\"section,k1,k2,k3,value\"\n",
+            b"{\"format\":\"handoff-partial\"}",
+            long_json.as_bytes(),
+            b"",
+        ] {
+            assert!(!is_csv(no), "{}", String::from_utf8_lossy(no));
+        }
+    }
 }

@@ -3,8 +3,8 @@
 # venv under target/ that is reused when it is there: DuckDB, DataFusion and pyspark (Spark in
 # local mode, on the JDK 17 the machine has). Postgres is the server binaries on PATH (initdb,
 # pg_ctl, postgres, createdb, psql), which tests/warehouse/run.py starts itself. The DuckDB CLI
-# (the `duckdb-cli` package, in the same venv) runs docs/warehouse.md's CLI lines
-# (tests/warehouse/docs_run.py).
+# (the `duckdb-cli` package, in the same venv) runs docs/warehouse.md's CLI lines, and pyspark's
+# `spark-submit` its Spark blocks (tests/warehouse/docs_run.py, which also runs its psql lines).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 venv=target/warehouse-venv
