@@ -75,6 +75,9 @@ impl Dialect {
                 quoted.push('\'');
                 quoted
             }
+            // Snowflake reads backslash escapes in a quoted string (an unknown one is the
+            // character alone: `'c\+'` is `c+`), so a pattern's backslash is doubled.
+            Dialect::Snowflake => format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''")),
             _ => format!("'{}'", text.replace('\'', "''")),
         }
     }
@@ -273,6 +276,8 @@ mod tests {
         assert_eq!(Dialect::Duckdb.quote_text("it's"), "'it''s'");
         assert_eq!(Dialect::Spark.quote_text("it's \\"), "'it\\'s \\\\'");
         assert_eq!(Dialect::Postgres.quote_ident("a\"b"), "\"a\"\"b\"");
+        assert_eq!(Dialect::Postgres.quote_text(r"c\+"), r"'c\+'");
+        assert_eq!(Dialect::Snowflake.quote_text(r"it's c\+"), r"'it''s c\\+'");
         assert_eq!(Dialect::Bigquery.quote_ident("a`b"), "`a``b`");
         assert_eq!(
             Dialect::Bigquery.quote_text("a\tb\u{a0}"),
