@@ -81,7 +81,9 @@ struct Pattern {
     prefix: Option<usize>,
 }
 
-fn is_word_char(c: char) -> bool {
+/// A word character: a keyword matches only where none touches it (Unicode letters, numbers,
+/// `_`). `handoff sql` writes the same set out for each dialect (`src/sql/words.rs`).
+pub fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 

@@ -75,6 +75,9 @@ impl Dialect {
                 quoted.push('\'');
                 quoted
             }
+            // Snowflake reads backslash escapes in a quoted string (an unknown one is the
+            // character alone: `'c\+'` is `c+`), so a pattern's backslash is doubled.
+            Dialect::Snowflake => format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''")),
             _ => format!("'{}'", text.replace('\'', "''")),
         }
     }
@@ -186,21 +189,6 @@ impl Dialect {
         }
     }
 
-    /// The character class of a word character (`[...]` without the brackets' negation).
-    fn word_class(self) -> &'static str {
-        match self {
-            // RE2 knows general categories only: letters and numbers (replay's `Alphabetic`
-            // also holds a few hundred combining marks, which NFC text rarely has alone).
-            Dialect::Duckdb | Dialect::Bigquery => r"\p{L}\p{N}_",
-            // Rust's regex: exactly replay's `char::is_alphanumeric` and `_`.
-            Dialect::Datafusion => r"\p{Alphabetic}\p{N}_",
-            // java.util.regex: exactly `Alphabetic` and the numbers.
-            Dialect::Spark => r"\p{IsAlphabetic}\p{N}_",
-            // POSIX classes: the server's locale (`lc_ctype`) decides.
-            Dialect::Postgres | Dialect::Snowflake => "[:alnum:]_",
-        }
-    }
-
     /// The regular expression that finds `word` (plain text) as a whole word, or as the start
     /// of a word when `prefix`.
     pub fn word_pattern(self, word: &str, prefix: bool) -> String {
@@ -211,7 +199,7 @@ impl Dialect {
     /// the start of a word when its flag is set): one search for a keyword list. A match of
     /// the alternation exists exactly when one of the words' own patterns matches.
     pub fn words_pattern(self, words: &[(&str, bool)]) -> String {
-        let class = self.word_class();
+        let class = super::words::word_class(self);
         // POSIX (Postgres ARE, Snowflake ERE) groups capture; they have no `(?:`.
         let open = if matches!(self, Dialect::Postgres | Dialect::Snowflake) {
             "("
@@ -288,6 +276,8 @@ mod tests {
         assert_eq!(Dialect::Duckdb.quote_text("it's"), "'it''s'");
         assert_eq!(Dialect::Spark.quote_text("it's \\"), "'it\\'s \\\\'");
         assert_eq!(Dialect::Postgres.quote_ident("a\"b"), "\"a\"\"b\"");
+        assert_eq!(Dialect::Postgres.quote_text(r"c\+"), r"'c\+'");
+        assert_eq!(Dialect::Snowflake.quote_text(r"it's c\+"), r"'it''s c\\+'");
         assert_eq!(Dialect::Bigquery.quote_ident("a`b"), "`a``b`");
         assert_eq!(
             Dialect::Bigquery.quote_text("a\tb\u{a0}"),
@@ -297,7 +287,8 @@ mod tests {
 
     #[test]
     fn a_keyword_list_is_one_pattern() {
-        let c = r"[^\p{L}\p{N}_]";
+        let w = crate::sql::words::word_class(Dialect::Duckdb);
+        let c = format!("[^{w}]");
         assert_eq!(
             Dialect::Duckdb.words_pattern(&[("legal", false), ("lawyer", true), ("gdpr", false)]),
             format!("(?:^|{c})(?:(?:legal|gdpr)(?:{c}|$)|lawyer)")
@@ -306,13 +297,26 @@ mod tests {
             Dialect::Duckdb.word_pattern("a.b", false),
             format!("(?:^|{c})a\\.b(?:{c}|$)")
         );
+        let w = crate::sql::words::word_class(Dialect::Spark);
         assert_eq!(
             Dialect::Spark.words_pattern(&[("x", false), ("y", true)]),
-            r"(?<![\p{IsAlphabetic}\p{N}_])(?:x(?![\p{IsAlphabetic}\p{N}_])|y)"
+            format!("(?<![{w}])(?:x(?![{w}])|y)")
         );
+        let w = crate::sql::words::word_class(Dialect::Postgres);
         assert_eq!(
             Dialect::Postgres.words_pattern(&[("x", true), ("y", true)]),
-            "(^|[^[:alnum:]_])(x|y)"
+            format!("(^|[^{w}])(x|y)")
         );
+    }
+
+    #[test]
+    fn a_word_class_is_written_out_never_an_engine_class() {
+        for dialect in Dialect::ALL {
+            let pattern = dialect.word_pattern("legal", false);
+            assert!(pattern.contains("[0-9A-Z_a-z") || pattern.contains("[^0-9A-Z_a-z"));
+            for engine_class in [r"\p{", "[:alnum:]", r"\b", r"\w"] {
+                assert!(!pattern.contains(engine_class), "{dialect}: {engine_class}");
+            }
+        }
     }
 }

@@ -22,6 +22,7 @@ pub mod reads;
 pub mod sla;
 pub mod strftime;
 pub mod timestamps;
+pub mod words;
 pub mod zone;
 
 pub use dialect::Dialect;

@@ -337,7 +337,7 @@ src AS (
   FROM "tickets"
 ),
 num AS (
-  SELECT src.*, (REGEXP_INSTR(f_confidence, '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AS b_f_confidence
+  SELECT src.*, (REGEXP_INSTR(f_confidence, '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$') > 0) AS b_f_confidence
   FROM src
 ),
 ts AS (
