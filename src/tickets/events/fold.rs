@@ -205,6 +205,15 @@ impl State {
         }
     }
 
+    /// The folded value when it is one of the values folded (`first`, `last`, `min`,
+    /// `max`): what [`State::finish`] writes, without copying it.
+    pub fn picked(&self) -> Option<&str> {
+        match self {
+            State::Pick { value, .. } | State::Extreme { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
     /// The folded value, as the synthetic record holds it.
     pub fn finish(&mut self, out: &mut String) {
         use std::fmt::Write;
