@@ -119,8 +119,9 @@ impl Cells {
     pub(super) fn fill(&mut self, plan: &Plan, event: EventText<'_>) {
         self.filled = false;
         let Some(whole) = event.whole else { return };
+        let never = plan.na.never_lengths();
         for &at in &self.used {
-            self.ranges[at] = clean_range(&plan.na, event.record, whole, at);
+            self.ranges[at] = clean_range(&plan.na, never, event.record, whole, at);
         }
         self.filled = true;
     }
@@ -149,13 +150,38 @@ impl Cells {
 pub(super) struct Preparer {
     plan: Plan,
     cells: Cells,
+    /// Bit `i`: fold `i` has no `where` (it keeps every event).
+    unfiltered: u64,
+    /// The folds with a `where` (at most 64 folds): each one's index, and per column of its
+    /// `where` the column's slot among an event's prepared cells, the column, the values.
+    #[allow(clippy::type_complexity)]
+    filters: Vec<(usize, Vec<(usize, usize, Vec<String>)>)>,
 }
 
 impl Preparer {
     pub(super) fn new(plan: &Plan) -> Preparer {
+        let cells = Cells::new(plan);
+        let folds = plan.outputs.iter().enumerate().take(64);
+        let unfiltered = folds
+            .clone()
+            .filter(|(_, o)| o.filter.is_empty())
+            .fold(0, |bits, (i, _)| bits | 1 << i);
+        let filters = folds
+            .filter(|(_, o)| !o.filter.is_empty())
+            .map(|(i, o)| {
+                let columns = o.filter.iter().map(|(at, values)| {
+                    // Every `where` column is one the cells read (`Cells::new`).
+                    let slot = cells.slot(*at).unwrap_or(usize::MAX);
+                    (slot, *at, values.clone())
+                });
+                (i, columns.collect())
+            })
+            .collect();
         Preparer {
             plan: plan.clone(),
-            cells: Cells::new(plan),
+            cells,
+            unfiltered,
+            filters,
         }
     }
 
@@ -167,6 +193,7 @@ impl Preparer {
         into.events.clear();
         into.per = self.cells.used.len();
         into.kept_known = plan.outputs.len() <= 64;
+        let never = plan.na.never_lengths();
         for record in (0..records.len()).filter_map(|i| records.get(i)) {
             let event = EventText::new(record);
             // A chunk too long for 32-bit offsets (never, at a few hundred KiB) is read as
@@ -184,7 +211,7 @@ impl Preparer {
             into.text.push_str(whole);
             let first = into.ranges.len();
             into.ranges.extend(self.cells.used.iter().map(|&at| {
-                match clean_range(&plan.na, record, whole, at) {
+                match clean_range(&plan.na, never, record, whole, at) {
                     // Within `text`, whose length is below `NONE`.
                     Some(range) => [(base + range.start) as u32, (base + range.end) as u32],
                     None => [NONE, NONE],
@@ -219,8 +246,18 @@ impl Preparer {
                 }
             }
             if into.kept_known {
-                for (i, output) in plan.outputs.iter().enumerate() {
-                    if output.filter.is_empty() || kept(plan, event, cells, &output.filter) {
+                meta.kept = self.unfiltered;
+                for &(i, ref filter) in &self.filters {
+                    // Each `where` column's cell by its slot, just prepared (as `kept` reads
+                    // it through `cell`, without looking the slot up per event).
+                    let keep = filter.iter().all(|&(slot, at, ref values)| {
+                        match ready.at_slot(slot) {
+                            Some(text) => Ok(text),
+                            None => field(plan, event, at),
+                        }
+                        .is_ok_and(|text| one_of(text, values))
+                    });
+                    if keep {
                         meta.kept |= 1 << i;
                     }
                 }
@@ -317,15 +354,46 @@ impl<'r> ReadyEvent<'r> {
 /// A range of [`Prepared`] that is no field.
 const NONE: u32 = u32::MAX;
 
-/// Where field `at` of `record` (UTF-8 as a whole: `whole`) lies trimmed and `na`-cleaned.
+/// Bytes that [`crate::tickets::value::trim`] keeps at either end of a text: ASCII, not
+/// white space.
+const PLAIN: [bool; 256] = {
+    let mut plain = [false; 256];
+    let mut b = 0;
+    while b < 0x80 {
+        plain[b] = !matches!(b as u8, b'\t'..=b'\r' | b' ');
+        b += 1;
+    }
+    plain
+};
+
+/// Where field `at` of `record` (UTF-8 as a whole: `whole`) lies trimmed and `na`-cleaned;
+/// `never` is the `na` values' [`Na::never_lengths`].
 #[inline]
 fn clean_range(
     na: &Na,
+    never: u64,
     record: RawRecord<'_>,
     whole: &str,
     at: usize,
 ) -> Option<std::ops::Range<usize>> {
     let range = record.range(at)?;
+    // Most cells: a first and a last byte that are ASCII and not white space (so the range
+    // starts and ends at characters, and trimming keeps it whole), and a length no `na` value
+    // has — the range as it is, without slicing, trimming or comparing the text.
+    let bytes = whole.as_bytes();
+    if let (Some(&first), Some(&last)) = (
+        bytes.get(range.start),
+        range.end.checked_sub(1).and_then(|end| bytes.get(end)),
+    ) {
+        if range.start < range.end
+            && range.len() < 64
+            && never >> range.len() & 1 == 1
+            && PLAIN[usize::from(first)]
+            && PLAIN[usize::from(last)]
+        {
+            return Some(range);
+        }
+    }
     let text = whole.get(range.clone())?;
     let clean = na.clean_trimmed(crate::tickets::value::trim(text));
     // `clean` is a slice of `text`, or an empty `na`.
@@ -365,18 +433,25 @@ pub(super) fn kept(
     cells: Option<&Cells>,
     filter: &[(usize, Vec<String>)],
 ) -> bool {
-    filter.iter().all(|(at, values)| {
-        let Ok(text) = cell(plan, event, cells, *at) else {
-            return false;
-        };
-        let ascii = text.is_ascii();
-        values.iter().any(|v| {
-            if ascii {
-                v.eq_ignore_ascii_case(text)
-            } else {
-                text.to_lowercase() == *v
-            }
-        })
+    filter
+        .iter()
+        .all(|(at, values)| cell(plan, event, cells, *at).is_ok_and(|text| one_of(text, values)))
+}
+
+/// Whether a cell's text is one of a `where`'s values (lower-cased), ignoring case.
+#[inline]
+fn one_of(text: &str, values: &[String]) -> bool {
+    let ascii = text.is_ascii();
+    values.iter().any(|v| {
+        if ascii {
+            // `v` is lower-cased (no ASCII capital): only the text's bytes need lowering.
+            v.len() == text.len()
+                && v.bytes()
+                    .zip(text.bytes())
+                    .all(|(v, t)| v == t.to_ascii_lowercase())
+        } else {
+            text.to_lowercase() == *v
+        }
     })
 }
 
@@ -417,13 +492,45 @@ mod tests {
         .unwrap();
         let mut cells = Cells::new(&plan);
         assert_eq!(cells.used, [0, 1, 2, 3, 4]);
-        let rows: [&[&[u8]]; 5] = [
+        let rows: [&[&[u8]]; 10] = [
             &[b"T1", b" 2026-03-02T09:00:00Z ", b"L2", b" hi ", b"?"],
             &[b" T1", b"", b" n/a ", b"\xc7\x85", b"  "],
             &[b"T2", b"x", b"\xc7\x84x", b"caf\xc3\xa9 ", b"N/A"],
             &[b"T3", b"\t?\t", b"l2", b"a\xff", b"p"],
             &[b"", b"2026", b"\xc3", b"\xa9", b"ok"],
+            // Plain ends, of the lengths of `na` values or not, with non-ASCII inside.
+            &[
+                b"T4",
+                b"2026-03-02T10:00:00Z",
+                b"L2 ",
+                b"x\xc3\xa9y",
+                b"n/A",
+            ],
+            &[
+                b"T4",
+                b"2026-03-02T10:00:00+01:00",
+                b"\xc7\x84X",
+                b"abc",
+                b"?x",
+            ],
+            &[
+                b"T5",
+                b"2026-03-02 10:00",
+                b"\xc7\x85x",
+                b"\xc3\xa9",
+                b"a\xc7\x85",
+            ],
+            &[b"T5", b"?", b"L3", b"\xc7\x85", b"\xc3\xa9?"],
+            &[
+                b"\xc3\xa9T6",
+                b" x",
+                b"\x0bl2",
+                b"x\x0b",
+                b"\xc2\xa0?\xc2\xa0",
+            ],
         ];
+        let mut preparer = Preparer::new(&plan);
+        let mut prepared = Prepared::default();
         for row in rows {
             let mut record = csv::ByteRecord::from(row.to_vec());
             record.push_field(b"x");
@@ -445,6 +552,40 @@ mod tests {
                     kept(&plan, event, None, &output.filter),
                     "{row:?}"
                 );
+            }
+            // Prepared on the splitting thread: the same cells, and the same `where`s.
+            preparer.prepare(&records, &mut prepared);
+            let ready = EventText::prepared(records.get(0).unwrap(), &prepared, 0);
+            assert_eq!(ready.ready.is_some(), event.whole.is_some(), "{row:?}");
+            for at in 0..headers.len() {
+                assert_eq!(
+                    cell(&plan, ready, Some(&cells), at),
+                    field(&plan, event, at),
+                    "{row:?} column {at}"
+                );
+            }
+            for (i, output) in plan.outputs.iter().enumerate() {
+                if let Some(bits) = ready.ready.and_then(|r| r.kept_bits()) {
+                    let keep = output.filter.is_empty() || kept(&plan, event, None, &output.filter);
+                    assert_eq!(bits >> i & 1 == 1, keep, "{row:?} fold {i}");
+                }
+            }
+        }
+    }
+
+    /// The bytes a cell may start and end with to be taken as it is are the ones
+    /// `value::trim` keeps.
+    #[test]
+    fn plain_bytes_are_the_ones_trim_keeps() {
+        for b in 0..=u8::MAX {
+            let text = String::from_utf8(vec![b'x', b, b'x']).unwrap_or_default();
+            if let Some(end) = char::from_u32(u32::from(b)).filter(|_| b < 0x80) {
+                let alone = end.to_string();
+                let kept = crate::tickets::value::trim(&alone) == alone;
+                assert_eq!(PLAIN[usize::from(b)], kept, "{b:#x}");
+                assert_eq!(crate::tickets::value::trim(&text), text);
+            } else {
+                assert!(!PLAIN[usize::from(b)], "{b:#x}");
             }
         }
     }

@@ -114,6 +114,11 @@ impl State {
     }
 
     /// Add one event's value (trimmed; `na` already made empty) at `order`.
+    ///
+    /// Inlined into the fold's loop for the folds most events meet (`first`, `last`,
+    /// `count`, `any`: a comparison or an increment, where the call cost as much); the others
+    /// in [`State::add_other`].
+    #[inline]
     pub fn add(&mut self, order: Order, text: &str, timestamps: &TimestampParser) {
         if text.is_empty() {
             return;
@@ -131,6 +136,17 @@ impl State {
                     value.push_str(text);
                 }
             }
+            State::Count(n) => *n += 1,
+            State::Any(any) => *any = true,
+            _ => self.add_other(order, text, timestamps),
+        }
+    }
+
+    /// [`State::add`] of a non-empty value to the folds it does not inline.
+    #[inline(never)]
+    fn add_other(&mut self, order: Order, text: &str, timestamps: &TimestampParser) {
+        match self {
+            State::Pick { .. } | State::Count(_) | State::Any(_) => {}
             State::Extreme {
                 largest,
                 best,
@@ -169,7 +185,6 @@ impl State {
                     value.push_str(text);
                 }
             }
-            State::Count(n) => *n += 1,
             State::Distinct(set) => {
                 if !set.contains(text) {
                     set.insert(text.to_string());
@@ -201,7 +216,15 @@ impl State {
                 all.push_str(text);
                 parts.push((order, start, all.len()));
             }
-            State::Any(any) => *any = true,
+        }
+    }
+
+    /// The folded value when it is one of the values folded (`first`, `last`, `min`,
+    /// `max`): what [`State::finish`] writes, without copying it.
+    pub fn picked(&self) -> Option<&str> {
+        match self {
+            State::Pick { value, .. } | State::Extreme { value, .. } => Some(value),
+            _ => None,
         }
     }
 

@@ -8,9 +8,9 @@
 //! `grouped = false` every ticket stays open until the end. Reply threads need the whole file
 //! (a reply may come before the message it answers), so they are folded at the end.
 
-use std::collections::hash_map::DefaultHasher;
+use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};
 
 use super::cells::{Cells, EventText, Prepared, cell, field, kept};
@@ -50,6 +50,8 @@ impl EventCounts {
 
 struct Open {
     key: String,
+    /// Grouped: the key's hash ([`RecentIds::hash`]), noted when the ticket is closed.
+    hash: u64,
     /// Line of its first event.
     line: u64,
     states: Vec<State>,
@@ -106,13 +108,48 @@ pub const RECENT_TICKETS: usize = 65_536;
 const SPARE_OPENS: usize = 4;
 
 /// The hashes of the last [`RECENT_TICKETS`] tickets completed.
+///
+/// An id is hashed once per ticket, with SipHash under this read's random keys
+/// ([`RecentIds::hash`]); the set then takes those 64 bits as they are ([`PassThrough`])
+/// instead of hashing them again. Ids are user input, but with keys drawn per read no input
+/// can be written to make their hashes collide, in all 64 bits (a ticket taken for one that
+/// resumes) or in the bits that place them in the set (long probes); and were the set's slots
+/// crowded all the same, a probe is bounded by the window (at most [`RECENT_TICKETS`] hashes
+/// held), so the worst case is bounded too.
 #[derive(Default)]
 struct RecentIds {
+    keys: RandomState,
     order: VecDeque<u64>,
-    set: HashSet<u64>,
+    set: HashSet<u64, BuildHasherDefault<PassThrough>>,
+}
+
+/// A hasher for values that are hashes already: their 64 bits as they are.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64`s are hashed (`write_u64`); any other input is folded in all the same.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 impl RecentIds {
+    /// An id's hash, as the set holds it.
+    fn hash(&self, key: &str) -> u64 {
+        self.keys.hash_one(key)
+    }
+
     fn contains(&self, hash: &u64) -> bool {
         self.set.contains(hash)
     }
@@ -134,12 +171,6 @@ impl RecentIds {
             self.order.push_back(hash);
         }
     }
-}
-
-fn hash(key: &str) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    key.hash(&mut hasher);
-    hasher.finish()
 }
 
 impl EventFolder {
@@ -181,8 +212,13 @@ impl EventFolder {
                 records.begin(open.line);
                 records.push_field(open.key.as_bytes());
                 for state in &mut open.states {
-                    state.finish(&mut self.scratch);
-                    records.push_field(self.scratch.as_bytes());
+                    match state.picked() {
+                        Some(value) => records.push_field(value.as_bytes()),
+                        None => {
+                            state.finish(&mut self.scratch);
+                            records.push_field(self.scratch.as_bytes());
+                        }
+                    }
                 }
                 if self.spare_opens.len() < SPARE_OPENS {
                     self.spare_opens.push(open);
@@ -278,11 +314,14 @@ impl EventFolder {
             }
         };
         // In a grouped export, another ticket's event (valid or not) completes the current one.
+        let mut key_hash = None;
         if self.plan.grouped
             && matches!(self.plan.key, Key::Ticket(_))
             && self.current.as_ref().is_some_and(|open| open.key != key)
         {
-            if self.closed.contains(&hash(key)) {
+            let hash = self.closed.hash(key);
+            key_hash = Some(hash);
+            if self.closed.contains(&hash) {
                 return Err(format!(
                     "line {line}: events of ticket `{key}` resume after other tickets' events: the export is not grouped by ticket; sort it by ticket, or set `grouped = false` under [events] (every ticket then stays open until the end)"
                 ));
@@ -326,7 +365,10 @@ impl EventFolder {
         }
         let open = if self.plan.grouped {
             if self.current.is_none() {
-                self.current = Some(self.start(key, line));
+                let mut open = self.start(key, line);
+                // Hashed once per ticket: when its first event completed the one before.
+                open.hash = key_hash.unwrap_or_else(|| self.closed.hash(key));
+                self.current = Some(open);
             }
             self.current.as_mut()
         } else {
@@ -351,6 +393,7 @@ impl EventFolder {
         if let Some(mut open) = self.spare_opens.pop() {
             open.key.clear();
             open.key.push_str(key);
+            open.hash = 0;
             open.line = line;
             open.states.iter_mut().for_each(State::reset);
             open.stages.clear();
@@ -358,6 +401,7 @@ impl EventFolder {
         }
         Open {
             key: key.to_string(),
+            hash: 0,
             line,
             states: self
                 .plan
@@ -372,7 +416,7 @@ impl EventFolder {
     /// Finish the current ticket of a grouped export.
     fn close_current(&mut self) {
         if let Some(open) = self.current.take() {
-            self.closed.insert(hash(&open.key));
+            self.closed.insert(open.hash);
             self.emit(open);
         }
     }
@@ -549,47 +593,4 @@ fn roots(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn recent_ids_forget_the_oldest_past_the_window() {
-        let mut recent = RecentIds::default();
-        for n in 0..=RECENT_TICKETS as u64 {
-            recent.insert(n);
-        }
-        assert!(!recent.contains(&0));
-        assert!(recent.contains(&1) && recent.contains(&(RECENT_TICKETS as u64)));
-        assert_eq!(recent.set.len(), RECENT_TICKETS);
-    }
-
-    /// Memory stays flat however many tickets pass through the window: neither the set nor
-    /// the queue grows after the window first fills (a hash set that deletes as much as it
-    /// inserts otherwise grows once its deleted slots run out).
-    #[test]
-    fn recent_ids_do_not_grow_past_the_window() {
-        let mut recent = RecentIds::default();
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        for _ in 0..RECENT_TICKETS {
-            recent.insert(next());
-        }
-        let full = (recent.set.capacity(), recent.order.capacity());
-        for _ in 0..20 * RECENT_TICKETS {
-            recent.insert(next());
-        }
-        // A set's capacity counts its free slots: deleted ones lower it, growing doubles it.
-        assert!(
-            recent.set.capacity() <= full.0,
-            "{} > {}",
-            recent.set.capacity(),
-            full.0
-        );
-        assert_eq!(recent.order.capacity(), full.1);
-    }
-}
+mod tests;

@@ -400,13 +400,32 @@ impl Na {
     /// without trimming it again (the events' cells are trimmed once per event, then cleaned).
     #[inline]
     pub fn clean_trimmed<'t>(&self, bare: &'t str) -> &'t str {
-        if self.values.is_empty() || bare.len() > 4 * self.longest + 8 {
+        if self.never(bare.len()) {
             return bare;
         }
         match self.is_na(bare) {
             true => "",
             false => bare,
         }
+    }
+
+    /// Whether no text of `len` bytes can be an `na` value, whatever its characters: no
+    /// values, longer than any value lower-cased, or (every value ASCII without a `k`) of a
+    /// length no value has — the tests [`Na::clean_trimmed`] settles a text with before
+    /// comparing it, on the length alone (a cell's length is known before its text is).
+    #[inline]
+    pub fn never(&self, len: usize) -> bool {
+        self.values.is_empty()
+            || len > 4 * self.longest + 8
+            || (self.ascii && len < 64 && self.lengths & (1 << len) == 0)
+    }
+
+    /// Bit `n`: [`Na::never`] holds for `n` bytes (below 64), for a caller that tests many
+    /// cells' lengths.
+    pub fn never_lengths(&self) -> u64 {
+        (0..64)
+            .filter(|&n| self.never(n))
+            .fold(0, |bits, n| bits | 1 << n)
     }
 
     /// Whether `bare` (trimmed) is an `na` value.
@@ -488,6 +507,9 @@ mod tests {
         ];
         for text in texts {
             assert_eq!(ascii.is_na(text), general.is_na(text), "{text:?}");
+            for na in [&ascii, &general] {
+                assert!(!na.never(text.len()) || !compared(na, text), "{text:?}");
+            }
         }
         assert!(ascii.is_na("nUlL") && !ascii.is_na("ñ/a"));
     }
@@ -537,6 +559,12 @@ mod tests {
         ];
         for text in texts {
             let expected = if compared(&na, text) { "" } else { text };
+            // A length that rules a text out never rules out an `na` value.
+            assert!(!na.never(text.len()) || !compared(&na, text), "{text:?}");
+            if text.len() < 64 {
+                let bit = na.never_lengths() >> text.len() & 1 == 1;
+                assert_eq!(bit, na.never(text.len()), "{text:?}");
+            }
             assert_eq!(na.clean(text), expected, "{text:?}");
             let bare = crate::tickets::value::trim(text);
             assert_eq!(na.clean_trimmed(bare), na.clean(bare), "{text:?}");
