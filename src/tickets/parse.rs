@@ -227,6 +227,7 @@ impl TicketParser {
         }
     }
 
+    #[cold]
     fn problem(&self, field: Field, what: String) -> Problem {
         if self.plan(field).rule_read {
             Problem::Reject(format!("{}: {what}", field.name()))
@@ -244,6 +245,7 @@ impl TicketParser {
         }
     }
 
+    #[inline(always)]
     fn settle<T>(
         &mut self,
         field: Field,
@@ -259,6 +261,7 @@ impl TicketParser {
         }
     }
 
+    #[inline(always)]
     fn timestamp(
         &mut self,
         field: Field,
@@ -266,8 +269,10 @@ impl TicketParser {
     ) -> Result<Option<Timestamp>, String> {
         // Read to the whole second (`whole_second`): clocks, dues and durations run in
         // seconds, as in the compiled SQL.
-        if let Some(instant) = self.typed_timestamp(field, record) {
-            return Ok(Some(whole_second(instant)));
+        if record.is_typed() {
+            if let Some(instant) = self.typed_timestamp(field, record) {
+                return Ok(Some(whole_second(instant)));
+            }
         }
         let parsed = match self.text_of(field, record) {
             Ok(Some(text)) => match self.timestamps.parse(text) {
@@ -282,6 +287,7 @@ impl TicketParser {
     /// Read a label field into `slot`: trimmed, lower-cased, aliased; priorities must be the
     /// policy's, resolved tiers `ai` or a tier.
     /// Gives the trimmed text as the data spells it (empty when absent or not UTF-8).
+    #[inline(always)]
     fn label<'r>(
         &mut self,
         field: Field,
@@ -371,8 +377,13 @@ impl TicketParser {
         Ok(())
     }
 
+    #[inline(always)]
     fn number(&mut self, field: Field, record: &RecordText) -> Result<Option<f64>, String> {
-        let raw = match self.typed_number(field, record) {
+        let typed = match record.is_typed() {
+            true => self.typed_number(field, record),
+            false => None,
+        };
+        let raw = match typed {
             Some(raw) => raw,
             None => match self.text_number(field, record)? {
                 Ok(raw) => raw,
@@ -384,6 +395,7 @@ impl TicketParser {
 
     /// A number field's text read as a number: `Err` with the field's value when the text
     /// settles it (empty, a sentiment label, a bad value counted as empty).
+    #[inline(always)]
     fn text_number(
         &mut self,
         field: Field,
@@ -410,6 +422,7 @@ impl TicketParser {
     }
 
     /// A number field's value `raw` on the field's scale, checked against its range.
+    #[inline(always)]
     fn scaled(&mut self, field: Field, raw: f64) -> Result<Option<f64>, String> {
         let (value, range) = match field {
             Field::Confidence => {
@@ -440,9 +453,12 @@ impl TicketParser {
         Ok(Some(value))
     }
 
+    #[inline(always)]
     fn boolean(&mut self, field: Field, record: &RecordText) -> Result<Option<bool>, String> {
-        if let Some(value) = self.typed_bool(field, record) {
-            return Ok(Some(value));
+        if record.is_typed() {
+            if let Some(value) = self.typed_bool(field, record) {
+                return Ok(Some(value));
+            }
         }
         let parsed = match self.text_of(field, record) {
             Ok(Some(text)) => match parse_bool(text) {
@@ -456,6 +472,9 @@ impl TicketParser {
         self.settle(field, parsed)
     }
 
+    /// The field readers it calls (`timestamp`, `number`, `label`, `boolean`) are inlined here,
+    /// each with its field a constant, so the plan lookups, the matches on the field and the
+    /// typed-row checks fold away per column; a problem's message is built out of line.
     fn fill(&mut self, record: &RecordText, number: u64, t: &mut Ticket) -> Result<(), String> {
         t.id.clear();
         match self.id {

@@ -84,6 +84,12 @@ impl<'r> RecordText<'r> {
             .map(|typed| typed.cells.get(column).copied().unwrap_or(Cell::Null))
     }
 
+    /// Whether this is a typed row (its cells may be read as the values they are).
+    #[inline(always)]
+    pub(super) fn is_typed(&self) -> bool {
+        self.typed.is_some()
+    }
+
     /// Whether `[values] na` is in force (a typed value is then read through its text).
     #[inline(always)]
     pub(super) fn has_na(&self) -> bool {
