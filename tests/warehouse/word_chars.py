@@ -9,7 +9,7 @@ whole word with the class `handoff sql` writes for the engine (src/sql/words.rs)
 tests/warehouse/run.py: the match must exist exactly when c is not a word character. The word
 characters are read back from the DuckDB spelling of the class, whose ranges a unit test checks
 against replay's `is_word_char`. Prints the mismatches per engine; exit 1 if any. Not part of
-`cargo test` (2.2M rows: about 15 s for DuckDB, DataFusion and Postgres, 1.5 min for Spark).
+`cargo test`; `.ci/run` runs it after docs_run.py (2.2M rows: about 40 s for the four engines on a quiet machine).
 """
 
 import bisect
