@@ -43,6 +43,8 @@ import sys
 import tempfile
 import time
 
+import run  # tests/warehouse/run.py: the throwaway Postgres server
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 NOT_INSTALLED = 3
 AS_OF = "2026-05-01T00:00:00Z"
@@ -124,34 +126,11 @@ def same_decisions(engine, paths, expected):
 
 @contextlib.contextmanager
 def postgres_server(env):
-    """A throwaway server (temporary data folder, unix socket; stopped afterwards, also on
-    error), as tests/warehouse/run.py starts one; yields `env` with PGHOST and PGUSER set."""
-    tools = {t: shutil.which(t, path=env["PATH"]) for t in ("initdb", "pg_ctl", "createdb", "psql")}
-    folder = tempfile.mkdtemp(prefix="handoff-docs-pg-")
-    as_user = []
-    if os.geteuid() == 0:
-        # initdb refuses root: the server runs as the postgres account.
-        as_user = ["runuser", "-u", "postgres", "--"]
-        shutil.chown(folder, "postgres")
-        os.chmod(folder, 0o755)
-    data, log = os.path.join(folder, "data"), os.path.join(folder, "server.log")
-    started = False
-    try:
-        for args in ([tools["initdb"], "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                      "--locale=C.UTF-8"],
-                     [tools["pg_ctl"], "-D", data, "-l", log, "-w", "-o", f"-k {folder} -h '' -F",
-                      "start"]):
-            done = subprocess.run(as_user + args, capture_output=True, text=True)
-            if done.returncode != 0:
-                tail = open(log, errors="replace").read()[-2000:] if os.path.exists(log) else ""
-                sys.exit(f"Postgres did not start: {' '.join(args)}\n{done.stderr}{tail}")
-            started = started or args[0] == tools["pg_ctl"]
+    """A throwaway server, started as tests/warehouse/run.py starts one (temporary data folder,
+    unix socket; stopped afterwards, also on error); yields `env` with PGHOST and PGUSER set."""
+    tools = {t: shutil.which(t, path=env["PATH"]) for t in run.POSTGRES_TOOLS}
+    with run.postgres_server(tools) as (folder, _):
         yield dict(env, PGHOST=folder, PGUSER="postgres", PSQLRC=os.devnull)
-    finally:
-        if started:
-            subprocess.run(as_user + [tools["pg_ctl"], "-D", data, "-m", "immediate", "stop"],
-                           capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def in_database(name, env, folder):

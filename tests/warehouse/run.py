@@ -21,6 +21,7 @@ of the run. Exit 3 when the engine is not installed (the caller decides whether 
 """
 
 import argparse
+import contextlib
 import csv
 import os
 import shutil
@@ -193,10 +194,16 @@ def run_spark(tables, jobs):
     return 0
 
 
-def run_postgres(tables, jobs):
-    tools = {t: shutil.which(t) for t in ("initdb", "pg_ctl", "createdb", "psql")}
-    if None in tools.values():
-        return None
+POSTGRES_TOOLS = ("initdb", "pg_ctl", "createdb", "psql")
+
+
+@contextlib.contextmanager
+def postgres_server(tools):
+    """A throwaway Postgres server on a temporary data folder and a unix socket (UTF-8,
+    `C.UTF-8`), stopped and removed afterwards, also on error; `tools` maps POSTGRES_TOOLS to
+    their paths. Yields (socket folder, sh), `sh(*args, **kw)` running a command as the server's
+    account (check=True, output captured). A command that fails inside also writes the end of
+    the server's log to stderr."""
     folder = tempfile.mkdtemp(prefix="handoff-pg-")
     as_user = []
     if os.geteuid() == 0:
@@ -216,31 +223,45 @@ def run_postgres(tables, jobs):
            "--locale=C.UTF-8")
         sh(tools["pg_ctl"], "-D", data, "-l", log, "-w", "-o", f"-k {folder} -h '' -F", "start")
         started = True
-        sh(tools["createdb"], "-h", folder, "-U", "postgres", "handoff")
-        psql = [tools["psql"], "-X", "-q", "-h", folder, "-U", "postgres", "-d", "handoff",
-                "-v", "ON_ERROR_STOP=1"]
-        for name, path in tables:
-            columns = ", ".join('"' + c.replace('"', '""') + '" TEXT' for c in read_header(path))
-            setup = (f'CREATE TABLE "{name}" ({columns});\n'
-                     f"\\copy \"{name}\" FROM '{os.path.abspath(path)}' WITH (FORMAT csv, HEADER true)\n")
-            sh(*psql, input=setup.encode())
-        for sql, out in jobs:
-            def run(sql=sql, out=out):
-                result = sh(*psql, "--csv", "-f", os.path.abspath(sql))
-                rows = list(csv.reader(result.stdout.decode("utf-8").splitlines(keepends=True)))
-                # psql --csv writes NULL as an empty field: the same as write_result's.
-                write_result(out, rows[0], rows[1:])
-            expecting_error(out, run)
+        yield folder, sh
     except subprocess.CalledProcessError as e:
-        sys.stderr.write(e.stderr.decode("utf-8", "replace"))
+        if not started:
+            sys.stderr.write(f"Postgres did not start: {' '.join(e.cmd)}\n")
+            sys.stderr.write(e.stderr.decode("utf-8", "replace"))
         if os.path.exists(log):
             sys.stderr.write(open(log, encoding="utf-8", errors="replace").read()[-2000:])
-        return 1
+        raise
     finally:
         if started:
             subprocess.run(as_user + [tools["pg_ctl"], "-D", data, "-m", "immediate", "stop"],
                            capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_postgres(tables, jobs):
+    tools = {t: shutil.which(t) for t in POSTGRES_TOOLS}
+    if None in tools.values():
+        return None
+    try:
+        with postgres_server(tools) as (folder, sh):
+            sh(tools["createdb"], "-h", folder, "-U", "postgres", "handoff")
+            psql = [tools["psql"], "-X", "-q", "-h", folder, "-U", "postgres", "-d", "handoff",
+                    "-v", "ON_ERROR_STOP=1"]
+            for name, path in tables:
+                columns = ", ".join('"' + c.replace('"', '""') + '" TEXT' for c in read_header(path))
+                setup = (f'CREATE TABLE "{name}" ({columns});\n'
+                         f"\\copy \"{name}\" FROM '{os.path.abspath(path)}' WITH (FORMAT csv, HEADER true)\n")
+                sh(*psql, input=setup.encode())
+            for sql, out in jobs:
+                def run(sql=sql, out=out):
+                    result = sh(*psql, "--csv", "-f", os.path.abspath(sql))
+                    rows = list(csv.reader(result.stdout.decode("utf-8").splitlines(keepends=True)))
+                    # psql --csv writes NULL as an empty field: the same as write_result's.
+                    write_result(out, rows[0], rows[1:])
+                expecting_error(out, run)
+    except subprocess.CalledProcessError as e:
+        sys.stderr.write(e.stderr.decode("utf-8", "replace"))
+        return 1
     return 0
 
 
