@@ -17,6 +17,10 @@ pub use typed::{Cell, TypedBatch, reuse_cells};
 #[derive(Debug, Default)]
 pub struct Records {
     bytes: Vec<u8>,
+    /// Start of each field in `bytes`: where the field before it ends when the fields are
+    /// written back to back; after the separator when the record was copied as it stands
+    /// ([`plain::plain_record`]).
+    starts: Vec<usize>,
     /// End of each field in `bytes`.
     ends: Vec<usize>,
     records: Vec<Extent>,
@@ -40,7 +44,7 @@ pub struct Rejection {
 struct Extent {
     /// Offset of the record in `bytes`.
     start: usize,
-    /// Its fields are `ends[first..last]`.
+    /// Its fields are `starts[first..last]` to `ends[first..last]`.
     first: usize,
     last: usize,
     line: u64,
@@ -54,6 +58,7 @@ pub struct RawRecord<'a> {
     /// The record's field bytes.
     bytes: &'a [u8],
     start: usize,
+    starts: &'a [usize],
     ends: &'a [usize],
     line: u64,
     rejection: Option<&'a Rejection>,
@@ -65,6 +70,7 @@ pub struct RawRecord<'a> {
 impl Records {
     pub fn clear(&mut self) {
         self.bytes.clear();
+        self.starts.clear();
         self.ends.clear();
         self.records.clear();
         self.rejections.clear();
@@ -86,6 +92,7 @@ impl Records {
         let first = self.ends.len();
         let mut end = start;
         for field in record {
+            self.starts.push(end);
             end += field.len();
             self.ends.push(end);
         }
@@ -112,6 +119,7 @@ impl Records {
 
     /// Append a field to the record begun last ([`Records::begin`]).
     pub fn push_field(&mut self, field: &[u8]) {
+        self.starts.push(self.bytes.len());
         self.bytes.extend_from_slice(field);
         self.ends.push(self.bytes.len());
         if let Some(extent) = self.records.last_mut() {
@@ -151,9 +159,8 @@ impl Records {
         let (mut pos, mut out, mut newlines) = (0, 0, chunk.newlines);
         loop {
             let first = self.ends.len();
-            if let Some(plain) =
-                plain::plain_record(input, pos, &mut self.bytes, out, &mut self.ends)
-            {
+            let fields = (&mut self.starts, &mut self.ends);
+            if let Some(plain) = plain::plain_record(input, pos, &mut self.bytes, out, fields) {
                 self.records.push(Extent {
                     start: out,
                     first,
@@ -165,6 +172,7 @@ impl Records {
                 newlines += plain.newlines;
                 continue;
             }
+            self.starts.truncate(first);
             self.ends.truncate(first);
             match self.read_core(core, chunk, pos, out, newlines) {
                 Some((end, end_out, in_record)) => {
@@ -225,6 +233,7 @@ impl Records {
                         *end += record_out;
                     }
                     self.ends.truncate(first + fields);
+                    self.starts_back_to_back(record_out);
                     let in_record = super::chunk::count_newlines(&input[start..pos]);
                     let own = u64::from(pos > 0 && input[pos - 1] == b'\n');
                     // Line breaks inside quoted fields are among those consumed with it; at
@@ -258,10 +267,20 @@ impl Records {
         None
     }
 
+    /// Give the fields that have an end but no start yet the starts of fields written back to
+    /// back, the first at `start`.
+    fn starts_back_to_back(&mut self, mut start: usize) {
+        for &end in &self.ends[self.starts.len()..] {
+            self.starts.push(start);
+            start = end;
+        }
+    }
+
     /// Append a record rejected while reading: `width` empty fields, then `rejection`.
     pub fn push_rejected(&mut self, width: usize, line: u64, rejection: Rejection) {
         let start = self.bytes.len();
         let first = self.ends.len();
+        self.starts.extend(std::iter::repeat_n(start, width));
         self.ends.extend(std::iter::repeat_n(start, width));
         self.rejections.push(rejection);
         self.records.push(Extent {
@@ -277,6 +296,7 @@ impl Records {
     pub fn pop(&mut self) {
         if let Some(extent) = self.records.pop() {
             self.bytes.truncate(extent.start);
+            self.starts.truncate(extent.first);
             self.ends.truncate(extent.first);
             if extent.rejected.is_some() {
                 self.rejections.pop();
@@ -295,6 +315,7 @@ impl Records {
         Some(RawRecord {
             bytes: &self.bytes[extent.start..end],
             start: extent.start,
+            starts: &self.starts[extent.first..extent.last],
             ends: &self.ends[extent.first..extent.last],
             line: extent.line,
             rejection: extent.rejected.and_then(|i| self.rejections.get(i)),
@@ -339,7 +360,9 @@ impl<'a> RawRecord<'a> {
         self.rejection
     }
 
-    /// All field bytes, back to back.
+    /// The record's bytes: its fields back to back, or, for a record copied as it stands, its
+    /// text without its line end (the separators and quotes between the fields: ASCII, so the
+    /// whole is UTF-8 exactly when every field is, and has the fields' line breaks).
     #[inline]
     pub fn as_slice(&self) -> &'a [u8] {
         self.bytes
@@ -348,11 +371,7 @@ impl<'a> RawRecord<'a> {
     /// Where field `i` lies in [`RawRecord::as_slice`].
     #[inline]
     pub fn range(&self, i: usize) -> Option<std::ops::Range<usize>> {
-        let end = *self.ends.get(i)?;
-        let start = match i {
-            0 => self.start,
-            _ => self.ends[i - 1],
-        };
+        let (start, end) = (*self.starts.get(i)?, *self.ends.get(i)?);
         Some(start - self.start..end - self.start)
     }
 
