@@ -17,10 +17,11 @@ pub use typed::{Cell, TypedBatch, reuse_cells};
 #[derive(Debug, Default)]
 pub struct Records {
     bytes: Vec<u8>,
-    /// Start of each field in `bytes`: where the field before it ends when the fields are
-    /// written back to back; after the separator when the record was copied as it stands
-    /// ([`plain::plain_record`]).
-    starts: Vec<usize>,
+    /// Bytes between the end of each field in `bytes` and the start of the next one (of the
+    /// first, the record's start): none when the fields are written back to back; the
+    /// separator and quotes, 1 to 3, when the record was copied as it stands
+    /// ([`plain::plain_record`]). A byte a field, where the field's start would take eight.
+    gaps: Vec<u8>,
     /// End of each field in `bytes`.
     ends: Vec<usize>,
     records: Vec<Extent>,
@@ -44,7 +45,7 @@ pub struct Rejection {
 struct Extent {
     /// Offset of the record in `bytes`.
     start: usize,
-    /// Its fields are `starts[first..last]` to `ends[first..last]`.
+    /// Its fields end at `ends[first..last]`, after `gaps[first..last]`.
     first: usize,
     last: usize,
     line: u64,
@@ -58,7 +59,7 @@ pub struct RawRecord<'a> {
     /// The record's field bytes.
     bytes: &'a [u8],
     start: usize,
-    starts: &'a [usize],
+    gaps: &'a [u8],
     ends: &'a [usize],
     line: u64,
     rejection: Option<&'a Rejection>,
@@ -70,7 +71,7 @@ pub struct RawRecord<'a> {
 impl Records {
     pub fn clear(&mut self) {
         self.bytes.clear();
-        self.starts.clear();
+        self.gaps.clear();
         self.ends.clear();
         self.records.clear();
         self.rejections.clear();
@@ -92,7 +93,7 @@ impl Records {
         let first = self.ends.len();
         let mut end = start;
         for field in record {
-            self.starts.push(end);
+            self.gaps.push(0);
             end += field.len();
             self.ends.push(end);
         }
@@ -119,7 +120,7 @@ impl Records {
 
     /// Append a field to the record begun last ([`Records::begin`]).
     pub fn push_field(&mut self, field: &[u8]) {
-        self.starts.push(self.bytes.len());
+        self.gaps.push(0);
         self.bytes.extend_from_slice(field);
         self.ends.push(self.bytes.len());
         if let Some(extent) = self.records.last_mut() {
@@ -159,7 +160,7 @@ impl Records {
         let (mut pos, mut out, mut newlines) = (0, 0, chunk.newlines);
         loop {
             let first = self.ends.len();
-            let fields = (&mut self.starts, &mut self.ends);
+            let fields = (&mut self.gaps, &mut self.ends);
             if let Some(plain) = plain::plain_record(input, pos, &mut self.bytes, out, fields) {
                 self.records.push(Extent {
                     start: out,
@@ -172,7 +173,7 @@ impl Records {
                 newlines += plain.newlines;
                 continue;
             }
-            self.starts.truncate(first);
+            self.gaps.truncate(first);
             self.ends.truncate(first);
             match self.read_core(core, chunk, pos, out, newlines) {
                 Some((end, end_out, in_record)) => {
@@ -233,7 +234,8 @@ impl Records {
                         *end += record_out;
                     }
                     self.ends.truncate(first + fields);
-                    self.starts_back_to_back(record_out);
+                    // Written back to back.
+                    self.gaps.resize(first + fields, 0);
                     let in_record = super::chunk::count_newlines(&input[start..pos]);
                     let own = u64::from(pos > 0 && input[pos - 1] == b'\n');
                     // Line breaks inside quoted fields are among those consumed with it; at
@@ -267,20 +269,11 @@ impl Records {
         None
     }
 
-    /// Give the fields that have an end but no start yet the starts of fields written back to
-    /// back, the first at `start`.
-    fn starts_back_to_back(&mut self, mut start: usize) {
-        for &end in &self.ends[self.starts.len()..] {
-            self.starts.push(start);
-            start = end;
-        }
-    }
-
     /// Append a record rejected while reading: `width` empty fields, then `rejection`.
     pub fn push_rejected(&mut self, width: usize, line: u64, rejection: Rejection) {
         let start = self.bytes.len();
         let first = self.ends.len();
-        self.starts.extend(std::iter::repeat_n(start, width));
+        self.gaps.extend(std::iter::repeat_n(0, width));
         self.ends.extend(std::iter::repeat_n(start, width));
         self.rejections.push(rejection);
         self.records.push(Extent {
@@ -296,7 +289,7 @@ impl Records {
     pub fn pop(&mut self) {
         if let Some(extent) = self.records.pop() {
             self.bytes.truncate(extent.start);
-            self.starts.truncate(extent.first);
+            self.gaps.truncate(extent.first);
             self.ends.truncate(extent.first);
             if extent.rejected.is_some() {
                 self.rejections.pop();
@@ -315,7 +308,7 @@ impl Records {
         Some(RawRecord {
             bytes: &self.bytes[extent.start..end],
             start: extent.start,
-            starts: &self.starts[extent.first..extent.last],
+            gaps: &self.gaps[extent.first..extent.last],
             ends: &self.ends[extent.first..extent.last],
             line: extent.line,
             rejection: extent.rejected.and_then(|i| self.rejections.get(i)),
@@ -371,7 +364,11 @@ impl<'a> RawRecord<'a> {
     /// Where field `i` lies in [`RawRecord::as_slice`].
     #[inline]
     pub fn range(&self, i: usize) -> Option<std::ops::Range<usize>> {
-        let (start, end) = (*self.starts.get(i)?, *self.ends.get(i)?);
+        let (end, gap) = (*self.ends.get(i)?, *self.gaps.get(i)?);
+        let start = match i {
+            0 => self.start,
+            _ => self.ends[i - 1],
+        } + usize::from(gap);
         Some(start - self.start..end - self.start)
     }
 

@@ -25,11 +25,12 @@ pub struct Plain {
     pub newlines: u64,
 }
 
-/// Where each field of a record lies: its start and its end in the output, one entry each.
-pub type Fields<'a> = (&'a mut Vec<usize>, &'a mut Vec<usize>);
+/// Where each field of a record lies in the output: the bytes between the end of the field
+/// before it (of the first, the record's start) and its start, and its end; one entry each.
+pub type Fields<'a> = (&'a mut Vec<u8>, &'a mut Vec<usize>);
 
 /// Read the record at `input[start..]` if it is plainly written (see the module) into
-/// `bytes[out..]` ([`put`]), the start and end of each field to `fields`. `None` (with
+/// `bytes[out..]` ([`put`]), where each field starts and ends to `fields`. `None` (with
 /// `fields` possibly grown; the caller truncates them) when the record must go to `csv_core`.
 ///
 /// A record without a doubled quote (the usual one) is copied as it stands, its line end
@@ -41,23 +42,23 @@ pub fn plain_record(
     start: usize,
     bytes: &mut Vec<u8>,
     out: usize,
-    (starts, ends): Fields<'_>,
+    (gaps, ends): Fields<'_>,
 ) -> Option<Plain> {
     // An empty line (skipped by `csv_core`) or the end of the input: not here.
     if matches!(input.get(start), None | Some(b'\n' | b'\r')) {
         return None;
     }
     let first = ends.len();
-    match verbatim(input, start, out, (&mut *starts, &mut *ends))? {
+    match verbatim(input, start, out, (&mut *gaps, &mut *ends))? {
         Some((text_end, end, newlines)) => {
             put(bytes, out, input.get(start..text_end)?)?;
             let out = out + (text_end - start);
             Some(Plain { end, out, newlines })
         }
         None => {
-            starts.truncate(first);
+            gaps.truncate(first);
             ends.truncate(first);
-            copied(input, start, bytes, out, (starts, ends))
+            copied(input, start, bytes, out, (gaps, ends))
         }
     }
 }
@@ -72,9 +73,11 @@ fn verbatim(
     input: &[u8],
     start: usize,
     out: usize,
-    (starts, ends): Fields<'_>,
+    (gaps, ends): Fields<'_>,
 ) -> Option<Option<(usize, usize, u64)>> {
     let at = |i: usize| out + (i - start);
+    // Input offset of the end of the field before (of the first, the record's start).
+    let mut prev = start;
     let mut p = start;
     let mut newlines = 0;
     loop {
@@ -95,8 +98,9 @@ fn verbatim(
                     Some(b'\r') if input.get(q + 2) == Some(&b'\n') => Some(q + 3),
                     _ => return None,
                 };
-                starts.push(at(p + 1));
+                gaps.push(u8::try_from(p + 1 - prev).ok()?);
                 ends.push(at(q));
+                prev = q;
                 match line_end {
                     Some(end) => return Some(Some((q + 1, end, newlines + 1))),
                     None => {
@@ -114,8 +118,9 @@ fn verbatim(
                 // A quote inside an unquoted field, a lone `\r`.
                 _ => return None,
             };
-            starts.push(at(p));
+            gaps.push(u8::try_from(p - prev).ok()?);
             ends.push(at(j));
+            prev = j;
             match line_end {
                 Some(end) => return Some(Some((j, end, newlines + 1))),
                 None => p = j + 1,
@@ -133,13 +138,13 @@ fn copied(
     start: usize,
     bytes: &mut Vec<u8>,
     mut out: usize,
-    (starts, ends): Fields<'_>,
+    (gaps, ends): Fields<'_>,
 ) -> Option<Plain> {
     let mut p = start;
     let mut newlines = 0;
     loop {
         // `p` is at the start of a field.
-        starts.push(out);
+        gaps.push(0);
         if input.get(p) == Some(&b'"') {
             p += 1;
             loop {

@@ -118,7 +118,7 @@ fn read_chunk_by_core(records: &mut Records, core: &mut csv_core::Reader, chunk:
     }
     records.bytes.truncate(record_out);
     records.ends.truncate(first);
-    records.starts_back_to_back(0);
+    records.gaps.resize(first, 0);
 }
 
 /// Every record of `records`: its fields, line, and the line breaks and UTF-8 validity of its
@@ -165,8 +165,8 @@ fn both(input: &[u8], newlines: u64, last: bool) -> (Listed, Listed) {
 fn plain_records_are_split_without_the_parser() {
     let text = b"T1,2026-04-08T09:33:53Z,\"Hi, \"\"all\"\"\",0.9,,x\n";
     let mut bytes = vec![0; text.len()];
-    let (mut starts, mut ends) = (Vec::new(), Vec::new());
-    let plain = plain::plain_record(text, 0, &mut bytes, 0, (&mut starts, &mut ends)).unwrap();
+    let (mut gaps, mut ends) = (Vec::new(), Vec::new());
+    let plain = plain::plain_record(text, 0, &mut bytes, 0, (&mut gaps, &mut ends)).unwrap();
     assert_eq!(plain.end, text.len());
     assert_eq!(plain.newlines, 1);
     assert_eq!(
@@ -174,18 +174,18 @@ fn plain_records_are_split_without_the_parser() {
         b"T12026-04-08T09:33:53ZHi, \"all\"0.9x"
     );
     // A doubled quote: the fields' bytes back to back.
-    assert_eq!(starts, [0, 2, 22, 31, 34, 34]);
+    assert_eq!(gaps, [0; 6]);
     assert_eq!(ends, [2, 22, 31, 34, 34, 35]);
     // CRLF line ends, a quoted line break, an empty last field; appended to the buffer's end.
     // No doubled quote: the record copied as it stands, its fields between the separators.
     let text = b"a,\"b\r\nc\",\r\nz";
-    let (mut bytes, mut starts, mut ends) = (b"xy".to_vec(), Vec::new(), Vec::new());
-    let plain = plain::plain_record(text, 0, &mut bytes, 2, (&mut starts, &mut ends)).unwrap();
+    let (mut bytes, mut gaps, mut ends) = (b"xy".to_vec(), Vec::new(), Vec::new());
+    let plain = plain::plain_record(text, 0, &mut bytes, 2, (&mut gaps, &mut ends)).unwrap();
     assert_eq!((plain.end, plain.out, plain.newlines), (11, 11, 2));
     assert_eq!(bytes.as_slice(), b"xya,\"b\r\nc\",");
     assert_eq!(
-        (starts.as_slice(), ends.as_slice()),
-        (&[2, 5, 11][..], &[3, 9, 11][..])
+        (gaps.as_slice(), ends.as_slice()),
+        (&[0, 2, 2][..], &[3, 9, 11][..])
     );
     // Left to the parser: a quote inside a field, text after a closing quote, a lone `\r`,
     // an empty line, no line end, an unclosed quote.
@@ -199,8 +199,8 @@ fn plain_records_are_split_without_the_parser() {
         b"a,\"b\n",
         b"",
     ] {
-        let (mut bytes, mut starts, mut ends) = (vec![0; text.len()], Vec::new(), Vec::new());
-        let read = plain::plain_record(text, 0, &mut bytes, 0, (&mut starts, &mut ends));
+        let (mut bytes, mut gaps, mut ends) = (vec![0; text.len()], Vec::new(), Vec::new());
+        let read = plain::plain_record(text, 0, &mut bytes, 0, (&mut gaps, &mut ends));
         assert_eq!(read, None, "{:?}", String::from_utf8_lossy(text));
     }
 }

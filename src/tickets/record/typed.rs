@@ -48,7 +48,7 @@ impl Records {
         for column in 0..batch.width() {
             cell.clear();
             batch.text(index, column, &mut cell);
-            self.starts.push(self.bytes.len());
+            self.gaps.push(0);
             self.bytes.extend_from_slice(cell.as_bytes());
             self.ends.push(self.bytes.len());
         }
