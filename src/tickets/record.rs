@@ -17,6 +17,11 @@ pub use typed::{Cell, TypedBatch, reuse_cells};
 #[derive(Debug, Default)]
 pub struct Records {
     bytes: Vec<u8>,
+    /// Bytes between the end of each field in `bytes` and the start of the next one (of the
+    /// first, the record's start): none when the fields are written back to back; the
+    /// separator and quotes, 1 to 3, when the record was copied as it stands
+    /// ([`plain::plain_record`]). A byte a field, where the field's start would take eight.
+    gaps: Vec<u8>,
     /// End of each field in `bytes`.
     ends: Vec<usize>,
     records: Vec<Extent>,
@@ -40,7 +45,7 @@ pub struct Rejection {
 struct Extent {
     /// Offset of the record in `bytes`.
     start: usize,
-    /// Its fields are `ends[first..last]`.
+    /// Its fields end at `ends[first..last]`, after `gaps[first..last]`.
     first: usize,
     last: usize,
     line: u64,
@@ -54,6 +59,7 @@ pub struct RawRecord<'a> {
     /// The record's field bytes.
     bytes: &'a [u8],
     start: usize,
+    gaps: &'a [u8],
     ends: &'a [usize],
     line: u64,
     rejection: Option<&'a Rejection>,
@@ -65,6 +71,7 @@ pub struct RawRecord<'a> {
 impl Records {
     pub fn clear(&mut self) {
         self.bytes.clear();
+        self.gaps.clear();
         self.ends.clear();
         self.records.clear();
         self.rejections.clear();
@@ -86,6 +93,7 @@ impl Records {
         let first = self.ends.len();
         let mut end = start;
         for field in record {
+            self.gaps.push(0);
             end += field.len();
             self.ends.push(end);
         }
@@ -112,6 +120,7 @@ impl Records {
 
     /// Append a field to the record begun last ([`Records::begin`]).
     pub fn push_field(&mut self, field: &[u8]) {
+        self.gaps.push(0);
         self.bytes.extend_from_slice(field);
         self.ends.push(self.bytes.len());
         if let Some(extent) = self.records.last_mut() {
@@ -151,9 +160,8 @@ impl Records {
         let (mut pos, mut out, mut newlines) = (0, 0, chunk.newlines);
         loop {
             let first = self.ends.len();
-            if let Some(plain) =
-                plain::plain_record(input, pos, &mut self.bytes, out, &mut self.ends)
-            {
+            let fields = (&mut self.gaps, &mut self.ends);
+            if let Some(plain) = plain::plain_record(input, pos, &mut self.bytes, out, fields) {
                 self.records.push(Extent {
                     start: out,
                     first,
@@ -165,6 +173,7 @@ impl Records {
                 newlines += plain.newlines;
                 continue;
             }
+            self.gaps.truncate(first);
             self.ends.truncate(first);
             match self.read_core(core, chunk, pos, out, newlines) {
                 Some((end, end_out, in_record)) => {
@@ -225,6 +234,8 @@ impl Records {
                         *end += record_out;
                     }
                     self.ends.truncate(first + fields);
+                    // Written back to back.
+                    self.gaps.resize(first + fields, 0);
                     let in_record = super::chunk::count_newlines(&input[start..pos]);
                     let own = u64::from(pos > 0 && input[pos - 1] == b'\n');
                     // Line breaks inside quoted fields are among those consumed with it; at
@@ -262,6 +273,7 @@ impl Records {
     pub fn push_rejected(&mut self, width: usize, line: u64, rejection: Rejection) {
         let start = self.bytes.len();
         let first = self.ends.len();
+        self.gaps.extend(std::iter::repeat_n(0, width));
         self.ends.extend(std::iter::repeat_n(start, width));
         self.rejections.push(rejection);
         self.records.push(Extent {
@@ -277,6 +289,7 @@ impl Records {
     pub fn pop(&mut self) {
         if let Some(extent) = self.records.pop() {
             self.bytes.truncate(extent.start);
+            self.gaps.truncate(extent.first);
             self.ends.truncate(extent.first);
             if extent.rejected.is_some() {
                 self.rejections.pop();
@@ -295,6 +308,7 @@ impl Records {
         Some(RawRecord {
             bytes: &self.bytes[extent.start..end],
             start: extent.start,
+            gaps: &self.gaps[extent.first..extent.last],
             ends: &self.ends[extent.first..extent.last],
             line: extent.line,
             rejection: extent.rejected.and_then(|i| self.rejections.get(i)),
@@ -339,7 +353,9 @@ impl<'a> RawRecord<'a> {
         self.rejection
     }
 
-    /// All field bytes, back to back.
+    /// The record's bytes: its fields back to back, or, for a record copied as it stands, its
+    /// text without its line end (the separators and quotes between the fields: ASCII, so the
+    /// whole is UTF-8 exactly when every field is, and has the fields' line breaks).
     #[inline]
     pub fn as_slice(&self) -> &'a [u8] {
         self.bytes
@@ -348,11 +364,11 @@ impl<'a> RawRecord<'a> {
     /// Where field `i` lies in [`RawRecord::as_slice`].
     #[inline]
     pub fn range(&self, i: usize) -> Option<std::ops::Range<usize>> {
-        let end = *self.ends.get(i)?;
+        let (end, gap) = (*self.ends.get(i)?, *self.gaps.get(i)?);
         let start = match i {
             0 => self.start,
             _ => self.ends[i - 1],
-        };
+        } + usize::from(gap);
         Some(start - self.start..end - self.start)
     }
 

@@ -25,26 +25,126 @@ pub struct Plain {
     pub newlines: u64,
 }
 
-/// Read the record at `input[start..]` if it is plainly written (see the module): its field
-/// bytes go to `bytes[out..]` ([`put`]) and the
-/// end of each field to `ends`. `None` (with `ends` possibly grown; the caller truncates it)
-/// when the record must go to `csv_core`.
+/// Where each field of a record lies in the output: the bytes between the end of the field
+/// before it (of the first, the record's start) and its start, and its end; one entry each.
+pub type Fields<'a> = (&'a mut Vec<u8>, &'a mut Vec<usize>);
+
+/// Read the record at `input[start..]` if it is plainly written (see the module) into
+/// `bytes[out..]` ([`put`]), where each field starts and ends to `fields`. `None` (with
+/// `fields` possibly grown; the caller truncates them) when the record must go to `csv_core`.
+///
+/// A record without a doubled quote (the usual one) is copied as it stands, its line end
+/// left out, in one piece ([`verbatim`]): its fields lie in the copy between the separators
+/// and quotes. Any other has its fields' bytes written back to back ([`copied`]).
 #[inline]
 pub fn plain_record(
     input: &[u8],
     start: usize,
     bytes: &mut Vec<u8>,
-    mut out: usize,
-    ends: &mut Vec<usize>,
+    out: usize,
+    (gaps, ends): Fields<'_>,
 ) -> Option<Plain> {
     // An empty line (skipped by `csv_core`) or the end of the input: not here.
     if matches!(input.get(start), None | Some(b'\n' | b'\r')) {
         return None;
     }
+    let first = ends.len();
+    match verbatim(input, start, out, (&mut *gaps, &mut *ends))? {
+        Some((text_end, end, newlines)) => {
+            put(bytes, out, input.get(start..text_end)?)?;
+            let out = out + (text_end - start);
+            Some(Plain { end, out, newlines })
+        }
+        None => {
+            gaps.truncate(first);
+            ends.truncate(first);
+            copied(input, start, bytes, out, (gaps, ends))
+        }
+    }
+}
+
+/// The fields of the plainly written record at `input[start..]` as they lie in the input,
+/// shifted to a copy of it at `out`: where the record's text ends (before its line end), the
+/// input offset after its line end, and the `\n` bytes consumed. `None` when the record must
+/// go to `csv_core` (as [`copied`] finds), `Some(None)` at a doubled quote (the field's bytes
+/// are not the input's: [`copied`] writes them).
+#[inline]
+fn verbatim(
+    input: &[u8],
+    start: usize,
+    out: usize,
+    (gaps, ends): Fields<'_>,
+) -> Option<Option<(usize, usize, u64)>> {
+    let at = |i: usize| out + (i - start);
+    // Input offset of the end of the field before (of the first, the record's start).
+    let mut prev = start;
     let mut p = start;
     let mut newlines = 0;
     loop {
         // `p` is at the start of a field.
+        if input.get(p) == Some(&b'"') {
+            let mut from = p + 1;
+            loop {
+                let q = from + memchr::memchr2(b'"', b'\n', input.get(from..)?)?;
+                if input[q] == b'\n' {
+                    newlines += 1;
+                    from = q + 1;
+                    continue;
+                }
+                let line_end = match input.get(q + 1) {
+                    Some(b'"') => return Some(None),
+                    Some(b',') => None,
+                    Some(b'\n') => Some(q + 2),
+                    Some(b'\r') if input.get(q + 2) == Some(&b'\n') => Some(q + 3),
+                    _ => return None,
+                };
+                gaps.push(u8::try_from(p + 1 - prev).ok()?);
+                ends.push(at(q));
+                prev = q;
+                match line_end {
+                    Some(end) => return Some(Some((q + 1, end, newlines + 1))),
+                    None => {
+                        p = q + 2;
+                        break;
+                    }
+                }
+            }
+        } else {
+            let j = special(input, p)?;
+            let line_end = match input[j] {
+                b',' => None,
+                b'\n' => Some(j + 1),
+                b'\r' if input.get(j + 1) == Some(&b'\n') => Some(j + 2),
+                // A quote inside an unquoted field, a lone `\r`.
+                _ => return None,
+            };
+            gaps.push(u8::try_from(p - prev).ok()?);
+            ends.push(at(j));
+            prev = j;
+            match line_end {
+                Some(end) => return Some(Some((j, end, newlines + 1))),
+                None => p = j + 1,
+            }
+        }
+    }
+}
+
+/// [`plain_record`] for a record with a doubled quote: its fields' bytes written back to back.
+/// Rare: kept out of line, so that [`special`] is inlined into [`verbatim`] alone.
+#[cold]
+#[inline(never)]
+fn copied(
+    input: &[u8],
+    start: usize,
+    bytes: &mut Vec<u8>,
+    mut out: usize,
+    (gaps, ends): Fields<'_>,
+) -> Option<Plain> {
+    let mut p = start;
+    let mut newlines = 0;
+    loop {
+        // `p` is at the start of a field.
+        gaps.push(0);
         if input.get(p) == Some(&b'"') {
             p += 1;
             loop {
@@ -131,7 +231,7 @@ const SHORT_WORDS: usize = 4;
 /// word arithmetic (a byte equal to `c` is a zero byte of `w ^ c…c`, and the lowest zero byte
 /// of a word is flagged exactly) beats a call into `memchr` per field; a longer field goes
 /// to `memchr3`'s vector search.
-#[inline]
+#[inline(always)]
 pub(super) fn special(input: &[u8], from: usize) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;

@@ -118,17 +118,24 @@ fn read_chunk_by_core(records: &mut Records, core: &mut csv_core::Reader, chunk:
     }
     records.bytes.truncate(record_out);
     records.ends.truncate(first);
+    records.gaps.resize(first, 0);
 }
 
-/// Every record of `records`: its fields, line and bytes.
-type Listed = Vec<(Vec<Vec<u8>>, u64, Vec<u8>)>;
+/// Every record of `records`: its fields, line, and the line breaks and UTF-8 validity of its
+/// bytes (a record copied as it stands has its separators among them).
+type Listed = Vec<(Vec<Vec<u8>>, u64, (usize, bool))>;
 
 fn listed(records: &Records) -> Listed {
     (0..records.len())
         .map(|i| {
             let record = records.get(i).unwrap();
             let fields = record.iter().map(<[u8]>::to_vec).collect();
-            (fields, record.line(), record.as_slice().to_vec())
+            let bytes = record.as_slice();
+            let whole = (
+                memchr::memchr_iter(b'\n', bytes).count(),
+                std::str::from_utf8(bytes).is_ok(),
+            );
+            (fields, record.line(), whole)
         })
         .collect()
 }
@@ -158,23 +165,27 @@ fn both(input: &[u8], newlines: u64, last: bool) -> (Listed, Listed) {
 fn plain_records_are_split_without_the_parser() {
     let text = b"T1,2026-04-08T09:33:53Z,\"Hi, \"\"all\"\"\",0.9,,x\n";
     let mut bytes = vec![0; text.len()];
-    let mut ends = Vec::new();
-    let plain = plain::plain_record(text, 0, &mut bytes, 0, &mut ends).unwrap();
+    let (mut gaps, mut ends) = (Vec::new(), Vec::new());
+    let plain = plain::plain_record(text, 0, &mut bytes, 0, (&mut gaps, &mut ends)).unwrap();
     assert_eq!(plain.end, text.len());
     assert_eq!(plain.newlines, 1);
     assert_eq!(
         &bytes[..plain.out],
         b"T12026-04-08T09:33:53ZHi, \"all\"0.9x"
     );
+    // A doubled quote: the fields' bytes back to back.
+    assert_eq!(gaps, [0; 6]);
     assert_eq!(ends, [2, 22, 31, 34, 34, 35]);
     // CRLF line ends, a quoted line break, an empty last field; appended to the buffer's end.
+    // No doubled quote: the record copied as it stands, its fields between the separators.
     let text = b"a,\"b\r\nc\",\r\nz";
-    let (mut bytes, mut ends) = (b"xy".to_vec(), Vec::new());
-    let plain = plain::plain_record(text, 0, &mut bytes, 2, &mut ends).unwrap();
-    assert_eq!((plain.end, plain.out, plain.newlines), (11, 7, 2));
+    let (mut bytes, mut gaps, mut ends) = (b"xy".to_vec(), Vec::new(), Vec::new());
+    let plain = plain::plain_record(text, 0, &mut bytes, 2, (&mut gaps, &mut ends)).unwrap();
+    assert_eq!((plain.end, plain.out, plain.newlines), (11, 11, 2));
+    assert_eq!(bytes.as_slice(), b"xya,\"b\r\nc\",");
     assert_eq!(
-        (bytes.as_slice(), ends.as_slice()),
-        (&b"xyab\r\nc"[..], &[3, 7, 7][..])
+        (gaps.as_slice(), ends.as_slice()),
+        (&[0, 2, 2][..], &[3, 9, 11][..])
     );
     // Left to the parser: a quote inside a field, text after a closing quote, a lone `\r`,
     // an empty line, no line end, an unclosed quote.
@@ -188,8 +199,8 @@ fn plain_records_are_split_without_the_parser() {
         b"a,\"b\n",
         b"",
     ] {
-        let (mut bytes, mut ends) = (vec![0; text.len()], Vec::new());
-        let read = plain::plain_record(text, 0, &mut bytes, 0, &mut ends);
+        let (mut bytes, mut gaps, mut ends) = (vec![0; text.len()], Vec::new(), Vec::new());
+        let read = plain::plain_record(text, 0, &mut bytes, 0, (&mut gaps, &mut ends));
         assert_eq!(read, None, "{:?}", String::from_utf8_lossy(text));
     }
 }

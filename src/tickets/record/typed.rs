@@ -48,6 +48,7 @@ impl Records {
         for column in 0..batch.width() {
             cell.clear();
             batch.text(index, column, &mut cell);
+            self.gaps.push(0);
             self.bytes.extend_from_slice(cell.as_bytes());
             self.ends.push(self.bytes.len());
         }
