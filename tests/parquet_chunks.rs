@@ -132,7 +132,7 @@ fn without(bytes: &[u8], path: &Path) -> String {
 #[test]
 fn rows_split_on_workers_keep_lines_and_rejects_for_1_to_4_threads() {
     let dir = tempfile::tempdir().unwrap();
-    // Batches of 1,024 decoded rows over row groups of 1,000: batches span row groups.
+    // Batches of 4,096 decoded rows over row groups of 1,000: batches span row groups.
     let (csv_path, parquet_path, expected) = awkward(dir.path(), 12_000, 1_000);
     assert!(expected.len() > 100, "{}", expected.len());
     let (csv_report, csv_decisions, csv_rejects) = replay(&csv_path, &[], "2", dir.path());

@@ -87,7 +87,7 @@ fn a_batch_that_fails_to_decode_stops_the_replay_alike_for_1_to_4_threads() {
 fn many_batches_decoded_by_any_thread_give_one_report() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tickets.parquet");
-    // Row groups of 700 rows: batches of 1,024 span them.
+    // Row groups of 700 rows: batches of 4,096 span them.
     tickets(&path, 9_000, 700);
     let one = replay(&path, "1");
     assert_eq!(one.status.code(), Some(0), "{}", text(&one.stderr));

@@ -20,7 +20,7 @@ use crate::tickets::source::TypedRows as _;
 type Row = (u64, Vec<Vec<u8>>);
 
 /// `rows` seeded rows, line breaks in two of the string columns, nulls, a timestamp column;
-/// row groups of `row_group` rows (batches of 1,024 span them); dictionary-encoded string
+/// row groups of `row_group` rows (batches of `BATCH_ROWS` span them); dictionary-encoded string
 /// columns or plain ones.
 fn write(path: &std::path::Path, rows: usize, row_group: usize, seed: u64, dictionary: bool) {
     let mut state = seed | 1;
@@ -148,7 +148,8 @@ fn chunks_decoded_in_parallel_in_any_order_give_the_one_by_one_rows() {
     for (seed, rows, row_group, dictionary) in [
         (1u64, 9_000, 700, true),
         (2, 5_000, 5_000, true),
-        (3, 3_073, 1_024, false),
+        // The last batch holds one row; row groups the size of a batch.
+        (3, 3 * super::BATCH_ROWS + 1, super::BATCH_ROWS, false),
         (4, 4_100, 900, false),
     ] {
         let path = dir.path().join(format!("t{seed}.parquet"));
