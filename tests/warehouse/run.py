@@ -243,7 +243,12 @@ def run_postgres(tables, jobs):
     if None in tools.values():
         return None
     try:
-        with postgres_server(tools) as (folder, sh):
+        with postgres_server(tools) as (folder, _):
+            # The clients run as this user (the server's account may not read the checkout:
+            # psql's \copy opens the CSV on the client's side).
+            def sh(*args, **kw):
+                return subprocess.run(list(args), check=True, capture_output=True, **kw)
+
             sh(tools["createdb"], "-h", folder, "-U", "postgres", "handoff")
             psql = [tools["psql"], "-X", "-q", "-h", folder, "-U", "postgres", "-d", "handoff",
                     "-v", "ON_ERROR_STOP=1"]
