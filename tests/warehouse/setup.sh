@@ -8,12 +8,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 venv=target/warehouse-venv
-if ! "$venv/bin/python" -c "import duckdb, datafusion, pyspark" 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check duckdb datafusion pyspark
-fi
-if [ ! -x "$venv/bin/duckdb" ]; then
-  "$venv/bin/pip" install --quiet --disable-pip-version-check duckdb-cli
+# The versions are pinned in requirements.txt; the venv keeps a copy of the file it was
+# installed from, so an edited pin reinstalls and an unchanged one costs nothing.
+pins=tests/warehouse/requirements.txt
+if ! cmp -s "$pins" "$venv/requirements.txt"; then
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$pins"
+  cp "$pins" "$venv/requirements.txt"
 fi
 echo "duckdb CLI $("$venv/bin/duckdb" --version)"
 "$venv/bin/python" -c "import duckdb, datafusion, pyspark; print('duckdb', duckdb.__version__, '| datafusion', datafusion.__version__, '| pyspark', pyspark.__version__)"
