@@ -359,7 +359,7 @@ mod tests {
         let mut read = Vec::new();
         loop {
             reader.read_chunk(&mut chunk).unwrap();
-            records.read_chunk(&mut core, &chunk);
+            records.read_chunk(&mut core, &mut chunk);
             listed(&records, &mut read);
             if chunk.last {
                 return read;
