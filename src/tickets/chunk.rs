@@ -93,6 +93,8 @@ impl Cutter {
         newlines: u64,
         chunk_bytes: usize,
     ) -> Cutter {
+        // The cutter reads every byte into its chunks; nobody looks back at the input's tail.
+        limit.forget_tail();
         Cutter {
             chunk_bytes: chunk_bytes.max(1),
             input,
