@@ -19,11 +19,16 @@ pub struct Records {
     bytes: Vec<u8>,
     /// Bytes between the end of each field in `bytes` and the start of the next one (of the
     /// first, the record's start): none when the fields are written back to back; the
-    /// separator and quotes, 1 to 3, when the record was copied as it stands
+    /// separator and quotes, 1 to 3, when the record is read where it lies in a chunk
     /// ([`plain::plain_record`]). A byte a field, where the field's start would take eight.
     gaps: Vec<u8>,
     /// End of each field in `bytes`.
     ends: Vec<usize>,
+    /// [`Records::read_chunk`]'s scratch: the fields of the records it cannot read where they
+    /// lie in the chunk, before they are appended to `bytes`. Its length only grows (what is
+    /// past the last chunk's use is stale), so that the room `csv_core` writes into is zeroed
+    /// once, not chunk after chunk.
+    rewritten: Vec<u8>,
     records: Vec<Extent>,
     /// Why records were rejected before they became tickets (an event folded into none).
     rejections: Vec<Rejection>,
@@ -141,7 +146,12 @@ impl Records {
     /// reads the same fields from it; any other goes to `core` as it stands.
     /// A chunk of typed rows is held as it is ([`Records::hold_typed`]), or split when it
     /// cannot be ([`super::chunk::TypedChunk`]).
-    pub fn read_chunk(&mut self, core: &mut csv_core::Reader, chunk: &Chunk) {
+    ///
+    /// The chunk's bytes are taken, not copied: they become this buffer, and a record written
+    /// plainly without a doubled quote (the usual one) is read where it lies in them; the
+    /// fields of any other record are written after them. `chunk.bytes` gets this buffer's old
+    /// allocation in exchange (to be filled again), and no longer holds the chunk's text.
+    pub fn read_chunk(&mut self, core: &mut csv_core::Reader, chunk: &mut Chunk) {
         self.clear();
         if let Some(typed) = &chunk.typed {
             match typed.batch() {
@@ -152,18 +162,16 @@ impl Records {
         }
         // Chunks begin at a record boundary, whichever this parser read before.
         super::chunk::restart(core);
-        let input = chunk.bytes.as_slice();
-        // Field bytes are never longer than the input; plain records append them, so the
-        // buffer is zeroed only for `csv_core` ([`Records::read_core`]).
-        self.bytes.reserve(input.len());
-        // Where the next record starts in `input` and in `bytes`; `\n` before it.
+        let input = std::mem::replace(&mut chunk.bytes, std::mem::take(&mut self.bytes));
+        // Where the next record starts in `input` and in `rewritten`; `\n` before it.
         let (mut pos, mut out, mut newlines) = (0, 0, chunk.newlines);
         loop {
             let first = self.ends.len();
             let fields = (&mut self.gaps, &mut self.ends);
-            if let Some(plain) = plain::plain_record(input, pos, &mut self.bytes, out, fields) {
+            if let Some(plain) = plain::plain_record(&input, pos, &mut self.rewritten, out, fields)
+            {
                 self.records.push(Extent {
-                    start: out,
+                    start: plain.at,
                     first,
                     last: self.ends.len(),
                     line: newlines + 1,
@@ -175,7 +183,7 @@ impl Records {
             }
             self.gaps.truncate(first);
             self.ends.truncate(first);
-            match self.read_core(core, chunk, pos, out, newlines) {
+            match self.read_core(core, &input, chunk.last, pos, out, newlines) {
                 Some((end, end_out, in_record)) => {
                     newlines += in_record;
                     (pos, out) = (end, end_out);
@@ -183,46 +191,54 @@ impl Records {
                 None => break,
             }
         }
-        self.bytes.truncate(out);
+        self.bytes = input;
+        // Rare (doubled quotes, records `csv_core` reads): the offsets of their fields were
+        // given as if here already.
+        if let Some(rewritten) = self.rewritten.get(..out) {
+            self.bytes.extend_from_slice(rewritten);
+        }
     }
 
-    /// Read one record of `chunk` from `pos` with `core` into `bytes[out..]`, after `newlines`
-    /// line ends: where it ends in the input and in `bytes`, and the `\n` it consumed; `None` at
-    /// the end of the chunk's whole records (what was read of a record cut off is dropped).
+    /// Read one record of `input` (a chunk's bytes; `last`: the input ends there) from `pos`
+    /// with `core` into `rewritten[out..]`, after `newlines` line ends: where it ends in the
+    /// input and in `rewritten`, and the `\n` it consumed; `None` at the end of the chunk's
+    /// whole records (what was read of a record cut off is dropped). Its fields' ends are
+    /// offsets in the records' buffer: the input, then `rewritten`.
     fn read_core(
         &mut self,
         core: &mut csv_core::Reader,
-        chunk: &Chunk,
+        input: &[u8],
+        last: bool,
         mut pos: usize,
         record_out: usize,
         newlines: u64,
     ) -> Option<(usize, usize, u64)> {
         use csv_core::ReadRecordResult::*;
-        let input = chunk.bytes.as_slice();
         let (start, first) = (pos, self.ends.len());
         let (mut out, mut fields) = (record_out, 0);
         // `csv_core` writes into a slice: room for the rest of the input, whose fields are
-        // never longer (zeroed once; later plain records write over it).
+        // never longer (zeroed once: the buffer keeps its length from chunk to chunk, and
+        // later records write over it).
         let room = record_out + (input.len() - pos) + 1;
-        if self.bytes.len() < room {
-            self.bytes.resize(room, 0);
+        if self.rewritten.len() < room {
+            self.rewritten.resize(room, 0);
         }
         loop {
             let rest = &input[pos..];
             // An empty input is the end of the data to the parser; a chunk that is not the
             // last ends at a record boundary.
-            if rest.is_empty() && !chunk.last {
+            if rest.is_empty() && !last {
                 break;
             }
             if self.ends.len() < first + fields + 1 {
                 self.ends.resize(first + fields + 64, 0);
             }
-            if rest.is_empty() && out == self.bytes.len() {
-                self.bytes.push(0);
+            if rest.is_empty() && out == self.rewritten.len() {
+                self.rewritten.push(0);
             }
             let (res, nin, nout, nend) = core.read_record(
                 rest,
-                &mut self.bytes[out..],
+                &mut self.rewritten[out..],
                 &mut self.ends[first + fields..],
             );
             pos += nin;
@@ -230,8 +246,9 @@ impl Records {
             fields += nend;
             match res {
                 Record => {
+                    let at = input.len() + record_out;
                     for end in &mut self.ends[first..first + fields] {
-                        *end += record_out;
+                        *end += at;
                     }
                     self.ends.truncate(first + fields);
                     // Written back to back.
@@ -241,12 +258,12 @@ impl Records {
                     // Line breaks inside quoted fields are among those consumed with it; at
                     // the end of the input (an unclosed quote) its last one may be both.
                     let inner = if in_record > own || rest.is_empty() {
-                        super::chunk::count_newlines(&self.bytes[record_out..out])
+                        super::chunk::count_newlines(&self.rewritten[record_out..out])
                     } else {
                         0
                     };
                     self.records.push(Extent {
-                        start: record_out,
+                        start: at,
                         first,
                         last: first + fields,
                         line: (newlines + in_record + 1)
@@ -260,8 +277,8 @@ impl Records {
                 InputEmpty if rest.is_empty() => break,
                 InputEmpty | OutputEndsFull => {}
                 OutputFull => {
-                    let grown = self.bytes.len() * 2 + 64;
-                    self.bytes.resize(grown, 0);
+                    let grown = self.rewritten.len() * 2 + 64;
+                    self.rewritten.resize(grown, 0);
                 }
             }
         }
@@ -288,7 +305,15 @@ impl Records {
     /// Remove the last record (one a filter does not keep).
     pub fn pop(&mut self) {
         if let Some(extent) = self.records.pop() {
-            self.bytes.truncate(extent.start);
+            let end = match extent.last {
+                last if last > extent.first => self.ends[last - 1],
+                _ => extent.start,
+            };
+            // Its bytes, when they are the buffer's last (a record read from a chunk may lie
+            // in the middle of it).
+            if end == self.bytes.len() {
+                self.bytes.truncate(extent.start);
+            }
             self.gaps.truncate(extent.first);
             self.ends.truncate(extent.first);
             if extent.rejected.is_some() {
@@ -353,7 +378,7 @@ impl<'a> RawRecord<'a> {
         self.rejection
     }
 
-    /// The record's bytes: its fields back to back, or, for a record copied as it stands, its
+    /// The record's bytes: its fields back to back, or, for a record read as it stands, its
     /// text without its line end (the separators and quotes between the fields: ASCII, so the
     /// whole is UTF-8 exactly when every field is, and has the fields' line breaks).
     #[inline]

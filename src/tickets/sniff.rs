@@ -4,7 +4,7 @@
 //! be buffered until memory runs out).
 
 use std::io::{self, Cursor, Read};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// The largest record a ticket CSV may hold. Real tickets, transcripts included, are far
@@ -93,6 +93,8 @@ pub fn guarded(mut input: Box<dyn Read + Send>) -> Result<(Box<dyn Read + Send>,
 pub struct Limit {
     record_start: Arc<AtomicU64>,
     tail: Arc<Mutex<Tail>>,
+    /// Nobody will ask for the last bytes any more ([`Limit::forget_tail`]).
+    tail_unused: Arc<AtomicBool>,
 }
 
 /// Bytes kept of what was read last: more than the CSV reader buffers ahead (8 KiB).
@@ -134,6 +136,14 @@ impl Limit {
     /// The next record starts at byte `at`.
     pub fn record_starts_at(&self, at: u64) {
         self.record_start.store(at, Ordering::Relaxed);
+    }
+
+    /// From now on the input does not keep its last bytes ([`Limit::bytes_from`] and
+    /// [`Limit::byte_at`] know only those read before): a reader that cuts the input into
+    /// chunks ([`super::chunk::Cutter`]) has every byte it read in its chunks, and copying each
+    /// one into the tail as well would be a second pass over the whole input.
+    pub fn forget_tail(&self) {
+        self.tail_unused.store(true, Ordering::Relaxed);
     }
 
     /// The bytes of the input from `offset` to the last one read, if they were read recently.
@@ -188,11 +198,13 @@ impl Read for Capped {
         }
         let n = self.inner.read(buf)?;
         self.handed += n as u64;
-        self.limit
-            .tail
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(&buf[..n]);
+        if !self.limit.tail_unused.load(Ordering::Relaxed) {
+            self.limit
+                .tail
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(&buf[..n]);
+        }
         Ok(n)
     }
 }
@@ -253,6 +265,22 @@ mod tests {
         );
         assert_eq!(limit.bytes_from(last + 1), Some(Vec::new()));
         assert_eq!(limit.bytes_from(0), None);
+    }
+
+    #[test]
+    fn a_forgotten_tail_keeps_only_what_was_read_before() {
+        let input = std::io::Cursor::new(b"id,text\nT1,a\nT2,b\n".to_vec());
+        let (mut reader, limit) = guarded(Box::new(input)).unwrap();
+        let mut buf = [0; 11];
+        reader.read_exact(&mut buf).unwrap();
+        assert_eq!(limit.bytes_from(8), Some(b"T1,".to_vec()));
+        limit.forget_tail();
+        let mut rest = Vec::new();
+        reader.read_to_end(&mut rest).unwrap();
+        assert_eq!(rest, b"a\nT2,b\n");
+        // What was read before is still there; nothing after it.
+        assert_eq!(limit.bytes_from(8), Some(b"T1,".to_vec()));
+        assert_eq!(limit.byte_at(11), None);
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub struct Batch {
     /// With a reader that cuts chunks ([`TicketReader::cuts_chunks`]): the raw records, which
     /// the worker parses into `records`.
     pub chunk: Option<Chunk>,
+    /// `chunk` is parsed into `records` ([`Batch::parse`]).
+    pub(super) parsed: bool,
     pub records: Records,
     pub len: usize,
     /// Record number (1-based) of the first record.
@@ -57,6 +59,7 @@ impl Batch {
         self.rejects.clear();
         self.write_error = None;
         self.records.clear();
+        self.parsed = false;
         if reader.cuts_chunks() {
             let chunk = self.chunk.get_or_insert_with(Chunk::default);
             if let Err(error) = reader.read_chunk(chunk) {
@@ -88,9 +91,12 @@ impl Batch {
     /// it); nothing to do for one read record by record. Whoever reads `records` calls this
     /// first.
     pub fn parse(&mut self, csv: &mut csv_core::Reader) {
-        if let Some(chunk) = &self.chunk {
+        if let Some(chunk) = self.chunk.as_mut().filter(|_| !self.parsed) {
+            // Takes the chunk's bytes (in exchange for the records' old buffer, which `fill`
+            // reads into again): a second call would find none.
             self.records.read_chunk(csv, chunk);
             self.len = self.records.len();
+            self.parsed = true;
         }
     }
 }

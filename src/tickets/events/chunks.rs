@@ -59,15 +59,16 @@ struct Splitter {
 impl Splitter {
     fn split(&mut self, into: &mut Split) {
         let filled = self.cutter.fill(&mut self.chunk);
-        into.records.read_chunk(&mut self.core, &self.chunk);
-        into.position = self.cutter.position();
-        into.last = self.chunk.last;
         into.error = filled.err().map(|error| {
             // The line an editor shows for the interrupted record.
             let line = self.chunk.newlines + count_newlines(&self.chunk.bytes) + 1;
             let message = read_error(csv::Error::from(error), line);
             csv::Error::from(std::io::Error::other(message))
         });
+        // Takes the chunk's bytes.
+        into.records.read_chunk(&mut self.core, &mut self.chunk);
+        into.position = self.cutter.position();
+        into.last = self.chunk.last;
         into.last |= into.error.is_some();
     }
 }

@@ -19,7 +19,11 @@
 pub struct Plain {
     /// Input offset after the record and its line end.
     pub end: usize,
-    /// Output offset after the record's field bytes.
+    /// Where the record's bytes start in the records' buffer (the input, then the rewritten
+    /// records' bytes after it: see [`plain_record`]).
+    pub at: usize,
+    /// Offset in `rewritten` after the record's field bytes (unchanged for a record that lies
+    /// in the input as it stands).
     pub out: usize,
     /// `\n` bytes consumed, its line end included.
     pub newlines: u64,
@@ -29,18 +33,19 @@ pub struct Plain {
 /// before it (of the first, the record's start) and its start, and its end; one entry each.
 pub type Fields<'a> = (&'a mut Vec<u8>, &'a mut Vec<usize>);
 
-/// Read the record at `input[start..]` if it is plainly written (see the module) into
-/// `bytes[out..]` ([`put`]), where each field starts and ends to `fields`. `None` (with
-/// `fields` possibly grown; the caller truncates them) when the record must go to `csv_core`.
+/// Read the record at `input[start..]` if it is plainly written (see the module): where each
+/// field starts and ends to `fields`, as offsets in the records' buffer, which holds `input`
+/// and then, from offset `input.len()`, the bytes of `rewritten`. `None` (with `fields`
+/// possibly grown; the caller truncates them) when the record must go to `csv_core`.
 ///
-/// A record without a doubled quote (the usual one) is copied as it stands, its line end
-/// left out, in one piece ([`verbatim`]): its fields lie in the copy between the separators
-/// and quotes. Any other has its fields' bytes written back to back ([`copied`]).
+/// A record without a doubled quote (the usual one) is not copied at all ([`verbatim`]): its
+/// fields lie in the input between the separators and quotes. Any other has its fields' bytes
+/// written back to back into `rewritten[out..]` ([`copied`], [`put`]).
 #[inline]
 pub fn plain_record(
     input: &[u8],
     start: usize,
-    bytes: &mut Vec<u8>,
+    rewritten: &mut Vec<u8>,
     out: usize,
     (gaps, ends): Fields<'_>,
 ) -> Option<Plain> {
@@ -49,33 +54,27 @@ pub fn plain_record(
         return None;
     }
     let first = ends.len();
-    match verbatim(input, start, out, (&mut *gaps, &mut *ends))? {
-        Some((text_end, end, newlines)) => {
-            put(bytes, out, input.get(start..text_end)?)?;
-            let out = out + (text_end - start);
-            Some(Plain { end, out, newlines })
-        }
+    match verbatim(input, start, (&mut *gaps, &mut *ends))? {
+        Some((end, newlines)) => Some(Plain {
+            end,
+            at: start,
+            out,
+            newlines,
+        }),
         None => {
             gaps.truncate(first);
             ends.truncate(first);
-            copied(input, start, bytes, out, (gaps, ends))
+            copied(input, start, rewritten, out, (gaps, ends))
         }
     }
 }
 
-/// The fields of the plainly written record at `input[start..]` as they lie in the input,
-/// shifted to a copy of it at `out`: where the record's text ends (before its line end), the
-/// input offset after its line end, and the `\n` bytes consumed. `None` when the record must
-/// go to `csv_core` (as [`copied`] finds), `Some(None)` at a doubled quote (the field's bytes
-/// are not the input's: [`copied`] writes them).
+/// The fields of the plainly written record at `input[start..]` as they lie in the input
+/// (input offsets): the input offset after its line end, and the `\n` bytes consumed. `None`
+/// when the record must go to `csv_core` (as [`copied`] finds), `Some(None)` at a doubled
+/// quote (the field's bytes are not the input's: [`copied`] writes them).
 #[inline]
-fn verbatim(
-    input: &[u8],
-    start: usize,
-    out: usize,
-    (gaps, ends): Fields<'_>,
-) -> Option<Option<(usize, usize, u64)>> {
-    let at = |i: usize| out + (i - start);
+fn verbatim(input: &[u8], start: usize, (gaps, ends): Fields<'_>) -> Option<Option<(usize, u64)>> {
     // Input offset of the end of the field before (of the first, the record's start).
     let mut prev = start;
     let mut p = start;
@@ -99,10 +98,10 @@ fn verbatim(
                     _ => return None,
                 };
                 gaps.push(u8::try_from(p + 1 - prev).ok()?);
-                ends.push(at(q));
+                ends.push(q);
                 prev = q;
                 match line_end {
-                    Some(end) => return Some(Some((q + 1, end, newlines + 1))),
+                    Some(end) => return Some(Some((end, newlines + 1))),
                     None => {
                         p = q + 2;
                         break;
@@ -119,27 +118,30 @@ fn verbatim(
                 _ => return None,
             };
             gaps.push(u8::try_from(p - prev).ok()?);
-            ends.push(at(j));
+            ends.push(j);
             prev = j;
             match line_end {
-                Some(end) => return Some(Some((j, end, newlines + 1))),
+                Some(end) => return Some(Some((end, newlines + 1))),
                 None => p = j + 1,
             }
         }
     }
 }
 
-/// [`plain_record`] for a record with a doubled quote: its fields' bytes written back to back.
+/// [`plain_record`] for a record with a doubled quote: its fields' bytes written back to back
+/// into `rewritten[out..]`, their ends offsets in the records' buffer (`input.len()` + the
+/// offset in `rewritten`).
 /// Rare: kept out of line, so that [`special`] is inlined into [`verbatim`] alone.
 #[cold]
 #[inline(never)]
 fn copied(
     input: &[u8],
     start: usize,
-    bytes: &mut Vec<u8>,
+    rewritten: &mut Vec<u8>,
     mut out: usize,
     (gaps, ends): Fields<'_>,
 ) -> Option<Plain> {
+    let (base, at) = (input.len(), input.len() + out);
     let mut p = start;
     let mut newlines = 0;
     loop {
@@ -150,10 +152,10 @@ fn copied(
             loop {
                 let q = p + memchr::memchr2(b'"', b'\n', input.get(p..)?)?;
                 let text = input.get(p..q)?;
-                put(bytes, out, text)?;
+                put(rewritten, out, text);
                 out += text.len();
                 if input[q] == b'\n' {
-                    put(bytes, out, b"\n")?;
+                    put(rewritten, out, b"\n");
                     out += 1;
                     newlines += 1;
                     p = q + 1;
@@ -161,24 +163,34 @@ fn copied(
                 }
                 match input.get(q + 1) {
                     Some(b'"') => {
-                        put(bytes, out, b"\"")?;
+                        put(rewritten, out, b"\"");
                         out += 1;
                         p = q + 2;
                     }
                     Some(b',') => {
-                        ends.push(out);
+                        ends.push(base + out);
                         p = q + 2;
                         break;
                     }
                     Some(b'\n') => {
-                        ends.push(out);
+                        ends.push(base + out);
                         let (end, newlines) = (q + 2, newlines + 1);
-                        return Some(Plain { end, out, newlines });
+                        return Some(Plain {
+                            end,
+                            at,
+                            out,
+                            newlines,
+                        });
                     }
                     Some(b'\r') if input.get(q + 2) == Some(&b'\n') => {
-                        ends.push(out);
+                        ends.push(base + out);
                         let (end, newlines) = (q + 3, newlines + 1);
-                        return Some(Plain { end, out, newlines });
+                        return Some(Plain {
+                            end,
+                            at,
+                            out,
+                            newlines,
+                        });
                     }
                     _ => return None,
                 }
@@ -186,22 +198,32 @@ fn copied(
         } else {
             let j = special(input, p)?;
             let field = &input[p..j];
-            put(bytes, out, field)?;
+            put(rewritten, out, field);
             out += field.len();
             match input[j] {
                 b',' => {
-                    ends.push(out);
+                    ends.push(base + out);
                     p = j + 1;
                 }
                 b'\n' => {
-                    ends.push(out);
+                    ends.push(base + out);
                     let (end, newlines) = (j + 1, newlines + 1);
-                    return Some(Plain { end, out, newlines });
+                    return Some(Plain {
+                        end,
+                        at,
+                        out,
+                        newlines,
+                    });
                 }
                 b'\r' if input.get(j + 1) == Some(&b'\n') => {
-                    ends.push(out);
+                    ends.push(base + out);
                     let (end, newlines) = (j + 2, newlines + 1);
-                    return Some(Plain { end, out, newlines });
+                    return Some(Plain {
+                        end,
+                        at,
+                        out,
+                        newlines,
+                    });
                 }
                 // A quote inside an unquoted field, a lone `\r`.
                 _ => return None,
@@ -210,17 +232,19 @@ fn copied(
     }
 }
 
-/// Write `src` at `out` of `bytes`: appended while `out` is its end (the buffer is not zeroed
-/// ahead for plain records), else over what is there (once `csv_core` has read a record, the
-/// buffer has room for the rest of the input, which no record's fields outgrow).
+/// Write `src` at `out` of `bytes`: over what is there (the buffer keeps the bytes it was
+/// ever given, so that `csv_core`'s room is zeroed once: [`super::Records::read_chunk`]),
+/// appended past its end.
 #[inline(always)]
-fn put(bytes: &mut Vec<u8>, out: usize, src: &[u8]) -> Option<()> {
-    if out == bytes.len() {
-        bytes.extend_from_slice(src);
-    } else {
-        bytes.get_mut(out..out + src.len())?.copy_from_slice(src);
+fn put(bytes: &mut Vec<u8>, out: usize, src: &[u8]) {
+    let end = out + src.len();
+    match bytes.get_mut(out..end) {
+        Some(room) => room.copy_from_slice(src),
+        None => {
+            bytes.truncate(out);
+            bytes.extend_from_slice(src);
+        }
     }
-    Some(())
 }
 
 /// Words of eight bytes [`special`] scans before it hands a long field to `memchr`.

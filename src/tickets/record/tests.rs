@@ -142,7 +142,7 @@ fn listed(records: &Records) -> Listed {
 
 /// `input` read as a chunk by `read_chunk` and by the oracle; both listings.
 fn both(input: &[u8], newlines: u64, last: bool) -> (Listed, Listed) {
-    let chunk = Chunk {
+    let chunk = || Chunk {
         bytes: input.to_vec(),
         newlines,
         last,
@@ -152,40 +152,46 @@ fn both(input: &[u8], newlines: u64, last: bool) -> (Listed, Listed) {
     let mut records = Records::default();
     // Used before, as a worker's buffers are: the chunk must replace what was there.
     records.push(&ByteRecord::from(vec!["old", "record"]), 9);
-    records.read_chunk(&mut core, &chunk);
+    records.read_chunk(&mut core, &mut chunk());
     let fast = listed(&records);
     // A parser left in the middle of a record: each chunk restarts it.
     let (mut scratch, mut ends) = ([0u8; 8], [0usize; 4]);
     let _ = core.read_record(b"\"x,y", &mut scratch, &mut ends);
-    read_chunk_by_core(&mut records, &mut core, &chunk);
+    read_chunk_by_core(&mut records, &mut core, &chunk());
     (fast, listed(&records))
 }
 
 #[test]
 fn plain_records_are_split_without_the_parser() {
     let text = b"T1,2026-04-08T09:33:53Z,\"Hi, \"\"all\"\"\",0.9,,x\n";
-    let mut bytes = vec![0; text.len()];
+    // Rewritten bytes go to `rewritten[out..]`, over what was left there.
+    let mut rewritten = b"..stale".to_vec();
     let (mut gaps, mut ends) = (Vec::new(), Vec::new());
-    let plain = plain::plain_record(text, 0, &mut bytes, 0, (&mut gaps, &mut ends)).unwrap();
+    let plain = plain::plain_record(text, 0, &mut rewritten, 2, (&mut gaps, &mut ends)).unwrap();
     assert_eq!(plain.end, text.len());
     assert_eq!(plain.newlines, 1);
     assert_eq!(
-        &bytes[..plain.out],
-        b"T12026-04-08T09:33:53ZHi, \"all\"0.9x"
+        &rewritten[..plain.out],
+        b"..T12026-04-08T09:33:53ZHi, \"all\"0.9x"
     );
-    // A doubled quote: the fields' bytes back to back.
+    // A doubled quote: the fields' bytes back to back, at offsets past the input.
+    let base = text.len();
+    assert_eq!(plain.at, base + 2);
     assert_eq!(gaps, [0; 6]);
-    assert_eq!(ends, [2, 22, 31, 34, 34, 35]);
-    // CRLF line ends, a quoted line break, an empty last field; appended to the buffer's end.
-    // No doubled quote: the record copied as it stands, its fields between the separators.
+    assert_eq!(ends, [4, 24, 33, 36, 36, 37].map(|end| base + end));
+    // CRLF line ends, a quoted line break, an empty last field. No doubled quote: the record
+    // read where it lies, its fields between the separators, nothing written.
     let text = b"a,\"b\r\nc\",\r\nz";
-    let (mut bytes, mut gaps, mut ends) = (b"xy".to_vec(), Vec::new(), Vec::new());
-    let plain = plain::plain_record(text, 0, &mut bytes, 2, (&mut gaps, &mut ends)).unwrap();
-    assert_eq!((plain.end, plain.out, plain.newlines), (11, 11, 2));
-    assert_eq!(bytes.as_slice(), b"xya,\"b\r\nc\",");
+    let (mut rewritten, mut gaps, mut ends) = (b"xy".to_vec(), Vec::new(), Vec::new());
+    let plain = plain::plain_record(text, 0, &mut rewritten, 2, (&mut gaps, &mut ends)).unwrap();
+    assert_eq!(
+        (plain.end, plain.at, plain.out, plain.newlines),
+        (11, 0, 2, 2)
+    );
+    assert_eq!(rewritten.as_slice(), b"xy");
     assert_eq!(
         (gaps.as_slice(), ends.as_slice()),
-        (&[0, 2, 2][..], &[3, 9, 11][..])
+        (&[0, 2, 2][..], &[1, 7, 9][..])
     );
     // Left to the parser: a quote inside a field, text after a closing quote, a lone `\r`,
     // an empty line, no line end, an unclosed quote.
@@ -348,5 +354,73 @@ proptest::proptest! {
         }
         let (fast, core) = both(&input, 1, last);
         proptest::prop_assert_eq!(fast, core);
+    }
+}
+
+/// `input` read as a last chunk by a `Records` of its own.
+fn read_fresh(input: &[u8]) -> Records {
+    let mut records = Records::default();
+    let mut chunk = Chunk {
+        bytes: input.to_vec(),
+        last: true,
+        ..Chunk::default()
+    };
+    records.read_chunk(&mut crate::tickets::chunk::core_reader(), &mut chunk);
+    records
+}
+
+#[test]
+fn records_after_rewritten_ones_read_where_they_lie() {
+    // A doubled quote (rewritten by the splitter), a quote inside an unquoted field (read by
+    // `csv_core`), then plain records, read where they lie in the chunk.
+    let input = b"T1,\"a\"\"b\",c\nT2,x\"y,z\nT3,plain,\"q\"\nT4,\"\"\"\",w\nT5,e,f\n";
+    let mut records = read_fresh(input);
+    let fields = |records: &Records, i: usize| -> Vec<Vec<u8>> {
+        records.get(i).unwrap().iter().map(<[u8]>::to_vec).collect()
+    };
+    let expected: [&[&[u8]]; 5] = [
+        &[b"T1", b"a\"b", b"c"],
+        &[b"T2", b"x\"y", b"z"],
+        &[b"T3", b"plain", b"q"],
+        &[b"T4", b"\"", b"w"],
+        &[b"T5", b"e", b"f"],
+    ];
+    assert_eq!(records.len(), expected.len());
+    for (i, expected) in expected.iter().enumerate() {
+        assert_eq!(fields(&records, i), expected.to_vec(), "record {i}");
+        assert_eq!(records.get(i).unwrap().line(), i as u64 + 1);
+    }
+    // Read where it lies: its text as it stands, up to its last field's end.
+    assert_eq!(records.get(2).unwrap().as_slice(), b"T3,plain,\"q");
+    assert_eq!(records.get(4).unwrap().as_slice(), b"T5,e,f");
+    // Records appended after a chunk's come after its rewritten bytes.
+    records.push(&ByteRecord::from(vec!["p", "q"]), 9);
+    assert_eq!(fields(&records, 5), [b"p".to_vec(), b"q".to_vec()]);
+    assert_eq!(fields(&records, 1), expected[1].to_vec());
+    records.pop();
+    assert_eq!(records.len(), 5);
+    assert_eq!(fields(&records, 3), expected[3].to_vec());
+}
+
+#[test]
+fn reused_buffers_read_chunks_of_any_length_as_fresh_ones() {
+    let long: &[u8] = b"L1,\"a\"\"b\",c\nL2,x\"y,zzzzzzzzzzzzzzzzzzzz\nL3,\"\"\"\"\"\",w\nL4,e\n";
+    let short: &[u8] = b"S1,\"\"\"m\"\nS2,o\"p\nS3,q\n";
+    let plain: &[u8] = b"P1,r\n";
+    // One chunk and one `Records`, as a replay batch keeps them: the chunk gets the records'
+    // old buffer back and is filled again, the rewritten bytes' buffer keeps its length.
+    let (mut records, mut chunk) = (Records::default(), Chunk::default());
+    let mut core = crate::tickets::chunk::core_reader();
+    for input in [long, short, plain, long, b"", short, long] {
+        chunk.bytes.clear();
+        chunk.bytes.extend_from_slice(input);
+        chunk.last = true;
+        records.read_chunk(&mut core, &mut chunk);
+        assert_eq!(
+            listed(&records),
+            listed(&read_fresh(input)),
+            "{:?}",
+            String::from_utf8_lossy(input)
+        );
     }
 }
