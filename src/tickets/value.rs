@@ -160,35 +160,48 @@ pub fn parse_number(text: &str) -> Option<f64> {
     value.is_finite().then_some(value)
 }
 
-/// `-?[0-9]+(\.[0-9]+)?` with at most 15 digits, as `str::parse` reads it: the digits as an
-/// integer and the power of ten are both exact in an `f64`, and one division rounds correctly.
-/// `None` for any other text.
+/// Powers of ten exact in an `f64` (to `1e22`; [`plain_decimal`] needs those to `1e19`).
+const POWERS_OF_TEN: [f64; 20] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19,
+];
+
+/// `[+-]?` digits with at most one `.` among them (`5`, `-0.07`, `.5`, `5.`), at most 19
+/// digits, as `str::parse` reads it (Clinger's fast path): the digits as an integer `m ≤ 2^53`
+/// and the power of ten `10^k` (`k` ≤ 19 fraction digits) are both exact in an `f64`, and one
+/// IEEE division rounds the exact quotient correctly. `None` for any other text (an exponent,
+/// more digits, a larger `m`, no digit at all), which `str::parse` then reads.
+#[inline]
 fn plain_decimal(text: &str) -> Option<f64> {
-    const POWERS: [f64; 16] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-    ];
     let bytes = text.as_bytes();
-    let (negative, digits) = match bytes.split_first()? {
+    let (negative, body) = match bytes.split_first()? {
         (b'-', rest) => (true, rest),
+        (b'+', rest) => (false, rest),
         _ => (false, bytes),
     };
-    let (whole, fraction) = match digits.iter().position(|&b| b == b'.') {
-        Some(dot) => (&digits[..dot], &digits[dot + 1..]),
-        None => (digits, &[][..]),
-    };
-    let has_dot = whole.len() < digits.len();
-    if whole.is_empty() || (has_dot && fraction.is_empty()) || whole.len() + fraction.len() > 15 {
+    // 19 digits and a dot at most; longer texts go the general way.
+    if body.len() > 20 {
         return None;
     }
     let mut mantissa: u64 = 0;
-    for &b in whole.iter().chain(fraction) {
+    let mut dot = None;
+    for (at, &b) in body.iter().enumerate() {
         let digit = b.wrapping_sub(b'0');
-        if digit > 9 {
+        if digit < 10 {
+            // Wraps only for 20 digits, which are refused below.
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(digit));
+        } else if b == b'.' && dot.is_none() {
+            dot = Some(at);
+        } else {
             return None;
         }
-        mantissa = mantissa * 10 + u64::from(digit);
     }
-    let value = mantissa as f64 / POWERS[fraction.len()];
+    let digits = body.len() - usize::from(dot.is_some());
+    if digits == 0 || digits > 19 || mantissa > 1 << 53 {
+        return None;
+    }
+    let fraction = dot.map_or(0, |at| body.len() - 1 - at);
+    let value = mantissa as f64 / *POWERS_OF_TEN.get(fraction)?;
     Some(if negative { -value } else { value })
 }
 
@@ -272,15 +285,87 @@ mod tests {
         }
     }
 
+    /// What `parse_number` reads a trimmed text as: `str::parse`, finite values only.
+    fn general_number(text: &str) -> Option<f64> {
+        text.parse::<f64>().ok().filter(|v| v.is_finite())
+    }
+
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
         #[test]
-        fn plain_decimals_read_as_str_parse(text in "-?[0-9]{0,9}(\\.[0-9]{0,9})?|[-+.0-9e]{0,6}") {
-            let expected = text
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite());
+        fn plain_decimals_read_as_str_parse(
+            text in "[-+]?[0-9]{0,9}(\\.[0-9]{0,9})?|[-+.0-9e]{0,6}\
+                |[-+]?[0-9]{13,22}|[-+]?[0-9]{0,21}\\.[0-9]{0,21}|[-+]?9{15,17}[0-9]{0,3}\
+                |[-+]?[0-9]{1,3}(\\.[0-9]*){1,2}|[-+]?[0-9]{0,20}[.eE,_a ][0-9]{0,3}",
+        ) {
+            let expected = general_number(text.trim());
             let got = parse_number(&text);
             proptest::prop_assert_eq!(got.map(f64::to_bits), expected.map(f64::to_bits), "{}", text);
+            // The fast path alone: when it reads a text, it reads it as `str::parse` does.
+            if let Some(fast) = plain_decimal(&text) {
+                proptest::prop_assert_eq!(Some(fast.to_bits()), expected.map(f64::to_bits), "{}", text);
+            }
+        }
+
+        /// Digit strings whose integer is near 2^53 (9,007,199,254,740,992), where the fast
+        /// path stops being exact, with the dot anywhere.
+        #[test]
+        fn decimals_around_two_to_the_53_read_as_str_parse(
+            offset in -3_000i64..3_000, dot in 0usize..18, sign in 0usize..3, zeros in 0usize..3,
+        ) {
+            let digits = format!("{}{}", "0".repeat(zeros), (1i64 << 53) + offset);
+            let text = match dot.min(digits.len()) {
+                0 => digits,
+                at => format!("{}.{}", &digits[..digits.len() - at], &digits[digits.len() - at..]),
+            };
+            let text = format!("{}{text}", ["", "-", "+"][sign]);
+            let expected = general_number(&text);
+            proptest::prop_assert_eq!(parse_number(&text).map(f64::to_bits), expected.map(f64::to_bits), "{}", text);
+            if let Some(fast) = plain_decimal(&text) {
+                proptest::prop_assert_eq!(Some(fast.to_bits()), expected.map(f64::to_bits), "{}", text);
+            }
+        }
+    }
+
+    /// The usual spellings take the fast path (so the properties above test it), and the
+    /// spellings it must leave to `str::parse` do not.
+    #[test]
+    fn plain_decimals_take_the_fast_path() {
+        for text in [
+            "0.926",
+            "-0.07",
+            "4",
+            "+5",
+            ".5",
+            "5.",
+            "-0",
+            "9007199254740992",
+            ".0000000000000000001",
+            "1.234567890123456",
+            "123456789012345.6",
+        ] {
+            assert_eq!(
+                plain_decimal(text).map(f64::to_bits),
+                general_number(text).map(f64::to_bits),
+                "{text}"
+            );
+            assert!(plain_decimal(text).is_some(), "{text}");
+        }
+        for text in [
+            "",
+            ".",
+            "-",
+            "+-5",
+            "1e5",
+            "1.2.3",
+            "9007199254740993",
+            "12345678901234567890",
+            "00000000000000000001",
+            "inf",
+            "NaN",
+            " 5",
+        ] {
+            assert_eq!(plain_decimal(text), None, "{text}");
         }
     }
 
