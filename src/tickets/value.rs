@@ -471,6 +471,28 @@ mod tests {
         }
     }
 
+    /// Every text of one or two characters from all of ASCII and some Unicode spaces and
+    /// letters, bare and between other characters, trims as `str::trim` does.
+    #[test]
+    fn trim_is_str_trim_for_every_ascii_end() {
+        let others = ['\u{85}', '\u{a0}', '\u{2003}', '\u{3000}', 'é', 'ſ'];
+        let chars: Vec<char> = (0u8..0x80).map(char::from).chain(others).collect();
+        for &a in &chars {
+            for text in [
+                a.to_string(),
+                format!("{a}x"),
+                format!("x{a}"),
+                format!("{a}x{a}"),
+            ] {
+                assert_eq!(trim(&text), text.trim(), "{text:?}");
+            }
+            for &b in &chars {
+                let text = format!("{a}{b}");
+                assert_eq!(trim(&text), text.trim(), "{text:?}");
+            }
+        }
+    }
+
     #[test]
     fn trim_is_str_trim() {
         for text in [
