@@ -11,6 +11,20 @@ pub struct TimestampParser {
     pub timezone: TimeZone,
     /// Values read without an offset (so in `timezone`), for the report's note.
     pub without_offset: std::cell::Cell<u64>,
+    /// The last date the usual shapes named ([`LastDate`]).
+    last_date: std::cell::Cell<LastDate>,
+}
+
+/// A `YYYY-MM-DD` the usual shapes read (its ten bytes, little-endian) and its day since
+/// 1970-01-01: rows of an export mostly come in date order and a ticket's timestamps share
+/// days, so the date is checked and counted once per new date, not once per value. Only a
+/// valid date in the plain range of years is remembered; the initial key cannot match a text
+/// of the usual shapes (its fifth byte is not `-`).
+#[derive(Debug, Clone, Copy, Default)]
+struct LastDate {
+    head: u64,
+    tail: u16,
+    day: i64,
 }
 
 impl TimestampParser {
@@ -19,6 +33,7 @@ impl TimestampParser {
             format,
             timezone,
             without_offset: std::cell::Cell::new(0),
+            last_date: std::cell::Cell::default(),
         }
     }
 
@@ -35,7 +50,7 @@ impl TimestampParser {
         }
         // The usual shapes are read directly; anything else (and any value out of the plain
         // ranges) goes through jiff's parsers, which define the result.
-        match common_shape(text) {
+        match self.common_shape(text) {
             Some((second, true)) => return Timestamp::from_second(second).ok(),
             Some((second, false)) if self.timezone == TimeZone::UTC => {
                 self.without_offset.set(self.without_offset.get() + 1);
@@ -65,25 +80,55 @@ impl TimestampParser {
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` (with offset), or `YYYY-MM-DD[ T]HH:MM[:SS]` (without): the second
-/// since the epoch the digits name read as UTC, and whether the text has the `Z`. `None` for any
-/// other shape, and for values jiff might treat specially (years outside 1000–8999, a leap
-/// second), which the caller leaves to jiff.
-fn common_shape(text: &str) -> Option<(i64, bool)> {
-    let b = text.as_bytes();
-    let (seconds, utc) = match b.len() {
-        20 if b[19] == b'Z' && b[10] == b'T' && b[16] == b':' => (true, true),
-        19 if matches!(b[10], b'T' | b' ') && b[16] == b':' => (true, false),
-        16 if matches!(b[10], b'T' | b' ') => (false, false),
-        _ => return None,
-    };
-    if b[4] != b'-' || b[7] != b'-' || b[13] != b':' {
-        return None;
+impl TimestampParser {
+    /// `YYYY-MM-DDTHH:MM:SSZ` (with offset), or `YYYY-MM-DD[ T]HH:MM[:SS]` (without): the
+    /// second since the epoch the digits name read as UTC, and whether the text has the `Z`.
+    /// `None` for any other shape, and for values jiff might treat specially (years outside
+    /// 1000–8999, a leap second), which the caller leaves to jiff.
+    #[inline(always)]
+    fn common_shape(&self, text: &str) -> Option<(i64, bool)> {
+        let b = text.as_bytes();
+        let (seconds, utc) = match b.len() {
+            20 if b[19] == b'Z' && b[10] == b'T' && b[16] == b':' => (true, true),
+            19 if matches!(b[10], b'T' | b' ') && b[16] == b':' => (true, false),
+            16 if matches!(b[10], b'T' | b' ') => (false, false),
+            _ => return None,
+        };
+        if b[4] != b'-' || b[7] != b'-' || b[13] != b':' {
+            return None;
+        }
+        let days = self.day(b)?;
+        let (hour, minute) = (two_digits(b, 11)?, two_digits(b, 14)?);
+        let second = if seconds { two_digits(b, 17)? } else { 0 };
+        if hour > 23 || minute > 59 || second > 59 {
+            return None;
+        }
+        Some((days * 86_400 + hour * 3600 + minute * 60 + second, utc))
     }
+
+    /// The day since 1970-01-01 of the `YYYY-MM-DD` that starts `b` (at least 16 bytes, `-`
+    /// at 4 and 7): the last date's when the bytes are its, else counted and remembered.
+    #[inline(always)]
+    fn day(&self, b: &[u8]) -> Option<i64> {
+        let (head, tail) = match (b.first_chunk::<8>(), b.get(8..10)) {
+            (Some(head), Some(&[x, y])) => (u64::from_le_bytes(*head), u16::from_le_bytes([x, y])),
+            _ => return None,
+        };
+        let last = self.last_date.get();
+        if last.head == head && last.tail == tail {
+            return Some(last.day);
+        }
+        let day = civil_day(b)?;
+        self.last_date.set(LastDate { head, tail, day });
+        Some(day)
+    }
+}
+
+/// The day since 1970-01-01 of the `YYYY-MM-DD` that starts `b`; `None` unless it is a valid
+/// date of the years 1000–8999.
+fn civil_day(b: &[u8]) -> Option<i64> {
     let year = two_digits(b, 0)? * 100 + two_digits(b, 2)?;
     let (month, day) = (two_digits(b, 5)?, two_digits(b, 8)?);
-    let (hour, minute) = (two_digits(b, 11)?, two_digits(b, 14)?);
-    let second = if seconds { two_digits(b, 17)? } else { 0 };
     let month_days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -91,16 +136,10 @@ fn common_shape(text: &str) -> Option<(i64, bool)> {
         2 => 28,
         _ => return None,
     };
-    if !(1000..9000).contains(&year)
-        || !(1..=month_days).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 59
-    {
+    if !(1000..9000).contains(&year) || !(1..=month_days).contains(&day) {
         return None;
     }
-    let days = crate::calendar::civil::days_from_civil(year, month, day);
-    Some((days * 86_400 + hour * 3600 + minute * 60 + second, utc))
+    Some(crate::calendar::civil::days_from_civil(year, month, day))
 }
 
 #[inline(always)]
@@ -160,35 +199,48 @@ pub fn parse_number(text: &str) -> Option<f64> {
     value.is_finite().then_some(value)
 }
 
-/// `-?[0-9]+(\.[0-9]+)?` with at most 15 digits, as `str::parse` reads it: the digits as an
-/// integer and the power of ten are both exact in an `f64`, and one division rounds correctly.
-/// `None` for any other text.
+/// Powers of ten exact in an `f64` (to `1e22`; [`plain_decimal`] needs those to `1e19`).
+const POWERS_OF_TEN: [f64; 20] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19,
+];
+
+/// `[+-]?` digits with at most one `.` among them (`5`, `-0.07`, `.5`, `5.`), at most 19
+/// digits, as `str::parse` reads it (Clinger's fast path): the digits as an integer `m ≤ 2^53`
+/// and the power of ten `10^k` (`k` ≤ 19 fraction digits) are both exact in an `f64`, and one
+/// IEEE division rounds the exact quotient correctly. `None` for any other text (an exponent,
+/// more digits, a larger `m`, no digit at all), which `str::parse` then reads.
+#[inline]
 fn plain_decimal(text: &str) -> Option<f64> {
-    const POWERS: [f64; 16] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-    ];
     let bytes = text.as_bytes();
-    let (negative, digits) = match bytes.split_first()? {
+    let (negative, body) = match bytes.split_first()? {
         (b'-', rest) => (true, rest),
+        (b'+', rest) => (false, rest),
         _ => (false, bytes),
     };
-    let (whole, fraction) = match digits.iter().position(|&b| b == b'.') {
-        Some(dot) => (&digits[..dot], &digits[dot + 1..]),
-        None => (digits, &[][..]),
-    };
-    let has_dot = whole.len() < digits.len();
-    if whole.is_empty() || (has_dot && fraction.is_empty()) || whole.len() + fraction.len() > 15 {
+    // 19 digits and a dot at most; longer texts go the general way.
+    if body.len() > 20 {
         return None;
     }
     let mut mantissa: u64 = 0;
-    for &b in whole.iter().chain(fraction) {
+    let mut dot = None;
+    for (at, &b) in body.iter().enumerate() {
         let digit = b.wrapping_sub(b'0');
-        if digit > 9 {
+        if digit < 10 {
+            // Wraps only for 20 digits, which are refused below.
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(digit));
+        } else if b == b'.' && dot.is_none() {
+            dot = Some(at);
+        } else {
             return None;
         }
-        mantissa = mantissa * 10 + u64::from(digit);
     }
-    let value = mantissa as f64 / POWERS[fraction.len()];
+    let digits = body.len() - usize::from(dot.is_some());
+    if digits == 0 || digits > 19 || mantissa > 1 << 53 {
+        return None;
+    }
+    let fraction = dot.map_or(0, |at| body.len() - 1 - at);
+    let value = mantissa as f64 / *POWERS_OF_TEN.get(fraction)?;
     Some(if negative { -value } else { value })
 }
 
@@ -273,14 +325,171 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+        /// One parser reading a run of values (so the remembered date is hit and missed in
+        /// every order: the same date again, back and forth between dates, an invalid date
+        /// after a valid one with the same year and month) reads each as jiff alone does, and
+        /// counts the values without an offset as it does.
         #[test]
-        fn plain_decimals_read_as_str_parse(text in "-?[0-9]{0,9}(\\.[0-9]{0,9})?|[-+.0-9e]{0,6}") {
-            let expected = text
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite());
+        fn remembered_dates_read_as_jiff_reads_them(
+            stamps in proptest::collection::vec(
+                (0usize..12, 0u32..26, 0u32..62, 0u32..62, 0usize..6), 1..40,
+            ),
+            berlin in proptest::bool::ANY,
+        ) {
+            const DATES: [&str; 12] = [
+                "2026-04-08", "2026-04-09", "2024-02-29", "2023-02-29", "2026-13-01",
+                "2026-00-10", "2026-04-31", "2026-04-00", "1000-01-01", "0999-12-31",
+                "9000-01-01", "2026-4-08x",
+            ];
+            let zone = if berlin { TimeZone::get("Europe/Berlin").unwrap() } else { TimeZone::UTC };
+            let p = TimestampParser::new(None, zone.clone());
+            let mut without_offset = 0;
+            for (date, hour, minute, second, shape) in stamps {
+                let date = DATES[date];
+                let text = match shape {
+                    0 | 1 => format!("{date}T{hour:02}:{minute:02}:{second:02}Z"),
+                    2 => format!("{date}T{hour:02}:{minute:02}:{second:02}"),
+                    3 => format!("{date} {hour:02}:{minute:02}"),
+                    4 => format!("{date}T{hour:02}:{minute:02}:{second:02}+02:00"),
+                    _ => format!("{date}T{hour:02}:{minute:02}:{second:02}.250Z"),
+                };
+                let fresh = TimestampParser::new(None, zone.clone());
+                let expected = jiff_only(&fresh, &text);
+                proptest::prop_assert_eq!(p.parse(&text), expected, "{}", text);
+                if expected.is_some() && matches!(shape, 2 | 3) {
+                    without_offset += 1;
+                }
+            }
+            proptest::prop_assert_eq!(p.without_offset.get(), without_offset);
+        }
+    }
+
+    /// The remembered date is used: a date read once is read again without counting it
+    /// (its bytes found in the parser), and a new date replaces it.
+    #[test]
+    fn the_last_date_is_remembered() {
+        let p = utc();
+        assert_eq!(p.last_date.get().day, 0);
+        let first = p.parse("2026-04-08T09:33:53Z");
+        assert_eq!(first, "2026-04-08T09:33:53Z".parse().ok());
+        assert_eq!(p.last_date.get().day, 20_551);
+        assert_eq!(
+            p.parse("2026-04-08T23:59:59Z"),
+            "2026-04-08T23:59:59Z".parse().ok()
+        );
+        assert_eq!(
+            p.parse("2026-04-09T00:00:00Z"),
+            "2026-04-09T00:00:00Z".parse().ok()
+        );
+        assert_eq!(p.last_date.get().day, 20_552);
+        assert_eq!(p.parse("2026-04-31T00:00:00Z"), None);
+        assert_eq!(p.last_date.get().day, 20_552);
+    }
+
+    /// What `parse_number` reads a trimmed text as: `str::parse`, finite values only.
+    fn general_number(text: &str) -> Option<f64> {
+        text.parse::<f64>().ok().filter(|v| v.is_finite())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        #[test]
+        fn plain_decimals_read_as_str_parse(
+            text in "[-+]?[0-9]{0,9}(\\.[0-9]{0,9})?|[-+.0-9e]{0,6}\
+                |[-+]?[0-9]{13,22}|[-+]?[0-9]{0,21}\\.[0-9]{0,21}|[-+]?9{15,17}[0-9]{0,3}\
+                |[-+]?[0-9]{1,3}(\\.[0-9]*){1,2}|[-+]?[0-9]{0,20}[.eE,_a ][0-9]{0,3}",
+        ) {
+            let expected = general_number(text.trim());
             let got = parse_number(&text);
             proptest::prop_assert_eq!(got.map(f64::to_bits), expected.map(f64::to_bits), "{}", text);
+            // The fast path alone: when it reads a text, it reads it as `str::parse` does.
+            if let Some(fast) = plain_decimal(&text) {
+                proptest::prop_assert_eq!(Some(fast.to_bits()), expected.map(f64::to_bits), "{}", text);
+            }
+        }
+
+        /// Digit strings whose integer is near 2^53 (9,007,199,254,740,992), where the fast
+        /// path stops being exact, with the dot anywhere.
+        #[test]
+        fn decimals_around_two_to_the_53_read_as_str_parse(
+            offset in -3_000i64..3_000, dot in 0usize..18, sign in 0usize..3, zeros in 0usize..3,
+        ) {
+            let digits = format!("{}{}", "0".repeat(zeros), (1i64 << 53) + offset);
+            let text = match dot.min(digits.len()) {
+                0 => digits,
+                at => format!("{}.{}", &digits[..digits.len() - at], &digits[digits.len() - at..]),
+            };
+            let text = format!("{}{text}", ["", "-", "+"][sign]);
+            let expected = general_number(&text);
+            proptest::prop_assert_eq!(parse_number(&text).map(f64::to_bits), expected.map(f64::to_bits), "{}", text);
+            if let Some(fast) = plain_decimal(&text) {
+                proptest::prop_assert_eq!(Some(fast.to_bits()), expected.map(f64::to_bits), "{}", text);
+            }
+        }
+    }
+
+    /// The usual spellings take the fast path (so the properties above test it), and the
+    /// spellings it must leave to `str::parse` do not.
+    #[test]
+    fn plain_decimals_take_the_fast_path() {
+        for text in [
+            "0.926",
+            "-0.07",
+            "4",
+            "+5",
+            ".5",
+            "5.",
+            "-0",
+            "9007199254740992",
+            ".0000000000000000001",
+            "1.234567890123456",
+            "123456789012345.6",
+        ] {
+            assert_eq!(
+                plain_decimal(text).map(f64::to_bits),
+                general_number(text).map(f64::to_bits),
+                "{text}"
+            );
+            assert!(plain_decimal(text).is_some(), "{text}");
+        }
+        for text in [
+            "",
+            ".",
+            "-",
+            "+-5",
+            "1e5",
+            "1.2.3",
+            "9007199254740993",
+            "12345678901234567890",
+            "00000000000000000001",
+            "inf",
+            "NaN",
+            " 5",
+        ] {
+            assert_eq!(plain_decimal(text), None, "{text}");
+        }
+    }
+
+    /// Every text of one or two characters from all of ASCII and some Unicode spaces and
+    /// letters, bare and between other characters, trims as `str::trim` does.
+    #[test]
+    fn trim_is_str_trim_for_every_ascii_end() {
+        let others = ['\u{85}', '\u{a0}', '\u{2003}', '\u{3000}', 'é', 'ſ'];
+        let chars: Vec<char> = (0u8..0x80).map(char::from).chain(others).collect();
+        for &a in &chars {
+            for text in [
+                a.to_string(),
+                format!("{a}x"),
+                format!("x{a}"),
+                format!("{a}x{a}"),
+            ] {
+                assert_eq!(trim(&text), text.trim(), "{text:?}");
+            }
+            for &b in &chars {
+                let text = format!("{a}{b}");
+                assert_eq!(trim(&text), text.trim(), "{text:?}");
+            }
         }
     }
 
