@@ -469,18 +469,24 @@ fn worst_breaches_say_which_were_never_answered() {
     assert!(table.contains("answered late"), "{table}");
 }
 
+/// The tickets policy with the rules `asks-for-human` (continues), `everyone` (decides every
+/// ticket), `late` (`lawyer`), then `more`, written into `dir`.
+fn coverage_policy(dir: &Path, more: &str) -> String {
+    let policy = std::fs::read_to_string(root().join(POLICY)).unwrap();
+    let head = policy.split("rules:").next().unwrap();
+    let policy = format!(
+        "{head}rules:\n  - id: asks-for-human\n    kind: reactive\n    when: {{ requested_human: true }}\n    route: L1\n    continue: true\n  - id: everyone\n    when: {{ confidence: {{ at_least: 0 }} }}\n    route: L1\n  - id: late\n    when: {{ keywords: {{ any: [lawyer] }} }}\n    route: L3\n{more}default: ai\n"
+    );
+    write(dir, "p.yaml", &policy)
+}
+
 #[test]
 fn a_rule_true_only_after_every_other_rule_matched_is_still_noted() {
     // Once every rule is known to be true for some ticket, replay stops evaluating the rules
     // the order did not reach; `late` is true only for the last ticket, after `asks-for-human`
     // and `everyone` have matched, so that check must not stop early.
     let dir = tempfile::tempdir().unwrap();
-    let policy = std::fs::read_to_string(root().join(POLICY)).unwrap();
-    let head = policy.split("rules:").next().unwrap();
-    let policy = format!(
-        "{head}rules:\n  - id: asks-for-human\n    kind: reactive\n    when: {{ requested_human: true }}\n    route: L1\n    continue: true\n  - id: everyone\n    when: {{ confidence: {{ at_least: 0 }} }}\n    route: L1\n  - id: late\n    when: {{ keywords: {{ any: [lawyer] }} }}\n    route: L3\ndefault: ai\n"
-    );
-    let policy = write(dir.path(), "p.yaml", &policy);
+    let policy = coverage_policy(dir.path(), "");
     let tickets = write(
         dir.path(),
         "t.csv",
@@ -513,12 +519,10 @@ fn rules_that_never_match_are_told_apart_from_rules_never_reached() {
     let dir = tempfile::tempdir().unwrap();
     // `everyone` (no continue) decides every ticket; `late` would match T1 but is never
     // reached; `never` matches nothing.
-    let policy = std::fs::read_to_string(root().join(POLICY)).unwrap();
-    let head = policy.split("rules:").next().unwrap();
-    let policy = format!(
-        "{head}rules:\n  - id: asks-for-human\n    kind: reactive\n    when: {{ requested_human: true }}\n    route: L1\n    continue: true\n  - id: everyone\n    when: {{ confidence: {{ at_least: 0 }} }}\n    route: L1\n  - id: late\n    when: {{ keywords: {{ any: [lawyer] }} }}\n    route: L3\n  - id: never\n    when: {{ keywords: {{ any: [zebra] }} }}\n    route: L2\ndefault: ai\n"
+    let policy = coverage_policy(
+        dir.path(),
+        "  - id: never\n    when: { keywords: { any: [zebra] } }\n    route: L2\n",
     );
-    let policy = write(dir.path(), "p.yaml", &policy);
     let tickets = write(
         dir.path(),
         "t.csv",
