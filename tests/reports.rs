@@ -469,17 +469,60 @@ fn worst_breaches_say_which_were_never_answered() {
     assert!(table.contains("answered late"), "{table}");
 }
 
+/// The tickets policy with the rules `asks-for-human` (continues), `everyone` (decides every
+/// ticket), `late` (`lawyer`), then `more`, written into `dir`.
+fn coverage_policy(dir: &Path, more: &str) -> String {
+    let policy = std::fs::read_to_string(root().join(POLICY)).unwrap();
+    let head = policy.split("rules:").next().unwrap();
+    let policy = format!(
+        "{head}rules:\n  - id: asks-for-human\n    kind: reactive\n    when: {{ requested_human: true }}\n    route: L1\n    continue: true\n  - id: everyone\n    when: {{ confidence: {{ at_least: 0 }} }}\n    route: L1\n  - id: late\n    when: {{ keywords: {{ any: [lawyer] }} }}\n    route: L3\n{more}default: ai\n"
+    );
+    write(dir, "p.yaml", &policy)
+}
+
+#[test]
+fn a_rule_true_only_after_every_other_rule_matched_is_still_noted() {
+    // Once every rule is known to be true for some ticket, replay stops evaluating the rules
+    // the order did not reach; `late` is true only for the last ticket, after `asks-for-human`
+    // and `everyone` have matched, so that check must not stop early.
+    let dir = tempfile::tempdir().unwrap();
+    let policy = coverage_policy(dir.path(), "");
+    let tickets = write(
+        dir.path(),
+        "t.csv",
+        "id,created_at,text,confidence,requested_human,priority\n\
+         T1,2026-03-02T09:00:00Z,hello,0.5,true,normal\n\
+         T2,2026-03-02T09:00:00Z,hello,0.9,false,normal\n\
+         T3,2026-03-02T09:00:00Z,my lawyer,0.9,false,normal\n",
+    );
+    for threads in ["1", "2"] {
+        let out = run(&[
+            "replay",
+            "--policy",
+            &policy,
+            "--tickets",
+            &tickets,
+            "--format",
+            "json",
+            "--threads",
+            threads,
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["report"]["never_matched"], serde_json::json!([]));
+        assert_eq!(json["report"]["never_reached"], serde_json::json!(["late"]));
+    }
+}
+
 #[test]
 fn rules_that_never_match_are_told_apart_from_rules_never_reached() {
     let dir = tempfile::tempdir().unwrap();
     // `everyone` (no continue) decides every ticket; `late` would match T1 but is never
     // reached; `never` matches nothing.
-    let policy = std::fs::read_to_string(root().join(POLICY)).unwrap();
-    let head = policy.split("rules:").next().unwrap();
-    let policy = format!(
-        "{head}rules:\n  - id: asks-for-human\n    kind: reactive\n    when: {{ requested_human: true }}\n    route: L1\n    continue: true\n  - id: everyone\n    when: {{ confidence: {{ at_least: 0 }} }}\n    route: L1\n  - id: late\n    when: {{ keywords: {{ any: [lawyer] }} }}\n    route: L3\n  - id: never\n    when: {{ keywords: {{ any: [zebra] }} }}\n    route: L2\ndefault: ai\n"
+    let policy = coverage_policy(
+        dir.path(),
+        "  - id: never\n    when: { keywords: { any: [zebra] } }\n    route: L2\n",
     );
-    let policy = write(dir.path(), "p.yaml", &policy);
     let tickets = write(
         dir.path(),
         "t.csv",

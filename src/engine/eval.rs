@@ -206,7 +206,7 @@ impl CompiledPolicy {
             Node::All(parts) => {
                 let mut result = Tri::True;
                 for part in parts {
-                    match self.eval(part, t, found) {
+                    match self.truth(part, t, found) {
                         Tri::False => return Tri::False,
                         Tri::Unknown => result = Tri::Unknown,
                         Tri::True => {}
@@ -217,7 +217,7 @@ impl CompiledPolicy {
             Node::Any(parts) => {
                 let mut result = Tri::False;
                 for part in parts {
-                    match self.eval(part, t, found) {
+                    match self.truth(part, t, found) {
                         Tri::True => return Tri::True,
                         Tri::Unknown => result = Tri::Unknown,
                         Tri::False => {}
@@ -225,7 +225,26 @@ impl CompiledPolicy {
                 }
                 result
             }
-            Node::Not(inner) => self.eval(inner, t, found).not(),
+            Node::Not(inner) => self.truth(inner, t, found).not(),
+            leaf => self.leaf(leaf, t, found),
+        }
+    }
+
+    /// A rule's condition: a single test (most rules) is evaluated in place, a combination
+    /// through [`Self::eval`].
+    #[inline(always)]
+    fn truth(&self, node: &Node, t: &Ticket, found: &[bool]) -> Tri {
+        match node {
+            Node::All(_) | Node::Any(_) | Node::Not(_) => self.eval(node, t, found),
+            leaf => self.leaf(leaf, t, found),
+        }
+    }
+
+    /// A single test (any node but `all`, `any`, `not`).
+    #[inline(always)]
+    fn leaf(&self, node: &Node, t: &Ticket, found: &[bool]) -> Tri {
+        match node {
+            Node::All(_) | Node::Any(_) | Node::Not(_) => self.eval(node, t, found),
             Node::Num {
                 slot,
                 below,
@@ -292,7 +311,7 @@ impl CompiledPolicy {
 
     /// The truth of each rule's condition for a ticket (for `explain`-style traces and tests).
     pub fn rule_truth(&self, rule: usize, t: &Ticket, found: &[bool]) -> Tri {
-        self.eval(&self.rules[rule].node, t, found)
+        self.truth(&self.rules[rule].node, t, found)
     }
 
     /// Decide one ticket. `found` comes from [`Self::scan_keywords`].
@@ -301,7 +320,7 @@ impl CompiledPolicy {
         let mut best: Option<usize> = None;
         let mut rule_priority: Option<usize> = None;
         for (index, rule) in self.rules.iter().enumerate() {
-            if self.eval(&rule.node, t, found) != Tri::True {
+            if self.truth(&rule.node, t, found) != Tri::True {
                 continue;
             }
             decision.matched.push(index);

@@ -237,7 +237,9 @@ impl KeywordMatcher {
     /// leftmost one from where it starts, so starting again one byte further visits them all,
     /// overlapping ones included.
     fn scan_packed(&self, packed: &aho_corasick::packed::Searcher, text: &str, found: &mut [bool]) {
-        self.scan_long(text, found);
+        if !self.long.is_empty() {
+            self.scan_long(text, found);
+        }
         let mut from = 0;
         while let Some(m) = packed.find_in(text, aho_corasick::Span::from(from..text.len())) {
             let at = m.start();
@@ -251,7 +253,9 @@ impl KeywordMatcher {
 
     /// Visit the start of the text and every position after a non-word character.
     fn scan_word_starts(&self, text: &str, found: &mut [bool]) {
-        self.scan_long(text, found);
+        if !self.long.is_empty() {
+            self.scan_long(text, found);
+        }
         if self.patterns.is_empty() {
             return;
         }

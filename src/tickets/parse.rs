@@ -90,6 +90,15 @@ fn set_label(slot: &mut Option<String>, text: &str) {
     }
 }
 
+/// Make a ticket's text slots `len` long; they keep their length from record to record, so the
+/// out-of-line `resize` is called only when it changes.
+#[inline(always)]
+fn fit(slots: &mut Vec<String>, len: usize) {
+    if slots.len() != len {
+        slots.resize(len, String::new());
+    }
+}
+
 impl TicketParser {
     pub fn new(layout: &Layout, mapping: &Mapping, needs: &Needs) -> Result<TicketParser, String> {
         let timezone = match &mapping.timestamps.timezone {
@@ -497,7 +506,7 @@ impl TicketParser {
         if t.id.is_empty() {
             return Err("id: empty".into());
         }
-        t.texts.resize(self.text.len(), String::new());
+        fit(&mut t.texts, self.text.len());
         for slot in 0..self.text.len() {
             let column = self.text[slot];
             let target = &mut t.texts[slot];
@@ -536,7 +545,7 @@ impl TicketParser {
         };
         t.reopened = self.boolean(Field::Reopened, record)?;
         t.csat = self.number(Field::Csat, record)?;
-        t.extras.resize(self.extras.len(), String::new());
+        fit(&mut t.extras, self.extras.len());
         for slot in 0..self.extras.len() {
             let extra = &self.extras[slot];
             let value = match extra.column {

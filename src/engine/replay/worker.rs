@@ -129,6 +129,9 @@ pub struct Worker<'a> {
     /// The ids of the pending clocks that can still be among the worst breaches.
     worst_pending: WorstPending,
     fresh: Vec<Deferred>,
+    /// Every rule has been true for some ticket of the overall metrics: a ticket outside any
+    /// `--by` group needs no [`Self::note_truth`].
+    all_true_overall: bool,
     ticket: Ticket,
     found: Vec<bool>,
     decision: Decision,
@@ -209,6 +212,7 @@ impl<'a> Worker<'a> {
             kinds: Kinds::default(),
             worst_pending: WorstPending::default(),
             fresh: Vec::new(),
+            all_true_overall: false,
             ticket: Ticket::default(),
             found: Vec::new(),
             decision: Decision::default(),
@@ -382,6 +386,10 @@ impl<'a> Worker<'a> {
     /// reach them (an earlier rule decided): only for rules not yet known to match somewhere,
     /// so a rule costs an extra evaluation per ticket only while it has never been true.
     fn note_truth(&mut self, group: usize) {
+        let in_no_group = self.groups.get(group).is_none();
+        if in_no_group && self.all_true_overall {
+            return;
+        }
         let (policy, ticket) = (self.policy, &self.ticket);
         for rule in 0..policy.rules.len() {
             let overall = self
@@ -404,6 +412,9 @@ impl<'a> Worker<'a> {
                     g.true_somewhere[rule] = true;
                 }
             }
+        }
+        if in_no_group {
+            self.all_true_overall = self.overall.true_somewhere.iter().all(|&t| t);
         }
     }
 

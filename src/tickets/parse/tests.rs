@@ -85,9 +85,15 @@ fn remembered_labels_read_as_fresh_ones() {
         "a8",
         "a9",
         "a10",
+        LONG,
+        "premium-plat-x-y-annual",
     ];
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(16);
     let mut input = String::from("id,customer_tier,channel,category,priority,resolved_tier\n");
+    // Longer than sixteen bytes, with the same length, first eight and last eight bytes as the
+    // last spelling above (equal keys, another label): remembered first in every column.
+    const LONG: &str = "premium-plan-x-y-annual";
+    input.push_str(&format!("T-long{}\n", format!(",{LONG}").repeat(5)));
     for row in 0..3000 {
         let pick = |rng: &mut rand_chacha::ChaCha8Rng| {
             let text = spellings[rng.random_range(0..spellings.len())];
