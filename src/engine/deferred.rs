@@ -15,9 +15,6 @@ pub struct Settler<T: Ord + Clone> {
     fixed: Option<Timestamp>,
     latest: Option<Timestamp>,
     pending: BTreeMap<(Timestamp, T), u64>,
-    /// The earliest time in `pending` (`None` when empty), so that a ticket that settles
-    /// nothing costs one comparison instead of a walk down the tree.
-    earliest: Option<Timestamp>,
 }
 
 /// Settle `count` equal events.
@@ -34,7 +31,6 @@ impl<T: Ord + Clone> Settler<T> {
             fixed,
             latest: None,
             pending: BTreeMap::new(),
-            earliest: None,
         }
     }
 
@@ -47,10 +43,7 @@ impl<T: Ord + Clone> Settler<T> {
     pub fn push(&mut self, at: Timestamp, item: T, settle: &mut dyn FnMut(T, bool)) {
         match self.fixed {
             Some(as_of) => settle(item, at < as_of),
-            None => {
-                *self.pending.entry((at, item)).or_default() += 1;
-                self.earliest = Some(self.earliest.map_or(at, |e| e.min(at)));
-            }
+            None => *self.pending.entry((at, item)).or_default() += 1,
         }
     }
 
@@ -59,9 +52,6 @@ impl<T: Ord + Clone> Settler<T> {
     pub fn observe(&mut self, latest: Option<Timestamp>, settle: &mut dyn FnMut(T, bool)) {
         self.latest = self.latest.max(latest);
         let Some(now) = self.latest else { return };
-        if self.earliest.is_none_or(|earliest| earliest >= now) {
-            return;
-        }
         while self
             .pending
             .first_key_value()
@@ -71,7 +61,6 @@ impl<T: Ord + Clone> Settler<T> {
                 settle_all(item, count, true, settle);
             }
         }
-        self.earliest = self.pending.first_key_value().map(|((at, _), _)| *at);
     }
 
     /// The latest timestamp observed so far.
@@ -147,43 +136,6 @@ mod tests {
             settler.finish(Some(base + jiff::SignedDuration::from_mins(90)), &mut note);
             assert_eq!(breached, tickets * 19 * 90 / 120, "{tickets} tickets");
             assert_eq!(pending, tickets * 19 * 30 / 120, "{tickets} tickets");
-        }
-    }
-
-    proptest::proptest! {
-        /// Settling stays what it was without the remembered earliest time: pushes before and
-        /// after the latest time seen, observations that go back, equal times, in any order.
-        #[test]
-        fn settles_as_a_walk_of_the_tree_does(
-            steps in proptest::collection::vec((proptest::bool::ANY, 0i64..20, 0u8..3), 0..60),
-        ) {
-            let base = at("2026-03-29T00:00:00Z");
-            let time = |minutes: i64| base + jiff::SignedDuration::from_mins(minutes);
-            let mut settled = Vec::new();
-            let mut settler: Settler<u8> = Settler::new(None);
-            // The reference: the tree walked on every observation.
-            let mut expected = Vec::new();
-            let mut pending: BTreeMap<(Timestamp, u8), u64> = BTreeMap::new();
-            let mut latest: Option<Timestamp> = None;
-            for (push, minutes, item) in steps {
-                if push {
-                    settler.push(time(minutes), item, &mut |i, h| settled.push((i, h)));
-                    *pending.entry((time(minutes), item)).or_default() += 1;
-                } else {
-                    let seen = (item > 0).then(|| time(minutes));
-                    settler.observe(seen, &mut |i, h| settled.push((i, h)));
-                    latest = latest.max(seen);
-                    if let Some(now) = latest {
-                        while pending.first_key_value().is_some_and(|((t, _), _)| *t < now) {
-                            if let Some(((_, i), count)) = pending.pop_first() {
-                                expected.extend(std::iter::repeat_n((i, true), count as usize));
-                            }
-                        }
-                    }
-                }
-                proptest::prop_assert_eq!(&settled, &expected);
-                proptest::prop_assert_eq!(settler.held(), pending.len());
-            }
         }
     }
 

@@ -28,12 +28,8 @@ impl Load {
     pub fn record(&mut self, calendar: &BusinessCalendar, rank: usize, created: Timestamp) {
         let hour = hour_of_week(calendar, created);
         self.row(rank)[hour] += 1;
-        if self.first.is_none_or(|first| created < first) {
-            self.first = Some(created);
-        }
-        if self.last.is_none_or(|last| created > last) {
-            self.last = Some(created);
-        }
+        self.first = Some(self.first.map_or(created, |f| f.min(created)));
+        self.last = Some(self.last.map_or(created, |l| l.max(created)));
     }
 
     fn row(&mut self, rank: usize) -> &mut Vec<u64> {
