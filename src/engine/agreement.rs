@@ -48,19 +48,12 @@ pub fn history(policy: &CompiledPolicy, available: Available, t: &Ticket) -> His
     }
     let rank = t
         .resolved_tier
-        .as_deref()
-        .and_then(|tier| policy.routes.iter().position(|r| same_text(r, tier)));
+        .as_ref()
+        .and_then(|tier| policy.routes.iter().position(|r| r == tier));
     History::Known {
         rank,
         escalated: t.escalated_at.is_some() || rank.is_some_and(|rank| rank > 0),
     }
-}
-
-/// `a == b`, compared byte by byte in place: route names are a few bytes, where the call to
-/// `memcmp` behind `==` costs more than the comparison.
-#[inline]
-pub(super) fn same_text(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
 /// How a decision compares with a ticket's known history (DESIGN §4). The report's counts,
@@ -225,14 +218,6 @@ impl Available {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    proptest::proptest! {
-        #[test]
-        fn same_text_is_equality(a in "[aL1-3é]{0,4}", b in "[aL1-3é]{0,4}") {
-            proptest::prop_assert_eq!(same_text(&a, &b), a == b);
-            proptest::prop_assert!(same_text(&a, &a));
-        }
-    }
 
     /// Every verdict lands in the count of the same name, and nowhere else.
     #[test]

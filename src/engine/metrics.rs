@@ -32,10 +32,7 @@ impl ConfusionCell {
     /// Keep the ticket among the examples if its id is one of the smallest so far.
     pub(super) fn note_example(&mut self, id: &str) {
         if self.examples.len() >= EXAMPLES_PER_CELL
-            && self
-                .examples
-                .last()
-                .is_some_and(|last| at_most(last.as_bytes(), id.as_bytes()))
+            && self.examples.last().is_some_and(|last| last.as_str() <= id)
         {
             return;
         }
@@ -43,28 +40,6 @@ impl ConfusionCell {
         self.examples.insert(at, id.to_string());
         self.examples.truncate(EXAMPLES_PER_CELL);
     }
-}
-
-/// `a <= b` in byte order (as `str`'s order), eight bytes at a time: a full cell compares every
-/// later ticket's id with its last example, and `memcmp`'s call cost more than the comparison.
-#[inline]
-fn at_most(a: &[u8], b: &[u8]) -> bool {
-    let common = a.len().min(b.len());
-    let (a_head, b_head) = (&a[..common], &b[..common]);
-    let word = |chunk: &[u8]| u64::from_be_bytes(chunk.try_into().unwrap_or([0; 8]));
-    for (x, y) in a_head.chunks_exact(8).zip(b_head.chunks_exact(8)) {
-        let (x, y) = (word(x), word(y));
-        if x != y {
-            return x < y;
-        }
-    }
-    let tail = common - common % 8;
-    for (x, y) in a_head[tail..].iter().zip(&b_head[tail..]) {
-        if x != y {
-            return x < y;
-        }
-    }
-    a.len() <= b.len()
 }
 
 /// Why a policy-escalated ticket's SLA was not judged (`sla_skipped_by_reason`).
@@ -405,10 +380,8 @@ impl Metrics {
                 .or_default() += 1;
         }
 
-        // One classification of the ticket's history for both.
-        let known = history(policy, available, t);
-        self.agreement(policy, known, t, d);
-        self.quality.record_history(policy, known, t, d);
+        self.agreement(policy, available, t, d);
+        self.quality.record(policy, available, t, d);
         self.response_times(policy, t, escalated);
         if escalated {
             self.sla_clocks(policy, available, t, d, group, deferred);
@@ -419,8 +392,14 @@ impl Metrics {
         }
     }
 
-    fn agreement(&mut self, policy: &CompiledPolicy, known: History, t: &Ticket, d: &Decision) {
-        let (rank, history_escalated) = match known {
+    fn agreement(
+        &mut self,
+        policy: &CompiledPolicy,
+        available: Available,
+        t: &Ticket,
+        d: &Decision,
+    ) {
+        let (rank, history_escalated) = match history(policy, available, t) {
             History::Unknown => return,
             History::Unresolved => {
                 self.unresolved += 1;
@@ -628,6 +607,3 @@ impl Metrics {
         }
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -69,22 +69,11 @@ impl PathQuality {
         t: &Ticket,
         d: &Decision,
     ) {
-        self.record_history(policy, history(policy, available, t), t, d);
-    }
-
-    /// [`PathQuality::record`] with the ticket's history already classified.
-    pub fn record_history(
-        &mut self,
-        policy: &CompiledPolicy,
-        known: History,
-        t: &Ticket,
-        d: &Decision,
-    ) {
         let csat = t
             .csat
             .filter(|c| c.is_finite() && c.abs() < 1e12)
             .map(|c| (c * 1000.0).round() as i64);
-        let known = match known {
+        let known = match history(policy, available, t) {
             History::Known { rank, escalated } => {
                 let route = match rank {
                     Some(rank) => rank,
