@@ -48,6 +48,7 @@ impl BusinessCalendar {
     }
 
     /// The local date of an instant, as days since 1970-01-01.
+    #[inline]
     fn local_day(&self, t: Timestamp) -> i64 {
         self.days.local_day(self, t)
     }
@@ -60,6 +61,7 @@ impl BusinessCalendar {
         (weekday * 24 + local.rem_euclid(86_400) / 3600) as usize
     }
 
+    #[inline]
     fn spans(&self, day: i64) -> Spans<'_> {
         self.days.spans(self, day)
     }
@@ -337,5 +339,81 @@ mod tests {
             cal.add(at("2026-11-20T17:55:00Z"), PolicyDuration::Seconds(900)),
             None
         );
+    }
+
+    /// `add` (seconds), `elapsed` and `is_open` read through the day table give what the
+    /// definition gives (`intervals_on` of the local date jiff names), for instants around
+    /// Berlin's DST changes and the Christmas holidays of support.yaml's calendar, taken in an
+    /// order that jumps back and forth between days.
+    #[test]
+    fn business_time_is_the_definitions_around_dst_and_holidays() {
+        use super::super::civil::{date_of, epoch_day};
+        use rand::seq::SliceRandom;
+        use rand::{RngExt, SeedableRng};
+        let cal = calendar(
+            "  timezone: Europe/Berlin\n  hours: { mon-fri: \"09:00-18:00\", sat: \"10:00-14:00\" }\n  holidays: [2026-12-24, 2026-12-25, 2026-12-26, 2026-12-31, 2027-01-01]\n",
+        );
+        let local_day = |t: Timestamp| epoch_day(cal.timezone.to_datetime(t).date());
+        let intervals = |day: i64| date_of(day).map_or_else(Vec::new, |d| cal.intervals_on(d));
+        let add = |start: Timestamp, seconds: i64| -> Option<Timestamp> {
+            let mut remaining = seconds;
+            let first = local_day(start);
+            for day in first..first + i64::from(MAX_DAYS) {
+                for (s, e) in intervals(day) {
+                    let s = s.max(start);
+                    if e > s {
+                        let available = e.as_second() - s.as_second();
+                        if remaining <= available {
+                            return s.checked_add(SignedDuration::from_secs(remaining)).ok();
+                        }
+                        remaining -= available;
+                    }
+                }
+            }
+            None
+        };
+        let elapsed = |from: Timestamp, to: Timestamp| -> i64 {
+            (local_day(from)..=local_day(to))
+                .flat_map(intervals)
+                .map(|(s, e)| (s.max(from), e.min(to)))
+                .filter(|(s, e)| s < e)
+                .map(|(s, e)| e.as_second() - s.as_second())
+                .sum()
+        };
+        let is_open = |t: Timestamp| {
+            intervals(local_day(t))
+                .iter()
+                .any(|&(s, e)| s <= t && t < e)
+        };
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(25);
+        let mut starts = Vec::new();
+        for around in [
+            "2026-03-29T01:00:00Z",
+            "2026-10-25T01:00:00Z",
+            "2026-12-24T12:00:00Z",
+            "2026-12-31T17:00:00Z",
+        ] {
+            let around = at(around).as_second();
+            starts.extend((0..400).map(|_| around + rng.random_range(-4 * 86_400..4 * 86_400)));
+            // Midnights and opening and closing times, local and UTC, ± 1 s.
+            for hour in -96..96 {
+                let edge = around.div_euclid(3600) * 3600 + hour * 3600;
+                starts.extend([edge - 1, edge, edge + 1]);
+            }
+        }
+        starts.shuffle(&mut rng);
+        for second in starts {
+            let start = Timestamp::from_second(second).unwrap();
+            assert_eq!(cal.is_open(start), is_open(start), "{start}");
+            for budget in [1, 900, 3600, 4 * 3600, 8 * 3600, 40 * 3600] {
+                let due = cal.add(start, PolicyDuration::Seconds(budget as u64));
+                assert_eq!(due, add(start, budget), "{start} + {budget}s");
+                if let Some(due) = due {
+                    assert_eq!(cal.elapsed(start, due), budget, "{start}..{due}");
+                }
+            }
+            let to = Timestamp::from_second(second + rng.random_range(0..6 * 86_400)).unwrap();
+            assert_eq!(cal.elapsed(start, to), elapsed(start, to), "{start}..{to}");
+        }
     }
 }

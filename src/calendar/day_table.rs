@@ -24,6 +24,9 @@ const FIRST_DAY: i64 = -25_567;
 /// Enough blocks to reach past 2199-12-31 (day 84,005).
 const BLOCKS: usize = 857;
 
+/// [`DayBlock::day_offset`] of a UTC day during which the zone's offset changes.
+const MIXED: i32 = i32::MIN;
+
 /// Working intervals as instants: `[start, end)`.
 pub type Spans<'a> = Cow<'a, [(Timestamp, Timestamp)]>;
 
@@ -35,6 +38,9 @@ struct DayBlock {
     /// `(first Unix second, UTC offset in seconds)` in force over the block's UTC days, in
     /// order; the first entry applies from before the block.
     offsets: Vec<(i64, i32)>,
+    /// Per UTC day of the block: the UTC offset in force over the whole day, or [`MIXED`] when
+    /// the offset changes during it (then `offsets` is searched).
+    day_offset: Vec<i32>,
     /// Local day `i` of the block works during `spans[index[i]..index[i + 1]]`.
     index: Vec<u32>,
     spans: Vec<(Timestamp, Timestamp)>,
@@ -65,10 +71,12 @@ impl std::fmt::Debug for DayTable {
 }
 
 /// The whole second at or before `t` (jiff gives negative instants a negative fraction).
+#[inline]
 fn floor_second(t: Timestamp) -> i64 {
     t.as_second() - i64::from(t.subsec_nanosecond() < 0)
 }
 
+#[inline]
 fn block_of(day: i64) -> Option<(usize, usize)> {
     let offset = day.checked_sub(FIRST_DAY)?;
     let block = usize::try_from(offset.div_euclid(BLOCK_DAYS)).ok()?;
@@ -98,6 +106,17 @@ impl DayBlock {
             }
             offsets.push((at, transition.offset().seconds()));
         }
+        let day_offset = (0..BLOCK_DAYS)
+            .map(|i| {
+                let (from, to) = ((first + i) * 86_400, (first + i + 1) * 86_400);
+                // No transition after the day's first second and before its end.
+                let changes = offsets.iter().any(|&(at, _)| from < at && at < to);
+                match i32::try_from(day_offset_at(&offsets, from)) {
+                    Ok(offset) if !changes && offset != MIXED => offset,
+                    _ => MIXED,
+                }
+            })
+            .collect();
         let mut working = Vec::with_capacity(index.len());
         working.push(0);
         for window in index.windows(2) {
@@ -109,29 +128,53 @@ impl DayBlock {
         }
         DayBlock {
             offsets,
+            day_offset,
             index,
             spans,
             working,
         }
     }
 
-    fn offset_at(&self, second: i64) -> i64 {
-        let position = self.offsets.partition_point(|&(from, _)| from <= second);
-        i64::from(self.offsets[position.saturating_sub(1)].1)
+    /// The UTC offset at `second`, which lies in the block's UTC day `i`.
+    #[inline]
+    fn offset_at(&self, i: usize, second: i64) -> i64 {
+        match self.day_offset.get(i) {
+            Some(&offset) if offset != MIXED => i64::from(offset),
+            _ => day_offset_at(&self.offsets, second),
+        }
     }
 }
 
+/// The offset of `offsets` (as in [`DayBlock::offsets`]) in force at `second`.
+fn day_offset_at(offsets: &[(i64, i32)], second: i64) -> i64 {
+    let position = offsets.partition_point(|&(from, _)| from <= second);
+    offsets
+        .get(position.saturating_sub(1))
+        .map_or(0, |&(_, offset)| i64::from(offset))
+}
+
 impl DayTable {
+    #[inline]
     fn block(&self, calendar: &BusinessCalendar, block: usize) -> &DayBlock {
+        match self.blocks[block].get() {
+            Some(built) => built,
+            None => self.build(calendar, block),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn build(&self, calendar: &BusinessCalendar, block: usize) -> &DayBlock {
         self.blocks[block].get_or_init(|| Box::new(DayBlock::build(calendar, block)))
     }
 
     /// The local date of an instant, as an epoch day.
+    #[inline]
     pub fn local_day(&self, calendar: &BusinessCalendar, t: Timestamp) -> i64 {
         let second = floor_second(t);
         match block_of(second.div_euclid(86_400)) {
-            Some((block, _)) => {
-                let offset = self.block(calendar, block).offset_at(second);
+            Some((block, i)) => {
+                let offset = self.block(calendar, block).offset_at(i, second);
                 (second + offset).div_euclid(86_400)
             }
             None => epoch_day(calendar.timezone.to_datetime(t).date()),
@@ -140,10 +183,11 @@ impl DayTable {
 
     /// The local wall-clock time of an instant, whole seconds since 1970-01-01T00:00 local
     /// (what the zone's `to_datetime` gives, floored to the second, read as if it were UTC).
+    #[inline]
     pub fn local_second(&self, calendar: &BusinessCalendar, t: Timestamp) -> i64 {
         let second = floor_second(t);
         match block_of(second.div_euclid(86_400)) {
-            Some((block, _)) => second + self.block(calendar, block).offset_at(second),
+            Some((block, i)) => second + self.block(calendar, block).offset_at(i, second),
             None => {
                 let local = calendar.timezone.to_datetime(t);
                 epoch_day(local.date()) * 86_400
@@ -189,6 +233,7 @@ impl DayTable {
     }
 
     /// The working intervals of a local date (an epoch day).
+    #[inline]
     pub fn spans<'a>(&'a self, calendar: &BusinessCalendar, day: i64) -> Spans<'a> {
         match block_of(day) {
             Some((block, i)) => {
@@ -350,5 +395,65 @@ mod tests {
             table.spans(&cal, day).as_ref(),
             cal.intervals_on(jiff::civil::date(2250, 6, 3)).as_slice()
         );
+    }
+
+    /// Whole seconds since 1970-01-01T00:00 local, by jiff.
+    fn jiff_local_second(cal: &BusinessCalendar, t: Timestamp) -> i64 {
+        let local = cal.timezone.to_datetime(t);
+        epoch_day(local.date()) * 86_400
+            + i64::from(local.hour()) * 3600
+            + i64::from(local.minute()) * 60
+            + i64::from(local.second())
+    }
+
+    /// The offset of a whole UTC day, read without searching the transitions, is the one
+    /// the search finds at every second of that day: around the DST changes (Berlin's
+    /// 2026-03-29 and 2026-10-25, New York's, Lord Howe's half hour, Apia's lost day), at
+    /// UTC midnights, in an order that jumps between days and blocks.
+    #[test]
+    fn offsets_of_whole_days_are_the_searched_ones() {
+        use rand::seq::SliceRandom;
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(29);
+        for zone in [
+            "Europe/Berlin",
+            "America/New_York",
+            "Australia/Lord_Howe",
+            "Pacific/Apia",
+        ] {
+            let cal = calendar(zone);
+            let table = DayTable::default();
+            let mut seconds = Vec::new();
+            let start: Timestamp = "2011-01-01T00:00:00Z".parse().unwrap();
+            for transition in cal.timezone.following(start).take(40) {
+                let at = transition.timestamp().as_second();
+                let midnight = at.div_euclid(86_400) * 86_400;
+                for edge in [at, midnight, midnight + 86_400] {
+                    seconds.extend((-2..=2).map(|d| edge + d));
+                    seconds.extend((0..40).map(|_| edge + rng.random_range(-90_000..90_000)));
+                }
+            }
+            seconds.shuffle(&mut rng);
+            for second in seconds {
+                let t = Timestamp::new(second, 0).unwrap();
+                assert_eq!(
+                    table.local_day(&cal, t),
+                    epoch_day(cal.timezone.to_datetime(t).date()),
+                    "{zone} {t}"
+                );
+                assert_eq!(
+                    table.local_second(&cal, t),
+                    jiff_local_second(&cal, t),
+                    "{zone} {t}"
+                );
+                let (block, i) = block_of(second.div_euclid(86_400)).unwrap();
+                let built = table.block(&cal, block);
+                assert_eq!(
+                    built.offset_at(i, second),
+                    day_offset_at(&built.offsets, second),
+                    "{zone} {t}"
+                );
+            }
+        }
     }
 }
