@@ -92,7 +92,7 @@ fn set_label(slot: &mut Option<String>, text: &str) {
 
 /// Make a ticket's text slots `len` long; they keep their length from record to record, so the
 /// out-of-line `resize` is called only when it changes.
-#[inline(always)]
+#[inline]
 fn fit(slots: &mut Vec<String>, len: usize) {
     if slots.len() != len {
         slots.resize(len, String::new());
@@ -214,13 +214,13 @@ impl TicketParser {
         })
     }
 
-    #[inline(always)]
+    #[inline]
     fn plan(&self, field: Field) -> &FieldPlan {
         &self.fields[field.index()]
     }
 
     /// The trimmed text of a canonical field; a problem when it is not UTF-8.
-    #[inline(always)]
+    #[inline]
     fn text_of<'r>(
         &self,
         field: Field,
@@ -254,7 +254,7 @@ impl TicketParser {
         }
     }
 
-    #[inline(always)]
+    #[inline]
     fn settle<T>(
         &mut self,
         field: Field,
@@ -270,7 +270,7 @@ impl TicketParser {
         }
     }
 
-    #[inline(always)]
+    #[inline]
     fn timestamp(
         &mut self,
         field: Field,
@@ -296,7 +296,7 @@ impl TicketParser {
     /// Read a label field into `slot`: trimmed, lower-cased, aliased; priorities must be the
     /// policy's, resolved tiers `ai` or a tier.
     /// Gives the trimmed text as the data spells it (empty when absent or not UTF-8).
-    #[inline(always)]
+    #[inline]
     fn label<'r>(
         &mut self,
         field: Field,
@@ -386,7 +386,7 @@ impl TicketParser {
         Ok(())
     }
 
-    #[inline(always)]
+    #[inline]
     fn number(&mut self, field: Field, record: &RecordText) -> Result<Option<f64>, String> {
         let typed = match record.is_typed() {
             true => self.typed_number(field, record),
@@ -404,7 +404,7 @@ impl TicketParser {
 
     /// A number field's text read as a number: `Err` with the field's value when the text
     /// settles it (empty, a sentiment label, a bad value counted as empty).
-    #[inline(always)]
+    #[inline]
     fn text_number(
         &mut self,
         field: Field,
@@ -431,7 +431,7 @@ impl TicketParser {
     }
 
     /// A number field's value `raw` on the field's scale, checked against its range.
-    #[inline(always)]
+    #[inline]
     fn scaled(&mut self, field: Field, raw: f64) -> Result<Option<f64>, String> {
         let (value, range) = match field {
             Field::Confidence => {
@@ -462,7 +462,7 @@ impl TicketParser {
         Ok(Some(value))
     }
 
-    #[inline(always)]
+    #[inline]
     fn boolean(&mut self, field: Field, record: &RecordText) -> Result<Option<bool>, String> {
         if record.is_typed() {
             if let Some(value) = self.typed_bool(field, record) {
@@ -481,9 +481,10 @@ impl TicketParser {
         self.settle(field, parsed)
     }
 
-    /// The field readers it calls (`timestamp`, `number`, `label`, `boolean`) are inlined here,
-    /// each with its field a constant, so the plan lookups, the matches on the field and the
-    /// typed-row checks fold away per column; a problem's message is built out of line.
+    /// The field readers it calls (`timestamp`, `number`, `label`, `boolean`) are `#[inline]`,
+    /// not forced: inlined everywhere with their field a constant, they made this the largest
+    /// hot function, and its instruction-cache misses cost more time than the folded lookups
+    /// saved (docs/performance.md, issue 16 round 6). A problem's message is built out of line.
     fn fill(&mut self, record: &RecordText, number: u64, t: &mut Ticket) -> Result<(), String> {
         t.id.clear();
         match self.id {

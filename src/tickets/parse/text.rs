@@ -78,31 +78,31 @@ impl<'r> RecordText<'r> {
     }
 
     /// The cell of a typed row as its column holds it; `None` for a text record.
-    #[inline(always)]
+    #[inline]
     pub(super) fn cell(&self, column: usize) -> Option<Cell<'r>> {
         self.typed
             .map(|typed| typed.cells.get(column).copied().unwrap_or(Cell::Null))
     }
 
     /// Whether this is a typed row (its cells may be read as the values they are).
-    #[inline(always)]
+    #[inline]
     pub(super) fn is_typed(&self) -> bool {
         self.typed.is_some()
     }
 
     /// Whether `[values] na` is in force (a typed value is then read through its text).
-    #[inline(always)]
+    #[inline]
     pub(super) fn has_na(&self) -> bool {
         self.na.is_some()
     }
 
     /// Field `column` (empty when the record is short); `Err` when it is not UTF-8.
-    #[inline(always)]
+    #[inline]
     pub(super) fn get(&self, column: usize) -> Result<&'r str, ()> {
         self.raw(column).map(|text| self.clean(text))
     }
 
-    #[inline(always)]
+    #[inline]
     fn clean(&self, text: &'r str) -> &'r str {
         match self.na {
             Some(na) => na.clean(text),
@@ -110,7 +110,7 @@ impl<'r> RecordText<'r> {
         }
     }
 
-    #[inline(always)]
+    #[inline]
     fn raw(&self, column: usize) -> Result<&'r str, ()> {
         if let Some(Typed {
             batch,
@@ -146,7 +146,7 @@ impl<'r> RecordText<'r> {
         std::str::from_utf8(self.record.get(column).unwrap_or_default()).map_err(|_| ())
     }
 
-    #[inline(always)]
+    #[inline]
     pub(super) fn trimmed(&self, column: usize) -> Result<&'r str, ()> {
         self.raw(column).map(|text| self.clean(trim(text)))
     }
