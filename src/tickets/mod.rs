@@ -74,15 +74,10 @@ impl Ticket {
     /// The latest of the ticket's timestamps. Whatever `--as-of` turns out to be, it is no
     /// earlier than this.
     pub fn latest(&self) -> Option<Timestamp> {
-        [
-            self.created_at,
-            self.escalated_at,
-            self.first_human_response_at,
-            self.resolved_at,
-        ]
-        .into_iter()
-        .flatten()
-        .max()
+        // `None` orders before any `Some`, so the larger of two options is the later
+        // timestamp, or `None` when both are.
+        (self.created_at.max(self.escalated_at))
+            .max(self.first_human_response_at.max(self.resolved_at))
     }
 
     /// When the clocks of a handoff start (SLA, response times): `escalated_at`, else
@@ -94,5 +89,29 @@ impl Ticket {
     /// A label (trimmed, lower-cased, aliased); `None` when empty or absent.
     pub fn label(&self, which: Label) -> Option<&str> {
         self.labels[which].as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `latest` is the maximum of the timestamps the ticket has, in any slot, or `None`.
+    #[test]
+    fn latest_is_the_latest_timestamp_present_in_any_slot() {
+        let at = |s: i64| Some(Timestamp::from_second(s).unwrap());
+        let mut ticket = Ticket::default();
+        assert_eq!(ticket.latest(), None);
+        for slot in 0..4 {
+            for (others, want) in [(None, at(100)), (at(50), at(100)), (at(200), at(200))] {
+                let mut stamps = [others; 4];
+                stamps[slot] = at(100);
+                ticket.created_at = stamps[0];
+                ticket.escalated_at = stamps[1];
+                ticket.first_human_response_at = stamps[2];
+                ticket.resolved_at = stamps[3];
+                assert_eq!(ticket.latest(), want, "slot {slot}, others {others:?}");
+            }
+        }
     }
 }
