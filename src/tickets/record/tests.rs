@@ -122,7 +122,7 @@ fn read_chunk_by_core(records: &mut Records, core: &mut csv_core::Reader, chunk:
 }
 
 /// Every record of `records`: its fields, line, and the line breaks and UTF-8 validity of its
-/// bytes (a record copied as it stands has its separators among them).
+/// bytes (a record read where it lies in its chunk has its separators among them).
 type Listed = Vec<(Vec<Vec<u8>>, u64, (usize, bool))>;
 
 fn listed(records: &Records) -> Listed {
