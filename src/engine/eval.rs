@@ -226,23 +226,14 @@ impl CompiledPolicy {
                 result
             }
             Node::Not(inner) => self.truth(inner, t, found).not(),
-            leaf => self.leaf(leaf, t, found),
+            leaf => self.truth(leaf, t, found),
         }
     }
 
-    /// A rule's condition: a single test (most rules) is evaluated in place, a combination
-    /// through [`Self::eval`].
+    /// A condition: a single test (most rules) is evaluated in place, a combination (`all`,
+    /// `any`, `not`) through [`Self::eval`].
     #[inline(always)]
     fn truth(&self, node: &Node, t: &Ticket, found: &[bool]) -> Tri {
-        match node {
-            Node::All(_) | Node::Any(_) | Node::Not(_) => self.eval(node, t, found),
-            leaf => self.leaf(leaf, t, found),
-        }
-    }
-
-    /// A single test (any node but `all`, `any`, `not`).
-    #[inline(always)]
-    fn leaf(&self, node: &Node, t: &Ticket, found: &[bool]) -> Tri {
         match node {
             Node::All(_) | Node::Any(_) | Node::Not(_) => self.eval(node, t, found),
             Node::Num {
