@@ -146,8 +146,10 @@ pub struct Worker<'a> {
     /// Every rule has been true for some ticket of the overall metrics: a ticket outside any
     /// `--by` group needs no [`Self::note_truth`].
     all_true_overall: bool,
-    /// One stage's tickets ([`STAGE_RECORDS`]) and what was made of them.
+    /// One stage's tickets and what was made of them.
     slots: Vec<Slot>,
+    /// Records per stage: [`STAGE_RECORDS`] (tests compare it with one).
+    stage: usize,
     /// With [`ReplayOptions::arrivals`]: the escalated tickets' arrivals.
     pub arrivals: Arrivals,
     /// Parses the batches that come as raw chunks.
@@ -227,6 +229,7 @@ impl<'a> Worker<'a> {
             fresh: Vec::new(),
             all_true_overall: false,
             slots: Vec::new(),
+            stage: STAGE_RECORDS,
             arrivals: Arrivals::new(policy),
             csv: core_reader(),
         }
@@ -249,8 +252,9 @@ impl<'a> Worker<'a> {
         });
         let mut slots = std::mem::take(&mut self.slots);
         let len = batch.len.min(batch.records.len());
-        'stages: for start in (0..len).step_by(STAGE_RECORDS) {
-            let end = (start + STAGE_RECORDS).min(len);
+        let stage_records = self.stage.max(1);
+        'stages: for start in (0..len).step_by(stage_records) {
+            let end = (start + stage_records).min(len);
             if slots.len() < end - start {
                 slots.resize_with(end - start, Slot::default);
             }
@@ -499,3 +503,6 @@ impl<'a> Worker<'a> {
         (self.overall, groups, self.parser)
     }
 }
+
+#[cfg(test)]
+mod tests;
