@@ -22,6 +22,20 @@ use crate::tickets::{RawRecord, Records, RowError, Ticket, TicketParser, TicketR
 /// measurable, small enough that the batches in flight take a few megabytes.
 pub const BATCH_RECORDS: usize = 1024;
 
+/// Records per stage of [`Worker::process`]: each step runs over this many tickets before the
+/// next step starts. Their buffers stay in the data cache (a few kilobytes each).
+const STAGE_RECORDS: usize = 32;
+
+/// A ticket of the current stage and what was made of it.
+#[derive(Default)]
+struct Slot {
+    ticket: Ticket,
+    found: Vec<bool>,
+    decision: Decision,
+    /// Why the record was rejected (then it is neither decided nor accounted).
+    error: Option<RowError>,
+}
+
 /// Consecutive records of the input, and what a worker made of them.
 #[derive(Default)]
 pub struct Batch {
@@ -132,9 +146,10 @@ pub struct Worker<'a> {
     /// Every rule has been true for some ticket of the overall metrics: a ticket outside any
     /// `--by` group needs no [`Self::note_truth`].
     all_true_overall: bool,
-    ticket: Ticket,
-    found: Vec<bool>,
-    decision: Decision,
+    /// One stage's tickets and what was made of them.
+    slots: Vec<Slot>,
+    /// Records per stage: [`STAGE_RECORDS`] (tests compare it with one).
+    stage: usize,
     /// With [`ReplayOptions::arrivals`]: the escalated tickets' arrivals.
     pub arrivals: Arrivals,
     /// Parses the batches that come as raw chunks.
@@ -213,9 +228,8 @@ impl<'a> Worker<'a> {
             worst_pending: WorstPending::default(),
             fresh: Vec::new(),
             all_true_overall: false,
-            ticket: Ticket::default(),
-            found: Vec::new(),
-            decision: Decision::default(),
+            slots: Vec::new(),
+            stage: STAGE_RECORDS,
             arrivals: Arrivals::new(policy),
             csv: core_reader(),
         }
@@ -223,6 +237,12 @@ impl<'a> Worker<'a> {
 
     /// Decide every record of the batch into this worker's metrics; `--decisions` rows and
     /// rejected records go into the batch.
+    ///
+    /// The records go through in stages of [`STAGE_RECORDS`]: all of a stage are parsed, then
+    /// decided, then accounted, so each step's code stays in the instruction cache for the
+    /// whole stage instead of being evicted by the others at every ticket (docs/performance.md,
+    /// issue 16 round 7). Each step sees the tickets in input order, and the steps share no
+    /// state, so the result is the one of taking the tickets one by one.
     pub fn process(&mut self, batch: &mut Batch, format: Option<&dyn DecisionFormat>) {
         batch.parse(&mut self.csv);
         let mut rows = format.map(|_| {
@@ -230,23 +250,43 @@ impl<'a> Worker<'a> {
             buffer.clear();
             csv::Writer::from_writer(buffer)
         });
-        for index in 0..batch.len {
-            let Some(record) = batch.records.get(index) else {
-                break;
-            };
-            if let Err(error) = self.one(record, batch.first + index as u64) {
-                // A typed row (Parquet) gets its text for `--rejects` only now.
-                batch.records.write_text(index);
-                batch.rejects.push((index, error));
-                continue;
+        let mut slots = std::mem::take(&mut self.slots);
+        let len = batch.len.min(batch.records.len());
+        let stage_records = self.stage.max(1);
+        'stages: for start in (0..len).step_by(stage_records) {
+            let end = (start + stage_records).min(len);
+            if slots.len() < end - start {
+                slots.resize_with(end - start, Slot::default);
             }
-            if let (Some(format), Some(rows)) = (format, rows.as_mut()) {
-                if let Err(error) = format.write(&self.ticket, &self.decision, rows) {
-                    batch.write_error = Some(std::io::Error::other(error));
-                    break;
+            let stage = &mut slots[..end - start];
+            for (index, slot) in (start..end).zip(stage.iter_mut()) {
+                slot.error = batch
+                    .records
+                    .get(index)
+                    .and_then(|record| self.read(record, batch.first + index as u64, slot).err());
+            }
+            for slot in stage.iter_mut().filter(|slot| slot.error.is_none()) {
+                self.policy.scan_keywords(&slot.ticket, &mut slot.found);
+                self.policy
+                    .decide(&slot.ticket, &slot.found, &mut slot.decision);
+            }
+            for (index, slot) in (start..end).zip(stage.iter_mut()) {
+                if let Some(error) = slot.error.take() {
+                    // A typed row (Parquet) gets its text for `--rejects` only now.
+                    batch.records.write_text(index);
+                    batch.rejects.push((index, error));
+                    continue;
+                }
+                self.account(slot);
+                if let (Some(format), Some(rows)) = (format, rows.as_mut()) {
+                    if let Err(error) = format.write(&slot.ticket, &slot.decision, rows) {
+                        batch.write_error = Some(std::io::Error::other(error));
+                        break 'stages;
+                    }
                 }
             }
         }
+        self.slots = slots;
         if let Some(rows) = rows {
             match rows.into_inner() {
                 Ok(buffer) => batch.decisions = buffer,
@@ -255,8 +295,7 @@ impl<'a> Worker<'a> {
         }
     }
 
-    fn check_id(&mut self) -> Result<(), RowError> {
-        let t = &self.ticket;
+    fn check_id(&mut self, t: &Ticket) -> Result<(), RowError> {
         if let Some(first) = self.seen_ids.get(&t.id) {
             return Err(RowError {
                 line: t.line,
@@ -268,24 +307,37 @@ impl<'a> Worker<'a> {
         Ok(())
     }
 
-    /// Parse, decide and account one record.
-    fn one(&mut self, record: RawRecord<'_>, number: u64) -> Result<(), RowError> {
-        self.parser.parse(record, number, &mut self.ticket)?;
+    /// Parse one record into `slot`'s ticket (and check its id).
+    fn read(
+        &mut self,
+        record: RawRecord<'_>,
+        number: u64,
+        slot: &mut Slot,
+    ) -> Result<(), RowError> {
+        self.parser.parse(record, number, &mut slot.ticket)?;
         if self.options.check_ids {
-            self.check_id()?;
+            self.check_id(&slot.ticket)?;
         }
-        let (policy, ticket) = (self.policy, &self.ticket);
-        policy.scan_keywords(ticket, &mut self.found);
-        policy.decide(ticket, &self.found, &mut self.decision);
+        Ok(())
+    }
 
+    /// Account one decided ticket.
+    fn account(&mut self, slot: &Slot) {
+        let policy = self.policy;
+        let Slot {
+            ticket,
+            found,
+            decision,
+            ..
+        } = slot;
         if self.options.arrivals {
-            self.arrivals.record(ticket.created_at, &self.decision);
+            self.arrivals.record(ticket.created_at, decision);
         }
         let group = match &self.options.by {
             None => usize::MAX,
             Some(by) => {
-                let key = by.key(policy, ticket, &self.decision);
-                let shown = || by.shown(policy, ticket, &self.decision);
+                let key = by.key(policy, ticket, decision);
+                let shown = || by.shown(policy, ticket, decision);
                 match self.group_index.get(&key) {
                     Some(&index) => {
                         // Batches may reach a worker out of order: keep the earliest line.
@@ -308,7 +360,7 @@ impl<'a> Worker<'a> {
             policy,
             self.available,
             ticket,
-            &self.decision,
+            decision,
             group,
             &mut self.fresh,
         );
@@ -318,13 +370,13 @@ impl<'a> Worker<'a> {
                 policy,
                 self.available,
                 ticket,
-                &self.decision,
+                decision,
                 group,
                 &mut ignored,
             );
         }
         let latest = ticket.latest();
-        self.note_truth(group);
+        self.note_truth(group, ticket, found);
         let (overall, groups) = (&mut self.overall, &mut self.groups);
         for mut item in self.fresh.drain(..) {
             // The ticket id leaves the event, so equal clocks share one entry in the settler;
@@ -379,18 +431,17 @@ impl<'a> Worker<'a> {
                     note(overall, groups, slot, due, breach)
                 });
         }
-        Ok(())
     }
 
     /// Mark the rules whose condition is true for this ticket although the rule order did not
     /// reach them (an earlier rule decided): only for rules not yet known to match somewhere,
     /// so a rule costs an extra evaluation per ticket only while it has never been true.
-    fn note_truth(&mut self, group: usize) {
+    fn note_truth(&mut self, group: usize, ticket: &Ticket, found: &[bool]) {
         let in_no_group = self.groups.get(group).is_none();
         if in_no_group && self.all_true_overall {
             return;
         }
-        let (policy, ticket) = (self.policy, &self.ticket);
+        let policy = self.policy;
         for rule in 0..policy.rules.len() {
             let overall = self
                 .overall
@@ -406,7 +457,7 @@ impl<'a> Worker<'a> {
             if overall && in_group {
                 continue;
             }
-            if policy.rule_truth(rule, ticket, &self.found) == crate::engine::eval::Tri::True {
+            if policy.rule_truth(rule, ticket, found) == crate::engine::eval::Tri::True {
                 self.overall.true_somewhere[rule] = true;
                 if let Some(g) = self.groups.get_mut(group) {
                     g.true_somewhere[rule] = true;
@@ -452,3 +503,6 @@ impl<'a> Worker<'a> {
         (self.overall, groups, self.parser)
     }
 }
+
+#[cfg(test)]
+mod tests;
