@@ -18,7 +18,7 @@ use super::value::{TimestampParser, parse_bool, parse_number, whole_second};
 use crate::fields::{Field, Label};
 use crate::text::{fold, normalize_label};
 use spelling::SpellingKey;
-use text::{RecordText, Rendered};
+use text::{Fields, Plain, RecordText, Rendered, reuse_fields, split_plain};
 
 /// Where a canonical field comes from and how its problems count.
 #[derive(Debug, Clone)]
@@ -67,6 +67,8 @@ pub struct TicketParser {
     rendered: Rendered,
     /// A typed row's cells (kept for its buffer).
     cells: Vec<Cell<'static>>,
+    /// A text record's fields ([`split_plain`]; kept for its buffer).
+    plain: Vec<&'static str>,
     /// Per label field ([`Label`] order, then `resolved_tier`): a few trimmed texts as the
     /// data spells them and the label each was read as, so a column's few distinct values are
     /// lower-cased, aliased and checked once, not once per ticket.
@@ -143,6 +145,7 @@ impl TicketParser {
             has_na: mapping.values.na.iter().any(|v| !v.trim().is_empty()),
             rendered: Rendered::default(),
             cells: Vec::new(),
+            plain: Vec::new(),
             known_labels: Default::default(),
             bad_values: BTreeMap::new(),
         })
@@ -194,6 +197,30 @@ impl TicketParser {
                 reason: rejection.reason.clone(),
             });
         }
+        // The usual record (text, UTF-8, no `na` values) is read by a `fill` without the
+        // branches and buffers of the others (`fill_general`, out of line).
+        let mut plain = reuse_fields(std::mem::take(&mut self.plain));
+        let filled = match !self.has_na && split_plain(&record, &mut plain) {
+            true => self.fill(&Plain { fields: &plain }, number, ticket),
+            false => self.fill_general(record, number, ticket),
+        };
+        self.plain = reuse_fields(plain);
+        filled.map_err(|reason| RowError {
+            line,
+            id: (!ticket.id.is_empty()).then(|| ticket.id.clone()),
+            reason,
+        })
+    }
+
+    /// [`Self::fill`] for any record: a typed row, `[values] na` in force, fields that are
+    /// not UTF-8.
+    #[inline(never)]
+    fn fill_general(
+        &mut self,
+        record: RawRecord<'_>,
+        number: u64,
+        ticket: &mut Ticket,
+    ) -> Result<(), String> {
         // Lent to the record's view for the parse (the parser itself is borrowed mutably).
         let na = std::mem::take(&mut self.na);
         let mut rendered = std::mem::take(&mut self.rendered);
@@ -207,11 +234,7 @@ impl TicketParser {
         self.na = na;
         self.rendered = rendered;
         self.cells = reuse_cells(cells);
-        filled.map_err(|reason| RowError {
-            line,
-            id: (!ticket.id.is_empty()).then(|| ticket.id.clone()),
-            reason,
-        })
+        filled
     }
 
     #[inline]
@@ -224,7 +247,7 @@ impl TicketParser {
     fn text_of<'r>(
         &self,
         field: Field,
-        record: &RecordText<'r>,
+        record: &impl Fields<'r>,
     ) -> Result<Option<&'r str>, Problem> {
         let Some(column) = self.plan(field).column else {
             return Ok(None);
@@ -271,15 +294,15 @@ impl TicketParser {
     }
 
     #[inline]
-    fn timestamp(
+    fn timestamp<'r>(
         &mut self,
         field: Field,
-        record: &RecordText,
+        record: &impl Fields<'r>,
     ) -> Result<Option<Timestamp>, String> {
         // Read to the whole second (`whole_second`): clocks, dues and durations run in
         // seconds, as in the compiled SQL.
-        if record.is_typed() {
-            if let Some(instant) = self.typed_timestamp(field, record) {
+        if let Some(typed) = record.typed() {
+            if let Some(instant) = self.typed_timestamp(field, typed) {
                 return Ok(Some(whole_second(instant)));
             }
         }
@@ -300,7 +323,7 @@ impl TicketParser {
     fn label<'r>(
         &mut self,
         field: Field,
-        record: &RecordText<'r>,
+        record: &impl Fields<'r>,
         slot: &mut Option<String>,
     ) -> Result<&'r str, String> {
         let text = match self.text_of(field, record) {
@@ -387,11 +410,14 @@ impl TicketParser {
     }
 
     #[inline]
-    fn number(&mut self, field: Field, record: &RecordText) -> Result<Option<f64>, String> {
-        let typed = match record.is_typed() {
-            true => self.typed_number(field, record),
-            false => None,
-        };
+    fn number<'r>(
+        &mut self,
+        field: Field,
+        record: &impl Fields<'r>,
+    ) -> Result<Option<f64>, String> {
+        let typed = record
+            .typed()
+            .and_then(|typed| self.typed_number(field, typed));
         let raw = match typed {
             Some(raw) => raw,
             None => match self.text_number(field, record)? {
@@ -405,10 +431,10 @@ impl TicketParser {
     /// A number field's text read as a number: `Err` with the field's value when the text
     /// settles it (empty, a sentiment label, a bad value counted as empty).
     #[inline]
-    fn text_number(
+    fn text_number<'r>(
         &mut self,
         field: Field,
-        record: &RecordText,
+        record: &impl Fields<'r>,
     ) -> Result<Result<f64, Option<f64>>, String> {
         let text = match self.text_of(field, record) {
             Ok(Some(text)) => text,
@@ -463,11 +489,16 @@ impl TicketParser {
     }
 
     #[inline]
-    fn boolean(&mut self, field: Field, record: &RecordText) -> Result<Option<bool>, String> {
-        if record.is_typed() {
-            if let Some(value) = self.typed_bool(field, record) {
-                return Ok(Some(value));
-            }
+    fn boolean<'r>(
+        &mut self,
+        field: Field,
+        record: &impl Fields<'r>,
+    ) -> Result<Option<bool>, String> {
+        if let Some(value) = record
+            .typed()
+            .and_then(|typed| self.typed_bool(field, typed))
+        {
+            return Ok(Some(value));
         }
         let parsed = match self.text_of(field, record) {
             Ok(Some(text)) => match parse_bool(text) {
@@ -485,7 +516,12 @@ impl TicketParser {
     /// not forced: inlined everywhere with their field a constant, they made this the largest
     /// hot function, and its instruction-cache misses cost more time than the folded lookups
     /// saved (docs/performance.md, issue 16 round 6). A problem's message is built out of line.
-    fn fill(&mut self, record: &RecordText, number: u64, t: &mut Ticket) -> Result<(), String> {
+    fn fill<'r>(
+        &mut self,
+        record: &impl Fields<'r>,
+        number: u64,
+        t: &mut Ticket,
+    ) -> Result<(), String> {
         t.id.clear();
         match self.id {
             None => {
@@ -497,10 +533,10 @@ impl TicketParser {
                 Err(()) => return Err("id: is not valid UTF-8".into()),
             },
         }
-        if record.record.len() != self.columns {
+        if record.len() != self.columns {
             return Err(format!(
                 "the record has {} fields; the header has {}",
-                record.record.len(),
+                record.len(),
                 self.columns
             ));
         }

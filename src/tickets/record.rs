@@ -397,6 +397,19 @@ impl<'a> RawRecord<'a> {
         Some(start - self.start..end - self.start)
     }
 
+    /// Where each field lies in [`RawRecord::as_slice`], in order ([`RawRecord::range`] of
+    /// every field, without looking each one up).
+    #[inline]
+    pub fn ranges(&self) -> impl Iterator<Item = std::ops::Range<usize>> + 'a {
+        let mut at = 0;
+        let start = self.start;
+        self.ends.iter().zip(self.gaps).map(move |(&end, &gap)| {
+            let range = at + usize::from(gap)..end - start;
+            at = end - start;
+            range
+        })
+    }
+
     #[inline]
     pub fn get(&self, i: usize) -> Option<&'a [u8]> {
         self.range(i).map(|range| &self.bytes[range])

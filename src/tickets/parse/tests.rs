@@ -188,3 +188,142 @@ fn spelling_keys_match_equal_spellings_only() {
         }
     }
 }
+
+/// Field values for [`the_text_path_reads_as_the_general_one`]: every kind of value of every
+/// field, blanks, non-ASCII text, quotes, and bytes that are not UTF-8 (`\xC3` then `\xA9` in
+/// the next field make a record that is UTF-8 as a whole although neither field is).
+const VALUES: [&[u8]; 34] = [
+    b"",
+    b" ",
+    b"2026-04-08T09:33:53Z",
+    b" 2026-04-08 10:00 ",
+    b"2026-04-09T14:15:36+02:00",
+    b"yesterday",
+    b"0.93",
+    b" -0.07 ",
+    b"85",
+    b"1e2",
+    b"4",
+    b"-3",
+    b"Enterprise",
+    b" Free ",
+    b"CHAT",
+    b"urgent",
+    b"high",
+    b"Hi",
+    b"L1",
+    b"ai",
+    b"AI",
+    b"true",
+    b"no",
+    b" Y ",
+    b"\xc3\x9cBER",
+    b"caf\xc3\xa9",
+    b"\"a, b\"",
+    b"\"say \"\"hi\"\"\"",
+    b"\"multi\nline\"",
+    b"\xc3",
+    b"\xa9",
+    b"\xff",
+    b"n/a",
+    b" N/A ",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+    /// The text path of `parse` (a record split once into text fields, [`split_plain`]) fills
+    /// the same tickets, rejections, bad-value counts and offset counts as the general path
+    /// (`fill_general`, which it bypasses), on records of every kind (ragged ones too), with
+    /// and without `[values] na`, with the fields read by rules or not.
+    #[test]
+    fn the_text_path_reads_as_the_general_one(
+        rows in proptest::collection::vec(
+            proptest::collection::vec(0..VALUES.len(), 17..=19), 1..24,
+        ),
+        rule_read in proptest::bool::ANY,
+        na in proptest::bool::ANY,
+    ) {
+        let mut input = b"id,created_at,text,confidence,sentiment,customer_tier,channel,category,\
+priority,requested_human,escalated_at,first_human_response_at,resolved_at,resolved_tier,\
+reassignments,reopened,csat,note\n".to_vec();
+        for (number, row) in rows.iter().enumerate() {
+            input.extend_from_slice(format!("T{number}").as_bytes());
+            for &value in row {
+                input.push(b',');
+                input.extend_from_slice(VALUES[value]);
+            }
+            input.push(b'\n');
+        }
+        let mut mapping = Mapping::default();
+        mapping.aliases.insert(
+            "priority".into(),
+            [("HI".to_string(), "high".to_string())].into(),
+        );
+        if na {
+            mapping.values.na = vec!["n/a".into()];
+        }
+        let needs = Needs {
+            priorities: ["urgent", "high", "normal", "low"].map(String::from).to_vec(),
+            tiers: ["L1", "L2", "L3"].map(String::from).to_vec(),
+            extras: vec!["note".into()],
+            numeric_extras: ["note".to_string()].into(),
+            rule_fields: match rule_read {
+                true => Field::ALL.iter().map(|f| f.name().to_string()).chain(["note".into()]).collect(),
+                false => Default::default(),
+            },
+        };
+        let mut reader = super::super::TicketReader::new(
+            Box::new(std::io::Cursor::new(input)),
+            &mapping,
+            &needs,
+        )
+        .unwrap();
+        let mut fast = TicketParser::new(&reader.layout, &mapping, &needs).unwrap();
+        let mut general = fast.clone();
+        let mut records = super::super::Records::default();
+        while reader.read(&mut records).unwrap() {}
+        let (mut got, mut wanted) = (Ticket::default(), Ticket::default());
+        for index in 0..records.len() {
+            let record = records.get(index).unwrap();
+            let number = index as u64 + 1;
+            let fast_result = fast.parse(record, number, &mut got).map_err(|e| e.reason);
+            wanted.line = record.line();
+            let general_result = general.fill_general(record, number, &mut wanted);
+            proptest::prop_assert_eq!(fast_result, general_result);
+            proptest::prop_assert_eq!(format!("{got:?}"), format!("{wanted:?}"));
+        }
+        proptest::prop_assert_eq!(&fast.bad_values, &general.bad_values);
+        proptest::prop_assert_eq!(
+            fast.timestamps_without_offset(),
+            general.timestamps_without_offset()
+        );
+    }
+}
+
+/// `split_plain` takes a text record that is UTF-8 as a whole, its fields exactly as the
+/// general view reads them, and refuses one with a field that is not text; `parse` then reads
+/// it the general way (the field counts as not UTF-8).
+#[test]
+fn only_all_text_records_are_split_plain() {
+    let input: &[u8] =
+        b"id,text,note\nT1,\"a, \"\"b\"\"\",caf\xc3\xa9\nT2,\xc3,\xa9\nT3,x\xff,y\nT4\n";
+    let mut reader =
+        super::super::TicketReader::new(Box::new(input), &Mapping::default(), &Needs::default())
+            .unwrap();
+    let mut records = super::super::Records::default();
+    while reader.read(&mut records).unwrap() {}
+    let mut fields = Vec::new();
+    let split: Vec<bool> = (0..records.len())
+        .map(|i| split_plain(&records.get(i).unwrap(), &mut fields))
+        .collect();
+    assert_eq!(split, [true, false, false, true]);
+    let record = records.get(0).unwrap();
+    assert!(split_plain(&record, &mut fields));
+    let (na, rendered) = (None, Rendered::default());
+    let text = RecordText::new(record, na, &[], &rendered);
+    let general: Vec<&str> = (0..3).map(|i| text.get(i).unwrap()).collect();
+    assert_eq!(fields, general);
+    assert_eq!(fields, ["T1", "a, \"b\"", "café"]);
+    assert!(split_plain(&records.get(3).unwrap(), &mut fields));
+    assert_eq!(fields, ["T4"]);
+}

@@ -84,12 +84,6 @@ impl<'r> RecordText<'r> {
             .map(|typed| typed.cells.get(column).copied().unwrap_or(Cell::Null))
     }
 
-    /// Whether this is a typed row (its cells may be read as the values they are).
-    #[inline]
-    pub(super) fn is_typed(&self) -> bool {
-        self.typed.is_some()
-    }
-
     /// Whether `[values] na` is in force (a typed value is then read through its text).
     #[inline]
     pub(super) fn has_na(&self) -> bool {
@@ -150,4 +144,99 @@ impl<'r> RecordText<'r> {
     pub(super) fn trimmed(&self, column: usize) -> Result<&'r str, ()> {
         self.raw(column).map(|text| self.clean(trim(text)))
     }
+}
+
+/// A record's fields as [`super::TicketParser::fill`] reads them. Two kinds, so that the usual
+/// one is read by code that has no branch for the others: [`Plain`] (a text record split once,
+/// every field text) and [`RecordText`] (any record: typed rows, `[values] na`, fields that
+/// are not UTF-8).
+pub(super) trait Fields<'r> {
+    /// Number of fields.
+    fn len(&self) -> usize;
+    /// Field `column` (empty when the record is short); `Err` when it is not UTF-8.
+    fn get(&self, column: usize) -> Result<&'r str, ()>;
+    /// [`Fields::get`], trimmed.
+    fn trimmed(&self, column: usize) -> Result<&'r str, ()>;
+    /// The record, when it is a typed row (its cells may be read as the values they are).
+    fn typed(&self) -> Option<&RecordText<'r>>;
+}
+
+impl<'r> Fields<'r> for RecordText<'r> {
+    #[inline]
+    fn len(&self) -> usize {
+        self.record.len()
+    }
+
+    #[inline]
+    fn get(&self, column: usize) -> Result<&'r str, ()> {
+        RecordText::get(self, column)
+    }
+
+    #[inline]
+    fn trimmed(&self, column: usize) -> Result<&'r str, ()> {
+        RecordText::trimmed(self, column)
+    }
+
+    #[inline]
+    fn typed(&self) -> Option<&RecordText<'r>> {
+        self.typed.is_some().then_some(self)
+    }
+}
+
+/// The fields of a text record that [`split_plain`] split: all text, none typed, no
+/// `[values] na` to test them against.
+pub(super) struct Plain<'a, 'r> {
+    pub(super) fields: &'a [&'r str],
+}
+
+impl<'r> Fields<'r> for Plain<'_, 'r> {
+    #[inline]
+    fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    #[inline]
+    fn get(&self, column: usize) -> Result<&'r str, ()> {
+        Ok(self.fields.get(column).copied().unwrap_or_default())
+    }
+
+    #[inline]
+    fn trimmed(&self, column: usize) -> Result<&'r str, ()> {
+        Ok(trim(self.fields.get(column).copied().unwrap_or_default()))
+    }
+
+    #[inline]
+    fn typed(&self) -> Option<&RecordText<'r>> {
+        None
+    }
+}
+
+/// Split a text record into `fields` (emptied first): `false` (and `fields` in any state) when
+/// it is not all text — a typed row, a record that is not UTF-8 as a whole, or one with a field
+/// that does not start and end on a character boundary. Field boundaries are ASCII (`,`,
+/// quotes), so in a record that is UTF-8 as a whole they always are; the check costs two byte
+/// tests a field, once, where [`RecordText`] makes them at every read.
+#[inline]
+pub(super) fn split_plain<'r>(record: &RawRecord<'r>, fields: &mut Vec<&'r str>) -> bool {
+    fields.clear();
+    if record.typed().is_some() {
+        return false;
+    }
+    let Ok(whole) = std::str::from_utf8(record.as_slice()) else {
+        return false;
+    };
+    for range in record.ranges() {
+        match whole.get(range) {
+            Some(field) => fields.push(field),
+            None => return false,
+        }
+    }
+    true
+}
+
+/// An emptied buffer of field slices, for slices of another lifetime (its allocation kept).
+pub(super) fn reuse_fields<'b>(mut fields: Vec<&str>) -> Vec<&'b str> {
+    fields.clear();
+    // Collecting an emptied vector into one of the same layout keeps its allocation.
+    fields.into_iter().map(|_| "").collect()
 }
