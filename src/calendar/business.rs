@@ -129,7 +129,7 @@ impl BusinessCalendar {
                 }
                 let available = e.as_second() - s.as_second();
                 if remaining <= available {
-                    return s.checked_add(SignedDuration::from_secs(remaining)).ok();
+                    return plus_seconds(s, remaining);
                 }
                 remaining -= available;
             }
@@ -174,7 +174,7 @@ impl BusinessCalendar {
             for &(s, e) in intervals.iter() {
                 let length = e.as_second() - s.as_second();
                 if left < length {
-                    return s.checked_add(SignedDuration::from_secs(left)).ok();
+                    return plus_seconds(s, left);
                 }
                 left -= length;
             }
@@ -182,6 +182,22 @@ impl BusinessCalendar {
         }
         None
     }
+}
+
+/// `at` plus `seconds`: for an instant on a whole second (what ticket timestamps are) by adding
+/// integers, else by jiff; the same instant either way, `None` past jiff's range.
+#[inline]
+fn plus_seconds(at: Timestamp, seconds: i64) -> Option<Timestamp> {
+    if at.subsec_nanosecond() == 0 {
+        return Timestamp::from_second(at.as_second().checked_add(seconds)?).ok();
+    }
+    plus_duration(at, seconds)
+}
+
+#[cold]
+#[inline(never)]
+fn plus_duration(at: Timestamp, seconds: i64) -> Option<Timestamp> {
+    at.checked_add(SignedDuration::from_secs(seconds)).ok()
 }
 
 /// The day after `day`; `None` past the last date jiff represents.
@@ -414,6 +430,28 @@ mod tests {
             }
             let to = Timestamp::from_second(second + rng.random_range(0..6 * 86_400)).unwrap();
             assert_eq!(cal.elapsed(start, to), elapsed(start, to), "{start}..{to}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The integer sum `add` uses on whole-second instants is jiff's sum, up to the edges
+        /// of jiff's range (past them both are `None`), and instants with a fraction (of
+        /// either sign) go to jiff itself.
+        #[test]
+        fn plus_seconds_is_jiffs_sum(
+            second in -377_705_116_800i64..=253_402_207_200,
+            nanos in -999_999_999i32..=999_999_999,
+            whole in proptest::bool::ANY,
+            seconds in proptest::prop_oneof![0i64..100_000, 0i64..=700_000_000_000],
+        ) {
+            let nanos = if whole || second == 0 { 0 } else { nanos.abs() * second.signum() as i32 };
+            if let Ok(at) = Timestamp::new(second, nanos) {
+                proptest::prop_assert_eq!(
+                    plus_seconds(at, seconds),
+                    at.checked_add(SignedDuration::from_secs(seconds)).ok(),
+                    "{} + {}", at, seconds
+                );
+            }
         }
     }
 }

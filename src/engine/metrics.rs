@@ -235,6 +235,30 @@ mod skip_reasons {
     }
 }
 
+/// A clock still running at the ticket's last timestamp: its breach depends on `--as-of`.
+#[cold]
+#[inline(never)]
+fn open_clock(
+    deferred: &mut Vec<Deferred>,
+    group: usize,
+    t: &Ticket,
+    rank: usize,
+    priority: usize,
+    target: Target,
+    due: Timestamp,
+) {
+    deferred.push(Deferred {
+        at: due,
+        group,
+        event: DeferredEvent::Unanswered {
+            rank,
+            priority,
+            target,
+            id: t.id.clone(),
+        },
+    });
+}
+
 /// The order of the worst breaches: largest overshoot first, then by id (byte order), then
 /// first response before resolution, then by tier, priority, and answered before unanswered.
 /// It is total over everything a breach shows, and reads nothing of where the ticket sat in the
@@ -269,7 +293,18 @@ impl Metrics {
         }
     }
 
+    /// Whether a breach overshooting by `overshoot` could be kept by [`Metrics::note_breach`]:
+    /// not when the list is full of breaches that all overshoot by more (they all come first
+    /// in [`breach_order`], whatever the rest of the breach), so most breaches are turned away
+    /// without copying their ticket's id.
+    #[inline]
+    pub(super) fn may_be_worst(&self, overshoot: i64) -> bool {
+        self.worst.len() < WORST_BREACHES || self.worst.iter().any(|w| w.overshoot <= overshoot)
+    }
+
     /// Keep an answered breach if it is among the worst ([`breach_order`]).
+    #[cold]
+    #[inline(never)]
     pub(super) fn note_breach(&mut self, breach: Breach) {
         self.worst.push(breach);
         self.worst.sort_by(breach_order);
@@ -380,8 +415,10 @@ impl Metrics {
                 .or_default() += 1;
         }
 
-        self.agreement(policy, available, t, d);
-        self.quality.record(policy, available, t, d);
+        // One reading of the ticket's history serves the agreement counts and the quality.
+        let history = history(policy, available, t);
+        self.agreement(policy, history, t, d);
+        self.quality.record(policy, history, t, d);
         self.response_times(policy, t, escalated);
         if escalated {
             self.sla_clocks(policy, available, t, d, group, deferred);
@@ -392,14 +429,8 @@ impl Metrics {
         }
     }
 
-    fn agreement(
-        &mut self,
-        policy: &CompiledPolicy,
-        available: Available,
-        t: &Ticket,
-        d: &Decision,
-    ) {
-        let (rank, history_escalated) = match history(policy, available, t) {
+    fn agreement(&mut self, policy: &CompiledPolicy, history: History, t: &Ticket, d: &Decision) {
+        let (rank, history_escalated) = match history {
             History::Unknown => return,
             History::Unresolved => {
                 self.unresolved += 1;
@@ -457,6 +488,8 @@ impl Metrics {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn skip_sla(&mut self, reason: &'static str) {
         self.sla_skipped += 1;
         *self.sla_skipped_by_reason.entry(reason).or_default() += 1;
@@ -488,6 +521,8 @@ impl Metrics {
             return;
         };
         let mut unreachable = false;
+        // Where each judged clock stands; the (rank, priority) tallies are looked up once.
+        let mut stands = [None; 2];
         for target in Target::ALL {
             let Some(budget) = targets.get(target) else {
                 continue;
@@ -503,29 +538,35 @@ impl Metrics {
             }
             match clock(&policy.calendar, start, budget, target.stopped_at(t)) {
                 Clock::Unreachable => unreachable = true,
-                Clock::StoppedBeforeStart => self.sla_tally(d.rank, priority, target).negative += 1,
-                Clock::Met => self.sla_tally(d.rank, priority, target).met += 1,
-                Clock::Breached { overshoot } => {
-                    self.sla_tally(d.rank, priority, target).breached += 1;
-                    self.note_breach(Breach {
-                        overshoot,
-                        id: t.id.clone(),
-                        rank: d.rank,
-                        priority,
-                        target,
-                        unanswered: false,
-                    });
+                Clock::Open { due } => {
+                    open_clock(deferred, group, t, d.rank, priority, target, due)
                 }
-                Clock::Open { due } => deferred.push(Deferred {
-                    at: due,
-                    group,
-                    event: DeferredEvent::Unanswered {
-                        rank: d.rank,
-                        priority,
-                        target,
-                        id: t.id.clone(),
-                    },
-                }),
+                judged => stands[target as usize] = Some(judged),
+            }
+        }
+        if stands.iter().any(Option::is_some) {
+            let tallies = self.sla.entry((d.rank, priority)).or_default();
+            for (tally, stand) in tallies.iter_mut().zip(stands) {
+                match stand {
+                    Some(Clock::StoppedBeforeStart) => tally.negative += 1,
+                    Some(Clock::Met) => tally.met += 1,
+                    Some(Clock::Breached { .. }) => tally.breached += 1,
+                    _ => {}
+                }
+            }
+            for (target, stand) in Target::ALL.into_iter().zip(stands) {
+                if let Some(Clock::Breached { overshoot }) = stand {
+                    if self.may_be_worst(overshoot) {
+                        self.note_breach(Breach {
+                            overshoot,
+                            id: t.id.clone(),
+                            rank: d.rank,
+                            priority,
+                            target,
+                            unanswered: false,
+                        });
+                    }
+                }
             }
         }
         if unreachable {
@@ -541,7 +582,13 @@ impl Metrics {
         let mut complete = true;
         for name in policy.missing_context(t) {
             complete = false;
-            *self.context_missing.entry(name.to_string()).or_default() += 1;
+            // The key is allocated once per field, not once per ticket that misses it.
+            match self.context_missing.get_mut(name) {
+                Some(count) => *count += 1,
+                None => {
+                    self.context_missing.insert(name.to_string(), 1);
+                }
+            }
         }
         if complete {
             self.context_complete += 1;
@@ -607,3 +654,6 @@ impl Metrics {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -10,7 +10,7 @@
 //!
 //! CSAT is summed in thousandths, so sums merge exactly whatever the thread count.
 
-use super::agreement::{Available, History, history};
+use super::agreement::History;
 use super::eval::{CompiledPolicy, Decision};
 use crate::tickets::Ticket;
 
@@ -62,18 +62,13 @@ fn slot(list: &mut Vec<RouteQuality>, index: usize) -> &mut RouteQuality {
 }
 
 impl PathQuality {
-    pub fn record(
-        &mut self,
-        policy: &CompiledPolicy,
-        available: Available,
-        t: &Ticket,
-        d: &Decision,
-    ) {
+    /// Count a decided ticket whose history reads `history` ([`super::agreement::history`]).
+    pub fn record(&mut self, policy: &CompiledPolicy, history: History, t: &Ticket, d: &Decision) {
         let csat = t
             .csat
             .filter(|c| c.is_finite() && c.abs() < 1e12)
             .map(|c| (c * 1000.0).round() as i64);
-        let known = match history(policy, available, t) {
+        let known = match history {
             History::Known { rank, escalated } => {
                 let route = match rank {
                     Some(rank) => rank,
@@ -84,32 +79,25 @@ impl PathQuality {
             }
             History::Unknown | History::Unresolved => None,
         };
+        // Counted by adding 0 or 1 rather than by branching: which way a ticket goes is what
+        // the data says, so a branch on it would be mispredicted often.
+        let (csat_n, csat_milli) = (u64::from(csat.is_some()), csat.unwrap_or(0));
         let on_policy = slot(&mut self.policy, d.rank);
-        if let Some((_, contained)) = known {
-            on_policy.known += 1;
-            on_policy.contained += u64::from(contained);
-        }
-        if let Some(milli) = csat {
-            on_policy.csat_n += 1;
-            on_policy.csat_milli += milli;
-        }
+        on_policy.csat_n += csat_n;
+        on_policy.csat_milli += csat_milli;
         let Some((route, contained)) = known else {
             return;
         };
+        on_policy.known += 1;
+        on_policy.contained += u64::from(contained);
         self.known += 1;
-        if contained {
-            self.contained += 1;
-            if d.rank == 0 {
-                self.projected_contained += 1;
-            }
-        }
+        self.contained += u64::from(contained);
+        self.projected_contained += u64::from(contained && d.rank == 0);
         let on_history = slot(&mut self.history, route);
         on_history.known += 1;
         on_history.contained += u64::from(contained);
-        if let Some(milli) = csat {
-            on_history.csat_n += 1;
-            on_history.csat_milli += milli;
-        }
+        on_history.csat_n += csat_n;
+        on_history.csat_milli += csat_milli;
     }
 
     pub fn merge(&mut self, other: &PathQuality) {
@@ -128,6 +116,7 @@ impl PathQuality {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::agreement::{Available, history};
     use crate::policy::load::load_bytes;
 
     #[test]
@@ -152,32 +141,20 @@ mod tests {
             rank: 1,
             ..Decision::default()
         };
+        let record = |q: &mut PathQuality, t: Ticket, d: &Decision| {
+            q.record(&policy, history(&policy, available, &t), &t, d)
+        };
         let mut q = PathQuality::default();
         // Kept by the policy, the AI resolved it: contained on both sides.
-        q.record(
-            &policy,
-            available,
-            &ticket(Some("ai"), Some(false), Some(5.0)),
-            &ai,
-        );
+        record(&mut q, ticket(Some("ai"), Some(false), Some(5.0)), &ai);
         // Kept, but reopened: not contained.
-        q.record(
-            &policy,
-            available,
-            &ticket(Some("ai"), Some(true), Some(2.0)),
-            &ai,
-        );
+        record(&mut q, ticket(Some("ai"), Some(true), Some(2.0)), &ai);
         // Escalated by the policy, the AI resolved it: contained in history only.
-        q.record(&policy, available, &ticket(Some("ai"), None, None), &l1);
+        record(&mut q, ticket(Some("ai"), None, None), &l1);
         // L1 resolved it.
-        q.record(
-            &policy,
-            available,
-            &ticket(Some("L1"), None, Some(4.5)),
-            &l1,
-        );
+        record(&mut q, ticket(Some("L1"), None, Some(4.5)), &l1);
         // Unresolved: only its CSAT counts, on the policy's side.
-        q.record(&policy, available, &ticket(None, None, Some(1.0)), &l1);
+        record(&mut q, ticket(None, None, Some(1.0)), &l1);
         assert_eq!((q.known, q.contained, q.projected_contained), (4, 2, 1));
         assert_eq!(
             q.policy[0],
