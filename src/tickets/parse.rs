@@ -94,7 +94,7 @@ fn set_label(slot: &mut Option<String>, text: &str) {
 
 /// Make a ticket's text slots `len` long; they keep their length from record to record, so the
 /// out-of-line `resize` is called only when it changes.
-#[inline]
+#[inline(always)]
 fn fit(slots: &mut Vec<String>, len: usize) {
     if slots.len() != len {
         slots.resize(len, String::new());
@@ -237,13 +237,13 @@ impl TicketParser {
         filled
     }
 
-    #[inline]
+    #[inline(always)]
     fn plan(&self, field: Field) -> &FieldPlan {
         &self.fields[field.index()]
     }
 
     /// The trimmed text of a canonical field; a problem when it is not UTF-8.
-    #[inline]
+    #[inline(always)]
     fn text_of<'r>(
         &self,
         field: Field,
@@ -277,7 +277,7 @@ impl TicketParser {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn settle<T>(
         &mut self,
         field: Field,
@@ -293,7 +293,7 @@ impl TicketParser {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn timestamp<'r>(
         &mut self,
         field: Field,
@@ -319,7 +319,7 @@ impl TicketParser {
     /// Read a label field into `slot`: trimmed, lower-cased, aliased; priorities must be the
     /// policy's, resolved tiers `ai` or a tier.
     /// Gives the trimmed text as the data spells it (empty when absent or not UTF-8).
-    #[inline]
+    #[inline(always)]
     fn label<'r>(
         &mut self,
         field: Field,
@@ -409,7 +409,7 @@ impl TicketParser {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn number<'r>(
         &mut self,
         field: Field,
@@ -430,7 +430,7 @@ impl TicketParser {
 
     /// A number field's text read as a number: `Err` with the field's value when the text
     /// settles it (empty, a sentiment label, a bad value counted as empty).
-    #[inline]
+    #[inline(always)]
     fn text_number<'r>(
         &mut self,
         field: Field,
@@ -457,7 +457,7 @@ impl TicketParser {
     }
 
     /// A number field's value `raw` on the field's scale, checked against its range.
-    #[inline]
+    #[inline(always)]
     fn scaled(&mut self, field: Field, raw: f64) -> Result<Option<f64>, String> {
         let (value, range) = match field {
             Field::Confidence => {
@@ -488,7 +488,7 @@ impl TicketParser {
         Ok(Some(value))
     }
 
-    #[inline]
+    #[inline(always)]
     fn boolean<'r>(
         &mut self,
         field: Field,
@@ -512,10 +512,12 @@ impl TicketParser {
         self.settle(field, parsed)
     }
 
-    /// The field readers it calls (`timestamp`, `number`, `label`, `boolean`) are `#[inline]`,
-    /// not forced: inlined everywhere with their field a constant, they made this the largest
-    /// hot function, and its instruction-cache misses cost more time than the folded lookups
-    /// saved (docs/performance.md, issue 16 round 6). A problem's message is built out of line.
+    /// The field readers it calls (`timestamp`, `number`, `label`, `boolean`) are forced inline,
+    /// with their field a constant. That makes this a large function; round 6 un-forced them
+    /// when parse, decide and account ran one ticket at a time and evicted each other's code.
+    /// Since the worker runs each step over a stage of 32 tickets (round 7) the parse keeps the
+    /// instruction cache to itself, and forcing them again is 3-5 % faster (docs/performance.md,
+    /// issue 16 round 7). A problem's message is built out of line.
     fn fill<'r>(
         &mut self,
         record: &impl Fields<'r>,

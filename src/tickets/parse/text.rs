@@ -78,25 +78,25 @@ impl<'r> RecordText<'r> {
     }
 
     /// The cell of a typed row as its column holds it; `None` for a text record.
-    #[inline]
+    #[inline(always)]
     pub(super) fn cell(&self, column: usize) -> Option<Cell<'r>> {
         self.typed
             .map(|typed| typed.cells.get(column).copied().unwrap_or(Cell::Null))
     }
 
     /// Whether `[values] na` is in force (a typed value is then read through its text).
-    #[inline]
+    #[inline(always)]
     pub(super) fn has_na(&self) -> bool {
         self.na.is_some()
     }
 
     /// Field `column` (empty when the record is short); `Err` when it is not UTF-8.
-    #[inline]
+    #[inline(always)]
     pub(super) fn get(&self, column: usize) -> Result<&'r str, ()> {
         self.raw(column).map(|text| self.clean(text))
     }
 
-    #[inline]
+    #[inline(always)]
     fn clean(&self, text: &'r str) -> &'r str {
         match self.na {
             Some(na) => na.clean(text),
@@ -104,7 +104,7 @@ impl<'r> RecordText<'r> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn raw(&self, column: usize) -> Result<&'r str, ()> {
         if let Some(Typed {
             batch,
@@ -140,7 +140,7 @@ impl<'r> RecordText<'r> {
         std::str::from_utf8(self.record.get(column).unwrap_or_default()).map_err(|_| ())
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn trimmed(&self, column: usize) -> Result<&'r str, ()> {
         self.raw(column).map(|text| self.clean(trim(text)))
     }
@@ -162,22 +162,22 @@ pub(super) trait Fields<'r> {
 }
 
 impl<'r> Fields<'r> for RecordText<'r> {
-    #[inline]
+    #[inline(always)]
     fn len(&self) -> usize {
         self.record.len()
     }
 
-    #[inline]
+    #[inline(always)]
     fn get(&self, column: usize) -> Result<&'r str, ()> {
         RecordText::get(self, column)
     }
 
-    #[inline]
+    #[inline(always)]
     fn trimmed(&self, column: usize) -> Result<&'r str, ()> {
         RecordText::trimmed(self, column)
     }
 
-    #[inline]
+    #[inline(always)]
     fn typed(&self) -> Option<&RecordText<'r>> {
         self.typed.is_some().then_some(self)
     }
@@ -190,22 +190,22 @@ pub(super) struct Plain<'a, 'r> {
 }
 
 impl<'r> Fields<'r> for Plain<'_, 'r> {
-    #[inline]
+    #[inline(always)]
     fn len(&self) -> usize {
         self.fields.len()
     }
 
-    #[inline]
+    #[inline(always)]
     fn get(&self, column: usize) -> Result<&'r str, ()> {
         Ok(self.fields.get(column).copied().unwrap_or_default())
     }
 
-    #[inline]
+    #[inline(always)]
     fn trimmed(&self, column: usize) -> Result<&'r str, ()> {
         Ok(trim(self.fields.get(column).copied().unwrap_or_default()))
     }
 
-    #[inline]
+    #[inline(always)]
     fn typed(&self) -> Option<&RecordText<'r>> {
         None
     }
@@ -216,7 +216,7 @@ impl<'r> Fields<'r> for Plain<'_, 'r> {
 /// that does not start and end on a character boundary. Field boundaries are ASCII (`,`,
 /// quotes), so in a record that is UTF-8 as a whole they always are; the check costs two byte
 /// tests a field, once, where [`RecordText`] makes them at every read.
-#[inline]
+#[inline(always)]
 pub(super) fn split_plain<'r>(record: &RawRecord<'r>, fields: &mut Vec<&'r str>) -> bool {
     fields.clear();
     if record.typed().is_some() {
