@@ -247,17 +247,28 @@ struct Quotes {
 
 impl Quotes {
     fn scan(&mut self, b: &[u8]) {
-        while !self.irregular && self.pos < b.len() {
+        if self.irregular {
+            return;
+        }
+        let from = self.pos;
+        self.find_quotes(b);
+        if !self.irregular {
+            if let Some(cut) = self.last_line_end(b, from) {
+                self.boundary = Some(cut);
+            }
+        }
+    }
+
+    /// Move `pos` on to the end of `b` (or to a quote whose next byte is not read yet),
+    /// quote by quote.
+    fn find_quotes(&mut self, b: &[u8]) {
+        while self.pos < b.len() {
             let rest = &b[self.pos..];
             let Some(q) = memchr::memchr(b'"', rest).map(|i| self.pos + i) else {
-                if !self.inside {
-                    self.outside_up_to(b, b.len());
-                }
                 self.pos = b.len();
                 return;
             };
             if !self.inside {
-                self.outside_up_to(b, q);
                 // The parser opens a quoted field only at the start of a field.
                 if q > 0 && !matches!(b[q - 1], b',' | b'\n' | b'\r') {
                     self.irregular = true;
@@ -286,11 +297,22 @@ impl Quotes {
         }
     }
 
-    /// `b[self.pos..end]` is outside quoted fields: note its last `\n`.
-    fn outside_up_to(&mut self, b: &[u8], end: usize) {
-        if let Some(nl) = memchr::memrchr(b'\n', &b[self.pos..end]) {
-            self.boundary = Some(self.pos + nl + 1);
+    /// After the last `\n` outside quoted fields in `b[from..self.pos]`, the bytes scanned
+    /// last. Found from the end, where the scan knows whether it is inside a quoted field:
+    /// each quote before it changes that (a doubled one twice, as the parity reads it), so one
+    /// search at the end of the chunk takes the place of one per quoted field.
+    fn last_line_end(&self, b: &[u8], from: usize) -> Option<usize> {
+        let (mut end, mut inside) = (self.pos, self.inside);
+        while let Some(at) = memchr::memrchr2(b'"', b'\n', &b[from..end]) {
+            let at = from + at;
+            match b[at] {
+                b'"' => inside = !inside,
+                _ if !inside => return Some(at + 1),
+                _ => {}
+            }
+            end = at;
         }
+        None
     }
 }
 
@@ -489,6 +511,46 @@ mod tests {
                 TicketReader::new(boxed, &Mapping::default(), &Default::default()).unwrap();
             prop_assert_eq!(chunked_from(reader, size), one_by_one(&input));
         }
+
+        /// The last line end outside quoted fields, found from the end of what each scan
+        /// read, is the one a scan from the start finds, however the bytes arrive.
+        #[test]
+        fn the_boundary_found_from_the_end_is_the_forward_one(
+            body in proptest::collection::vec(0..PIECES.len(), 0..60),
+            steps in proptest::collection::vec(1usize..12, 1..20),
+        ) {
+            let input: Vec<u8> = body.iter().flat_map(|&i| PIECES[i].iter().copied()).collect();
+            let mut quotes = Quotes::default();
+            let (mut end, mut steps) = (0, steps.iter().cycle());
+            while end < input.len() {
+                end = (end + steps.next().copied().unwrap_or(1)).min(input.len());
+                quotes.scan(&input[..end]);
+                if quotes.irregular {
+                    break;
+                }
+                prop_assert_eq!(quotes.boundary, forward_boundary(&input[..end]), "{}", end);
+            }
+        }
+    }
+
+    /// The last `\n` outside quoted fields of regular quotes, by parity from the start (what
+    /// the scan did before it searched from the end); `None` where the quotes are irregular.
+    fn forward_boundary(b: &[u8]) -> Option<usize> {
+        let (mut inside, mut boundary, mut i) = (false, None, 0);
+        while i < b.len() {
+            match (b[i], inside) {
+                (b'\n', false) => boundary = Some(i + 1),
+                (b'"', false) => inside = true,
+                (b'"', true) => match b.get(i + 1) {
+                    None => break,
+                    Some(b'"') => i += 1,
+                    Some(_) => inside = false,
+                },
+                _ => {}
+            }
+            i += 1;
+        }
+        boundary
     }
 
     #[test]
