@@ -220,10 +220,7 @@ impl TicketParser {
     }
 
     /// The trimmed text of a canonical field; a problem when it is not UTF-8.
-    /// Forced inline: left to the compiler, whether it is inlined into the field readers
-    /// flips with changes in other modules (the codegen-unit partition moves), and out of line
-    /// it costs about 2 % of one-thread replay's CPU (docs/performance.md, round 7 csv-stage).
-    #[inline(always)]
+    #[inline]
     fn text_of<'r>(
         &self,
         field: Field,
