@@ -115,32 +115,42 @@ impl Cutter {
     /// The next chunk. On a read error, the chunk holds the whole records read before it (and
     /// is the last); the error names the line of the record it interrupted.
     pub fn fill(&mut self, chunk: &mut Chunk) -> Result<(), std::io::Error> {
-        std::mem::swap(&mut chunk.bytes, &mut self.carry);
+        // The chunk's buffer comes back from the records that read an earlier chunk at the
+        // length it had there ([`crate::tickets::Records::read_chunk`]): the carried bytes and
+        // the reads are written over its stale bytes, and only room past them is zeroed (what
+        // `read_to_end` did for every read).
+        let carried = self.carry.len();
+        if chunk.bytes.len() < carried {
+            chunk.bytes.resize(carried, 0);
+        }
+        chunk.bytes[..carried].copy_from_slice(&self.carry);
         self.carry.clear();
         chunk.newlines = self.newlines;
         chunk.last = false;
         let mut quotes = Quotes::default();
         let mut exact: Option<Exact> = None;
         let mut want = self.chunk_bytes;
+        let mut len = carried;
         loop {
-            if !self.eof && chunk.bytes.len() < want {
-                let asked = (want - chunk.bytes.len()) as u64;
-                let before = chunk.bytes.len();
-                match (&mut self.input).take(asked).read_to_end(&mut chunk.bytes) {
-                    Ok(_) => {
-                        if ((chunk.bytes.len() - before) as u64) < asked {
-                            self.eof = true;
-                        }
-                    }
-                    Err(error) => {
-                        let cut = exact_boundary(&chunk.bytes, &mut self.scratch).unwrap_or(0);
-                        self.cut(chunk, cut);
-                        chunk.last = true;
-                        self.eof = true;
-                        return Err(error);
-                    }
+            if !self.eof && len < want {
+                if chunk.bytes.len() < want {
+                    chunk.bytes.resize(want, 0);
+                }
+                let (read, error) = read_into(&mut self.input, &mut chunk.bytes[len..want]);
+                len += read;
+                chunk.bytes.truncate(len);
+                if let Some(error) = error {
+                    let cut = exact_boundary(&chunk.bytes, &mut self.scratch).unwrap_or(0);
+                    self.cut(chunk, cut);
+                    chunk.last = true;
+                    self.eof = true;
+                    return Err(error);
+                }
+                if len < want {
+                    self.eof = true;
                 }
             }
+            chunk.bytes.truncate(len);
             if self.eof {
                 self.cut(chunk, chunk.bytes.len());
                 chunk.last = true;
@@ -185,6 +195,23 @@ impl Cutter {
     }
 }
 
+/// Read into `buf` until it is full or the input ends: the bytes read, and the error that
+/// stopped the reads (the bytes read before it count). As `read_to_end` reads, without its
+/// zeroing of the room it reads into, and in reads as large as the room (which a `BufReader`
+/// hands past its buffer instead of copying through it).
+fn read_into(input: &mut dyn Read, buf: &mut [u8]) -> (usize, Option<std::io::Error>) {
+    let mut read = 0;
+    while read < buf.len() {
+        match input.read(&mut buf[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return (read, Some(error)),
+        }
+    }
+    (read, None)
+}
+
 /// A reading error as the user should see it: a record over the size cap names its line.
 pub fn read_error(error: csv::Error, line: u64) -> String {
     if let csv::ErrorKind::Io(io) = error.kind() {
@@ -220,17 +247,28 @@ struct Quotes {
 
 impl Quotes {
     fn scan(&mut self, b: &[u8]) {
-        while !self.irregular && self.pos < b.len() {
+        if self.irregular {
+            return;
+        }
+        let from = self.pos;
+        self.find_quotes(b);
+        if !self.irregular {
+            if let Some(cut) = self.last_line_end(b, from) {
+                self.boundary = Some(cut);
+            }
+        }
+    }
+
+    /// Move `pos` on to the end of `b` (or to a quote whose next byte is not read yet),
+    /// quote by quote.
+    fn find_quotes(&mut self, b: &[u8]) {
+        while self.pos < b.len() {
             let rest = &b[self.pos..];
             let Some(q) = memchr::memchr(b'"', rest).map(|i| self.pos + i) else {
-                if !self.inside {
-                    self.outside_up_to(b, b.len());
-                }
                 self.pos = b.len();
                 return;
             };
             if !self.inside {
-                self.outside_up_to(b, q);
                 // The parser opens a quoted field only at the start of a field.
                 if q > 0 && !matches!(b[q - 1], b',' | b'\n' | b'\r') {
                     self.irregular = true;
@@ -259,11 +297,22 @@ impl Quotes {
         }
     }
 
-    /// `b[self.pos..end]` is outside quoted fields: note its last `\n`.
-    fn outside_up_to(&mut self, b: &[u8], end: usize) {
-        if let Some(nl) = memchr::memrchr(b'\n', &b[self.pos..end]) {
-            self.boundary = Some(self.pos + nl + 1);
+    /// After the last `\n` outside quoted fields in `b[from..self.pos]`, the bytes scanned
+    /// last. Found from the end, where the scan knows whether it is inside a quoted field:
+    /// each quote before it changes that (a doubled one twice, as the parity reads it), so one
+    /// search at the end of the chunk takes the place of one per quoted field.
+    fn last_line_end(&self, b: &[u8], from: usize) -> Option<usize> {
+        let (mut end, mut inside) = (self.pos, self.inside);
+        while let Some(at) = memchr::memrchr2(b'"', b'\n', &b[from..end]) {
+            let at = from + at;
+            match b[at] {
+                b'"' => inside = !inside,
+                _ if !inside => return Some(at + 1),
+                _ => {}
+            }
+            end = at;
         }
+        None
     }
 }
 
@@ -354,7 +403,10 @@ mod tests {
     }
 
     fn chunked(input: &[u8], chunk_bytes: usize) -> Read {
-        let mut reader = reader(input);
+        chunked_from(reader(input), chunk_bytes)
+    }
+
+    fn chunked_from(mut reader: TicketReader, chunk_bytes: usize) -> Read {
         assert!(reader.cuts_chunks_of(chunk_bytes));
         let (mut chunk, mut records, mut core) =
             (Chunk::default(), Records::default(), core_reader());
@@ -418,6 +470,87 @@ mod tests {
             input.extend(body.iter().flat_map(|&i| PIECES[i].iter()));
             prop_assert_eq!(chunked(&input, size), one_by_one(&input));
         }
+    }
+
+    /// An input that hands out at most `step` bytes a read, and is interrupted before every
+    /// other read (which a reader retries).
+    struct Trickle {
+        bytes: Vec<u8>,
+        at: usize,
+        step: usize,
+        interrupt: bool,
+    }
+
+    impl std::io::Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.interrupt = !self.interrupt;
+            if self.interrupt {
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            let n = buf.len().min(self.step).min(self.bytes.len() - self.at);
+            buf[..n].copy_from_slice(&self.bytes[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    proptest! {
+        /// Chunks read in short, interrupted reads, into buffers that come back from the
+        /// records longer than the next chunk (their bytes stale), hold the same records.
+        #[test]
+        fn short_reads_into_reused_buffers_read_the_same(
+            body in proptest::collection::vec(0..PIECES.len(), 0..80),
+            size in 1usize..40,
+            step in 1usize..9,
+        ) {
+            let mut input = b"id,text\n".to_vec();
+            input.extend(body.iter().flat_map(|&i| PIECES[i].iter()));
+            let trickle = Trickle { bytes: input.clone(), at: 0, step, interrupt: false };
+            let boxed: Box<dyn std::io::Read + Send> = Box::new(trickle);
+            let reader =
+                TicketReader::new(boxed, &Mapping::default(), &Default::default()).unwrap();
+            prop_assert_eq!(chunked_from(reader, size), one_by_one(&input));
+        }
+
+        /// The last line end outside quoted fields, found from the end of what each scan
+        /// read, is the one a scan from the start finds, however the bytes arrive.
+        #[test]
+        fn the_boundary_found_from_the_end_is_the_forward_one(
+            body in proptest::collection::vec(0..PIECES.len(), 0..60),
+            steps in proptest::collection::vec(1usize..12, 1..20),
+        ) {
+            let input: Vec<u8> = body.iter().flat_map(|&i| PIECES[i].iter().copied()).collect();
+            let mut quotes = Quotes::default();
+            let (mut end, mut steps) = (0, steps.iter().cycle());
+            while end < input.len() {
+                end = (end + steps.next().copied().unwrap_or(1)).min(input.len());
+                quotes.scan(&input[..end]);
+                if quotes.irregular {
+                    break;
+                }
+                prop_assert_eq!(quotes.boundary, forward_boundary(&input[..end]), "{}", end);
+            }
+        }
+    }
+
+    /// The last `\n` outside quoted fields of regular quotes, by parity from the start (what
+    /// the scan did before it searched from the end); `None` where the quotes are irregular.
+    fn forward_boundary(b: &[u8]) -> Option<usize> {
+        let (mut inside, mut boundary, mut i) = (false, None, 0);
+        while i < b.len() {
+            match (b[i], inside) {
+                (b'\n', false) => boundary = Some(i + 1),
+                (b'"', false) => inside = true,
+                (b'"', true) => match b.get(i + 1) {
+                    None => break,
+                    Some(b'"') => i += 1,
+                    Some(_) => inside = false,
+                },
+                _ => {}
+            }
+            i += 1;
+        }
+        boundary
     }
 
     #[test]

@@ -150,19 +150,25 @@ impl Records {
     /// The chunk's bytes are taken, not copied: they become this buffer, and a record written
     /// plainly without a doubled quote (the usual one) is read where it lies in them; the
     /// fields of any other record are written after them. `chunk.bytes` gets this buffer's old
-    /// allocation in exchange (to be filled again), and no longer holds the chunk's text.
+    /// allocation in exchange (to be filled again), at its length (its bytes stale: the cutter
+    /// reads over them), and no longer holds the chunk's text.
     pub fn read_chunk(&mut self, core: &mut csv_core::Reader, chunk: &mut Chunk) {
-        self.clear();
         if let Some(typed) = &chunk.typed {
+            self.clear();
             match typed.batch() {
                 Some(batch) => self.hold_typed(batch),
                 None => typed.split(self),
             }
             return;
         }
+        // The buffer of the chunk read before, at the length it had (unless cleared since):
+        // it goes back to the chunk, and the cutter reads the next bytes over its stale ones
+        // instead of into zeroed room ([`super::chunk::Cutter::fill`]).
+        let spare = std::mem::take(&mut self.bytes);
+        self.clear();
         // Chunks begin at a record boundary, whichever this parser read before.
         super::chunk::restart(core);
-        let input = std::mem::replace(&mut chunk.bytes, std::mem::take(&mut self.bytes));
+        let input = std::mem::replace(&mut chunk.bytes, spare);
         // Where the next record starts in `input` and in `rewritten`; `\n` before it.
         let (mut pos, mut out, mut newlines) = (0, 0, chunk.newlines);
         loop {

@@ -72,9 +72,10 @@ impl Batch {
         self.decisions.clear();
         self.rejects.clear();
         self.write_error = None;
-        self.records.clear();
         self.parsed = false;
         if reader.cuts_chunks() {
+            // The records are replaced when the chunk is parsed ([`Batch::parse`]), which gives
+            // their buffer back to the chunk at its length, to be read over, not zeroed.
             let chunk = self.chunk.get_or_insert_with(Chunk::default);
             if let Err(error) = reader.read_chunk(chunk) {
                 self.error = Some(error);
@@ -84,6 +85,7 @@ impl Batch {
             return;
         }
         self.chunk = None;
+        self.records.clear();
         while self.len < BATCH_RECORDS {
             match reader.read(&mut self.records) {
                 Ok(true) => self.len += 1,
