@@ -262,10 +262,16 @@ impl<'a> Worker<'a> {
             }
             let stage = &mut slots[..end - start];
             for (index, slot) in (start..end).zip(stage.iter_mut()) {
-                slot.error = batch
-                    .records
-                    .get(index)
-                    .and_then(|record| self.read(record, batch.first + index as u64, slot).err());
+                slot.error = match batch.records.get(index) {
+                    Some(record) => self.read(record, batch.first + index as u64, slot).err(),
+                    // Not reached (`len` counts the batch's records); never decide the slot's
+                    // previous ticket again.
+                    None => Some(RowError {
+                        line: 0,
+                        id: None,
+                        reason: "the record is missing from its batch".into(),
+                    }),
+                };
             }
             for slot in stage.iter_mut().filter(|slot| slot.error.is_none()) {
                 self.policy.scan_keywords(&slot.ticket, &mut slot.found);
