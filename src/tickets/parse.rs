@@ -12,13 +12,13 @@ use jiff::Timestamp;
 
 use super::Ticket;
 use super::mapping::{ConfidenceScale, Mapping, Na, SentimentScale};
-use super::record::{Cell, RawRecord, reuse_cells};
+use super::record::{Cell, RawRecord, reuse};
 use super::source::{Layout, Needs, RowError};
 use super::value::{TimestampParser, parse_bool, parse_number, whole_second};
 use crate::fields::{Field, Label};
 use crate::text::{fold, normalize_label};
 use spelling::SpellingKey;
-use text::{Fields, Plain, RecordText, Rendered, reuse_fields, split_plain};
+use text::{Fields, Plain, RecordText, Rendered, split_plain};
 
 /// Where a canonical field comes from and how its problems count.
 #[derive(Debug, Clone)]
@@ -199,12 +199,12 @@ impl TicketParser {
         }
         // The usual record (text, UTF-8, no `na` values) is read by a `fill` without the
         // branches and buffers of the others (`fill_general`, out of line).
-        let mut plain = reuse_fields(std::mem::take(&mut self.plain));
+        let mut plain = reuse(std::mem::take(&mut self.plain));
         let filled = match !self.has_na && split_plain(&record, &mut plain) {
             true => self.fill(&Plain { fields: &plain }, number, ticket),
             false => self.fill_general(record, number, ticket),
         };
-        self.plain = reuse_fields(plain);
+        self.plain = reuse(plain);
         filled.map_err(|reason| RowError {
             line,
             id: (!ticket.id.is_empty()).then(|| ticket.id.clone()),
@@ -225,7 +225,7 @@ impl TicketParser {
         let na = std::mem::take(&mut self.na);
         let mut rendered = std::mem::take(&mut self.rendered);
         rendered.reset(record.typed().map_or(0, |(batch, _)| batch.width()));
-        let mut cells = reuse_cells(std::mem::take(&mut self.cells));
+        let mut cells = reuse(std::mem::take(&mut self.cells));
         if let Some((batch, row)) = record.typed() {
             batch.row(row, &mut cells);
         }
@@ -233,7 +233,7 @@ impl TicketParser {
         let filled = self.fill(&fields, number, ticket);
         self.na = na;
         self.rendered = rendered;
-        self.cells = reuse_cells(cells);
+        self.cells = reuse(cells);
         filled
     }
 

@@ -11,7 +11,16 @@ use super::chunk::Chunk;
 mod plain;
 mod typed;
 
-pub use typed::{Cell, TypedBatch, reuse_cells};
+pub use typed::{Cell, TypedBatch};
+
+/// An empty vector of another element type in the same allocation, so that one buffer serves
+/// record after record although its elements borrow each record in turn (the parser's cells
+/// and field slices: the same type with another lifetime). Collecting an emptied vector into
+/// one of the same layout keeps its allocation.
+pub fn reuse<A, B>(mut items: Vec<A>) -> Vec<B> {
+    items.clear();
+    items.into_iter().filter_map(|_| None).collect()
+}
 
 /// Consecutive records: their field bytes in one buffer.
 #[derive(Debug, Default)]

@@ -233,10 +233,3 @@ pub(super) fn split_plain<'r>(record: &RawRecord<'r>, fields: &mut Vec<&'r str>)
     }
     true
 }
-
-/// An emptied buffer of field slices, for slices of another lifetime (its allocation kept).
-pub(super) fn reuse_fields<'b>(mut fields: Vec<&str>) -> Vec<&'b str> {
-    fields.clear();
-    // Collecting an emptied vector into one of the same layout keeps its allocation.
-    fields.into_iter().map(|_| "").collect()
-}

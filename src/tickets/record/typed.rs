@@ -7,14 +7,6 @@
 use super::Records;
 pub use crate::tickets::cell::{Cell, TypedBatch};
 
-/// An empty vector of cells of another lifetime, in the same allocation (so that one buffer
-/// serves row after row).
-pub fn reuse_cells<'b>(mut cells: Vec<Cell<'_>>) -> Vec<Cell<'b>> {
-    cells.clear();
-    // Collecting an emptied vector into one of the same layout keeps its allocation.
-    cells.into_iter().map(|_| Cell::Null).collect()
-}
-
 impl Records {
     /// Hold the rows of `batch` as they are (replacing what was here): each is a record whose
     /// cells the parser reads typed ([`super::RawRecord::typed`]); one that needs its text
@@ -69,7 +61,16 @@ mod tests {
         let mut cells = vec![Cell::Text(&text); 20];
         cells.push(Cell::Null);
         let (at, capacity) = (cells.as_ptr() as usize, cells.capacity());
-        let reused: Vec<Cell<'static>> = reuse_cells(cells);
+        let reused: Vec<Cell<'static>> = super::super::reuse(cells);
+        assert!(reused.is_empty());
+        assert_eq!(
+            (reused.as_ptr() as usize, reused.capacity()),
+            (at, capacity)
+        );
+        // The parser's field slices, the same way.
+        let fields: Vec<&str> = text.split("").collect();
+        let (at, capacity) = (fields.as_ptr() as usize, fields.capacity());
+        let reused: Vec<&'static str> = super::super::reuse(fields);
         assert!(reused.is_empty());
         assert_eq!(
             (reused.as_ptr() as usize, reused.capacity()),
