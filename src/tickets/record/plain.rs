@@ -247,36 +247,43 @@ fn put(bytes: &mut Vec<u8>, out: usize, src: &[u8]) {
     }
 }
 
-/// Words of eight bytes [`special`] scans before it hands a long field to `memchr`.
-const SHORT_WORDS: usize = 4;
+/// Steps [`special`] takes with word arithmetic before it hands a long field to `memchr`.
+const SHORT_STEPS: usize = 4;
 
 /// The first `,`, `"`, `\n` or `\r` at or after `from` (`None` when there is none). Most
 /// unquoted fields are short (ids, numbers, timestamps, labels): eight bytes at a time with
-/// word arithmetic (a byte equal to `c` is a zero byte of `w ^ c…c`, and the lowest zero byte
-/// of a word is flagged exactly) beats a call into `memchr` per field; a longer field goes
-/// to `memchr3`'s vector search.
+/// word arithmetic beats a call into `memchr` per field; a longer field goes to `memchr3`'s
+/// vector search.
+///
+/// The four bytes are all below `-` (0x2D), and a field's other bytes seldom are (digits,
+/// letters, `-`, `.`, `:`), so one test finds the first byte below it: a byte `b < n` (with
+/// `n <= 0x80`) is one whose `b - n` borrows, and the lowest such byte of a word is flagged
+/// exactly by `(w - n…n) & !w & 0x80…80` (above it a borrow may flag others). When that byte
+/// is another one (a space, `!`, a control byte), the scan goes on right after it.
 #[inline(always)]
 pub(super) fn special(input: &[u8], from: usize) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
+    const BELOW: u64 = ONES * 0x2D;
     let mut at = from;
-    for _ in 0..SHORT_WORDS {
+    for _ in 0..SHORT_STEPS {
         let Some(word) = input.get(at..at + 8) else {
             break;
         };
         let w = u64::from_le_bytes(word.try_into().ok()?);
-        let mut found = 0;
-        for c in [b',', b'"', b'\n', b'\r'] {
-            let x = w ^ (ONES * u64::from(c));
-            found |= x.wrapping_sub(ONES) & !x & HIGH;
+        let low = w.wrapping_sub(BELOW) & !w & HIGH;
+        if low == 0 {
+            at += 8;
+            continue;
         }
-        if found != 0 {
-            return Some(at + (found.trailing_zeros() / 8) as usize);
+        let first = at + (low.trailing_zeros() / 8) as usize;
+        if is_special(input[first]) {
+            return Some(first);
         }
-        at += 8;
+        at = first + 1;
     }
     if input.len() >= at + 8 {
-        // Four words without one: a long field.
+        // No special byte in the first steps: a long field.
         let rest = input.get(at..)?;
         let end = memchr::memchr3(b',', b'"', b'\n', rest).unwrap_or(rest.len());
         return match memchr::memchr(b'\r', &rest[..end]) {
@@ -287,6 +294,12 @@ pub(super) fn special(input: &[u8], from: usize) -> Option<usize> {
     input
         .get(at..)?
         .iter()
-        .position(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+        .position(|&b| is_special(b))
         .map(|i| at + i)
+}
+
+/// `,`, `"`, `\n` or `\r`: the bytes that end or quote a field.
+#[inline(always)]
+fn is_special(b: u8) -> bool {
+    matches!(b, b',' | b'"' | b'\n' | b'\r')
 }

@@ -280,7 +280,9 @@ proptest::proptest! {
     #[test]
     fn special_bytes_are_found_as_a_byte_by_byte_scan_finds_them(
         text in proptest::collection::vec(
-            proptest::sample::select(&b"ab ,\"\r\n\xff\x0b\x2d"[..]),
+            // Bytes below `-` that are not special, and bytes at or above 0x80 whose low seven
+            // bits are a special byte's, too (the word test in `special` must not take them).
+            proptest::sample::select(&b"ab ,\"\r\n\xff\x0b\x2d!\x00+\x2e\xac\xa2\x8a\x8d"[..]),
             0..90,
         ),
         sparse in proptest::bool::ANY,
