@@ -185,10 +185,13 @@ fn clock(b: &[u8]) -> Option<i64> {
     i64::try_from(hour * 3600 + minute * 60 + second).ok()
 }
 
+/// The two digits at `b[at..at + 2]` as a number; `None` unless both are digits. (The value
+/// is computed only then: `tens * 10` of two other bytes overflows a `u8`, which debug builds
+/// stop at.)
 #[inline(always)]
 fn two_digits(b: &[u8], at: usize) -> Option<i64> {
     let (tens, ones) = (b[at].wrapping_sub(b'0'), b[at + 1].wrapping_sub(b'0'));
-    (tens < 10 && ones < 10).then_some(i64::from(tens * 10 + ones))
+    (tens < 10 && ones < 10).then(|| i64::from(tens * 10 + ones))
 }
 
 /// `str::trim`, without its Unicode scan when the ends are plain ASCII. Forced inline: the
@@ -441,6 +444,22 @@ mod tests {
             };
             let p = utc();
             proptest::prop_assert_eq!(p.parse(&text), jiff_only(&p, &text), "{}", text);
+        }
+    }
+
+    /// Bytes that are not digits where the 16-byte shape has its hours and minutes are not
+    /// read (and do not overflow `two_digits`, which debug builds stopped at: found by
+    /// `clock_bytes_read_as_jiff_reads_them`).
+    #[test]
+    fn non_digits_in_the_clock_are_not_read() {
+        let p = utc();
+        for text in [
+            "2026-06-01T  : Z",
+            "2026-06-01 ~~:00",
+            "2026-06-01T00:~~",
+            "2026-06-01T  :00:00Z",
+        ] {
+            assert_eq!(p.parse(text), None, "{text}");
         }
     }
 
