@@ -82,6 +82,7 @@ pub struct TicketParser {
 const KNOWN_LABELS: usize = 8;
 
 /// Set a reusable label slot to `text` (keeping its buffer).
+#[inline(always)]
 fn set_label(slot: &mut Option<String>, text: &str) {
     match slot {
         Some(label) => {
