@@ -14,7 +14,7 @@ use super::Ticket;
 use super::mapping::{ConfidenceScale, Mapping, Na, SentimentScale};
 use super::record::{Cell, RawRecord, reuse};
 use super::source::{Layout, Needs, RowError};
-use super::value::{TimestampParser, parse_bool, parse_number, whole_second};
+use super::value::{TimestampParser, parse_bool, parse_trimmed_number, whole_second};
 use crate::fields::{Field, Label};
 use crate::text::{fold, normalize_label};
 use spelling::SpellingKey;
@@ -82,6 +82,7 @@ pub struct TicketParser {
 const KNOWN_LABELS: usize = 8;
 
 /// Set a reusable label slot to `text` (keeping its buffer).
+#[inline(always)]
 fn set_label(slot: &mut Option<String>, text: &str) {
     match slot {
         Some(label) => {
@@ -307,7 +308,7 @@ impl TicketParser {
             }
         }
         let parsed = match self.text_of(field, record) {
-            Ok(Some(text)) => match self.timestamps.parse(text) {
+            Ok(Some(text)) => match self.timestamps.parse_trimmed(text) {
                 Some(ts) => Ok(Some(whole_second(ts))),
                 None => Err(self.problem(field, format!("`{text}` is not a timestamp"))),
             },
@@ -440,7 +441,7 @@ impl TicketParser {
             Ok(Some(text)) => text,
             other => return self.settle(field, other.map(|_| None)).map(Err),
         };
-        let Some(raw) = parse_number(text) else {
+        let Some(raw) = parse_trimmed_number(text) else {
             if field == Field::Sentiment {
                 if let Some(SentimentScale::Labels { labels }) = &self.sentiment_scale {
                     let wanted = normalize_label(text);
@@ -593,7 +594,7 @@ impl TicketParser {
             };
             match value {
                 Ok(text) => {
-                    if extra.numeric && !text.is_empty() && parse_number(text).is_none() {
+                    if extra.numeric && !text.is_empty() && parse_trimmed_number(text).is_none() {
                         return Err(format!("{}: `{text}` is not a number", extra.name));
                     }
                     t.extras[slot].clear();
