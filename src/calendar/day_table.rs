@@ -16,11 +16,11 @@ use std::sync::OnceLock;
 use jiff::Timestamp;
 
 use super::BusinessCalendar;
-use super::civil::{date_of, epoch_day};
+use super::civil::{LAST_DAY, date_of, epoch_day};
 
-const BLOCK_DAYS: i64 = 128;
+pub(super) const BLOCK_DAYS: i64 = 128;
 /// 1900-01-01.
-const FIRST_DAY: i64 = -25_567;
+pub(super) const FIRST_DAY: i64 = -25_567;
 /// Enough blocks to reach past 2199-12-31 (day 84,005).
 const BLOCKS: usize = 857;
 
@@ -239,12 +239,108 @@ impl DayTable {
     #[inline]
     pub fn spans<'a>(&'a self, calendar: &BusinessCalendar, day: i64) -> Spans<'a> {
         match block_of(day) {
-            Some((block, i)) => {
-                let block = self.block(calendar, block);
-                Cow::Borrowed(&block.spans[block.index[i] as usize..block.index[i + 1] as usize])
-            }
+            Some((block, i)) => Cow::Borrowed(self.block(calendar, block).day_spans(i)),
             None => Cow::Owned(date_of(day).map_or_else(Vec::new, |d| calendar.intervals_on(d))),
         }
+    }
+}
+
+/// A local date (an epoch day) and where the table keeps its working intervals, so that the
+/// date's intervals, and the next date's, are read without looking a date up again (a ticket's
+/// clocks read the same few dates several times; docs/performance.md, issue 16 round 8).
+#[derive(Clone, Copy)]
+pub struct DayCursor<'a> {
+    calendar: &'a BusinessCalendar,
+    day: i64,
+    /// The date's block and index in it; `None` outside the table (computed on each read).
+    at: Option<(&'a DayBlock, usize)>,
+}
+
+impl std::fmt::Debug for DayCursor<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DayCursor({})", self.day)
+    }
+}
+
+impl DayBlock {
+    /// The working intervals of the block's local day `i`.
+    #[inline]
+    fn day_spans(&self, i: usize) -> &[(Timestamp, Timestamp)] {
+        let (from, to) = (self.index[i] as usize, self.index[i + 1] as usize);
+        &self.spans[from..to]
+    }
+}
+
+impl<'a> DayCursor<'a> {
+    /// A cursor on the local date `day` of `calendar`'s table.
+    #[inline]
+    pub fn new(calendar: &'a BusinessCalendar, day: i64) -> DayCursor<'a> {
+        let at = block_of(day).map(|(block, i)| (calendar.days.block(calendar, block), i));
+        DayCursor { calendar, day, at }
+    }
+
+    /// The calendar whose dates these are.
+    #[inline]
+    pub fn calendar(&self) -> &'a BusinessCalendar {
+        self.calendar
+    }
+
+    /// The local date, as an epoch day.
+    #[inline]
+    pub fn day(&self) -> i64 {
+        self.day
+    }
+
+    /// The date's working intervals: [`DayTable::spans`] of the date.
+    #[inline]
+    pub fn spans(&self) -> Spans<'a> {
+        match self.at {
+            Some((block, i)) => Cow::Borrowed(block.day_spans(i)),
+            None => self.calendar.days.spans(self.calendar, self.day),
+        }
+    }
+
+    /// Move to the next date; `None` past the last date jiff represents.
+    #[inline]
+    pub fn advance(&mut self) -> Option<()> {
+        if self.day >= LAST_DAY {
+            return None;
+        }
+        self.day += 1;
+        match self.at {
+            Some((block, i)) if i + 1 < BLOCK_DAYS as usize => self.at = Some((block, i + 1)),
+            _ => *self = DayCursor::new(self.calendar, self.day),
+        }
+        Some(())
+    }
+}
+
+impl<'a> DayCursor<'a> {
+    /// An instant's local wall-clock second ([`DayTable::local_second`]) and a cursor on its
+    /// local date ([`DayTable::local_day`]), from one lookup of the table: the local date's
+    /// block is the UTC day's but at the block's edges.
+    #[inline]
+    pub fn locate(calendar: &'a BusinessCalendar, t: Timestamp) -> (i64, DayCursor<'a>) {
+        let second = floor_second(t);
+        let utc_day = second.div_euclid(86_400);
+        let Some((block_index, i)) = block_of(utc_day) else {
+            let local = zone_local_second(calendar, t);
+            return (local, DayCursor::new(calendar, local.div_euclid(86_400)));
+        };
+        let block = calendar.days.block(calendar, block_index);
+        let local = second + block.offset_at(i, second);
+        let day = local.div_euclid(86_400);
+        let j = i as i64 + (day - utc_day);
+        let cursor = if (0..BLOCK_DAYS).contains(&j) {
+            DayCursor {
+                calendar,
+                day,
+                at: Some((block, j as usize)),
+            }
+        } else {
+            DayCursor::new(calendar, day)
+        };
+        (local, cursor)
     }
 }
 

@@ -5,6 +5,7 @@
 use jiff::Timestamp;
 
 use crate::calendar::BusinessCalendar;
+use crate::calendar::business::Located;
 
 /// Hours in a week: the length of one route's row, Monday 00:00–01:00 first.
 pub const HOURS_PER_WEEK: usize = 7 * 24;
@@ -26,7 +27,14 @@ pub fn hour_of_week(calendar: &BusinessCalendar, at: Timestamp) -> usize {
 impl Load {
     /// Count a ticket created at `created` and routed to `rank`.
     pub fn record(&mut self, calendar: &BusinessCalendar, rank: usize, created: Timestamp) {
-        let hour = hour_of_week(calendar, created);
+        self.record_located(rank, &calendar.locate(created));
+    }
+
+    /// [`Load::record`] of an instant already located on the calendar.
+    #[inline]
+    pub fn record_located(&mut self, rank: usize, created: &Located<'_>) {
+        let hour = created.hour_of_week();
+        let created = created.at;
         self.row(rank)[hour] += 1;
         self.first = Some(self.first.map_or(created, |f| f.min(created)));
         self.last = Some(self.last.map_or(created, |l| l.max(created)));

@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use super::agreement::{Agreement, AgreementCounts, Available, History, history};
 use super::eval::{CompiledPolicy, Decision, ReasonKind};
 use super::load::Load;
-use super::sla::{Clock, Target, clock};
+use super::sla::{Clock, Target, judge};
 use super::stats::{Count, Durations};
+use crate::calendar::business::Located;
 use crate::tickets::Ticket;
 
 /// Ticket ids kept per confusion-matrix cell.
@@ -235,6 +236,14 @@ mod skip_reasons {
     }
 }
 
+/// A ticket's clock start (`escalated_at`, else `created_at`: [`Ticket::clock_start`]) located
+/// on the policy's calendar once, for every question the accounting asks about it.
+#[derive(Clone, Copy)]
+struct Started<'a> {
+    t: &'a Ticket,
+    start: Option<Located<'a>>,
+}
+
 /// A clock still running at the ticket's last timestamp: its breach depends on `--as-of`.
 #[cold]
 #[inline(never)]
@@ -399,8 +408,12 @@ impl Metrics {
     ) {
         self.tickets += 1;
         self.by_route[d.rank] += 1;
-        if let Some(created) = t.created_at {
-            self.load.record(&policy.calendar, d.rank, created);
+        // The ticket's instants are located on the calendar once, for every question below
+        // (hour of the week, open or not, business response time, SLA clocks, hand-offs).
+        let calendar = &policy.calendar;
+        let created = t.created_at.map(|at| calendar.locate(at));
+        if let Some(created) = &created {
+            self.load.record_located(d.rank, created);
         }
         self.by_rule[d.rule.unwrap_or(policy.rules.len())] += 1;
         for &m in &d.matched {
@@ -408,6 +421,16 @@ impl Metrics {
             self.true_somewhere[m] = true;
         }
         let escalated = d.rank > 0;
+        // The clock start, `escalated_at` or else `created_at` (`Ticket::clock_start`), when
+        // something reads it.
+        let start = if escalated || t.first_human_response_at.is_some() {
+            match t.escalated_at {
+                Some(at) => Some(calendar.locate(at)),
+                None => created,
+            }
+        } else {
+            None
+        };
         if escalated {
             *self
                 .by_reason
@@ -419,12 +442,13 @@ impl Metrics {
         let history = history(policy, available, t);
         self.agreement(policy, history, t, d);
         self.quality.record(policy, history, t, d);
-        self.response_times(policy, t, escalated);
+        let started = Started { t, start };
+        self.response_times(started, escalated, created);
         if escalated {
-            self.sla_clocks(policy, available, t, d, group, deferred);
+            self.sla_clocks(policy, available, started, d, group, deferred);
             self.context(policy, t);
             if available.first_human_response_at {
-                self.time_based(policy, t, d, group, deferred);
+                self.time_based(policy, started, d, group, deferred);
             }
         }
     }
@@ -459,18 +483,23 @@ impl Metrics {
         }
     }
 
-    fn response_times(&mut self, policy: &CompiledPolicy, t: &Ticket, escalated: bool) {
-        if let (Some(start), Some(reply)) = (t.clock_start(), t.first_human_response_at) {
-            if reply < start {
+    /// `created` is the ticket's `created_at`, located.
+    fn response_times(
+        &mut self,
+        Started { t, start }: Started<'_>,
+        escalated: bool,
+        created: Option<Located<'_>>,
+    ) {
+        if let (Some(start), Some(reply)) = (start, t.first_human_response_at) {
+            if reply < start.at {
                 self.first_response_negative += 1;
             } else {
                 self.first_response_wall
-                    .record(reply.as_second() - start.as_second());
-                self.first_response_business
-                    .record(policy.calendar.elapsed(start, reply));
+                    .record(reply.as_second() - start.at.as_second());
+                self.first_response_business.record(start.elapsed_to(reply));
                 // "Opened" outside hours: the ticket's creation (or, without one, the start of
                 // the clock).
-                if !policy.calendar.is_open(t.created_at.unwrap_or(start)) {
+                if !created.unwrap_or(start).is_open() {
                     self.opened_outside_hours += 1;
                 }
             }
@@ -499,7 +528,7 @@ impl Metrics {
         &mut self,
         policy: &CompiledPolicy,
         available: Available,
-        t: &Ticket,
+        Started { t, start }: Started<'_>,
         d: &Decision,
         group: usize,
         deferred: &mut Vec<Deferred>,
@@ -516,7 +545,7 @@ impl Metrics {
             self.skip_sla(SKIP_NO_TARGET);
             return;
         }
-        let Some(start) = t.clock_start() else {
+        let Some(start) = start else {
             self.skip_sla(SKIP_NO_START);
             return;
         };
@@ -536,7 +565,7 @@ impl Metrics {
             if !stops {
                 continue;
             }
-            match clock(&policy.calendar, start, budget, target.stopped_at(t)) {
+            match judge(start.at, start.add(budget), target.stopped_at(t)) {
                 Clock::Unreachable => unreachable = true,
                 Clock::Open { due } => {
                     open_clock(deferred, group, t, d.rank, priority, target, due)
@@ -598,14 +627,16 @@ impl Metrics {
     fn time_based(
         &mut self,
         policy: &CompiledPolicy,
-        t: &Ticket,
+        Started { t, start }: Started<'_>,
         d: &Decision,
         group: usize,
         deferred: &mut Vec<Deferred>,
     ) {
-        let Some(mut clock) = t.escalated_at else {
+        // The hand-offs count from `escalated_at`: the clock start when there is one.
+        let Some(mut located) = start.filter(|_| t.escalated_at.is_some()) else {
             return;
         };
+        let mut clock = located.at;
         let Some(priority) = d.priority else { return };
         let mut rank = d.rank;
         if policy
@@ -627,7 +658,10 @@ impl Metrics {
             let Some(delay) = delays.get(priority).copied().flatten() else {
                 break;
             };
-            let Some(deadline) = policy.calendar.add(clock, delay) else {
+            if located.at != clock {
+                located = policy.calendar.locate(clock);
+            }
+            let Some(deadline) = located.add(delay) else {
                 break;
             };
             match t.first_human_response_at {

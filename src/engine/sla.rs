@@ -84,7 +84,12 @@ pub fn clock(
     budget: PolicyDuration,
     stopped: Option<Timestamp>,
 ) -> Clock {
-    let Some(due) = calendar.add(start, budget) else {
+    judge(start, calendar.add(start, budget), stopped)
+}
+
+/// [`clock`] with its due time already computed (`None`: past the calendar's reach).
+pub fn judge(start: Timestamp, due: Option<Timestamp>, stopped: Option<Timestamp>) -> Clock {
+    let Some(due) = due else {
         return Clock::Unreachable;
     };
     match stopped {
