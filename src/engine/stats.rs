@@ -1,6 +1,7 @@
 //! Streaming statistics: counters with their denominators, and percentiles from a histogram
 //! that merges by addition (so results do not depend on how the work was split).
 
+use hdrhistogram::Histogram;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Largest duration recorded: 20,000 years in seconds, more than lies between any two
@@ -10,35 +11,29 @@ const MAX_SECONDS: u64 = 20_000 * 366 * 86_400;
 /// A duration distribution in whole seconds: exact below 2,048 s, then 3 significant digits;
 /// a percentile reports the lowest value of its bucket (so whole minutes stay exact below
 /// 8,192 s).
-///
-/// The counts are kept per bucket of an HDR histogram of 3 significant digits
-/// (`hdrhistogram::Histogram::new(3)`, [`bucket`]), but counted here: HDR's `record` took 86
-/// instructions a value, [`bucket`] a handful (docs/performance.md, issue 16 round 8). The same
-/// buckets hold the same counts and are read in the same order, so every percentile, partial
-/// and merge is the histogram's (the tests compare them with it).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Durations {
-    /// Values per bucket; as long as the largest bucket recorded needs.
-    counts: Vec<u64>,
-    /// Values recorded (saturating, as HDR's total).
-    total: u64,
+    histogram: Histogram<u64>,
+    /// Values not yet in the histogram: they go in [`PENDING`] at a time, so the histogram's
+    /// counters are touched in bursts that find them in the cache (one value per ticket,
+    /// between two tickets' parsing, missed it nearly every time). Counts add up in any order,
+    /// so the histogram, and every figure read from it, is the same.
+    pending: Vec<u64>,
 }
 
-/// `Histogram::new(3)`'s buckets: 2,048 of one second each below 2,048 s, then 1,024 per power
-/// of two, each a power of two wide (HDR's `index_for` with a unit of 1 and 2,048 sub-buckets).
-#[inline]
-fn bucket(value: u64) -> usize {
-    // The power of two above the first 2,048 values: 0 below 4,096 (HDR's `bucket_for`).
-    let power = 53 - (value | 2047).leading_zeros();
-    ((power as usize + 1) << 10) + (value >> power) as usize - 1024
-}
+/// Values a [`Durations`] holds before it records them.
+const PENDING: usize = 256;
 
-/// The lowest value of a bucket of [`bucket`] (HDR's `lowest_equivalent` of its values).
-fn lowest_of(bucket: usize) -> u64 {
-    let sub = (bucket & 1023) as u64;
-    match (bucket >> 10).checked_sub(1) {
-        None => sub,
-        Some(power) => (sub + 1024) << power,
+impl Default for Durations {
+    fn default() -> Self {
+        // Auto-resizing: a histogram takes memory for the range its values span, not for
+        // the 20,000 years it may have to hold (every `--by` group has several). The buckets,
+        // and so every percentile, are the same as with a fixed range. Constant, valid
+        // precision: this cannot fail.
+        Durations {
+            histogram: Histogram::new(3).expect("valid histogram precision"),
+            pending: Vec::new(),
+        }
     }
 }
 
@@ -53,68 +48,65 @@ pub struct Spread {
 impl Durations {
     pub fn record(&mut self, seconds: i64) {
         let value = u64::try_from(seconds).unwrap_or(0).min(MAX_SECONDS);
-        self.add(bucket(value), 1);
-    }
-
-    /// Count `count` values in `bucket`.
-    #[inline]
-    fn add(&mut self, bucket: usize, count: u64) {
-        if bucket >= self.counts.len() {
-            self.grow(bucket);
+        if self.pending.capacity() == 0 {
+            self.pending.reserve_exact(PENDING);
         }
-        self.counts[bucket] = self.counts[bucket].saturating_add(count);
-        self.total = self.total.saturating_add(count);
+        self.pending.push(value);
+        if self.pending.len() >= PENDING {
+            self.flush();
+        }
     }
 
-    /// Room up to `bucket`'s power of two (a few times per distribution), and no more: a
-    /// `--by` group holds several distributions.
-    #[cold]
-    #[inline(never)]
-    fn grow(&mut self, bucket: usize) {
-        let len = (bucket | 1023) + 1;
-        self.counts.reserve_exact(len - self.counts.len());
-        self.counts.resize(len, 0);
+    /// Record the pending values.
+    fn flush(&mut self) {
+        for value in self.pending.drain(..) {
+            // The histogram grows to hold any value up to MAX_SECONDS, so this cannot fail.
+            let _ = self.histogram.record(value);
+        }
     }
 
-    /// The non-empty buckets in value order, as `(lowest value, count)`: what an HDR
-    /// histogram of the same values iterates as its recorded values.
-    fn buckets(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
-        self.counts
-            .iter()
-            .enumerate()
-            .filter(|(_, count)| **count > 0)
-            .map(|(bucket, &count)| (lowest_of(bucket), count))
+    /// The histogram with every value recorded (a copy only while values are pending, which
+    /// happens when a report is read, not per ticket).
+    fn whole(&self) -> std::borrow::Cow<'_, Histogram<u64>> {
+        if self.pending.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.histogram);
+        }
+        let mut histogram = self.histogram.clone();
+        for &value in &self.pending {
+            let _ = histogram.record(value);
+        }
+        std::borrow::Cow::Owned(histogram)
     }
 
     pub fn merge(&mut self, other: &Durations) {
-        for (bucket, &count) in other.counts.iter().enumerate() {
-            if count > 0 {
-                self.add(bucket, count);
-            }
+        let _ = self.histogram.add(&other.histogram);
+        for &value in &other.pending {
+            let _ = self.histogram.record(value);
         }
     }
 
     pub fn len(&self) -> u64 {
-        self.total
+        self.histogram.len() + self.pending.len() as u64
     }
 
     pub fn is_empty(&self) -> bool {
-        self.total == 0
+        self.histogram.is_empty() && self.pending.is_empty()
     }
 
     /// The nearest-rank percentile `numerator / denominator`: the ⌈p·n⌉-th smallest value,
     /// computed in integers.
     pub fn percentile(&self, numerator: u64, denominator: u64) -> Option<u64> {
-        let n = self.total;
+        let histogram = self.whole();
+        let n = histogram.len();
         if n == 0 {
             return None;
         }
         let rank = (numerator * n).div_ceil(denominator).max(1);
-        let mut seen = 0u64;
-        for (lowest, count) in self.buckets() {
-            seen = seen.saturating_add(count);
+        let mut seen = 0;
+        for bucket in histogram.iter_recorded() {
+            seen += bucket.count_at_value();
             if seen >= rank {
-                return Some(lowest);
+                return Some(histogram.lowest_equivalent(bucket.value_iterated_to()));
             }
         }
         None
@@ -134,7 +126,13 @@ impl Durations {
 /// percentile and every merge is as before.
 impl Serialize for Durations {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.buckets())
+        let h = self.whole();
+        serializer.collect_seq(h.iter_recorded().map(|b| {
+            (
+                h.lowest_equivalent(b.value_iterated_to()),
+                b.count_at_value(),
+            )
+        }))
     }
 }
 
@@ -148,7 +146,10 @@ impl<'de> Deserialize<'de> for Durations {
                     "a duration of {value} s is beyond the largest ({MAX_SECONDS} s)"
                 )));
             }
-            durations.add(bucket(value), count);
+            durations
+                .histogram
+                .record_n(value, count)
+                .map_err(|e| D::Error::custom(format!("{e:?}")))?;
         }
         Ok(durations)
     }
@@ -185,39 +186,6 @@ impl Count {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hdrhistogram::Histogram;
-
-    /// The nearest-rank percentile of an HDR histogram, as `Durations` computed it when it held
-    /// one: the ⌈p·n⌉-th smallest value, as the lowest value of its bucket.
-    fn percentile_of(histogram: &Histogram<u64>, numerator: u64, denominator: u64) -> Option<u64> {
-        let n = histogram.len();
-        if n == 0 {
-            return None;
-        }
-        let rank = (numerator * n).div_ceil(denominator).max(1);
-        let mut seen = 0;
-        for bucket in histogram.iter_recorded() {
-            seen += bucket.count_at_value();
-            if seen >= rank {
-                return Some(histogram.lowest_equivalent(bucket.value_iterated_to()));
-            }
-        }
-        None
-    }
-
-    /// An HDR histogram's recorded buckets as `[lowest value, count]` pairs, as `Durations`
-    /// serialised them when it held one.
-    fn buckets_of(histogram: &Histogram<u64>) -> Vec<(u64, u64)> {
-        histogram
-            .iter_recorded()
-            .map(|b| {
-                (
-                    histogram.lowest_equivalent(b.value_iterated_to()),
-                    b.count_at_value(),
-                )
-            })
-            .collect()
-    }
 
     #[test]
     fn nearest_rank_percentiles() {
@@ -276,11 +244,10 @@ mod tests {
         assert!(serde_json::from_str::<Durations>("[[1e30, 1]]").is_err());
     }
 
-    /// Counted by bucket, values read, merge and serialise as in an HDR histogram that records
-    /// them one by one: any number of values, from 0 to past the largest duration, merged from
-    /// parts.
+    /// Values held pending read, merge and serialise as values recorded one by one: any count
+    /// around the burst size, merged with pending values on either side.
     #[test]
-    fn bucket_counts_are_the_histograms() {
+    fn pending_values_are_the_histograms() {
         use rand::{RngExt, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(16);
         let direct = |values: &[i64]| {
@@ -290,7 +257,10 @@ mod tests {
                     .record(u64::try_from(v).unwrap_or(0).min(MAX_SECONDS))
                     .unwrap();
             }
-            histogram
+            Durations {
+                histogram,
+                pending: Vec::new(),
+            }
         };
         for n in [0, 1, 255, 256, 257, 511, 512, 1000, 3000] {
             let values: Vec<i64> = (0..n)
@@ -302,7 +272,6 @@ mod tests {
                 })
                 .collect();
             let expected = direct(&values);
-            let expected_json = serde_json::to_string(&buckets_of(&expected)).unwrap();
             let (mut one, mut a, mut b) = (
                 Durations::default(),
                 Durations::default(),
@@ -316,41 +285,18 @@ mod tests {
             for d in [&one, &a] {
                 assert_eq!(d.len(), expected.len(), "{n}");
                 assert_eq!(d.is_empty(), n == 0);
-                assert_eq!(serde_json::to_string(d).unwrap(), expected_json);
+                assert_eq!(
+                    serde_json::to_string(d).unwrap(),
+                    serde_json::to_string(&expected).unwrap()
+                );
                 for p in [1, 10, 50, 90, 99, 100] {
                     assert_eq!(
                         d.percentile(p, 100),
-                        percentile_of(&expected, p, 100),
+                        expected.percentile(p, 100),
                         "{n} p{p}"
                     );
                 }
             }
-        }
-    }
-
-    use proptest::prelude::Strategy as _;
-
-    proptest::proptest! {
-        /// A value's bucket holds exactly the values HDR counts with it: its lowest value is
-        /// HDR's lowest equivalent, and the next bucket starts at HDR's next non-equivalent
-        /// value (so buckets are neither split nor merged), from 0 to the largest duration.
-        #[test]
-        fn buckets_are_hdrs(
-            value in proptest::prop_oneof![
-                0u64..5_000,
-                0u64..10_000_000,
-                0u64..=MAX_SECONDS,
-                (11u32..40).prop_flat_map(|p| (1u64 << p) - 2..(1u64 << p) + 2),
-            ],
-        ) {
-            let mut histogram = Histogram::<u64>::new(3).unwrap();
-            histogram.record(value).unwrap();
-            let at = bucket(value);
-            proptest::prop_assert_eq!(lowest_of(at), histogram.lowest_equivalent(value));
-            proptest::prop_assert_eq!(lowest_of(at + 1), histogram.next_non_equivalent(value));
-            let mut d = Durations::default();
-            d.record(value as i64);
-            proptest::prop_assert_eq!(d.percentile(1, 2), percentile_of(&histogram, 1, 2));
         }
     }
 
