@@ -57,13 +57,6 @@ pub(super) enum Column {
         keys: Int32Array,
         values: StringArray,
     },
-    /// A dictionary of at most [`SMALL_DICTIONARY`] values (labels, flags written as text):
-    /// its values copied out once per batch (`None` for a null), so that a cell is its key
-    /// and a slot of `texts`, read inline.
-    SmallDictionary {
-        keys: Int32Array,
-        texts: Vec<Option<Box<str>>>,
-    },
     /// A timestamp: its raw values in units of `1 / per_second` s; `utc` when adjusted to UTC.
     Time {
         array: ArrayRef,
@@ -88,7 +81,6 @@ impl Column {
             Column::LargeUtf8(a) => a.len(),
             Column::Utf8View(a) => a.len(),
             Column::Dictionary { keys, .. } => keys.len(),
-            Column::SmallDictionary { keys, .. } => keys.len(),
             Column::Time { values, .. } => values.len(),
             Column::Float64(a) => a.len(),
             Column::Boolean(a) => a.len(),
@@ -122,16 +114,6 @@ impl Column {
                     .map(|row| dictionary_value(keys, values, row).map_or(0, newlines))
                     .sum(),
             },
-            Column::SmallDictionary { keys, texts } => {
-                match texts.iter().flatten().any(|t| t.contains('\n')) {
-                    false => 0,
-                    true => (0..keys.len())
-                        .map(|row| {
-                            small_text(keys, texts, row).map_or(0, |t| newlines(t.as_bytes()))
-                        })
-                        .sum(),
-                }
-            }
             _ => 0,
         }
     }
@@ -151,9 +133,6 @@ impl Column {
             Column::Utf8(a) if !a.is_null(row) => Cell::Text(a.value(row)),
             Column::LargeUtf8(a) if !a.is_null(row) => Cell::Text(a.value(row)),
             Column::Utf8View(a) if !a.is_null(row) => Cell::Text(a.value(row)),
-            Column::SmallDictionary { keys, texts } => {
-                small_text(keys, texts, row).map_or(Cell::Null, Cell::Text)
-            }
             Column::Dictionary { keys, values } => {
                 dictionary_text(keys, values, row).map_or(Cell::Null, Cell::Text)
             }
@@ -207,13 +186,10 @@ impl Column {
                 array
                     .as_dictionary_opt::<Int32Type>()
                     .and_then(|d| {
-                        let values = d.values().as_string_opt::<i32>()?;
-                        Some(match values.len() <= SMALL_DICTIONARY {
-                            true => small_dictionary(d.keys(), values),
-                            false => Column::Dictionary {
-                                keys: d.keys().clone(),
-                                values: values.clone(),
-                            },
+                        let values = d.values().as_string_opt::<i32>()?.clone();
+                        Some(Column::Dictionary {
+                            keys: d.keys().clone(),
+                            values,
                         })
                     })
                     .unwrap_or_else(other)
@@ -280,9 +256,6 @@ impl Column {
             Column::Dictionary { keys, values } => {
                 record.field(dictionary_value(keys, values, row).unwrap_or_default());
             }
-            Column::SmallDictionary { keys, texts } => {
-                record.field(small_text(keys, texts, row).unwrap_or_default().as_bytes());
-            }
             Column::Time {
                 array,
                 values,
@@ -329,33 +302,6 @@ impl Column {
             _ => record.field(b""),
         }
     }
-}
-
-/// Dictionaries of up to this many values are copied out of their batch
-/// ([`Column::SmallDictionary`]); a larger one (a column of mostly distinct strings) is read
-/// where it lies.
-const SMALL_DICTIONARY: usize = 256;
-
-/// A [`Column::SmallDictionary`] of these keys into these values.
-fn small_dictionary(keys: &Int32Array, values: &StringArray) -> Column {
-    let texts = (0..values.len())
-        .map(|key| (!values.is_null(key)).then(|| values.value(key).into()))
-        .collect();
-    Column::SmallDictionary {
-        keys: keys.clone(),
-        texts,
-    }
-}
-
-/// The text of a [`Column::SmallDictionary`]'s cell at `row`; `None` for a null (or a key
-/// outside the dictionary, which a valid file does not have).
-#[inline(always)]
-fn small_text<'a>(keys: &Int32Array, texts: &'a [Option<Box<str>>], row: usize) -> Option<&'a str> {
-    let key = *keys.values().get(row)?;
-    if keys.nulls().is_some_and(|nulls| nulls.is_null(row)) {
-        return None;
-    }
-    texts.get(usize::try_from(key).ok()?)?.as_deref()
 }
 
 /// The text of a dictionary column's cell at `row`; `None` for a null (or a key outside the
