@@ -12,13 +12,13 @@ use jiff::Timestamp;
 
 use super::Ticket;
 use super::mapping::{ConfidenceScale, Mapping, Na, SentimentScale};
-use super::record::{Cell, RawRecord, reuse};
+use super::record::{Cell, RawRecord, TypedBatch, reuse};
 use super::source::{Layout, Needs, RowError};
 use super::value::{TimestampParser, parse_bool, parse_trimmed_number, whole_second};
 use crate::fields::{Field, Label};
 use crate::text::{fold, normalize_label};
 use spelling::SpellingKey;
-use text::{Fields, Plain, RecordText, Rendered, split_plain};
+use text::{Fields, Plain, RecordText, Rendered, TypedRow, split_plain};
 
 /// Where a canonical field comes from and how its problems count.
 #[derive(Debug, Clone)]
@@ -198,19 +198,52 @@ impl TicketParser {
                 reason: rejection.reason.clone(),
             });
         }
-        // The usual record (text, UTF-8, no `na` values) is read by a `fill` without the
-        // branches and buffers of the others (`fill_general`, out of line).
-        let mut plain = reuse(std::mem::take(&mut self.plain));
-        let filled = match !self.has_na && split_plain(&record, &mut plain) {
-            true => self.fill(&Plain { fields: &plain }, number, ticket),
-            false => self.fill_general(record, number, ticket),
+        // The usual records (text, UTF-8, no `na` values; typed rows without `na` values) are
+        // read by a `fill` without the branches and buffers of the others (`fill_general`, out
+        // of line).
+        let filled = match (self.has_na, record.typed()) {
+            (false, Some((batch, row))) => self.fill_typed(batch, row, number, ticket),
+            _ => {
+                let mut plain = reuse(std::mem::take(&mut self.plain));
+                let filled = match !self.has_na && split_plain(&record, &mut plain) {
+                    true => self.fill(&Plain { fields: &plain }, number, ticket),
+                    false => self.fill_general(record, number, ticket),
+                };
+                self.plain = reuse(plain);
+                filled
+            }
         };
-        self.plain = reuse(plain);
         filled.map_err(|reason| RowError {
             line,
             id: (!ticket.id.is_empty()).then(|| ticket.id.clone()),
             reason,
         })
+    }
+
+    /// [`Self::fill`] for row `row` of `batch`, without `[values] na`: its cells read once,
+    /// then as the parser reads them ([`TypedRow`]).
+    #[inline(never)]
+    fn fill_typed(
+        &mut self,
+        batch: &dyn TypedBatch,
+        row: usize,
+        number: u64,
+        ticket: &mut Ticket,
+    ) -> Result<(), String> {
+        let mut rendered = std::mem::take(&mut self.rendered);
+        rendered.reset(batch.width());
+        let mut cells = reuse(std::mem::take(&mut self.cells));
+        batch.row(row, &mut cells);
+        let fields = TypedRow {
+            batch,
+            row,
+            cells: &cells,
+            rendered: &rendered,
+        };
+        let filled = self.fill(&fields, number, ticket);
+        self.rendered = rendered;
+        self.cells = reuse(cells);
+        filled
     }
 
     /// [`Self::fill`] for any record: a typed row, `[values] na` in force, fields that are

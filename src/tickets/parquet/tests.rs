@@ -202,3 +202,49 @@ fn dictionary_encoded_string_columns_are_read_as_dictionaries() {
         }
     }
 }
+
+/// A dictionary column reads as the same strings held plainly, with null keys and null values:
+/// the cells, their text and their line breaks.
+#[test]
+fn dictionaries_read_as_their_strings() {
+    use arrow_array::types::Int32Type;
+    use arrow_array::{ArrayRef, DictionaryArray, Int32Array, StringArray};
+    use std::sync::Arc;
+    for size in [3usize, 257] {
+        let values: Vec<Option<String>> = (0..size)
+            .map(|i| match i % 7 {
+                3 => None,
+                5 => Some(format!("two\nlines {i}")),
+                _ => Some(format!("v{i}")),
+            })
+            .collect();
+        let keys: Vec<Option<i32>> = (0..2_000)
+            .map(|row: usize| (row % 11 != 4).then_some(((row * 7919) % size) as i32))
+            .collect();
+        let plain: StringArray = keys
+            .iter()
+            .map(|key| key.and_then(|k| values[k as usize].clone()))
+            .collect();
+        let dictionary = DictionaryArray::<Int32Type>::try_new(
+            Int32Array::from(keys.clone()),
+            Arc::new(StringArray::from(values.clone())),
+        )
+        .unwrap();
+        let plain = super::Column::of(&(Arc::new(plain) as ArrayRef));
+        let column = super::Column::of(&(Arc::new(dictionary) as ArrayRef));
+        assert!(matches!(column, super::Column::Dictionary { .. }));
+        assert_eq!(column.len(), plain.len());
+        assert_eq!(column.newlines(), plain.newlines(), "{size} values");
+        for row in 0..keys.len() {
+            assert_eq!(
+                column.cell(row),
+                plain.cell(row),
+                "{size} values, row {row}"
+            );
+            let (mut a, mut b) = (String::new(), String::new());
+            column.text(row, &mut a);
+            plain.text(row, &mut b);
+            assert_eq!(a, b);
+        }
+    }
+}

@@ -229,6 +229,52 @@ const VALUES: [&[u8]; 34] = [
     b" N/A ",
 ];
 
+/// The needs of the parse-path comparisons: labels, a numeric extra, every field read by
+/// rules or none.
+fn compared_needs(rule_read: bool) -> Needs {
+    Needs {
+        priorities: ["urgent", "high", "normal", "low"]
+            .map(String::from)
+            .to_vec(),
+        tiers: ["L1", "L2", "L3"].map(String::from).to_vec(),
+        extras: vec!["note".into()],
+        numeric_extras: ["note".to_string()].into(),
+        rule_fields: match rule_read {
+            true => Field::ALL
+                .iter()
+                .map(|f| f.name().to_string())
+                .chain(["note".into()])
+                .collect(),
+            false => Default::default(),
+        },
+    }
+}
+
+/// `parse` (whichever path it takes) fills the same tickets, rejections, bad-value counts and
+/// offset counts as `fill_general` on every record.
+fn parse_as_general(
+    fast: &mut TicketParser,
+    general: &mut TicketParser,
+    records: &super::super::Records,
+) -> Result<(), proptest::test_runner::TestCaseError> {
+    let (mut got, mut wanted) = (Ticket::default(), Ticket::default());
+    for index in 0..records.len() {
+        let record = records.get(index).unwrap();
+        let number = index as u64 + 1;
+        let fast_result = fast.parse(record, number, &mut got).map_err(|e| e.reason);
+        wanted.line = record.line();
+        let general_result = general.fill_general(record, number, &mut wanted);
+        proptest::prop_assert_eq!(fast_result, general_result);
+        proptest::prop_assert_eq!(format!("{got:?}"), format!("{wanted:?}"));
+    }
+    proptest::prop_assert_eq!(&fast.bad_values, &general.bad_values);
+    proptest::prop_assert_eq!(
+        fast.timestamps_without_offset(),
+        general.timestamps_without_offset()
+    );
+    Ok(())
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
     /// The text path of `parse` (a record split once into text fields, [`split_plain`]) fills
@@ -262,16 +308,7 @@ reassignments,reopened,csat,note\n".to_vec();
         if na {
             mapping.values.na = vec!["n/a".into()];
         }
-        let needs = Needs {
-            priorities: ["urgent", "high", "normal", "low"].map(String::from).to_vec(),
-            tiers: ["L1", "L2", "L3"].map(String::from).to_vec(),
-            extras: vec!["note".into()],
-            numeric_extras: ["note".to_string()].into(),
-            rule_fields: match rule_read {
-                true => Field::ALL.iter().map(|f| f.name().to_string()).chain(["note".into()]).collect(),
-                false => Default::default(),
-            },
-        };
+        let needs = compared_needs(rule_read);
         let mut reader = super::super::TicketReader::new(
             Box::new(std::io::Cursor::new(input)),
             &mapping,
@@ -282,21 +319,7 @@ reassignments,reopened,csat,note\n".to_vec();
         let mut general = fast.clone();
         let mut records = super::super::Records::default();
         while reader.read(&mut records).unwrap() {}
-        let (mut got, mut wanted) = (Ticket::default(), Ticket::default());
-        for index in 0..records.len() {
-            let record = records.get(index).unwrap();
-            let number = index as u64 + 1;
-            let fast_result = fast.parse(record, number, &mut got).map_err(|e| e.reason);
-            wanted.line = record.line();
-            let general_result = general.fill_general(record, number, &mut wanted);
-            proptest::prop_assert_eq!(fast_result, general_result);
-            proptest::prop_assert_eq!(format!("{got:?}"), format!("{wanted:?}"));
-        }
-        proptest::prop_assert_eq!(&fast.bad_values, &general.bad_values);
-        proptest::prop_assert_eq!(
-            fast.timestamps_without_offset(),
-            general.timestamps_without_offset()
-        );
+        parse_as_general(&mut fast, &mut general, &records)?;
     }
 }
 
@@ -326,4 +349,170 @@ fn only_all_text_records_are_split_plain() {
     assert_eq!(fields, ["T1", "a, \"b\"", "café"]);
     assert!(split_plain(&records.get(3).unwrap(), &mut fields));
     assert_eq!(fields, ["T4"]);
+}
+
+/// A batch of typed rows for the tests: every kind of cell, owned.
+#[derive(Debug, Clone)]
+enum Owned {
+    Null,
+    Text(&'static str),
+    Time(i64, i64, bool),
+    Float(f64),
+    Int(i64),
+    Bool(bool),
+    Other(&'static str),
+}
+
+#[derive(Debug)]
+struct OwnedBatch {
+    width: usize,
+    rows: Vec<Vec<Owned>>,
+}
+
+impl TypedBatch for OwnedBatch {
+    fn rows(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn width(&self) -> usize {
+        self.width
+    }
+
+    fn line(&self, row: usize) -> u64 {
+        row as u64 + 2
+    }
+
+    fn cell(&self, row: usize, column: usize) -> Cell<'_> {
+        match self.rows.get(row).and_then(|r| r.get(column)) {
+            _ if column >= self.width => Cell::Null,
+            Some(Owned::Text(text)) => Cell::Text(text),
+            Some(&Owned::Time(raw, per_second, utc)) => Cell::Time {
+                raw,
+                per_second,
+                utc,
+            },
+            Some(&Owned::Float(v)) => Cell::Float(v),
+            Some(&Owned::Int(v)) => Cell::Int(v),
+            Some(&Owned::Bool(v)) => Cell::Bool(v),
+            Some(Owned::Other(_)) => Cell::Other,
+            Some(Owned::Null) | None => Cell::Null,
+        }
+    }
+
+    fn text(&self, row: usize, column: usize, out: &mut String) {
+        use std::fmt::Write;
+        let _ = match self.rows.get(row).and_then(|r| r.get(column)) {
+            _ if column >= self.width => Ok(()),
+            Some(Owned::Text(text) | Owned::Other(text)) => write!(out, "{text}"),
+            Some(&Owned::Time(raw, per_second, utc)) => match typed::instant(raw, per_second) {
+                Some(instant) => {
+                    let text = instant.to_string();
+                    write!(
+                        out,
+                        "{}",
+                        if utc {
+                            &text
+                        } else {
+                            text.trim_end_matches('Z')
+                        }
+                    )
+                }
+                None => Ok(()),
+            },
+            Some(Owned::Float(v)) => write!(out, "{v}"),
+            Some(Owned::Int(v)) => write!(out, "{v}"),
+            Some(Owned::Bool(v)) => write!(out, "{v}"),
+            Some(Owned::Null) | None => Ok(()),
+        };
+    }
+}
+
+/// Cells of every kind: labels, numbers and instants as strings (padded, cased, non-ASCII,
+/// `na` values), instants of every unit with and without a zone (one outside jiff's range),
+/// doubles (NaN, out of range), integers, flags, another type, nulls.
+const CELLS: [Owned; 26] = [
+    Owned::Null,
+    Owned::Text("high"),
+    Owned::Text(" Low "),
+    Owned::Text("HI"),
+    Owned::Text("0.5"),
+    Owned::Text(" 7 "),
+    Owned::Text("n/a"),
+    Owned::Text("2026-01-02T03:04:05Z"),
+    Owned::Text("2026-01-02T03:04:05"),
+    Owned::Text("true"),
+    Owned::Text("Çafé"),
+    Owned::Text(""),
+    Owned::Text("L2"),
+    Owned::Time(1_772_445_600, 1, true),
+    Owned::Time(1_772_445_600_123, 1_000, false),
+    Owned::Time(1_772_445_600_123_456, 1_000_000, true),
+    Owned::Time(-1, 1_000_000_000, false),
+    Owned::Time(i64::MAX, 1, true),
+    Owned::Float(0.5),
+    Owned::Float(f64::NAN),
+    Owned::Float(150.0),
+    Owned::Int(3),
+    Owned::Int(-1),
+    Owned::Bool(true),
+    Owned::Bool(false),
+    Owned::Other("2026-01-02"),
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+    /// The typed path of `parse` (a typed row without `[values] na`, read by `fill` through
+    /// [`TypedRow`]) fills the same tickets, rejections, bad-value counts and offset counts as
+    /// the general path (`fill_general`, which it bypasses), on rows of every kind of cell,
+    /// with and without `[values] na`, a timestamp format, a zone, the fields read by rules or
+    /// not, batches narrower or wider than the header.
+    #[test]
+    fn the_typed_path_reads_as_the_general_one(
+        rows in proptest::collection::vec(
+            proptest::collection::vec(0..CELLS.len(), 19), 1..24,
+        ),
+        width in 17usize..=19,
+        rule_read in proptest::bool::ANY,
+        na in proptest::bool::ANY,
+        format in proptest::bool::ANY,
+        zone in proptest::bool::ANY,
+    ) {
+        let header = "id,created_at,text,confidence,sentiment,customer_tier,channel,category,\
+priority,requested_human,escalated_at,first_human_response_at,resolved_at,resolved_tier,\
+reassignments,reopened,csat,note\n";
+        let mut mapping = Mapping::default();
+        mapping.aliases.insert(
+            "priority".into(),
+            [("HI".to_string(), "high".to_string())].into(),
+        );
+        if na {
+            mapping.values.na = vec!["n/a".into(), "0.5".into()];
+        }
+        if format {
+            mapping.timestamps.format = Some("%Y-%m-%dT%H:%M:%S".into());
+        }
+        if zone {
+            mapping.timestamps.timezone = Some("America/New_York".into());
+        }
+        let needs = compared_needs(rule_read);
+        let reader = super::super::TicketReader::new(
+            Box::new(std::io::Cursor::new(header)),
+            &mapping,
+            &needs,
+        )
+        .unwrap();
+        let mut fast = TicketParser::new(&reader.layout, &mapping, &needs).unwrap();
+        let mut general = fast.clone();
+        let batch = OwnedBatch {
+            width,
+            rows: rows
+                .iter()
+                .map(|row| row.iter().map(|&cell| CELLS[cell].clone()).collect())
+                .collect(),
+        };
+        let mut records = super::super::Records::default();
+        records.hold_typed(Box::new(batch));
+        proptest::prop_assert!((0..records.len()).all(|i| records.get(i).is_some_and(|r| r.typed().is_some())));
+        parse_as_general(&mut fast, &mut general, &records)?;
+    }
 }

@@ -1,6 +1,8 @@
 //! A record's fields as the parser reads them: slices of a text record (CSV), or the cells of a
 //! typed row (Parquet) — a string borrowed from its column, or, for a cell the parser reads as
-//! text although it is typed, its text written once ([`Rendered`]).
+//! text although it is typed, its text written once ([`Rendered`]). Three views: [`Plain`] and
+//! [`TypedRow`] for the usual records (all text; typed without `[values] na`), each read by code
+//! without a branch for the other kinds, and [`RecordText`] for any record.
 
 use std::cell::{Cell as Flag, OnceCell};
 
@@ -46,6 +48,21 @@ impl Rendered {
             self.cells.resize_with(width, OnceCell::new);
         }
     }
+
+    /// The text of the typed cell of `row` in `column` (written on first read; empty outside
+    /// the row). Out of line: the usual typed cells are strings, read where they lie.
+    #[inline(never)]
+    fn text<'r>(&'r self, batch: &dyn TypedBatch, row: usize, column: usize) -> &'r str {
+        match self.cells.get(column) {
+            Some(cell) => cell.get_or_init(|| {
+                self.used.set(true);
+                let mut text = String::new();
+                batch.text(row, column, &mut text);
+                text
+            }),
+            None => "",
+        }
+    }
 }
 
 impl<'r> RecordText<'r> {
@@ -77,19 +94,6 @@ impl<'r> RecordText<'r> {
         }
     }
 
-    /// The cell of a typed row as its column holds it; `None` for a text record.
-    #[inline(always)]
-    pub(super) fn cell(&self, column: usize) -> Option<Cell<'r>> {
-        self.typed
-            .map(|typed| typed.cells.get(column).copied().unwrap_or(Cell::Null))
-    }
-
-    /// Whether `[values] na` is in force (a typed value is then read through its text).
-    #[inline(always)]
-    pub(super) fn has_na(&self) -> bool {
-        self.na.is_some()
-    }
-
     /// Field `column` (empty when the record is short); `Err` when it is not UTF-8.
     #[inline(always)]
     pub(super) fn get(&self, column: usize) -> Result<&'r str, ()> {
@@ -116,15 +120,7 @@ impl<'r> RecordText<'r> {
             return Ok(match cells.get(column).copied().unwrap_or(Cell::Null) {
                 Cell::Text(text) => text,
                 Cell::Null => "",
-                _ => match rendered.cells.get(column) {
-                    Some(cell) => cell.get_or_init(|| {
-                        rendered.used.set(true);
-                        let mut text = String::new();
-                        batch.text(row, column, &mut text);
-                        text
-                    }),
-                    None => "",
-                },
+                _ => rendered.text(batch, row, column),
             });
         }
         // A slice of valid UTF-8 between character boundaries is valid UTF-8; a field that
@@ -146,10 +142,10 @@ impl<'r> RecordText<'r> {
     }
 }
 
-/// A record's fields as [`super::TicketParser::fill`] reads them. Two kinds, so that the usual
-/// one is read by code that has no branch for the others: [`Plain`] (a text record split once,
-/// every field text) and [`RecordText`] (any record: typed rows, `[values] na`, fields that
-/// are not UTF-8).
+/// A record's fields as [`super::TicketParser::fill`] reads them. Three kinds, so that the
+/// usual ones are read by code that has no branch for the others: [`Plain`] (a text record
+/// split once, every field text), [`TypedRow`] (a typed row without `[values] na`) and
+/// [`RecordText`] (any record: typed rows, `[values] na`, fields that are not UTF-8).
 pub(super) trait Fields<'r> {
     /// Number of fields.
     fn len(&self) -> usize;
@@ -157,8 +153,13 @@ pub(super) trait Fields<'r> {
     fn get(&self, column: usize) -> Result<&'r str, ()>;
     /// [`Fields::get`], trimmed.
     fn trimmed(&self, column: usize) -> Result<&'r str, ()>;
-    /// The record, when it is a typed row (its cells may be read as the values they are).
-    fn typed(&self) -> Option<&RecordText<'r>>;
+    /// The record, when it is a typed row (its cells may be read as the values they are,
+    /// [`Fields::cell`]).
+    fn typed(&self) -> Option<&Self>;
+    /// The cell of a typed row as its column holds it ([`Cell::Null`] past the row's end);
+    /// `None` for a text record, and under `[values] na` (a typed value is then read through
+    /// its text).
+    fn cell(&self, column: usize) -> Option<Cell<'r>>;
 }
 
 impl<'r> Fields<'r> for RecordText<'r> {
@@ -178,8 +179,18 @@ impl<'r> Fields<'r> for RecordText<'r> {
     }
 
     #[inline(always)]
-    fn typed(&self) -> Option<&RecordText<'r>> {
+    fn typed(&self) -> Option<&Self> {
         self.typed.is_some().then_some(self)
+    }
+
+    #[inline(always)]
+    fn cell(&self, column: usize) -> Option<Cell<'r>> {
+        match self.na {
+            Some(_) => None,
+            None => self
+                .typed
+                .map(|typed| typed.cells.get(column).copied().unwrap_or(Cell::Null)),
+        }
     }
 }
 
@@ -206,8 +217,61 @@ impl<'r> Fields<'r> for Plain<'_, 'r> {
     }
 
     #[inline(always)]
-    fn typed(&self) -> Option<&RecordText<'r>> {
+    fn typed(&self) -> Option<&Self> {
         None
+    }
+
+    #[inline(always)]
+    fn cell(&self, _: usize) -> Option<Cell<'r>> {
+        None
+    }
+}
+
+/// The fields of a typed row read without `[values] na` ([`TypedBatch::row`]'s cells): a
+/// string where it lies, any other cell as itself ([`Fields::cell`]) or, read as text, through
+/// [`Rendered`].
+pub(super) struct TypedRow<'r> {
+    pub(super) batch: &'r dyn TypedBatch,
+    pub(super) row: usize,
+    pub(super) cells: &'r [Cell<'r>],
+    pub(super) rendered: &'r Rendered,
+}
+
+impl<'r> TypedRow<'r> {
+    #[inline(always)]
+    fn at(&self, column: usize) -> Cell<'r> {
+        self.cells.get(column).copied().unwrap_or(Cell::Null)
+    }
+}
+
+impl<'r> Fields<'r> for TypedRow<'r> {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.cells.len()
+    }
+
+    #[inline(always)]
+    fn get(&self, column: usize) -> Result<&'r str, ()> {
+        Ok(match self.at(column) {
+            Cell::Text(text) => text,
+            Cell::Null => "",
+            _ => self.rendered.text(self.batch, self.row, column),
+        })
+    }
+
+    #[inline(always)]
+    fn trimmed(&self, column: usize) -> Result<&'r str, ()> {
+        self.get(column).map(trim)
+    }
+
+    #[inline(always)]
+    fn typed(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    #[inline(always)]
+    fn cell(&self, column: usize) -> Option<Cell<'r>> {
+        Some(self.at(column))
     }
 }
 

@@ -8,25 +8,23 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use super::{Cell, RecordText, TicketParser};
+use super::{Cell, Fields, TicketParser};
 use crate::fields::Field;
 
 impl TicketParser {
     /// The typed cell of `field`, unless it is read through its text.
     #[inline(always)]
-    fn typed_cell<'r>(&self, field: Field, record: &RecordText<'r>) -> Option<Cell<'r>> {
-        let column = self.plan(field).column?;
-        let cell = record.cell(column)?;
-        (!record.has_na()).then_some(cell)
+    fn typed_cell<'r>(&self, field: Field, record: &impl Fields<'r>) -> Option<Cell<'r>> {
+        record.cell(self.plan(field).column?)
     }
 
     /// A timestamp field's instant. Its text is RFC 3339: with the `Z` when the column is
     /// adjusted to UTC (the instant itself), else a wall-clock time, read in the mapping's zone
     /// and counted among the timestamps without an offset. A mapping's `format` reads the text.
-    pub(super) fn typed_timestamp(
+    pub(super) fn typed_timestamp<'r>(
         &mut self,
         field: Field,
-        record: &RecordText,
+        record: &impl Fields<'r>,
     ) -> Option<Timestamp> {
         let Cell::Time {
             raw,
@@ -59,7 +57,7 @@ impl TicketParser {
     /// the shortest decimal that reads back as it), an integer as the nearest double (as its
     /// digits read). Not a number, an infinity: read through the text.
     #[inline]
-    pub(super) fn typed_number(&self, field: Field, record: &RecordText) -> Option<f64> {
+    pub(super) fn typed_number<'r>(&self, field: Field, record: &impl Fields<'r>) -> Option<f64> {
         match self.typed_cell(field, record)? {
             Cell::Float(v) if v.is_finite() => Some(v),
             Cell::Int(v) => Some(v as f64),
@@ -69,7 +67,7 @@ impl TicketParser {
 
     /// A flag field's value (its text is `true` or `false`).
     #[inline]
-    pub(super) fn typed_bool(&self, field: Field, record: &RecordText) -> Option<bool> {
+    pub(super) fn typed_bool<'r>(&self, field: Field, record: &impl Fields<'r>) -> Option<bool> {
         match self.typed_cell(field, record)? {
             Cell::Bool(v) => Some(v),
             _ => None,
