@@ -232,9 +232,56 @@ pub fn count_newlines(bytes: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', bytes).count() as u64
 }
 
+/// The cutter's searches, `memchr`'s own, set up once: `memchr::memchr` picks its vector routine
+/// through a function pointer at every call and hands the slice on through two more calls; the
+/// cutter calls it once per quote (two or more a row), so the searchers are built once and
+/// called directly (their short-haystack code is inlined; only the vector loop is a call).
+#[derive(Debug, Clone, Copy)]
+struct Search {
+    #[cfg(target_arch = "x86_64")]
+    avx2: Option<(
+        memchr::arch::x86_64::avx2::memchr::One,
+        memchr::arch::x86_64::avx2::memchr::Two,
+    )>,
+}
+
+impl Default for Search {
+    fn default() -> Search {
+        Search {
+            #[cfg(target_arch = "x86_64")]
+            avx2: memchr::arch::x86_64::avx2::memchr::One::new(b'"')
+                .zip(memchr::arch::x86_64::avx2::memchr::Two::new(b'"', b'\n')),
+        }
+    }
+}
+
+impl Search {
+    /// The first `"` in `b`.
+    #[inline(always)]
+    fn quote(&self, b: &[u8]) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some((one, _)) = &self.avx2 {
+            return one.find(b);
+        }
+        memchr::memchr(b'"', b)
+    }
+
+    /// The last `"` or `\n` in `b`.
+    #[inline(always)]
+    fn last_quote_or_line_end(&self, b: &[u8]) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some((_, two)) = &self.avx2 {
+            return two.rfind(b);
+        }
+        memchr::memrchr2(b'"', b'\n', b)
+    }
+}
+
 /// The quote-parity scan, resumable as the chunk grows.
 #[derive(Debug, Default)]
 struct Quotes {
+    /// The searches it makes.
+    search: Search,
     /// Scanned up to here.
     pos: usize,
     /// Inside a quoted field.
@@ -264,7 +311,7 @@ impl Quotes {
     fn find_quotes(&mut self, b: &[u8]) {
         while self.pos < b.len() {
             let rest = &b[self.pos..];
-            let Some(q) = memchr::memchr(b'"', rest).map(|i| self.pos + i) else {
+            let Some(q) = self.search.quote(rest).map(|i| self.pos + i) else {
                 self.pos = b.len();
                 return;
             };
@@ -303,7 +350,7 @@ impl Quotes {
     /// search at the end of the chunk takes the place of one per quoted field.
     fn last_line_end(&self, b: &[u8], from: usize) -> Option<usize> {
         let (mut end, mut inside) = (self.pos, self.inside);
-        while let Some(at) = memchr::memrchr2(b'"', b'\n', &b[from..end]) {
+        while let Some(at) = self.search.last_quote_or_line_end(&b[from..end]) {
             let at = from + at;
             match b[at] {
                 b'"' => inside = !inside,
@@ -530,6 +577,25 @@ mod tests {
                 }
                 prop_assert_eq!(quotes.boundary, forward_boundary(&input[..end]), "{}", end);
             }
+        }
+    }
+
+    proptest! {
+        /// The searchers built once find what `memchr`'s functions find, on haystacks long
+        /// enough for their vector loops (and short ones, which they search byte by byte).
+        #[test]
+        fn the_cutters_searches_are_memchrs(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(vec![b'a', b'"', b'\n', b',', b'\r']), 0..300),
+            from in 0usize..300,
+        ) {
+            let search = Search::default();
+            let b = &bytes[from.min(bytes.len())..];
+            prop_assert_eq!(search.quote(b), memchr::memchr(b'"', b));
+            prop_assert_eq!(
+                search.last_quote_or_line_end(b),
+                memchr::memrchr2(b'"', b'\n', b)
+            );
         }
     }
 
