@@ -73,6 +73,11 @@ pub struct TicketParser {
     /// data spells them and the label each was read as, so a column's few distinct values are
     /// lower-cased, aliased and checked once, not once per ticket.
     known_labels: [Vec<(SpellingKey, String, String)>; Label::ALL.len() + 1],
+    /// Per label field, as `known_labels`: by [`SpellingKey::slot`], one more than the index
+    /// of the first remembered spelling with that slot (0: none), so that a known spelling is
+    /// found by one compare, not by a search whose exit is mispredicted (which of a column's
+    /// spellings a ticket has is not predictable). Spellings that share a slot are searched.
+    label_index: [[u8; SpellingKey::SLOTS]; Label::ALL.len() + 1],
     /// Bad values counted as empty, per field.
     pub bad_values: BTreeMap<String, u64>,
 }
@@ -148,6 +153,7 @@ impl TicketParser {
             cells: Vec::new(),
             plain: Vec::new(),
             known_labels: Default::default(),
+            label_index: Default::default(),
             bad_values: BTreeMap::new(),
         })
     }
@@ -373,22 +379,34 @@ impl TicketParser {
             _ => field.label().map(|label| label as usize),
         };
         let key = SpellingKey::of(text);
-        if let Some(known) = known.and_then(|i| self.known_labels.get(i)) {
-            if let Some((_, _, label)) = known
-                .iter()
-                .find(|(other, raw, _)| key.matches(text, *other, raw))
-            {
+        let at = key.slot();
+        if let Some((known, index)) =
+            known.and_then(|i| self.known_labels.get(i).zip(self.label_index.get(i)))
+        {
+            let first = usize::from(index[at]).checked_sub(1);
+            let found = match first.and_then(|first| known.get(first)) {
+                Some((other, raw, label)) if key.matches(text, *other, raw) => Some(label),
+                _ => known
+                    .iter()
+                    .find(|(other, raw, _)| key.matches(text, *other, raw))
+                    .map(|(_, _, label)| label),
+            };
+            if let Some(label) = found {
                 set_label(slot, label);
                 return Ok(text);
             }
         }
         self.read_label(field, text, slot)?;
-        if let (Some(label), Some(known)) = (
+        if let (Some(label), Some(known), Some(index)) = (
             slot.as_ref(),
             known.and_then(|i| self.known_labels.get_mut(i)),
+            known.and_then(|i| self.label_index.get_mut(i)),
         ) {
             if known.len() < KNOWN_LABELS {
                 known.push((key, text.to_string(), label.clone()));
+                if index[at] == 0 {
+                    index[at] = known.len() as u8;
+                }
             }
         }
         Ok(text)

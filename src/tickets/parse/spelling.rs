@@ -35,6 +35,19 @@ impl SpellingKey {
         SpellingKey { len, head, tail }
     }
 
+    /// Slots of [`SpellingKey::slot`].
+    pub const SLOTS: usize = 32;
+
+    /// A slot in `0..SLOTS` from the key's length and first bytes (a multiplicative hash):
+    /// equal spellings have the same slot, a column's few others rarely do.
+    #[inline(always)]
+    pub fn slot(self) -> usize {
+        let mixed = (self.head ^ self.tail.rotate_left(29))
+            .wrapping_add(self.len as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (mixed >> 59) as usize
+    }
+
     /// Whether `text`, whose key this is, is `known`, whose key is `other`.
     #[inline(always)]
     pub fn matches(self, text: &str, other: SpellingKey, known: &str) -> bool {

@@ -36,7 +36,8 @@ fn fields_split_inside_a_character_are_not_text() {
 
 /// Labels remembered per column read exactly as labels read afresh: the same tickets,
 /// rejections and bad-value counts, over seeded spellings with aliases, case, blanks,
-/// non-ASCII text, unknown priorities and tiers, and more spellings than are remembered.
+/// non-ASCII text, unknown priorities and tiers, more spellings than are remembered, and
+/// spellings that share a slot of the index ([`SpellingKey::slot`]).
 #[test]
 fn remembered_labels_read_as_fresh_ones() {
     use rand::{RngExt, SeedableRng};
@@ -161,6 +162,13 @@ fn remembered_labels_read_as_fresh_ones() {
                 .iter()
                 .any(|k| k.len() == KNOWN_LABELS)
         );
+        // Some column has remembered spellings that share an index slot (the second is
+        // found by the search).
+        assert!(remembering.known_labels.iter().any(|known| {
+            let slots: std::collections::BTreeSet<usize> =
+                known.iter().map(|(key, _, _)| key.slot()).collect();
+            slots.len() < known.len()
+        }));
     }
 }
 
