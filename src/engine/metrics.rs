@@ -236,12 +236,33 @@ mod skip_reasons {
     }
 }
 
-/// A ticket's clock start (`escalated_at`, else `created_at`: [`Ticket::clock_start`]) located
-/// on the policy's calendar once, for every question the accounting asks about it.
+/// A ticket's instants located on the policy's calendar once, for every question the
+/// accounting asks about them in every metrics the ticket is counted in (the overall ones and
+/// its `--by` group's: [`Metrics::record_with`]). They depend on the ticket and its decision.
 #[derive(Clone, Copy)]
-struct Started<'a> {
-    t: &'a Ticket,
+pub struct Instants<'a> {
+    /// `created_at`, located.
+    created: Option<Located<'a>>,
+    /// The clock start (`escalated_at`, else `created_at`: [`Ticket::clock_start`]), when
+    /// something reads it.
     start: Option<Located<'a>>,
+}
+
+impl<'a> Instants<'a> {
+    /// Locate the ticket's instants on `policy`'s calendar.
+    pub fn of(policy: &'a CompiledPolicy, t: &Ticket, d: &Decision) -> Instants<'a> {
+        let calendar = &policy.calendar;
+        let created = t.created_at.map(|at| calendar.locate(at));
+        let start = if d.rank > 0 || t.first_human_response_at.is_some() {
+            match t.escalated_at {
+                Some(at) => Some(calendar.locate(at)),
+                None => created,
+            }
+        } else {
+            None
+        };
+        Instants { created, start }
+    }
 }
 
 /// A clock still running at the ticket's last timestamp: its breach depends on `--as-of`.
@@ -406,13 +427,28 @@ impl Metrics {
         group: usize,
         deferred: &mut Vec<Deferred>,
     ) {
+        let instants = Instants::of(policy, t, d);
+        self.record_with(policy, available, t, d, &instants, group, deferred);
+    }
+
+    /// [`Metrics::record`] with the ticket's instants already located ([`Instants::of`] of the
+    /// same ticket and decision), shared with the other metrics that count the ticket.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_with(
+        &mut self,
+        policy: &CompiledPolicy,
+        available: Available,
+        t: &Ticket,
+        d: &Decision,
+        instants: &Instants<'_>,
+        group: usize,
+        deferred: &mut Vec<Deferred>,
+    ) {
         self.tickets += 1;
         self.by_route[d.rank] += 1;
-        // The ticket's instants are located on the calendar once, for every question below
+        // The ticket's instants were located on the calendar once, for every question below
         // (hour of the week, open or not, business response time, SLA clocks, hand-offs).
-        let calendar = &policy.calendar;
-        let created = t.created_at.map(|at| calendar.locate(at));
-        if let Some(created) = &created {
+        if let Some(created) = &instants.created {
             self.load.record_located(d.rank, created);
         }
         self.by_rule[d.rule.unwrap_or(policy.rules.len())] += 1;
@@ -421,16 +457,6 @@ impl Metrics {
             self.true_somewhere[m] = true;
         }
         let escalated = d.rank > 0;
-        // The clock start, `escalated_at` or else `created_at` (`Ticket::clock_start`), when
-        // something reads it.
-        let start = if escalated || t.first_human_response_at.is_some() {
-            match t.escalated_at {
-                Some(at) => Some(calendar.locate(at)),
-                None => created,
-            }
-        } else {
-            None
-        };
         if escalated {
             *self
                 .by_reason
@@ -442,17 +468,19 @@ impl Metrics {
         let history = history(policy, available, t);
         self.agreement(policy, history, t, d);
         self.quality.record(policy, history, t, d);
-        let started = Started { t, start };
-        self.response_times(started, escalated, created);
+        self.response_times(t, instants, escalated);
         if escalated {
-            self.sla_clocks(policy, available, started, d, group, deferred);
+            self.sla_clocks(policy, available, t, instants, d, group, deferred);
             self.context(policy, t);
             if available.first_human_response_at {
-                self.time_based(policy, started, d, group, deferred);
+                self.time_based(policy, t, instants.start, d, group, deferred);
             }
         }
     }
 
+    // Inlined into `record_with` (its two callers in the worker make it outlined otherwise):
+    // one call a ticket, as before the instants were shared (docs/performance.md, round 9).
+    #[inline(always)]
     fn agreement(&mut self, policy: &CompiledPolicy, history: History, t: &Ticket, d: &Decision) {
         let (rank, history_escalated) = match history {
             History::Unknown => return,
@@ -483,14 +511,9 @@ impl Metrics {
         }
     }
 
-    /// `created` is the ticket's `created_at`, located.
-    fn response_times(
-        &mut self,
-        Started { t, start }: Started<'_>,
-        escalated: bool,
-        created: Option<Located<'_>>,
-    ) {
-        if let (Some(start), Some(reply)) = (start, t.first_human_response_at) {
+    #[inline(always)]
+    fn response_times(&mut self, t: &Ticket, instants: &Instants<'_>, escalated: bool) {
+        if let (Some(start), Some(reply)) = (instants.start, t.first_human_response_at) {
             if reply < start.at {
                 self.first_response_negative += 1;
             } else {
@@ -499,7 +522,7 @@ impl Metrics {
                 self.first_response_business.record(start.elapsed_to(reply));
                 // "Opened" outside hours: the ticket's creation (or, without one, the start of
                 // the clock).
-                if !created.unwrap_or(start).is_open() {
+                if !instants.created.unwrap_or(start).is_open() {
                     self.opened_outside_hours += 1;
                 }
             }
@@ -524,11 +547,13 @@ impl Metrics {
         *self.sla_skipped_by_reason.entry(reason).or_default() += 1;
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn sla_clocks(
         &mut self,
         policy: &CompiledPolicy,
         available: Available,
-        Started { t, start }: Started<'_>,
+        t: &Ticket,
+        instants: &Instants<'_>,
         d: &Decision,
         group: usize,
         deferred: &mut Vec<Deferred>,
@@ -545,7 +570,7 @@ impl Metrics {
             self.skip_sla(SKIP_NO_TARGET);
             return;
         }
-        let Some(start) = start else {
+        let Some(start) = instants.start else {
             self.skip_sla(SKIP_NO_START);
             return;
         };
@@ -627,7 +652,8 @@ impl Metrics {
     fn time_based(
         &mut self,
         policy: &CompiledPolicy,
-        Started { t, start }: Started<'_>,
+        t: &Ticket,
+        start: Option<Located<'_>>,
         d: &Decision,
         group: usize,
         deferred: &mut Vec<Deferred>,

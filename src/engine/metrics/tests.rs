@@ -27,3 +27,126 @@ fn breaches_turned_away_early_are_never_among_the_worst() {
         assert_eq!(checked.worst, all.worst, "round {round}");
     }
 }
+
+/// One [`Instants`] shared by two metrics (the overall ones and a `--by` group's,
+/// [`Metrics::record_with`]) gives what [`Metrics::record`] gives each on its own, and its
+/// instants answer as the calendar: same counts, durations, breaches and deferred events, for tickets of the
+/// support policy (Berlin hours, SLA targets in hours and business days, hand-offs) whose
+/// instants fall at any hour, escalated or not, answered, resolved or not.
+mod shared_instants {
+    use super::*;
+    use crate::policy::load::load_bytes;
+    use proptest::prelude::*;
+
+    fn policy() -> CompiledPolicy {
+        let yaml = include_bytes!("../../../policies/support.yaml");
+        let loaded = load_bytes("support.yaml".into(), yaml.to_vec()).unwrap();
+        CompiledPolicy::new(&loaded.policy).unwrap()
+    }
+
+    fn at(second: i64) -> Timestamp {
+        Timestamp::from_second(second).unwrap()
+    }
+
+    /// Seconds after 2026-03-23T00:00Z (a week before Berlin's DST change), and the delays
+    /// of the ticket's other instants after its creation (`None`: absent).
+    type Shape = (i64, [Option<i64>; 3], usize, Option<usize>, u64);
+
+    fn ticket((created, delays, _, _, n): Shape) -> Ticket {
+        let base = 1_774_224_000 + created;
+        let after = |i: usize| delays[i].map(|d| at(base + d));
+        Ticket {
+            id: format!("T{n}"),
+            created_at: Some(at(base)),
+            escalated_at: after(0),
+            first_human_response_at: after(1),
+            resolved_at: after(2),
+            ..Ticket::default()
+        }
+    }
+
+    fn shape() -> impl Strategy<Value = Shape> {
+        let delay = proptest::option::of(-3_600i64..20 * 86_400);
+        (
+            0i64..21 * 86_400,
+            [delay.clone(), delay.clone(), delay],
+            0usize..4,
+            proptest::option::of(0usize..4),
+            0u64..1_000,
+        )
+    }
+
+    /// The located instants are the ticket's, and answer as the calendar does.
+    fn answers_are_the_calendars(
+        policy: &CompiledPolicy,
+        t: &Ticket,
+        d: &Decision,
+        instants: &Instants<'_>,
+    ) {
+        let calendar = &policy.calendar;
+        assert_eq!(instants.created.map(|c| c.at), t.created_at);
+        if let Some(created) = &instants.created {
+            assert_eq!(created.hour_of_week(), calendar.hour_of_week(created.at));
+            assert_eq!(created.is_open(), calendar.is_open(created.at));
+        }
+        let reads_start = d.rank > 0 || t.first_human_response_at.is_some();
+        assert_eq!(
+            instants.start.map(|s| s.at),
+            t.clock_start().filter(|_| reads_start)
+        );
+        let Some(start) = instants.start else { return };
+        assert_eq!(start.is_open(), calendar.is_open(start.at));
+        let targets = policy
+            .tier(d.rank)
+            .zip(d.priority)
+            .map(|(tier, priority)| tier.sla_for(priority))
+            .unwrap_or_default();
+        for target in Target::ALL {
+            if let Some(budget) = targets.get(target) {
+                assert_eq!(
+                    start.add(budget),
+                    calendar.add(start.at, budget),
+                    "{target:?}"
+                );
+            }
+        }
+        if let Some(reply) = t.first_human_response_at {
+            assert_eq!(start.elapsed_to(reply), calendar.elapsed(start.at, reply));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn shared_answers_are_each_metrics_own(shapes in proptest::collection::vec(shape(), 1..40)) {
+            let policy = policy();
+            let available = Available {
+                resolved_tier: false,
+                resolved_at: true,
+                escalated_at: true,
+                first_human_response_at: true,
+            };
+            let fresh = || Metrics::new(&policy);
+            let (mut own, mut own_group, mut shared, mut shared_group) =
+                (fresh(), fresh(), fresh(), fresh());
+            let (mut own_events, mut shared_events) = (Vec::new(), Vec::new());
+            for shape in shapes {
+                let t = ticket(shape);
+                let d = Decision {
+                    rank: shape.2 % policy.routes.len(),
+                    priority: shape.3,
+                    ..Decision::default()
+                };
+                own.record(&policy, available, &t, &d, 0, &mut own_events);
+                own_group.record(&policy, available, &t, &d, 0, &mut Vec::new());
+                let instants = Instants::of(&policy, &t, &d);
+                answers_are_the_calendars(&policy, &t, &d, &instants);
+                shared.record_with(&policy, available, &t, &d, &instants, 0, &mut shared_events);
+                shared_group.record_with(&policy, available, &t, &d, &instants, 0, &mut Vec::new());
+            }
+            let json = |m: &Metrics| serde_json::to_string(m).unwrap();
+            prop_assert_eq!(json(&shared), json(&own));
+            prop_assert_eq!(json(&shared_group), json(&own_group));
+            prop_assert_eq!(shared_events, own_events);
+        }
+    }
+}

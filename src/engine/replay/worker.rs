@@ -14,7 +14,7 @@ use crate::engine::agreement::Available;
 use crate::engine::capacity::Arrivals;
 use crate::engine::deferred::Settler;
 use crate::engine::eval::{CompiledPolicy, Decision};
-use crate::engine::metrics::{Breach, Deferred, DeferredEvent, Metrics};
+use crate::engine::metrics::{Breach, Deferred, DeferredEvent, Instants, Metrics};
 use crate::tickets::chunk::{Chunk, core_reader};
 use crate::tickets::{RawRecord, Records, RowError, Ticket, TicketParser, TicketReader};
 
@@ -364,21 +364,25 @@ impl<'a> Worker<'a> {
             }
         };
         self.fresh.clear();
-        self.overall.record(
+        // The ticket's instants are located once for the overall metrics and its group's.
+        let instants = Instants::of(policy, ticket, decision);
+        self.overall.record_with(
             policy,
             self.available,
             ticket,
             decision,
+            &instants,
             group,
             &mut self.fresh,
         );
         if let Some(g) = self.groups.get_mut(group) {
             let mut ignored = Vec::new();
-            g.record(
+            g.record_with(
                 policy,
                 self.available,
                 ticket,
                 decision,
+                &instants,
                 group,
                 &mut ignored,
             );
