@@ -18,15 +18,7 @@ pub(super) struct RecordText<'r> {
     /// `[values] na`: raw values that mean empty; `None` when there are none.
     na: Option<&'r Na>,
     /// A typed row: its batch, its row, its cells, and the text of the cells read as text.
-    typed: Option<Typed<'r>>,
-}
-
-#[derive(Clone, Copy)]
-struct Typed<'r> {
-    batch: &'r dyn TypedBatch,
-    row: usize,
-    cells: &'r [Cell<'r>],
-    rendered: &'r Rendered,
+    typed: Option<TypedRow<'r>>,
 }
 
 /// The text of a typed row's cells that the parser reads as text, written when first read;
@@ -78,7 +70,7 @@ impl<'r> RecordText<'r> {
                 record,
                 whole: None,
                 na,
-                typed: Some(Typed {
+                typed: Some(TypedRow {
                     batch,
                     row,
                     cells,
@@ -110,18 +102,8 @@ impl<'r> RecordText<'r> {
 
     #[inline(always)]
     fn raw(&self, column: usize) -> Result<&'r str, ()> {
-        if let Some(Typed {
-            batch,
-            row,
-            cells,
-            rendered,
-        }) = self.typed
-        {
-            return Ok(match cells.get(column).copied().unwrap_or(Cell::Null) {
-                Cell::Text(text) => text,
-                Cell::Null => "",
-                _ => rendered.text(batch, row, column),
-            });
+        if let Some(typed) = &self.typed {
+            return typed.get(column);
         }
         // A slice of valid UTF-8 between character boundaries is valid UTF-8; a field that
         // does not start and end on one (only possible in a record that is not all text)
@@ -187,9 +169,7 @@ impl<'r> Fields<'r> for RecordText<'r> {
     fn cell(&self, column: usize) -> Option<Cell<'r>> {
         match self.na {
             Some(_) => None,
-            None => self
-                .typed
-                .map(|typed| typed.cells.get(column).copied().unwrap_or(Cell::Null)),
+            None => self.typed.map(|typed| typed.at(column)),
         }
     }
 }
@@ -229,7 +209,8 @@ impl<'r> Fields<'r> for Plain<'_, 'r> {
 
 /// The fields of a typed row read without `[values] na` ([`TypedBatch::row`]'s cells): a
 /// string where it lies, any other cell as itself ([`Fields::cell`]) or, read as text, through
-/// [`Rendered`].
+/// [`Rendered`]. [`RecordText`] reads a typed row's text through one too.
+#[derive(Clone, Copy)]
 pub(super) struct TypedRow<'r> {
     pub(super) batch: &'r dyn TypedBatch,
     pub(super) row: usize,
