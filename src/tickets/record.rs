@@ -8,6 +8,7 @@ use csv::ByteRecord;
 
 use super::chunk::Chunk;
 
+mod buffer;
 mod plain;
 mod typed;
 
@@ -25,7 +26,8 @@ pub fn reuse<A, B>(mut items: Vec<A>) -> Vec<B> {
 /// Consecutive records: their field bytes in one buffer.
 #[derive(Debug, Default)]
 pub struct Records {
-    bytes: Vec<u8>,
+    /// The records' bytes: text when [`Records::read_chunk`] found the chunk all UTF-8.
+    bytes: buffer::Buffer,
     /// Bytes between the end of each field in `bytes` and the start of the next one (of the
     /// first, the record's start): none when the fields are written back to back; the
     /// separator and quotes, 1 to 3, when the record is read where it lies in a chunk
@@ -33,6 +35,11 @@ pub struct Records {
     gaps: Vec<u8>,
     /// End of each field in `bytes`.
     ends: Vec<usize>,
+    /// How many entries of `gaps` and `ends` are the records' fields. Past it, room that
+    /// [`Records::read_chunk`] writes a chunk's fields into by index ([`plain::Fields`]), kept
+    /// (stale) from chunk to chunk so that it is zeroed once, not chunk after chunk; the
+    /// methods that append fields one by one cut it off first ([`Records::cut_room`]).
+    fields: usize,
     /// [`Records::read_chunk`]'s scratch: the fields of the records it cannot read where they
     /// lie in the chunk, before they are appended to `bytes`. Its length only grows (what is
     /// past the last chunk's use is stale), so that the room `csv_core` writes into is zeroed
@@ -72,6 +79,9 @@ struct Extent {
 pub struct RawRecord<'a> {
     /// The record's field bytes.
     bytes: &'a [u8],
+    /// The same bytes as text, when they were found UTF-8 with the rest of their chunk
+    /// ([`RawRecord::text`]).
+    text: Option<&'a str>,
     start: usize,
     gaps: &'a [u8],
     ends: &'a [usize],
@@ -85,8 +95,7 @@ pub struct RawRecord<'a> {
 impl Records {
     pub fn clear(&mut self) {
         self.bytes.clear();
-        self.gaps.clear();
-        self.ends.clear();
+        self.fields = 0;
         self.records.clear();
         self.rejections.clear();
         self.typed = None;
@@ -100,10 +109,20 @@ impl Records {
         self.records.is_empty()
     }
 
+    /// `gaps` and `ends` cut to the records' fields (the room [`Records::read_chunk`] keeps
+    /// past them dropped), to append to; [`Records::fields`] follows their length until the
+    /// next chunk.
+    fn cut_room(&mut self) {
+        self.gaps.truncate(self.fields);
+        self.ends.truncate(self.fields);
+    }
+
     /// Append a record as read, starting on `line` of the input.
     pub fn push(&mut self, record: &ByteRecord, line: u64) {
-        let start = self.bytes.len();
-        self.bytes.extend_from_slice(record.as_slice());
+        self.cut_room();
+        let bytes = self.bytes.bytes_mut();
+        let start = bytes.len();
+        bytes.extend_from_slice(record.as_slice());
         let first = self.ends.len();
         let mut end = start;
         for field in record {
@@ -111,10 +130,11 @@ impl Records {
             end += field.len();
             self.ends.push(end);
         }
+        self.fields = self.ends.len();
         self.records.push(Extent {
             start,
             first,
-            last: self.ends.len(),
+            last: self.fields,
             line,
             rejected: None,
         });
@@ -122,7 +142,8 @@ impl Records {
 
     /// Begin a record on `line` of the input; its fields follow ([`Records::push_field`]).
     pub fn begin(&mut self, line: u64) {
-        let (start, first) = (self.bytes.len(), self.ends.len());
+        self.cut_room();
+        let (start, first) = (self.bytes.len(), self.fields);
         self.records.push(Extent {
             start,
             first,
@@ -134,11 +155,14 @@ impl Records {
 
     /// Append a field to the record begun last ([`Records::begin`]).
     pub fn push_field(&mut self, field: &[u8]) {
+        self.cut_room();
         self.gaps.push(0);
-        self.bytes.extend_from_slice(field);
-        self.ends.push(self.bytes.len());
+        let bytes = self.bytes.bytes_mut();
+        bytes.extend_from_slice(field);
+        self.ends.push(bytes.len());
+        self.fields = self.ends.len();
         if let Some(extent) = self.records.last_mut() {
-            extent.last = self.ends.len();
+            extent.last = self.fields;
         }
     }
 
@@ -173,63 +197,75 @@ impl Records {
         // The buffer of the chunk read before, at the length it had (unless cleared since):
         // it goes back to the chunk, and the cutter reads the next bytes over its stale ones
         // instead of into zeroed room ([`super::chunk::Cutter::fill`]).
-        let spare = std::mem::take(&mut self.bytes);
+        let spare = self.bytes.take();
         self.clear();
         // Chunks begin at a record boundary, whichever this parser read before.
         super::chunk::restart(core);
         let input = std::mem::replace(&mut chunk.bytes, spare);
         // Where the next record starts in `input` and in `rewritten`; `\n` before it.
         let (mut pos, mut out, mut newlines) = (0, 0, chunk.newlines);
+        // The fields are written by index (`fields`: how many so far) into the room `gaps` and
+        // `ends` keep ([`Records::fields`]), grown when it runs out.
+        if self.ends.len().min(self.gaps.len()) < 1024 {
+            self.ends.resize(1024, 0);
+            self.gaps.resize(1024, 0);
+        }
+        let mut fields = 0;
         loop {
-            let first = self.ends.len();
-            let fields = (&mut self.gaps, &mut self.ends);
-            if let Some(plain) = plain::plain_record(&input, pos, &mut self.rewritten, out, fields)
+            let room = (&mut self.gaps, &mut self.ends);
+            if let Some(plain) =
+                plain::plain_record(&input, pos, &mut self.rewritten, out, room, fields)
             {
                 self.records.push(Extent {
                     start: plain.at,
-                    first,
-                    last: self.ends.len(),
+                    first: fields,
+                    last: plain.fields,
                     line: newlines + 1,
                     rejected: None,
                 });
+                fields = plain.fields;
                 (pos, out) = (plain.end, plain.out);
                 newlines += plain.newlines;
                 continue;
             }
-            self.gaps.truncate(first);
-            self.ends.truncate(first);
-            match self.read_core(core, &input, chunk.last, pos, out, newlines) {
-                Some((end, end_out, in_record)) => {
+            match self.read_core(core, &input, chunk.last, pos, (out, fields), newlines) {
+                Some((end, end_out, in_record, last)) => {
                     newlines += in_record;
-                    (pos, out) = (end, end_out);
+                    (pos, out, fields) = (end, end_out, last);
                 }
                 None => break,
             }
         }
-        self.bytes = input;
+        self.fields = fields;
+        let mut input = input;
         // Rare (doubled quotes, records `csv_core` reads): the offsets of their fields were
         // given as if here already.
         if let Some(rewritten) = self.rewritten.get(..out) {
-            self.bytes.extend_from_slice(rewritten);
+            input.extend_from_slice(rewritten);
         }
+        // Checked UTF-8 once for all its records (the usual chunk), not record by record:
+        // [`RawRecord::text`].
+        self.bytes.hold(input);
     }
 
     /// Read one record of `input` (a chunk's bytes; `last`: the input ends there) from `pos`
-    /// with `core` into `rewritten[out..]`, after `newlines` line ends: where it ends in the
-    /// input and in `rewritten`, and the `\n` it consumed; `None` at the end of the chunk's
-    /// whole records (what was read of a record cut off is dropped). Its fields' ends are
-    /// offsets in the records' buffer: the input, then `rewritten`.
+    /// with `core` into `rewritten[record_out..]`, after `newlines` line ends, its fields from
+    /// index `first` of `gaps` and `ends` (written by index, as [`plain::Fields`]): where it ends in
+    /// the input and in `rewritten`, the `\n` it consumed, and the index after its fields;
+    /// `None` at the end of the chunk's whole records (what was read of a record cut off is
+    /// dropped). Its fields' ends are offsets in the records' buffer: the input, then
+    /// `rewritten`.
     fn read_core(
         &mut self,
         core: &mut csv_core::Reader,
         input: &[u8],
         last: bool,
         mut pos: usize,
-        record_out: usize,
+        (record_out, first): (usize, usize),
         newlines: u64,
-    ) -> Option<(usize, usize, u64)> {
+    ) -> Option<(usize, usize, u64, usize)> {
         use csv_core::ReadRecordResult::*;
-        let (start, first) = (pos, self.ends.len());
+        let start = pos;
         let (mut out, mut fields) = (record_out, 0);
         // `csv_core` writes into a slice: room for the rest of the input, whose fields are
         // never longer (zeroed once: the buffer keeps its length from chunk to chunk, and
@@ -265,9 +301,11 @@ impl Records {
                     for end in &mut self.ends[first..first + fields] {
                         *end += at;
                     }
-                    self.ends.truncate(first + fields);
                     // Written back to back.
-                    self.gaps.resize(first + fields, 0);
+                    if self.gaps.len() < first + fields {
+                        self.gaps.resize(first + fields, 0);
+                    }
+                    self.gaps[first..first + fields].fill(0);
                     let in_record = super::chunk::count_newlines(&input[start..pos]);
                     let own = u64::from(pos > 0 && input[pos - 1] == b'\n');
                     // Line breaks inside quoted fields are among those consumed with it; at
@@ -286,7 +324,7 @@ impl Records {
                             .max(1),
                         rejected: None,
                     });
-                    return Some((pos, out, in_record));
+                    return Some((pos, out, in_record, first + fields));
                 }
                 End => break,
                 InputEmpty if rest.is_empty() => break,
@@ -297,21 +335,22 @@ impl Records {
                 }
             }
         }
-        self.ends.truncate(first);
         None
     }
 
     /// Append a record rejected while reading: `width` empty fields, then `rejection`.
     pub fn push_rejected(&mut self, width: usize, line: u64, rejection: Rejection) {
+        self.cut_room();
         let start = self.bytes.len();
         let first = self.ends.len();
         self.gaps.extend(std::iter::repeat_n(0, width));
         self.ends.extend(std::iter::repeat_n(start, width));
+        self.fields = self.ends.len();
         self.rejections.push(rejection);
         self.records.push(Extent {
             start,
             first,
-            last: self.ends.len(),
+            last: self.fields,
             line,
             rejected: Some(self.rejections.len() - 1),
         });
@@ -327,10 +366,10 @@ impl Records {
             // Its bytes, when they are the buffer's last (a record read from a chunk may lie
             // in the middle of it).
             if end == self.bytes.len() {
-                self.bytes.truncate(extent.start);
+                self.bytes.bytes_mut().truncate(extent.start);
             }
-            self.gaps.truncate(extent.first);
-            self.ends.truncate(extent.first);
+            self.fields = extent.first;
+            self.cut_room();
             if extent.rejected.is_some() {
                 self.rejections.pop();
             }
@@ -345,8 +384,10 @@ impl Records {
             last if last > extent.first => self.ends[last - 1],
             _ => extent.start,
         };
+        let (bytes, text) = self.bytes.get(extent.start..end);
         Some(RawRecord {
-            bytes: &self.bytes[extent.start..end],
+            bytes,
+            text,
             start: extent.start,
             gaps: &self.gaps[extent.first..extent.last],
             ends: &self.ends[extent.first..extent.last],
@@ -399,6 +440,14 @@ impl<'a> RawRecord<'a> {
     #[inline]
     pub fn as_slice(&self) -> &'a [u8] {
         self.bytes
+    }
+
+    /// [`RawRecord::as_slice`] as text, when it is known to be UTF-8 without checking it again:
+    /// a record read from a chunk that [`Records::read_chunk`] found all UTF-8. `None` says
+    /// nothing about the bytes (other records are checked where they are read).
+    #[inline]
+    pub fn text(&self) -> Option<&'a str> {
+        self.text
     }
 
     /// Where field `i` lies in [`RawRecord::as_slice`].

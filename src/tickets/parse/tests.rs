@@ -331,6 +331,100 @@ reassignments,reopened,csat,note\n".to_vec();
     }
 }
 
+/// Bad bytes for [`records_of_a_chunk_checked_once_parse_as_records_checked_each`]: in an
+/// unquoted field, a character cut by a field boundary (two fields), in a quoted field that
+/// is rewritten (doubled quotes), in a quoted field read where it lies.
+const BAD: [&[u8]; 4] = [
+    b"x\xff",
+    b"\xc3,\xa9",
+    b"\"say \"\"\xff\"\"\"",
+    b"\"caf\xc3\"",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+    /// A chunk found UTF-8 as a whole gives its records' text without checking them again
+    /// (`RawRecord::text`); its records parse as the same records read one by one (each
+    /// checked on its own, the per-record path): same tickets, rejections, bad-value and offset
+    /// counts. Rows of valid values (so that most chunks take the per-chunk path), now and then
+    /// one bad piece among them (then no record of the chunk does).
+    #[test]
+    fn records_of_a_chunk_checked_once_parse_as_records_checked_each(
+        rows in proptest::collection::vec(
+            proptest::collection::vec(0..VALUES.len(), 17..=19), 1..24,
+        ),
+        bad in proptest::option::of((0..BAD.len(), 0..24usize, 0..19usize)),
+        rule_read in proptest::bool::ANY,
+    ) {
+        let valid: Vec<&[u8]> =
+            VALUES.iter().copied().filter(|v| std::str::from_utf8(v).is_ok()).collect();
+        let mut input = b"id,created_at,text,confidence,sentiment,customer_tier,channel,category,\
+priority,requested_human,escalated_at,first_human_response_at,resolved_at,resolved_tier,\
+reassignments,reopened,csat,note\n".to_vec();
+        let mut bad_placed = false;
+        for (number, row) in rows.iter().enumerate() {
+            input.extend_from_slice(format!("T{number}").as_bytes());
+            for (column, &value) in row.iter().enumerate() {
+                input.push(b',');
+                match bad {
+                    Some((kind, at_row, at_column)) if (at_row, at_column) == (number, column) => {
+                        input.extend_from_slice(BAD[kind]);
+                        bad_placed = true;
+                    }
+                    _ => input.extend_from_slice(valid[value % valid.len()]),
+                }
+            }
+            input.push(b'\n');
+        }
+        let (mapping, needs) = (Mapping::default(), compared_needs(rule_read));
+        let reader = || {
+            let input = Box::new(std::io::Cursor::new(input.clone()));
+            super::super::TicketReader::new(input, &mapping, &needs).unwrap()
+        };
+        // The chunk's records, as a replay worker reads them.
+        let mut chunked_reader = reader();
+        proptest::prop_assert!(chunked_reader.cuts_chunks_of(1 << 20));
+        let mut chunk = super::super::chunk::Chunk::default();
+        let mut chunked = super::super::Records::default();
+        chunked_reader.read_chunk(&mut chunk).unwrap();
+        proptest::prop_assert!(chunk.last);
+        chunked.read_chunk(&mut super::super::chunk::core_reader(), &mut chunk);
+        // The same records read one by one.
+        let mut one_by_one = reader();
+        let mut pushed = super::super::Records::default();
+        while one_by_one.read(&mut pushed).unwrap() {}
+        proptest::prop_assert_eq!(chunked.len(), pushed.len());
+        for index in 0..chunked.len() {
+            let (record, alone) = (chunked.get(index).unwrap(), pushed.get(index).unwrap());
+            // The per-chunk path is taken exactly when the chunk has no bad byte.
+            proptest::prop_assert_eq!(record.text().is_some(), !bad_placed);
+            proptest::prop_assert_eq!(alone.text(), None);
+            if let Some(text) = record.text() {
+                proptest::prop_assert_eq!(text.as_bytes(), record.as_slice());
+            }
+        }
+        let mut per_chunk = TicketParser::new(&chunked_reader.layout, &mapping, &needs).unwrap();
+        let mut per_record = per_chunk.clone();
+        let (mut got, mut wanted) = (Ticket::default(), Ticket::default());
+        for index in 0..chunked.len() {
+            let number = index as u64 + 1;
+            let got_result = per_chunk
+                .parse(chunked.get(index).unwrap(), number, &mut got)
+                .map_err(|e| (e.line, e.id, e.reason));
+            let wanted_result = per_record
+                .parse(pushed.get(index).unwrap(), number, &mut wanted)
+                .map_err(|e| (e.line, e.id, e.reason));
+            proptest::prop_assert_eq!(got_result, wanted_result);
+            proptest::prop_assert_eq!(format!("{got:?}"), format!("{wanted:?}"));
+        }
+        proptest::prop_assert_eq!(&per_chunk.bad_values, &per_record.bad_values);
+        proptest::prop_assert_eq!(
+            per_chunk.timestamps_without_offset(),
+            per_record.timestamps_without_offset()
+        );
+    }
+}
+
 /// `split_plain` takes a text record that is UTF-8 as a whole, its fields exactly as the
 /// general view reads them, and refuses one with a field that is not text; `parse` then reads
 /// it the general way (the field counts as not UTF-8).

@@ -79,7 +79,7 @@ impl<'r> RecordText<'r> {
             },
             None => RecordText {
                 record,
-                whole: std::str::from_utf8(record.as_slice()).ok(),
+                whole: text_of(&record),
                 na,
                 typed: None,
             },
@@ -256,6 +256,16 @@ impl<'r> Fields<'r> for TypedRow<'r> {
     }
 }
 
+/// A text record as text when it is UTF-8 as a whole: as its chunk was found
+/// ([`RawRecord::text`], the usual record, not checked again), else checked on its own.
+#[inline(always)]
+fn text_of<'r>(record: &RawRecord<'r>) -> Option<&'r str> {
+    match record.text() {
+        Some(text) => Some(text),
+        None => std::str::from_utf8(record.as_slice()).ok(),
+    }
+}
+
 /// Split a text record into `fields` (emptied first): `false` (and `fields` in any state) when
 /// it is not all text — a typed row, a record that is not UTF-8 as a whole, or one with a field
 /// that does not start and end on a character boundary. Field boundaries are ASCII (`,`,
@@ -267,7 +277,7 @@ pub(super) fn split_plain<'r>(record: &RawRecord<'r>, fields: &mut Vec<&'r str>)
     if record.typed().is_some() {
         return false;
     }
-    let Ok(whole) = std::str::from_utf8(record.as_slice()) else {
+    let Some(whole) = text_of(record) else {
         return false;
     };
     for range in record.ranges() {

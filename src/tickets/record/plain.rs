@@ -27,16 +27,32 @@ pub struct Plain {
     pub out: usize,
     /// `\n` bytes consumed, its line end included.
     pub newlines: u64,
+    /// Index in `gaps` and `ends` after the record's last field ([`Fields`]).
+    pub fields: usize,
 }
 
 /// Where each field of a record lies in the output: the bytes between the end of the field
 /// before it (of the first, the record's start) and its start, and its end; one entry each.
+/// Written by index, from the index the caller gives, into room the vectors keep past it (their
+/// length is not the number of fields: entries past the last record's are stale), grown when
+/// it runs out: a `push` reloads and stores the vector's length at every field (the field
+/// writes are `u8` stores, which may alias it), an index write keeps it in a register.
 pub type Fields<'a> = (&'a mut Vec<u8>, &'a mut Vec<usize>);
 
+/// Why [`verbatim`] did not read a record.
+enum Stop {
+    /// It is not plainly written: `csv_core` reads it.
+    Core,
+    /// A doubled quote: [`copied`] writes its fields.
+    Doubled,
+    /// No room left for another field: grow and try again.
+    Full,
+}
+
 /// Read the record at `input[start..]` if it is plainly written (see the module): where each
-/// field starts and ends to `fields`, as offsets in the records' buffer, which holds `input`
-/// and then, from offset `input.len()`, the bytes of `rewritten`. `None` (with `fields`
-/// possibly grown; the caller truncates them) when the record must go to `csv_core`.
+/// field starts and ends to `fields` from index `first` on, as offsets in the records'
+/// buffer, which holds `input` and then, from offset `input.len()`, the bytes of `rewritten`.
+/// `None` (with `fields` possibly written past `first`) when the record must go to `csv_core`.
 ///
 /// A record without a doubled quote (the usual one) is not copied at all ([`verbatim`]): its
 /// fields lie in the input between the separators and quotes. Any other has its fields' bytes
@@ -48,33 +64,77 @@ pub fn plain_record(
     rewritten: &mut Vec<u8>,
     out: usize,
     (gaps, ends): Fields<'_>,
+    first: usize,
 ) -> Option<Plain> {
     // An empty line (skipped by `csv_core`) or the end of the input: not here.
     if matches!(input.get(start), None | Some(b'\n' | b'\r')) {
         return None;
     }
-    let first = ends.len();
-    match verbatim(input, start, (&mut *gaps, &mut *ends))? {
-        Some((end, newlines)) => Some(Plain {
-            end,
-            at: start,
-            out,
-            newlines,
-        }),
+    loop {
+        let room = gaps.len().min(ends.len());
+        let (gaps_room, ends_room) = (gaps.get_mut(first..room), ends.get_mut(first..room));
+        let read = match gaps_room.zip(ends_room) {
+            Some((gaps, ends)) => verbatim(input, start, gaps, ends),
+            None => Err(Stop::Full),
+        };
+        match read {
+            Ok((end, newlines, fields)) => {
+                return Some(Plain {
+                    end,
+                    at: start,
+                    out,
+                    newlines,
+                    fields: first + fields,
+                });
+            }
+            Err(Stop::Core) => return None,
+            Err(Stop::Doubled) => {
+                return copied(input, start, rewritten, out, (gaps, ends), first);
+            }
+            Err(Stop::Full) => grow((gaps, ends), first),
+        }
+    }
+}
+
+/// More room in `fields` past index `first` (twice what there is, or 256 fields). Seldom:
+/// [`super::Records::read_chunk`] gives them the room its vectors have at a chunk's start.
+#[cold]
+#[inline(never)]
+fn grow((gaps, ends): Fields<'_>, first: usize) {
+    let len = (gaps.len().min(ends.len()) * 2).max(first + 256);
+    gaps.resize(len, 0);
+    ends.resize(len, 0);
+}
+
+/// Write `value` at `index` of `items`: over what is there, or past its end (grown to it).
+#[inline(always)]
+fn set<T: Copy + Default>(items: &mut Vec<T>, index: usize, value: T) {
+    match items.get_mut(index) {
+        Some(slot) => *slot = value,
         None => {
-            gaps.truncate(first);
-            ends.truncate(first);
-            copied(input, start, rewritten, out, (gaps, ends))
+            items.resize(index, T::default());
+            items.push(value);
         }
     }
 }
 
 /// The fields of the plainly written record at `input[start..]` as they lie in the input
-/// (input offsets): the input offset after its line end, and the `\n` bytes consumed. `None`
-/// when the record must go to `csv_core` (as [`copied`] finds), `Some(None)` at a doubled
-/// quote (the field's bytes are not the input's: [`copied`] writes them).
+/// (input offsets), written to `gaps` and `ends` from index 0: the input offset after its line
+/// end, the `\n` bytes consumed and the number of fields. [`Stop::Core`] when the record must
+/// go to `csv_core` (as [`copied`] finds), [`Stop::Doubled`] at a doubled quote (the field's
+/// bytes are not the input's: [`copied`] writes them), [`Stop::Full`] when `gaps` or `ends`
+/// has no room for another field.
 #[inline]
-fn verbatim(input: &[u8], start: usize, (gaps, ends): Fields<'_>) -> Option<Option<(usize, u64)>> {
+fn verbatim(
+    input: &[u8],
+    start: usize,
+    gaps: &mut [u8],
+    ends: &mut [usize],
+) -> Result<(usize, u64, usize), Stop> {
+    // One bound for both, so that a write to each is checked once.
+    let room = gaps.len().min(ends.len());
+    let (gaps, ends) = (&mut gaps[..room], &mut ends[..room]);
+    let mut n = 0;
     // Input offset of the end of the field before (of the first, the record's start).
     let mut prev = start;
     let mut p = start;
@@ -84,24 +144,29 @@ fn verbatim(input: &[u8], start: usize, (gaps, ends): Fields<'_>) -> Option<Opti
         if input.get(p) == Some(&b'"') {
             let mut from = p + 1;
             loop {
-                let q = from + memchr::memchr2(b'"', b'\n', input.get(from..)?)?;
+                let rest = input.get(from..).ok_or(Stop::Core)?;
+                let q = from + memchr::memchr2(b'"', b'\n', rest).ok_or(Stop::Core)?;
                 if input[q] == b'\n' {
                     newlines += 1;
                     from = q + 1;
                     continue;
                 }
                 let line_end = match input.get(q + 1) {
-                    Some(b'"') => return Some(None),
+                    Some(b'"') => return Err(Stop::Doubled),
                     Some(b',') => None,
                     Some(b'\n') => Some(q + 2),
                     Some(b'\r') if input.get(q + 2) == Some(&b'\n') => Some(q + 3),
-                    _ => return None,
+                    _ => return Err(Stop::Core),
                 };
-                gaps.push(u8::try_from(p + 1 - prev).ok()?);
-                ends.push(q);
+                let gap = u8::try_from(p + 1 - prev).map_err(|_| Stop::Core)?;
+                if n == room {
+                    return Err(Stop::Full);
+                }
+                (gaps[n], ends[n]) = (gap, q);
+                n += 1;
                 prev = q;
                 match line_end {
-                    Some(end) => return Some(Some((end, newlines + 1))),
+                    Some(end) => return Ok((end, newlines + 1, n)),
                     None => {
                         p = q + 2;
                         break;
@@ -109,19 +174,23 @@ fn verbatim(input: &[u8], start: usize, (gaps, ends): Fields<'_>) -> Option<Opti
                 }
             }
         } else {
-            let j = special(input, p)?;
+            let j = special(input, p).ok_or(Stop::Core)?;
             let line_end = match input[j] {
                 b',' => None,
                 b'\n' => Some(j + 1),
                 b'\r' if input.get(j + 1) == Some(&b'\n') => Some(j + 2),
                 // A quote inside an unquoted field, a lone `\r`.
-                _ => return None,
+                _ => return Err(Stop::Core),
             };
-            gaps.push(u8::try_from(p - prev).ok()?);
-            ends.push(j);
+            let gap = u8::try_from(p - prev).map_err(|_| Stop::Core)?;
+            if n == room {
+                return Err(Stop::Full);
+            }
+            (gaps[n], ends[n]) = (gap, j);
+            n += 1;
             prev = j;
             match line_end {
-                Some(end) => return Some(Some((end, newlines + 1))),
+                Some(end) => return Ok((end, newlines + 1, n)),
                 None => p = j + 1,
             }
         }
@@ -130,7 +199,7 @@ fn verbatim(input: &[u8], start: usize, (gaps, ends): Fields<'_>) -> Option<Opti
 
 /// [`plain_record`] for a record with a doubled quote: its fields' bytes written back to back
 /// into `rewritten[out..]`, their ends offsets in the records' buffer (`input.len()` + the
-/// offset in `rewritten`).
+/// offset in `rewritten`), from index `n` of `fields`.
 /// Rare: kept out of line, so that [`special`] is inlined into [`verbatim`] alone.
 #[cold]
 #[inline(never)]
@@ -140,13 +209,14 @@ fn copied(
     rewritten: &mut Vec<u8>,
     mut out: usize,
     (gaps, ends): Fields<'_>,
+    mut n: usize,
 ) -> Option<Plain> {
     let (base, at) = (input.len(), input.len() + out);
     let mut p = start;
     let mut newlines = 0;
     loop {
         // `p` is at the start of a field.
-        gaps.push(0);
+        set(gaps, n, 0);
         if input.get(p) == Some(&b'"') {
             p += 1;
             loop {
@@ -168,28 +238,33 @@ fn copied(
                         p = q + 2;
                     }
                     Some(b',') => {
-                        ends.push(base + out);
+                        set(ends, n, base + out);
+                        n += 1;
                         p = q + 2;
                         break;
                     }
                     Some(b'\n') => {
-                        ends.push(base + out);
+                        set(ends, n, base + out);
+                        n += 1;
                         let (end, newlines) = (q + 2, newlines + 1);
                         return Some(Plain {
                             end,
                             at,
                             out,
                             newlines,
+                            fields: n,
                         });
                     }
                     Some(b'\r') if input.get(q + 2) == Some(&b'\n') => {
-                        ends.push(base + out);
+                        set(ends, n, base + out);
+                        n += 1;
                         let (end, newlines) = (q + 3, newlines + 1);
                         return Some(Plain {
                             end,
                             at,
                             out,
                             newlines,
+                            fields: n,
                         });
                     }
                     _ => return None,
@@ -202,27 +277,32 @@ fn copied(
             out += field.len();
             match input[j] {
                 b',' => {
-                    ends.push(base + out);
+                    set(ends, n, base + out);
+                    n += 1;
                     p = j + 1;
                 }
                 b'\n' => {
-                    ends.push(base + out);
+                    set(ends, n, base + out);
+                    n += 1;
                     let (end, newlines) = (j + 1, newlines + 1);
                     return Some(Plain {
                         end,
                         at,
                         out,
                         newlines,
+                        fields: n,
                     });
                 }
                 b'\r' if input.get(j + 1) == Some(&b'\n') => {
-                    ends.push(base + out);
+                    set(ends, n, base + out);
+                    n += 1;
                     let (end, newlines) = (j + 2, newlines + 1);
                     return Some(Plain {
                         end,
                         at,
                         out,
                         newlines,
+                        fields: n,
                     });
                 }
                 // A quote inside an unquoted field, a lone `\r`.

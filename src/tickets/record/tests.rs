@@ -54,9 +54,10 @@ fn records_built_field_by_field_read_as_pushed_ones() {
 fn read_chunk_by_core(records: &mut Records, core: &mut csv_core::Reader, chunk: &Chunk) {
     use csv_core::ReadRecordResult::*;
     records.clear();
+    records.cut_room();
     crate::tickets::chunk::restart(core);
     let input = chunk.bytes.as_slice();
-    records.bytes.resize(input.len(), 0);
+    let mut bytes = vec![0; input.len()];
     let mut newlines = memchr::memchr_iter(b'\n', input).peekable();
     let mut newlines_to_end = chunk.newlines;
     let (mut pos, mut out) = (0, 0);
@@ -69,14 +70,11 @@ fn read_chunk_by_core(records: &mut Records, core: &mut csv_core::Reader, chunk:
         if records.ends.len() < first + fields + 1 {
             records.ends.resize(first + fields + 64, 0);
         }
-        if rest.is_empty() && out == records.bytes.len() {
-            records.bytes.push(0);
+        if rest.is_empty() && out == bytes.len() {
+            bytes.push(0);
         }
-        let (res, nin, nout, nend) = core.read_record(
-            rest,
-            &mut records.bytes[out..],
-            &mut records.ends[first + fields..],
-        );
+        let (res, nin, nout, nend) =
+            core.read_record(rest, &mut bytes[out..], &mut records.ends[first + fields..]);
         pos += nin;
         out += nout;
         fields += nend;
@@ -92,7 +90,7 @@ fn read_chunk_by_core(records: &mut Records, core: &mut csv_core::Reader, chunk:
                 newlines_to_end += in_record;
                 let own = u64::from(pos > 0 && input[pos - 1] == b'\n');
                 let inner = if in_record > own || rest.is_empty() {
-                    crate::tickets::chunk::count_newlines(&records.bytes[record_out..out])
+                    crate::tickets::chunk::count_newlines(&bytes[record_out..out])
                 } else {
                     0
                 };
@@ -111,14 +109,16 @@ fn read_chunk_by_core(records: &mut Records, core: &mut csv_core::Reader, chunk:
             InputEmpty if rest.is_empty() => break,
             InputEmpty | OutputEndsFull => {}
             OutputFull => {
-                let grown = records.bytes.len() * 2 + 64;
-                records.bytes.resize(grown, 0);
+                let grown = bytes.len() * 2 + 64;
+                bytes.resize(grown, 0);
             }
         }
     }
-    records.bytes.truncate(record_out);
+    bytes.truncate(record_out);
+    *records.bytes.bytes_mut() = bytes;
     records.ends.truncate(first);
     records.gaps.resize(first, 0);
+    records.fields = first;
 }
 
 /// Every record of `records`: its fields, line, and the line breaks and UTF-8 validity of its
@@ -167,7 +167,7 @@ fn plain_records_are_split_without_the_parser() {
     // Rewritten bytes go to `rewritten[out..]`, over what was left there.
     let mut rewritten = b"..stale".to_vec();
     let (mut gaps, mut ends) = (Vec::new(), Vec::new());
-    let plain = plain::plain_record(text, 0, &mut rewritten, 2, (&mut gaps, &mut ends)).unwrap();
+    let plain = plain::plain_record(text, 0, &mut rewritten, 2, (&mut gaps, &mut ends), 0).unwrap();
     assert_eq!(plain.end, text.len());
     assert_eq!(plain.newlines, 1);
     assert_eq!(
@@ -177,22 +177,20 @@ fn plain_records_are_split_without_the_parser() {
     // A doubled quote: the fields' bytes back to back, at offsets past the input.
     let base = text.len();
     assert_eq!(plain.at, base + 2);
-    assert_eq!(gaps, [0; 6]);
-    assert_eq!(ends, [4, 24, 33, 36, 36, 37].map(|end| base + end));
+    assert_eq!(plain.fields, 6);
+    assert_eq!(gaps[..6], [0; 6]);
+    assert_eq!(ends[..6], [4, 24, 33, 36, 36, 37].map(|end| base + end));
     // CRLF line ends, a quoted line break, an empty last field. No doubled quote: the record
     // read where it lies, its fields between the separators, nothing written.
     let text = b"a,\"b\r\nc\",\r\nz";
     let (mut rewritten, mut gaps, mut ends) = (b"xy".to_vec(), Vec::new(), Vec::new());
-    let plain = plain::plain_record(text, 0, &mut rewritten, 2, (&mut gaps, &mut ends)).unwrap();
+    let plain = plain::plain_record(text, 0, &mut rewritten, 2, (&mut gaps, &mut ends), 0).unwrap();
     assert_eq!(
-        (plain.end, plain.at, plain.out, plain.newlines),
-        (11, 0, 2, 2)
+        (plain.end, plain.at, plain.out, plain.newlines, plain.fields),
+        (11, 0, 2, 2, 3)
     );
     assert_eq!(rewritten.as_slice(), b"xy");
-    assert_eq!(
-        (gaps.as_slice(), ends.as_slice()),
-        (&[0, 2, 2][..], &[1, 7, 9][..])
-    );
+    assert_eq!((&gaps[..3], &ends[..3]), (&[0, 2, 2][..], &[1, 7, 9][..]));
     // Left to the parser: a quote inside a field, text after a closing quote, a lone `\r`,
     // an empty line, no line end, an unclosed quote.
     for text in [
@@ -206,7 +204,7 @@ fn plain_records_are_split_without_the_parser() {
         b"",
     ] {
         let (mut bytes, mut gaps, mut ends) = (vec![0; text.len()], Vec::new(), Vec::new());
-        let read = plain::plain_record(text, 0, &mut bytes, 0, (&mut gaps, &mut ends));
+        let read = plain::plain_record(text, 0, &mut bytes, 0, (&mut gaps, &mut ends), 0);
         assert_eq!(read, None, "{:?}", String::from_utf8_lossy(text));
     }
 }
@@ -425,4 +423,39 @@ fn reused_buffers_read_chunks_of_any_length_as_fresh_ones() {
             String::from_utf8_lossy(input)
         );
     }
+}
+
+#[test]
+fn chunks_of_more_fields_than_the_room_read_as_the_parser_reads_them() {
+    // The split writes fields by index into the room `gaps` and `ends` keep (1,024 fields in a
+    // fresh `Records`), grown when a chunk has more: here 3,000, in records of every kind (plain,
+    // doubled quotes, read by `csv_core`), and one record wider than the room on its own.
+    let mut input = Vec::new();
+    for row in 0..300 {
+        let fields: [&[u8]; 3] = [b"a,bb,\"c,d\"", b"\"x\"\"y\",z,", b"q\"r,s,t"];
+        input.extend_from_slice(format!("R{row},").as_bytes());
+        input.extend_from_slice(fields[row % 3]);
+        input.extend_from_slice(b",1,2,3,4,5,6\n");
+    }
+    input.extend(std::iter::repeat_n(&b"w,"[..], 1500).flatten());
+    input.extend_from_slice(b"end\n");
+    let (fast, core) = both(&input, 0, true);
+    assert_eq!(fast.len(), 301);
+    assert_eq!(fast[300].0.len(), 1501);
+    assert_eq!(fast, core);
+    // Read again by the same `Records` (its room kept, stale) after a short chunk.
+    let (mut records, mut chunk) = (Records::default(), Chunk::default());
+    let mut core = crate::tickets::chunk::core_reader();
+    for input in [&input[..], b"s,\"h\"\"i\"\n", &input[..]] {
+        chunk.bytes.clear();
+        chunk.bytes.extend_from_slice(input);
+        chunk.last = true;
+        records.read_chunk(&mut core, &mut chunk);
+        assert_eq!(listed(&records), listed(&read_fresh(input)));
+    }
+    // Appended to after a chunk: the room past its fields is cut off first.
+    records.push(&ByteRecord::from(vec!["p", "q"]), 9);
+    let last = records.last().unwrap();
+    assert_eq!(last.iter().collect::<Vec<_>>(), [b"p", b"q"]);
+    assert_eq!(listed(&records)[..301], listed(&read_fresh(&input)));
 }

@@ -35,16 +35,21 @@ impl Records {
         if extent.last > extent.first || batch.width() == 0 {
             return;
         }
-        let (start, first) = (self.bytes.len(), self.ends.len());
+        // [`Records::cut_room`] (the batch is borrowed).
+        self.gaps.truncate(self.fields);
+        self.ends.truncate(self.fields);
+        let bytes = self.bytes.bytes_mut();
+        let (start, first) = (bytes.len(), self.fields);
         let mut cell = String::new();
         for column in 0..batch.width() {
             cell.clear();
             batch.text(index, column, &mut cell);
             self.gaps.push(0);
-            self.bytes.extend_from_slice(cell.as_bytes());
-            self.ends.push(self.bytes.len());
+            bytes.extend_from_slice(cell.as_bytes());
+            self.ends.push(bytes.len());
         }
-        let last = self.ends.len();
+        self.fields = self.ends.len();
+        let last = self.fields;
         if let Some(extent) = self.records.get_mut(index) {
             (extent.start, extent.first, extent.last) = (start, first, last);
         }
