@@ -23,7 +23,7 @@ impl BusinessCalendar {
     /// Working intervals of a date as instants; empty on holidays and closed days. This is the
     /// definition; the arithmetic below reads it through the day table.
     pub fn intervals_on(&self, date: Date) -> Vec<(Timestamp, Timestamp)> {
-        if self.holidays.contains(&date) {
+        if self.holidays.contains(&date) || self.skipped(date) {
             return Vec::new();
         }
         let weekday = date.weekday().to_monday_zero_offset() as usize;
@@ -34,6 +34,13 @@ impl BusinessCalendar {
             })
             .filter(|(s, e)| s < e)
             .collect()
+    }
+
+    /// Whether the zone skipped the whole date (Samoa's 2011-12-30): its midnight, moved past
+    /// the gap, falls on a later date. Its hours would otherwise land on the next date's.
+    fn skipped(&self, date: Date) -> bool {
+        self.instant(date, 0)
+            .is_some_and(|midnight| self.timezone.to_datetime(midnight).date() != date)
     }
 
     /// The instant `seconds` after local midnight of `date` (24:00 is the next midnight). In a

@@ -435,3 +435,34 @@ proptest::proptest! {
         }
     }
 }
+
+/// A date the zone skipped (Samoa went from 2011-12-29 to 2011-12-31) has no working time:
+/// jiff's rule for a gap put its hours on the next date's, so `elapsed` and `add` counted
+/// 2011-12-31's hours twice, and `elapsed` over more than two weeks ending on that date
+/// disagreed with the definition (found by the located-instant proptest, issue 16 round 10).
+#[test]
+fn a_skipped_date_has_no_working_time() {
+    let calendar = &zone_calendars()[6];
+    let definition = Definition(calendar);
+    assert_eq!(
+        calendar.intervals_on(jiff::civil::date(2011, 12, 30)),
+        vec![]
+    );
+    // Saturday 2011-12-31, 10:00-14:00 at +14:00.
+    assert_eq!(
+        calendar.intervals_on(jiff::civil::date(2011, 12, 31)),
+        vec![(at("2011-12-30T20:00:00Z"), at("2011-12-31T00:00:00Z"))]
+    );
+    let (saturday, sunday) = (at("2011-12-30T10:00:00Z"), at("2011-12-31T10:00:00Z"));
+    // Wednesday 2011-12-28 (12.5 h), the holiday, the skipped Friday, Saturday (4 h).
+    assert_eq!(
+        calendar.elapsed(at("2011-12-28T10:00:00Z"), sunday),
+        (12 * 3600 + 1800) + 4 * 3600
+    );
+    assert_eq!(calendar.elapsed(saturday, sunday), 4 * 3600);
+    let long_ago = at("1999-07-13T00:00:00Z");
+    assert_eq!(
+        calendar.elapsed(long_ago, saturday),
+        definition.elapsed(long_ago, saturday)
+    );
+}
