@@ -37,10 +37,10 @@ impl BusinessCalendar {
     }
 
     /// Whether the zone skipped the whole date (Samoa's 2011-12-30): its midnight, moved past
-    /// the gap, falls on a later date. Its hours would otherwise land on the next date's.
+    /// the gap, is the next date's. Its hours would otherwise land on the next date's.
     fn skipped(&self, date: Date) -> bool {
-        self.instant(date, 0)
-            .is_some_and(|midnight| self.timezone.to_datetime(midnight).date() != date)
+        self.instant(date, 24 * 3600)
+            .is_some_and(|next| self.instant(date, 0) == Some(next))
     }
 
     /// The instant `seconds` after local midnight of `date` (24:00 is the next midnight). In a
