@@ -23,7 +23,7 @@ impl BusinessCalendar {
     /// Working intervals of a date as instants; empty on holidays and closed days. This is the
     /// definition; the arithmetic below reads it through the day table.
     pub fn intervals_on(&self, date: Date) -> Vec<(Timestamp, Timestamp)> {
-        if self.holidays.contains(&date) {
+        if self.holidays.contains(&date) || self.skipped(date) {
             return Vec::new();
         }
         let weekday = date.weekday().to_monday_zero_offset() as usize;
@@ -34,6 +34,13 @@ impl BusinessCalendar {
             })
             .filter(|(s, e)| s < e)
             .collect()
+    }
+
+    /// Whether the zone skipped the whole date (Samoa's 2011-12-30): its midnight, moved past
+    /// the gap, is the next date's. Its hours would otherwise land on the next date's.
+    fn skipped(&self, date: Date) -> bool {
+        self.instant(date, 24 * 3600)
+            .is_some_and(|next| self.instant(date, 0) == Some(next))
     }
 
     /// The instant `seconds` after local midnight of `date` (24:00 is the next midnight). In a
@@ -120,43 +127,61 @@ impl Located<'_> {
         hour_of_week(self.local)
     }
 
+    /// The instant as whole Unix seconds, when it is a whole second (what ticket timestamps
+    /// are): the arithmetic is then on integers, else on jiff's instants ([`Instant`]).
+    #[inline]
+    fn whole(&self) -> Option<i64> {
+        whole(self.at)
+    }
+
     /// Whether the instant lies inside working hours.
     pub fn is_open(&self) -> bool {
-        let t = self.at;
+        match self.whole() {
+            Some(t) => self.is_open_at(t),
+            None => self.is_open_at(self.at),
+        }
+    }
+
+    #[inline]
+    fn is_open_at<T: Instant>(&self, t: T) -> bool {
         // An interval of the previous day cannot reach into this one (ranges end by 24:00).
-        self.day.spans().iter().any(|&(s, e)| s <= t && t < e)
+        self.day
+            .spans()
+            .iter()
+            .any(|&(s, e)| T::bound(s) <= t && t < T::bound(e))
     }
 
     /// Working seconds in `[self, to)`; 0 when `to <= self`.
     pub fn elapsed_to(&self, to: Timestamp) -> i64 {
-        let from = self.at;
-        if to <= from {
+        if to <= self.at {
             return 0;
         }
+        match (self.whole(), whole(to)) {
+            (Some(from), Some(until)) => self.elapsed_between(from, until, to),
+            _ => self.elapsed_between(self.at, to, to),
+        }
+    }
+
+    /// [`Located::elapsed_to`] from `from` (this instant) to `to` (`until`'s instant), both
+    /// later than `from`.
+    #[inline]
+    fn elapsed_between<T: Instant>(&self, from: T, to: T, until: Timestamp) -> i64 {
         let calendar = self.day.calendar();
-        let last = calendar.days.local_day(calendar, to);
+        let last = calendar.days.local_day(calendar, until);
+        let cut = |(s, e): (i64, i64)| -> i64 {
+            let (s, e) = (T::bound(s).max(from), T::bound(e).min(to));
+            if s < e { e.second() - s.second() } else { 0 }
+        };
         let mut day = self.day;
         if last - day.day() > 14 {
-            let edge = |spans: Spans<'_>| -> i64 {
-                spans
-                    .iter()
-                    .map(|&(s, e)| (s.max(from), e.min(to)))
-                    .filter(|(s, e)| s < e)
-                    .map(|(s, e)| e.as_second() - s.as_second())
-                    .sum()
-            };
+            let edge = |spans: Spans<'_>| -> i64 { spans.iter().map(|&span| cut(span)).sum() };
             return edge(day.spans())
                 + calendar.days.working_seconds(calendar, day.day() + 1, last)
                 + edge(calendar.spans(last));
         }
         let mut total = 0;
         while day.day() <= last {
-            for &(s, e) in day.spans().iter() {
-                let (s, e) = (s.max(from), e.min(to));
-                if s < e {
-                    total += e.as_second() - s.as_second();
-                }
-            }
+            total += day.spans().iter().map(|&span| cut(span)).sum::<i64>();
             if day.advance().is_none() {
                 break;
             }
@@ -167,25 +192,29 @@ impl Located<'_> {
     /// The instant a business-time duration counted from this one runs out; `None` when the
     /// calendar has no working time within reach.
     pub fn add(&self, duration: PolicyDuration) -> Option<Timestamp> {
-        match duration {
-            PolicyDuration::Seconds(seconds) => self.add_seconds(seconds as i64),
-            PolicyDuration::BusinessDays(days) => self.add_days(days),
+        match (duration, self.whole()) {
+            (PolicyDuration::Seconds(seconds), Some(start)) => {
+                self.add_seconds(start, seconds as i64)
+            }
+            (PolicyDuration::Seconds(seconds), None) => self.add_seconds(self.at, seconds as i64),
+            (PolicyDuration::BusinessDays(days), Some(start)) => self.add_days(start, days),
+            (PolicyDuration::BusinessDays(days), None) => self.add_days(self.at, days),
         }
     }
 
-    fn add_seconds(&self, seconds: i64) -> Option<Timestamp> {
-        let start = self.at;
+    #[inline]
+    fn add_seconds<T: Instant>(&self, start: T, seconds: i64) -> Option<Timestamp> {
         let mut remaining = seconds;
         let mut day = self.day;
         for _ in 0..MAX_DAYS {
             for &(s, e) in day.spans().iter() {
-                let s = s.max(start);
-                if e <= s {
+                let s = T::bound(s).max(start);
+                if T::bound(e) <= s {
                     continue;
                 }
-                let available = e.as_second() - s.as_second();
+                let available = e - s.second();
                 if remaining <= available {
-                    return plus_seconds(s, remaining);
+                    return s.plus(remaining);
                 }
                 remaining -= available;
             }
@@ -194,8 +223,8 @@ impl Located<'_> {
         None
     }
 
-    fn add_days(&self, days: u32) -> Option<Timestamp> {
-        let start = self.at;
+    #[inline]
+    fn add_days<T: Instant>(&self, start: T, days: u32) -> Option<Timestamp> {
         // Move to the first working instant at or after `start`, and measure how far into its
         // working day it lies.
         let mut day = self.day;
@@ -203,12 +232,12 @@ impl Located<'_> {
         for _ in 0..MAX_DAYS {
             let mut offset = 0;
             for &(s, e) in day.spans().iter() {
-                if e > start {
-                    offset += (start.max(s).as_second() - s.as_second()).max(0);
+                if T::bound(e) > start {
+                    offset += (start.max(T::bound(s)).second() - s).max(0);
                     position = Some(offset);
                     break;
                 }
-                offset += e.as_second() - s.as_second();
+                offset += e - s;
             }
             if position.is_some() {
                 break;
@@ -229,15 +258,70 @@ impl Located<'_> {
             }
             let mut left = offset;
             for &(s, e) in intervals.iter() {
-                let length = e.as_second() - s.as_second();
+                let length = e - s;
                 if left < length {
-                    return plus_seconds(s, left);
+                    return s.plus(left);
                 }
                 left -= length;
             }
-            return intervals.last().map(|&(_, e)| e);
+            return intervals.last().and_then(|&(_, e)| e.plus(0));
         }
         None
+    }
+}
+
+/// `t` as whole Unix seconds, when it is a whole second.
+#[inline]
+fn whole(t: Timestamp) -> Option<i64> {
+    (t.subsec_nanosecond() == 0).then(|| t.as_second())
+}
+
+/// An instant as [`Located`]'s arithmetic reads it against the day spans (whole Unix seconds,
+/// [`Spans`]): a whole second as a plain integer, any other instant as jiff's `Timestamp`. One
+/// algorithm, the same answers: a span bound and a whole-second instant compare as their
+/// seconds do.
+trait Instant: Copy + Ord {
+    /// A span bound as an instant of this kind.
+    fn bound(second: i64) -> Self;
+    /// `Timestamp::as_second` of the instant.
+    fn second(self) -> i64;
+    /// The instant `seconds` later; `None` past jiff's range.
+    fn plus(self, seconds: i64) -> Option<Timestamp>;
+}
+
+impl Instant for i64 {
+    #[inline]
+    fn bound(second: i64) -> i64 {
+        second
+    }
+
+    #[inline]
+    fn second(self) -> i64 {
+        self
+    }
+
+    #[inline]
+    fn plus(self, seconds: i64) -> Option<Timestamp> {
+        Timestamp::from_second(self.checked_add(seconds)?).ok()
+    }
+}
+
+impl Instant for Timestamp {
+    fn bound(second: i64) -> Timestamp {
+        // Span bounds come from instants (`intervals_on`): always in jiff's range.
+        Timestamp::from_second(second).unwrap_or(if second < 0 {
+            Timestamp::MIN
+        } else {
+            Timestamp::MAX
+        })
+    }
+
+    fn second(self) -> i64 {
+        self.as_second()
+    }
+
+    fn plus(self, seconds: i64) -> Option<Timestamp> {
+        plus_seconds(self, seconds)
     }
 }
 

@@ -3,8 +3,8 @@
 //!
 //! Days are numbered from the Unix epoch (day 0 = 1970-01-01), both as local dates of the
 //! calendar's zone and as UTC days of instants. The table is filled lazily in blocks of
-//! 128 days; each block holds, per local date, the working intervals as instants
-//! (exactly what [`BusinessCalendar::intervals_on`] computes) and the UTC offsets in force over
+//! 128 days; each block holds, per local date, the working intervals as whole Unix seconds
+//! (exactly the instants [`BusinessCalendar::intervals_on`] computes) and the UTC offsets in force over
 //! its UTC days (from the zone's transitions), which turn an instant into its local date. A
 //! block is written once and then only read, so worker threads share one table.
 //!
@@ -27,8 +27,10 @@ const BLOCKS: usize = 857;
 /// [`DayBlock::day_offset`] of a UTC day during which the zone's offset changes.
 const MIXED: i32 = i32::MIN;
 
-/// Working intervals as instants: `[start, end)`.
-pub type Spans<'a> = Cow<'a, [(Timestamp, Timestamp)]>;
+/// Working intervals as whole Unix seconds, `[start, end)`: [`BusinessCalendar::intervals_on`]'s
+/// instants, which are whole seconds (dates at whole local seconds, zone offsets in seconds),
+/// so the arithmetic on them is integer arithmetic (docs/performance.md, issue 16 round 10).
+pub type Spans<'a> = Cow<'a, [(i64, i64)]>;
 
 pub struct DayTable {
     blocks: Box<[OnceLock<Box<DayBlock>>]>,
@@ -43,7 +45,7 @@ struct DayBlock {
     day_offset: Vec<i32>,
     /// Local day `i` of the block works during `spans[index[i]..index[i + 1]]`.
     index: Vec<u32>,
-    spans: Vec<(Timestamp, Timestamp)>,
+    spans: Vec<(i64, i64)>,
     /// `working[i]`: working seconds of the block's local days before day `i`.
     working: Vec<i64>,
 }
@@ -91,7 +93,7 @@ impl DayBlock {
         index.push(0);
         for day in first..first + BLOCK_DAYS {
             if let Some(date) = date_of(day) {
-                spans.extend(calendar.intervals_on(date));
+                spans.extend(seconds_on(calendar, date));
             }
             index.push(spans.len() as u32);
         }
@@ -122,7 +124,7 @@ impl DayBlock {
         for window in index.windows(2) {
             let day: i64 = spans[window[0] as usize..window[1] as usize]
                 .iter()
-                .map(|(s, e)| e.as_second() - s.as_second())
+                .map(|(s, e)| e - s)
                 .sum();
             working.push(working.last().copied().unwrap_or(0) + day);
         }
@@ -240,7 +242,7 @@ impl DayTable {
     pub fn spans<'a>(&'a self, calendar: &BusinessCalendar, day: i64) -> Spans<'a> {
         match block_of(day) {
             Some((block, i)) => Cow::Borrowed(self.block(calendar, block).day_spans(i)),
-            None => Cow::Owned(date_of(day).map_or_else(Vec::new, |d| calendar.intervals_on(d))),
+            None => Cow::Owned(date_of(day).map_or_else(Vec::new, |d| seconds_on(calendar, d))),
         }
     }
 }
@@ -265,7 +267,7 @@ impl std::fmt::Debug for DayCursor<'_> {
 impl DayBlock {
     /// The working intervals of the block's local day `i`.
     #[inline]
-    fn day_spans(&self, i: usize) -> &[(Timestamp, Timestamp)] {
+    fn day_spans(&self, i: usize) -> &[(i64, i64)] {
         let (from, to) = (self.index[i] as usize, self.index[i + 1] as usize);
         &self.spans[from..to]
     }
@@ -344,6 +346,15 @@ impl<'a> DayCursor<'a> {
     }
 }
 
+/// [`BusinessCalendar::intervals_on`] of a date as whole Unix seconds ([`Spans`]).
+fn seconds_on(calendar: &BusinessCalendar, date: jiff::civil::Date) -> Vec<(i64, i64)> {
+    calendar
+        .intervals_on(date)
+        .into_iter()
+        .map(|(s, e)| (s.as_second(), e.as_second()))
+        .collect()
+}
+
 /// Weekday of an epoch day, Monday = 0 (1970-01-01 was a Thursday).
 fn weekday(day: i64) -> usize {
     (day + 3).rem_euclid(7) as usize
@@ -389,6 +400,16 @@ mod tests {
         build_calendar(loaded.policy.calendar.as_ref()).0
     }
 
+    /// The intervals as seconds, each instant checked to be a whole second (what [`Spans`]
+    /// relies on).
+    fn whole_seconds(intervals: Vec<(Timestamp, Timestamp)>) -> Vec<(i64, i64)> {
+        intervals
+            .into_iter()
+            .inspect(|(s, e)| assert_eq!((s.subsec_nanosecond(), e.subsec_nanosecond()), (0, 0)))
+            .map(|(s, e)| (s.as_second(), e.as_second()))
+            .collect()
+    }
+
     #[test]
     fn table_matches_the_time_zone_conversions() {
         // Zones with DST at different hours, half-hour and southern-hemisphere rules, a
@@ -421,7 +442,7 @@ mod tests {
                 let date = date_of(day).unwrap();
                 assert_eq!(
                     table.spans(&cal, day).as_ref(),
-                    cal.intervals_on(date).as_slice(),
+                    whole_seconds(cal.intervals_on(date)).as_slice(),
                     "{zone} {date}"
                 );
             }
@@ -436,7 +457,7 @@ mod tests {
             let by_day = |from: i64, to: i64| -> i64 {
                 (from..to)
                     .flat_map(|d| table.spans(&cal, d).into_owned())
-                    .map(|(s, e)| e.as_second() - s.as_second())
+                    .map(|(s, e)| e - s)
                     .sum()
             };
             // Inside the table, across blocks, and at its edges.
@@ -492,7 +513,7 @@ mod tests {
         let day = epoch_day(jiff::civil::date(2250, 6, 3));
         assert_eq!(
             table.spans(&cal, day).as_ref(),
-            cal.intervals_on(jiff::civil::date(2250, 6, 3)).as_slice()
+            whole_seconds(cal.intervals_on(jiff::civil::date(2250, 6, 3))).as_slice()
         );
     }
 
