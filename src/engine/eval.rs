@@ -14,6 +14,8 @@ use crate::tickets::source::Needs;
 
 mod compile;
 pub use compile::PolicyCompileError;
+#[cfg(test)]
+mod tests;
 
 /// SQL-style three-valued truth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +86,12 @@ enum Node {
         at_least: Option<f64>,
     },
     Keywords {
-        any: Option<Vec<usize>>,
+        /// The slot of `found` that is true when a keyword of the `any` list is: the keyword's
+        /// own for a list of one, its group's for others ([`KeywordMatcher::with_groups`]).
+        any: Option<usize>,
+        /// The `any` list's keyword ids, for the tests' evaluation one keyword at a time.
+        #[cfg(test)]
+        any_ids: Option<Vec<usize>>,
         all: Vec<usize>,
         none: Vec<usize>,
     },
@@ -189,14 +196,19 @@ impl CompiledPolicy {
             .map(|(name, _)| name.as_str())
     }
 
-    /// Mark the keywords found in a ticket's text columns.
+    /// Mark the keywords found in a ticket's text columns (and the `any` lists holding one).
     pub fn scan_keywords(&self, ticket: &Ticket, found: &mut Vec<bool>) {
-        found.clear();
-        found.resize(self.keywords.len(), false);
+        let slots = self.keywords.slots();
+        if found.len() == slots {
+            found.fill(false);
+        } else {
+            found.clear();
+            found.resize(slots, false);
+        }
         if self.keywords.is_empty() {
             return;
         }
-        for text in &ticket.texts {
+        for text in ticket.texts.iter().filter(|text| !text.is_empty()) {
             self.keywords.scan(text, found);
         }
     }
@@ -253,15 +265,13 @@ impl CompiledPolicy {
                     }
                 }
             }
-            Node::Keywords { any, all, none } => {
+            Node::Keywords { any, all, none, .. } => {
                 if !t.has_text() {
                     return Tri::Unknown;
                 }
                 let hit = |id: &usize| found.get(*id).copied().unwrap_or(false);
                 Tri::from(
-                    any.as_ref().is_none_or(|l| l.iter().any(hit))
-                        && all.iter().all(hit)
-                        && !none.iter().any(hit),
+                    any.as_ref().is_none_or(hit) && all.iter().all(hit) && !none.iter().any(hit),
                 )
             }
             Node::Label { slot, in_, not_in } => {
