@@ -256,7 +256,7 @@ impl CompiledPolicy {
                 let value = match slot {
                     NumSlot::Confidence => t.confidence,
                     NumSlot::Sentiment => t.sentiment,
-                    NumSlot::Extra(i) => t.extras.get(*i).and_then(|v| v.parse::<f64>().ok()),
+                    NumSlot::Extra(i) => extra_number(t, *i),
                 };
                 match value {
                     None => Tri::Unknown,
@@ -274,31 +274,29 @@ impl CompiledPolicy {
                     any.as_ref().is_none_or(hit) && all.iter().all(hit) && !none.iter().any(hit),
                 )
             }
-            Node::Label { slot, in_, not_in } => {
-                let owned;
-                let value = match slot {
-                    LabelSlot::Canonical(label) => t.label(*label),
-                    LabelSlot::Extra(i) => {
-                        owned = t
-                            .extras
-                            .get(*i)
-                            .map(|v| normalize_label(v))
-                            .filter(|v| !v.is_empty());
-                        owned.as_deref()
-                    }
-                };
-                match value {
-                    None => Tri::Unknown,
-                    Some(v) => Tri::from(
-                        in_.as_ref().is_none_or(|set| set.iter().any(|x| x == v))
-                            && !not_in.iter().any(|x| x == v),
-                    ),
-                }
-            }
+            Node::Label {
+                slot: LabelSlot::Canonical(label),
+                in_,
+                not_in,
+            } => label_truth(t.label(*label), in_.as_deref(), not_in),
+            Node::Label {
+                slot: LabelSlot::Extra(i),
+                in_,
+                not_in,
+            } => extra_label_truth(t, *i, in_.as_deref(), not_in),
             Node::Human(wanted) => match t.requested_human {
                 None => Tri::Unknown,
                 Some(v) => Tri::from(v == *wanted),
             },
+            Node::BusinessHours(_) | Node::Regex { .. } => self.rare_truth(node, t),
+        }
+    }
+
+    /// The tests the tickets' canonical fields do not answer directly, out of line: `decide`
+    /// and `eval` stay small (docs/performance.md, issue 16 round 10).
+    #[inline(never)]
+    fn rare_truth(&self, node: &Node, t: &Ticket) -> Tri {
+        match node {
             Node::BusinessHours(wanted) => match t.created_at {
                 None => Tri::Unknown,
                 Some(at) => Tri::from(self.calendar.is_open(at) == *wanted),
@@ -307,6 +305,7 @@ impl CompiledPolicy {
                 Some(v) if !v.is_empty() => Tri::from(regex.is_match(v)),
                 _ => Tri::Unknown,
             },
+            _ => Tri::Unknown,
         }
     }
 
@@ -335,11 +334,11 @@ impl CompiledPolicy {
                 break;
             }
         }
-        let ticket_priority = t
-            .label(Label::Priority)
-            .and_then(|p| self.priorities.iter().position(|x| x == p))
-            .or(self.default_priority);
-        decision.priority = rule_priority.or(ticket_priority);
+        decision.priority = rule_priority.or_else(|| {
+            t.label(Label::Priority)
+                .and_then(|p| self.priorities.iter().position(|x| x == p))
+                .or(self.default_priority)
+        });
         match best {
             Some(index) => {
                 decision.rank = self.rules[index].rank;
@@ -354,4 +353,32 @@ impl CompiledPolicy {
         }
         self.divert_when_closed(t, decision);
     }
+}
+
+/// A numeric extra field's value (`None` when empty or not a number).
+#[inline(never)]
+fn extra_number(t: &Ticket, slot: usize) -> Option<f64> {
+    t.extras.get(slot).and_then(|v| v.parse::<f64>().ok())
+}
+
+/// A label test on a label value (`None` when empty or absent).
+#[inline(always)]
+fn label_truth(value: Option<&str>, in_: Option<&[String]>, not_in: &[String]) -> Tri {
+    match value {
+        None => Tri::Unknown,
+        Some(v) => Tri::from(
+            in_.is_none_or(|set| set.iter().any(|x| x == v)) && !not_in.iter().any(|x| x == v),
+        ),
+    }
+}
+
+/// A label test on an extra field, normalised as a label is.
+#[inline(never)]
+fn extra_label_truth(t: &Ticket, slot: usize, in_: Option<&[String]>, not_in: &[String]) -> Tri {
+    let value = t
+        .extras
+        .get(slot)
+        .map(|v| normalize_label(v))
+        .filter(|v| !v.is_empty());
+    label_truth(value.as_deref(), in_, not_in)
 }
