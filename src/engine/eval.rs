@@ -14,6 +14,8 @@ use crate::tickets::source::Needs;
 
 mod compile;
 pub use compile::PolicyCompileError;
+#[cfg(test)]
+mod tests;
 
 /// SQL-style three-valued truth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +86,12 @@ enum Node {
         at_least: Option<f64>,
     },
     Keywords {
-        any: Option<Vec<usize>>,
+        /// The slot of `found` that is true when a keyword of the `any` list is: the keyword's
+        /// own for a list of one, its group's for others ([`KeywordMatcher::with_groups`]).
+        any: Option<usize>,
+        /// The `any` list's keyword ids, for the tests' evaluation one keyword at a time.
+        #[cfg(test)]
+        any_ids: Option<Vec<usize>>,
         all: Vec<usize>,
         none: Vec<usize>,
     },
@@ -189,14 +196,19 @@ impl CompiledPolicy {
             .map(|(name, _)| name.as_str())
     }
 
-    /// Mark the keywords found in a ticket's text columns.
+    /// Mark the keywords found in a ticket's text columns (and the `any` lists holding one).
     pub fn scan_keywords(&self, ticket: &Ticket, found: &mut Vec<bool>) {
-        found.clear();
-        found.resize(self.keywords.len(), false);
+        let slots = self.keywords.slots();
+        if found.len() == slots {
+            found.fill(false);
+        } else {
+            found.clear();
+            found.resize(slots, false);
+        }
         if self.keywords.is_empty() {
             return;
         }
-        for text in &ticket.texts {
+        for text in ticket.texts.iter().filter(|text| !text.is_empty()) {
             self.keywords.scan(text, found);
         }
     }
@@ -244,7 +256,7 @@ impl CompiledPolicy {
                 let value = match slot {
                     NumSlot::Confidence => t.confidence,
                     NumSlot::Sentiment => t.sentiment,
-                    NumSlot::Extra(i) => t.extras.get(*i).and_then(|v| v.parse::<f64>().ok()),
+                    NumSlot::Extra(i) => extra_number(t, *i),
                 };
                 match value {
                     None => Tri::Unknown,
@@ -253,42 +265,38 @@ impl CompiledPolicy {
                     }
                 }
             }
-            Node::Keywords { any, all, none } => {
+            Node::Keywords { any, all, none, .. } => {
                 if !t.has_text() {
                     return Tri::Unknown;
                 }
                 let hit = |id: &usize| found.get(*id).copied().unwrap_or(false);
                 Tri::from(
-                    any.as_ref().is_none_or(|l| l.iter().any(hit))
-                        && all.iter().all(hit)
-                        && !none.iter().any(hit),
+                    any.as_ref().is_none_or(hit) && all.iter().all(hit) && !none.iter().any(hit),
                 )
             }
-            Node::Label { slot, in_, not_in } => {
-                let owned;
-                let value = match slot {
-                    LabelSlot::Canonical(label) => t.label(*label),
-                    LabelSlot::Extra(i) => {
-                        owned = t
-                            .extras
-                            .get(*i)
-                            .map(|v| normalize_label(v))
-                            .filter(|v| !v.is_empty());
-                        owned.as_deref()
-                    }
-                };
-                match value {
-                    None => Tri::Unknown,
-                    Some(v) => Tri::from(
-                        in_.as_ref().is_none_or(|set| set.iter().any(|x| x == v))
-                            && !not_in.iter().any(|x| x == v),
-                    ),
-                }
-            }
+            Node::Label {
+                slot: LabelSlot::Canonical(label),
+                in_,
+                not_in,
+            } => label_truth(t.label(*label), in_.as_deref(), not_in),
+            Node::Label {
+                slot: LabelSlot::Extra(i),
+                in_,
+                not_in,
+            } => extra_label_truth(t, *i, in_.as_deref(), not_in),
             Node::Human(wanted) => match t.requested_human {
                 None => Tri::Unknown,
                 Some(v) => Tri::from(v == *wanted),
             },
+            Node::BusinessHours(_) | Node::Regex { .. } => self.rare_truth(node, t),
+        }
+    }
+
+    /// The tests the tickets' canonical fields do not answer directly, out of line: `decide`
+    /// and `eval` stay small (docs/performance.md, issue 16 round 10).
+    #[inline(never)]
+    fn rare_truth(&self, node: &Node, t: &Ticket) -> Tri {
+        match node {
             Node::BusinessHours(wanted) => match t.created_at {
                 None => Tri::Unknown,
                 Some(at) => Tri::from(self.calendar.is_open(at) == *wanted),
@@ -297,6 +305,7 @@ impl CompiledPolicy {
                 Some(v) if !v.is_empty() => Tri::from(regex.is_match(v)),
                 _ => Tri::Unknown,
             },
+            _ => Tri::Unknown,
         }
     }
 
@@ -325,11 +334,11 @@ impl CompiledPolicy {
                 break;
             }
         }
-        let ticket_priority = t
-            .label(Label::Priority)
-            .and_then(|p| self.priorities.iter().position(|x| x == p))
-            .or(self.default_priority);
-        decision.priority = rule_priority.or(ticket_priority);
+        decision.priority = rule_priority.or_else(|| {
+            t.label(Label::Priority)
+                .and_then(|p| self.priorities.iter().position(|x| x == p))
+                .or(self.default_priority)
+        });
         match best {
             Some(index) => {
                 decision.rank = self.rules[index].rank;
@@ -344,4 +353,32 @@ impl CompiledPolicy {
         }
         self.divert_when_closed(t, decision);
     }
+}
+
+/// A numeric extra field's value (`None` when empty or not a number).
+#[inline(never)]
+fn extra_number(t: &Ticket, slot: usize) -> Option<f64> {
+    t.extras.get(slot).and_then(|v| v.parse::<f64>().ok())
+}
+
+/// A label test on a label value (`None` when empty or absent).
+#[inline(always)]
+fn label_truth(value: Option<&str>, in_: Option<&[String]>, not_in: &[String]) -> Tri {
+    match value {
+        None => Tri::Unknown,
+        Some(v) => Tri::from(
+            in_.is_none_or(|set| set.iter().any(|x| x == v)) && !not_in.iter().any(|x| x == v),
+        ),
+    }
+}
+
+/// A label test on an extra field, normalised as a label is.
+#[inline(never)]
+fn extra_label_truth(t: &Ticket, slot: usize, in_: Option<&[String]>, not_in: &[String]) -> Tri {
+    let value = t
+        .extras
+        .get(slot)
+        .map(|v| normalize_label(v))
+        .filter(|v| !v.is_empty());
+    label_truth(value.as_deref(), in_, not_in)
 }

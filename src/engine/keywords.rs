@@ -32,18 +32,18 @@ impl LongPattern {
         }
     }
 
-    fn scan(&self, text: &str, found: &mut [bool]) {
+    fn scan(&self, text: &str, mut mark: impl FnMut(usize)) {
         self.kmp.each(text.as_bytes(), |start| {
             // Keyword texts are whole characters, so `start` is a character boundary.
             if text[..start].chars().next_back().is_some_and(is_word_char) {
                 return;
             }
             if let Some(id) = self.prefix {
-                found[id] = true;
+                mark(id);
             }
             if let Some(id) = self.exact {
                 if !word_char_at(text, start + self.kmp.len()) {
-                    found[id] = true;
+                    mark(id);
                 }
             }
         });
@@ -68,6 +68,11 @@ pub struct KeywordMatcher {
     /// Keyword texts longer than [`LONG`] bytes, each searched on its own.
     long: Vec<LongPattern>,
     count: usize,
+    /// Per keyword id: the range of `group_slots` holding the groups it belongs to.
+    group_ranges: Vec<(u32, u32)>,
+    /// Slots in `found` after the keywords' own, one per group ([`Self::with_groups`]).
+    group_slots: Vec<usize>,
+    groups: usize,
 }
 
 #[derive(Clone)]
@@ -131,6 +136,30 @@ fn non_word_bytes(x: u64) -> u64 {
 impl KeywordMatcher {
     /// `keywords[i]` gets id `i`.
     pub fn new(keywords: &[Keyword]) -> KeywordMatcher {
+        Self::with_groups(keywords, &[])
+    }
+
+    /// `keywords[i]` gets id `i`, and group `g` (a list of keyword ids) the slot
+    /// `keywords.len() + g` in `found`: a scan marks it when it marks any of its keywords, so
+    /// a condition's `any` list is one test instead of one per keyword.
+    pub fn with_groups(keywords: &[Keyword], groups: &[Vec<usize>]) -> KeywordMatcher {
+        let mut member_of: Vec<Vec<usize>> = vec![Vec::new(); keywords.len()];
+        for (g, members) in groups.iter().enumerate() {
+            for &id in members {
+                if let Some(of) = member_of.get_mut(id) {
+                    if !of.contains(&(keywords.len() + g)) {
+                        of.push(keywords.len() + g);
+                    }
+                }
+            }
+        }
+        let mut group_ranges = Vec::with_capacity(keywords.len());
+        let mut group_slots = Vec::new();
+        for of in &member_of {
+            let start = group_slots.len() as u32;
+            group_slots.extend_from_slice(of);
+            group_ranges.push((start, group_slots.len() as u32));
+        }
         let mut patterns: Vec<Pattern> = Vec::new();
         // Keyword text → pattern index: hashed, so a 1 MB keyword list compiles in linear time.
         let mut index_of: std::collections::HashMap<&[u8], usize> =
@@ -207,19 +236,42 @@ impl KeywordMatcher {
             packed,
             long,
             count: keywords.len(),
+            group_ranges,
+            group_slots,
+            groups: groups.len(),
         }
     }
 
+    /// The number of keywords (ids `0..len()`).
     pub fn len(&self) -> usize {
         self.count
+    }
+
+    /// The length `found` needs: the keywords' slots, then the groups'.
+    pub fn slots(&self) -> usize {
+        self.count + self.groups
+    }
+
+    /// Mark keyword `id` and the groups it belongs to (those that fit in `found`: a caller
+    /// may size it for the keywords only).
+    #[inline]
+    fn mark(&self, id: usize, found: &mut [bool]) {
+        found[id] = true;
+        if let Some(&(start, end)) = self.group_ranges.get(id) {
+            for &slot in &self.group_slots[start as usize..end as usize] {
+                if let Some(f) = found.get_mut(slot) {
+                    *f = true;
+                }
+            }
+        }
     }
 
     pub fn is_empty(&self) -> bool {
         self.count == 0
     }
 
-    /// Mark in `found` (indexed by keyword id) every keyword that occurs in `text`. `text` must
-    /// already be NFC-normalised and lower-cased.
+    /// Mark in `found` (indexed by keyword id, then group) every keyword that occurs in `text`,
+    /// and the groups it belongs to. `text` must already be NFC-normalised and lower-cased.
     pub fn scan(&self, text: &str, found: &mut [bool]) {
         match &self.packed {
             Some(packed) => self.scan_packed(packed, text, found),
@@ -229,7 +281,7 @@ impl KeywordMatcher {
 
     fn scan_long(&self, text: &str, found: &mut [bool]) {
         for long in &self.long {
-            long.scan(text, found);
+            long.scan(text, |id| self.mark(id, found));
         }
     }
 
@@ -337,11 +389,11 @@ impl KeywordMatcher {
             return;
         }
         if let Some(id) = pattern.prefix {
-            found[id] = true;
+            self.mark(id, found);
         }
         if let Some(id) = pattern.exact {
             if !word_char_at(text, at + pattern.text.len()) {
-                found[id] = true;
+                self.mark(id, found);
             }
         }
     }

@@ -21,6 +21,9 @@ pub struct PolicyCompileError(pub String);
 
 struct Builder<'a> {
     keywords: Vec<Keyword>,
+    /// The distinct `any` lists (keyword ids, sorted), each with its index in `any_lists`.
+    any_ids: std::collections::HashMap<Vec<usize>, usize>,
+    any_lists: Vec<Vec<usize>>,
     /// Keyword → id, so a policy with a very long keyword list compiles in linear time.
     keyword_ids: std::collections::HashMap<Keyword, usize>,
     extras: Vec<String>,
@@ -35,6 +38,20 @@ impl Builder<'_> {
         self.keywords.push(k.clone());
         self.keyword_ids.insert(k.clone(), self.keywords.len() - 1);
         self.keywords.len() - 1
+    }
+
+    /// The index of an `any` list (equal sets share one); [`place_any_lists`] turns it into
+    /// the slot of `found` a scan marks for it.
+    fn any_list(&mut self, ids: &[usize]) -> usize {
+        let mut key = ids.to_vec();
+        key.sort_unstable();
+        key.dedup();
+        if let Some(&index) = self.any_ids.get(&key) {
+            return index;
+        }
+        self.any_lists.push(key.clone());
+        self.any_ids.insert(key, self.any_lists.len() - 1);
+        self.any_lists.len() - 1
     }
 
     fn extra(&mut self, name: &str) -> usize {
@@ -79,10 +96,13 @@ impl Builder<'_> {
             }
             Cond::Keywords { any, all, none } => {
                 read(Field::Text.name());
+                let any_ids: Option<Vec<usize>> = any
+                    .as_ref()
+                    .map(|l| l.iter().map(|k| self.keyword(k)).collect());
                 Node::Keywords {
-                    any: any
-                        .as_ref()
-                        .map(|l| l.iter().map(|k| self.keyword(k)).collect()),
+                    any: any_ids.as_deref().map(|ids| self.any_list(ids)),
+                    #[cfg(test)]
+                    any_ids,
                     all: all.iter().map(|k| self.keyword(k)).collect(),
                     none: none.iter().map(|k| self.keyword(k)).collect(),
                 }
@@ -115,6 +135,25 @@ impl Builder<'_> {
                 }
             }
         }
+    }
+}
+
+/// Replace each `any` list's index in `node` by its slot in `found`.
+fn place_any_lists(node: &mut Node, slots: &[usize]) {
+    match node {
+        Node::All(parts) | Node::Any(parts) => {
+            for part in parts {
+                place_any_lists(part, slots);
+            }
+        }
+        Node::Not(inner) => place_any_lists(inner, slots),
+        Node::Keywords {
+            any: Some(list), ..
+        } => {
+            // Every index comes from `Builder::any_list`; out of range, no slot is ever true.
+            *list = slots.get(*list).copied().unwrap_or(usize::MAX);
+        }
+        _ => {}
     }
 }
 
@@ -153,6 +192,8 @@ impl CompiledPolicy {
         let mut builder = Builder {
             keywords: Vec::new(),
             keyword_ids: std::collections::HashMap::new(),
+            any_ids: std::collections::HashMap::new(),
+            any_lists: Vec::new(),
             extras: first_extras.to_vec(),
             needs: &mut needs,
         };
@@ -185,7 +226,24 @@ impl CompiledPolicy {
                 context.push((name.clone(), builder.extra(&name)));
             }
         }
-        let keywords = KeywordMatcher::new(&builder.keywords);
+        // A list of one keyword is that keyword's slot; longer (or empty) lists get a group
+        // slot after the keywords', marked by the scan with any of its keywords.
+        let mut groups = Vec::new();
+        let slots: Vec<usize> = builder
+            .any_lists
+            .iter()
+            .map(|ids| match ids[..] {
+                [id] => id,
+                _ => {
+                    groups.push(ids.clone());
+                    builder.keywords.len() + groups.len() - 1
+                }
+            })
+            .collect();
+        for rule in &mut rules {
+            place_any_lists(&mut rule.node, &slots);
+        }
+        let keywords = KeywordMatcher::with_groups(&builder.keywords, &groups);
         let extras = builder.extras;
         for rule in &rules {
             needs.rule_fields.extend(rule.reads.iter().cloned());
