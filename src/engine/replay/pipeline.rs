@@ -1,13 +1,13 @@
 //! Replay on several threads.
 //!
-//! One thread reads the CSV into batches of records; the others evaluate batches, each with an
-//! [`Evaluator`] of its own (replay's [`super::worker::Worker`], or sweep's); the calling
-//! thread takes the evaluated batches back in input order
-//! (per-ticket output, rejected records) and returns them to the pool. When the reader is
-//! ahead of the workers, or the pool has no free batch, it evaluates a batch itself — the one it
-//! has just read, still in its cache (of a Parquet file's batches, which the thread that
-//! evaluates one decodes, the oldest) — so every thread is busy and none waits for another while
-//! there is work. The pool of batches bounds memory.
+//! Each thread reads a batch of records and evaluates it itself, with an [`Evaluator`] of its
+//! own (replay's [`super::worker::Worker`], or sweep's): the batch's bytes are still in the
+//! cache of the core that read them when it parses them. One thread reads at a time (the
+//! reader is taken out of the shared queues while it reads, and put back), the others evaluate
+//! their batches meanwhile; the calling thread takes the evaluated batches back in input order
+//! (per-ticket output, rejected records) and returns them to the pool. The pool of batches
+//! bounds memory. With one evaluator (`--check-ids`), one thread reads and another evaluates
+//! every batch in input order.
 //!
 //! Which thread evaluates which batch varies from run to run; the metrics do not, because
 //! they merge exactly ([`crate::engine::merge`]).
@@ -23,40 +23,91 @@ use super::options::ReplayError;
 use super::worker::Batch;
 use crate::tickets::TicketReader;
 
-#[derive(Default)]
-struct Queues {
-    /// Read, waiting to be evaluated.
+/// The input, while no thread is reading it: the reader, the sequence number of the next
+/// batch and the record number of its first record.
+struct Input<'r> {
+    reader: &'r mut TicketReader,
+    seq: u64,
+    next_record: u64,
+}
+
+impl Input<'_> {
+    /// Read the next batch into `batch`.
+    fn fill(&mut self, batch: &mut Batch) {
+        batch.fill(self.reader, self.seq, self.next_record);
+        self.seq += 1;
+        self.next_record += batch.len as u64;
+    }
+}
+
+struct Queues<'r> {
+    /// The input, unless a thread is reading it.
+    input: Option<Input<'r>>,
+    /// With one evaluator: read, waiting to be evaluated in input order.
     work: VecDeque<Batch>,
     free: Vec<Batch>,
-    /// The reader has read the last batch.
+    /// The last batch has been read.
     read_all: bool,
     /// The calling thread stopped (an error): everyone stops.
     stopped: bool,
 }
 
-#[derive(Default)]
-struct Pipeline {
-    queues: Mutex<Queues>,
-    work_ready: Condvar,
-    free_ready: Condvar,
+struct Pipeline<'r> {
+    queues: Mutex<Queues<'r>>,
+    /// The queues changed: the input was put back, a batch was freed or queued, the input was
+    /// read to its end, or the run stopped.
+    changed: Condvar,
 }
 
 /// The sequence number of the message a thread sends when it panics.
 const PANICKED: u64 = u64::MAX;
 
-impl Pipeline {
-    fn lock(&self) -> MutexGuard<'_, Queues> {
+impl<'r> Pipeline<'r> {
+    fn lock(&self) -> MutexGuard<'_, Queues<'r>> {
         // A thread that panicked while holding the lock cannot have left the queues half
-        // changed (each change is a single push or pop), so carry on.
+        // changed (each change is a single push, pop or take), so carry on. A thread that
+        // panicked while reading never puts the input back: it stops the run (`guarded`).
         self.queues
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    fn wait<'g>(&self, queues: MutexGuard<'g, Queues<'r>>) -> MutexGuard<'g, Queues<'r>> {
+        self.changed
+            .wait(queues)
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     fn stop(&self) {
         self.lock().stopped = true;
-        self.work_ready.notify_all();
-        self.free_ready.notify_all();
+        self.changed.notify_all();
+    }
+
+    /// Take the input and a free batch, waiting for both; `None` once the input is read to
+    /// its end or the run stopped.
+    fn next_read(&self) -> Option<(Input<'r>, Batch)> {
+        let mut queues = self.lock();
+        loop {
+            if queues.stopped || queues.read_all {
+                return None;
+            }
+            if queues.input.is_some() && !queues.free.is_empty() {
+                if let (Some(input), Some(batch)) = (queues.input.take(), queues.free.pop()) {
+                    return Some((input, batch));
+                }
+            }
+            queues = self.wait(queues);
+        }
+    }
+
+    /// Put the input back after reading `batch` (queued with one evaluator).
+    fn read_done(&self, input: Input<'r>, last: bool, queued: Option<Batch>) {
+        let mut queues = self.lock();
+        queues.input = Some(input);
+        queues.read_all |= last;
+        queues.work.extend(queued);
+        drop(queues);
+        self.changed.notify_all();
     }
 
     /// Run `f`; if it panics, stop the pipeline and tell the calling thread (which would
@@ -76,10 +127,9 @@ impl Pipeline {
     }
 }
 
-/// Evaluate on `threads` threads (at least 2): the reader, which also evaluates when it is
-/// ahead, and `threads - 1` workers, each with an evaluator made by `new`. With
-/// `one_evaluator` (`--check-ids`) only one worker evaluates, so that the first of two equal
-/// ids is the first in the input.
+/// Evaluate on `threads` threads (at least 2), each reading batches and evaluating them with an
+/// evaluator made by `new`. With `one_evaluator` (`--check-ids`) one thread reads and one
+/// evaluates every batch, so that the first of two equal ids is the first in the input.
 pub(super) fn run<E: Evaluator>(
     new: &mut dyn FnMut() -> E,
     one_evaluator: bool,
@@ -87,38 +137,47 @@ pub(super) fn run<E: Evaluator>(
     collector: &mut Collector,
     threads: usize,
 ) -> Result<Vec<E>, ReplayError> {
-    let (workers, helper) = if one_evaluator {
-        (1, None)
-    } else {
-        (threads.saturating_sub(1).max(1), Some(new()))
-    };
     // An event log: cut, split and cleaned on a thread of its own, ahead of the fold.
     reader.split_events_ahead();
-    let pipeline = Pipeline::default();
-    // Enough batches that each thread can hold one and another waits for each.
-    pipeline.lock().free = (0..2 * threads + 2).map(|_| Batch::default()).collect();
+    let evaluators = if one_evaluator { 1 } else { threads.max(1) };
+    let pipeline = Pipeline {
+        queues: Mutex::new(Queues {
+            input: Some(Input {
+                reader,
+                seq: 0,
+                next_record: 1,
+            }),
+            work: VecDeque::new(),
+            // Enough batches that each thread can hold one and another waits for each.
+            free: (0..2 * threads + 2).map(|_| Batch::default()).collect(),
+            read_all: false,
+            stopped: false,
+        }),
+        changed: Condvar::new(),
+    };
     let (done_tx, done_rx) = channel::<Batch>();
     let spawn_failed = "cannot start a replay thread";
 
     std::thread::scope(|scope| {
         // Named threads show up as such in profilers.
-        let reading = {
+        let reading = one_evaluator.then(|| {
             let (pipeline, done) = (&pipeline, done_tx.clone());
             std::thread::Builder::new()
                 .name("handoff-read".into())
-                .spawn_scoped(scope, move || {
-                    pipeline.guarded(&done, || read(pipeline, reader, helper, &done, workers))
-                })
+                .spawn_scoped(scope, move || pipeline.guarded(&done, || read(pipeline)))
                 .expect(spawn_failed)
-        };
-        let working: Vec<_> = (0..workers)
+        });
+        let working: Vec<_> = (0..evaluators)
             .map(|n| {
                 let (pipeline, done) = (&pipeline, done_tx.clone());
-                let worker = new();
+                let evaluator = new();
                 std::thread::Builder::new()
                     .name(format!("handoff-work-{n}"))
                     .spawn_scoped(scope, move || {
-                        pipeline.guarded(&done, || evaluate(pipeline, worker, &done))
+                        pipeline.guarded(&done, || match one_evaluator {
+                            true => evaluate_queued(pipeline, evaluator, &done),
+                            false => read_and_evaluate(pipeline, evaluator, &done),
+                        })
                     })
                     .expect(spawn_failed)
             })
@@ -130,8 +189,8 @@ pub(super) fn run<E: Evaluator>(
             pipeline.stop();
         }
         drop(done_rx);
-        let mut finished: Vec<E> = working.into_iter().map(joined).collect();
-        finished.extend(joined(reading));
+        let finished: Vec<E> = working.into_iter().map(joined).collect();
+        reading.map(joined);
         result.map(|()| finished)
     })
 }
@@ -143,76 +202,36 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
-/// The reader thread: read batches while the workers have too little queued; otherwise, or
-/// when no batch is free, evaluate one with `helper` (when there is one).
-fn read<E: Evaluator>(
+/// A thread of the usual run: read a batch, evaluate it (its records still in this core's
+/// cache), send it to the calling thread; until the input is read or the run stops.
+fn read_and_evaluate<E: Evaluator>(
     pipeline: &Pipeline,
-    reader: &mut TicketReader,
-    mut helper: Option<E>,
+    mut evaluator: E,
     done: &Sender<Batch>,
-    workers: usize,
-) -> Option<E> {
-    let (mut seq, mut next_record) = (0, 1);
-    let mut queues = pipeline.lock();
-    loop {
-        if queues.stopped {
+) -> E {
+    while let Some((mut input, mut batch)) = pipeline.next_read() {
+        input.fill(&mut batch);
+        pipeline.read_done(input, batch.last, None);
+        evaluator.process(&mut batch);
+        if done.send(batch).is_err() {
             break;
         }
-        // Keep one batch queued per worker; alone (no helper), read whenever a batch is free.
-        if !queues.read_all && (helper.is_none() || queues.work.len() <= workers) {
-            if let Some(mut batch) = queues.free.pop() {
-                drop(queues);
-                batch.fill(reader, seq, next_record);
-                seq += 1;
-                next_record += batch.len as u64;
-                let last = batch.last;
-                queues = pipeline.lock();
-                queues.work.push_back(batch);
-                queues.read_all = last;
-                if last {
-                    pipeline.work_ready.notify_all();
-                } else {
-                    pipeline.work_ready.notify_one();
-                }
-                continue;
-            }
-        }
-        if let Some(worker) = helper.as_mut() {
-            // The newest batch: its records are still in this core's cache. Not so for a
-            // batch of typed rows (Parquet), decoded by the thread that evaluates it, in input
-            // order: the oldest, so that this thread decodes its own batch only, not the
-            // batches before it too (which would leave a worker waiting for them).
-            let typed = queues
-                .work
-                .back()
-                .is_some_and(|b| b.chunk.as_ref().is_some_and(|c| c.typed.is_some()));
-            let next = match typed {
-                true => queues.work.pop_front(),
-                false => queues.work.pop_back(),
-            };
-            if let Some(mut batch) = next {
-                drop(queues);
-                worker.process(&mut batch);
-                if done.send(batch).is_err() {
-                    return helper;
-                }
-                queues = pipeline.lock();
-                continue;
-            }
-        }
-        if queues.read_all {
-            break;
-        }
-        queues = pipeline
-            .free_ready
-            .wait(queues)
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
     }
-    helper
+    evaluator
 }
 
-/// A worker thread: evaluate queued batches until the input is read and the queue empty.
-fn evaluate<E: Evaluator>(pipeline: &Pipeline, mut worker: E, done: &Sender<Batch>) -> E {
+/// The reading thread of a run with one evaluator: read batches into the queue.
+fn read(pipeline: &Pipeline) {
+    while let Some((mut input, mut batch)) = pipeline.next_read() {
+        input.fill(&mut batch);
+        let last = batch.last;
+        pipeline.read_done(input, last, Some(batch));
+    }
+}
+
+/// The evaluating thread of a run with one evaluator: evaluate the queued batches in input
+/// order until the input is read and the queue empty.
+fn evaluate_queued<E: Evaluator>(pipeline: &Pipeline, mut evaluator: E, done: &Sender<Batch>) -> E {
     loop {
         let mut queues = pipeline.lock();
         let next = loop {
@@ -225,18 +244,15 @@ fn evaluate<E: Evaluator>(pipeline: &Pipeline, mut worker: E, done: &Sender<Batc
             if queues.read_all {
                 break None;
             }
-            queues = pipeline
-                .work_ready
-                .wait(queues)
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            queues = pipeline.wait(queues);
         };
         drop(queues);
         let Some(mut batch) = next else {
-            return worker;
+            return evaluator;
         };
-        worker.process(&mut batch);
+        evaluator.process(&mut batch);
         if done.send(batch).is_err() {
-            return worker;
+            return evaluator;
         }
     }
 }
@@ -265,7 +281,7 @@ fn collect_in_order(
                 return Ok(());
             }
             pipeline.lock().free.push(batch);
-            pipeline.free_ready.notify_one();
+            pipeline.changed.notify_all();
         }
     }
 }
