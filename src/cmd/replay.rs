@@ -79,8 +79,8 @@ pub struct ReplayArgs {
     /// that agents are sized for
     #[arg(long, value_name = "SHARE", default_value_t = 0.8, requires = "staffing", value_parser = service_level)]
     pub service_level: f64,
-    /// Threads to use: one reads the CSV, all evaluate tickets. The report is the same for
-    /// any number [default: the number of cores, at most 4]
+    /// Threads to use: they take turns reading the input, and each evaluates what it read.
+    /// The report is the same for any number [default: the number of cores, at most 4]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
 }

@@ -49,8 +49,8 @@ pub struct SweepArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub history: HistoryArgs,
-    /// Threads to use: one reads the CSV, all evaluate tickets. The report is the same for
-    /// any number [default: the number of cores, at most 4]
+    /// Threads to use: they take turns reading the input, and each evaluates what it read.
+    /// The report is the same for any number [default: the number of cores, at most 4]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
 }

@@ -1,7 +1,7 @@
-//! A ticket CSV cut into chunks of whole records, so that the CSV itself is parsed on the replay's
-//! worker threads rather than on the one reader thread.
+//! A ticket CSV cut into chunks of whole records, so that the CSV itself is parsed by the replay's
+//! threads at once rather than by the one thread that holds the reader at a time.
 //!
-//! The reader thread ([`Cutter`]) only reads bytes and finds a record boundary near the end of
+//! The reading side ([`Cutter`]) only reads bytes and finds a record boundary near the end of
 //! each chunk: a `\n` outside quoted fields. It finds the quotes with `memchr` and proves their
 //! parity means what the CSV parser will make of them — every quote opens a field or closes it
 //! (or is doubled inside it). When a quote stands anywhere else (the parser then reads it as a
@@ -37,8 +37,8 @@ pub struct Chunk {
 }
 
 /// Consecutive rows of a typed input (a batch of a Parquet file), not yet split into the
-/// fields of records: the reader thread only numbers the batches, a worker decodes and splits
-/// them.
+/// fields of records: reading only numbers the batches, the thread that evaluates one decodes
+/// and splits it.
 pub trait TypedChunk: Send + std::fmt::Debug {
     /// Append each row to `records` as one record, with the line a CSV export of the table
     /// gives it (what [`super::source::TypedRows::next_row`] gives the same row).
@@ -65,7 +65,7 @@ impl Chunk {
     }
 }
 
-/// The reader thread's side: reads the input after the header and cuts it into [`Chunk`]s.
+/// The reading side: reads the input after the header and cuts it into [`Chunk`]s.
 pub struct Cutter {
     input: Box<dyn Read + Send>,
     limit: Limit,

@@ -28,8 +28,8 @@ pub trait TypedRows: Send {
     /// Fill `record` with the next row; `Ok(None)` at the end, else the row's line (the line
     /// a CSV export of the same table would give it).
     fn next_row(&mut self, record: &mut ByteRecord) -> Result<Option<u64>, String>;
-    /// The next rows decoded but not split into records (a replay worker splits them, so the
-    /// reader thread only decodes); `Ok(None)` at the end. Not mixed with [`TypedRows::next_row`].
+    /// The next rows not split into records (the replay thread that evaluates them splits
+    /// them); `Ok(None)` at the end. Not mixed with [`TypedRows::next_row`].
     fn next_chunk(&mut self) -> Result<Option<Box<dyn TypedChunk>>, String>;
     /// How far the read has come, for progress.
     fn position(&self) -> u64;

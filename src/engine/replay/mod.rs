@@ -1,8 +1,8 @@
 //! The replay loop: stream tickets through a compiled policy into metrics.
 //!
 //! Records are read in batches. With one thread, each batch is read, evaluated and reported in
-//! turn on the calling thread. With more ([`pipeline`]), a reader thread parses the CSV
-//! into batches, workers evaluate them (each into metrics of its own), and the calling thread
+//! turn on the calling thread. With more ([`pipeline`]), the threads take turns reading a batch
+//! and each evaluates the batches it read (into metrics of its own), and the calling thread
 //! writes the per-ticket output of each batch in input order; at the end the workers' metrics
 //! are merged. Every figure merges exactly ([`super::merge`]), so the report is the same for
 //! any thread count. Memory holds the batches in flight (a fixed pool), never the tickets.

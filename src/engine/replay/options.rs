@@ -204,8 +204,8 @@ pub struct ReplayOptions {
     pub strict: bool,
     /// Reject records whose id was seen before (memory grows with the number of tickets).
     pub check_ids: bool,
-    /// Threads to use. 0 or 1: everything runs on the calling thread; more: a reader thread
-    /// (which also evaluates when it is ahead) and `threads - 1` workers (see `pipeline`).
+    /// Threads to use. 0 or 1: everything runs on the calling thread; more: that many threads,
+    /// each reading a batch in turn and evaluating the batches it read (see `pipeline`).
     pub threads: usize,
     /// Keep every escalated ticket's arrival for the capacity projection (`--staffing`;
     /// memory grows with the escalated tickets).

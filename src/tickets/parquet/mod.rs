@@ -211,7 +211,7 @@ impl super::source::TypedRows for ParquetRows {
 
     fn next_chunk(&mut self) -> Result<Option<Box<dyn TypedChunk>>, String> {
         // Only numbered batches are handed out here: the thread that evaluates a batch decodes
-        // it ([`Decoder`]), so the reader thread does no decoding at all.
+        // it ([`Decoder`]), so reading does no decoding at all.
         if self.read >= self.total {
             return Ok(None);
         }
