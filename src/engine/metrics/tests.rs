@@ -143,7 +143,12 @@ mod shared_instants {
                 shared.record_with(&policy, available, &t, &d, &instants, 0, &mut shared_events);
                 shared_group.record_with(&policy, available, &t, &d, &instants, 0, &mut Vec::new());
             }
-            let json = |m: &Metrics| serde_json::to_string(m).unwrap();
+            // Unfinished: the counts kept by index joined to their maps, to be compared too.
+            let json = |m: &Metrics| {
+                let mut m = m.clone();
+                m.fold_dense();
+                serde_json::to_string(&m).unwrap()
+            };
             prop_assert_eq!(json(&shared), json(&own));
             prop_assert_eq!(json(&shared_group), json(&own_group));
             prop_assert_eq!(shared_events, own_events);
