@@ -52,6 +52,18 @@ pub enum ReasonKind {
 }
 
 impl ReasonKind {
+    /// Every kind, in order.
+    pub const ALL: [ReasonKind; 3] = [
+        ReasonKind::Reactive,
+        ReasonKind::Proactive,
+        ReasonKind::Default,
+    ];
+
+    /// The kind's place in [`ReasonKind::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             ReasonKind::Reactive => "reactive",

@@ -27,7 +27,7 @@ fn add_map<K: Ord>(mine: &mut BTreeMap<K, u64>, theirs: BTreeMap<K, u64>) {
 }
 
 impl ConfusionCell {
-    fn merge(&mut self, other: ConfusionCell) {
+    pub(super) fn merge(&mut self, other: ConfusionCell) {
         self.count += other.count;
         self.examples.extend(other.examples);
         self.examples.sort();
@@ -79,7 +79,7 @@ impl SweepPoint {
 }
 
 impl SlaTally {
-    fn merge(&mut self, other: &SlaTally) {
+    pub(super) fn merge(&mut self, other: &SlaTally) {
         self.met += other.met;
         self.breached += other.breached;
         self.pending += other.pending;
@@ -89,7 +89,10 @@ impl SlaTally {
 
 impl Metrics {
     /// Add the metrics of other tickets. Call [`Metrics::finish`] once, after the last merge.
-    pub fn merge(&mut self, other: Metrics) {
+    pub fn merge(&mut self, mut other: Metrics) {
+        // The counts kept by index join their maps first; `self` keeps its own until
+        // `finish` (or its next merge into another).
+        other.fold_dense();
         // Destructured so that a new field cannot be forgotten here.
         let Metrics {
             tickets,
@@ -124,6 +127,7 @@ impl Metrics {
             hops,
             load,
             quality,
+            dense: _,
         } = other;
         self.tickets += tickets;
         add_counts(&mut self.by_route, &by_route);

@@ -13,6 +13,7 @@ use super::sla::{Clock, Target, judge};
 use super::stats::{Count, Durations};
 use crate::calendar::business::Located;
 use crate::tickets::Ticket;
+use dense::Dense;
 
 /// Ticket ids kept per confusion-matrix cell.
 pub const EXAMPLES_PER_CELL: usize = 5;
@@ -172,6 +173,12 @@ pub struct Metrics {
 
     /// Containment and CSAT by route, for the policy and for history.
     pub quality: super::quality::PathQuality,
+
+    /// The keyed counts [`Metrics::record_with`] adds to on every ticket, by index; folded
+    /// into `by_reason`, `confusion` and `sla` by [`Metrics::finish`] and [`Metrics::merge`]
+    /// (never serialised: a partial is written finished).
+    #[serde(skip)]
+    pub(super) dense: Dense,
 }
 
 /// A map whose keys are not text (`(rank, priority)`), as a list of `[key, value]` pairs.
@@ -319,6 +326,7 @@ impl Metrics {
             by_rule: vec![0; policy.rules.len() + 1],
             matched: vec![0; policy.rules.len()],
             true_somewhere: vec![false; policy.rules.len()],
+            dense: Dense::new(policy),
             ..Metrics::default()
         }
     }
@@ -409,6 +417,7 @@ impl Metrics {
     /// Complete the metrics once `--as-of` is known (after merging): unanswered breaches join
     /// the answered ones in [`breach_order`]. Finished metrics still merge exactly.
     pub fn finish(&mut self, as_of: Timestamp) {
+        self.fold_dense();
         for (due, mut breach) in std::mem::take(&mut self.worst_unanswered) {
             breach.overshoot = as_of.as_second() - due.as_second();
             self.worst.push(breach);
@@ -458,10 +467,7 @@ impl Metrics {
         }
         let escalated = d.rank > 0;
         if escalated {
-            *self
-                .by_reason
-                .entry(d.reason.unwrap_or(ReasonKind::Default))
-                .or_default() += 1;
+            self.dense.by_reason[d.reason.unwrap_or(ReasonKind::Default).index()] += 1;
         }
 
         // One reading of the ticket's history serves the agreement counts and the quality.
@@ -496,7 +502,10 @@ impl Metrics {
             None => 0,
         };
         self.history_known += 1;
-        let cell = self.confusion.entry((d.rank, outcome)).or_default();
+        let cell = match self.dense.confusion(d.rank, outcome) {
+            Some(cell) => cell,
+            None => self.confusion.entry((d.rank, outcome)).or_default(),
+        };
         cell.count += 1;
         cell.note_example(&t.id);
         let agreement = Agreement::of(d.rank, rank, history_escalated, t.reopened);
@@ -599,7 +608,10 @@ impl Metrics {
             }
         }
         if stands.iter().any(Option::is_some) {
-            let tallies = self.sla.entry((d.rank, priority)).or_default();
+            let tallies = match self.dense.sla(d.rank, priority) {
+                Some(tallies) => tallies,
+                None => self.sla.entry((d.rank, priority)).or_default(),
+            };
             for (tally, stand) in tallies.iter_mut().zip(stands) {
                 match stand {
                     Some(Clock::StoppedBeforeStart) => tally.negative += 1,
@@ -715,5 +727,6 @@ impl Metrics {
     }
 }
 
+mod dense;
 #[cfg(test)]
 mod tests;

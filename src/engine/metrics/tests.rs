@@ -38,7 +38,7 @@ mod shared_instants {
     use crate::policy::load::load_bytes;
     use proptest::prelude::*;
 
-    fn policy() -> CompiledPolicy {
+    pub(super) fn policy() -> CompiledPolicy {
         let yaml = include_bytes!("../../../policies/support.yaml");
         let loaded = load_bytes("support.yaml".into(), yaml.to_vec()).unwrap();
         CompiledPolicy::new(&loaded.policy).unwrap()
@@ -50,9 +50,9 @@ mod shared_instants {
 
     /// Seconds after 2026-03-23T00:00Z (a week before Berlin's DST change), and the delays
     /// of the ticket's other instants after its creation (`None`: absent).
-    type Shape = (i64, [Option<i64>; 3], usize, Option<usize>, u64);
+    pub(super) type Shape = (i64, [Option<i64>; 3], usize, Option<usize>, u64);
 
-    fn ticket((created, delays, _, _, n): Shape) -> Ticket {
+    pub(super) fn ticket((created, delays, _, _, n): Shape) -> Ticket {
         let base = 1_774_224_000 + created;
         let after = |i: usize| delays[i].map(|d| at(base + d));
         Ticket {
@@ -65,7 +65,7 @@ mod shared_instants {
         }
     }
 
-    fn shape() -> impl Strategy<Value = Shape> {
+    pub(super) fn shape() -> impl Strategy<Value = Shape> {
         let delay = proptest::option::of(-3_600i64..20 * 86_400);
         (
             0i64..21 * 86_400,
@@ -143,10 +143,108 @@ mod shared_instants {
                 shared.record_with(&policy, available, &t, &d, &instants, 0, &mut shared_events);
                 shared_group.record_with(&policy, available, &t, &d, &instants, 0, &mut Vec::new());
             }
-            let json = |m: &Metrics| serde_json::to_string(m).unwrap();
+            // Unfinished: the counts kept by index joined to their maps, to be compared too.
+            let json = |m: &Metrics| {
+                let mut m = m.clone();
+                m.fold_dense();
+                serde_json::to_string(&m).unwrap()
+            };
             prop_assert_eq!(json(&shared), json(&own));
             prop_assert_eq!(json(&shared_group), json(&own_group));
             prop_assert_eq!(shared_events, own_events);
+        }
+    }
+}
+
+/// The counts kept by index ([`Dense`]) are the maps' own: metrics counted by index, then
+/// finished or merged from any split, serialise as metrics counted in the maps alone (a
+/// [`Metrics`] without a [`Dense`]), for tickets of every route, history outcome (AI, each
+/// tier, human tier unknown, unresolved), reason, and priority (some beyond the policy's, which
+/// the maps count), SLA clocks settled at `--as-of` into the same tallies, and ids repeated
+/// across the cells' example lists.
+mod dense_counts {
+    use super::shared_instants::{Shape, policy, shape, ticket};
+    use super::*;
+    use crate::engine::agreement::Available;
+    use crate::engine::eval::ReasonKind;
+    use proptest::prelude::*;
+
+    type Extra = (Option<usize>, usize, usize);
+
+    fn extra() -> impl Strategy<Value = Extra> {
+        (proptest::option::of(0usize..6), 0usize..6, 0usize..4)
+    }
+
+    fn record(m: &mut Metrics, policy: &CompiledPolicy, tickets: &[(Shape, Extra)]) {
+        let available = Available {
+            resolved_tier: true,
+            resolved_at: true,
+            escalated_at: true,
+            first_human_response_at: true,
+        };
+        let tiers = [
+            None,
+            Some("ai"),
+            Some("L1"),
+            Some("L2"),
+            Some("L3"),
+            Some("human"),
+        ];
+        let mut deferred = Vec::new();
+        for &(shape, (priority, tier, reason)) in tickets {
+            let mut t = ticket(shape);
+            t.resolved_tier = tiers[tier].map(str::to_string);
+            let d = Decision {
+                rank: shape.2 % policy.routes.len(),
+                priority,
+                reason: ReasonKind::ALL.get(reason).copied(),
+                ..Decision::default()
+            };
+            m.record(policy, available, &t, &d, 0, &mut deferred);
+        }
+        // Open clocks settled into the tallies, some breached, some pending.
+        let as_of = Timestamp::from_second(1_774_224_000 + 14 * 86_400).unwrap();
+        for event in deferred {
+            m.settle(&event.event, event.at, event.at < as_of);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn counts_by_index_are_the_maps(
+            tickets in proptest::collection::vec((shape(), extra()), 1..60),
+            split in 0usize..60,
+        ) {
+            let policy = policy();
+            let as_of = Timestamp::from_second(1_774_224_000 + 30 * 86_400).unwrap();
+            let json = |m: &Metrics| serde_json::to_string(m).unwrap();
+            let mut maps = Metrics { dense: Dense::default(), ..Metrics::new(&policy) };
+            record(&mut maps, &policy, &tickets);
+            maps.finish(as_of);
+            prop_assert!(maps.dense.confusion.is_empty());
+
+            let mut dense = Metrics::new(&policy);
+            record(&mut dense, &policy, &tickets);
+            // Counted by index, not in the map.
+            prop_assert!(dense.confusion.is_empty() && dense.by_reason.is_empty());
+            dense.finish(as_of);
+            prop_assert_eq!(json(&dense), json(&maps));
+
+            // Split anywhere, merged into metrics that counted tickets themselves.
+            let split = split.min(tickets.len());
+            let (mut first, mut second) = (Metrics::new(&policy), Metrics::new(&policy));
+            record(&mut first, &policy, &tickets[..split]);
+            record(&mut second, &policy, &tickets[split..]);
+            first.merge(second);
+            first.finish(as_of);
+            prop_assert_eq!(json(&first), json(&maps));
+        }
+    }
+
+    #[test]
+    fn reason_kinds_are_indexed_in_order() {
+        for (index, kind) in ReasonKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind.index(), index);
         }
     }
 }

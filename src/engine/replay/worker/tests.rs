@@ -98,7 +98,10 @@ fn run(stage: usize, input: &[u8], check_ids: bool) -> (String, Vec<String>, Str
         }
     }
     let as_of = worker.latest_seen();
-    let (overall, groups, parser) = worker.finish(as_of);
+    let (mut overall, mut groups, parser) = worker.finish(as_of);
+    // The counts kept by index joined to their maps, so that the JSON shows them.
+    overall.fold_dense();
+    groups.values_mut().for_each(|group| group.0.fold_dense());
     let metrics = serde_json::to_string(&(overall, groups.into_iter().collect::<Vec<_>>()));
     let bad_values = format!("{:?}", parser.bad_values);
     let decisions = String::from_utf8(decisions).unwrap();
