@@ -40,8 +40,7 @@ pub struct Plain {
 pub type Fields<'a> = (&'a mut Vec<u8>, &'a mut Vec<usize>);
 
 /// Why [`verbatim`] did not read a record.
-#[derive(Debug, PartialEq, Eq)]
-pub(super) enum Stop {
+enum Stop {
     /// It is not plainly written: `csv_core` reads it.
     Core,
     /// A doubled quote: [`copied`] writes its fields.
@@ -175,11 +174,16 @@ fn verbatim(
                 }
             }
         } else {
-            let (j, line_end) = unquoted_end(input, p)?;
-            // 0 for the first field, 1 after a `,`, 2 after a quoted field's `",`.
-            let gap = (p - prev) as u8;
-            // `>=`, not `==`: one test that also spares the writes their bound checks.
-            if n >= room {
+            let j = special(input, p).ok_or(Stop::Core)?;
+            let line_end = match input[j] {
+                b',' => None,
+                b'\n' => Some(j + 1),
+                b'\r' if input.get(j + 1) == Some(&b'\n') => Some(j + 2),
+                // A quote inside an unquoted field, a lone `\r`.
+                _ => return Err(Stop::Core),
+            };
+            let gap = u8::try_from(p - prev).map_err(|_| Stop::Core)?;
+            if n == room {
                 return Err(Stop::Full);
             }
             (gaps[n], ends[n]) = (gap, j);
@@ -326,11 +330,6 @@ fn put(bytes: &mut Vec<u8>, out: usize, src: &[u8]) {
 /// Steps [`special`] takes with word arithmetic before it hands a long field to `memchr`.
 const SHORT_STEPS: usize = 4;
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-/// The four special bytes are all below `-` (0x2D): see [`special`].
-const BELOW: u64 = ONES * 0x2D;
-
 /// The first `,`, `"`, `\n` or `\r` at or after `from` (`None` when there is none). Most
 /// unquoted fields are short (ids, numbers, timestamps, labels): eight bytes at a time with
 /// word arithmetic beats a call into `memchr` per field; a longer field goes to `memchr3`'s
@@ -343,6 +342,9 @@ const BELOW: u64 = ONES * 0x2D;
 /// is another one (a space, `!`, a control byte), the scan goes on right after it.
 #[inline(always)]
 pub(super) fn special(input: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const BELOW: u64 = ONES * 0x2D;
     let mut at = from;
     for _ in 0..SHORT_STEPS {
         let Some(word) = input.get(at..at + 8) else {
@@ -360,13 +362,6 @@ pub(super) fn special(input: &[u8], from: usize) -> Option<usize> {
         }
         at = first + 1;
     }
-    special_rest(input, at)
-}
-
-/// [`special`] past its word steps: `memchr`'s vector search for a long field, a byte loop
-/// at the end of the input.
-#[inline(always)]
-fn special_rest(input: &[u8], at: usize) -> Option<usize> {
     if input.len() >= at + 8 {
         // No special byte in the first steps: a long field.
         let rest = input.get(at..)?;
@@ -381,64 +376,6 @@ fn special_rest(input: &[u8], at: usize) -> Option<usize> {
         .iter()
         .position(|&b| is_special(b))
         .map(|i| at + i)
-}
-
-/// The end of the unquoted field at `input[from..]`: where its `,` or line end is and, at a
-/// line end, the offset after it; [`Stop::Core`] at a quote, a lone `\r`, or when the input
-/// ends first. What [`special`] and then a `match` on the byte it found give ([`ending`]), in
-/// fewer steps for the usual field, ended by a `,` within the first word or two: the byte the
-/// word test flags is taken from the word (no load, no bound check) and compared with `,`
-/// alone; any other byte goes out of line ([`other_end`]), so that the compiler cannot turn
-/// the tests into a jump table.
-#[inline(always)]
-pub(super) fn unquoted_end(input: &[u8], from: usize) -> Result<(usize, Option<usize>), Stop> {
-    let mut at = from;
-    for _ in 0..SHORT_STEPS {
-        let Some(word) = input.get(at..at + 8) else {
-            break;
-        };
-        let w = u64::from_le_bytes(word.try_into().map_err(|_| Stop::Core)?);
-        let low = w.wrapping_sub(BELOW) & !w & HIGH;
-        if low == 0 {
-            at += 8;
-            continue;
-        }
-        // The flag is the byte's high bit: bit 8k + 7 for byte k.
-        let bit = low.trailing_zeros();
-        let first = at + (bit / 8) as usize;
-        if (w >> (bit - 7)) as u8 == b',' {
-            return Ok((first, None));
-        }
-        match other_end(input, first) {
-            Some(end) => return end,
-            None => at = first + 1,
-        }
-    }
-    ending(input, special_rest(input, at).ok_or(Stop::Core)?)
-}
-
-/// [`unquoted_end`] at a byte below `-` other than `,`: the field's end when it is special
-/// ([`ending`]), `None` when it is not (a space, `!`: the scan goes on after it).
-#[inline(never)]
-fn other_end(input: &[u8], j: usize) -> Option<Result<(usize, Option<usize>), Stop>> {
-    input
-        .get(j)
-        .is_some_and(|&b| is_special(b))
-        .then(|| ending(input, j))
-}
-
-/// What the special byte at `input[j]` makes of the unquoted field before it: ended by a `,`
-/// (`None`) or by a line end (the offset after it); [`Stop::Core`] at a quote inside the field
-/// or a lone `\r`.
-#[inline(always)]
-pub(super) fn ending(input: &[u8], j: usize) -> Result<(usize, Option<usize>), Stop> {
-    match input.get(j) {
-        Some(b',') => Ok((j, None)),
-        Some(b'\n') => Ok((j, Some(j + 1))),
-        Some(b'\r') if input.get(j + 1) == Some(&b'\n') => Ok((j, Some(j + 2))),
-        // A quote inside an unquoted field, a lone `\r`.
-        _ => Err(Stop::Core),
-    }
 }
 
 /// `,`, `"`, `\n` or `\r`: the bytes that end or quote a field.

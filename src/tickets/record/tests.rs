@@ -298,29 +298,6 @@ proptest::proptest! {
             .map(|i| from + i);
         proptest::prop_assert_eq!(plain::special(&text, from), expected);
     }
-
-    /// The unquoted field's end, found with the byte the word test flags compared with `,`
-    /// alone, is where `special` and then the match on its byte put it.
-    #[test]
-    fn unquoted_fields_end_where_the_special_byte_says(
-        text in proptest::collection::vec(
-            proptest::sample::select(&b"ab ,\"\r\n\xff\x0b\x2d!\x00+\x2e\xac\xa2\x8a\x8d"[..]),
-            0..90,
-        ),
-        sparse in proptest::bool::ANY,
-        from in 0usize..100,
-    ) {
-        // Mostly plain text, so that long runs reach the vector search.
-        let text: Vec<u8> = text
-            .iter()
-            .enumerate()
-            .map(|(i, &b)| if sparse && i % 41 != 0 { b'a' } else { b })
-            .collect();
-        let expected = plain::special(&text, from)
-            .ok_or(plain::Stop::Core)
-            .and_then(|j| plain::ending(&text, j));
-        proptest::prop_assert_eq!(plain::unquoted_end(&text, from), expected);
-    }
 }
 
 proptest::proptest! {
