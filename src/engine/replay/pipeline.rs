@@ -4,12 +4,10 @@
 //! own (replay's [`super::worker::Worker`], or sweep's): the batch's bytes are still in the
 //! cache of the core that read them when it parses them. One thread reads at a time (the
 //! reader is taken out of the shared queues while it reads, and put back), the others evaluate
-//! their batches meanwhile. The calling thread is one of them: between its own batches it takes
-//! the evaluated batches back in input order (per-ticket output, rejected records) and returns
-//! them to the pool, so that `--threads 2` runs two threads, not a third one woken for every
-//! batch. The pool of batches bounds memory. With one evaluator (`--check-ids`), one thread
-//! reads and another evaluates every batch in input order, and the calling thread only takes
-//! them back.
+//! their batches meanwhile; the calling thread takes the evaluated batches back in input order
+//! (per-ticket output, rejected records) and returns them to the pool. The pool of batches
+//! bounds memory. With one evaluator (`--check-ids`), one thread reads and another evaluates
+//! every batch in input order.
 //!
 //! Which thread evaluates which batch varies from run to run; the metrics do not, because
 //! they merge exactly ([`crate::engine::merge`]).
@@ -52,16 +50,6 @@ struct Queues<'r> {
     read_all: bool,
     /// The calling thread stopped (an error): everyone stops.
     stopped: bool,
-}
-
-/// What the calling thread does next ([`Pipeline::lead_read`]).
-enum Lead<'r> {
-    /// Read into this batch and evaluate it.
-    Read(Input<'r>, Batch),
-    /// Every batch is out: take an evaluated one back first.
-    NoBatch,
-    /// The input is read to its end, or the run stopped: take the rest back.
-    Finished,
 }
 
 struct Pipeline<'r> {
@@ -112,26 +100,6 @@ impl<'r> Pipeline<'r> {
         }
     }
 
-    /// [`Pipeline::next_read`] for the calling thread, which alone frees batches: it must not
-    /// wait for a free one (it takes evaluated batches back instead), only for the input.
-    fn lead_read(&self) -> Lead<'r> {
-        let mut queues = self.lock();
-        loop {
-            if queues.stopped || queues.read_all {
-                return Lead::Finished;
-            }
-            if queues.free.is_empty() {
-                return Lead::NoBatch;
-            }
-            if queues.input.is_some() {
-                if let (Some(input), Some(batch)) = (queues.input.take(), queues.free.pop()) {
-                    return Lead::Read(input, batch);
-                }
-            }
-            queues = self.wait(queues);
-        }
-    }
-
     /// Put the input back after reading `batch` (queued with one evaluator).
     fn read_done(&self, input: Input<'r>, last: bool, queued: Option<Batch>) {
         let mut queues = self.lock();
@@ -159,10 +127,9 @@ impl<'r> Pipeline<'r> {
     }
 }
 
-/// Evaluate on `threads` threads (at least 2), the calling thread one of them, each reading
-/// batches and evaluating them with an evaluator made by `new`. With `one_evaluator`
-/// (`--check-ids`) one thread reads and one evaluates every batch, so that the first of two
-/// equal ids is the first in the input, and the calling thread only takes the batches back.
+/// Evaluate on `threads` threads (at least 2), each reading batches and evaluating them with an
+/// evaluator made by `new`. With `one_evaluator` (`--check-ids`) one thread reads and one
+/// evaluates every batch, so that the first of two equal ids is the first in the input.
 pub(super) fn run<E: Evaluator>(
     new: &mut dyn FnMut() -> E,
     one_evaluator: bool,
@@ -172,8 +139,7 @@ pub(super) fn run<E: Evaluator>(
 ) -> Result<Vec<E>, ReplayError> {
     // An event log: cut, split and cleaned on a thread of its own, ahead of the fold.
     reader.split_events_ahead();
-    // Threads started besides the calling one.
-    let spawned = if one_evaluator { 1 } else { threads.max(2) - 1 };
+    let evaluators = if one_evaluator { 1 } else { threads.max(1) };
     let pipeline = Pipeline {
         queues: Mutex::new(Queues {
             input: Some(Input {
@@ -201,7 +167,7 @@ pub(super) fn run<E: Evaluator>(
                 .spawn_scoped(scope, move || pipeline.guarded(&done, || read(pipeline)))
                 .expect(spawn_failed)
         });
-        let working: Vec<_> = (0..spawned)
+        let working: Vec<_> = (0..evaluators)
             .map(|n| {
                 let (pipeline, done) = (&pipeline, done_tx.clone());
                 let evaluator = new();
@@ -218,32 +184,14 @@ pub(super) fn run<E: Evaluator>(
             .collect();
         drop(done_tx);
 
-        let mut in_order = InOrder {
-            pipeline: &pipeline,
-            collector,
-            waiting: BTreeMap::new(),
-            next: 0,
-        };
-        let lead = (!one_evaluator).then(&mut *new);
-        // A panic here would leave the other threads waiting for a free batch: stop them first.
-        let result = std::panic::catch_unwind(AssertUnwindSafe(|| match lead {
-            Some(evaluator) => in_order.lead(evaluator, &done_rx).map(Some),
-            None => in_order.collect(&done_rx).map(|()| None),
-        }))
-        .unwrap_or_else(|panic| {
-            pipeline.stop();
-            std::panic::resume_unwind(panic)
-        });
+        let result = collect_in_order(&pipeline, &done_rx, collector);
         if result.is_err() {
             pipeline.stop();
         }
         drop(done_rx);
-        let mut finished: Vec<E> = working.into_iter().map(joined).collect();
+        let finished: Vec<E> = working.into_iter().map(joined).collect();
         reading.map(joined);
-        result.map(|lead| {
-            finished.extend(lead);
-            finished
-        })
+        result.map(|()| finished)
     })
 }
 
@@ -309,78 +257,31 @@ fn evaluate_queued<E: Evaluator>(pipeline: &Pipeline, mut evaluator: E, done: &S
     }
 }
 
-/// The calling thread's side: the evaluated batches taken back in input order.
-struct InOrder<'p, 'r, 'c, 's> {
-    pipeline: &'p Pipeline<'r>,
-    collector: &'c mut Collector<'s>,
-    /// Evaluated batches that came before the one next in input order.
-    waiting: BTreeMap<u64, Batch>,
-    /// The sequence number of the batch next in input order.
-    next: u64,
-}
-
-impl InOrder<'_, '_, '_, '_> {
-    /// Take an evaluated batch: hand it, once its turn comes, and the batches waiting for it to
-    /// the collector in input order, and free them. `Ok(false)` after the last batch.
-    fn take(&mut self, batch: Batch) -> Result<bool, ReplayError> {
+/// The calling thread: take evaluated batches in input order, then free them.
+fn collect_in_order(
+    pipeline: &Pipeline,
+    done: &Receiver<Batch>,
+    collector: &mut Collector,
+) -> Result<(), ReplayError> {
+    let mut waiting: BTreeMap<u64, Batch> = BTreeMap::new();
+    let mut next = 0;
+    loop {
+        // Every batch read is evaluated and sent here unless this thread stopped the others,
+        // so the last batch always arrives.
+        let Ok(batch) = done.recv() else {
+            return Ok(());
+        };
         if batch.seq == PANICKED {
             return Err(std::io::Error::other("a replay thread failed").into());
         }
-        self.waiting.insert(batch.seq, batch);
-        while let Some(mut batch) = self.waiting.remove(&self.next) {
-            self.next += 1;
-            if !self.collector.accept(&mut batch)? {
-                return Ok(false);
+        waiting.insert(batch.seq, batch);
+        while let Some(mut batch) = waiting.remove(&next) {
+            next += 1;
+            if !collector.accept(&mut batch)? {
+                return Ok(());
             }
-            self.pipeline.lock().free.push(batch);
-            self.pipeline.changed.notify_all();
-        }
-        Ok(true)
-    }
-
-    /// Take the other threads' batches until the last one. Every batch read is evaluated and
-    /// sent here unless this thread stopped the others, so the last batch always arrives.
-    fn collect(&mut self, done: &Receiver<Batch>) -> Result<(), ReplayError> {
-        while let Ok(batch) = done.recv() {
-            if !self.take(batch)? {
-                break;
-            }
-        }
-        Ok(())
-    }
-
-    /// Read and evaluate batches like the other threads, taking theirs back in between (without
-    /// waiting for them, unless every batch is out), until the last batch is taken back.
-    fn lead<E: Evaluator>(
-        &mut self,
-        mut evaluator: E,
-        done: &Receiver<Batch>,
-    ) -> Result<E, ReplayError> {
-        loop {
-            while let Ok(batch) = done.try_recv() {
-                if !self.take(batch)? {
-                    return Ok(evaluator);
-                }
-            }
-            let more = match self.pipeline.lead_read() {
-                Lead::Read(mut input, mut batch) => {
-                    input.fill(&mut batch);
-                    self.pipeline.read_done(input, batch.last, None);
-                    evaluator.process(&mut batch);
-                    self.take(batch)?
-                }
-                Lead::NoBatch => match done.recv() {
-                    Ok(batch) => self.take(batch)?,
-                    Err(_) => false,
-                },
-                Lead::Finished => {
-                    self.collect(done)?;
-                    false
-                }
-            };
-            if !more {
-                return Ok(evaluator);
-            }
+            pipeline.lock().free.push(batch);
+            pipeline.changed.notify_all();
         }
     }
 }
