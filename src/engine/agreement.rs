@@ -49,7 +49,7 @@ pub fn history(policy: &CompiledPolicy, available: Available, t: &Ticket) -> His
     let rank = t
         .resolved_tier
         .as_ref()
-        .and_then(|tier| policy.rank_of(tier));
+        .and_then(|tier| policy.routes.iter().position(|r| r == tier));
     History::Known {
         rank,
         escalated: t.escalated_at.is_some() || rank.is_some_and(|rank| rank > 0),

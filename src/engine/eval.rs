@@ -3,7 +3,6 @@
 use regex::Regex;
 
 use super::keywords::KeywordMatcher;
-use super::names::Names;
 use super::sla::SlaTargets;
 use crate::calendar::BusinessCalendar;
 use crate::calendar::duration::PolicyDuration;
@@ -110,8 +109,8 @@ enum Node {
     },
     Label {
         slot: LabelSlot,
-        in_: Option<Names>,
-        not_in: Names,
+        in_: Option<Vec<String>>,
+        not_in: Vec<String>,
     },
     Human(bool),
     /// `created_at` inside (`true`) or outside (`false`) the calendar's working hours.
@@ -174,9 +173,6 @@ pub struct CompiledPolicy {
     pub needs: Needs,
     /// Slots (into `Ticket::extras`) of the `context.required` fields, with their names.
     pub context: Vec<(String, usize)>,
-    /// `routes` and `priorities` again, found by [`Names::position`] (one per ticket each).
-    route_names: Names,
-    priority_names: Names,
 }
 
 /// What the policy does with one ticket.
@@ -196,18 +192,6 @@ pub struct Decision {
 }
 
 impl CompiledPolicy {
-    /// The rank of a route named `route` (`routes`' position of it).
-    #[inline]
-    pub fn rank_of(&self, route: &str) -> Option<usize> {
-        self.route_names.position(route)
-    }
-
-    /// The index of a priority named `priority` (`priorities`' position of it).
-    #[inline]
-    pub fn priority_of(&self, priority: &str) -> Option<usize> {
-        self.priority_names.position(priority)
-    }
-
     pub fn route_name(&self, rank: usize) -> &str {
         self.routes.get(rank).map_or(AI, String::as_str)
     }
@@ -306,12 +290,12 @@ impl CompiledPolicy {
                 slot: LabelSlot::Canonical(label),
                 in_,
                 not_in,
-            } => label_truth(t.label(*label), in_.as_ref(), not_in),
+            } => label_truth(t.label(*label), in_.as_deref(), not_in),
             Node::Label {
                 slot: LabelSlot::Extra(i),
                 in_,
                 not_in,
-            } => extra_label_truth(t, *i, in_.as_ref(), not_in),
+            } => extra_label_truth(t, *i, in_.as_deref(), not_in),
             Node::Human(wanted) => match t.requested_human {
                 None => Tri::Unknown,
                 Some(v) => Tri::from(v == *wanted),
@@ -364,7 +348,7 @@ impl CompiledPolicy {
         }
         decision.priority = rule_priority.or_else(|| {
             t.label(Label::Priority)
-                .and_then(|p| self.priority_of(p))
+                .and_then(|p| self.priorities.iter().position(|x| x == p))
                 .or(self.default_priority)
         });
         match best {
@@ -391,16 +375,18 @@ fn extra_number(t: &Ticket, slot: usize) -> Option<f64> {
 
 /// A label test on a label value (`None` when empty or absent).
 #[inline(always)]
-fn label_truth(value: Option<&str>, in_: Option<&Names>, not_in: &Names) -> Tri {
+fn label_truth(value: Option<&str>, in_: Option<&[String]>, not_in: &[String]) -> Tri {
     match value {
         None => Tri::Unknown,
-        Some(v) => Tri::from(in_.is_none_or(|set| set.contains(v)) && !not_in.contains(v)),
+        Some(v) => Tri::from(
+            in_.is_none_or(|set| set.iter().any(|x| x == v)) && !not_in.iter().any(|x| x == v),
+        ),
     }
 }
 
 /// A label test on an extra field, normalised as a label is.
 #[inline(never)]
-fn extra_label_truth(t: &Ticket, slot: usize, in_: Option<&Names>, not_in: &Names) -> Tri {
+fn extra_label_truth(t: &Ticket, slot: usize, in_: Option<&[String]>, not_in: &[String]) -> Tri {
     let value = t
         .extras
         .get(slot)

@@ -16,7 +16,6 @@ pub mod keywords;
 pub mod load;
 pub mod merge;
 pub mod metrics;
-pub mod names;
 pub mod partial;
 pub mod partial_csv;
 pub mod quality;

@@ -4,7 +4,6 @@
 use super::{CompiledPolicy, CompiledRule, LabelSlot, Node, NumSlot, ReasonKind, TierInfo};
 use crate::calendar::duration::{PolicyDuration, parse_duration};
 use crate::engine::keywords::KeywordMatcher;
-use crate::engine::names::Names;
 use crate::engine::sla::SlaTargets;
 use crate::fields::Field;
 use crate::policy::calendar::build_calendar;
@@ -116,8 +115,8 @@ impl Builder<'_> {
                 };
                 Node::Label {
                     slot,
-                    in_: in_.clone().map(Names::new),
-                    not_in: Names::new(not_in.clone()),
+                    in_: in_.clone(),
+                    not_in: not_in.clone(),
                 }
             }
             Cond::RequestedHuman(b) => {
@@ -308,10 +307,8 @@ impl CompiledPolicy {
                 .default_priority
                 .as_ref()
                 .and_then(|p| priority_index(&p.value)),
-            priority_names: Names::new(priorities.clone()),
             priorities,
             default_rank: rank(policy.default_route())?,
-            route_names: Names::new(routes.clone()),
             routes,
             tiers,
             calendar,
