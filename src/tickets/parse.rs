@@ -14,7 +14,9 @@ use super::Ticket;
 use super::mapping::{ConfidenceScale, Mapping, Na, SentimentScale};
 use super::record::{Cell, RawRecord, TypedBatch, reuse};
 use super::source::{Layout, Needs, RowError};
-use super::value::{TimestampParser, parse_bool, parse_trimmed_number, whole_second};
+use super::value::{
+    TimestampParser, parse_bool_bytes, parse_trimmed_number, plain_decimal, whole_second,
+};
 use crate::fields::{Field, Label};
 use crate::text::{fold, normalize_label};
 use spelling::SpellingKey;
@@ -67,8 +69,8 @@ pub struct TicketParser {
     rendered: Rendered,
     /// A typed row's cells (kept for its buffer).
     cells: Vec<Cell<'static>>,
-    /// A text record's fields ([`split_plain`]; kept for its buffer).
-    plain: Vec<&'static str>,
+    /// A text record's fields' ranges ([`split_plain`]; kept for its buffer).
+    plain: Vec<std::ops::Range<usize>>,
     /// Per label field ([`Label`] order, then `resolved_tier`): a few trimmed texts as the
     /// data spells them and the label each was read as, so a column's few distinct values are
     /// lower-cased, aliased and checked once, not once per ticket.
@@ -210,12 +212,23 @@ impl TicketParser {
         let filled = match (self.has_na, record.typed()) {
             (false, Some((batch, row))) => self.fill_typed(batch, row, number, ticket),
             _ => {
-                let mut plain = reuse(std::mem::take(&mut self.plain));
-                let filled = match !self.has_na && split_plain(&record, &mut plain) {
-                    true => self.fill(&Plain { fields: &plain }, number, ticket),
-                    false => self.fill_general(record, number, ticket),
+                let mut plain = std::mem::take(&mut self.plain);
+                let whole = match self.has_na {
+                    false => split_plain(&record, &mut plain),
+                    true => None,
                 };
-                self.plain = reuse(plain);
+                let filled = match whole {
+                    Some(whole) => self.fill(
+                        &Plain {
+                            whole,
+                            fields: &plain,
+                        },
+                        number,
+                        ticket,
+                    ),
+                    None => self.fill_general(record, number, ticket),
+                };
+                self.plain = plain;
                 filled
             }
         };
@@ -299,6 +312,35 @@ impl TicketParser {
         }
     }
 
+    /// The trimmed bytes of a number, date or flag field ([`Fields::trimmed_bytes`]); a problem
+    /// when it is not UTF-8.
+    #[inline(always)]
+    fn bytes_of<'r>(
+        &self,
+        field: Field,
+        record: &impl Fields<'r>,
+    ) -> Result<Option<&'r [u8]>, Problem> {
+        let Some(column) = self.plan(field).column else {
+            return Ok(None);
+        };
+        match record.trimmed_bytes(column) {
+            Ok([]) => Ok(None),
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(()) => Err(self.problem(field, "is not valid UTF-8".to_string())),
+        }
+    }
+
+    /// The problem of a bad value read as bytes: its text quoted, then `what`; the text is
+    /// built only here (a value that is not UTF-8 is that problem).
+    #[cold]
+    #[inline(never)]
+    fn bad_bytes(&self, field: Field, bytes: &[u8], what: &str) -> Problem {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.problem(field, format!("`{text}` {what}")),
+            Err(_) => self.problem(field, "is not valid UTF-8".to_string()),
+        }
+    }
+
     #[cold]
     fn problem(&self, field: Field, what: String) -> Problem {
         if self.plan(field).rule_read {
@@ -346,10 +388,10 @@ impl TicketParser {
                 return Ok(Some(whole_second(instant)));
             }
         }
-        let parsed = match self.text_of(field, record) {
-            Ok(Some(text)) => match self.timestamps.parse_trimmed(text) {
+        let parsed = match self.bytes_of(field, record) {
+            Ok(Some(bytes)) => match self.timestamps.parse_trimmed_bytes(bytes) {
                 Some(ts) => Ok(Some(whole_second(ts))),
-                None => Err(self.problem(field, format!("`{text}` is not a timestamp"))),
+                None => Err(self.bad_bytes(field, bytes, "is not a timestamp")),
             },
             other => other.map(|_| None),
         };
@@ -488,9 +530,16 @@ impl TicketParser {
         field: Field,
         record: &impl Fields<'r>,
     ) -> Result<Result<f64, Option<f64>>, String> {
-        let text = match self.text_of(field, record) {
-            Ok(Some(text)) => text,
+        let bytes = match self.bytes_of(field, record) {
+            Ok(Some(bytes)) => bytes,
             other => return self.settle(field, other.map(|_| None)).map(Err),
+        };
+        if let Some(raw) = plain_decimal(bytes) {
+            return Ok(Ok(raw));
+        }
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            let problem = self.bad_bytes(field, bytes, "");
+            return self.settle(field, Err(problem)).map(Err);
         };
         let Some(raw) = parse_trimmed_number(text) else {
             if field == Field::Sentiment {
@@ -552,12 +601,10 @@ impl TicketParser {
         {
             return Ok(Some(value));
         }
-        let parsed = match self.text_of(field, record) {
-            Ok(Some(text)) => match parse_bool(text) {
+        let parsed = match self.bytes_of(field, record) {
+            Ok(Some(bytes)) => match parse_bool_bytes(bytes) {
                 Some(b) => Ok(Some(b)),
-                None => {
-                    Err(self.problem(field, format!("`{text}` is not true/false, yes/no or 1/0")))
-                }
+                None => Err(self.bad_bytes(field, bytes, "is not true/false, yes/no or 1/0")),
             },
             other => other.map(|_| None),
         };

@@ -45,6 +45,42 @@ impl TimestampParser {
 
     /// [`Self::parse`] of a text already trimmed ([`trim`]), as the ticket parser's are.
     pub(crate) fn parse_trimmed(&self, text: &str) -> Option<Timestamp> {
+        match self.usual(text.as_bytes()) {
+            Some(read) => read,
+            None => self.parse_other(text),
+        }
+    }
+
+    /// [`Self::parse_trimmed`] of a text's bytes: the usual shapes read as bytes, any other
+    /// text as text; `None` also when the bytes are not UTF-8.
+    pub(crate) fn parse_trimmed_bytes(&self, bytes: &[u8]) -> Option<Timestamp> {
+        match self.usual(bytes) {
+            Some(read) => read,
+            None => self.parse_other(std::str::from_utf8(bytes).ok()?),
+        }
+    }
+
+    /// A text of the usual shapes ([`Self::common_shape`]) read without a format: `Some` of
+    /// its instant (`None` out of range); `None` when it is left to [`Self::parse_other`].
+    #[inline(always)]
+    #[allow(clippy::option_option)]
+    fn usual(&self, b: &[u8]) -> Option<Option<Timestamp>> {
+        if self.format.is_some() {
+            return None;
+        }
+        match self.common_shape(b) {
+            Some((second, true)) => Some(Timestamp::from_second(second).ok()),
+            Some((second, false)) if self.timezone == TimeZone::UTC => {
+                self.without_offset.set(self.without_offset.get() + 1);
+                Some(Timestamp::from_second(second).ok())
+            }
+            _ => None,
+        }
+    }
+
+    /// [`Self::parse_trimmed`] of a text [`Self::usual`] left: through the mapping's format,
+    /// or jiff's parsers.
+    fn parse_other(&self, text: &str) -> Option<Timestamp> {
         if let Some(format) = &self.format {
             let parsed = jiff::fmt::strtime::parse(format.as_str(), text).ok()?;
             if let Ok(ts) = parsed.to_timestamp() {
@@ -54,16 +90,8 @@ impl TimestampParser {
             self.without_offset.set(self.without_offset.get() + 1);
             return self.timezone.to_timestamp(datetime).ok();
         }
-        // The usual shapes are read directly; anything else (and any value out of the plain
-        // ranges) goes through jiff's parsers, which define the result.
-        match self.common_shape(text) {
-            Some((second, true)) => return Timestamp::from_second(second).ok(),
-            Some((second, false)) if self.timezone == TimeZone::UTC => {
-                self.without_offset.set(self.without_offset.get() + 1);
-                return Timestamp::from_second(second).ok();
-            }
-            _ => {}
-        }
+        // The usual shapes were read directly ([`Self::usual`]); anything else (and any value
+        // out of the plain ranges) goes through jiff's parsers, which define the result.
         // A time zone in brackets (RFC 9557, `17:30:00[Europe/Berlin]`) is read in that zone,
         // or not at all (an unknown zone): never as UTC.
         if text.ends_with(']') {
@@ -92,8 +120,7 @@ impl TimestampParser {
     /// `None` for any other shape, and for values jiff might treat specially (years outside
     /// 1000–8999, a leap second), which the caller leaves to jiff.
     #[inline(always)]
-    fn common_shape(&self, text: &str) -> Option<(i64, bool)> {
-        let b = text.as_bytes();
+    fn common_shape(&self, b: &[u8]) -> Option<(i64, bool)> {
         let (clock, utc) = match b.len() {
             20 if b[19] == b'Z' && b[10] == b'T' => (clock(b)?, true),
             19 if matches!(b[10], b'T' | b' ') => (clock(b)?, false),
@@ -214,6 +241,28 @@ pub fn trim(text: &str) -> &str {
     }
 }
 
+/// [`trim`] of a text's bytes: the same bytes, without a character-boundary check when both
+/// ends are plain ASCII; any other end is trimmed as text (`Err` when the bytes are not UTF-8).
+#[inline(always)]
+pub(crate) fn trim_bytes(bytes: &[u8]) -> Result<&[u8], ()> {
+    let plain = |b: u8| b.wrapping_sub(b'!') < 0x5F;
+    let first = bytes.first().copied().unwrap_or(b'!');
+    let last = bytes.last().copied().unwrap_or(b'!');
+    match plain(first) & plain(last) {
+        true => Ok(bytes),
+        false => trim_unicode_bytes(bytes),
+    }
+}
+
+/// [`trim_bytes`]'s rare case: an end that is whitespace or not ASCII.
+#[inline(never)]
+fn trim_unicode_bytes(bytes: &[u8]) -> Result<&[u8], ()> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.trim().as_bytes()),
+        Err(_) => Err(()),
+    }
+}
+
 /// [`trim`]'s rare case: an end that is whitespace or not ASCII.
 #[inline(never)]
 fn trim_unicode(text: &str) -> &str {
@@ -251,13 +300,23 @@ pub fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
+/// [`parse_bool`] of a text's bytes (`None` also when they are not UTF-8).
+#[inline(always)]
+pub(crate) fn parse_bool_bytes(bytes: &[u8]) -> Option<bool> {
+    match bytes {
+        b"false" => Some(false),
+        b"true" => Some(true),
+        _ => parse_bool(std::str::from_utf8(bytes).ok()?),
+    }
+}
+
 pub fn parse_number(text: &str) -> Option<f64> {
     parse_trimmed_number(trim(text))
 }
 
 /// [`parse_number`] of a text already trimmed ([`trim`]), as the ticket parser's are.
 pub(crate) fn parse_trimmed_number(text: &str) -> Option<f64> {
-    if let Some(value) = plain_decimal(text) {
+    if let Some(value) = plain_decimal(text.as_bytes()) {
         return Some(value);
     }
     let value: f64 = text.parse().ok()?;
@@ -276,8 +335,7 @@ const POWERS_OF_TEN: [f64; 20] = [
 /// IEEE division rounds the exact quotient correctly. `None` for any other text (an exponent,
 /// more digits, a larger `m`, no digit at all), which `str::parse` then reads.
 #[inline]
-fn plain_decimal(text: &str) -> Option<f64> {
-    let bytes = text.as_bytes();
+pub(crate) fn plain_decimal(bytes: &[u8]) -> Option<f64> {
     let (negative, body) = match bytes.split_first()? {
         (b'-', rest) => (true, rest),
         (b'+', rest) => (false, rest),

@@ -439,18 +439,128 @@ fn only_all_text_records_are_split_plain() {
     while reader.read(&mut records).unwrap() {}
     let mut fields = Vec::new();
     let split: Vec<bool> = (0..records.len())
-        .map(|i| split_plain(&records.get(i).unwrap(), &mut fields))
+        .map(|i| split_plain(&records.get(i).unwrap(), &mut fields).is_some())
         .collect();
-    assert_eq!(split, [true, false, false, true]);
-    let record = records.get(0).unwrap();
-    assert!(split_plain(&record, &mut fields));
+    assert_eq!(split, [true, true, false, true]);
     let (na, rendered) = (None, Rendered::default());
+    for (index, wanted) in [(0, &["T1", "a, \"b\"", "café"][..]), (3, &["T4"])] {
+        let record = records.get(index).unwrap();
+        let whole = split_plain(&record, &mut fields).unwrap();
+        let plain = Plain {
+            whole,
+            fields: &fields,
+        };
+        let text = RecordText::new(record, na, &[], &rendered);
+        let got: Vec<&str> = (0..wanted.len()).map(|i| plain.get(i).unwrap()).collect();
+        let general: Vec<&str> = (0..wanted.len()).map(|i| text.get(i).unwrap()).collect();
+        assert_eq!(got, general);
+        assert_eq!(got, wanted);
+    }
+    // A record UTF-8 as a whole whose fields are cut inside a character: split, its fields
+    // not text, as the general view reads them.
+    let record = records.get(1).unwrap();
+    let whole = split_plain(&record, &mut fields).unwrap();
+    let plain = Plain {
+        whole,
+        fields: &fields,
+    };
     let text = RecordText::new(record, na, &[], &rendered);
-    let general: Vec<&str> = (0..3).map(|i| text.get(i).unwrap()).collect();
-    assert_eq!(fields, general);
-    assert_eq!(fields, ["T1", "a, \"b\"", "café"]);
-    assert!(split_plain(&records.get(3).unwrap(), &mut fields));
-    assert_eq!(fields, ["T4"]);
+    for i in 0..3 {
+        assert_eq!(plain.get(i), text.get(i), "{i}");
+        assert_eq!(plain.trimmed_bytes(i), text.trimmed_bytes(i), "{i}");
+    }
+    assert_eq!(plain.get(1), Err(()));
+    assert_eq!(plain.trimmed_bytes(2), Err(()));
+}
+
+/// Values of the fields read as bytes (numbers, timestamps, flags) for
+/// [`the_byte_fields_read_as_the_general_ones`]: valid, invalid, padded, empty, non-ASCII,
+/// cut inside a character (`\xc3` then `\xa9` in the next field), quoted.
+const BYTE_VALUES: [&[u8]; 30] = [
+    b"",
+    b"  ",
+    b"2026-04-08T09:33:53Z",
+    b" 2026-04-08 10:00 ",
+    b"2026-04-08 10:00:07",
+    b"2026-04-09T14:15:36+02:00",
+    b"2026-02-30T10:00:00Z",
+    b"2026-04-08T09:33:5\xc3\xa9",
+    b"\xc2\xa02026-04-08T09:33:53Z",
+    b"0.93",
+    b" -0.07 ",
+    b"85",
+    b"1e2",
+    b"4",
+    b"-3",
+    b"2.5",
+    b"\xef\xbc\x94",
+    b"\"7\"",
+    b"true",
+    b"false",
+    b" Yes ",
+    b"0",
+    b"TRUE",
+    b"caf\xc3\xa9",
+    b"\xc3\xa9",
+    b"\xc3",
+    b"\xa9",
+    b"\xe2\x80\x83",
+    b"n/a",
+    b"nan",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+    /// The fields the text path reads as bytes (numbers, timestamps, flags: no
+    /// character-boundary check, [`Fields::trimmed_bytes`]) fill the same tickets, rejections,
+    /// bad-value counts (with their quoted texts) and offset counts as the general path
+    /// (`fill_general`, which reads them as text), with and without a zone, read by rules or
+    /// not.
+    #[test]
+    fn the_byte_fields_read_as_the_general_ones(
+        rows in proptest::collection::vec(
+            proptest::collection::vec(0..BYTE_VALUES.len(), 10), 1..24,
+        ),
+        rule_read in proptest::bool::ANY,
+        zone in proptest::bool::ANY,
+    ) {
+        let mut input = b"id,created_at,text,confidence,sentiment,priority,requested_human,\
+escalated_at,first_human_response_at,resolved_at,reassignments,reopened,csat\n".to_vec();
+        for (number, row) in rows.iter().enumerate() {
+            input.extend_from_slice(format!("T{number}").as_bytes());
+            for (at, &value) in row.iter().enumerate() {
+                input.push(b',');
+                input.extend_from_slice(BYTE_VALUES[value]);
+                if at == 0 {
+                    input.extend_from_slice(b",caf\xc3\xa9 text");
+                } else if at == 2 {
+                    input.extend_from_slice(b",high");
+                }
+            }
+            input.push(b'\n');
+        }
+        let mut mapping = Mapping::default();
+        if zone {
+            mapping.timestamps.timezone = Some("Europe/Berlin".into());
+        }
+        let needs = compared_needs(rule_read);
+        let mut reader = super::super::TicketReader::new(
+            Box::new(std::io::Cursor::new(input)),
+            &mapping,
+            &needs,
+        )
+        .unwrap();
+        let mut fast = TicketParser::new(&reader.layout, &mapping, &needs).unwrap();
+        let mut general = fast.clone();
+        let mut records = super::super::Records::default();
+        while reader.read(&mut records).unwrap() {}
+        // Every record with the fields cut inside a character too is read by the text path.
+        let mut fields = Vec::new();
+        proptest::prop_assert!((0..records.len())
+            .all(|i| split_plain(&records.get(i).unwrap(), &mut fields).is_some()
+                || std::str::from_utf8(records.get(i).unwrap().as_slice()).is_err()));
+        parse_as_general(&mut fast, &mut general, &records)?;
+    }
 }
 
 /// A batch of typed rows for the tests: every kind of cell, owned.

@@ -5,10 +5,11 @@
 //! without a branch for the other kinds, and [`RecordText`] for any record.
 
 use std::cell::{Cell as Flag, OnceCell};
+use std::ops::Range;
 
 use super::super::mapping::Na;
 use super::super::record::{Cell, RawRecord, TypedBatch};
-use super::super::value::trim;
+use super::super::value::{trim, trim_bytes};
 
 /// A record's fields. A text record that is valid UTF-8 as a whole (the usual case) is checked
 /// once; its fields are slices of it.
@@ -135,6 +136,12 @@ pub(super) trait Fields<'r> {
     fn get(&self, column: usize) -> Result<&'r str, ()>;
     /// [`Fields::get`], trimmed.
     fn trimmed(&self, column: usize) -> Result<&'r str, ()>;
+    /// [`Fields::trimmed`] as bytes: what the number, date and flag readers read. `Err` when
+    /// the field is not UTF-8.
+    #[inline(always)]
+    fn trimmed_bytes(&self, column: usize) -> Result<&'r [u8], ()> {
+        self.trimmed(column).map(str::as_bytes)
+    }
     /// The record, when it is a typed row (its cells may be read as the values they are,
     /// [`Fields::cell`]).
     fn typed(&self) -> Option<&Self>;
@@ -174,10 +181,25 @@ impl<'r> Fields<'r> for RecordText<'r> {
     }
 }
 
-/// The fields of a text record that [`split_plain`] split: all text, none typed, no
-/// `[values] na` to test them against.
+/// The fields of a text record that [`split_plain`] split: a record UTF-8 as a whole, none
+/// typed, no `[values] na` to test them against. Its fields are kept as byte ranges: the
+/// number, date and flag readers take them as bytes ([`Fields::trimmed_bytes`], no
+/// character-boundary check), the text and label readers as text (checked where read).
 pub(super) struct Plain<'a, 'r> {
-    pub(super) fields: &'a [&'r str],
+    pub(super) whole: &'r str,
+    pub(super) fields: &'a [Range<usize>],
+}
+
+impl<'r> Plain<'_, 'r> {
+    /// The bytes of field `column` (empty when the record is short).
+    #[inline(always)]
+    fn bytes(&self, column: usize) -> &'r [u8] {
+        let whole = self.whole.as_bytes();
+        match self.fields.get(column) {
+            Some(range) => whole.get(range.clone()).unwrap_or_default(),
+            None => &[],
+        }
+    }
 }
 
 impl<'r> Fields<'r> for Plain<'_, 'r> {
@@ -188,12 +210,26 @@ impl<'r> Fields<'r> for Plain<'_, 'r> {
 
     #[inline(always)]
     fn get(&self, column: usize) -> Result<&'r str, ()> {
-        Ok(self.fields.get(column).copied().unwrap_or_default())
+        // As [`RecordText`]: a field that does not start and end on a character boundary is
+        // checked on its own.
+        let field = self
+            .fields
+            .get(column)
+            .and_then(|range| self.whole.get(range.clone()));
+        match field {
+            Some(field) => Ok(field),
+            None => not_on_boundaries(self.bytes(column)),
+        }
     }
 
     #[inline(always)]
     fn trimmed(&self, column: usize) -> Result<&'r str, ()> {
-        Ok(trim(self.fields.get(column).copied().unwrap_or_default()))
+        self.get(column).map(trim)
+    }
+
+    #[inline(always)]
+    fn trimmed_bytes(&self, column: usize) -> Result<&'r [u8], ()> {
+        trim_bytes(self.bytes(column))
     }
 
     #[inline(always)]
@@ -205,6 +241,14 @@ impl<'r> Fields<'r> for Plain<'_, 'r> {
     fn cell(&self, _: usize) -> Option<Cell<'r>> {
         None
     }
+}
+
+/// [`Plain::get`]'s rare case: a field of a UTF-8 record cut inside a character (or an empty
+/// one between the bytes of one), checked on its own as [`RecordText`] checks it.
+#[cold]
+#[inline(never)]
+fn not_on_boundaries(field: &[u8]) -> Result<&str, ()> {
+    std::str::from_utf8(field).map_err(|_| ())
 }
 
 /// The fields of a typed row read without `[values] na` ([`TypedBatch::row`]'s cells): a
@@ -266,25 +310,21 @@ fn text_of<'r>(record: &RawRecord<'r>) -> Option<&'r str> {
     }
 }
 
-/// Split a text record into `fields` (emptied first): `false` (and `fields` in any state) when
-/// it is not all text — a typed row, a record that is not UTF-8 as a whole, or one with a field
-/// that does not start and end on a character boundary. Field boundaries are ASCII (`,`,
-/// quotes), so in a record that is UTF-8 as a whole they always are; the check costs two byte
-/// tests a field, once, where [`RecordText`] makes them at every read.
+/// Split a text record into `fields` (emptied first): the record as text, or `None` (and
+/// `fields` in any state) when it is not all text — a typed row, or a record that is not
+/// UTF-8 as a whole. The fields are kept as byte ranges, not checked for character
+/// boundaries here: field boundaries are ASCII (`,`, quotes), so in a record that is UTF-8 as
+/// a whole they always are, and [`Plain`] checks those of the text fields where it reads them.
 #[inline(always)]
-pub(super) fn split_plain<'r>(record: &RawRecord<'r>, fields: &mut Vec<&'r str>) -> bool {
+pub(super) fn split_plain<'r>(
+    record: &RawRecord<'r>,
+    fields: &mut Vec<Range<usize>>,
+) -> Option<&'r str> {
     fields.clear();
     if record.typed().is_some() {
-        return false;
+        return None;
     }
-    let Some(whole) = text_of(record) else {
-        return false;
-    };
-    for range in record.ranges() {
-        match whole.get(range) {
-            Some(field) => fields.push(field),
-            None => return false,
-        }
-    }
-    true
+    let whole = text_of(record)?;
+    fields.extend(record.ranges());
+    Some(whole)
 }

@@ -203,7 +203,7 @@ proptest::proptest! {
         let got = parse_number(&text);
         proptest::prop_assert_eq!(got.map(f64::to_bits), expected.map(f64::to_bits), "{}", text);
         // The fast path alone: when it reads a text, it reads it as `str::parse` does.
-        if let Some(fast) = plain_decimal(&text) {
+        if let Some(fast) = plain_decimal(text.as_bytes()) {
             proptest::prop_assert_eq!(Some(fast.to_bits()), expected.map(f64::to_bits), "{}", text);
         }
     }
@@ -222,7 +222,7 @@ proptest::proptest! {
         let text = format!("{}{text}", ["", "-", "+"][sign]);
         let expected = general_number(&text);
         proptest::prop_assert_eq!(parse_number(&text).map(f64::to_bits), expected.map(f64::to_bits), "{}", text);
-        if let Some(fast) = plain_decimal(&text) {
+        if let Some(fast) = plain_decimal(text.as_bytes()) {
             proptest::prop_assert_eq!(Some(fast.to_bits()), expected.map(f64::to_bits), "{}", text);
         }
     }
@@ -246,11 +246,11 @@ fn plain_decimals_take_the_fast_path() {
         "123456789012345.6",
     ] {
         assert_eq!(
-            plain_decimal(text).map(f64::to_bits),
+            plain_decimal(text.as_bytes()).map(f64::to_bits),
             general_number(text).map(f64::to_bits),
             "{text}"
         );
-        assert!(plain_decimal(text).is_some(), "{text}");
+        assert!(plain_decimal(text.as_bytes()).is_some(), "{text}");
     }
     for text in [
         "",
@@ -266,7 +266,7 @@ fn plain_decimals_take_the_fast_path() {
         "NaN",
         " 5",
     ] {
-        assert_eq!(plain_decimal(text), None, "{text}");
+        assert_eq!(plain_decimal(text.as_bytes()), None, "{text}");
     }
 }
 
@@ -284,10 +284,12 @@ fn trim_is_str_trim_for_every_ascii_end() {
             format!("{a}x{a}"),
         ] {
             assert_eq!(trim(&text), text.trim(), "{text:?}");
+            assert_eq!(trim_bytes(text.as_bytes()), Ok(text.trim().as_bytes()));
         }
         for &b in &chars {
             let text = format!("{a}{b}");
             assert_eq!(trim(&text), text.trim(), "{text:?}");
+            assert_eq!(trim_bytes(text.as_bytes()), Ok(text.trim().as_bytes()));
         }
     }
 }
@@ -335,4 +337,57 @@ fn booleans_and_numbers() {
     assert_eq!(parse_number(" 0.75 "), Some(0.75));
     assert_eq!(parse_number("NaN"), None);
     assert_eq!(parse_number("high"), None);
+}
+
+/// [`trim_bytes`] of bytes that are not UTF-8: refused when an end is not plain ASCII (the text
+/// is then checked), as [`trim`] of those bytes would never be reached.
+#[test]
+fn trim_bytes_refuses_bytes_that_are_not_text_at_an_end() {
+    for bytes in [&b"\xc3"[..], b"\xa9", b"x\xff", b"\xff ", b" \xc3\xa9\xc3"] {
+        assert_eq!(trim_bytes(bytes), Err(()), "{bytes:?}");
+    }
+    assert_eq!(trim_bytes(b" caf\xc3\xa9 "), Ok("café".as_bytes()));
+    assert_eq!(trim_bytes(b""), Ok(&b""[..]));
+}
+
+/// The timestamp and flag readers of bytes read every text as the readers of text do.
+#[test]
+fn byte_readers_read_as_text_readers() {
+    let utc = TimestampParser::new(None, TimeZone::UTC);
+    let berlin = TimestampParser::new(None, TimeZone::get("Europe/Berlin").unwrap());
+    let format = TimestampParser::new(Some("%d.%m.%Y %H:%M".into()), TimeZone::UTC);
+    for text in [
+        "",
+        "2026-04-08T09:33:53Z",
+        "2026-04-08 10:00",
+        "2026-04-08 10:00:07",
+        "2026-04-09T14:15:36+02:00",
+        "2026-02-30T10:00:00Z",
+        "2026-04-08T24:00:00Z",
+        "0999-04-08T10:00:00Z",
+        "08.04.2026 10:00",
+        "2026-04-08T10:00:00[Europe/Berlin]",
+        "yesterday",
+        "2026-04-08T09:33:5é",
+    ] {
+        for parser in [&utc, &berlin, &format] {
+            let (of_bytes, of_text) = (parser.clone(), parser.clone());
+            assert_eq!(
+                of_bytes.parse_trimmed_bytes(text.as_bytes()),
+                of_text.parse_trimmed(text),
+                "{text}"
+            );
+            assert_eq!(of_bytes.without_offset, of_text.without_offset, "{text}");
+        }
+    }
+    for text in [
+        "true", "false", "TRUE", "yes", "No", "1", "0", "t", "é", "", "maybe",
+    ] {
+        assert_eq!(
+            parse_bool_bytes(text.as_bytes()),
+            parse_bool(text),
+            "{text}"
+        );
+    }
+    assert_eq!(parse_bool_bytes(b"\xff"), None);
 }
