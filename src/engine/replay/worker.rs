@@ -23,8 +23,9 @@ use crate::tickets::{RawRecord, Records, RowError, Ticket, TicketParser, TicketR
 pub const BATCH_RECORDS: usize = 1024;
 
 /// Records per stage of [`Worker::process`]: each step runs over this many tickets before the
-/// next step starts. Their buffers stay in the data cache (a few kilobytes each).
-const STAGE_RECORDS: usize = 32;
+/// next step starts. Their buffers stay in the data cache (a few kilobytes each). 64 measured
+/// 1-2 % less CPU than 32 once the steps got leaner (docs/performance.md, issue 16 round 11).
+const STAGE_RECORDS: usize = 64;
 
 /// A ticket of the current stage and what was made of it.
 #[derive(Default)]
