@@ -304,6 +304,63 @@ fn diff_transitions_and_metrics_equal_separate_replays() {
     );
 }
 
+/// The example tickets without their timestamp columns, written to `dir`: a history with
+/// no instant in it, so that no `--as-of` can be found and the metrics are never finished.
+fn tickets_without_timestamps(dir: &Path) -> PathBuf {
+    let mut reader = csv::Reader::from_path(root().join("examples/support-tickets.csv")).unwrap();
+    let keep: Vec<usize> = (reader.headers().unwrap().iter().enumerate())
+        .filter(|(_, name)| !name.ends_with("_at"))
+        .map(|(i, _)| i)
+        .collect();
+    let path = dir.join("no-timestamps.csv");
+    let mut writer = csv::Writer::from_path(&path).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    writer
+        .write_record(keep.iter().map(|&i| &headers[i]))
+        .unwrap();
+    for record in reader.records() {
+        let record = record.unwrap();
+        writer
+            .write_record(keep.iter().map(|&i| &record[i]))
+            .unwrap();
+    }
+    writer.flush().unwrap();
+    path
+}
+
+#[test]
+fn diff_metrics_equal_separate_replays_without_timestamps() {
+    // Regression: the per-ticket counts kept by index (reasons, agreement, SLA tallies) reached
+    // diff's metrics only when they were finished, which needs an instant.
+    let dir = tempfile::tempdir().unwrap();
+    let tickets = tickets_without_timestamps(dir.path());
+    let tickets = tickets.to_str().unwrap();
+    let new_policy = "fixtures/diff/support-proposed.yaml";
+    let doc = json(&[
+        "diff",
+        "policies/support.yaml",
+        new_policy,
+        "--tickets",
+        tickets,
+        "--format",
+        "json",
+    ]);
+    for (side, policy) in [("old", "policies/support.yaml"), ("new", new_policy)] {
+        let replay = json(&[
+            "replay",
+            "--policy",
+            policy,
+            "--tickets",
+            tickets,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(doc[side], replay["report"], "{side}");
+        let proactive = &replay["report"]["escalation_by_reason"]["proactive"]["numerator"];
+        assert!(proactive.as_u64() > Some(0), "{side}: {proactive}");
+    }
+}
+
 #[test]
 fn diff_of_a_policy_with_itself_changes_nothing() {
     let doc = json(&[

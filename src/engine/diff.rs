@@ -116,6 +116,8 @@ pub fn diff_replay(
     settler.finish(as_of, &mut |(i, d): (usize, Deferred), happened| {
         metrics[i].settle(&d.event, d.at, happened)
     });
+    // The counts kept by index join their maps here, also when no instant finishes them.
+    metrics.iter_mut().for_each(Metrics::fold_dense);
     if let Some(as_of) = as_of {
         metrics.iter_mut().for_each(|m| m.finish(as_of));
     }
