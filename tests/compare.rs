@@ -222,6 +222,20 @@ fn decisions(policy: &str, dir: &Path, name: &str) -> BTreeMap<String, (String, 
         .collect()
 }
 
+/// The JSON report of a replay of `policy` alone on `tickets`.
+fn replay_report(policy: &str, tickets: &str) -> Value {
+    json(&[
+        "replay",
+        "--policy",
+        policy,
+        "--tickets",
+        tickets,
+        "--format",
+        "json",
+    ])["report"]
+        .clone()
+}
+
 #[test]
 fn diff_transitions_and_metrics_equal_separate_replays() {
     let dir = tempfile::tempdir().unwrap();
@@ -275,16 +289,11 @@ fn diff_transitions_and_metrics_equal_separate_replays() {
     assert_eq!(doc["tickets_changed"], listed.len() as u64);
     // Each side's metrics equal a replay of that policy alone.
     for (side, policy) in [("old", "policies/support.yaml"), ("new", new_policy)] {
-        let replay = json(&[
-            "replay",
-            "--policy",
-            policy,
-            "--tickets",
-            "examples/support-tickets.csv",
-            "--format",
-            "json",
-        ]);
-        assert_eq!(doc[side], replay["report"], "{side}");
+        assert_eq!(
+            doc[side],
+            replay_report(policy, "examples/support-tickets.csv"),
+            "{side}"
+        );
     }
     // Structure: the three changed rules and the faster L2 urgent target.
     let subjects: Vec<&str> = doc["changes"]
@@ -346,17 +355,9 @@ fn diff_metrics_equal_separate_replays_without_timestamps() {
         "json",
     ]);
     for (side, policy) in [("old", "policies/support.yaml"), ("new", new_policy)] {
-        let replay = json(&[
-            "replay",
-            "--policy",
-            policy,
-            "--tickets",
-            tickets,
-            "--format",
-            "json",
-        ]);
-        assert_eq!(doc[side], replay["report"], "{side}");
-        let proactive = &replay["report"]["escalation_by_reason"]["proactive"]["numerator"];
+        let report = replay_report(policy, tickets);
+        assert_eq!(doc[side], report, "{side}");
+        let proactive = &report["escalation_by_reason"]["proactive"]["numerator"];
         assert!(proactive.as_u64() > Some(0), "{side}: {proactive}");
     }
 }

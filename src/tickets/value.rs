@@ -231,24 +231,26 @@ fn two_digits(b: &[u8], at: usize) -> Option<i64> {
 /// `str::trim`, which decides.
 #[inline(always)]
 pub fn trim(text: &str) -> &str {
-    let plain = |b: u8| b.wrapping_sub(b'!') < 0x5F;
-    let bytes = text.as_bytes();
-    let first = bytes.first().copied().unwrap_or(b'!');
-    let last = bytes.last().copied().unwrap_or(b'!');
-    match plain(first) & plain(last) {
+    match plain_ends(text.as_bytes()) {
         true => text,
         false => trim_unicode(text),
     }
+}
+
+/// Both ends of `bytes` from `!` to DEL, or `bytes` empty: nothing to trim ([`trim`]).
+#[inline(always)]
+fn plain_ends(bytes: &[u8]) -> bool {
+    let plain = |b: u8| b.wrapping_sub(b'!') < 0x5F;
+    let first = bytes.first().copied().unwrap_or(b'!');
+    let last = bytes.last().copied().unwrap_or(b'!');
+    plain(first) & plain(last)
 }
 
 /// [`trim`] of a text's bytes: the same bytes, without a character-boundary check when both
 /// ends are plain ASCII; any other end is trimmed as text (`Err` when the bytes are not UTF-8).
 #[inline(always)]
 pub(crate) fn trim_bytes(bytes: &[u8]) -> Result<&[u8], ()> {
-    let plain = |b: u8| b.wrapping_sub(b'!') < 0x5F;
-    let first = bytes.first().copied().unwrap_or(b'!');
-    let last = bytes.last().copied().unwrap_or(b'!');
-    match plain(first) & plain(last) {
+    match plain_ends(bytes) {
         true => Ok(bytes),
         false => trim_unicode_bytes(bytes),
     }
