@@ -9,7 +9,10 @@
 //! quoted field), the chunk is cut where the CSV parser itself finds the end of a record. A worker
 //! splits its chunk into records ([`crate::tickets::Records::read_chunk`]: plainly written
 //! records by a fast splitter, any other by the same parser, with the same fields) and numbers
-//! the lines exactly as a whole-file read does: the chunk carries the count of `\n` before it.
+//! the lines exactly as a whole-file read does: the chunk carries the count of `\n` before it
+//! (counted by the same scan that finds the quotes), and where the scan found each quoted
+//! field's first quote after the opening one ([`Quoted`]), which the split then does not search
+//! for again.
 
 use std::io::Read;
 
@@ -34,6 +37,24 @@ pub struct Chunk {
     pub newlines: u64,
     /// The input ends with this chunk: its last record may have no line end.
     pub last: bool,
+    /// What the cutter's quote scan found about quoted fields of `bytes`, by opening quote,
+    /// in order (none when the scan proved nothing: see [`Quoted`]); the split takes a quoted
+    /// field's end from it instead of searching for it again.
+    pub quoted: Vec<Quoted>,
+}
+
+/// A quoted field as the cutter's scan found it: the first `"` after an opening quote and the
+/// `\n` bytes between them. A fact about the chunk's bytes whatever they mean to the parser
+/// (`quote` is the first `"` after `open`, `newlines` the `\n` count between), so the split
+/// reads from it what its own search would find ([`crate::tickets::Records::read_chunk`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quoted {
+    /// The opening quote's offset in the chunk.
+    pub open: usize,
+    /// The first `"` after it (a closing quote, or the first of a doubled one).
+    pub quote: usize,
+    /// `\n` bytes between the two.
+    pub newlines: u64,
 }
 
 /// Consecutive rows of a typed input (a batch of a Parquet file), not yet split into the
@@ -127,6 +148,7 @@ impl Cutter {
         self.carry.clear();
         chunk.newlines = self.newlines;
         chunk.last = false;
+        chunk.quoted.clear();
         let mut quotes = Quotes::default();
         let mut exact: Option<Exact> = None;
         let mut want = self.chunk_bytes;
@@ -141,7 +163,8 @@ impl Cutter {
                 chunk.bytes.truncate(len);
                 if let Some(error) = error {
                     let cut = exact_boundary(&chunk.bytes, &mut self.scratch).unwrap_or(0);
-                    self.cut(chunk, cut);
+                    chunk.quoted.clear();
+                    self.cut(chunk, cut, None);
                     chunk.last = true;
                     self.eof = true;
                     return Err(error);
@@ -152,31 +175,25 @@ impl Cutter {
             }
             chunk.bytes.truncate(len);
             if self.eof {
-                self.cut(chunk, chunk.bytes.len());
+                // The last bytes read were not scanned: the split searches for itself.
+                chunk.quoted.clear();
+                self.cut(chunk, chunk.bytes.len(), None);
                 chunk.last = true;
                 return Ok(());
             }
             let bytes = &chunk.bytes;
-            let found = if exact.is_none() {
-                quotes.scan(bytes);
-                if quotes.irregular {
-                    None
-                } else {
-                    quotes.boundary
+            if exact.is_none() {
+                quotes.scan(bytes, &mut chunk.quoted);
+                if let (false, Some((cut, newlines))) = (quotes.irregular, quotes.boundary) {
+                    self.cut(chunk, cut, Some(newlines));
+                    return Ok(());
                 }
-            } else {
-                None
-            };
-            let found = match found {
-                Some(cut) => Some(cut),
-                None => {
-                    let exact = exact.get_or_insert_with(Exact::new);
-                    exact.scan(bytes, &mut self.scratch);
-                    exact.boundary
-                }
-            };
-            if let Some(cut) = found {
-                self.cut(chunk, cut);
+            }
+            let exact = exact.get_or_insert_with(Exact::new);
+            exact.scan(bytes, &mut self.scratch);
+            if let Some(cut) = exact.boundary {
+                chunk.quoted.clear();
+                self.cut(chunk, cut, None);
                 return Ok(());
             }
             // No whole record yet: read on, a little at a time (the length cap is checked
@@ -185,12 +202,15 @@ impl Cutter {
         }
     }
 
-    /// End the chunk at `cut`: the rest is carried into the next one.
-    fn cut(&mut self, chunk: &mut Chunk, cut: usize) {
+    /// End the chunk at `cut`, before which lie `newlines` line ends (counted here when the
+    /// scan did not count them): the rest is carried into the next one, and the quoted
+    /// fields found past the cut are dropped (the next chunk's scan finds them again).
+    fn cut(&mut self, chunk: &mut Chunk, cut: usize, newlines: Option<u64>) {
         self.carry.extend_from_slice(&chunk.bytes[cut..]);
         chunk.bytes.truncate(cut);
+        chunk.quoted.retain(|quoted| quoted.quote < cut);
         self.offset += cut as u64;
-        self.newlines += count_newlines(&chunk.bytes);
+        self.newlines += newlines.unwrap_or_else(|| count_newlines(&chunk.bytes));
         self.limit.record_starts_at(self.offset);
     }
 }
@@ -232,135 +252,124 @@ pub fn count_newlines(bytes: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', bytes).count() as u64
 }
 
-/// The cutter's searches, `memchr`'s own, set up once: `memchr::memchr` picks its vector routine
+/// The cutter's search, `memchr`'s own, set up once: `memchr::memchr2` picks its vector routine
 /// through a function pointer at every call and hands the slice on through two more calls; the
-/// cutter calls it once per quote (two or more a row), so the searchers are built once and
-/// called directly (their short-haystack code is inlined; only the vector loop is a call).
+/// cutter calls it once per quote and line end (three or more a row), so the searcher is built
+/// once and called directly (its short-haystack code is inlined; only the vector loop is a
+/// call).
 #[derive(Debug, Clone, Copy)]
 struct Search {
     #[cfg(target_arch = "x86_64")]
-    avx2: Option<(
-        memchr::arch::x86_64::avx2::memchr::One,
-        memchr::arch::x86_64::avx2::memchr::Two,
-    )>,
+    avx2: Option<memchr::arch::x86_64::avx2::memchr::Two>,
 }
 
 impl Default for Search {
     fn default() -> Search {
         Search {
             #[cfg(target_arch = "x86_64")]
-            avx2: memchr::arch::x86_64::avx2::memchr::One::new(b'"')
-                .zip(memchr::arch::x86_64::avx2::memchr::Two::new(b'"', b'\n')),
+            avx2: memchr::arch::x86_64::avx2::memchr::Two::new(b'"', b'\n'),
         }
     }
 }
 
 impl Search {
-    /// The first `"` in `b`.
+    /// The first `"` or `\n` in `b`.
     #[inline(always)]
-    fn quote(&self, b: &[u8]) -> Option<usize> {
+    fn quote_or_line_end(&self, b: &[u8]) -> Option<usize> {
         #[cfg(target_arch = "x86_64")]
-        if let Some((one, _)) = &self.avx2 {
-            return one.find(b);
+        if let Some(two) = &self.avx2 {
+            return two.find(b);
         }
-        memchr::memchr(b'"', b)
-    }
-
-    /// The last `"` or `\n` in `b`.
-    #[inline(always)]
-    fn last_quote_or_line_end(&self, b: &[u8]) -> Option<usize> {
-        #[cfg(target_arch = "x86_64")]
-        if let Some((_, two)) = &self.avx2 {
-            return two.rfind(b);
-        }
-        memchr::memrchr2(b'"', b'\n', b)
+        memchr::memchr2(b'"', b'\n', b)
     }
 }
 
-/// The quote-parity scan, resumable as the chunk grows.
+/// The quote-parity scan, resumable as the chunk grows: it goes from quote to line end to
+/// quote, counting the line ends on the way (the chunk's count, for the next chunk's lines).
 #[derive(Debug, Default)]
 struct Quotes {
     /// The searches it makes.
     search: Search,
     /// Scanned up to here.
     pos: usize,
+    /// `\n` bytes before `pos`.
+    newlines: u64,
     /// Inside a quoted field.
     inside: bool,
-    /// After the last `\n` seen outside quoted fields.
-    boundary: Option<usize>,
+    /// The quoted field being scanned, until the first `"` after its opening one is found:
+    /// where it opened and the `\n` bytes before that ([`Quoted`]).
+    open: Option<(usize, u64)>,
+    /// After the last `\n` seen outside quoted fields, and the `\n` bytes before it (that
+    /// one included).
+    boundary: Option<(usize, u64)>,
     /// A quote neither opens nor closes a field: the parity proves nothing.
     irregular: bool,
 }
 
 impl Quotes {
-    fn scan(&mut self, b: &[u8]) {
-        if self.irregular {
-            return;
-        }
-        let from = self.pos;
-        self.find_quotes(b);
-        if !self.irregular {
-            if let Some(cut) = self.last_line_end(b, from) {
-                self.boundary = Some(cut);
-            }
-        }
-    }
-
-    /// Move `pos` on to the end of `b` (or to a quote whose next byte is not read yet),
-    /// quote by quote.
-    fn find_quotes(&mut self, b: &[u8]) {
-        while self.pos < b.len() {
+    /// Move `pos` on to the end of `b` (or to a quote whose next byte is not read yet), from
+    /// quote or line end to the next; each quoted field's first quote after the opening one
+    /// goes to `quoted`.
+    fn scan(&mut self, b: &[u8], quoted: &mut Vec<Quoted>) {
+        while !self.irregular && self.pos < b.len() {
             let rest = &b[self.pos..];
-            let Some(q) = self.search.quote(rest).map(|i| self.pos + i) else {
+            let Some(at) = self.search.quote_or_line_end(rest).map(|i| self.pos + i) else {
                 self.pos = b.len();
                 return;
             };
+            if b[at] == b'\n' {
+                self.newlines += 1;
+                if !self.inside {
+                    self.boundary = Some((at + 1, self.newlines));
+                }
+                self.pos = at + 1;
+                continue;
+            }
             if !self.inside {
                 // The parser opens a quoted field only at the start of a field.
-                if q > 0 && !matches!(b[q - 1], b',' | b'\n' | b'\r') {
+                if at > 0 && !matches!(b[at - 1], b',' | b'\n' | b'\r') {
                     self.irregular = true;
                     return;
                 }
                 self.inside = true;
-                self.pos = q + 1;
+                self.open = Some((at, self.newlines));
+                self.pos = at + 1;
                 continue;
             }
-            match b.get(q + 1) {
+            let Some(&next) = b.get(at + 1) else {
                 // What follows is not read yet: look at this quote again then.
-                None => {
-                    self.pos = q;
-                    return;
-                }
-                Some(b'"') => self.pos = q + 2,
-                Some(b',' | b'\n' | b'\r') => {
+                self.pos = at;
+                return;
+            };
+            if let Some((open, before)) = self.open.take() {
+                quoted.push(Quoted {
+                    open,
+                    quote: at,
+                    newlines: self.newlines - before,
+                });
+            }
+            match next {
+                b'"' => self.pos = at + 2,
+                b',' | b'\n' | b'\r' => {
                     self.inside = false;
-                    self.pos = q + 1;
+                    self.pos = at + 1;
                 }
-                Some(_) => {
-                    self.irregular = true;
-                    return;
-                }
+                _ => self.irregular = true,
             }
         }
     }
+}
 
-    /// After the last `\n` outside quoted fields in `b[from..self.pos]`, the bytes scanned
-    /// last. Found from the end, where the scan knows whether it is inside a quoted field:
-    /// each quote before it changes that (a doubled one twice, as the parity reads it), so one
-    /// search at the end of the chunk takes the place of one per quoted field.
-    fn last_line_end(&self, b: &[u8], from: usize) -> Option<usize> {
-        let (mut end, mut inside) = (self.pos, self.inside);
-        while let Some(at) = self.search.last_quote_or_line_end(&b[from..end]) {
-            let at = from + at;
-            match b[at] {
-                b'"' => inside = !inside,
-                _ if !inside => return Some(at + 1),
-                _ => {}
-            }
-            end = at;
-        }
-        None
+/// The quoted fields the cutter's scan finds in `b` (all of it read), as a chunk of it would
+/// carry them: none when the quotes are irregular.
+#[cfg(test)]
+pub(crate) fn scanned(b: &[u8]) -> Vec<Quoted> {
+    let (mut quotes, mut quoted) = (Quotes::default(), Vec::new());
+    quotes.scan(b, &mut quoted);
+    if quotes.irregular {
+        quoted.clear();
     }
+    quoted
 }
 
 /// A parser set up like the `csv` crate's reader (its defaults), past the start of the input:
@@ -460,6 +469,7 @@ mod tests {
         let mut read = Vec::new();
         loop {
             reader.read_chunk(&mut chunk).unwrap();
+            assert!(facts(&chunk.bytes, &chunk.quoted), "{:?}", chunk.quoted);
             records.read_chunk(&mut core, &mut chunk);
             listed(&records, &mut read);
             if chunk.last {
@@ -559,30 +569,49 @@ mod tests {
             prop_assert_eq!(chunked_from(reader, size), one_by_one(&input));
         }
 
-        /// The last line end outside quoted fields, found from the end of what each scan
-        /// read, is the one a scan from the start finds, however the bytes arrive.
+        /// The scan, resumed as the bytes arrive, finds the last line end outside quoted
+        /// fields that a scan from the start finds, counts the line ends before it, and
+        /// finds only facts about the quoted fields.
         #[test]
-        fn the_boundary_found_from_the_end_is_the_forward_one(
+        fn the_resumed_scan_finds_the_forward_boundary_and_count(
             body in proptest::collection::vec(0..PIECES.len(), 0..60),
             steps in proptest::collection::vec(1usize..12, 1..20),
         ) {
             let input: Vec<u8> = body.iter().flat_map(|&i| PIECES[i].iter().copied()).collect();
-            let mut quotes = Quotes::default();
+            let (mut quotes, mut quoted) = (Quotes::default(), Vec::new());
             let (mut end, mut steps) = (0, steps.iter().cycle());
             while end < input.len() {
                 end = (end + steps.next().copied().unwrap_or(1)).min(input.len());
-                quotes.scan(&input[..end]);
+                quotes.scan(&input[..end], &mut quoted);
                 if quotes.irregular {
                     break;
                 }
-                prop_assert_eq!(quotes.boundary, forward_boundary(&input[..end]), "{}", end);
+                let boundary = quotes.boundary.map(|(cut, _)| cut);
+                prop_assert_eq!(boundary, forward_boundary(&input[..end]), "{}", end);
+                if let Some((cut, newlines)) = quotes.boundary {
+                    prop_assert_eq!(newlines, count_newlines(&input[..cut]));
+                }
+                prop_assert!(facts(&input[..end], &quoted), "{:?}", quoted);
             }
         }
     }
 
+    /// Whether every one of `quoted` is true of `b`: its `quote` is the first `"` after
+    /// `open` (a quote), `newlines` the `\n` count between; in order.
+    fn facts(b: &[u8], quoted: &[Quoted]) -> bool {
+        quoted.iter().all(|q| {
+            let between = b.get(q.open + 1..q.quote);
+            b.get(q.open) == Some(&b'"')
+                && b.get(q.quote) == Some(&b'"')
+                && between.is_some_and(|between| {
+                    !between.contains(&b'"') && count_newlines(between) == q.newlines
+                })
+        }) && quoted.windows(2).all(|w| w[0].quote < w[1].open)
+    }
+
     proptest! {
-        /// The searchers built once find what `memchr`'s functions find, on haystacks long
-        /// enough for their vector loops (and short ones, which they search byte by byte).
+        /// The searcher built once finds what `memchr`'s function finds, on haystacks long
+        /// enough for its vector loop (and short ones, which it searches byte by byte).
         #[test]
         fn the_cutters_searches_are_memchrs(
             bytes in proptest::collection::vec(
@@ -591,11 +620,7 @@ mod tests {
         ) {
             let search = Search::default();
             let b = &bytes[from.min(bytes.len())..];
-            prop_assert_eq!(search.quote(b), memchr::memchr(b'"', b));
-            prop_assert_eq!(
-                search.last_quote_or_line_end(b),
-                memchr::memrchr2(b'"', b'\n', b)
-            );
+            prop_assert_eq!(search.quote_or_line_end(b), memchr::memchr2(b'"', b'\n', b));
         }
     }
 
@@ -635,8 +660,11 @@ mod tests {
     fn quote_parity_finds_the_last_line_end_outside_quotes() {
         let boundary = |text: &str| {
             let mut quotes = Quotes::default();
-            quotes.scan(text.as_bytes());
-            (!quotes.irregular).then_some(quotes.boundary).flatten()
+            quotes.scan(text.as_bytes(), &mut Vec::new());
+            (!quotes.irregular)
+                .then_some(quotes.boundary)
+                .flatten()
+                .map(|(cut, _)| cut)
         };
         assert_eq!(boundary("a,b\nc,d\n"), Some(8));
         assert_eq!(boundary("a,b\nc,\"d\ne\"\n"), Some(12));
