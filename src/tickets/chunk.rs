@@ -9,10 +9,9 @@
 //! quoted field), the chunk is cut where the CSV parser itself finds the end of a record. A worker
 //! splits its chunk into records ([`crate::tickets::Records::read_chunk`]: plainly written
 //! records by a fast splitter, any other by the same parser, with the same fields) and numbers
-//! the lines exactly as a whole-file read does: the chunk carries the count of `\n` before it
-//! (counted by the same scan that finds the quotes), and where the scan found each quoted
-//! field's first quote after the opening one ([`Quoted`]), which the split then does not search
-//! for again.
+//! the lines exactly as a whole-file read does: the chunk carries the count of `\n` before it,
+//! and where the scan found each quoted field's first quote after the opening one
+//! ([`Quoted`]), which the split then does not search for again.
 
 use std::io::Read;
 
@@ -164,7 +163,7 @@ impl Cutter {
                 if let Some(error) = error {
                     let cut = exact_boundary(&chunk.bytes, &mut self.scratch).unwrap_or(0);
                     chunk.quoted.clear();
-                    self.cut(chunk, cut, None);
+                    self.cut(chunk, cut);
                     chunk.last = true;
                     self.eof = true;
                     return Err(error);
@@ -177,15 +176,15 @@ impl Cutter {
             if self.eof {
                 // The last bytes read were not scanned: the split searches for itself.
                 chunk.quoted.clear();
-                self.cut(chunk, chunk.bytes.len(), None);
+                self.cut(chunk, chunk.bytes.len());
                 chunk.last = true;
                 return Ok(());
             }
             let bytes = &chunk.bytes;
             if exact.is_none() {
                 quotes.scan(bytes, &mut chunk.quoted);
-                if let (false, Some((cut, newlines))) = (quotes.irregular, quotes.boundary) {
-                    self.cut(chunk, cut, Some(newlines));
+                if let (false, Some(cut)) = (quotes.irregular, quotes.boundary) {
+                    self.cut(chunk, cut);
                     return Ok(());
                 }
             }
@@ -193,7 +192,7 @@ impl Cutter {
             exact.scan(bytes, &mut self.scratch);
             if let Some(cut) = exact.boundary {
                 chunk.quoted.clear();
-                self.cut(chunk, cut, None);
+                self.cut(chunk, cut);
                 return Ok(());
             }
             // No whole record yet: read on, a little at a time (the length cap is checked
@@ -202,15 +201,14 @@ impl Cutter {
         }
     }
 
-    /// End the chunk at `cut`, before which lie `newlines` line ends (counted here when the
-    /// scan did not count them): the rest is carried into the next one, and the quoted
-    /// fields found past the cut are dropped (the next chunk's scan finds them again).
-    fn cut(&mut self, chunk: &mut Chunk, cut: usize, newlines: Option<u64>) {
+    /// End the chunk at `cut`: the rest is carried into the next one, and the quoted fields
+    /// found past the cut are dropped (the next chunk's scan finds them again).
+    fn cut(&mut self, chunk: &mut Chunk, cut: usize) {
         self.carry.extend_from_slice(&chunk.bytes[cut..]);
         chunk.bytes.truncate(cut);
         chunk.quoted.retain(|quoted| quoted.quote < cut);
         self.offset += cut as u64;
-        self.newlines += newlines.unwrap_or_else(|| count_newlines(&chunk.bytes));
+        self.newlines += count_newlines(&chunk.bytes);
         self.limit.record_starts_at(self.offset);
     }
 }
@@ -252,111 +250,167 @@ pub fn count_newlines(bytes: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', bytes).count() as u64
 }
 
-/// The cutter's search, `memchr`'s own, set up once: `memchr::memchr2` picks its vector routine
+/// The cutter's searches, `memchr`'s own, set up once: `memchr::memchr` picks its vector routine
 /// through a function pointer at every call and hands the slice on through two more calls; the
-/// cutter calls it once per quote and line end (three or more a row), so the searcher is built
-/// once and called directly (its short-haystack code is inlined; only the vector loop is a
-/// call).
+/// cutter calls it once per quote (two or more a row), so the searchers are built once and
+/// called directly (their short-haystack code is inlined; only the vector loop is a call).
 #[derive(Debug, Clone, Copy)]
 struct Search {
     #[cfg(target_arch = "x86_64")]
-    avx2: Option<memchr::arch::x86_64::avx2::memchr::Two>,
+    avx2: Option<(
+        memchr::arch::x86_64::avx2::memchr::One,
+        memchr::arch::x86_64::avx2::memchr::Two,
+    )>,
 }
 
 impl Default for Search {
     fn default() -> Search {
         Search {
             #[cfg(target_arch = "x86_64")]
-            avx2: memchr::arch::x86_64::avx2::memchr::Two::new(b'"', b'\n'),
+            avx2: memchr::arch::x86_64::avx2::memchr::One::new(b'"')
+                .zip(memchr::arch::x86_64::avx2::memchr::Two::new(b'"', b'\n')),
         }
     }
 }
 
 impl Search {
+    /// The first `"` in `b`.
+    #[inline(always)]
+    fn quote(&self, b: &[u8]) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some((one, _)) = &self.avx2 {
+            return one.find(b);
+        }
+        memchr::memchr(b'"', b)
+    }
+
     /// The first `"` or `\n` in `b`.
     #[inline(always)]
     fn quote_or_line_end(&self, b: &[u8]) -> Option<usize> {
         #[cfg(target_arch = "x86_64")]
-        if let Some(two) = &self.avx2 {
+        if let Some((_, two)) = &self.avx2 {
             return two.find(b);
         }
         memchr::memchr2(b'"', b'\n', b)
     }
+
+    /// The last `"` or `\n` in `b`.
+    #[inline(always)]
+    fn last_quote_or_line_end(&self, b: &[u8]) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some((_, two)) = &self.avx2 {
+            return two.rfind(b);
+        }
+        memchr::memrchr2(b'"', b'\n', b)
+    }
 }
 
-/// The quote-parity scan, resumable as the chunk grows: it goes from quote to line end to
-/// quote, counting the line ends on the way (the chunk's count, for the next chunk's lines).
+/// The quote-parity scan, resumable as the chunk grows.
 #[derive(Debug, Default)]
 struct Quotes {
     /// The searches it makes.
     search: Search,
     /// Scanned up to here.
     pos: usize,
-    /// `\n` bytes before `pos`.
-    newlines: u64,
     /// Inside a quoted field.
     inside: bool,
     /// The quoted field being scanned, until the first `"` after its opening one is found:
-    /// where it opened and the `\n` bytes before that ([`Quoted`]).
+    /// where it opened and the `\n` bytes after that so far ([`Quoted`]).
     open: Option<(usize, u64)>,
-    /// After the last `\n` seen outside quoted fields, and the `\n` bytes before it (that
-    /// one included).
-    boundary: Option<(usize, u64)>,
+    /// After the last `\n` seen outside quoted fields.
+    boundary: Option<usize>,
     /// A quote neither opens nor closes a field: the parity proves nothing.
     irregular: bool,
 }
 
 impl Quotes {
-    /// Move `pos` on to the end of `b` (or to a quote whose next byte is not read yet), from
-    /// quote or line end to the next; each quoted field's first quote after the opening one
-    /// goes to `quoted`.
+    /// Scan on to the end of `b`; each quoted field's first quote after the opening one goes
+    /// to `quoted`.
     fn scan(&mut self, b: &[u8], quoted: &mut Vec<Quoted>) {
-        while !self.irregular && self.pos < b.len() {
+        if self.irregular {
+            return;
+        }
+        let from = self.pos;
+        self.find_quotes(b, quoted);
+        if !self.irregular {
+            if let Some(cut) = self.last_line_end(b, from) {
+                self.boundary = Some(cut);
+            }
+        }
+    }
+
+    /// Move `pos` on to the end of `b` (or to a quote whose next byte is not read yet),
+    /// quote by quote: from a quoted field's opening quote to the next one, line ends counted
+    /// on the way ([`Quoted`]).
+    fn find_quotes(&mut self, b: &[u8], quoted: &mut Vec<Quoted>) {
+        while self.pos < b.len() {
             let rest = &b[self.pos..];
-            let Some(at) = self.search.quote_or_line_end(rest).map(|i| self.pos + i) else {
+            let found = match self.open {
+                Some(_) => self.search.quote_or_line_end(rest),
+                None => self.search.quote(rest),
+            };
+            let Some(q) = found.map(|i| self.pos + i) else {
                 self.pos = b.len();
                 return;
             };
-            if b[at] == b'\n' {
-                self.newlines += 1;
-                if !self.inside {
-                    self.boundary = Some((at + 1, self.newlines));
-                }
-                self.pos = at + 1;
+            if let (b'\n', Some((_, newlines))) = (b[q], self.open.as_mut()) {
+                *newlines += 1;
+                self.pos = q + 1;
                 continue;
             }
             if !self.inside {
                 // The parser opens a quoted field only at the start of a field.
-                if at > 0 && !matches!(b[at - 1], b',' | b'\n' | b'\r') {
+                if q > 0 && !matches!(b[q - 1], b',' | b'\n' | b'\r') {
                     self.irregular = true;
                     return;
                 }
                 self.inside = true;
-                self.open = Some((at, self.newlines));
-                self.pos = at + 1;
+                self.open = Some((q, 0));
+                self.pos = q + 1;
                 continue;
             }
-            let Some(&next) = b.get(at + 1) else {
+            let Some(&next) = b.get(q + 1) else {
                 // What follows is not read yet: look at this quote again then.
-                self.pos = at;
+                self.pos = q;
                 return;
             };
-            if let Some((open, before)) = self.open.take() {
+            if let Some((open, newlines)) = self.open.take() {
                 quoted.push(Quoted {
                     open,
-                    quote: at,
-                    newlines: self.newlines - before,
+                    quote: q,
+                    newlines,
                 });
             }
             match next {
-                b'"' => self.pos = at + 2,
+                b'"' => self.pos = q + 2,
                 b',' | b'\n' | b'\r' => {
                     self.inside = false;
-                    self.pos = at + 1;
+                    self.pos = q + 1;
                 }
-                _ => self.irregular = true,
+                _ => {
+                    self.irregular = true;
+                    return;
+                }
             }
         }
+    }
+
+    /// After the last `\n` outside quoted fields in `b[from..self.pos]`, the bytes scanned
+    /// last. Found from the end, where the scan knows whether it is inside a quoted field:
+    /// each quote before it changes that (a doubled one twice, as the parity reads it), so one
+    /// search at the end of the chunk takes the place of one per quoted field.
+    fn last_line_end(&self, b: &[u8], from: usize) -> Option<usize> {
+        let (mut end, mut inside) = (self.pos, self.inside);
+        while let Some(at) = self.search.last_quote_or_line_end(&b[from..end]) {
+            let at = from + at;
+            match b[at] {
+                b'"' => inside = !inside,
+                _ if !inside => return Some(at + 1),
+                _ => {}
+            }
+            end = at;
+        }
+        None
     }
 }
 
@@ -570,10 +624,9 @@ mod tests {
         }
 
         /// The scan, resumed as the bytes arrive, finds the last line end outside quoted
-        /// fields that a scan from the start finds, counts the line ends before it, and
-        /// finds only facts about the quoted fields.
+        /// fields that a scan from the start finds, and only facts about the quoted fields.
         #[test]
-        fn the_resumed_scan_finds_the_forward_boundary_and_count(
+        fn the_resumed_scan_finds_the_forward_boundary_and_facts(
             body in proptest::collection::vec(0..PIECES.len(), 0..60),
             steps in proptest::collection::vec(1usize..12, 1..20),
         ) {
@@ -586,11 +639,7 @@ mod tests {
                 if quotes.irregular {
                     break;
                 }
-                let boundary = quotes.boundary.map(|(cut, _)| cut);
-                prop_assert_eq!(boundary, forward_boundary(&input[..end]), "{}", end);
-                if let Some((cut, newlines)) = quotes.boundary {
-                    prop_assert_eq!(newlines, count_newlines(&input[..cut]));
-                }
+                prop_assert_eq!(quotes.boundary, forward_boundary(&input[..end]), "{}", end);
                 prop_assert!(facts(&input[..end], &quoted), "{:?}", quoted);
             }
         }
@@ -620,7 +669,12 @@ mod tests {
         ) {
             let search = Search::default();
             let b = &bytes[from.min(bytes.len())..];
+            prop_assert_eq!(search.quote(b), memchr::memchr(b'"', b));
             prop_assert_eq!(search.quote_or_line_end(b), memchr::memchr2(b'"', b'\n', b));
+            prop_assert_eq!(
+                search.last_quote_or_line_end(b),
+                memchr::memrchr2(b'"', b'\n', b)
+            );
         }
     }
 
@@ -661,10 +715,7 @@ mod tests {
         let boundary = |text: &str| {
             let mut quotes = Quotes::default();
             quotes.scan(text.as_bytes(), &mut Vec::new());
-            (!quotes.irregular)
-                .then_some(quotes.boundary)
-                .flatten()
-                .map(|(cut, _)| cut)
+            (!quotes.irregular).then_some(quotes.boundary).flatten()
         };
         assert_eq!(boundary("a,b\nc,d\n"), Some(8));
         assert_eq!(boundary("a,b\nc,\"d\ne\"\n"), Some(12));
