@@ -183,22 +183,23 @@ fn both(input: &[u8], newlines: u64, last: bool) -> (Listed, Listed) {
     (fast, listed(&records))
 }
 
+/// The record at the start of `text` by the splitter alone (no finds of the cutter's).
+fn split_alone(
+    text: &[u8],
+    rewritten: &mut Vec<u8>,
+    out: usize,
+    fields: plain::Fields<'_>,
+) -> Option<plain::Plain> {
+    plain::plain_record(text, 0, rewritten, out, fields, 0, (&[], 0))
+}
+
 #[test]
 fn plain_records_are_split_without_the_parser() {
     let text = b"T1,2026-04-08T09:33:53Z,\"Hi, \"\"all\"\"\",0.9,,x\n";
     // Rewritten bytes go to `rewritten[out..]`, over what was left there.
     let mut rewritten = b"..stale".to_vec();
     let (mut gaps, mut ends) = (Vec::new(), Vec::new());
-    let plain = plain::plain_record(
-        text,
-        0,
-        &mut rewritten,
-        2,
-        (&mut gaps, &mut ends),
-        0,
-        (&[], 0),
-    )
-    .unwrap();
+    let plain = split_alone(text, &mut rewritten, 2, (&mut gaps, &mut ends)).unwrap();
     assert_eq!(plain.end, text.len());
     assert_eq!(plain.newlines, 1);
     assert_eq!(
@@ -215,16 +216,7 @@ fn plain_records_are_split_without_the_parser() {
     // read where it lies, its fields between the separators, nothing written.
     let text = b"a,\"b\r\nc\",\r\nz";
     let (mut rewritten, mut gaps, mut ends) = (b"xy".to_vec(), Vec::new(), Vec::new());
-    let plain = plain::plain_record(
-        text,
-        0,
-        &mut rewritten,
-        2,
-        (&mut gaps, &mut ends),
-        0,
-        (&[], 0),
-    )
-    .unwrap();
+    let plain = split_alone(text, &mut rewritten, 2, (&mut gaps, &mut ends)).unwrap();
     assert_eq!(
         (plain.end, plain.at, plain.out, plain.newlines, plain.fields),
         (11, 0, 2, 2, 3)
@@ -244,7 +236,7 @@ fn plain_records_are_split_without_the_parser() {
         b"",
     ] {
         let (mut bytes, mut gaps, mut ends) = (vec![0; text.len()], Vec::new(), Vec::new());
-        let read = plain::plain_record(text, 0, &mut bytes, 0, (&mut gaps, &mut ends), 0, (&[], 0));
+        let read = split_alone(text, &mut bytes, 0, (&mut gaps, &mut ends));
         assert_eq!(read, None, "{:?}", String::from_utf8_lossy(text));
     }
 }
