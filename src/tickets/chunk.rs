@@ -9,7 +9,9 @@
 //! quoted field), the chunk is cut where the CSV parser itself finds the end of a record. A worker
 //! splits its chunk into records ([`crate::tickets::Records::read_chunk`]: plainly written
 //! records by a fast splitter, any other by the same parser, with the same fields) and numbers
-//! the lines exactly as a whole-file read does: the chunk carries the count of `\n` before it.
+//! the lines exactly as a whole-file read does: the chunk carries the count of `\n` before it,
+//! and where the scan found each quoted field's first quote after the opening one
+//! ([`Quoted`]), which the split then does not search for again.
 
 use std::io::Read;
 
@@ -34,6 +36,24 @@ pub struct Chunk {
     pub newlines: u64,
     /// The input ends with this chunk: its last record may have no line end.
     pub last: bool,
+    /// What the cutter's quote scan found about quoted fields of `bytes`, by opening quote,
+    /// in order (none when the scan proved nothing: see [`Quoted`]); the split takes a quoted
+    /// field's end from it instead of searching for it again.
+    pub quoted: Vec<Quoted>,
+}
+
+/// A quoted field as the cutter's scan found it: the first `"` after an opening quote and the
+/// `\n` bytes between them. A fact about the chunk's bytes whatever they mean to the parser
+/// (`quote` is the first `"` after `open`, `newlines` the `\n` count between), so the split
+/// reads from it what its own search would find ([`crate::tickets::Records::read_chunk`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quoted {
+    /// The opening quote's offset in the chunk.
+    pub open: usize,
+    /// The first `"` after it (a closing quote, or the first of a doubled one).
+    pub quote: usize,
+    /// `\n` bytes between the two.
+    pub newlines: u64,
 }
 
 /// Consecutive rows of a typed input (a batch of a Parquet file), not yet split into the
@@ -127,6 +147,7 @@ impl Cutter {
         self.carry.clear();
         chunk.newlines = self.newlines;
         chunk.last = false;
+        chunk.quoted.clear();
         let mut quotes = Quotes::default();
         let mut exact: Option<Exact> = None;
         let mut want = self.chunk_bytes;
@@ -141,6 +162,7 @@ impl Cutter {
                 chunk.bytes.truncate(len);
                 if let Some(error) = error {
                     let cut = exact_boundary(&chunk.bytes, &mut self.scratch).unwrap_or(0);
+                    chunk.quoted.clear();
                     self.cut(chunk, cut);
                     chunk.last = true;
                     self.eof = true;
@@ -152,30 +174,24 @@ impl Cutter {
             }
             chunk.bytes.truncate(len);
             if self.eof {
+                // The last bytes read were not scanned: the split searches for itself.
+                chunk.quoted.clear();
                 self.cut(chunk, chunk.bytes.len());
                 chunk.last = true;
                 return Ok(());
             }
             let bytes = &chunk.bytes;
-            let found = if exact.is_none() {
-                quotes.scan(bytes);
-                if quotes.irregular {
-                    None
-                } else {
-                    quotes.boundary
+            if exact.is_none() {
+                quotes.scan(bytes, &mut chunk.quoted);
+                if let (false, Some(cut)) = (quotes.irregular, quotes.boundary) {
+                    self.cut(chunk, cut);
+                    return Ok(());
                 }
-            } else {
-                None
-            };
-            let found = match found {
-                Some(cut) => Some(cut),
-                None => {
-                    let exact = exact.get_or_insert_with(Exact::new);
-                    exact.scan(bytes, &mut self.scratch);
-                    exact.boundary
-                }
-            };
-            if let Some(cut) = found {
+            }
+            let exact = exact.get_or_insert_with(Exact::new);
+            exact.scan(bytes, &mut self.scratch);
+            if let Some(cut) = exact.boundary {
+                chunk.quoted.clear();
                 self.cut(chunk, cut);
                 return Ok(());
             }
@@ -185,10 +201,12 @@ impl Cutter {
         }
     }
 
-    /// End the chunk at `cut`: the rest is carried into the next one.
+    /// End the chunk at `cut`: the rest is carried into the next one, and the quoted fields
+    /// found past the cut are dropped (the next chunk's scan finds them again).
     fn cut(&mut self, chunk: &mut Chunk, cut: usize) {
         self.carry.extend_from_slice(&chunk.bytes[cut..]);
         chunk.bytes.truncate(cut);
+        chunk.quoted.retain(|quoted| quoted.quote < cut);
         self.offset += cut as u64;
         self.newlines += count_newlines(&chunk.bytes);
         self.limit.record_starts_at(self.offset);
@@ -266,6 +284,16 @@ impl Search {
         memchr::memchr(b'"', b)
     }
 
+    /// The first `"` or `\n` in `b`.
+    #[inline(always)]
+    fn quote_or_line_end(&self, b: &[u8]) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some((_, two)) = &self.avx2 {
+            return two.find(b);
+        }
+        memchr::memchr2(b'"', b'\n', b)
+    }
+
     /// The last `"` or `\n` in `b`.
     #[inline(always)]
     fn last_quote_or_line_end(&self, b: &[u8]) -> Option<usize> {
@@ -286,6 +314,9 @@ struct Quotes {
     pos: usize,
     /// Inside a quoted field.
     inside: bool,
+    /// The quoted field being scanned, until the first `"` after its opening one is found:
+    /// where it opened and the `\n` bytes after that so far ([`Quoted`]).
+    open: Option<(usize, u64)>,
     /// After the last `\n` seen outside quoted fields.
     boundary: Option<usize>,
     /// A quote neither opens nor closes a field: the parity proves nothing.
@@ -293,12 +324,14 @@ struct Quotes {
 }
 
 impl Quotes {
-    fn scan(&mut self, b: &[u8]) {
+    /// Scan on to the end of `b`; each quoted field's first quote after the opening one goes
+    /// to `quoted`.
+    fn scan(&mut self, b: &[u8], quoted: &mut Vec<Quoted>) {
         if self.irregular {
             return;
         }
         let from = self.pos;
-        self.find_quotes(b);
+        self.find_quotes(b, quoted);
         if !self.irregular {
             if let Some(cut) = self.last_line_end(b, from) {
                 self.boundary = Some(cut);
@@ -307,14 +340,24 @@ impl Quotes {
     }
 
     /// Move `pos` on to the end of `b` (or to a quote whose next byte is not read yet),
-    /// quote by quote.
-    fn find_quotes(&mut self, b: &[u8]) {
+    /// quote by quote: from a quoted field's opening quote to the next one, line ends counted
+    /// on the way ([`Quoted`]).
+    fn find_quotes(&mut self, b: &[u8], quoted: &mut Vec<Quoted>) {
         while self.pos < b.len() {
             let rest = &b[self.pos..];
-            let Some(q) = self.search.quote(rest).map(|i| self.pos + i) else {
+            let found = match self.open {
+                Some(_) => self.search.quote_or_line_end(rest),
+                None => self.search.quote(rest),
+            };
+            let Some(q) = found.map(|i| self.pos + i) else {
                 self.pos = b.len();
                 return;
             };
+            if let (b'\n', Some((_, newlines))) = (b[q], self.open.as_mut()) {
+                *newlines += 1;
+                self.pos = q + 1;
+                continue;
+            }
             if !self.inside {
                 // The parser opens a quoted field only at the start of a field.
                 if q > 0 && !matches!(b[q - 1], b',' | b'\n' | b'\r') {
@@ -322,21 +365,29 @@ impl Quotes {
                     return;
                 }
                 self.inside = true;
+                self.open = Some((q, 0));
                 self.pos = q + 1;
                 continue;
             }
-            match b.get(q + 1) {
+            let Some(&next) = b.get(q + 1) else {
                 // What follows is not read yet: look at this quote again then.
-                None => {
-                    self.pos = q;
-                    return;
-                }
-                Some(b'"') => self.pos = q + 2,
-                Some(b',' | b'\n' | b'\r') => {
+                self.pos = q;
+                return;
+            };
+            if let Some((open, newlines)) = self.open.take() {
+                quoted.push(Quoted {
+                    open,
+                    quote: q,
+                    newlines,
+                });
+            }
+            match next {
+                b'"' => self.pos = q + 2,
+                b',' | b'\n' | b'\r' => {
                     self.inside = false;
                     self.pos = q + 1;
                 }
-                Some(_) => {
+                _ => {
                     self.irregular = true;
                     return;
                 }
@@ -361,6 +412,18 @@ impl Quotes {
         }
         None
     }
+}
+
+/// The quoted fields the cutter's scan finds in `b` (all of it read), as a chunk of it would
+/// carry them: none when the quotes are irregular.
+#[cfg(test)]
+pub(crate) fn scanned(b: &[u8]) -> Vec<Quoted> {
+    let (mut quotes, mut quoted) = (Quotes::default(), Vec::new());
+    quotes.scan(b, &mut quoted);
+    if quotes.irregular {
+        quoted.clear();
+    }
+    quoted
 }
 
 /// A parser set up like the `csv` crate's reader (its defaults), past the start of the input:
@@ -460,6 +523,7 @@ mod tests {
         let mut read = Vec::new();
         loop {
             reader.read_chunk(&mut chunk).unwrap();
+            assert!(facts(&chunk.bytes, &chunk.quoted), "{:?}", chunk.quoted);
             records.read_chunk(&mut core, &mut chunk);
             listed(&records, &mut read);
             if chunk.last {
@@ -559,30 +623,44 @@ mod tests {
             prop_assert_eq!(chunked_from(reader, size), one_by_one(&input));
         }
 
-        /// The last line end outside quoted fields, found from the end of what each scan
-        /// read, is the one a scan from the start finds, however the bytes arrive.
+        /// The scan, resumed as the bytes arrive, finds the last line end outside quoted
+        /// fields that a scan from the start finds, and only facts about the quoted fields.
         #[test]
-        fn the_boundary_found_from_the_end_is_the_forward_one(
+        fn the_resumed_scan_finds_the_forward_boundary_and_facts(
             body in proptest::collection::vec(0..PIECES.len(), 0..60),
             steps in proptest::collection::vec(1usize..12, 1..20),
         ) {
             let input: Vec<u8> = body.iter().flat_map(|&i| PIECES[i].iter().copied()).collect();
-            let mut quotes = Quotes::default();
+            let (mut quotes, mut quoted) = (Quotes::default(), Vec::new());
             let (mut end, mut steps) = (0, steps.iter().cycle());
             while end < input.len() {
                 end = (end + steps.next().copied().unwrap_or(1)).min(input.len());
-                quotes.scan(&input[..end]);
+                quotes.scan(&input[..end], &mut quoted);
                 if quotes.irregular {
                     break;
                 }
                 prop_assert_eq!(quotes.boundary, forward_boundary(&input[..end]), "{}", end);
+                prop_assert!(facts(&input[..end], &quoted), "{:?}", quoted);
             }
         }
     }
 
+    /// Whether every one of `quoted` is true of `b`: its `quote` is the first `"` after
+    /// `open` (a quote), `newlines` the `\n` count between; in order.
+    fn facts(b: &[u8], quoted: &[Quoted]) -> bool {
+        quoted.iter().all(|q| {
+            let between = b.get(q.open + 1..q.quote);
+            b.get(q.open) == Some(&b'"')
+                && b.get(q.quote) == Some(&b'"')
+                && between.is_some_and(|between| {
+                    !between.contains(&b'"') && count_newlines(between) == q.newlines
+                })
+        }) && quoted.windows(2).all(|w| w[0].quote < w[1].open)
+    }
+
     proptest! {
-        /// The searchers built once find what `memchr`'s functions find, on haystacks long
-        /// enough for their vector loops (and short ones, which they search byte by byte).
+        /// The searcher built once finds what `memchr`'s function finds, on haystacks long
+        /// enough for its vector loop (and short ones, which it searches byte by byte).
         #[test]
         fn the_cutters_searches_are_memchrs(
             bytes in proptest::collection::vec(
@@ -592,6 +670,7 @@ mod tests {
             let search = Search::default();
             let b = &bytes[from.min(bytes.len())..];
             prop_assert_eq!(search.quote(b), memchr::memchr(b'"', b));
+            prop_assert_eq!(search.quote_or_line_end(b), memchr::memchr2(b'"', b'\n', b));
             prop_assert_eq!(
                 search.last_quote_or_line_end(b),
                 memchr::memrchr2(b'"', b'\n', b)
@@ -635,7 +714,7 @@ mod tests {
     fn quote_parity_finds_the_last_line_end_outside_quotes() {
         let boundary = |text: &str| {
             let mut quotes = Quotes::default();
-            quotes.scan(text.as_bytes());
+            quotes.scan(text.as_bytes(), &mut Vec::new());
             (!quotes.irregular).then_some(quotes.boundary).flatten()
         };
         assert_eq!(boundary("a,b\nc,d\n"), Some(8));

@@ -211,11 +211,20 @@ impl Records {
             self.gaps.resize(1024, 0);
         }
         let mut fields = 0;
+        // What the cutter's scan found about the quoted fields (facts about these bytes, in
+        // order); none used when the last one lies past them (not found in these bytes).
+        let quoted = match chunk.quoted.last() {
+            Some(last) if last.quote >= input.len() => &[],
+            _ => &chunk.quoted[..],
+        };
+        let mut known = 0;
         loop {
             let room = (&mut self.gaps, &mut self.ends);
+            let found = (quoted, known);
             if let Some(plain) =
-                plain::plain_record(&input, pos, &mut self.rewritten, out, room, fields)
+                plain::plain_record(&input, pos, &mut self.rewritten, out, room, fields, found)
             {
+                known = plain.known;
                 self.records.push(Extent {
                     start: plain.at,
                     first: fields,

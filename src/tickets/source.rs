@@ -433,6 +433,7 @@ impl TicketReader {
     /// empty last chunk). On a read error the chunk holds the records read before it.
     pub fn read_chunk(&mut self, chunk: &mut Chunk) -> Result<(), csv::Error> {
         chunk.typed = None;
+        chunk.quoted.clear();
         if let (true, RowInput::Typed(rows)) = (self.typed_chunks, &mut self.rows.input) {
             chunk.bytes.clear();
             let next = rows.next_chunk();

@@ -1,7 +1,7 @@
 //! The CSV records that need no parser: a splitter that jumps between the bytes that matter
 //! (`,`, `"`, `\n`, `\r`) instead of stepping `csv_core`'s automaton byte by byte — across a
-//! quoted field with `memchr2`'s vector search, across an unquoted one eight bytes at a time
-//! ([`special`]).
+//! quoted field to the quote the cutter's scan found after its opening one ([`Known`]; else with
+//! `memchr2`'s vector search), across an unquoted one eight bytes at a time ([`special`]).
 //!
 //! It reads only a record whose every byte means what it plainly seems to: unquoted fields
 //! without a quote or a `\r`, quoted fields that open
@@ -13,6 +13,8 @@
 //! [`crate::tickets::chunk::core_reader`]: `,`, `"` doubled, CRLF terminators, no comments, no
 //! escape) reads from the same bytes: same fields, same bytes consumed, and `csv_core` is left
 //! at a record's start as after its own record.
+
+use crate::tickets::chunk::Quoted;
 
 /// A record read by [`plain_record`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +31,14 @@ pub struct Plain {
     pub newlines: u64,
     /// Index in `gaps` and `ends` after the record's last field ([`Fields`]).
     pub fields: usize,
+    /// Index in the cutter's quoted fields after those the record used ([`Known`]).
+    pub known: usize,
 }
+
+/// What the cutter found about the chunk's quoted fields ([`Quoted`], in order), and the index
+/// of the first one not used yet: a quoted field's end is taken from there, not searched for
+/// again, when one of them opens where the field does.
+pub type Known<'a> = (&'a [Quoted], usize);
 
 /// Where each field of a record lies in the output: the bytes between the end of the field
 /// before it (of the first, the record's start) and its start, and its end; one entry each.
@@ -65,6 +74,7 @@ pub fn plain_record(
     out: usize,
     (gaps, ends): Fields<'_>,
     first: usize,
+    known: Known<'_>,
 ) -> Option<Plain> {
     // An empty line (skipped by `csv_core`) or the end of the input: not here.
     if matches!(input.get(start), None | Some(b'\n' | b'\r')) {
@@ -74,22 +84,28 @@ pub fn plain_record(
         let room = gaps.len().min(ends.len());
         let (gaps_room, ends_room) = (gaps.get_mut(first..room), ends.get_mut(first..room));
         let read = match gaps_room.zip(ends_room) {
-            Some((gaps, ends)) => verbatim(input, start, gaps, ends),
+            Some((gaps, ends)) => verbatim(input, start, gaps, ends, known),
             None => Err(Stop::Full),
         };
         match read {
-            Ok((end, newlines, fields)) => {
+            Ok((end, newlines, fields, used)) => {
                 return Some(Plain {
                     end,
                     at: start,
                     out,
                     newlines,
                     fields: first + fields,
+                    known: used,
                 });
             }
             Err(Stop::Core) => return None,
             Err(Stop::Doubled) => {
-                return copied(input, start, rewritten, out, (gaps, ends), first);
+                return copied(input, start, rewritten, out, (gaps, ends), first).map(|plain| {
+                    Plain {
+                        known: known.1,
+                        ..plain
+                    }
+                });
             }
             Err(Stop::Full) => grow((gaps, ends), first),
         }
@@ -120,7 +136,8 @@ fn set<T: Copy + Default>(items: &mut Vec<T>, index: usize, value: T) {
 
 /// The fields of the plainly written record at `input[start..]` as they lie in the input
 /// (input offsets), written to `gaps` and `ends` from index 0: the input offset after its line
-/// end, the `\n` bytes consumed and the number of fields. [`Stop::Core`] when the record must
+/// end, the `\n` bytes consumed, the number of fields and the index in `known` after the
+/// quoted fields it took from there. [`Stop::Core`] when the record must
 /// go to `csv_core` (as [`copied`] finds), [`Stop::Doubled`] at a doubled quote (the field's
 /// bytes are not the input's: [`copied`] writes them), [`Stop::Full`] when `gaps` or `ends`
 /// has no room for another field.
@@ -130,7 +147,8 @@ fn verbatim(
     start: usize,
     gaps: &mut [u8],
     ends: &mut [usize],
-) -> Result<(usize, u64, usize), Stop> {
+    (quoted, mut k): Known<'_>,
+) -> Result<(usize, u64, usize, usize), Stop> {
     // One bound for both, so that a write to each is checked once.
     let room = gaps.len().min(ends.len());
     let (gaps, ends) = (&mut gaps[..room], &mut ends[..room]);
@@ -142,36 +160,35 @@ fn verbatim(
     loop {
         // `p` is at the start of a field.
         if input.get(p) == Some(&b'"') {
-            let mut from = p + 1;
-            loop {
-                let rest = input.get(from..).ok_or(Stop::Core)?;
-                let q = from + memchr::memchr2(b'"', b'\n', rest).ok_or(Stop::Core)?;
-                if input[q] == b'\n' {
-                    newlines += 1;
-                    from = q + 1;
-                    continue;
+            // Passed by (records read by `csv_core`): quoted fields before this one.
+            while quoted.get(k).is_some_and(|known| known.open < p) {
+                k += 1;
+            }
+            let q = match quoted.get(k) {
+                Some(known) if known.open == p => {
+                    k += 1;
+                    newlines += known.newlines;
+                    known.quote
                 }
-                let line_end = match input.get(q + 1) {
-                    Some(b'"') => return Err(Stop::Doubled),
-                    Some(b',') => None,
-                    Some(b'\n') => Some(q + 2),
-                    Some(b'\r') if input.get(q + 2) == Some(&b'\n') => Some(q + 3),
-                    _ => return Err(Stop::Core),
-                };
-                let gap = u8::try_from(p + 1 - prev).map_err(|_| Stop::Core)?;
-                if n == room {
-                    return Err(Stop::Full);
-                }
-                (gaps[n], ends[n]) = (gap, q);
-                n += 1;
-                prev = q;
-                match line_end {
-                    Some(end) => return Ok((end, newlines + 1, n)),
-                    None => {
-                        p = q + 2;
-                        break;
-                    }
-                }
+                _ => first_quote(input, p + 1, &mut newlines)?,
+            };
+            let line_end = match input.get(q + 1) {
+                Some(b'"') => return Err(Stop::Doubled),
+                Some(b',') => None,
+                Some(b'\n') => Some(q + 2),
+                Some(b'\r') if input.get(q + 2) == Some(&b'\n') => Some(q + 3),
+                _ => return Err(Stop::Core),
+            };
+            let gap = u8::try_from(p + 1 - prev).map_err(|_| Stop::Core)?;
+            if n == room {
+                return Err(Stop::Full);
+            }
+            (gaps[n], ends[n]) = (gap, q);
+            n += 1;
+            prev = q;
+            match line_end {
+                Some(end) => return Ok((end, newlines + 1, n, k)),
+                None => p = q + 2,
             }
         } else {
             let j = special(input, p).ok_or(Stop::Core)?;
@@ -190,10 +207,24 @@ fn verbatim(
             n += 1;
             prev = j;
             match line_end {
-                Some(end) => return Ok((end, newlines + 1, n)),
+                Some(end) => return Ok((end, newlines + 1, n, k)),
                 None => p = j + 1,
             }
         }
+    }
+}
+
+/// The first `"` at or after `from`, the `\n` bytes before it added to `newlines`.
+#[inline(always)]
+fn first_quote(input: &[u8], mut from: usize, newlines: &mut u64) -> Result<usize, Stop> {
+    loop {
+        let rest = input.get(from..).ok_or(Stop::Core)?;
+        let q = from + memchr::memchr2(b'"', b'\n', rest).ok_or(Stop::Core)?;
+        if input[q] != b'\n' {
+            return Ok(q);
+        }
+        *newlines += 1;
+        from = q + 1;
     }
 }
 
@@ -253,6 +284,7 @@ fn copied(
                             out,
                             newlines,
                             fields: n,
+                            known: 0,
                         });
                     }
                     Some(b'\r') if input.get(q + 2) == Some(&b'\n') => {
@@ -265,6 +297,7 @@ fn copied(
                             out,
                             newlines,
                             fields: n,
+                            known: 0,
                         });
                     }
                     _ => return None,
@@ -291,6 +324,7 @@ fn copied(
                         out,
                         newlines,
                         fields: n,
+                        known: 0,
                     });
                 }
                 b'\r' if input.get(j + 1) == Some(&b'\n') => {
@@ -303,6 +337,7 @@ fn copied(
                         out,
                         newlines,
                         fields: n,
+                        known: 0,
                     });
                 }
                 // A quote inside an unquoted field, a lone `\r`.

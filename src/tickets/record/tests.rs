@@ -1,5 +1,5 @@
 use super::*;
-use crate::tickets::chunk::Chunk;
+use crate::tickets::chunk::{Chunk, Quoted};
 
 #[test]
 fn records_read_back_as_written() {
@@ -140,25 +140,57 @@ fn listed(records: &Records) -> Listed {
         .collect()
 }
 
-/// `input` read as a chunk by `read_chunk` and by the oracle; both listings.
+/// Every quote of `b` with the first quote after it and the `\n` bytes between: facts about
+/// `b` (as [`crate::tickets::chunk::Quoted`] says), more of them than the cutter finds (closing
+/// quotes too, and quotes a parser reads as plain bytes).
+fn every_quote(b: &[u8]) -> Vec<Quoted> {
+    let quotes: Vec<usize> = memchr::memchr_iter(b'"', b).collect();
+    quotes
+        .windows(2)
+        .map(|w| Quoted {
+            open: w[0],
+            quote: w[1],
+            newlines: crate::tickets::chunk::count_newlines(&b[w[0]..w[1]]),
+        })
+        .collect()
+}
+
+/// `input` read as a chunk by `read_chunk` and by the oracle; both listings. `read_chunk`
+/// reads it alike with the quoted fields the cutter finds, with facts about every quote, and
+/// with none (then the split searches for itself).
 fn both(input: &[u8], newlines: u64, last: bool) -> (Listed, Listed) {
-    let chunk = || Chunk {
+    let chunk = |quoted: Vec<Quoted>| Chunk {
         bytes: input.to_vec(),
         newlines,
         last,
+        quoted,
         ..Chunk::default()
     };
     let mut core = crate::tickets::chunk::core_reader();
     let mut records = Records::default();
     // Used before, as a worker's buffers are: the chunk must replace what was there.
     records.push(&ByteRecord::from(vec!["old", "record"]), 9);
-    records.read_chunk(&mut core, &mut chunk());
+    records.read_chunk(&mut core, &mut chunk(Vec::new()));
     let fast = listed(&records);
+    for quoted in [crate::tickets::chunk::scanned(input), every_quote(input)] {
+        records.read_chunk(&mut core, &mut chunk(quoted.clone()));
+        assert_eq!(listed(&records), fast, "{quoted:?}");
+    }
     // A parser left in the middle of a record: each chunk restarts it.
     let (mut scratch, mut ends) = ([0u8; 8], [0usize; 4]);
     let _ = core.read_record(b"\"x,y", &mut scratch, &mut ends);
-    read_chunk_by_core(&mut records, &mut core, &chunk());
+    read_chunk_by_core(&mut records, &mut core, &chunk(Vec::new()));
     (fast, listed(&records))
+}
+
+/// The record at the start of `text` by the splitter alone (no finds of the cutter's).
+fn split_alone(
+    text: &[u8],
+    rewritten: &mut Vec<u8>,
+    out: usize,
+    fields: plain::Fields<'_>,
+) -> Option<plain::Plain> {
+    plain::plain_record(text, 0, rewritten, out, fields, 0, (&[], 0))
 }
 
 #[test]
@@ -167,7 +199,7 @@ fn plain_records_are_split_without_the_parser() {
     // Rewritten bytes go to `rewritten[out..]`, over what was left there.
     let mut rewritten = b"..stale".to_vec();
     let (mut gaps, mut ends) = (Vec::new(), Vec::new());
-    let plain = plain::plain_record(text, 0, &mut rewritten, 2, (&mut gaps, &mut ends), 0).unwrap();
+    let plain = split_alone(text, &mut rewritten, 2, (&mut gaps, &mut ends)).unwrap();
     assert_eq!(plain.end, text.len());
     assert_eq!(plain.newlines, 1);
     assert_eq!(
@@ -184,7 +216,7 @@ fn plain_records_are_split_without_the_parser() {
     // read where it lies, its fields between the separators, nothing written.
     let text = b"a,\"b\r\nc\",\r\nz";
     let (mut rewritten, mut gaps, mut ends) = (b"xy".to_vec(), Vec::new(), Vec::new());
-    let plain = plain::plain_record(text, 0, &mut rewritten, 2, (&mut gaps, &mut ends), 0).unwrap();
+    let plain = split_alone(text, &mut rewritten, 2, (&mut gaps, &mut ends)).unwrap();
     assert_eq!(
         (plain.end, plain.at, plain.out, plain.newlines, plain.fields),
         (11, 0, 2, 2, 3)
@@ -204,7 +236,7 @@ fn plain_records_are_split_without_the_parser() {
         b"",
     ] {
         let (mut bytes, mut gaps, mut ends) = (vec![0; text.len()], Vec::new(), Vec::new());
-        let read = plain::plain_record(text, 0, &mut bytes, 0, (&mut gaps, &mut ends), 0);
+        let read = split_alone(text, &mut bytes, 0, (&mut gaps, &mut ends));
         assert_eq!(read, None, "{:?}", String::from_utf8_lossy(text));
     }
 }
