@@ -3,51 +3,66 @@
 
 use crate::text::fold;
 
-/// Bytes lower-cased and tested at once by [`lower_ascii`].
+/// Bytes copied, tested and lower-cased at once by [`copy_lower_ascii`].
 const BLOCK: usize = 64;
 
-/// Set `target` (empty) to `fold(text)`. The usual text is ASCII: copied, then lower-cased
-/// and tested in one pass ([`lower_ascii`]) instead of a test, a copy and a lower-casing
-/// each with its own loop on the length's remainder (a branch mispredicted as the length
-/// changes row to row); any other text is folded.
+/// High bits of the bytes of a word: set in a word that is not ASCII.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Set `target` (empty) to `fold(text)`. The usual text is ASCII: copied, tested and
+/// lower-cased in one pass of blocks ([`copy_lower_ascii`]) instead of a test, a copy and a
+/// lower-casing each with its own loop on the length's remainder (a branch mispredicted as
+/// the length changes row to row); any other text is folded.
 #[inline(always)]
 pub(super) fn fold_into(text: &str, target: &mut String) {
-    target.push_str(text);
-    if !lower_ascii(target) {
+    if !copy_lower_ascii(text, target) {
         target.clear();
         target.push_str(&fold(text));
     }
 }
 
-/// Lower-case `text`'s ASCII letters in place; whether it is all ASCII. A text of a block or
-/// more is read in blocks of [`BLOCK`] bytes, the last overlapping the one before
-/// (lower-casing twice is lower-casing once), so that no loop runs on the length's
-/// remainder. A block that does not start and end on a character boundary is not ASCII
-/// (`false` then, with the text partly lower-cased).
+/// Copy `text` into `target` (empty) lower-cased; whether it is all ASCII (else `target` is
+/// left in any state). A text of a block or more is copied in blocks of [`BLOCK`] bytes, each
+/// tested and lower-cased where it lands; the last block overlaps the one before: `target` is
+/// cut back to where it starts, so every copy has the same size (no `memcpy` that branches
+/// on the length) and no loop runs on the length's remainder. A block that does not start and
+/// end on a character boundary is not ASCII.
 #[inline(always)]
-fn lower_ascii(text: &mut str) -> bool {
+fn copy_lower_ascii(text: &str, target: &mut String) -> bool {
     let len = text.len();
     let Some(last) = len.checked_sub(BLOCK) else {
-        return lower_ascii_short(text);
+        target.push_str(text);
+        return lower_ascii_short(target);
     };
+    target.reserve(len);
     let (mut start, mut high) = (0, 0u64);
     loop {
-        let Some(block) = text.get_mut(start..start + BLOCK) else {
+        let Some(block) = text.get(start..start + BLOCK) else {
             return false;
         };
         // Read as words (a fold of bytes is not vectorised).
         for word in block.as_bytes().chunks_exact(8) {
             high |= word.try_into().map_or(u64::MAX, u64::from_ne_bytes);
         }
-        block.make_ascii_lowercase();
+        // Cut back only over ASCII (a character boundary everywhere).
+        if high & HIGH != 0 {
+            return false;
+        }
+        target.truncate(start);
+        target.push_str(block);
+        match target.get_mut(start..start + BLOCK) {
+            Some(copied) => copied.make_ascii_lowercase(),
+            None => return false,
+        }
         if start == last {
-            return high & 0x8080_8080_8080_8080 == 0;
+            return true;
         }
         start = (start + BLOCK).min(last);
     }
 }
 
-/// [`lower_ascii`] of a text shorter than a block.
+/// Lower-case `text`'s ASCII letters in place (a text shorter than a block); whether it is
+/// all ASCII.
 #[inline(never)]
 fn lower_ascii_short(text: &mut str) -> bool {
     text.make_ascii_lowercase();
