@@ -18,7 +18,7 @@ use super::value::{
     TimestampParser, parse_bool_bytes, parse_trimmed_number, plain_decimal, whole_second,
 };
 use crate::fields::{Field, Label};
-use crate::text::{fold, normalize_label};
+use crate::text::normalize_label;
 use spelling::SpellingKey;
 use text::{Fields, Plain, RecordText, Rendered, TypedRow, split_plain};
 
@@ -650,11 +650,7 @@ impl TicketParser {
             let target = &mut t.texts[slot];
             target.clear();
             match record.get(column) {
-                Ok(text) if text.is_ascii() => {
-                    target.push_str(text);
-                    target.make_ascii_lowercase();
-                }
-                Ok(text) => target.push_str(&fold(text)),
+                Ok(text) => lower::fold_into(text, target),
                 Err(()) if self.text_read => return Err("text: is not valid UTF-8".into()),
                 Err(()) => self.count_bad(Field::Text.name()),
             }
@@ -717,6 +713,7 @@ pub fn without_offset_note(count: u64, zone: &str) -> Option<String> {
     (count > 0).then(|| format!("{count} timestamps without an offset were read as {zone}"))
 }
 
+mod lower;
 mod spelling;
 #[cfg(test)]
 mod tests;
