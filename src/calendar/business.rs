@@ -245,6 +245,11 @@ impl Located<'_> {
             day.advance()?;
         }
         let offset = position?;
+        // The `days`th date with working time after this one, from the table block's list
+        // of them when it is in the same block (the common case), else day by day.
+        if let Some(target) = day.open_after(days) {
+            return at_offset(&target.spans(), offset);
+        }
         let mut remaining = days;
         for _ in 0..MAX_DAYS {
             day.advance()?;
@@ -256,18 +261,25 @@ impl Located<'_> {
             if remaining > 0 {
                 continue;
             }
-            let mut left = offset;
-            for &(s, e) in intervals.iter() {
-                let length = e - s;
-                if left < length {
-                    return s.plus(left);
-                }
-                left -= length;
-            }
-            return intervals.last().and_then(|&(_, e)| e.plus(0));
+            return at_offset(&intervals, offset);
         }
         None
     }
+}
+
+/// The instant `offset` working seconds into a date's working intervals, or its close when
+/// the date has fewer.
+#[inline(always)]
+fn at_offset(intervals: &[(i64, i64)], offset: i64) -> Option<Timestamp> {
+    let mut left = offset;
+    for &(s, e) in intervals {
+        let length = e - s;
+        if left < length {
+            return s.plus(left);
+        }
+        left -= length;
+    }
+    intervals.last().and_then(|&(_, e)| e.plus(0))
 }
 
 /// `t` as whole Unix seconds, when it is a whole second.

@@ -19,6 +19,8 @@ use super::BusinessCalendar;
 use super::civil::{LAST_DAY, date_of, epoch_day};
 
 pub(super) const BLOCK_DAYS: i64 = 128;
+// [`DayBlock::open_days`] holds a block's day indices as bytes.
+const _: () = assert!(BLOCK_DAYS < 256);
 /// 1900-01-01.
 pub(super) const FIRST_DAY: i64 = -25_567;
 /// Enough blocks to reach past 2199-12-31 (day 84,005).
@@ -48,6 +50,11 @@ struct DayBlock {
     spans: Vec<(i64, i64)>,
     /// `working[i]`: working seconds of the block's local days before day `i`.
     working: Vec<i64>,
+    /// The block's local days with working time (indices into the block), in order.
+    open_days: Vec<u8>,
+    /// `open_before[i]`: how many of the block's local days before day `i` have working time
+    /// (an index into `open_days`).
+    open_before: Vec<u8>,
 }
 
 impl Default for DayTable {
@@ -121,19 +128,28 @@ impl DayBlock {
             .collect();
         let mut working = Vec::with_capacity(index.len());
         working.push(0);
-        for window in index.windows(2) {
+        let (mut open_days, mut open_before) = (Vec::new(), Vec::with_capacity(index.len()));
+        for (i, window) in index.windows(2).enumerate() {
             let day: i64 = spans[window[0] as usize..window[1] as usize]
                 .iter()
                 .map(|(s, e)| e - s)
                 .sum();
             working.push(working.last().copied().unwrap_or(0) + day);
+            // Fewer than 256 days a block: the indices and counts fit a byte.
+            open_before.push(open_days.len() as u8);
+            if window[0] < window[1] {
+                open_days.push(i as u8);
+            }
         }
+        open_before.push(open_days.len() as u8);
         DayBlock {
             offsets,
             day_offset,
             index,
             spans,
             working,
+            open_days,
+            open_before,
         }
     }
 
@@ -300,6 +316,24 @@ impl<'a> DayCursor<'a> {
             Some((block, i)) => Cow::Borrowed(block.day_spans(i)),
             None => self.calendar.days.spans(self.calendar, self.day),
         }
+    }
+
+    /// The `n`th date after this one that has working time (`n` ≥ 1), found in the table
+    /// block's list of such dates instead of stepping day by day: what `n` calls of
+    /// [`DayCursor::advance`] skipping the dates without working time reach. `None` when that
+    /// date is not in this date's block (or `n` is 0): then the caller steps.
+    #[inline]
+    pub fn open_after(&self, n: u32) -> Option<DayCursor<'a>> {
+        let (block, i) = self.at?;
+        let n = usize::try_from(n).ok().filter(|&n| n > 0)?;
+        // The open dates after day `i` start at `open_days[open_before[i + 1]]`.
+        let k = usize::from(*block.open_before.get(i + 1)?) + n - 1;
+        let j = usize::from(*block.open_days.get(k)?);
+        Some(DayCursor {
+            calendar: self.calendar,
+            day: self.day + (j - i) as i64,
+            at: Some((block, j)),
+        })
     }
 
     /// Move to the next date; `None` past the last date jiff represents.

@@ -466,3 +466,61 @@ fn a_skipped_date_has_no_working_time() {
         definition.elapsed(long_ago, saturday)
     );
 }
+
+/// A calendar open two days a week, with holidays on some of them: dates without working
+/// time are most dates.
+fn sparse_calendar() -> &'static BusinessCalendar {
+    static CALENDAR: std::sync::OnceLock<BusinessCalendar> = std::sync::OnceLock::new();
+    CALENDAR.get_or_init(|| {
+        calendar(
+            "  timezone: America/Santiago\n  hours: { wed: \"00:00-01:00\", sat: \"22:00-24:00\" }\n  holidays: [2026-03-28, 2026-04-01, 2026-04-04, 2026-04-08]\n",
+        )
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+    /// The `n`th date with working time after a date, read from the table block's list of
+    /// them ([`DayCursor::open_after`], what `add` of business days uses), is the one reached
+    /// by stepping day by day and skipping the dates the definition gives no working time
+    /// (holidays, closed weekdays, Apia's lost date), with that date's working intervals; and
+    /// it is left to the stepping only when that date lies in another block (or `n` is 0).
+    #[test]
+    fn the_nth_open_date_is_the_stepped_ones(
+        zone in 0usize..9,
+        day in proptest::prop_oneof![
+            // Around the table's block edges from 2011 on, and anywhere in 2011–2028.
+            (284i64..324, -3i64..3).prop_map(|(block, d)| {
+                super::super::day_table::FIRST_DAY + block * super::super::day_table::BLOCK_DAYS + d
+            }),
+            15_000i64..21_500,
+        ],
+        n in proptest::prop_oneof![0u32..10, 0u32..300],
+    ) {
+        use super::super::day_table::{BLOCK_DAYS, DayCursor, FIRST_DAY};
+        let calendar = zone_calendars().get(zone).unwrap_or_else(|| sparse_calendar());
+        let definition = Definition(calendar);
+        let found = DayCursor::new(calendar, day).open_after(n);
+        // The stepping: the `n`th later date with working time by the definition.
+        let stepped = (day + 1..day + 3000)
+            .filter(|&d| !definition.intervals(d).is_empty())
+            .nth((n as usize).wrapping_sub(1));
+        let block = |d: i64| (d - FIRST_DAY).div_euclid(BLOCK_DAYS);
+        match found {
+            Some(cursor) => {
+                proptest::prop_assert_eq!(Some(cursor.day()), stepped);
+                let spans: Vec<(i64, i64)> = definition
+                    .intervals(cursor.day())
+                    .iter()
+                    .map(|(s, e)| (s.as_second(), e.as_second()))
+                    .collect();
+                proptest::prop_assert_eq!(cursor.spans().into_owned(), spans);
+            }
+            None => proptest::prop_assert!(
+                n == 0 || stepped.is_none_or(|target| block(target) != block(day)),
+                "{} + {} open dates: {:?} in the same block", day, n, stepped
+            ),
+        }
+    }
+}

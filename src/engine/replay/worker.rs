@@ -146,6 +146,8 @@ pub struct Worker<'a> {
     /// The ids of the pending clocks that can still be among the worst breaches.
     worst_pending: WorstPending,
     fresh: Vec<Deferred>,
+    /// The latest timestamp of the tickets accounted so far, for [`Self::settle_read`].
+    read_to: Option<Timestamp>,
     /// Every rule has been true for some ticket of the overall metrics: a ticket outside any
     /// `--by` group needs no [`Self::note_truth`].
     all_true_overall: bool,
@@ -230,6 +232,7 @@ impl<'a> Worker<'a> {
             kinds: Kinds::default(),
             worst_pending: WorstPending::default(),
             fresh: Vec::new(),
+            read_to: None,
             all_true_overall: false,
             slots: Vec::new(),
             stage: STAGE_RECORDS,
@@ -294,7 +297,10 @@ impl<'a> Worker<'a> {
                     }
                 }
             }
+            self.settle_read();
         }
+        // After a `--decisions` write error too: the tickets accounted are read.
+        self.settle_read();
         self.slots = slots;
         if let Some(rows) = rows {
             match rows.into_inner() {
@@ -388,7 +394,9 @@ impl<'a> Worker<'a> {
                 &mut ignored,
             );
         }
-        let latest = ticket.latest();
+        // The reading reaches the ticket's latest timestamp: what is due before it is settled
+        // at the end of the stage ([`Self::settle_read`]).
+        self.read_to = self.read_to.max(ticket.latest());
         self.note_truth(group, ticket, found);
         let (overall, groups) = (&mut self.overall, &mut self.groups);
         for mut item in self.fresh.drain(..) {
@@ -432,10 +440,17 @@ impl<'a> Worker<'a> {
                 settle(overall, groups, kinds, kind, happened)
             });
         }
-        // The default as-of is at least the latest timestamp seen so far: anything due before
-        // it is settled now, so memory holds only clocks still running.
+    }
+
+    /// Settle what is due before the latest timestamp of the tickets accounted so far: the
+    /// default as-of is at least that, so these clocks have run out and these hand-offs
+    /// happened, and memory holds only clocks still running. Once a stage, not once a
+    /// ticket: the clocks are settled the same way whenever it happens, as long as the
+    /// instant is one the reading has reached (docs/performance.md, issue 16 round 12).
+    fn settle_read(&mut self) {
+        let (overall, groups) = (&mut self.overall, &mut self.groups);
         let kinds = &self.kinds;
-        self.settler.observe(latest, &mut |kind, happened| {
+        self.settler.observe(self.read_to, &mut |kind, happened| {
             settle(overall, groups, kinds, kind, happened)
         });
         if let Some(now) = self.settler.latest() {

@@ -62,10 +62,14 @@ impl DecisionFormat for Rows {
     }
 }
 
+/// What one worker makes of the input ([`run`]).
+type Made = (String, Vec<String>, String, String, String);
+
 /// Everything one worker makes of the input with `stage` records per stage: the decisions,
-/// the rejects (index, line, reason), the metrics (overall and per channel) as JSON, and the
-/// parser's bad-value counts.
-fn run(stage: usize, input: &[u8], check_ids: bool) -> (String, Vec<String>, String, String) {
+/// the rejects (index, line, reason), the metrics (overall and per channel, finished at the
+/// latest timestamp read, with the worst breaches) as JSON, the parser's bad-value counts,
+/// and the latest timestamp with the clocks the settler held after each batch.
+fn run(stage: usize, input: &[u8], check_ids: bool) -> Made {
     let policy = policy();
     let options = ReplayOptions {
         by: Some(By::Channel.into()),
@@ -79,7 +83,7 @@ fn run(stage: usize, input: &[u8], check_ids: bool) -> (String, Vec<String>, Str
     let available = Available::of(&reader.layout);
     let mut worker = Worker::new(&policy, &options, available, parser);
     worker.stage = stage;
-    let (mut decisions, mut rejects) = (Vec::new(), Vec::new());
+    let (mut decisions, mut rejects, mut held) = (Vec::new(), Vec::new(), Vec::new());
     let (mut seq, mut next_record) = (0, 1);
     loop {
         let mut batch = Batch::default();
@@ -91,6 +95,7 @@ fn run(stage: usize, input: &[u8], check_ids: bool) -> (String, Vec<String>, Str
             let at = batch.first + *index as u64;
             rejects.push(format!("{at} {} {}", error.line, error.reason));
         }
+        held.push(worker.settler.held());
         seq += 1;
         next_record += batch.len as u64;
         if batch.last {
@@ -99,15 +104,22 @@ fn run(stage: usize, input: &[u8], check_ids: bool) -> (String, Vec<String>, Str
     }
     let as_of = worker.latest_seen();
     let (mut overall, mut groups, parser) = worker.finish(as_of);
-    // The counts kept by index joined to their maps, so that the JSON shows them.
-    overall.fold_dense();
-    groups.values_mut().for_each(|group| group.0.fold_dense());
+    // The counts kept by index joined to their maps, and the unanswered breaches to the worst
+    // ones, so that the JSON shows them.
+    let as_of = as_of.unwrap();
+    overall.finish(as_of);
+    groups.values_mut().for_each(|group| group.0.finish(as_of));
     let metrics = serde_json::to_string(&(overall, groups.into_iter().collect::<Vec<_>>()));
     let bad_values = format!("{:?}", parser.bad_values);
     let decisions = String::from_utf8(decisions).unwrap();
-    (decisions, rejects, metrics.unwrap(), bad_values)
+    let settling = format!("{as_of} {held:?}");
+    (decisions, rejects, metrics.unwrap(), bad_values, settling)
 }
 
+/// The clocks are settled once a stage ([`Worker::settle_read`]), up to the latest timestamp
+/// of the tickets accounted (not of those rejected): after each batch the settler holds what
+/// settling after every ticket leaves it, the default as-of is the same, and so are the
+/// breaches and the worst of them.
 #[test]
 fn stages_give_what_one_record_at_a_time_gives() {
     let input = tickets(&[0, 31, 32, 33, 63, 64, 1023, 1024, 2499], 30);
@@ -122,6 +134,7 @@ fn stages_give_what_one_record_at_a_time_gives() {
             assert_eq!(one.1, staged.1, "rejects, stage {stage}");
             assert_eq!(one.2, staged.2, "metrics, stage {stage}");
             assert_eq!(one.3, staged.3, "bad values, stage {stage}");
+            assert_eq!(one.4, staged.4, "settling, stage {stage}");
         }
     }
 }
