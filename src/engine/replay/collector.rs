@@ -25,6 +25,12 @@ impl<'s> Collector<'s> {
         }
     }
 
+    /// Count the records of batches returned to the pool without this thread (they had
+    /// nothing for it: [`has_output`]).
+    pub(super) fn passed(&mut self, records: u64) {
+        self.records += records;
+    }
+
     /// Take the next batch in input order. `Ok(false)` after the last one.
     pub(super) fn accept(&mut self, batch: &mut Batch) -> Result<bool, ReplayError> {
         self.records += batch.len as u64;
@@ -56,4 +62,20 @@ impl<'s> Collector<'s> {
         }
         Ok(!batch.last)
     }
+}
+
+/// Whether [`Collector::accept`] has anything to do with `batch` but count its records:
+/// `--decisions` rows, rejected records, an error, or the end of the input. The pipeline
+/// returns a batch without to the pool on the thread that evaluated it, and only counts its
+/// records ([`Collector::passed`]), so that the calling thread is not woken for it.
+pub(super) fn has_output(batch: &Batch) -> bool {
+    batch.last
+        || !batch.decisions.is_empty()
+        || !batch.rejects.is_empty()
+        || batch.write_error.is_some()
+        || batch.error.is_some()
+        || batch
+            .chunk
+            .as_ref()
+            .is_some_and(|c| c.typed_error().is_some())
 }
