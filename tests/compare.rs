@@ -108,6 +108,104 @@ fn sweep_equals_separate_replays_at_three_values() {
     }
 }
 
+/// The support policy with the angry-customer threshold set to `value`.
+fn sentiment_variant(dir: &Path, value: &str) -> String {
+    let text = std::fs::read_to_string(root().join("policies/support.yaml")).unwrap();
+    let changed = text.replace(
+        "when: { sentiment: { below: -0.5 } }",
+        &format!("when: {{ sentiment: {{ below: {value} }} }}"),
+    );
+    assert!(text.contains("when: { sentiment: { below: -0.5 } }"));
+    let path = dir.join(format!("support-sentiment-{value}.yaml"));
+    std::fs::write(&path, changed).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// Sweep adds a ticket's figures once per run of values where the swept test has the same
+/// truth; every value must still equal its own replay — with tickets whose swept value is
+/// missing (the test unknown at every value), SLA clocks left running at the end, and two
+/// threads.
+#[test]
+fn sweep_equals_separate_replays_at_every_value_with_missing_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, generated, stderr) = handoff(&["gen", "--rows", "4000", "--seed", "11"]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut lines = generated.lines();
+    let header = lines.next().unwrap();
+    let column = header.split(',').position(|c| c == "sentiment").unwrap();
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    let mut reader = csv::Reader::from_reader(generated.as_bytes());
+    csv.write_record(reader.headers().unwrap()).unwrap();
+    let mut blanked = 0;
+    for (n, record) in reader.records().enumerate() {
+        let mut fields: Vec<String> = record.unwrap().iter().map(str::to_string).collect();
+        if n % 5 == 2 {
+            fields[column].clear();
+            blanked += 1;
+        }
+        csv.write_record(&fields).unwrap();
+    }
+    assert_eq!(blanked, 800);
+    let tickets = dir.path().join("tickets.csv");
+    std::fs::write(&tickets, csv.into_inner().unwrap()).unwrap();
+    let tickets = tickets.to_string_lossy().into_owned();
+    let sweep = json(&[
+        "sweep",
+        "--policy",
+        "policies/support.yaml",
+        "--tickets",
+        &tickets,
+        "--rule",
+        "angry-customer",
+        "--param",
+        "sentiment.below",
+        "--from",
+        "-0.9",
+        "--to",
+        "0.9",
+        "--step",
+        "0.1",
+        "--threads",
+        "2",
+        "--format",
+        "json",
+    ]);
+    let points = sweep["points"].as_array().unwrap();
+    assert_eq!(points.len(), 19);
+    let mut rates = Vec::new();
+    for point in points {
+        let value = format!("{:.1}", point["value"].as_f64().unwrap());
+        let policy = sentiment_variant(dir.path(), &value);
+        let replay = json(&[
+            "replay",
+            "--policy",
+            &policy,
+            "--tickets",
+            &tickets,
+            "--format",
+            "json",
+        ]);
+        let report = &replay["report"];
+        for metric in [
+            "escalation_rate",
+            "missed_escalation_rate",
+            "unneeded_escalation_rate",
+            "projected_fcr",
+            "sla_first_response_met",
+            "sla_resolution_met",
+        ] {
+            assert_eq!(
+                fraction_parts(&point[metric]),
+                fraction_parts(&report[metric]),
+                "{metric} at {value}"
+            );
+        }
+        rates.push(point["escalation_rate"]["numerator"].as_u64().unwrap());
+    }
+    // The threshold matters on this data (else the test could not tell the values apart).
+    assert!(rates.first() < rates.last(), "{rates:?}");
+}
+
 #[test]
 fn sweep_recommends_within_the_budget_or_says_none_fits() {
     let base = [

@@ -37,6 +37,11 @@ impl ConfusionCell {
 
 impl AgreementCounts {
     fn merge(&mut self, other: &AgreementCounts) {
+        self.combine(other, |a, b| a + b);
+    }
+
+    /// Each count set to `op(mine, theirs)`.
+    fn combine(&mut self, other: &AgreementCounts, op: fn(u64, u64) -> u64) {
         let AgreementCounts {
             history_escalated,
             missed,
@@ -47,20 +52,26 @@ impl AgreementCounts {
             under_routed,
             over_routed,
         } = *other;
-        self.history_escalated += history_escalated;
-        self.missed += missed;
-        self.policy_escalated_known += policy_escalated_known;
-        self.unneeded += unneeded;
-        self.fit_known += fit_known;
-        self.right_tier += right_tier;
-        self.under_routed += under_routed;
-        self.over_routed += over_routed;
+        self.history_escalated = op(self.history_escalated, history_escalated);
+        self.missed = op(self.missed, missed);
+        self.policy_escalated_known = op(self.policy_escalated_known, policy_escalated_known);
+        self.unneeded = op(self.unneeded, unneeded);
+        self.fit_known = op(self.fit_known, fit_known);
+        self.right_tier = op(self.right_tier, right_tier);
+        self.under_routed = op(self.under_routed, under_routed);
+        self.over_routed = op(self.over_routed, over_routed);
     }
 }
 
 impl SweepPoint {
     /// Add the figures of other tickets at the same value.
     pub fn merge(&mut self, other: &SweepPoint) {
+        self.combine(other, |a, b| a + b);
+    }
+
+    /// Each figure set to `op(mine, theirs)` (the value is kept): with wrapping addition and
+    /// subtraction, sweep keeps its figures as differences between neighbouring values.
+    pub(super) fn combine(&mut self, other: &SweepPoint, op: fn(u64, u64) -> u64) {
         let SweepPoint {
             value: _,
             tickets,
@@ -68,12 +79,12 @@ impl SweepPoint {
             agreement,
             sla,
         } = other;
-        self.tickets += tickets;
-        self.escalated += escalated;
-        self.agreement.merge(agreement);
+        self.tickets = op(self.tickets, *tickets);
+        self.escalated = op(self.escalated, *escalated);
+        self.agreement.combine(agreement, op);
         for (mine, theirs) in self.sla.iter_mut().zip(sla) {
-            mine.numerator += theirs.numerator;
-            mine.denominator += theirs.denominator;
+            mine.numerator = op(mine.numerator, theirs.numerator);
+            mine.denominator = op(mine.denominator, theirs.denominator);
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `handoff sweep`: one threshold of one rule tried at many values in a single pass over the
 //! tickets. Each ticket is read, parsed and keyword-scanned once; only the (cheap) decision is
-//! taken per value, and SLA due times are computed once per distinct (tier, priority).
+//! taken per distinct truth of the swept test (at most three a ticket), and SLA due times once
+//! per such decision.
 //!
 //! The pass runs on replay's threads ([`crate::engine::replay::evaluate`]): each evaluating
 //! thread has a [`Sweeper`] that takes every value for the batches it is given, and the
@@ -8,8 +9,6 @@
 //!
 //! The figures follow the replay definitions exactly (see `docs/replay.md`); a test checks
 //! them against separate replays at several values.
-
-use std::collections::HashMap;
 
 use jiff::Timestamp;
 
@@ -112,28 +111,90 @@ impl Swept {
 
 /// One evaluating thread's share of a sweep: the figures of every value over the batches it
 /// was given, and the SLA clocks still running among them.
+///
+/// A ticket adds the same figures to every value at which the swept test has the same truth,
+/// and those values are neighbours (the values ascend and the test is a bound). So a ticket
+/// adds its figures once per such run of values, as differences: at the run's first value,
+/// and taken off at the value after its last ([`SweepPoint::combine`] with wrapping
+/// arithmetic). [`summed`] sums them up.
 struct Sweeper<'a> {
     variants: &'a [(f64, CompiledPolicy)],
     swept: &'a Swept,
     available: Available,
     parser: TicketParser,
-    points: Vec<SweepPoint>,
-    settler: Settler<(usize, usize)>,
+    /// One more than the values: the differences between neighbouring values' figures.
+    differences: Vec<SweepPoint>,
+    /// Clocks still running, each as the run of values it counts at (first value, the value
+    /// after the last) and its target.
+    settler: Settler<(usize, usize, usize)>,
     ticket: Ticket,
     found: Vec<bool>,
     decision: Decision,
-    /// Per ticket: the clocks of each distinct (tier, priority) decided.
-    cache: HashMap<(usize, Option<usize>), [Option<Clock>; 2]>,
+    /// The latest timestamp of the batch's tickets read so far (clocks are settled against
+    /// it once a batch).
+    read_to: Option<Timestamp>,
     /// Parses the batches that come as raw chunks of CSV.
     csv: csv_core::Reader,
 }
 
-/// A clock of value `variant` (first response or resolution: `target`) settled: breached
-/// when `happened`, else still pending (not judged).
-fn settle(points: &mut [SweepPoint], (variant, target): (usize, usize), happened: bool) {
+/// What a ticket adds at each value of a run: its figures and the due times of its clocks
+/// still running (first response, resolution).
+struct Share {
+    figures: SweepPoint,
+    open: [Option<Timestamp>; 2],
+}
+
+/// A clock counted at values `first..end` (first response or resolution: `target`) settled:
+/// breached when `happened`, else still pending (not judged).
+fn settle(
+    differences: &mut [SweepPoint],
+    (first, end, target): (usize, usize, usize),
+    happened: bool,
+) {
     if happened {
-        points[variant].sla[target].denominator += 1;
+        let sla = &mut differences[first].sla[target];
+        sla.denominator = sla.denominator.wrapping_add(1);
+        let sla = &mut differences[end].sla[target];
+        sla.denominator = sla.denominator.wrapping_sub(1);
     }
+}
+
+/// The figures `policy` gives `ticket`: its decision, agreement with history and SLA clocks.
+fn share(
+    policy: &CompiledPolicy,
+    ticket: &Ticket,
+    found: &[bool],
+    past: History,
+    decision: &mut Decision,
+) -> Share {
+    policy.decide(ticket, found, decision);
+    let escalates = decision.rank > 0;
+    let mut figures = SweepPoint {
+        tickets: 1,
+        escalated: u64::from(escalates),
+        ..SweepPoint::default()
+    };
+    if let History::Known { rank, escalated } = past {
+        let agreement = Agreement::of(decision.rank, rank, escalated, ticket.reopened);
+        figures.agreement.add(agreement);
+    }
+    let mut open = [None; 2];
+    if escalates {
+        let outcome = clocks(policy, ticket, decision.rank, decision.priority);
+        for (target, clock) in outcome.iter().enumerate() {
+            let sla = &mut figures.sla[target];
+            match clock {
+                Some(Clock::Met) => {
+                    sla.numerator += 1;
+                    sla.denominator += 1;
+                }
+                Some(Clock::Breached { .. }) => sla.denominator += 1,
+                Some(Clock::Open { due }) => open[target] = Some(*due),
+                Some(Clock::Unreachable | Clock::StoppedBeforeStart) | None => {}
+            }
+        }
+    }
+    Share { figures, open }
 }
 
 impl<'a> Sweeper<'a> {
@@ -150,18 +211,26 @@ impl<'a> Sweeper<'a> {
             swept,
             available,
             parser,
-            points: variants
-                .iter()
-                .map(|(value, _)| SweepPoint {
-                    value: *value,
-                    ..SweepPoint::default()
-                })
-                .collect(),
+            differences: vec![SweepPoint::default(); variants.len() + 1],
             settler: Settler::new(as_of),
             ticket: Ticket::default(),
             found: Vec::new(),
             decision: Decision::default(),
-            cache: HashMap::new(),
+            read_to: None,
+        }
+    }
+
+    /// Which truth the swept test has for `value` at variant `index`: 0 true, 1 false, 2
+    /// unknown.
+    fn truth(&self, value: Option<f64>, index: usize) -> usize {
+        match self
+            .variants
+            .get(index)
+            .and_then(|(threshold, _)| self.swept.holds(value, *threshold))
+        {
+            Some(true) => 0,
+            Some(false) => 1,
+            None => 2,
         }
     }
 
@@ -171,65 +240,58 @@ impl<'a> Sweeper<'a> {
         let Some((_, base)) = self.variants.first() else {
             return Ok(());
         };
-        let (ticket, points) = (&self.ticket, &mut self.points);
+        let ticket = &self.ticket;
         // Keywords are the same in every variant: scan once.
         base.scan_keywords(ticket, &mut self.found);
         let past = history(base, self.available, ticket);
-        self.cache.clear();
         // Variants differ only in the swept test, so variants where it has the same truth for
-        // this ticket take the same decision: decide once per distinct truth (at most three).
+        // this ticket take the same decision, and so have the same figures: decide once per
+        // distinct truth (at most three), and add the figures once per run of values.
         let value = self.swept.value(base, ticket);
-        let mut decided: [Option<Decision>; 3] = [None, None, None];
-        for (index, (threshold, policy)) in self.variants.iter().enumerate() {
-            let slot = match self.swept.holds(value, *threshold) {
-                Some(true) => 0,
-                Some(false) => 1,
-                None => 2,
-            };
-            let decision = decided[slot].get_or_insert_with(|| {
-                policy.decide(ticket, &self.found, &mut self.decision);
-                self.decision.clone()
+        let mut shares: [Option<Share>; 3] = [None, None, None];
+        let mut first = 0;
+        while first < self.variants.len() {
+            let truth = self.truth(value, first);
+            let mut end = first + 1;
+            while end < self.variants.len() && self.truth(value, end) == truth {
+                end += 1;
+            }
+            let policy = &self.variants[first].1;
+            let share = shares[truth].get_or_insert_with(|| {
+                share(policy, ticket, &self.found, past, &mut self.decision)
             });
-            let point = &mut points[index];
-            point.tickets += 1;
-            let escalates = decision.rank > 0;
-            point.escalated += u64::from(escalates);
-            if let History::Known { rank, escalated } = past {
-                let agreement = Agreement::of(decision.rank, rank, escalated, ticket.reopened);
-                point.agreement.add(agreement);
-            }
-            if !escalates {
-                continue;
-            }
-            let key = (decision.rank, decision.priority);
-            let outcome = *self
-                .cache
-                .entry(key)
-                .or_insert_with(|| clocks(policy, ticket, decision.rank, decision.priority));
-            for (target, clock) in outcome.iter().enumerate() {
-                let sla = &mut points[index].sla[target];
-                match clock {
-                    Some(Clock::Met) => {
-                        sla.numerator += 1;
-                        sla.denominator += 1;
-                    }
-                    Some(Clock::Breached { .. }) => sla.denominator += 1,
-                    Some(Clock::Open { due }) => {
-                        self.settler
-                            .push(*due, (index, target), &mut |item, happened| {
-                                settle(points, item, happened)
-                            })
-                    }
-                    Some(Clock::Unreachable | Clock::StoppedBeforeStart) | None => {}
+            let differences = &mut self.differences;
+            differences[first].combine(&share.figures, u64::wrapping_add);
+            differences[end].combine(&share.figures, u64::wrapping_sub);
+            for (target, due) in share.open.iter().enumerate() {
+                if let Some(due) = due {
+                    self.settler
+                        .push(*due, (first, end, target), &mut |item, happened| {
+                            settle(differences, item, happened)
+                        });
                 }
             }
+            first = end;
         }
-        self.settler
-            .observe(ticket.latest(), &mut |item, happened| {
-                settle(points, item, happened)
-            });
+        self.read_to = self.read_to.max(ticket.latest());
         Ok(())
     }
+}
+
+/// The figures of every value of `variants`, from the `differences` between neighbours.
+fn summed(variants: &[(f64, CompiledPolicy)], differences: &[SweepPoint]) -> Vec<SweepPoint> {
+    let mut sum = SweepPoint::default();
+    variants
+        .iter()
+        .zip(differences)
+        .map(|((value, _), difference)| {
+            sum.combine(difference, u64::wrapping_add);
+            SweepPoint {
+                value: *value,
+                ..sum.clone()
+            }
+        })
+        .collect()
 }
 
 impl Evaluator for Sweeper<'_> {
@@ -243,6 +305,13 @@ impl Evaluator for Sweeper<'_> {
                 batch.rejects.push((index, error));
             }
         }
+        // A clock is settled the same whenever it is, as long as against an instant the
+        // reading has reached: once a batch, not once a ticket.
+        let differences = &mut self.differences;
+        self.settler
+            .observe(self.read_to.take(), &mut |item, happened| {
+                settle(differences, item, happened)
+            });
     }
 }
 
@@ -279,14 +348,15 @@ pub fn sweep(
         .max());
     let mut points: Vec<SweepPoint> = Vec::new();
     for mut sweeper in evaluated.evaluators {
-        let sweeper_points = &mut sweeper.points;
+        let differences = &mut sweeper.differences;
         sweeper.settler.finish(as_of, &mut |item, happened| {
-            settle(sweeper_points, item, happened)
+            settle(differences, item, happened)
         });
+        let sweeper_points = summed(sweeper.variants, &sweeper.differences);
         if points.is_empty() {
-            points = sweeper.points;
+            points = sweeper_points;
         } else {
-            for (mine, theirs) in points.iter_mut().zip(&sweeper.points) {
+            for (mine, theirs) in points.iter_mut().zip(&sweeper_points) {
                 mine.merge(theirs);
             }
         }
