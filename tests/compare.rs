@@ -51,6 +51,24 @@ fn fraction_parts(v: &Value) -> (Value, Value, Value) {
     )
 }
 
+/// A sweep's point has the figures of the replay of its value.
+fn assert_point_is_the_replay(point: &Value, report: &Value, value: &str) {
+    for metric in [
+        "escalation_rate",
+        "missed_escalation_rate",
+        "unneeded_escalation_rate",
+        "projected_fcr",
+        "sla_first_response_met",
+        "sla_resolution_met",
+    ] {
+        assert_eq!(
+            fraction_parts(&point[metric]),
+            fraction_parts(&report[metric]),
+            "{metric} at {value}"
+        );
+    }
+}
+
 #[test]
 fn sweep_equals_separate_replays_at_three_values() {
     let dir = tempfile::tempdir().unwrap();
@@ -91,20 +109,7 @@ fn sweep_equals_separate_replays_at_three_values() {
             .iter()
             .find(|p| p["value"].as_f64() == value.parse::<f64>().ok())
             .expect("value in the sweep");
-        for metric in [
-            "escalation_rate",
-            "missed_escalation_rate",
-            "unneeded_escalation_rate",
-            "projected_fcr",
-            "sla_first_response_met",
-            "sla_resolution_met",
-        ] {
-            assert_eq!(
-                fraction_parts(&point[metric]),
-                fraction_parts(&report[metric]),
-                "{metric} at {value}"
-            );
-        }
+        assert_point_is_the_replay(point, report, value);
     }
 }
 
@@ -186,20 +191,7 @@ fn sweep_equals_separate_replays_at_every_value_with_missing_values() {
             "json",
         ]);
         let report = &replay["report"];
-        for metric in [
-            "escalation_rate",
-            "missed_escalation_rate",
-            "unneeded_escalation_rate",
-            "projected_fcr",
-            "sla_first_response_met",
-            "sla_resolution_met",
-        ] {
-            assert_eq!(
-                fraction_parts(&point[metric]),
-                fraction_parts(&report[metric]),
-                "{metric} at {value}"
-            );
-        }
+        assert_point_is_the_replay(point, report, &value);
         rates.push(point["escalation_rate"]["numerator"].as_u64().unwrap());
     }
     // The threshold matters on this data (else the test could not tell the values apart).
