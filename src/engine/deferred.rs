@@ -50,7 +50,21 @@ impl<T: Ord + Clone> Settler<T> {
     /// The latest timestamp of a ticket just read: events before it have happened, whatever
     /// the final `--as-of` (it can only be later).
     pub fn observe(&mut self, latest: Option<Timestamp>, settle: &mut dyn FnMut(T, bool)) {
+        self.reach(latest);
+        self.settle_reached(settle);
+    }
+
+    /// [`Settler::observe`] without settling yet: the latest timestamp of a ticket just read,
+    /// for a later [`Settler::settle_reached`] (an event is settled the same whenever it is, as
+    /// long as against an instant the reading has reached), so that a caller settles once a
+    /// stage or a batch rather than once a ticket.
+    #[inline]
+    pub fn reach(&mut self, latest: Option<Timestamp>) {
         self.latest = self.latest.max(latest);
+    }
+
+    /// Settle the events before the latest timestamp observed or reached.
+    pub fn settle_reached(&mut self, settle: &mut dyn FnMut(T, bool)) {
         let Some(now) = self.latest else { return };
         while self
             .pending
@@ -137,6 +151,46 @@ mod tests {
             assert_eq!(breached, tickets * 19 * 90 / 120, "{tickets} tickets");
             assert_eq!(pending, tickets * 19 * 30 / 120, "{tickets} tickets");
         }
+    }
+
+    /// Reaching instants and settling later settles as observing each at once does.
+    #[test]
+    fn reaching_then_settling_is_observing() {
+        let dues = [
+            "2026-01-01T10:00:00Z",
+            "2026-01-02T10:00:00Z",
+            "2026-01-04T10:00:00Z",
+        ];
+        let reads = [
+            "2026-01-01T12:00:00Z",
+            "2026-01-03T00:00:00Z",
+            "2026-01-02T00:00:00Z",
+        ];
+        let run = |settle_each: bool| {
+            let mut settled = Vec::new();
+            let mut settler: Settler<usize> = Settler::new(None);
+            let mut note = |item, happened| settled.push((item, happened));
+            for (n, due) in dues.iter().enumerate() {
+                settler.push(at(due), n, &mut note);
+            }
+            for read in reads {
+                match settle_each {
+                    true => settler.observe(Some(at(read)), &mut note),
+                    false => settler.reach(Some(at(read))),
+                }
+            }
+            settler.settle_reached(&mut note);
+            let held = settler.held();
+            let latest = settler.latest();
+            // Far past every due time: only what is still held is settled as not happened.
+            settler.finish(Some(at("2027-01-01T00:00:00Z")), &mut note);
+            (settled, held, latest)
+        };
+        let each = run(true);
+        assert_eq!(each.0, [(0, true), (1, true), (2, true)]);
+        assert_eq!(each.1, 1);
+        assert_eq!(each.2, Some(at("2026-01-03T00:00:00Z")));
+        assert_eq!(run(false), each);
     }
 
     #[test]

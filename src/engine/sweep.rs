@@ -130,9 +130,6 @@ struct Sweeper<'a> {
     ticket: Ticket,
     found: Vec<bool>,
     decision: Decision,
-    /// The latest timestamp of the batch's tickets read so far (clocks are settled against
-    /// it once a batch).
-    read_to: Option<Timestamp>,
     /// Parses the batches that come as raw chunks of CSV.
     csv: csv_core::Reader,
 }
@@ -216,7 +213,6 @@ impl<'a> Sweeper<'a> {
             ticket: Ticket::default(),
             found: Vec::new(),
             decision: Decision::default(),
-            read_to: None,
         }
     }
 
@@ -273,7 +269,8 @@ impl<'a> Sweeper<'a> {
             }
             first = end;
         }
-        self.read_to = self.read_to.max(ticket.latest());
+        // Settled once a batch ([`Evaluator::process`]).
+        self.settler.reach(ticket.latest());
         Ok(())
     }
 }
@@ -309,9 +306,7 @@ impl Evaluator for Sweeper<'_> {
         // reading has reached: once a batch, not once a ticket.
         let differences = &mut self.differences;
         self.settler
-            .observe(self.read_to.take(), &mut |item, happened| {
-                settle(differences, item, happened)
-            });
+            .settle_reached(&mut |item, happened| settle(differences, item, happened));
     }
 }
 

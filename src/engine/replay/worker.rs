@@ -146,8 +146,6 @@ pub struct Worker<'a> {
     /// The ids of the pending clocks that can still be among the worst breaches.
     worst_pending: WorstPending,
     fresh: Vec<Deferred>,
-    /// The latest timestamp of the tickets accounted so far, for [`Self::settle_read`].
-    read_to: Option<Timestamp>,
     /// Every rule has been true for some ticket of the overall metrics: a ticket outside any
     /// `--by` group needs no [`Self::note_truth`].
     all_true_overall: bool,
@@ -232,7 +230,6 @@ impl<'a> Worker<'a> {
             kinds: Kinds::default(),
             worst_pending: WorstPending::default(),
             fresh: Vec::new(),
-            read_to: None,
             all_true_overall: false,
             slots: Vec::new(),
             stage: STAGE_RECORDS,
@@ -396,7 +393,7 @@ impl<'a> Worker<'a> {
         }
         // The reading reaches the ticket's latest timestamp: what is due before it is settled
         // at the end of the stage ([`Self::settle_read`]).
-        self.read_to = self.read_to.max(ticket.latest());
+        self.settler.reach(ticket.latest());
         self.note_truth(group, ticket, found);
         let (overall, groups) = (&mut self.overall, &mut self.groups);
         for mut item in self.fresh.drain(..) {
@@ -450,9 +447,8 @@ impl<'a> Worker<'a> {
     fn settle_read(&mut self) {
         let (overall, groups) = (&mut self.overall, &mut self.groups);
         let kinds = &self.kinds;
-        self.settler.observe(self.read_to, &mut |kind, happened| {
-            settle(overall, groups, kinds, kind, happened)
-        });
+        self.settler
+            .settle_reached(&mut |kind, happened| settle(overall, groups, kinds, kind, happened));
         if let Some(now) = self.settler.latest() {
             self.worst_pending
                 .settle_before(now, &mut |slot, due, breach| {
