@@ -355,7 +355,7 @@ impl Metrics {
 
     /// Settle a deferred event: `happened` when its time lies before `--as-of`.
     pub fn settle(&mut self, event: &DeferredEvent, at: Timestamp, happened: bool) {
-        self.settle_counted(event, happened);
+        self.settle_counted(event, happened, 1);
         if let (
             DeferredEvent::Unanswered {
                 rank,
@@ -381,7 +381,7 @@ impl Metrics {
     /// Settle a deferred event into the counts only: an unanswered clock is counted breached
     /// or pending, but not offered to the worst breaches (its ticket is offered, if it can be
     /// among them, with [`Metrics::note_unanswered`]).
-    pub fn settle_counted(&mut self, event: &DeferredEvent, happened: bool) {
+    pub fn settle_counted(&mut self, event: &DeferredEvent, happened: bool, count: u64) {
         match event {
             DeferredEvent::Unanswered {
                 rank,
@@ -391,16 +391,16 @@ impl Metrics {
             } => {
                 let tally = self.sla_tally(*rank, *priority, *target);
                 if happened {
-                    tally.breached += 1;
+                    tally.breached += count;
                 } else {
-                    tally.pending += 1;
+                    tally.pending += count;
                 }
             }
             DeferredEvent::Hop { from, to, first } => {
                 if happened {
-                    *self.hops.entry((*from, *to)).or_default() += 1;
+                    *self.hops.entry((*from, *to)).or_default() += count;
                     if *first {
-                        self.time_based_escalated += 1;
+                        self.time_based_escalated += count;
                     }
                 }
             }

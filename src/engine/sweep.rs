@@ -13,7 +13,7 @@
 use jiff::Timestamp;
 
 use super::agreement::{Agreement, AgreementCounts, Available, History, history};
-use super::deferred::Settler;
+use super::deferred::Counted;
 use super::eval::{CompiledPolicy, Decision};
 use super::replay::worker::Batch;
 use super::replay::{Evaluator, ReplayError, ReplaySink, evaluate};
@@ -124,9 +124,11 @@ struct Sweeper<'a> {
     parser: TicketParser,
     /// One more than the values: the differences between neighbouring values' figures.
     differences: Vec<SweepPoint>,
-    /// Clocks still running, each as the run of values it counts at (first value, the value
-    /// after the last) and its target.
-    settler: Settler<(usize, usize, usize)>,
+    /// Clocks still running, counted per kind: an index into `runs`.
+    settler: Counted,
+    /// The kinds of clock: the run of values it counts at (first value, the value after the
+    /// last) and its target.
+    runs: Runs,
     ticket: Ticket,
     found: Vec<bool>,
     decision: Decision,
@@ -141,18 +143,55 @@ struct Share {
     open: [Option<Timestamp>; 2],
 }
 
-/// A clock counted at values `first..end` (first response or resolution: `target`) settled:
-/// breached when `happened`, else still pending (not judged).
-fn settle(
-    differences: &mut [SweepPoint],
-    (first, end, target): (usize, usize, usize),
-    happened: bool,
-) {
+/// The kinds of the clocks a sweeper holds, interned: (first value, the value after the
+/// last, target) by the order first seen. A ticket's runs are at most three of the values'
+/// (n + 1)² / 2 pairs, so few are ever used.
+struct Runs {
+    values: usize,
+    /// Per (first, end), 1 + the first of its two kinds, or 0 when not seen yet: zeroed
+    /// memory the system only maps where it is written.
+    index: Vec<u32>,
+    all: Vec<(usize, usize)>,
+}
+
+impl Runs {
+    fn new(values: usize) -> Self {
+        Runs {
+            values,
+            index: vec![0; (values + 1) * (values + 1)],
+            all: Vec::new(),
+        }
+    }
+
+    /// The kind of a clock counted at values `first..end`, for its `target` (0 or 1).
+    fn kind(&mut self, first: usize, end: usize, target: usize) -> u32 {
+        let slot = &mut self.index[first * (self.values + 1) + end];
+        if *slot == 0 {
+            self.all.push((first, end));
+            // Fewer than u32::MAX / 2 runs: at most 1,001² pairs (MAX_VALUES in cmd/sweep).
+            *slot = 1 + 2 * (self.all.len() as u32 - 1);
+        }
+        *slot - 1 + target as u32
+    }
+
+    /// (first, end, target) of a kind.
+    fn of(&self, kind: u32) -> Option<(usize, usize, usize)> {
+        let (first, end) = *self.all.get(kind as usize / 2)?;
+        Some((first, end, kind as usize % 2))
+    }
+}
+
+/// `count` clocks of `kind` (counted at values `first..end`, first response or resolution:
+/// `target`) settled: breached when `happened`, else still pending (not judged).
+fn settle(differences: &mut [SweepPoint], runs: &Runs, kind: u32, happened: bool, count: u64) {
+    let Some((first, end, target)) = runs.of(kind) else {
+        return;
+    };
     if happened {
         let sla = &mut differences[first].sla[target];
-        sla.denominator = sla.denominator.wrapping_add(1);
+        sla.denominator = sla.denominator.wrapping_add(count);
         let sla = &mut differences[end].sla[target];
-        sla.denominator = sla.denominator.wrapping_sub(1);
+        sla.denominator = sla.denominator.wrapping_sub(count);
     }
 }
 
@@ -209,7 +248,8 @@ impl<'a> Sweeper<'a> {
             available,
             parser,
             differences: vec![SweepPoint::default(); variants.len() + 1],
-            settler: Settler::new(as_of),
+            settler: Counted::new(as_of),
+            runs: Runs::new(variants.len()),
             ticket: Ticket::default(),
             found: Vec::new(),
             decision: Decision::default(),
@@ -256,15 +296,15 @@ impl<'a> Sweeper<'a> {
             let share = shares[truth].get_or_insert_with(|| {
                 share(policy, ticket, &self.found, past, &mut self.decision)
             });
-            let differences = &mut self.differences;
+            let (differences, runs) = (&mut self.differences, &mut self.runs);
             differences[first].combine(&share.figures, u64::wrapping_add);
             differences[end].combine(&share.figures, u64::wrapping_sub);
             for (target, due) in share.open.iter().enumerate() {
                 if let Some(due) = due {
-                    self.settler
-                        .push(*due, (first, end, target), &mut |item, happened| {
-                            settle(differences, item, happened)
-                        });
+                    let kind = runs.kind(first, end, target);
+                    self.settler.push(*due, kind, &mut |kind, happened, count| {
+                        settle(differences, runs, kind, happened, count)
+                    });
                 }
             }
             first = end;
@@ -304,9 +344,10 @@ impl Evaluator for Sweeper<'_> {
         }
         // A clock is settled the same whenever it is, as long as against an instant the
         // reading has reached: once a batch, not once a ticket.
-        let differences = &mut self.differences;
-        self.settler
-            .settle_reached(&mut |item, happened| settle(differences, item, happened));
+        let (differences, runs) = (&mut self.differences, &self.runs);
+        self.settler.settle_reached(&mut |kind, happened, count| {
+            settle(differences, runs, kind, happened, count)
+        });
     }
 }
 
@@ -343,9 +384,9 @@ pub fn sweep(
         .max());
     let mut points: Vec<SweepPoint> = Vec::new();
     for mut sweeper in evaluated.evaluators {
-        let differences = &mut sweeper.differences;
-        sweeper.settler.finish(as_of, &mut |item, happened| {
-            settle(differences, item, happened)
+        let (differences, runs) = (&mut sweeper.differences, &sweeper.runs);
+        sweeper.settler.finish(as_of, &mut |kind, happened, count| {
+            settle(differences, runs, kind, happened, count)
         });
         let sweeper_points = summed(sweeper.variants, &sweeper.differences);
         if points.is_empty() {

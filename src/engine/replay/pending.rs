@@ -9,7 +9,7 @@
 //! keeping the `WORST_BREACHES` earliest pending clocks of each metrics (overall and per `--by`
 //! group) is enough. A clock pushed out by an earlier one never comes back, since the clocks
 //! ahead of it stay ahead (pending, or breached and noted). The counts of every clock, breached
-//! or pending, are kept by the [`Settler`](crate::engine::deferred::Settler) without ids.
+//! or pending, are kept by the [`Counted`](crate::engine::deferred::Counted) settler without ids.
 
 use jiff::Timestamp;
 

@@ -12,7 +12,7 @@ use super::options::{DecisionFormat, ReplayOptions};
 use super::pending::WorstPending;
 use crate::engine::agreement::Available;
 use crate::engine::capacity::Arrivals;
-use crate::engine::deferred::Settler;
+use crate::engine::deferred::Counted;
 use crate::engine::eval::{CompiledPolicy, Decision};
 use crate::engine::metrics::{Breach, Deferred, DeferredEvent, Instants, Metrics};
 use crate::tickets::chunk::{Chunk, core_reader};
@@ -137,9 +137,9 @@ pub struct Worker<'a> {
     /// the input.
     seen_ids: HashMap<String, u64>,
     /// Clocks still running; the default `--as-of` is at least the latest timestamp it saw.
-    /// Held without ticket ids, one entry per due time and kind (an index into `kinds`), so
-    /// an entry is a few machine words however many tickets share it.
-    settler: Settler<u32>,
+    /// Held without ticket ids, counted per due second and kind (an index into `kinds`), so
+    /// memory is bounded by the span of due times, however many tickets fall due.
+    settler: Counted,
     /// The distinct (group, event) pairs the settler's entries stand for: a handful (groups ×
     /// tiers × priorities × targets, and the time-based hand-offs), not one per ticket.
     kinds: Kinds,
@@ -182,13 +182,20 @@ impl Kinds {
 
 /// Count `count` settled events of one kind (their tickets, if they can be among the worst
 /// breaches, are noted apart).
-fn settle(overall: &mut Metrics, groups: &mut [Metrics], kinds: &Kinds, kind: u32, happened: bool) {
+fn settle(
+    overall: &mut Metrics,
+    groups: &mut [Metrics],
+    kinds: &Kinds,
+    kind: u32,
+    happened: bool,
+    count: u64,
+) {
     let Some((group, event)) = kinds.all.get(kind as usize) else {
         return;
     };
-    overall.settle_counted(event, happened);
+    overall.settle_counted(event, happened, count);
     if let Some(group) = groups.get_mut(*group) {
-        group.settle_counted(event, happened);
+        group.settle_counted(event, happened, count);
     }
 }
 
@@ -226,7 +233,7 @@ impl<'a> Worker<'a> {
             group_index: BTreeMap::new(),
             spellings: Vec::new(),
             seen_ids: HashMap::new(),
-            settler: Settler::new(options.as_of),
+            settler: Counted::new(options.as_of),
             kinds: Kinds::default(),
             worst_pending: WorstPending::default(),
             fresh: Vec::new(),
@@ -433,9 +440,10 @@ impl<'a> Worker<'a> {
             }
             let kind = self.kinds.intern(item.group, item.event);
             let kinds = &self.kinds;
-            self.settler.push(item.at, kind, &mut |kind, happened| {
-                settle(overall, groups, kinds, kind, happened)
-            });
+            self.settler
+                .push(item.at, kind, &mut |kind, happened, count| {
+                    settle(overall, groups, kinds, kind, happened, count)
+                });
         }
     }
 
@@ -447,8 +455,9 @@ impl<'a> Worker<'a> {
     fn settle_read(&mut self) {
         let (overall, groups) = (&mut self.overall, &mut self.groups);
         let kinds = &self.kinds;
-        self.settler
-            .settle_reached(&mut |kind, happened| settle(overall, groups, kinds, kind, happened));
+        self.settler.settle_reached(&mut |kind, happened, count| {
+            settle(overall, groups, kinds, kind, happened, count)
+        });
         if let Some(now) = self.settler.latest() {
             self.worst_pending
                 .settle_before(now, &mut |slot, due, breach| {
@@ -506,8 +515,8 @@ impl<'a> Worker<'a> {
     ) -> (Metrics, BTreeMap<String, WorkerGroup>, TicketParser) {
         let (overall, groups) = (&mut self.overall, &mut self.groups);
         let kinds = &self.kinds;
-        self.settler.finish(as_of, &mut |kind, happened| {
-            settle(overall, groups, kinds, kind, happened)
+        self.settler.finish(as_of, &mut |kind, happened, count| {
+            settle(overall, groups, kinds, kind, happened, count)
         });
         if let Some(as_of) = as_of {
             self.worst_pending

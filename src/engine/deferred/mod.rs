@@ -1,10 +1,17 @@
 //! Events that depend on `--as-of` (an unanswered SLA clock, a time-based hand-off): settled
-//! as soon as the reading has moved past them, or at the end. Only clocks still running are
-//! held, and equal events at the same time are held once with a count: sweep's clocks (a
-//! value and a target, no ticket id) take at most one entry per due time and kind, however many
-//! tickets are due then. Replay's workers, diff and sweep all settle through [`Settler`].
+//! as soon as the reading has moved past them, or at the end. Two settlers, one for each
+//! kind of event:
+//! - [`Counted`]: events without identity, such as replay's and sweep's clocks (a kind the
+//!   caller interns: group, tier, priority, target; no ticket id), counted per due second and
+//!   kind in blocks, so memory is bounded by the span of due times and the kinds, however many
+//!   tickets fall due (issue 16: pending clocks).
+//! - [`Settler`]: events that carry identity (diff's, each its ticket's), held once per
+//!   distinct (time, event) with a count.
+mod counted;
 
 use std::collections::BTreeMap;
+
+pub use counted::Counted;
 
 use jiff::Timestamp;
 
@@ -59,12 +66,12 @@ impl<T: Ord + Clone> Settler<T> {
     /// long as against an instant the reading has reached), so that a caller settles once a
     /// stage or a batch rather than once a ticket.
     #[inline]
-    pub fn reach(&mut self, latest: Option<Timestamp>) {
+    fn reach(&mut self, latest: Option<Timestamp>) {
         self.latest = self.latest.max(latest);
     }
 
     /// Settle the events before the latest timestamp observed or reached.
-    pub fn settle_reached(&mut self, settle: &mut dyn FnMut(T, bool)) {
+    fn settle_reached(&mut self, settle: &mut dyn FnMut(T, bool)) {
         let Some(now) = self.latest else { return };
         while self
             .pending
