@@ -7,6 +7,8 @@
 # stops: every escalated ticket's clocks stay pending to the end, judged against --as-of), and
 # prints replay's wall time, CPU time and peak RSS, then the RSS growth from the first size to the
 # last. It fails when the reports of the two thread counts differ or the growth is over 10 %.
+# It also prints a 19-value sweep's peak RSS on the same input (its clocks are counted the same
+# way, in more kinds: one per run of values and target), for information.
 #
 # Usage: bench/pending.sh            (PENDING_SIZES="1000000 5000000" by default)
 set -euo pipefail
@@ -21,9 +23,11 @@ fail() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 cargo build --release --locked --quiet
 mkdir -p "$OUT"
 printf 'load average before: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
-printf '| rows (one day, none answered) | pending at the end | wall s | CPU s | peak RSS MB |\n|---:|---:|---:|---:|---:|\n'
+printf '| rows (one day, none answered) | pending at the end | wall s | CPU s | peak RSS MB | sweep peak RSS MB |\n|---:|---:|---:|---:|---:|---:|\n'
 first_rss=""
 last_rss=""
+first_sweep=""
+last_sweep=""
 for rows in "${SIZES[@]}"; do
   file="$OUT/pending-$rows.csv"
   "$HANDOFF" gen --rows "$rows" --seed 5 --days 1 | python3 -c '
@@ -43,6 +47,11 @@ for row in r:
       "$HANDOFF" replay --policy "$POLICY" --tickets "$file" --format json --threads "$threads" \
       >"$OUT/pending-$rows-$threads.json" 2>/dev/null || [[ $? -eq 1 ]]
   done
+  /usr/bin/time -f '%M' -o "$OUT/pending-$rows-sweep.time" \
+    "$HANDOFF" sweep --policy "$POLICY" --tickets "$file" --rule low-confidence \
+    --param confidence.below --from 0.5 --to 0.95 --step 0.025 --format json --threads 2 \
+    >/dev/null 2>&1 || [[ $? -eq 1 ]]
+  read -r sweep_rss <"$OUT/pending-$rows-sweep.time"
   cmp -s "$OUT/pending-$rows-1.json" "$OUT/pending-$rows-2.json" \
     || fail "$rows rows: the reports of 1 and 2 threads differ"
   read -r wall user sys rss <"$OUT/pending-$rows-2.time"
@@ -60,12 +69,17 @@ def walk(v):
         for x in v:
             yield from walk(x)
 print(sum(walk(r.get("sla", r))))' "$OUT/pending-$rows-2.json")
-  printf '| %s | %s | %s | %.2f | %.1f |\n' "$rows" "$pending" "$wall" \
-    "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
+  printf '| %s | %s | %s | %.2f | %.1f | %.1f |\n' "$rows" "$pending" "$wall" \
+    "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" \
+    "$(awk -v k="$sweep_rss" 'BEGIN { print k / 1024 }')"
   [[ -n "$first_rss" ]] || first_rss=$rss
   last_rss=$rss
+  [[ -n "$first_sweep" ]] || first_sweep=$sweep_rss
+  last_sweep=$sweep_rss
   rm -f "$file"
 done
 growth=$(awk -v a="$first_rss" -v b="$last_rss" 'BEGIN { printf "%.1f", (b - a) * 100 / a }')
 printf 'peak RSS growth from %s to %s rows: %s %%\n' "${SIZES[0]}" "${SIZES[-1]}" "$growth"
+printf 'sweep (19 values, for information): %s %%\n' \
+  "$(awk -v a="$first_sweep" -v b="$last_sweep" 'BEGIN { printf "%.1f", (b - a) * 100 / a }')"
 awk -v g="$growth" 'BEGIN { exit !(g <= 10) }' || fail "peak RSS grew by $growth % (goal: at most 10 %)"
