@@ -11,11 +11,11 @@ use jiff::Timestamp;
 /// Seconds a block covers.
 const BLOCK: i64 = 1024;
 
-/// A sparse block turns dense at this many distinct seconds: its entries (4 bytes each, up
-/// to twice that with the vector's spare room) would soon cost as much as the dense counters
-/// (2 bytes a second, 2 KiB), which never grow.
+/// A sparse block turns dense at this many distinct seconds, early: the dense counters (a
+/// byte a second, 1 KiB) never grow, so once a kind's blocks are dense its memory stays flat
+/// however many more tickets fall due, and a sparse block costs 4 bytes an entry until then.
 #[cfg(not(test))]
-const SPARSE_MAX: usize = 128;
+const SPARSE_MAX: usize = 32;
 /// Small in the unit tests, so that their blocks turn dense.
 #[cfg(test)]
 const SPARSE_MAX: usize = 16;
@@ -23,9 +23,9 @@ const SPARSE_MAX: usize = 16;
 /// The counts of one kind in one block of [`BLOCK`] seconds.
 enum Block {
     /// (second within the block, count), ascending by second.
-    Sparse(Vec<(u16, u16)>),
+    Sparse(Vec<(u16, u8)>),
     /// A count per second; none before `low` is held.
-    Dense { low: u16, counts: Box<[u16]> },
+    Dense { low: u16, counts: Box<[u8]> },
 }
 
 impl Block {
@@ -35,7 +35,7 @@ impl Block {
             Block::Sparse(entries) => match entries.binary_search_by_key(&offset, |(at, _)| *at) {
                 Ok(at) => bump(&mut entries[at].1),
                 Err(_) if entries.len() >= SPARSE_MAX => {
-                    let mut counts = vec![0u16; BLOCK as usize].into_boxed_slice();
+                    let mut counts = vec![0u8; BLOCK as usize].into_boxed_slice();
                     for (at, count) in entries.iter() {
                         counts[usize::from(*at)] = *count;
                     }
@@ -101,7 +101,7 @@ impl Block {
     /// The sums of the counts before `cut` and from it on.
     fn split_sums(&self, cut: i64) -> (u64, u64) {
         let (mut before, mut after) = (0u64, 0u64);
-        let mut add = |at: u16, count: u16| match i64::from(at) < cut {
+        let mut add = |at: u16, count: u8| match i64::from(at) < cut {
             true => before += u64::from(count),
             false => after += u64::from(count),
         };
@@ -119,7 +119,7 @@ impl Block {
 }
 
 /// Add one to `count`; `false` (and unchanged) when it is full.
-fn bump(count: &mut u16) -> bool {
+fn bump(count: &mut u8) -> bool {
     match count.checked_add(1) {
         Some(more) => {
             *count = more;
@@ -145,7 +145,7 @@ pub struct Counted {
     kinds: Vec<BTreeMap<i64, Block>>,
     /// Events held one entry per instant and kind: those at a fraction of a second (an
     /// input with sub-second timestamps), and the events of a second past its block counter's
-    /// `u16` (one entry, with its count).
+    /// `u8` (one entry, with its count: a night's tickets all due when the calendar opens).
     exact: BTreeMap<(Timestamp, u32), u64>,
     /// No event in a block is due before this second.
     earliest: i64,
@@ -173,7 +173,7 @@ impl Counted {
         blocks + self.exact.len()
     }
 
-    /// Blocks held: what the memory grows with (at most 2 KiB each).
+    /// Blocks held: what the memory grows with (at most 1 KiB each).
     pub fn blocks(&self) -> usize {
         self.kinds.iter().map(BTreeMap::len).sum()
     }

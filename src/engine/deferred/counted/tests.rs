@@ -138,7 +138,7 @@ fn a_full_count_is_held_apart() {
     let mut counted = Counted::new(None);
     counted.kinds.push(BTreeMap::from([(
         second.div_euclid(BLOCK),
-        Block::Sparse(vec![(second.rem_euclid(BLOCK) as u16, u16::MAX)]),
+        Block::Sparse(vec![(second.rem_euclid(BLOCK) as u16, u8::MAX)]),
     )]));
     counted.earliest = second;
     let mut totals = Totals::new();
@@ -148,7 +148,7 @@ fn a_full_count_is_held_apart() {
         Some(due + SignedDuration::from_secs(1)),
         &mut |kind, happened, n| *totals.entry((kind, happened)).or_default() += n,
     );
-    assert_eq!(totals, Totals::from([((0, true), u64::from(u16::MAX) + 1)]));
+    assert_eq!(totals, Totals::from([((0, true), u64::from(u8::MAX) + 1)]));
 }
 
 #[test]
