@@ -162,7 +162,8 @@ impl Counted {
         }
     }
 
-    /// Distinct (due time, kind) pairs held.
+    /// (due time, kind) entries held: distinct, but for a second past its counter (held in
+    /// its block and apart).
     pub fn held(&self) -> usize {
         let blocks: usize = self
             .kinds

@@ -130,25 +130,24 @@ fn memory_is_bounded_by_the_span_of_due_times_not_the_tickets() {
     assert!(sizes[2].1 > sizes[1].1, "{sizes:?}");
 }
 
-/// A second whose count is full for a block is held apart, exactly, not lost.
+/// A second whose count is full for its block is held apart, exactly, not lost: a night's
+/// tickets all due when the calendar opens.
 #[test]
 fn a_full_count_is_held_apart() {
-    let due = at("2026-01-05T18:00:05Z");
-    let second = due.as_second();
+    let due = at("2026-01-05T09:00:00Z");
     let mut counted = Counted::new(None);
-    counted.kinds.push(BTreeMap::from([(
-        second.div_euclid(BLOCK),
-        Block::Sparse(vec![(second.rem_euclid(BLOCK) as u16, u8::MAX)]),
-    )]));
-    counted.earliest = second;
     let mut totals = Totals::new();
-    counted.push(due, 0, &mut |_, _, _| unreachable!("no fixed --as-of"));
+    for _ in 0..600 {
+        counted.push(due, 0, &mut |_, _, _| unreachable!("no fixed --as-of"));
+    }
+    counted.push(due, 1, &mut |_, _, _| unreachable!("no fixed --as-of"));
     assert_eq!(counted.exact.len(), 1);
+    assert_eq!(counted.held(), 3);
     counted.finish(
         Some(due + SignedDuration::from_secs(1)),
         &mut |kind, happened, n| *totals.entry((kind, happened)).or_default() += n,
     );
-    assert_eq!(totals, Totals::from([((0, true), u64::from(u8::MAX) + 1)]));
+    assert_eq!(totals, Totals::from([((0, true), 600), ((1, true), 1)]));
 }
 
 #[test]
