@@ -4,7 +4,7 @@
 //! however many tickets fall in the input's last days, each kind holds at most one block of
 //! [`BLOCK`] counters per [`BLOCK`] seconds in which its clocks fall due.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 
@@ -147,8 +147,12 @@ pub struct Counted {
     /// input with sub-second timestamps), and the events of a second past its block counter's
     /// `u8` (one entry, with its count: a night's tickets all due when the calendar opens).
     exact: BTreeMap<(Timestamp, u32), u64>,
-    /// No event in a block is due before this second.
-    earliest: i64,
+    /// The kinds with blocks, by the first second they hold (or an earlier one): settling
+    /// visits only the kinds with something due, however many kinds there are (`--by`
+    /// groups × events).
+    order: BTreeSet<(i64, u32)>,
+    /// Per kind, its key in `order` (`i64::MAX`: not in it).
+    firsts: Vec<i64>,
 }
 
 impl Counted {
@@ -158,7 +162,8 @@ impl Counted {
             latest: None,
             kinds: Vec::new(),
             exact: BTreeMap::new(),
-            earliest: i64::MAX,
+            order: BTreeSet::new(),
+            firsts: Vec::new(),
         }
     }
 
@@ -190,13 +195,19 @@ impl Counted {
             let index = kind as usize;
             if self.kinds.len() <= index {
                 self.kinds.resize_with(index + 1, BTreeMap::new);
+                self.firsts.resize(index + 1, i64::MAX);
             }
             let block = self.kinds[index]
                 .entry(number)
                 .or_insert_with(|| Block::Sparse(Vec::new()));
             // `offset` < BLOCK: it fits a u16.
             if block.add(offset as u16) {
-                self.earliest = self.earliest.min(second);
+                let first = &mut self.firsts[index];
+                if second < *first {
+                    self.order.remove(&(*first, kind));
+                    self.order.insert((second, kind));
+                    *first = second;
+                }
                 return;
             }
         }
@@ -225,37 +236,41 @@ impl Counted {
             }
         }
         let cut = cut(now);
-        if cut <= self.earliest {
-            return;
-        }
-        let mut earliest = i64::MAX;
-        for (kind, blocks) in self.kinds.iter_mut().enumerate() {
+        while let Some(&(first, kind)) = self.order.first() {
+            if first >= cut {
+                break;
+            }
+            self.order.pop_first();
+            let (Some(blocks), Some(first)) = (
+                self.kinds.get_mut(kind as usize),
+                self.firsts.get_mut(kind as usize),
+            ) else {
+                continue;
+            };
             let mut sum = 0u64;
-            while let Some(mut first) = blocks.first_entry() {
-                let start = first.key() * BLOCK;
-                if start >= cut {
-                    earliest = earliest.min(start + first.get_mut().first().map_or(0, i64::from));
-                    break;
+            *first = i64::MAX;
+            while let Some(mut block) = blocks.first_entry() {
+                let start = block.key() * BLOCK;
+                if start < cut {
+                    // 0 < cut - start; at most BLOCK, a u16.
+                    let within = (cut - start).min(BLOCK) as u16;
+                    block.get_mut().take_before(within, &mut sum);
                 }
-                // 0 < cut - start; at most BLOCK, a u16.
-                let within = (cut - start).min(BLOCK) as u16;
-                first.get_mut().take_before(within, &mut sum);
-                match first.get_mut().first() {
+                match block.get_mut().first() {
                     Some(at) => {
-                        earliest = earliest.min(start + i64::from(at));
+                        *first = start + i64::from(at);
+                        self.order.insert((*first, kind));
                         break;
                     }
                     None => {
-                        first.remove();
+                        block.remove();
                     }
                 }
             }
             if sum > 0 {
-                // Fewer than u32::MAX kinds: the caller's interned indices.
-                settle(kind as u32, true, sum);
+                settle(kind, true, sum);
             }
         }
-        self.earliest = earliest;
     }
 
     /// The latest timestamp reached so far.
