@@ -226,15 +226,9 @@ impl Counted {
     /// the final `--as-of` (it can only be later).
     pub fn settle_reached(&mut self, settle: &mut dyn FnMut(u32, bool, u64)) {
         let Some(now) = self.latest else { return };
-        while self
-            .exact
-            .first_key_value()
-            .is_some_and(|((at, _), _)| *at < now)
-        {
-            if let Some(((_, kind), count)) = self.exact.pop_first() {
-                settle(kind, true, count);
-            }
-        }
+        super::take_before(&mut self.exact, now, &mut |kind, count| {
+            settle(kind, true, count)
+        });
         let cut = cut(now);
         while let Some(&(first, kind)) = self.order.first() {
             if first >= cut {

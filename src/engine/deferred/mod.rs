@@ -24,6 +24,19 @@ pub struct Settler<T: Ord + Clone> {
     pending: BTreeMap<(Timestamp, T), u64>,
 }
 
+/// Take the entries of `held` before `now`, earliest first: `take(event, count)`.
+fn take_before<T: Ord>(
+    held: &mut BTreeMap<(Timestamp, T), u64>,
+    now: Timestamp,
+    take: &mut dyn FnMut(T, u64),
+) {
+    while held.first_key_value().is_some_and(|((at, _), _)| *at < now) {
+        if let Some(((_, item), count)) = held.pop_first() {
+            take(item, count);
+        }
+    }
+}
+
 /// Settle `count` equal events.
 fn settle_all<T: Clone>(item: T, count: u64, happened: bool, settle: &mut dyn FnMut(T, bool)) {
     for _ in 1..count {
@@ -73,15 +86,9 @@ impl<T: Ord + Clone> Settler<T> {
     /// Settle the events before the latest timestamp observed or reached.
     fn settle_reached(&mut self, settle: &mut dyn FnMut(T, bool)) {
         let Some(now) = self.latest else { return };
-        while self
-            .pending
-            .first_key_value()
-            .is_some_and(|((at, _), _)| *at < now)
-        {
-            if let Some(((_, item), count)) = self.pending.pop_first() {
-                settle_all(item, count, true, settle);
-            }
-        }
+        take_before(&mut self.pending, now, &mut |item, count| {
+            settle_all(item, count, true, settle)
+        });
     }
 
     /// The latest timestamp observed so far.
