@@ -148,3 +148,76 @@ fn strict_stops_at_the_first_rejected_record_in_input_order() {
         );
     }
 }
+
+/// One day of tickets, none answered (every escalated ticket's clocks still running at the
+/// end), half of them created at 02:00 (all due the same second of each kind when the
+/// calendar opens: more than a block's counter holds), a seventh at a fraction of a
+/// second: the clocks held for the default
+/// `--as-of` (counted per due second and kind, settled as the reading passes them or at the
+/// end) give the report of that instant given as `--as-of` (each clock judged when read), on
+/// 1 and 2 threads, overall and per `--by` group; time-based hand-offs are settled the same way.
+#[test]
+fn clocks_held_for_the_default_as_of_equal_clocks_judged_at_once() {
+    let generated = handoff(&["gen", "--rows", "12000", "--seed", "5", "--days", "1"]).stdout;
+    let text = String::from_utf8(generated).expect("UTF-8 tickets");
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines.next().expect("a header").split(',').collect();
+    let column = |name: &str| head.iter().position(|c| *c == name).expect(name);
+    let blank = [
+        column("first_human_response_at"),
+        column("resolved_at"),
+        column("resolved_tier"),
+    ];
+    let created = column("created_at");
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    csv.write_record(&head).expect("header");
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    for (n, record) in reader.records().enumerate() {
+        let record = record.expect("a generated record");
+        let fields: Vec<String> = (0..record.len())
+            .map(|i| match record.get(i).unwrap_or("") {
+                _ if blank.contains(&i) => String::new(),
+                _ if i == created && n % 2 == 0 => "2026-01-05T02:00:00Z".to_string(),
+                at if i == created && n % 7 == 0 => at.replace('Z', ".25Z"),
+                value => value.to_string(),
+            })
+            .collect();
+        csv.write_record(&fields).expect("record");
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tickets = dir.path().join("pending.csv");
+    std::fs::write(&tickets, csv.into_inner().expect("CSV")).expect("write tickets");
+
+    let policy = root().join("policies/support.yaml");
+    let replay = |threads: &str, extra: &[&str]| {
+        let mut args = vec!["replay", "--policy", path_str(&policy), "--tickets"];
+        args.extend([path_str(&tickets), "--format", "json", "--by", "channel"]);
+        args.extend(["--threads", threads]);
+        args.extend_from_slice(extra);
+        handoff(&args).stdout
+    };
+    let held = replay("2", &[]);
+    let report: serde_json::Value = serde_json::from_slice(&held).expect("JSON report");
+    let as_of = report["input"]["as_of"]
+        .as_str()
+        .expect("an as-of")
+        .to_string();
+    // The clocks are there to be settled: many pending, many breached, hand-offs happened.
+    let pending: u64 = report["report"]["sla_by_tier_priority"]
+        .as_array()
+        .expect("SLA rows")
+        .iter()
+        .filter_map(|row| row["pending"].as_u64())
+        .sum();
+    assert!(pending > 1_000, "{pending} clocks pending");
+    assert!(report["report"]["time_based_escalation"]["escalated"]["numerator"].as_u64() > Some(0));
+    assert_eq!(replay("1", &[]), held, "1 thread, default --as-of");
+    for threads in ["1", "2"] {
+        let judged = replay(threads, &["--as-of", &as_of]);
+        assert_eq!(
+            String::from_utf8_lossy(&judged),
+            String::from_utf8_lossy(&held),
+            "--as-of {as_of}, {threads} threads"
+        );
+    }
+}
