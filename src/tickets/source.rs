@@ -51,6 +51,9 @@ enum RowInput {
         limit: super::sniff::Limit,
     },
     Typed(Box<dyn TypedRows>),
+    /// The CSV input was handed to a [`Cutter`]: no rows left here (as from an empty input,
+    /// without building a CSV reader for it).
+    Cut,
 }
 
 impl Rows {
@@ -61,6 +64,7 @@ impl Rows {
         }
         let (reader, limit) = match &mut self.input {
             RowInput::Csv { reader, limit } => (reader, limit),
+            RowInput::Cut => return Ok(false),
             RowInput::Typed(rows) => {
                 let row = rows
                     .next_row(&mut self.record)
@@ -86,6 +90,7 @@ impl Rows {
     fn position(&self) -> u64 {
         match &self.input {
             RowInput::Csv { reader, .. } => reader.position().byte(),
+            RowInput::Cut => 0,
             RowInput::Typed(rows) => rows.position(),
         }
     }
@@ -96,17 +101,20 @@ impl Rows {
         if self.peeked || self.line != 1 {
             return None;
         }
-        let RowInput::Csv { reader, limit } = &mut self.input else {
+        let RowInput::Csv { reader, limit } = &self.input else {
             return None;
         };
         let position = reader.position().clone();
         // What the CSV reader read ahead after the header (at most its 8 KiB buffer).
         let leftover = limit.bytes_from(position.byte())?;
-        let empty: Box<dyn Read + Send> = Box::new(std::io::empty());
-        let reader = std::mem::replace(reader, csv::Reader::from_reader(empty));
+        let limit = limit.clone();
+        // The input goes to the cutter; these rows read nothing more.
+        let RowInput::Csv { reader, .. } = std::mem::replace(&mut self.input, RowInput::Cut) else {
+            return None;
+        };
         Some(Cutter::new(
             reader.into_inner(),
-            limit.clone(),
+            limit,
             leftover,
             position.byte(),
             position.line().saturating_sub(1),
