@@ -153,19 +153,11 @@ impl Cutter {
         let mut want = self.chunk_bytes;
         let mut len = carried;
         loop {
-            while !self.eof && len < want {
-                // A buffer not yet grown to `want` is zeroed and read into 64 KiB at a time,
-                // so a short input touches only the pages it fills (a 10-record file: one
-                // step instead of 384 KiB zeroed); a buffer back from a chunk reads at once.
-                let end = if chunk.bytes.capacity() >= want {
-                    want
-                } else {
-                    want.min(chunk.bytes.len().max(len + GROW_BYTES))
-                };
-                if chunk.bytes.len() < end {
-                    chunk.bytes.resize(end, 0);
+            if !self.eof && len < want {
+                if chunk.bytes.len() < want {
+                    chunk.bytes.resize(want, 0);
                 }
-                let (read, error) = read_into(&mut self.input, &mut chunk.bytes[len..end]);
+                let (read, error) = read_into(&mut self.input, &mut chunk.bytes[len..want]);
                 len += read;
                 chunk.bytes.truncate(len);
                 if let Some(error) = error {
@@ -176,7 +168,7 @@ impl Cutter {
                     self.eof = true;
                     return Err(error);
                 }
-                if len < end {
+                if len < want {
                     self.eof = true;
                 }
             }
@@ -538,25 +530,6 @@ mod tests {
                 return read;
             }
         }
-    }
-
-    /// A short input does not make a new chunk's buffer zeroed to the full chunk size (a
-    /// 10-record replay faulted in ~95 pages for it); the records read are the same.
-    #[test]
-    fn a_short_input_grows_a_new_chunk_only_a_step() {
-        let input = b"id,text\nT1,a\nT2,b\n";
-        let mut reader = reader(input);
-        assert!(reader.cuts_chunks_of(CHUNK_BYTES));
-        let mut chunk = Chunk::default();
-        reader.read_chunk(&mut chunk).unwrap();
-        assert!(chunk.last);
-        assert_eq!(chunk.bytes, b"T1,a\nT2,b\n");
-        let capacity = chunk.bytes.capacity();
-        assert!(
-            capacity <= input.len() + GROW_BYTES && capacity < CHUNK_BYTES,
-            "{capacity}"
-        );
-        assert_eq!(chunked(input, CHUNK_BYTES), chunked(input, 4));
     }
 
     #[test]
