@@ -185,6 +185,10 @@ impl Counted {
     }
 
     /// An event of `kind` at `at`; `settle` is called now (a fixed `--as-of`) or later.
+    // Out of line: on ordinary input few clocks are still running when read, and the
+    // worker's per-ticket loop stays small (bench/ab.py: inlined +1.7-2.1 % CPU against
+    // the general settler's at equal instructions, out of line +1.2 %).
+    #[inline(never)]
     pub fn push(&mut self, at: Timestamp, kind: u32, settle: &mut dyn FnMut(u32, bool, u64)) {
         if let Some(as_of) = self.fixed {
             return settle(kind, at < as_of, 1);
@@ -224,6 +228,7 @@ impl Counted {
 
     /// Settle the events before the latest timestamp reached: they have happened, whatever
     /// the final `--as-of` (it can only be later).
+    #[inline(never)]
     pub fn settle_reached(&mut self, settle: &mut dyn FnMut(u32, bool, u64)) {
         let Some(now) = self.latest else { return };
         super::take_before(&mut self.exact, now, &mut |kind, count| {
