@@ -124,8 +124,10 @@ struct Sweeper<'a> {
     parser: TicketParser,
     /// One more than the values: the differences between neighbouring values' figures.
     differences: Vec<SweepPoint>,
-    /// Clocks still running, counted per kind: an index into `runs`.
-    settler: Counted,
+    /// Clocks still running, counted per kind: an index into `runs`. Boxed: inline, its
+    /// collections moved the sweeper's hot fields about and a sweep of the ordinary 1M file
+    /// ran 10-16 % more CPU at +1 % instructions; boxed, +3-6 % (docs/performance.md, round 13).
+    settler: Box<Counted>,
     /// The kinds of clock: the run of values it counts at (first value, the value after the
     /// last) and its target.
     runs: Runs,
@@ -248,7 +250,7 @@ impl<'a> Sweeper<'a> {
             available,
             parser,
             differences: vec![SweepPoint::default(); variants.len() + 1],
-            settler: Counted::new(as_of),
+            settler: Box::new(Counted::new(as_of)),
             runs: Runs::new(variants.len()),
             ticket: Ticket::default(),
             found: Vec::new(),
