@@ -138,8 +138,10 @@ pub struct Worker<'a> {
     seen_ids: HashMap<String, u64>,
     /// Clocks still running; the default `--as-of` is at least the latest timestamp it saw.
     /// Held without ticket ids, counted per due second and kind (an index into `kinds`), so
-    /// memory is bounded by the span of due times, however many tickets fall due.
-    settler: Counted,
+    /// memory is bounded by the span of due times, however many tickets fall due. Boxed, as
+    /// in sweep: its collections inline moved the worker's hot fields (bench/ab.py against
+    /// `ad452c4`: +1.2 to +2.0 % CPU inline, +0.9 to +1.0 % boxed, at equal instructions).
+    settler: Box<Counted>,
     /// The distinct (group, event) pairs the settler's entries stand for: a handful (groups ×
     /// tiers × priorities × targets, and the time-based hand-offs), not one per ticket.
     kinds: Kinds,
@@ -252,7 +254,7 @@ impl<'a> Worker<'a> {
             group_index: BTreeMap::new(),
             spellings: Vec::new(),
             seen_ids: HashMap::new(),
-            settler: Counted::new(options.as_of),
+            settler: Box::new(Counted::new(options.as_of)),
             kinds: Kinds::default(),
             worst_pending: WorstPending::default(),
             fresh: Vec::new(),
