@@ -165,37 +165,21 @@ pub struct Worker<'a> {
 #[derive(Default)]
 struct Kinds {
     all: Vec<(usize, DeferredEvent)>,
-    /// By [`kind_key`]: a handful of entries, found in a few comparisons of integers (a
-    /// `HashMap` keyed by the event hashed its emptied id too, with SipHash: ~470
-    /// instructions a clock, 6 % of a replay whose clocks are all still running).
-    index: BTreeMap<KindKey, u32>,
-}
-
-/// A (group, event) pair as integers: group, event (0 a clock, 1 a hand-off) and its fields.
-type KindKey = (usize, u8, usize, usize, usize);
-
-fn kind_key(group: usize, event: &DeferredEvent) -> KindKey {
-    match event {
-        DeferredEvent::Unanswered {
-            rank,
-            priority,
-            target,
-            ..
-        } => (group, 0, *rank, *priority, *target as usize),
-        DeferredEvent::Hop { from, to, first } => (group, 1, *from, *to, usize::from(*first)),
-    }
+    /// A handful of entries, found in a few comparisons (a SipHash `HashMap` cost ~470
+    /// instructions a clock: 6 % of a replay whose clocks are all still running).
+    index: BTreeMap<(usize, DeferredEvent), u32>,
 }
 
 impl Kinds {
     /// The kind of `event` of `group` (whose id, if any, has been taken out).
     fn intern(&mut self, group: usize, event: DeferredEvent) -> u32 {
-        let key = kind_key(group, &event);
+        let key = (group, event);
         if let Some(&kind) = self.index.get(&key) {
             return kind;
         }
         // Fewer than u32::MAX distinct kinds: groups × routes × priorities × targets.
         let kind = u32::try_from(self.all.len()).unwrap_or(u32::MAX);
-        self.all.push((group, event));
+        self.all.push(key.clone());
         self.index.insert(key, kind);
         kind
     }
