@@ -14,6 +14,9 @@
 #
 # Usage: bench/run.sh            (BENCH_REPS=n: runs per measurement, best kept; default 3)
 #        BENCH_SMALL=2000 BENCH_MID=20000 BENCH_BIG=50000 BENCH_REPS=1 bench/run.sh: a quick check
+#        HANDOFF=target/dist-pgo/handoff bench/run.sh: the shipped binary (.ci/dist builds it)
+#        instead of `cargo build --release`'s; the floor stays the release build of csv_floor
+#        (the fastest of its builds: fat LTO changes nothing, PGO makes it slower; round 14).
 # Not part of the unit tests. Rerun it whenever the engine changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +32,7 @@ SEED=1
 POLICY=policies/support.yaml
 OUT=bench/out
 VENV=bench/.venv
-HANDOFF=target/release/handoff
+HANDOFF="${HANDOFF:-target/release/handoff}"
 FLOOR=target/release/examples/csv_floor
 PEERS=(duckdb datafusion polars pandas)
 
@@ -49,6 +52,8 @@ if [[ ! -x /usr/bin/time ]] || ! /usr/bin/time -v true 2>/dev/null; then
 fi
 cargo build --release --locked --quiet
 cargo build --release --locked --quiet --examples
+[[ -x "$HANDOFF" ]] || fail "$HANDOFF: no such binary (.ci/dist builds target/dist-pgo/handoff)"
+echo "handoff: $HANDOFF ($("$HANDOFF" --version))" >&2
 if [[ ! -x "$VENV/bin/python" ]]; then
   python3 -m venv "$VENV"
 fi
@@ -234,6 +239,8 @@ verdict() {
   elif awk -v v="$1" -v b="$3" "BEGIN { exit !(v $2 b) }"; then echo met
   else echo MISSED; fi
 }
+echo "handoff binary: $HANDOFF"
+echo
 echo "| target (1M rows unless noted) | measured | |"
 echo "|---|---:|---|"
 echo "| throughput ≥ 1.0× the floor's (replay with 2 threads; median of $REPS pairs, best times unpaired: ${best_share}×) | ${share}× | $(verdict "$share" ">=" 1.0) |"

@@ -10,7 +10,10 @@
 # and is shown as a diff. Both binaries are run as `handoff` (each in a folder of its own), since
 # `--help` names the program as it was called.
 #
-# Usage: bench/same-output.sh [BASE]        (ROWS=n changes the generated size; default 100000)
+# Usage: bench/same-output.sh [BASE]        (ROWS=n changes the generated size; default 100000;
+#                                             HANDOFF=path runs that binary as the new one, e.g.
+#                                             the shipped build of .ci/dist, instead of building
+#                                             the working tree)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -30,10 +33,15 @@ mkdir -p "$work"
 
 step() { printf '\n== %s\n' "$*" >&2; }
 
-step "build the working tree"
-cargo build --release --locked --quiet
 mkdir -p "$work/new-bin"
-cp target/release/handoff "$work/new-bin/handoff"
+if [[ -n "${HANDOFF:-}" ]]; then
+  step "the new binary: $HANDOFF"
+  cp "$HANDOFF" "$work/new-bin/handoff"
+else
+  step "build the working tree"
+  cargo build --release --locked --quiet
+  cp target/release/handoff "$work/new-bin/handoff"
+fi
 
 step "build $base ($base_rev)"
 if [[ ! -x "$work/base-bin-$base_rev/handoff" ]]; then
