@@ -11,9 +11,12 @@ const MAX_SECONDS: u64 = 20_000 * 366 * 86_400;
 /// A duration distribution in whole seconds: exact below 2,048 s, then 3 significant digits;
 /// a percentile reports the lowest value of its bucket (so whole minutes stay exact below
 /// 8,192 s).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Durations {
-    histogram: Histogram<u64>,
+    /// Made once [`BEFORE_HISTOGRAM`] values are held: a histogram takes 16 KB empty and
+    /// about 100 KB for durations of weeks, while most `--by` groups (a date and an hour)
+    /// never hold that many; their values stay in `pending`.
+    histogram: Option<Histogram<u64>>,
     /// Values not yet in the histogram: they go in [`PENDING`] at a time, so the histogram's
     /// counters are touched in bursts that find them in the cache (one value per ticket,
     /// between two tickets' parsing, missed it nearly every time). Counts add up in any order,
@@ -24,17 +27,16 @@ pub struct Durations {
 /// Values a [`Durations`] holds before it records them.
 const PENDING: usize = 256;
 
-impl Default for Durations {
-    fn default() -> Self {
-        // Auto-resizing: a histogram takes memory for the range its values span, not for
-        // the 20,000 years it may have to hold (every `--by` group has several). The buckets,
-        // and so every percentile, are the same as with a fixed range. Constant, valid
-        // precision: this cannot fail.
-        Durations {
-            histogram: Histogram::new(3).expect("valid histogram precision"),
-            pending: Vec::new(),
-        }
-    }
+/// Values a [`Durations`] holds before it makes its histogram: 16 KB, what an empty histogram
+/// takes, so a small `--by` group (a date and an hour) never makes one.
+const BEFORE_HISTOGRAM: usize = 2_048;
+
+/// An empty histogram. Auto-resizing: it takes memory for the range its values span, not for
+/// the 20,000 years it may have to hold (every `--by` group has several). The buckets, and so
+/// every percentile, are the same as with a fixed range. Constant, valid precision: this
+/// cannot fail.
+fn new_histogram() -> Histogram<u64> {
+    Histogram::new(3).expect("valid histogram precision")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -47,50 +49,69 @@ pub struct Spread {
 
 impl Durations {
     pub fn record(&mut self, seconds: i64) {
-        let value = u64::try_from(seconds).unwrap_or(0).min(MAX_SECONDS);
+        self.record_value(u64::try_from(seconds).unwrap_or(0).min(MAX_SECONDS));
+    }
+
+    /// Record a value already within `0..=MAX_SECONDS`.
+    #[inline]
+    fn record_value(&mut self, value: u64) {
         if self.pending.capacity() == 0 {
             self.pending.reserve_exact(PENDING);
         }
         self.pending.push(value);
-        if self.pending.len() >= PENDING {
+        if self.pending.len() >= PENDING
+            && (self.histogram.is_some() || self.pending.len() >= BEFORE_HISTOGRAM)
+        {
             self.flush();
         }
     }
 
     /// Record the pending values.
     fn flush(&mut self) {
+        let histogram = self.histogram.get_or_insert_with(new_histogram);
         for value in self.pending.drain(..) {
             // The histogram grows to hold any value up to MAX_SECONDS, so this cannot fail.
-            let _ = self.histogram.record(value);
+            let _ = histogram.record(value);
         }
+        // After the first flush, bursts of PENDING values again.
+        self.pending.shrink_to(PENDING);
     }
 
     /// The histogram with every value recorded (a copy only while values are pending, which
     /// happens when a report is read, not per ticket).
     fn whole(&self) -> std::borrow::Cow<'_, Histogram<u64>> {
-        if self.pending.is_empty() {
-            return std::borrow::Cow::Borrowed(&self.histogram);
+        match &self.histogram {
+            Some(histogram) if self.pending.is_empty() => std::borrow::Cow::Borrowed(histogram),
+            held => {
+                let mut histogram = held.clone().unwrap_or_else(new_histogram);
+                for &value in &self.pending {
+                    let _ = histogram.record(value);
+                }
+                std::borrow::Cow::Owned(histogram)
+            }
         }
-        let mut histogram = self.histogram.clone();
-        for &value in &self.pending {
-            let _ = histogram.record(value);
-        }
-        std::borrow::Cow::Owned(histogram)
     }
 
     pub fn merge(&mut self, other: &Durations) {
-        let _ = self.histogram.add(&other.histogram);
+        if let Some(theirs) = &other.histogram {
+            match &mut self.histogram {
+                Some(ours) => {
+                    let _ = ours.add(theirs);
+                }
+                None => self.histogram = Some(theirs.clone()),
+            }
+        }
         for &value in &other.pending {
-            let _ = self.histogram.record(value);
+            self.record_value(value);
         }
     }
 
     pub fn len(&self) -> u64 {
-        self.histogram.len() + self.pending.len() as u64
+        self.histogram.as_ref().map_or(0, Histogram::len) + self.pending.len() as u64
     }
 
     pub fn is_empty(&self) -> bool {
-        self.histogram.is_empty() && self.pending.is_empty()
+        self.len() == 0
     }
 
     /// The nearest-rank percentile `numerator / denominator`: the ⌈p·n⌉-th smallest value,
@@ -148,6 +169,7 @@ impl<'de> Deserialize<'de> for Durations {
             }
             durations
                 .histogram
+                .get_or_insert_with(new_histogram)
                 .record_n(value, count)
                 .map_err(|e| D::Error::custom(format!("{e:?}")))?;
         }
@@ -258,11 +280,13 @@ mod tests {
                     .unwrap();
             }
             Durations {
-                histogram,
+                histogram: Some(histogram),
                 pending: Vec::new(),
             }
         };
-        for n in [0, 1, 255, 256, 257, 511, 512, 1000, 3000] {
+        for n in [
+            0, 1, 255, 256, 257, 511, 512, 1000, 2047, 2048, 2049, 2304, 3000, 5000,
+        ] {
             let values: Vec<i64> = (0..n)
                 .map(|i| match i % 4 {
                     0 => rng.random_range(-10..5_000),
@@ -298,6 +322,37 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A `--by` group with fewer than BEFORE_HISTOGRAM values holds them in a list, not in a histogram
+    /// (16 KB empty, ~100 KB for weeks of durations): `--by date,hour` over 1M tickets makes
+    /// 2,880 groups of four each. A merge keeps it so; a burst, or a merge with a histogram,
+    /// makes one.
+    #[test]
+    fn durations_of_a_small_group_hold_no_histogram() {
+        let mut d = Durations::default();
+        for v in 0..(BEFORE_HISTOGRAM as i64 - 1) {
+            d.record(v * 1_000_003);
+        }
+        assert!(d.histogram.is_none());
+        assert_eq!(d.len(), BEFORE_HISTOGRAM as u64 - 1);
+        let mut small = Durations::default();
+        small.record(5);
+        let mut merged = Durations::default();
+        merged.merge(&small);
+        merged.merge(&Durations::default());
+        assert!(merged.histogram.is_none());
+        assert_eq!(merged.spread(), small.spread());
+        d.record(7);
+        assert!(d.histogram.is_some());
+        merged.merge(&d);
+        assert!(merged.histogram.is_some());
+        assert_eq!(merged.len(), BEFORE_HISTOGRAM as u64 + 1);
+        // Bursts of PENDING again once the histogram is made.
+        assert!(d.pending.capacity() <= PENDING);
+        let empty: Durations = serde_json::from_str("[]").unwrap();
+        assert!(empty.is_empty() && empty.histogram.is_none());
+        assert_eq!(serde_json::to_string(&empty).unwrap(), "[]");
     }
 
     #[test]
